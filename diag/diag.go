@@ -1,0 +1,205 @@
+// Package diag is the one diagnostics type of pipec: every problem found by
+// the parser, the checker, Argo's validator, the CLI, watch mode and the
+// language server is a Diagnostic with a severity, a message, a source range
+// and an optional hint.
+package diag
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Severity says how bad a diagnostic is.
+type Severity int
+
+const (
+	Error Severity = iota
+	Warning
+	Info
+)
+
+func (s Severity) String() string {
+	switch s {
+	case Warning:
+		return "warning"
+	case Info:
+		return "info"
+	default:
+		return "error"
+	}
+}
+
+// Pos is a position in a source file. Offset is a byte offset from 0; Line
+// and Column count from 1, Column in bytes.
+type Pos struct {
+	Offset int
+	Line   int
+	Column int
+}
+
+// IsValid reports whether the position was set.
+func (p Pos) IsValid() bool { return p.Line > 0 }
+
+// Range is a span of source text: Start is inclusive, End exclusive.
+type Range struct {
+	Filename string
+	Start    Pos
+	End      Pos
+}
+
+// Contains reports whether the byte offset lies in the range (End inclusive,
+// so a cursor just after a name is still on it).
+func (r Range) Contains(offset int) bool {
+	return r.Start.Offset <= offset && offset <= r.End.Offset
+}
+
+func (r Range) String() string {
+	if !r.Start.IsValid() {
+		return r.Filename
+	}
+	return fmt.Sprintf("%s:%d:%d", r.Filename, r.Start.Line, r.Start.Column)
+}
+
+// Diagnostic is one problem in the sources.
+type Diagnostic struct {
+	Severity Severity
+	Range    Range
+	Message  string
+	// Hint, when set, says how to fix the problem.
+	Hint string
+}
+
+func (d Diagnostic) String() string {
+	var b strings.Builder
+	b.WriteString(d.Range.String())
+	b.WriteString(": ")
+	if d.Severity != Error {
+		b.WriteString(d.Severity.String())
+		b.WriteString(": ")
+	}
+	b.WriteString(d.Message)
+	if d.Hint != "" {
+		b.WriteString("\n\thint: ")
+		b.WriteString(d.Hint)
+	}
+	return b.String()
+}
+
+// Diagnostics is a list of problems. It implements error so a list with
+// errors can be returned as one.
+type Diagnostics []Diagnostic
+
+// Errorf appends an error at r.
+func (ds *Diagnostics) Errorf(r Range, format string, args ...any) *Diagnostic {
+	*ds = append(*ds, Diagnostic{Severity: Error, Range: r, Message: fmt.Sprintf(format, args...)})
+	return &(*ds)[len(*ds)-1]
+}
+
+// Warnf appends a warning at r.
+func (ds *Diagnostics) Warnf(r Range, format string, args ...any) *Diagnostic {
+	*ds = append(*ds, Diagnostic{Severity: Warning, Range: r, Message: fmt.Sprintf(format, args...)})
+	return &(*ds)[len(*ds)-1]
+}
+
+// WithHint sets the hint of a diagnostic; it is meant to be chained after
+// Errorf or Warnf.
+func (d *Diagnostic) WithHint(format string, args ...any) *Diagnostic {
+	d.Hint = fmt.Sprintf(format, args...)
+	return d
+}
+
+// HasErrors reports whether any diagnostic is an error.
+func (ds Diagnostics) HasErrors() bool {
+	for _, d := range ds {
+		if d.Severity == Error {
+			return true
+		}
+	}
+	return false
+}
+
+// ErrorCount counts the errors.
+func (ds Diagnostics) ErrorCount() int {
+	n := 0
+	for _, d := range ds {
+		if d.Severity == Error {
+			n++
+		}
+	}
+	return n
+}
+
+// Sort orders the diagnostics by file, then position, then message, and
+// drops exact duplicates.
+func (ds Diagnostics) Sort() Diagnostics {
+	sort.SliceStable(ds, func(i, j int) bool {
+		a, b := ds[i], ds[j]
+		if a.Range.Filename != b.Range.Filename {
+			return a.Range.Filename < b.Range.Filename
+		}
+		if a.Range.Start.Offset != b.Range.Start.Offset {
+			return a.Range.Start.Offset < b.Range.Start.Offset
+		}
+		return a.Message < b.Message
+	})
+	out := ds[:0]
+	for i, d := range ds {
+		if i > 0 && d == ds[i-1] {
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// Error joins the diagnostics one per line.
+func (ds Diagnostics) Error() string {
+	lines := make([]string, len(ds))
+	for i, d := range ds {
+		lines[i] = d.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Suggest returns the candidate closest to name by edit distance, or "" when
+// none is close enough to be a likely typo.
+func Suggest(name string, candidates []string) string {
+	best, bestDist := "", len(name)/2+2
+	for _, c := range candidates {
+		if c == name {
+			continue
+		}
+		d := levenshtein(strings.ToLower(name), strings.ToLower(c))
+		if d < bestDist || (d == bestDist && best != "" && c < best) {
+			if d < bestDist || c < best {
+				best, bestDist = c, d
+			}
+		}
+	}
+	if bestDist > 3 {
+		return ""
+	}
+	return best
+}
+
+func levenshtein(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}

@@ -1,0 +1,92 @@
+package dsl
+
+import (
+	"strings"
+
+	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/pipec/pipec/diag"
+)
+
+// Interp is one ${...} reference inside a string literal.
+type Interp struct {
+	Path  string     // the dotted text between ${ and }, trimmed
+	Range diag.Range // the whole ${...}
+}
+
+// Interpolations lists the ${...} references of a string literal with their
+// exact source ranges. $${ is an escaped, literal ${. An unclosed ${ is
+// returned with an empty path and Unclosed set.
+func Interpolations(s *StringLit) (refs []Interp, unclosed []diag.Range) {
+	if s == nil {
+		return nil, nil
+	}
+	raw := s.Raw
+	base := s.Pos
+	// Walk the raw text keeping a position in step with it.
+	pos := base
+	advanceTo := func(from, to int) { pos.Advance(raw[from:to]) }
+	last := 0
+	for i := 0; i+1 < len(raw); i++ {
+		if raw[i] != '$' {
+			continue
+		}
+		if raw[i+1] == '$' && i+2 < len(raw) && raw[i+2] == '{' { // $${ escape
+			i += 2
+			continue
+		}
+		if raw[i+1] != '{' {
+			continue
+		}
+		advanceTo(last, i)
+		last = i
+		start := pos
+		end := strings.IndexByte(raw[i:], '}')
+		if end < 0 || strings.ContainsAny(raw[i:i+end], "\n\"") {
+			e := start
+			e.Advance("${")
+			unclosed = append(unclosed, Span{Pos: start, EndPos: e}.Range())
+			continue
+		}
+		endPos := start
+		endPos.Advance(raw[i : i+end+1])
+		refs = append(refs, Interp{Path: strings.TrimSpace(raw[i+2 : i+end]), Range: Span{Pos: start, EndPos: endPos}.Range()})
+		i += end
+	}
+	return refs, unclosed
+}
+
+// Substitute replaces each ${path} in a string's value by repl(path), and
+// each $${ by a literal ${.
+func Substitute(value string, repl func(path string) string) string {
+	if !strings.Contains(value, "${") {
+		return value
+	}
+	var b strings.Builder
+	for i := 0; i < len(value); i++ {
+		if value[i] == '$' && i+2 < len(value) && value[i+1] == '$' && value[i+2] == '{' {
+			b.WriteString("${")
+			i += 2
+			continue
+		}
+		if value[i] == '$' && i+1 < len(value) && value[i+1] == '{' {
+			if end := strings.IndexByte(value[i:], '}'); end > 0 {
+				b.WriteString(repl(strings.TrimSpace(value[i+2 : i+end])))
+				i += end
+				continue
+			}
+		}
+		b.WriteByte(value[i])
+	}
+	return b.String()
+}
+
+// PosAt converts a byte offset of src to a position.
+func PosAt(filename string, src []byte, offset int) diag.Pos {
+	p := lexer.Position{Filename: filename, Line: 1, Column: 1}
+	if offset > len(src) {
+		offset = len(src)
+	}
+	p.Advance(string(src[:offset]))
+	return diag.Pos{Offset: p.Offset, Line: p.Line, Column: p.Column}
+}

@@ -1,0 +1,428 @@
+// Package dsl is the .pipe language: its lexer, its participle grammar, the
+// AST (every node knows its source span), doc comments, string
+// interpolation and error recovery. It knows nothing about Argo.
+package dsl
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/pipec/pipec/diag"
+)
+
+// Lexer is the token definition of the language.
+var Lexer = lexer.MustSimple([]lexer.SimpleRule{
+	{Name: "Comment", Pattern: `//[^\n]*`},
+	{Name: "Whitespace", Pattern: `[ \t\r\n]+`},
+	{Name: "TripleString", Pattern: `"""(?s:.*?)"""`},
+	{Name: "UnterminatedTriple", Pattern: `"""(?s:.*)`},
+	{Name: "String", Pattern: `"(\\.|[^"\\\n])*"`},
+	{Name: "Unterminated", Pattern: `"(\\.|[^"\\\n])*`},
+	{Name: "RawString", Pattern: "`[^`]*`"},
+	{Name: "UnterminatedRaw", Pattern: "`[^`]*"},
+	{Name: "Duration", Pattern: `[0-9]+(ms|s|m|h|d)([0-9]+(ms|s|m|h|d))*`},
+	{Name: "Float", Pattern: `-?[0-9]+\.[0-9]+`},
+	{Name: "Int", Pattern: `-?[0-9]+`},
+	{Name: "Ident", Pattern: `[a-zA-Z_][a-zA-Z0-9_-]*`},
+	{Name: "Punct", Pattern: `[{}\[\](),=:.]`},
+	{Name: "Invalid", Pattern: `.`},
+})
+
+var (
+	tokenTypes   = Lexer.Symbols()
+	commentType  = tokenTypes["Comment"]
+	wsType       = tokenTypes["Whitespace"]
+	punctType    = tokenTypes["Punct"]
+	identType    = tokenTypes["Ident"]
+	lexErrorText = map[lexer.TokenType]string{
+		tokenTypes["UnterminatedTriple"]: `unterminated string: a """ string needs a closing """`,
+		tokenTypes["Unterminated"]:       `unterminated string: a "..." string must end on the same line`,
+		tokenTypes["UnterminatedRaw"]:    "unterminated string: a `...` string needs a closing back quote",
+		tokenTypes["Invalid"]:            "unexpected character",
+	}
+)
+
+var pipelineStmts = []PipelineStmt{
+	&StepDecl{}, &ParamStmt{}, &ImageStmt{}, &DescriptionStmt{}, &NamespaceStmt{},
+	&ServiceAccountStmt{}, &LabelStmt{}, &IntStmt{}, &TimeoutStmt{}, &PodGCStmt{},
+	&TTLStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &PullSecretStmt{},
+	&RetryStmt{}, &MemoizeStmt{}, &ScheduleStmt{}, &KindStmt{}, &VolumeStmt{},
+	&RawStmt{}, &EnvStmt{},
+}
+
+var stepStmts = []StepStmt{
+	&RunStmt{}, &ScriptStmt{}, &ImageStmt{}, &EnvStmt{}, &ResourceStmt{},
+	&OutputStmt{}, &MountStmt{}, &WorkdirStmt{}, &TimeoutStmt{}, &RetryStmt{},
+	&MemoizeStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &LabelStmt{}, &RawStmt{},
+}
+
+func options() []participle.Option {
+	return []participle.Option{
+		participle.Lexer(Lexer),
+		participle.Elide("Whitespace", "Comment"),
+		participle.Union[PipelineStmt](pipelineStmts...),
+		participle.Union[StepStmt](stepStmts...),
+		participle.UseLookahead(participle.MaxLookahead),
+	}
+}
+
+// Parser is the participle parser of a whole file.
+var Parser = participle.MustBuild[File](options()...)
+
+// The strict parsers parse one statement without the error-recovery
+// alternative; they re-parse a BadStmt to say precisely what is wrong.
+type strictTop struct {
+	Import   *Import       `parser:"  @@"`
+	Template *TemplateDecl `parser:"| @@"`
+	Pipeline *Pipeline     `parser:"| @@"`
+}
+type strictPipeline struct {
+	Stmt PipelineStmt `parser:"@@"`
+}
+type strictStep struct {
+	Stmt StepStmt `parser:"@@"`
+}
+
+var (
+	strictTopParser      = participle.MustBuild[strictTop](options()...)
+	strictPipelineParser = participle.MustBuild[strictPipeline](options()...)
+	strictStepParser     = participle.MustBuild[strictStep](options()...)
+)
+
+// Keywords that can start a statement, by context; used for messages,
+// completion and the formatter.
+var (
+	TopKeywords      = []string{"import", "pipeline", "template"}
+	PipelineKeywords = []string{"annotation", "description", "env", "image", "image_pull_secret", "kind", "label", "memoize", "namespace", "node_selector", "on", "param", "parallelism", "pod_gc", "priority", "raw", "retry", "schedule", "service_account", "step", "timeout", "toleration", "ttl", "volume"}
+	StepKeywords     = []string{"args", "cpu", "env", "gpu", "image", "label", "memoize", "memory", "mount", "node_selector", "output", "raw", "retry", "run", "script", "timeout", "toleration", "workdir"}
+)
+
+// Parse parses one file. It always returns a File (possibly partial) and
+// reports every syntax error it finds: after a broken statement it resumes
+// at the next line, so later statements still parse.
+func Parse(filename string, src []byte) (*File, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	toks, comments, lexDiags := lex(filename, src)
+	diags = append(diags, lexDiags...)
+	plex, err := lexer.Upgrade(&sliceLexer{toks: toks}, wsType, commentType)
+	if err != nil { // cannot happen: the slice lexer never fails
+		diags.Errorf(diag.Range{Filename: filename}, "%v", err)
+		return &File{Name: filename, Source: src}, diags
+	}
+	file, err := Parser.ParseFromLexer(plex)
+	if file == nil {
+		file = &File{}
+	}
+	file.Name, file.Source, file.Comments = filename, src, comments
+	if err != nil {
+		diags = append(diags, parseErrorDiag(filename, err, ""))
+	}
+	diags = append(diags, badStmtDiags(file, lexDiags)...)
+	attachDocs(file)
+	return file, diags.Sort()
+}
+
+// ParseString is Parse for a string source.
+func ParseString(filename, src string) (*File, diag.Diagnostics) {
+	return Parse(filename, []byte(src))
+}
+
+type sliceLexer struct {
+	toks []lexer.Token
+	i    int
+}
+
+func (l *sliceLexer) Next() (lexer.Token, error) {
+	t := l.toks[l.i]
+	if l.i < len(l.toks)-1 {
+		l.i++
+	}
+	return t, nil
+}
+
+// lex tokenises the source; it never fails: bad characters and unterminated
+// strings become tokens the grammar rejects, with a diagnostic each.
+func lex(filename string, src []byte) ([]lexer.Token, []*CommentGroup, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	lx, err := Lexer.LexString(filename, string(src))
+	if err != nil {
+		diags.Errorf(diag.Range{Filename: filename}, "%v", err)
+		return []lexer.Token{lexer.EOFToken(lexer.Position{Filename: filename, Line: 1, Column: 1})}, nil, diags
+	}
+	toks := make([]lexer.Token, 0, len(src)/4)
+	var comments []*CommentGroup
+	for {
+		t, err := lx.Next()
+		if err != nil {
+			diags.Errorf(diag.Range{Filename: filename}, "%v", err)
+			toks = append(toks, lexer.EOFToken(t.Pos))
+			break
+		}
+		toks = append(toks, t)
+		if t.EOF() {
+			break
+		}
+		switch {
+		case t.Type == commentType:
+			comments = addComment(comments, t)
+		case lexErrorText[t.Type] != "":
+			r := tokenRange(t)
+			d := diags.Errorf(r, "%s", lexErrorText[t.Type])
+			if t.Type == tokenTypes["Invalid"] {
+				d.Message = fmt.Sprintf("unexpected character %q", t.Value)
+			}
+		}
+	}
+	return toks, comments, diags
+}
+
+func tokenRange(t lexer.Token) diag.Range {
+	end := t.Pos
+	end.Advance(t.Value)
+	return Span{Pos: t.Pos, EndPos: end}.Range()
+}
+
+// CommentGroup is a run of // comments on consecutive lines.
+type CommentGroup struct {
+	Span
+	Lines []string // the comment texts, with the leading // removed
+}
+
+// Text returns the comment lines joined, each with one leading space
+// trimmed.
+func (g *CommentGroup) Text() string {
+	if g == nil {
+		return ""
+	}
+	lines := make([]string, len(g.Lines))
+	for i, l := range g.Lines {
+		lines[i] = strings.TrimPrefix(l, " ")
+	}
+	return strings.Join(lines, "\n")
+}
+
+func addComment(groups []*CommentGroup, t lexer.Token) []*CommentGroup {
+	end := t.Pos
+	end.Advance(t.Value)
+	text := strings.TrimPrefix(t.Value, "//")
+	if n := len(groups); n > 0 {
+		g := groups[n-1]
+		if g.EndPos.Line == t.Pos.Line-1 && g.Pos.Column == t.Pos.Column {
+			g.Lines = append(g.Lines, text)
+			g.EndPos = end
+			return groups
+		}
+	}
+	return append(groups, &CommentGroup{Span: Span{Pos: t.Pos, EndPos: end}, Lines: []string{text}})
+}
+
+// attachDocs gives each declaration and statement the comment group that
+// ends on the line just above it.
+func attachDocs(f *File) {
+	if len(f.Comments) == 0 {
+		return
+	}
+	byEndLine := make(map[int]*CommentGroup, len(f.Comments))
+	for _, g := range f.Comments {
+		byEndLine[g.EndPos.Line] = g
+	}
+	doc := func(s Span) *CommentGroup {
+		if g := byEndLine[s.Pos.Line-1]; g != nil && g.Pos.Column == s.Pos.Column {
+			return g
+		}
+		return nil
+	}
+	stepItems := func(items []*StepItem) {
+		for _, it := range items {
+			it.Doc = doc(it.Span)
+		}
+	}
+	for _, it := range f.Items {
+		it.Doc = doc(it.Span)
+		if it.Template != nil {
+			it.Template.Doc = it.Doc
+			stepItems(it.Template.Items)
+		}
+		if it.Pipeline != nil {
+			for _, pi := range it.Pipeline.Items {
+				pi.Doc = doc(pi.Span)
+				if s, ok := pi.Stmt.(*StepDecl); ok {
+					stepItems(s.Items)
+				}
+			}
+		}
+	}
+}
+
+// Parse implements participle.Parseable: a bad statement is the rest of the
+// line it starts on, with any {...} block that opens on that line. It never
+// swallows the '}' that closes the enclosing block.
+func (b *BadStmt) Parse(lex *lexer.PeekingLexer) error {
+	first := lex.Peek()
+	if first.EOF() || (first.Type == punctType && first.Value == "}") {
+		return participle.NextMatch
+	}
+	line, depth := first.Pos.Line, 0
+	var last lexer.Token
+	for {
+		t := lex.Peek()
+		if t.EOF() {
+			break
+		}
+		if depth == 0 && len(b.Tokens) > 0 && (t.Pos.Line != line || (t.Type == punctType && t.Value == "}")) {
+			break
+		}
+		if t.Type == punctType {
+			switch t.Value {
+			case "{":
+				depth++
+			case "}":
+				depth--
+			}
+		}
+		last = *lex.Next()
+		b.Tokens = append(b.Tokens, last)
+		if depth == 0 && t.Type == punctType && t.Value == "}" {
+			break
+		}
+	}
+	b.Pos = first.Pos
+	b.EndPos = last.Pos
+	b.EndPos.Advance(last.Value)
+	return nil
+}
+
+// badStmtDiags reports one error per bad statement, by re-parsing it alone
+// with the strict parser of its context.
+func badStmtDiags(f *File, lexDiags diag.Diagnostics) diag.Diagnostics {
+	var diags diag.Diagnostics
+	report := func(b *BadStmt, context string) {
+		if b == nil {
+			return
+		}
+		for _, d := range lexDiags { // the lexer already said what is wrong here
+			if d.Range.Start.Offset >= b.Pos.Offset && d.Range.Start.Offset < b.EndPos.Offset {
+				return
+			}
+		}
+		diags = append(diags, badStmtDiag(f, b, context))
+	}
+	for _, it := range f.Items {
+		report(it.Bad, "top")
+		if it.Template != nil {
+			for _, si := range it.Template.Items {
+				report(si.Bad, "step")
+			}
+		}
+		if it.Pipeline != nil {
+			for _, pi := range it.Pipeline.Items {
+				report(pi.Bad, "pipeline")
+				if s, ok := pi.Stmt.(*StepDecl); ok {
+					for _, si := range s.Items {
+						report(si.Bad, "step")
+					}
+				}
+			}
+		}
+	}
+	return diags
+}
+
+func badStmtDiag(f *File, b *BadStmt, context string) diag.Diagnostic {
+	first := b.Tokens[0]
+	keywords, where := TopKeywords, "at the top level of a file"
+	switch context {
+	case "pipeline":
+		keywords, where = PipelineKeywords, "in a pipeline"
+	case "step":
+		keywords, where = StepKeywords, "in a step"
+	}
+	if first.Type == identType && !contains(keywords, first.Value) && !contains(allKeywords(), first.Value) {
+		d := diag.Diagnostic{Range: tokenRange(first), Message: fmt.Sprintf("unknown statement %q %s", first.Value, where)}
+		if s := diag.Suggest(first.Value, keywords); s != "" {
+			d.Hint = fmt.Sprintf("did you mean %q?", s)
+		} else {
+			d.Hint = "expected one of: " + strings.Join(keywords, ", ")
+		}
+		return d
+	}
+	if first.Type == identType && !contains(keywords, first.Value) {
+		return diag.Diagnostic{Range: tokenRange(first), Message: fmt.Sprintf("%q is not allowed %s", first.Value, where),
+			Hint: "expected one of: " + strings.Join(keywords, ", ")}
+	}
+	// Re-parse the statement alone, everything else blanked, so positions stay exact.
+	blank := []byte(string(f.Source))
+	for i := range blank {
+		if (i < b.Pos.Offset || i >= b.EndPos.Offset) && blank[i] != '\n' {
+			blank[i] = ' '
+		}
+	}
+	var err error
+	switch context {
+	case "pipeline":
+		_, err = strictPipelineParser.ParseBytes(f.Name, blank)
+	case "step":
+		_, err = strictStepParser.ParseBytes(f.Name, blank)
+	default:
+		_, err = strictTopParser.ParseBytes(f.Name, blank)
+	}
+	if err == nil {
+		return diag.Diagnostic{Range: b.Range(), Message: "invalid statement"}
+	}
+	d := parseErrorDiag(f.Name, err, where)
+	if d.Range.Start.Offset >= b.EndPos.Offset {
+		last := b.Tokens[len(b.Tokens)-1]
+		d.Range = tokenRange(last)
+		d.Message = strings.Replace(d.Message, "unexpected end of file", fmt.Sprintf("incomplete statement after %q", last.Value), 1)
+	}
+	return d
+}
+
+func parseErrorDiag(filename string, err error, where string) diag.Diagnostic {
+	perr, ok := err.(participle.Error)
+	if !ok {
+		return diag.Diagnostic{Range: diag.Range{Filename: filename}, Message: err.Error()}
+	}
+	pos := perr.Position()
+	if pos.Filename == "" {
+		pos.Filename = filename
+	}
+	msg := perr.Message()
+	msg = strings.ReplaceAll(msg, `unexpected token "<EOF>"`, "unexpected end of file")
+	r := Span{Pos: pos, EndPos: pos}.Range()
+	if uerr, ok := err.(*participle.UnexpectedTokenError); ok && !uerr.Unexpected.EOF() {
+		r = tokenRange(uerr.Unexpected)
+	}
+	return diag.Diagnostic{Range: r, Message: msg}
+}
+
+var keywordSet []string
+
+func allKeywords() []string {
+	if keywordSet == nil {
+		seen := map[string]bool{}
+		for _, list := range [][]string{TopKeywords, PipelineKeywords, StepKeywords} {
+			for _, k := range list {
+				if !seen[k] {
+					seen[k] = true
+					keywordSet = append(keywordSet, k)
+				}
+			}
+		}
+		sort.Strings(keywordSet)
+	}
+	return keywordSet
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
