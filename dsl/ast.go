@@ -75,9 +75,9 @@ type PipelineItem struct {
 // TemplateDecl declares a reusable step template with typed parameters.
 type TemplateDecl struct {
 	Span
-	Name   *Ident       `parser:"'template' @@"`
-	Params []*TParam    `parser:"'(' ( @@ ( ',' @@ )* ','? )? ')'"`
-	Items  []*StepItem  `parser:"'{' @@* '}'"`
+	Name   *Ident        `parser:"'template' @@"`
+	Params []*TParam     `parser:"'(' ( @@ ( ',' @@ )* ','? )? ')'"`
+	Items  []*StepItem   `parser:"'{' @@* '}'"`
 	Doc    *CommentGroup `parser:""`
 }
 
@@ -355,8 +355,8 @@ type ParamStmt struct {
 // when "expr"`, or `retry off`.
 type RetryStmt struct {
 	Span
-	Off     bool          `parser:"'retry' ( @'off'"`
-	Limit   *Value        `parser:"| @@"`
+	Off     bool           `parser:"'retry' ( @'off'"`
+	Limit   *Value         `parser:"| @@"`
 	Options []*RetryOption `parser:"  @@* )"`
 }
 
@@ -462,7 +462,7 @@ type UsesClause struct {
 	Span
 	Ref      *RefTarget `parser:"'uses' ( @@"`
 	Template *Ident     `parser:"| @@ )"`
-	Args     []*Arg `parser:"( '(' ( @@ ( ',' @@ )* ','? )? ')' )?"`
+	Args     []*Arg     `parser:"( '(' ( @@ ( ',' @@ )* ','? )? ')' )?"`
 }
 
 // RefTarget is `ref("workflow-template", "template" [, cluster])`.
@@ -486,7 +486,7 @@ type Arg struct {
 // sets only its arguments.
 type RunStmt struct {
 	Span
-	Kind string `parser:"@('run' | 'args')"`
+	Kind string   `parser:"@('run' | 'args')"`
 	List *ListLit `parser:"@@"`
 }
 
