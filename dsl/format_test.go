@@ -1,0 +1,237 @@
+package dsl
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/diff"
+	"github.com/rogpeppe/go-internal/txtar"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files of the formatter tests")
+
+// Golden files: dsl/testdata/format/*.txtar, each with an "in.pipe" section
+// and the expected "out.pipe". Run `go test ./dsl -run TestFormatGolden
+// -update` to rewrite the expected outputs.
+func TestFormatGolden(t *testing.T) {
+	files, _ := filepath.Glob("testdata/format/*.txtar")
+	if len(files) == 0 {
+		t.Fatal("no golden files")
+	}
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
+			ar, err := txtar.ParseFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var in, want []byte
+			outIdx := -1
+			for i, f := range ar.Files {
+				switch f.Name {
+				case "in.pipe":
+					in = f.Data
+				case "out.pipe":
+					want, outIdx = f.Data, i
+				}
+			}
+			got, diags := FormatSource("in.pipe", in)
+			if diags.HasErrors() {
+				t.Fatalf("format: %v", diags)
+			}
+			if *update {
+				if outIdx < 0 {
+					ar.Files = append(ar.Files, txtar.File{Name: "out.pipe"})
+					outIdx = len(ar.Files) - 1
+				}
+				ar.Files[outIdx].Data = got
+				if err := os.WriteFile(file, txtar.Format(ar), 0o666); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("formatted output differs from out.pipe (-want +got):\n%s", diff.Diff("want", want, "got", got))
+			}
+			checkFormat(t, "in.pipe", in)
+		})
+	}
+}
+
+// TestFormatRoundTrip checks every example and every golden input: the
+// formatted file parses to the same AST and formatting is idempotent.
+func TestFormatRoundTrip(t *testing.T) {
+	for name, src := range corpus(t) {
+		t.Run(name, func(t *testing.T) { checkFormat(t, name, src) })
+	}
+}
+
+func TestFormatRefusesSyntaxErrors(t *testing.T) {
+	out, diags := FormatSource("bad.pipe", []byte("pipeline p {\n  step a {\n    rnu [\"x\"]\n  }\n}\n"))
+	if out != nil || !diags.HasErrors() {
+		t.Fatalf("got %q, %v; want no output and an error", out, diags)
+	}
+	f, _ := ParseString("bad.pipe", "pipelin p {}\n")
+	if _, err := Format(f); err == nil {
+		t.Fatal("Format of a file with a BadStmt: no error")
+	}
+}
+
+// corpus is the examples and the golden inputs, by name.
+func corpus(t testing.TB) map[string][]byte {
+	files := map[string][]byte{}
+	examples, _ := filepath.Glob("../examples/*.pipe")
+	more, _ := filepath.Glob("../examples/*/*.pipe")
+	for _, e := range append(examples, more...) {
+		src, err := os.ReadFile(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[e] = src
+	}
+	golden, _ := filepath.Glob("testdata/format/*.txtar")
+	for _, g := range golden {
+		ar, err := txtar.ParseFile(g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range ar.Files {
+			if strings.HasSuffix(f.Name, ".pipe") {
+				files[g+"/"+f.Name] = f.Data
+			}
+		}
+	}
+	return files
+}
+
+// checkFormat checks, for a source that parses without errors, that its
+// formatted text parses without errors to the same AST (positions ignored)
+// with the same comments, and that formatting it again changes nothing.
+// Sources with syntax errors are skipped.
+func checkFormat(t testing.TB, name string, src []byte) {
+	t.Helper()
+	f, diags := Parse(name, src)
+	if diags.HasErrors() {
+		return
+	}
+	out, err := Format(f)
+	if err != nil {
+		t.Fatalf("Format: %v", err)
+	}
+	f2, diags := Parse(name, out)
+	if diags.HasErrors() {
+		t.Fatalf("formatted output does not parse: %v\n--- input:\n%s\n--- output:\n%s", diags, src, out)
+	}
+	if a, b := dumpAST(f), dumpAST(f2); a != b || !sameAST(f, f2) {
+		t.Fatalf("formatting changed the AST:\n%s\n--- input:\n%s\n--- output:\n%s", diff.Diff("before", []byte(a), "after", []byte(b)), src, out)
+	}
+	f3, _ := Parse(name, out) // f2 was normalized
+	out2, err := Format(f3)
+	if err != nil {
+		t.Fatalf("Format (second time): %v", err)
+	}
+	if !bytes.Equal(out, out2) {
+		t.Fatalf("formatting is not idempotent:\n%s\n--- input:\n%s", diff.Diff("once", out, "twice", out2), src)
+	}
+}
+
+// commentTexts is every comment line of f, in order.
+func commentTexts(f *File) []string {
+	var lines []string
+	for _, g := range f.Comments {
+		lines = append(lines, g.Lines...)
+	}
+	return lines
+}
+
+// normalize clears every Span (via reflection), the file's name, source and
+// comment groups (their texts are kept aside), and puts step clauses in
+// canonical order, so that two parses of equivalent text compare equal.
+func normalize(f *File) (*File, []string) {
+	texts := commentTexts(f)
+	f.Name, f.Source, f.Comments = "", nil, nil
+	clearSpans(reflect.ValueOf(f))
+	for _, it := range f.Items {
+		if it.Pipeline == nil {
+			continue
+		}
+		for _, pi := range it.Pipeline.Items {
+			if s, ok := pi.Stmt.(*StepDecl); ok {
+				s.Clauses = SortClauses(s.Clauses)
+			}
+		}
+	}
+	return f, texts
+}
+
+var spanType = reflect.TypeOf(Span{})
+
+func clearSpans(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			clearSpans(v.Elem())
+		}
+	case reflect.Slice:
+		for i := 0; i < v.Len(); i++ {
+			clearSpans(v.Index(i))
+		}
+	case reflect.Struct:
+		if v.Type() == spanType {
+			if v.CanSet() {
+				v.Set(reflect.Zero(spanType))
+			}
+			return
+		}
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() {
+				clearSpans(v.Field(i))
+			}
+		}
+	}
+}
+
+func sameAST(a, b *File) bool {
+	na, ta := normalize(a)
+	nb, tb := normalize(b)
+	return reflect.DeepEqual(na, nb) && reflect.DeepEqual(ta, tb)
+}
+
+// dumpAST renders a normalized copy of f (parsed again from its source) for
+// error messages.
+func dumpAST(f *File) string {
+	g, _ := Parse(f.Name, f.Source)
+	n, texts := normalize(g)
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(struct {
+		AST      *File
+		Comments []string
+	}{n, texts})
+	return b.String()
+}
+
+// TestFormatPrint is a convenience: PIPEC_FMT=file go test ./dsl -run
+// TestFormatPrint -v prints the formatted file.
+func TestFormatPrint(t *testing.T) {
+	name := os.Getenv("PIPEC_FMT")
+	if name == "" {
+		t.Skip("PIPEC_FMT not set")
+	}
+	src, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, diags := FormatSource(name, src)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	os.Stdout.Write(out)
+	checkFormat(t, name, src)
+}
