@@ -1,0 +1,181 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/rogpeppe/go-internal/diff"
+
+	"github.com/pipec/pipec/compiler"
+	"github.com/pipec/pipec/diag"
+	"github.com/pipec/pipec/internal/fsutil"
+)
+
+// paramFlags collects repeated -p name=value flags in order.
+type paramFlags []compiler.KV
+
+func (p *paramFlags) String() string { return "" }
+
+func (p *paramFlags) Set(s string) error {
+	name, value, ok := strings.Cut(s, "=")
+	if !ok || name == "" {
+		return fmt.Errorf("want name=value, got %q", s)
+	}
+	*p = append(*p, compiler.KV{Key: name, Value: value})
+	return nil
+}
+
+// buildFlags are the flags build and watch share.
+type buildFlags struct {
+	outDir string
+	params paramFlags
+}
+
+func (b *buildFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&b.outDir, "o", "", "write one `DIR`/<pipeline>.yaml per pipeline instead of printing YAML")
+	fs.Var(&b.params, "p", "set a parameter's default: `name=value` (repeatable); every required parameter then needs one")
+}
+
+func newFlagSet(name, usageLine, about string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("pipec "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: pipec %s %s\n\n%s\n\nFlags:\n", name, usageLine, about)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses flags anywhere on the command line; it returns the exit
+// status to use when parsing ends the command (help or a usage error).
+func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) ([]string, int, bool) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(stdout)
+				fs.Usage()
+				return nil, 0, false
+			}
+			return nil, 2, false
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, 0, true
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
+
+func runBuild(args []string, stdout, stderr io.Writer) int {
+	var bf buildFlags
+	var check bool
+	fs := newFlagSet("build", "[-o DIR] [-p name=value]... [--check] FILE|DIR...",
+		"Compiles .pipe files (directories are searched for them) to Argo Workflows YAML.\n"+
+			"With one pipeline and no -o, the YAML goes to standard output:\n\n"+
+			"\tpipec build etl.pipe | kubectl create -f -\n\n"+
+			"Errors go to standard error as file:line:col: message; the exit status is 1 on\n"+
+			"errors in the sources and 2 on usage errors.", stderr)
+	bf.register(fs)
+	fs.BoolVar(&check, "check", false, "compile, then compare with the YAML already in -o DIR (default: next to each source) and fail with a diff if it differs")
+	inputs, status, ok := parseFlags(fs, args, stdout)
+	if !ok {
+		return status
+	}
+	if len(inputs) == 0 {
+		fmt.Fprintln(stderr, "pipec build: no input files\nUsage: pipec build [-o DIR] [-p name=value]... [--check] FILE|DIR...")
+		return 2
+	}
+	files, err := compiler.FindPipeFiles(inputs)
+	if err != nil {
+		fmt.Fprintf(stderr, "pipec build: %v\n", err)
+		return 1
+	}
+	if len(files) == 0 {
+		fmt.Fprintf(stderr, "pipec build: no .pipe files in %s\n", strings.Join(inputs, ", "))
+		return 1
+	}
+	res := compiler.Compile(compiler.DiskSources{}, files, compiler.Options{Params: bf.params})
+	printDiags(stderr, res)
+	failed := res.Diags.HasErrors()
+	switch {
+	case check:
+		if !checkOutputs(res, bf.outDir, stdout, stderr) {
+			failed = true
+		}
+	case bf.outDir != "":
+		if err := os.MkdirAll(bf.outDir, 0o755); err != nil {
+			fmt.Fprintf(stderr, "pipec build: %v\n", err)
+			return 1
+		}
+		for _, out := range res.Outputs {
+			path := filepath.Join(bf.outDir, out.FileName())
+			if err := fsutil.WriteFileAtomic(path, out.YAML, 0o644); err != nil {
+				fmt.Fprintf(stderr, "pipec build: %v\n", err)
+				failed = true
+			}
+		}
+	default:
+		if failed {
+			break // never print part of a multi-document stream
+		}
+		for i, out := range res.Outputs {
+			if i > 0 {
+				fmt.Fprintln(stdout, "---")
+			}
+			stdout.Write(out.YAML)
+		}
+	}
+	if failed {
+		return 1
+	}
+	return 0
+}
+
+// printDiags prints the diagnostics with source excerpts and a count.
+func printDiags(w io.Writer, res *compiler.Result) {
+	if len(res.Diags) == 0 {
+		return
+	}
+	diag.Print(w, res.Diags, func(name string) []byte {
+		if f := res.Unit.Files[name]; f != nil {
+			return f.Source
+		}
+		return nil
+	})
+	if n := res.Diags.ErrorCount(); n > 1 {
+		fmt.Fprintf(w, "%d errors\n", n)
+	}
+}
+
+// checkOutputs compares compiled YAML with the files on disk.
+func checkOutputs(res *compiler.Result, outDir string, stdout, stderr io.Writer) bool {
+	ok := true
+	for _, out := range res.Outputs {
+		dir := outDir
+		if dir == "" {
+			dir = filepath.Dir(out.Pipeline.File.Name)
+		}
+		path := filepath.Join(dir, out.FileName())
+		old, err := os.ReadFile(path)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: missing: pipeline %q compiles to it\n\thint: run pipec build -o %s and commit the result\n", path, out.Pipeline.Name, dir)
+			ok = false
+			continue
+		}
+		if !bytes.Equal(old, out.YAML) {
+			fmt.Fprintf(stderr, "%s: out of date with %s\n", path, out.Pipeline.File.Name)
+			stdout.Write(diff.Diff(path, old, path+" (compiled)", out.YAML))
+			fmt.Fprintf(stderr, "\thint: run pipec build -o %s and commit the result\n", dir)
+			ok = false
+		}
+	}
+	return ok
+}

@@ -1,0 +1,184 @@
+// Package compiler turns .pipe files into Argo Workflows: Load parses the
+// files and their imports, Check resolves and checks them into a Program,
+// Lower builds the typed Argo objects, Validate runs Argo's own validator on
+// them and Emit renders YAML. Compile runs all of it; the CLI, watch mode and
+// the language server all go through this package.
+package compiler
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/pipec/pipec/diag"
+)
+
+// Options tune a compilation.
+type Options struct {
+	// Params are -p name=value overrides of parameter defaults, in the order given.
+	Params []KV
+	// SkipValidate turns off Argo's validator (faster; for the language
+	// server's keystroke checks).
+	SkipValidate bool
+	// SkipEmit stops after validation.
+	SkipEmit bool
+}
+
+// Output is one compiled pipeline.
+type Output struct {
+	Pipeline *Pipeline
+	Object   *Object
+	YAML     []byte
+}
+
+// FileName is the name of the output file of a pipeline.
+func (o *Output) FileName() string { return o.Pipeline.Name + ".yaml" }
+
+// Result is everything a compilation produced.
+type Result struct {
+	Unit    *Unit
+	Program *Program
+	Outputs []*Output
+	Diags   diag.Diagnostics
+}
+
+// Compile compiles the root files. Outputs are produced only for pipelines
+// without errors; Diags holds every problem in every file, sorted.
+func Compile(src Sources, roots []string, opts Options) *Result {
+	res := &Result{}
+	unit, diags := Load(src, roots)
+	res.Unit = unit
+	prog, cd := Check(unit)
+	diags = append(diags, cd...)
+	res.Program = prog
+	params := map[string]string{}
+	for _, kv := range opts.Params {
+		params[kv.Key] = kv.Value
+	}
+	if len(opts.Params) > 0 {
+		diags = append(diags, checkParamOverrides(prog, opts.Params)...)
+	}
+	// A pipeline with an error in its own file is not lowered.
+	broken := map[string]bool{}
+	for _, d := range diags {
+		if d.Severity == diag.Error {
+			broken[d.Range.Filename] = true
+		}
+	}
+	for _, p := range prog.Pipelines {
+		if broken[p.File.Name] || importsBroken(unit, p.File.Name, broken) {
+			continue
+		}
+		obj, ld := Lower(p, params)
+		diags = append(diags, ld...)
+		if ld.HasErrors() {
+			continue
+		}
+		if !opts.SkipValidate {
+			vd := Validate(obj)
+			diags = append(diags, vd...)
+			if vd.HasErrors() {
+				continue
+			}
+		}
+		out := &Output{Pipeline: p, Object: obj}
+		if !opts.SkipEmit {
+			y, err := Emit(obj)
+			if err != nil {
+				diags.Errorf(p.Decl.Name.Range(), "cannot render YAML: %v", err)
+				continue
+			}
+			out.YAML = y
+		}
+		res.Outputs = append(res.Outputs, out)
+	}
+	res.Diags = diags.Sort()
+	return res
+}
+
+func importsBroken(u *Unit, file string, broken map[string]bool) bool {
+	seen := map[string]bool{}
+	var walk func(f string) bool
+	walk = func(f string) bool {
+		if seen[f] {
+			return false
+		}
+		seen[f] = true
+		for _, q := range u.Imports[f] {
+			if broken[q] || walk(q) {
+				return true
+			}
+		}
+		return false
+	}
+	return walk(file)
+}
+
+// checkParamOverrides checks -p values: each must name a parameter of some
+// pipeline, and, once values are being given, every required parameter of
+// every pipeline must have one.
+func checkParamOverrides(prog *Program, overrides []KV) diag.Diagnostics {
+	var diags diag.Diagnostics
+	known := map[string]bool{ParamRunID: true, ParamRetryRunID: true, ParamRetryIndicator: true}
+	var names []string
+	for _, p := range prog.Pipelines {
+		for _, prm := range p.Params {
+			known[prm.Name] = true
+			names = append(names, prm.Name)
+		}
+	}
+	sort.Strings(names)
+	given := map[string]bool{}
+	for _, kv := range overrides {
+		given[kv.Key] = true
+		if !known[kv.Key] {
+			d := diags.Errorf(diag.Range{Filename: "-p"}, "unknown parameter %q", kv.Key)
+			if s := diag.Suggest(kv.Key, names); s != "" {
+				d.WithHint("did you mean -p %s=%s?", s, kv.Value)
+			} else if len(names) > 0 {
+				d.WithHint("the parameters are: %s", strings.Join(names, ", "))
+			}
+		}
+	}
+	for _, p := range prog.Pipelines {
+		for _, prm := range p.Params {
+			if prm.Default == nil && !given[prm.Name] {
+				diags.Errorf(prm.Decl.Name.Range(), "required parameter %q has no value", prm.Name).
+					WithHint("add -p %s=VALUE (values given with -p must cover every required parameter)", prm.Name)
+			}
+			if v, ok := lookup(overrides, prm.Name); ok {
+				if msg := checkParamValue(prm, v); msg != "" {
+					diags.Errorf(diag.Range{Filename: "-p"}, "parameter %q: %s", prm.Name, msg)
+				}
+			}
+		}
+	}
+	return diags
+}
+
+func lookup(kvs []KV, key string) (string, bool) {
+	for _, kv := range kvs {
+		if kv.Key == key {
+			return kv.Value, true
+		}
+	}
+	return "", false
+}
+
+func checkParamValue(prm *Param, v string) string {
+	switch prm.Type {
+	case "int":
+		var n int64
+		if _, err := fmt.Sscan(v, &n); err != nil || fmt.Sprint(n) != v {
+			return fmt.Sprintf("%q is not an int", v)
+		}
+	case "bool":
+		if v != "true" && v != "false" {
+			return fmt.Sprintf("%q is not a bool (true or false)", v)
+		}
+	}
+	if len(prm.Enum) > 0 && !contains(prm.Enum, v) {
+		return fmt.Sprintf("%q is not one of %s", v, strings.Join(prm.Enum, ", "))
+	}
+	return ""
+}

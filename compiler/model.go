@@ -1,0 +1,241 @@
+package compiler
+
+import (
+	apiv1 "k8s.io/api/core/v1"
+
+	"github.com/pipec/pipec/diag"
+	"github.com/pipec/pipec/dsl"
+)
+
+// Program is the checked model of a set of .pipe files: what the checker
+// proved about the AST, ready to be lowered to Argo objects.
+type Program struct {
+	Unit      *Unit
+	Pipelines []*Pipeline
+}
+
+// Output kinds.
+const (
+	KindWorkflow         = "Workflow"
+	KindWorkflowTemplate = "WorkflowTemplate"
+	KindCronWorkflow     = "CronWorkflow"
+)
+
+// Pipeline is one checked pipeline.
+type Pipeline struct {
+	Decl *dsl.Pipeline
+	File *dsl.File
+	Name string
+	Kind string
+
+	Description    string
+	Image          *Text
+	Namespace      string
+	ServiceAccount string
+	Labels         []KV
+	Annotations    []KV
+	Parallelism    *int64
+	Priority       *int32
+	TimeoutSeconds *int64
+	PodGC          string
+	TTL            TTL
+	NodeSelector   []KV
+	Tolerations    []apiv1.Toleration
+	PullSecrets    []string
+	Schedules      []string
+	Timezone       string
+	Volumes        []*Volume
+	Raw            []*dsl.RawStmt
+	Env            []*EnvVar
+
+	Params []*Param
+	Retry  *Retry // default step retry; nil for none
+	// Memoize is the pipeline default for memoization (on unless opted out).
+	Memoize bool
+	MaxAge  string
+
+	Steps     []*Step // the main DAG, in source order
+	ExitSteps []*Step // `on exit` and `on failure` steps, in source order
+
+	stepsByName map[string]*Step
+}
+
+// KV is an ordered key/value pair.
+type KV struct{ Key, Value string }
+
+// TTL is the workflow's time to live after it finishes, in seconds.
+type TTL struct{ Completion, Success, Failure *int32 }
+
+// Volume is a pipeline volume.
+type Volume struct {
+	Name   string
+	Decl   *dsl.VolumeStmt
+	Source apiv1.VolumeSource
+	// ClaimSize is set for new_pvc("1Gi"): a volumeClaimTemplate made per run.
+	ClaimSize string
+}
+
+// Param is a workflow parameter.
+type Param struct {
+	Name        string
+	Decl        *dsl.ParamStmt
+	Type        string // string, int, float, bool, json
+	Default     *string
+	Description string
+	Enum        []string
+}
+
+// Retry is a resolved retry policy.
+type Retry struct {
+	Stmt       *dsl.RetryStmt
+	Limit      int
+	Policy     string // Argo name: Always, OnFailure, OnError, OnTransientError
+	Backoff    string // durations in Argo's syntax
+	Factor     *int
+	Max        string
+	Cap        string
+	Expression string
+}
+
+// Step is one checked step.
+type Step struct {
+	Name     string
+	ArgoName string
+	Decl     *dsl.StepDecl
+	Handler  string // "", "exit" or "failure"
+	Pipeline *Pipeline
+
+	Deps []*Dep
+	Loop *Loop
+	When *Text
+
+	// Exactly one of Body or TemplateRef is set.
+	Body        *Body
+	TemplateRef *TemplateRef
+	// Template is the reusable template the step uses, if any.
+	Template *dsl.TemplateDecl
+
+	Retry   *Retry
+	Memoize bool
+	MaxAge  string
+	Outputs []*StepOutput
+}
+
+// Dep is one dependency of a step.
+type Dep struct {
+	Step     *Step
+	Outcome  string // "" for the default (succeeded or skipped)
+	Implicit bool   // inferred from a ${step.output} reference
+	Range    diag.Range
+}
+
+// Loop is a step's fan-out.
+type Loop struct {
+	Var   string
+	Decl  *dsl.LoopClause
+	Items []any    // a literal list: strings, numbers, bools, maps
+	Keys  []string // for a list of maps: keys present in every item
+	// Param is a reference to a JSON list: a step output or a parameter.
+	Param *Text
+	// Range is range(start, end): start inclusive, end exclusive.
+	Start, End *int
+}
+
+// TemplateRef is a step that runs a template of an existing WorkflowTemplate.
+type TemplateRef struct {
+	WorkflowTemplate string
+	Template         string
+	Cluster          bool
+	Args             []*Arg
+}
+
+// Arg is a named argument.
+type Arg struct {
+	Name  string
+	Value *Text
+}
+
+// StepOutput is an output parameter of a step.
+type StepOutput struct {
+	Name    string
+	Path    *Text
+	Default *string
+	Decl    *dsl.OutputStmt
+}
+
+// Body is what a leaf step runs.
+type Body struct {
+	Image        *Text
+	Command      []*Text
+	Args         []*Text
+	Script       *Script
+	Env          []*EnvVar
+	Requests     []KV
+	Limits       []KV
+	Mounts       []*Mount
+	Workdir      *Text
+	Timeout      *int64
+	NodeSelector []KV
+	Tolerations  []apiv1.Toleration
+	Labels       []KV
+	Annotations  []KV
+	Raw          []*dsl.RawStmt
+}
+
+// Script is an inline script.
+type Script struct {
+	Command []string
+	Source  *Text
+}
+
+// EnvVar is an environment variable.
+type EnvVar struct {
+	Name      string
+	Value     *Text
+	SecretRef *apiv1.SecretKeySelector
+	ConfigRef *apiv1.ConfigMapKeySelector
+	Range     diag.Range
+}
+
+// Mount is a volume mount.
+type Mount struct {
+	Volume   string
+	Path     string
+	ReadOnly bool
+	SubPath  string
+}
+
+// Text is a string that may contain ${...} references, each resolved.
+type Text struct {
+	Value string
+	Lit   *dsl.StringLit
+	Refs  map[string]*Ref // by path
+}
+
+// RefKind says what a ${...} reference refers to.
+type RefKind int
+
+const (
+	RefParam RefKind = iota
+	RefOutput
+	RefResult
+	RefLoopVar
+	RefTemplateParam
+	RefArgo
+)
+
+// Ref is a resolved ${...} reference.
+type Ref struct {
+	Path  string
+	Kind  RefKind
+	Range diag.Range
+
+	Param  *Param // RefParam
+	Step   *Step  // RefOutput, RefResult
+	Output string // RefOutput
+	Field  string // RefLoopVar: the map key, if any
+	// RefTemplateParam: the argument (in the calling step's scope) or default.
+	TemplateParam string
+	Arg           *Text
+	Argo          string // RefArgo: the Argo variable
+}

@@ -1,0 +1,97 @@
+package compiler
+
+import (
+	"context"
+	"regexp"
+	"strings"
+
+	"github.com/argoproj/argo-workflows/v3/workflow/validate"
+	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
+	apiv1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/pipec/pipec/diag"
+)
+
+// Validate runs Argo's own validator (the one behind `argo lint` and the
+// API server's admission) on a lowered object, and reports what it rejects
+// at the source construct responsible.
+func Validate(obj *Object) diag.Diagnostics {
+	getter := &stubTemplates{spec: obj.Spec()}
+	var err error
+	switch {
+	case obj.Workflow != nil:
+		err = validate.ValidateWorkflow(getter, getter.cluster(), obj.Workflow, nil, validate.ValidateOpts{Lint: true})
+	case obj.WorkflowTemplate != nil:
+		err = validate.ValidateWorkflowTemplate(getter, getter.cluster(), obj.WorkflowTemplate, nil, validate.ValidateOpts{Lint: true})
+	case obj.CronWorkflow != nil:
+		err = validate.ValidateCronWorkflow(context.Background(), getter, getter.cluster(), obj.CronWorkflow, nil)
+	}
+	if err == nil {
+		return nil
+	}
+	var diags diag.Diagnostics
+	diags.Errorf(blame(obj.Pipeline, err.Error()), "Argo rejects the compiled %s: %v", obj.Pipeline.Kind, err).
+		WithHint("this is a pipec bug if the source is valid; a raw fragment is the usual cause")
+	return diags
+}
+
+var namedRE = regexp.MustCompile(`(?:templates|tasks|steps)[.\[]([a-zA-Z0-9-]+)`)
+
+// blame finds the step an Argo error message is about, falling back to the
+// pipeline's name.
+func blame(p *Pipeline, msg string) diag.Range {
+	for _, m := range namedRE.FindAllStringSubmatch(msg, -1) {
+		for _, st := range append(append([]*Step{}, p.Steps...), p.ExitSteps...) {
+			if st.ArgoName == m[1] {
+				for _, it := range st.Decl.Items {
+					if it.Stmt != nil && strings.Contains(msg, "raw") {
+						return it.Range()
+					}
+				}
+				return st.Decl.Name.Range()
+			}
+		}
+	}
+	return p.Decl.Name.Range()
+}
+
+// stubTemplates stands in for the cluster's WorkflowTemplates when a step
+// uses ref(...): it offers a template of the requested name that accepts the
+// arguments the step passes, so the rest of the workflow is still validated.
+type stubTemplates struct{ spec *wfv1.WorkflowSpec }
+
+func (s *stubTemplates) stub(name string) wfv1.WorkflowSpec {
+	spec := wfv1.WorkflowSpec{}
+	seen := map[string]bool{}
+	for _, t := range s.spec.Templates {
+		if t.DAG == nil {
+			continue
+		}
+		for _, task := range t.DAG.Tasks {
+			ref := task.TemplateRef
+			if ref == nil || ref.Name != name || seen[ref.Template] {
+				continue
+			}
+			seen[ref.Template] = true
+			tmpl := wfv1.Template{Name: ref.Template, Container: &apiv1.Container{Image: "stub"}}
+			for _, a := range task.Arguments.Parameters {
+				tmpl.Inputs.Parameters = append(tmpl.Inputs.Parameters, wfv1.Parameter{Name: a.Name})
+			}
+			spec.Templates = append(spec.Templates, tmpl)
+		}
+	}
+	return spec
+}
+
+func (s *stubTemplates) Get(name string) (*wfv1.WorkflowTemplate, error) {
+	return &wfv1.WorkflowTemplate{ObjectMeta: metav1.ObjectMeta{Name: name}, Spec: s.stub(name)}, nil
+}
+
+type clusterGetter struct{ *stubTemplates }
+
+func (s *stubTemplates) cluster() clusterGetter { return clusterGetter{s} }
+
+func (c clusterGetter) Get(name string) (*wfv1.ClusterWorkflowTemplate, error) {
+	return &wfv1.ClusterWorkflowTemplate{ObjectMeta: metav1.ObjectMeta{Name: name}, Spec: c.stub(name)}, nil
+}
