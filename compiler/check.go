@@ -700,6 +700,9 @@ func (c *checker) step(p *Pipeline, st *Step, templates map[string]*dsl.Template
 	}
 	items = d.Items
 	c.body(sc, st, items)
+	if hasBad(items) {
+		return // the parser reported the broken statement; don't guess what it meant
+	}
 	if st.Body.Image == nil {
 		if p.Image != nil {
 			st.Body.Image = p.Image
@@ -715,6 +718,15 @@ func (c *checker) step(p *Pipeline, st *Step, templates map[string]*dsl.Template
 			st.Body.Env = append([]*EnvVar{ev}, st.Body.Env...)
 		}
 	}
+}
+
+func hasBad(items []*dsl.StepItem) bool {
+	for _, it := range items {
+		if it.Bad != nil {
+			return true
+		}
+	}
+	return false
 }
 
 func hasEnv(list []*EnvVar, name string) bool {

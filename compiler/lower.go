@@ -102,13 +102,13 @@ func kvMap(kvs []KV) map[string]string {
 func (l *lowerer) spec() wfv1.WorkflowSpec {
 	p := l.p
 	spec := wfv1.WorkflowSpec{
-		Entrypoint:         EntryTemplate,
-		ServiceAccountName: p.ServiceAccount,
-		Parallelism:        p.Parallelism,
-		Priority:           p.Priority,
+		Entrypoint:            EntryTemplate,
+		ServiceAccountName:    p.ServiceAccount,
+		Parallelism:           p.Parallelism,
+		Priority:              p.Priority,
 		ActiveDeadlineSeconds: p.TimeoutSeconds,
-		NodeSelector:       kvMap(p.NodeSelector),
-		Tolerations:        p.Tolerations,
+		NodeSelector:          kvMap(p.NodeSelector),
+		Tolerations:           p.Tolerations,
 	}
 	if p.PodGC != "" {
 		spec.PodGC = &wfv1.PodGC{Strategy: wfv1.PodGCStrategy(p.PodGC)}

@@ -5,8 +5,8 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/argoproj/argo-workflows/v3/workflow/validate"
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
+	"github.com/argoproj/argo-workflows/v3/workflow/validate"
 	apiv1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 

@@ -1,0 +1,37 @@
+# pipec: see README.md.
+GO ?= go
+BENCHCOUNT ?= 6
+
+.PHONY: all build test vet fmt fmt-check e2e bench fuzz clean
+
+all: build test
+
+build:
+	$(GO) build -o bin/pipec ./cmd/pipec
+
+vet:
+	$(GO) vet ./...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+# test: vet, gofmt, every unit test, golden file and CLI testscript.
+test: vet fmt-check
+	$(GO) test ./...
+
+# e2e: compiled pipelines on a real API server and Argo controller (see e2e/README.md).
+e2e:
+	bash e2e/run.sh
+
+# bench: Go benchmarks of each phase, several counts, benchstat-ready.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) ./... | tee bench.txt
+
+fuzz:
+	$(GO) test ./dsl -run '^$$' -fuzz FuzzParse -fuzztime 60s
+
+clean:
+	rm -rf bin bench.txt
