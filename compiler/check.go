@@ -318,7 +318,36 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 		c.step(p, st, templates)
 	}
 	c.checkCycles(p)
+	c.checkCacheSize(p)
 	return p
+}
+
+// cacheEntryBytes is about what one memoized step instance takes in the
+// run's cache ConfigMap (key, node id, outputs, timestamps).
+const cacheEntryBytes = 400
+
+// checkCacheSize warns when one run could fill its 1 MiB cache ConfigMap.
+func (c *checker) checkCacheSize(p *Pipeline) {
+	instances := 0
+	for _, st := range p.Steps {
+		if !st.Memoize {
+			continue
+		}
+		switch {
+		case st.Loop == nil:
+			instances++
+		case st.Loop.Items != nil:
+			instances += len(st.Loop.Items)
+		case st.Loop.Start != nil && st.Loop.End != nil:
+			instances += *st.Loop.End - *st.Loop.Start
+		default:
+			instances++ // a JSON list: unknown until run time
+		}
+	}
+	if instances*cacheEntryBytes > 1<<20*3/4 {
+		c.diags.Warnf(p.Decl.Name.Range(), "one run of %q memoizes about %d step instances: its cache ConfigMap could reach Argo's 1 MiB limit, which turns succeeded steps into errors", p.Name, instances).
+			WithHint("use memoize off on the largest loops, or split the pipeline")
+	}
 }
 
 func (c *checker) checkPipelineName(p *Pipeline) {
