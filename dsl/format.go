@@ -135,6 +135,7 @@ type printer struct {
 	cmts []comment
 	ci   int
 	docs map[*CommentGroup]bool
+	doc  *CommentGroup // the doc comment of the item about to be printed
 }
 
 func newPrinter(f *File) *printer {
@@ -251,6 +252,9 @@ func (p *printer) flush(line, col int) {
 		if line > 0 && (c.line > line || (c.line == line && c.col >= col)) {
 			break
 		}
+		if line > 0 && p.docs[c.group] && c.group != p.doc {
+			break // a doc comment waits for its item
+		}
 		p.ci++
 		if !p.docs[c.group] && c.line == p.lastLine && len(p.cur) > 0 && !p.brk {
 			// A trailing comment: it stays at the end of its line.
@@ -366,7 +370,9 @@ func (p *printer) items(list []item) {
 			p.nl = 2
 		}
 		p.layout = true
+		p.doc = it.doc
 		p.flush(it.span.Pos.Line, it.span.Pos.Column)
+		p.doc = nil
 		want := 1
 		if p.lastCmt != nil && p.lastCmt != it.doc {
 			want = 2

@@ -1,6 +1,9 @@
 package dsl
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 // FuzzFormat: for any input that parses without errors, formatting must not
 // panic, must give text that parses without errors to the same AST, and must
@@ -15,6 +18,8 @@ func FuzzFormat(f *testing.F) {
 	f.Add([]byte("pipeline p {\n  step a { run [\"x\"] } // c\n}\n"))
 	f.Add([]byte("// d\ntemplate t() {}\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
+		tm := time.AfterFunc(5*time.Second, func() { panic("HANG: " + string(src)) })
+		defer tm.Stop()
 		checkFormat(t, "fuzz.pipe", src)
 	})
 }
