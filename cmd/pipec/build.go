@@ -105,6 +105,10 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	res := compiler.Compile(compiler.DiskSources{}, files, compiler.Options{Params: bf.params})
 	printDiags(stderr, res)
 	failed := res.Diags.HasErrors()
+	if !failed && len(res.Program.Pipelines) == 0 {
+		fmt.Fprintf(stderr, "pipec build: no pipeline in %s: nothing to compile\n\thint: a file needs a pipeline NAME { ... } block; files with only templates are used through import\n", strings.Join(files, ", "))
+		return 1
+	}
 	switch {
 	case check:
 		if !checkOutputs(res, bf.outDir, stdout, stderr) {
