@@ -749,6 +749,15 @@ func (c *checker) step(p *Pipeline, st *Step, templates map[string]*dsl.Template
 	}
 }
 
+func hasLoop(d *dsl.StepDecl) bool {
+	for _, cl := range d.Clauses {
+		if cl.Loop != nil {
+			return true
+		}
+	}
+	return false
+}
+
 func hasBad(items []*dsl.StepItem) bool {
 	for _, it := range items {
 		if it.Bad != nil {
@@ -896,11 +905,30 @@ func (c *checker) loop(sc *scope, l *dsl.LoopClause) *Loop {
 		// A JSON list: a parameter or a step output.
 		lit := &dsl.StringLit{Span: src.Span, Raw: `"${` + src.Path.String() + `}"`}
 		t := &Text{Value: "${" + src.Path.String() + "}", Lit: lit, Refs: map[string]*Ref{}}
+		lp.Param = t
+		if target := sc.p.stepsByName[src.Path.String()]; target != nil && len(src.Path.Parts) == 1 {
+			// for x in step: one item per iteration of a looped step, a map of its outputs.
+			if target == sc.step {
+				c.errorf(src, "a step cannot loop over its own outputs")
+				return lp
+			}
+			if target.Decl.Clauses == nil || !hasLoop(target.Decl) {
+				c.errorf(src, "step %q does not loop; loop over one of its outputs instead, such as %s.result", target.Name, target.Name)
+				return lp
+			}
+			t.Refs[src.Path.String()] = &Ref{Path: src.Path.String(), Kind: RefAllOutputs, Step: target, Range: src.Range()}
+			lp.Keys = c.outputDecls(target)
+			if !sc.step.dependsOn(target) {
+				sc.step.Deps = append(sc.step.Deps, &Dep{Step: target, Implicit: true, Range: src.Range()})
+			}
+			return lp
+		}
 		if ref := c.resolve(sc, src.Path.String(), src.Range()); ref != nil {
 			if ref.Kind == RefLoopVar {
 				c.errorf(src, "a loop cannot iterate over its own variable")
 			}
 			t.Refs[src.Path.String()] = ref
+			c.use(sc, ref, src.Range())
 		}
 		lp.Param = t
 	case src.Str != nil:
@@ -1168,6 +1196,7 @@ func (c *checker) plainText(s *dsl.StringLit, what string) *Text {
 	for _, r := range refs {
 		if contains(argoVariables, r.Path) {
 			t.Refs[r.Path] = &Ref{Path: r.Path, Kind: RefArgo, Argo: r.Path, Range: r.Range}
+			c.use(nil, t.Refs[r.Path], r.Range)
 			continue
 		}
 		c.diags.Errorf(r.Range, "%s cannot use ${%s}: only Argo's workflow variables are available here", what, r.Path)
@@ -1201,14 +1230,25 @@ func (c *checker) text(sc *scope, s *dsl.StringLit) *Text {
 		c.diags.Errorf(r, "unclosed ${: a reference ends with }").WithHint("write $${ for a literal ${")
 	}
 	for _, r := range refs {
-		if _, done := t.Refs[r.Path]; done {
-			continue
-		}
-		if ref := c.resolve(sc, r.Path, r.Range); ref != nil {
+		ref, done := t.Refs[r.Path]
+		if !done {
+			if ref = c.resolve(sc, r.Path, r.Range); ref == nil {
+				continue
+			}
 			t.Refs[r.Path] = ref
 		}
+		c.use(sc, ref, r.Range)
 	}
 	return t
+}
+
+// use records one occurrence of a resolved reference in Program.Uses.
+func (c *checker) use(sc *scope, ref *Ref, r diag.Range) {
+	u := &Use{Ref: ref, Range: r}
+	if sc != nil {
+		u.Step, u.Template = sc.step, sc.template
+	}
+	c.prog.Uses = append(c.prog.Uses, u)
 }
 
 // resolve finds what ${path} refers to in a scope and records the
@@ -1234,7 +1274,7 @@ func (c *checker) resolve(sc *scope, path string, rng diag.Range) *Ref {
 				c.diags.Errorf(rng, "${%s}: the items of this loop are not maps", path).WithHint("use ${%s}", head)
 				return nil
 			}
-			if sc.loop.Items != nil && !contains(sc.loop.Keys, ref.Field) {
+			if (sc.loop.Items != nil || len(sc.loop.Keys) > 0) && !contains(sc.loop.Keys, ref.Field) {
 				dd := c.diags.Errorf(rng, "${%s}: not every loop item has the key %q", path, ref.Field)
 				if s := diag.Suggest(ref.Field, sc.loop.Keys); s != "" {
 					dd.WithHint("did you mean ${%s.%s}?", head, s)
@@ -1524,3 +1564,7 @@ func contains(list []string, s string) bool {
 // argoName maps a pipec name to an Argo name deterministically: '_'
 // becomes '-'.
 func argoName(name string) string { return strings.ReplaceAll(name, "_", "-") }
+
+// ArgoVariables lists the Argo workflow variables that ${...} may use (some
+// only in exit and failure handlers).
+func ArgoVariables() []string { return append([]string(nil), argoVariables...) }

@@ -305,6 +305,8 @@ func (l *lowerer) taskExpr(r *Ref) string {
 			return "{{item." + r.Field + "}}"
 		}
 		return "{{item}}"
+	case RefAllOutputs:
+		return "{{tasks." + r.Step.ArgoName + ".outputs.parameters}}"
 	case RefTemplateParam:
 		if r.Arg == nil {
 			return ""

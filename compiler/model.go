@@ -12,6 +12,24 @@ import (
 type Program struct {
 	Unit      *Unit
 	Pipelines []*Pipeline
+	// Uses lists every resolved ${...} reference, one entry per occurrence in
+	// the source (a template body's references once per step that uses the
+	// template), for tools such as the language server that find and rename
+	// references without resolving names themselves.
+	Uses []*Use
+}
+
+// Use is one occurrence of a resolved ${...} reference.
+type Use struct {
+	Ref *Ref
+	// Range is this occurrence: the whole ${...}, or the bare path of a loop
+	// source such as `for f in list.files`.
+	Range diag.Range
+	// Step is the step in whose scope the reference was resolved; nil for
+	// pipeline-level text.
+	Step *Step
+	// Template is set when the reference is in the body of a template.
+	Template *dsl.TemplateDecl
 }
 
 // Output kinds.
@@ -222,6 +240,9 @@ const (
 	RefLoopVar
 	RefTemplateParam
 	RefArgo
+	// RefAllOutputs is a bare step name as a loop source: the list of the
+	// output maps of a looped step's iterations.
+	RefAllOutputs
 )
 
 // Ref is a resolved ${...} reference.
