@@ -1,0 +1,289 @@
+package bench_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/alecthomas/participle/v2/lexer"
+	"sigs.k8s.io/yaml"
+
+	"github.com/pipec/pipec/bench"
+	"github.com/pipec/pipec/compiler"
+	"github.com/pipec/pipec/dsl"
+)
+
+// An input is one source file the benchmarks compile: a generated pipeline
+// or an example.
+type input struct {
+	name string // sub-benchmark name: steps=N or example=NAME
+	path string
+	src  []byte
+}
+
+// inputs returns the generated pipelines (bench.Sizes, capped by
+// PIPEC_BENCH_MAX_STEPS if set) and examples/*.pipe (if there are any).
+func inputs(tb testing.TB) []input {
+	max := 0
+	if s := os.Getenv("PIPEC_BENCH_MAX_STEPS"); s != "" {
+		fmt.Sscan(s, &max)
+	}
+	var out []input
+	for _, n := range bench.Sizes {
+		if max > 0 && n > max {
+			continue
+		}
+		name := fmt.Sprintf("gen-%d", n)
+		out = append(out, input{name: fmt.Sprintf("steps=%d", n), path: name + ".pipe", src: []byte(bench.Pipeline(name, n))})
+	}
+	examples, _ := filepath.Glob("../examples/*.pipe")
+	for _, p := range examples {
+		src, err := os.ReadFile(p)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, input{name: "example=" + strings.TrimSuffix(filepath.Base(p), ".pipe"), path: p, src: src})
+	}
+	return out
+}
+
+// run runs f as one sub-benchmark per input, reporting source bytes/s.
+func run(b *testing.B, f func(b *testing.B, in input)) {
+	for _, in := range inputs(b) {
+		b.Run(in.name, func(b *testing.B) {
+			b.SetBytes(int64(len(in.src)))
+			f(b, in)
+		})
+	}
+}
+
+// examples may import each other: load every example with its directory so
+// that imports resolve; a generated input is served from memory.
+func sources(in input) compiler.Sources {
+	if strings.HasPrefix(in.name, "example=") {
+		return compiler.DiskSources{}
+	}
+	return compiler.Overlay{Files: map[string][]byte{in.path: in.src}}
+}
+
+// compiled is an input taken through every phase once, for the benchmarks
+// of the later phases.
+type compiled struct {
+	unit *compiler.Unit
+	prog *compiler.Program
+	objs []*compiler.Object
+}
+
+func compile(b *testing.B, in input) compiled {
+	b.Helper()
+	unit, diags := compiler.Load(sources(in), []string{in.path})
+	prog, cd := compiler.Check(unit)
+	diags = append(diags, cd...)
+	if diags.HasErrors() {
+		b.Skipf("%s does not compile: %v", in.name, diags)
+	}
+	c := compiled{unit: unit, prog: prog}
+	for _, p := range prog.Pipelines {
+		obj, ld := compiler.Lower(p, nil)
+		if ld.HasErrors() {
+			b.Skipf("%s does not lower: %v", in.name, ld)
+		}
+		c.objs = append(c.objs, obj)
+	}
+	return c
+}
+
+// BenchmarkLex is participle's lexer alone: every token of the file.
+func BenchmarkLex(b *testing.B) {
+	run(b, func(b *testing.B, in input) {
+		for b.Loop() {
+			lx, err := dsl.Lexer.LexString(in.path, string(in.src))
+			if err != nil {
+				b.Fatal(err)
+			}
+			for {
+				t, err := lx.Next()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if t.EOF() {
+					break
+				}
+			}
+		}
+	})
+}
+
+// BenchmarkParse is the grammar alone, on the already lexed tokens.
+func BenchmarkParse(b *testing.B) {
+	run(b, func(b *testing.B, in input) {
+		toks := lexAll(b, in)
+		for b.Loop() {
+			plex, err := lexer.Upgrade(&sliceLexer{toks: toks}, dsl.Lexer.Symbols()["Whitespace"], dsl.Lexer.Symbols()["Comment"])
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := dsl.Parser.ParseFromLexer(plex); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func lexAll(b *testing.B, in input) []lexer.Token {
+	lx, err := dsl.Lexer.LexString(in.path, string(in.src))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var toks []lexer.Token
+	for {
+		t, err := lx.Next()
+		if err != nil {
+			b.Fatal(err)
+		}
+		toks = append(toks, t)
+		if t.EOF() {
+			return toks
+		}
+	}
+}
+
+type sliceLexer struct {
+	toks []lexer.Token
+	i    int
+}
+
+func (l *sliceLexer) Next() (lexer.Token, error) {
+	t := l.toks[l.i]
+	if l.i < len(l.toks)-1 {
+		l.i++
+	}
+	return t, nil
+}
+
+// BenchmarkLoad is dsl.Parse as the compiler calls it: lex, parse, doc
+// comments, error recovery checks (and the imports of an example).
+func BenchmarkLoad(b *testing.B) {
+	run(b, func(b *testing.B, in input) {
+		src := sources(in)
+		for b.Loop() {
+			if _, diags := compiler.Load(src, []string{in.path}); diags.HasErrors() {
+				b.Fatal(diags)
+			}
+		}
+	})
+}
+
+// BenchmarkCheck is name resolution and every static check.
+func BenchmarkCheck(b *testing.B) {
+	run(b, func(b *testing.B, in input) {
+		c := compile(b, in)
+		for b.Loop() {
+			compiler.Check(c.unit)
+		}
+	})
+}
+
+// BenchmarkLower builds the Argo objects from the checked program.
+func BenchmarkLower(b *testing.B) {
+	run(b, func(b *testing.B, in input) {
+		c := compile(b, in)
+		for b.Loop() {
+			for _, p := range c.prog.Pipelines {
+				compiler.Lower(p, nil)
+			}
+		}
+	})
+}
+
+// BenchmarkValidate is Argo's validator on the lowered objects.
+func BenchmarkValidate(b *testing.B) {
+	run(b, func(b *testing.B, in input) {
+		c := compile(b, in)
+		for b.Loop() {
+			for _, obj := range c.objs {
+				if d := compiler.Validate(obj); d.HasErrors() {
+					b.Fatal(d)
+				}
+			}
+		}
+	})
+}
+
+// BenchmarkEmit renders the lowered objects as YAML, as pipec does.
+func BenchmarkEmit(b *testing.B) {
+	run(b, func(b *testing.B, in input) {
+		c := compile(b, in)
+		for b.Loop() {
+			for _, obj := range c.objs {
+				if _, err := compiler.Emit(obj); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+}
+
+// BenchmarkFloor is the least any tool producing these objects must do:
+// marshal the already lowered Argo objects to YAML with sigs.k8s.io/yaml and
+// write them to a file. Every phase is reported as a ratio of it.
+func BenchmarkFloor(b *testing.B) {
+	run(b, func(b *testing.B, in input) {
+		c := compile(b, in)
+		f, err := os.Create(filepath.Join(b.TempDir(), "out.yaml"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		for b.Loop() {
+			if _, err := f.Seek(0, 0); err != nil {
+				b.Fatal(err)
+			}
+			for _, obj := range c.objs {
+				y, err := yaml.Marshal(obj.Value())
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := f.Write(y); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+}
+
+// BenchmarkCompile is compiler.Compile end to end (load, check, lower,
+// validate, emit) from source in memory to YAML in memory, as pipec build
+// runs it, without process start-up (see scripts/bench-process.sh).
+func BenchmarkCompile(b *testing.B) {
+	run(b, func(b *testing.B, in input) {
+		src := sources(in)
+		for b.Loop() {
+			res := compiler.Compile(src, []string{in.path}, compiler.Options{})
+			if res.Diags.HasErrors() {
+				b.Fatal(res.Diags)
+			}
+		}
+	})
+}
+
+// TestGenerated checks that the generated pipelines compile without a
+// diagnostic and that the generator is deterministic.
+func TestGenerated(t *testing.T) {
+	for _, n := range []int{1, 2, 5, 10, 100} {
+		name := fmt.Sprintf("gen-%d", n)
+		src := bench.Pipeline(name, n)
+		if src != bench.Pipeline(name, n) {
+			t.Fatalf("n=%d: the generator is not deterministic", n)
+		}
+		res := compiler.Compile(compiler.Overlay{Files: map[string][]byte{name + ".pipe": []byte(src)}}, []string{name + ".pipe"}, compiler.Options{})
+		if len(res.Diags) > 0 {
+			t.Fatalf("n=%d: %v", n, res.Diags)
+		}
+		if len(res.Outputs) != 1 || len(res.Outputs[0].YAML) == 0 {
+			t.Fatalf("n=%d: no output", n)
+		}
+	}
+}
