@@ -677,6 +677,10 @@ func (c *checker) step(p *Pipeline, st *Step, templates map[string]*dsl.Template
 					c.errorf(dep.Step, "step %q cannot depend on %q: exit and failure handlers run after the main steps, separately", st.Name, target.Name)
 					continue
 				}
+				if (dep.Outcome == "any_succeeded" || dep.Outcome == "all_failed") && !hasLoop(target.Decl) {
+					c.errorf(dep, "%q applies only to a step that loops, and %q does not", dep.Outcome, target.Name).WithHint("use succeeded or failed")
+					continue
+				}
 				st.Deps = append(st.Deps, &Dep{Step: target, Outcome: dep.Outcome, Range: dep.Range()})
 			}
 		case cl.Uses != nil:
