@@ -5,6 +5,7 @@ go 1.26
 require (
 	github.com/alecthomas/participle/v2 v2.1.4
 	github.com/argoproj/argo-workflows/v3 v3.7.18
+	github.com/fsnotify/fsnotify v1.10.1
 	github.com/rogpeppe/go-internal v1.16.0
 	k8s.io/api v0.33.1
 	k8s.io/apimachinery v0.33.1
