@@ -921,6 +921,7 @@ func (c *checker) loop(sc *scope, l *dsl.LoopClause) *Loop {
 				return lp
 			}
 			t.Refs[src.Path.String()] = &Ref{Path: src.Path.String(), Kind: RefAllOutputs, Step: target, Range: src.Range()}
+			c.use(sc, t.Refs[src.Path.String()], src.Range())
 			lp.Keys = c.outputDecls(target)
 			if !sc.step.dependsOn(target) {
 				sc.step.Deps = append(sc.step.Deps, &Dep{Step: target, Implicit: true, Range: src.Range()})

@@ -21,6 +21,7 @@ pipeline p {
   }
   step b for r in a.rows { run ["echo", "${r}", "${a.rows}"] }
   step c uses greet(who = "${date}")
+  step d for x in b { run ["echo", "${x.rows}"] }
 }
 `
 	res := Compile(Overlay{Files: map[string][]byte{"p.pipe": []byte(src), "lib.pipe": []byte(lib)}}, []string{"p.pipe"}, Options{SkipValidate: true, SkipEmit: true})
@@ -51,6 +52,8 @@ pipeline p {
 		`p.pipe:10:28 "${date}" kind=0 step=c`,
 		`lib.pipe:2:17 "${who}" kind=4 step=c in greet`,
 		`lib.pipe:2:27 "${who}" kind=4 step=c in greet`,
+		`p.pipe:11:19 "b" kind=6 step=d`,
+		`p.pipe:11:37 "${x.rows}" kind=3 step=d`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("uses:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
