@@ -15,8 +15,9 @@ import (
 // The formatter prints a File in pipec's one canonical layout:
 //
 //   - 2-space indentation, one statement per line, '{' on the header line;
-//   - one blank line between steps and between top-level declarations; other
-//     blank lines between statements are kept, at most one;
+//   - one blank line around steps that have a body and between top-level
+//     declarations (but not between imports); other blank lines between
+//     statements are kept, at most one;
 //   - lists, maps, call arguments and template parameters on one line when
 //     they fit in maxWidth columns and hold no comment, else one element per
 //     line with a trailing comma;
@@ -357,7 +358,7 @@ func after(pos lexer.Position) lexer.Position {
 type item struct {
 	span   Span
 	doc    *CommentGroup
-	isStep bool
+	isBlock bool // a step with a body: blank lines around it
 	isImp  bool
 	print  func()
 }
@@ -365,7 +366,7 @@ type item struct {
 // items prints the statements of a block (or of the file) one per line.
 func (p *printer) items(list []item) {
 	for i, it := range list {
-		force := i > 0 && (it.isStep || list[i-1].isStep || !(it.isImp && list[i-1].isImp) && p.ind == 0)
+		force := i > 0 && (it.isBlock || list[i-1].isBlock || p.ind == 0 && !(it.isImp && list[i-1].isImp))
 		if force {
 			p.nl = 2
 		}
@@ -436,8 +437,8 @@ func (p *printer) topItem(it *TopItem) {
 		var list []item
 		for _, pi := range pl.Items {
 			pi := pi
-			_, isStep := pi.Stmt.(*StepDecl)
-			list = append(list, item{span: pi.Span, doc: pi.Doc, isStep: isStep, print: func() { p.stmt(pi.Stmt) }})
+			s, isStep := pi.Stmt.(*StepDecl)
+			list = append(list, item{span: pi.Span, doc: pi.Doc, isBlock: isStep && p.hasBody(s), print: func() { p.stmt(pi.Stmt) }})
 		}
 		p.block(open, pl.EndPos, list)
 	case it.Template != nil:
@@ -493,8 +494,7 @@ func (p *printer) seq(open string, openPos lexer.Position, close string, closePo
 		p.flush(openPos.Line, openPos.Column)
 	}
 	text := open + strings.Join(flat, ", ") + close
-	if (len(flat) == 0 && !p.hasCommentBefore(closePos)) ||
-		(!p.hasCommentBefore(closePos) && !strings.Contains(text, "\n") && p.col()+len(text) <= maxWidth) {
+	if !p.hasCommentBefore(closePos) && fits(flat, p.col(), text) {
 		p.write(text, false)
 		if end.Line > 0 {
 			p.lastLine = end.Line
@@ -515,6 +515,22 @@ func (p *printer) seq(open string, openPos lexer.Position, close string, closePo
 	p.ind -= 2
 	p.line()
 	p.tok(close, closePos, end)
+}
+
+// fits reports whether a sequence goes on one line: its text must fit in
+// maxWidth columns, except that a multi-line last element (such as a """
+// script) may hug the brackets when the text up to its first line break fits.
+func fits(flat []string, col int, text string) bool {
+	if len(flat) == 0 {
+		return true
+	}
+	for _, e := range flat[:len(flat)-1] {
+		if strings.Contains(e, "\n") {
+			return false
+		}
+	}
+	first, _, _ := strings.Cut(text, "\n")
+	return col+len(first) <= maxWidth
 }
 
 // ---- statements ----
@@ -761,12 +777,6 @@ func (p *printer) step(s *StepDecl) {
 	}
 	p.sp()
 	p.ident(s.Name)
-	headerEnd := s.Name.EndPos
-	for _, c := range s.Clauses {
-		if c.EndPos.Offset > headerEnd.Offset {
-			headerEnd = c.EndPos
-		}
-	}
 	for _, c := range SortClauses(s.Clauses) {
 		p.sp()
 		switch {
@@ -797,11 +807,27 @@ func (p *printer) step(s *StepDecl) {
 			p.uses(c.Uses)
 		}
 	}
-	open := p.findPunct(headerEnd, '{', "", s.EndPos.Offset)
+	open := p.bodyOpen(s)
 	if len(s.Items) == 0 && open.Line == 0 {
 		return // no body
 	}
 	p.block(open, s.EndPos, stepItems(p, s.Items))
+}
+
+// bodyOpen is the position of the '{' of a step's body, or the zero
+// Position when the step has no body (or the source is unknown).
+func (p *printer) bodyOpen(s *StepDecl) lexer.Position {
+	headerEnd := s.Name.EndPos
+	for _, c := range s.Clauses {
+		if c.EndPos.Offset > headerEnd.Offset {
+			headerEnd = c.EndPos
+		}
+	}
+	return p.findPunct(headerEnd, '{', "", s.EndPos.Offset)
+}
+
+func (p *printer) hasBody(s *StepDecl) bool {
+	return len(s.Items) > 0 || p.bodyOpen(s).Line > 0
 }
 
 func (p *printer) uses(u *UsesClause) {
