@@ -356,11 +356,11 @@ func after(pos lexer.Position) lexer.Position {
 // ---- items and blocks ----
 
 type item struct {
-	span   Span
-	doc    *CommentGroup
+	span    Span
+	doc     *CommentGroup
 	isBlock bool // a step with a body: blank lines around it
-	isImp  bool
-	print  func()
+	isImp   bool
+	print   func()
 }
 
 // items prints the statements of a block (or of the file) one per line.
