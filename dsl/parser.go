@@ -374,6 +374,10 @@ func badStmtDiag(f *File, b *BadStmt, context string) diag.Diagnostic {
 		return diag.Diagnostic{Range: b.Range(), Message: "invalid statement"}
 	}
 	d := parseErrorDiag(f.Name, err, where)
+	// Blanking keeps byte offsets but not columns (a multi-byte character
+	// became several spaces): recompute lines and columns from the offsets.
+	d.Range.Start = PosAt(f.Name, f.Source, d.Range.Start.Offset)
+	d.Range.End = PosAt(f.Name, f.Source, d.Range.End.Offset)
 	if d.Range.Start.Offset >= b.EndPos.Offset {
 		last := b.Tokens[len(b.Tokens)-1]
 		d.Range = tokenRange(last)
