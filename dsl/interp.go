@@ -42,7 +42,7 @@ func Interpolations(s *StringLit) (refs []Interp, unclosed []diag.Range) {
 		last = i
 		start := pos
 		end := strings.IndexByte(raw[i:], '}')
-		if end < 0 || strings.ContainsAny(raw[i:i+end], "\n\"") {
+		if end < 0 || strings.ContainsAny(raw[i:i+end], "\n\"") || strings.Contains(raw[i+2:i+end], "${") {
 			e := start
 			e.Advance("${")
 			unclosed = append(unclosed, Span{Pos: start, EndPos: e}.Range())
@@ -70,7 +70,7 @@ func Substitute(value string, repl func(path string) string) string {
 			continue
 		}
 		if value[i] == '$' && i+1 < len(value) && value[i+1] == '{' {
-			if end := strings.IndexByte(value[i:], '}'); end > 0 {
+			if end := strings.IndexByte(value[i:], '}'); end > 0 && !strings.Contains(value[i+2:i+end], "${") {
 				b.WriteString(repl(strings.TrimSpace(value[i+2 : i+end])))
 				i += end
 				continue
