@@ -211,7 +211,6 @@ func TestInterpolationRanges(t *testing.T) {
 	}
 }
 
-
 func TestSubstitute(t *testing.T) {
 	got := Substitute("a ${x} $${y} ${ z.w } ${unclosed", func(p string) string { return "<" + p + ">" })
 	if want := "a <x> ${y} <z.w> ${unclosed"; got != want {
