@@ -3,6 +3,7 @@ package dsl
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"flag"
 	"os"
 	"path/filepath"
@@ -234,4 +235,48 @@ func TestFormatPrint(t *testing.T) {
 	}
 	os.Stdout.Write(out)
 	checkFormat(t, name, src)
+}
+
+// TestFormatTricky: comments and layouts in odd places must survive
+// formatting with the same AST and doc comments, idempotently.
+func TestFormatTricky(t *testing.T) {
+	for i, src := range []string{
+		"",
+		"// only a comment",
+		"// a\n\n\n// b\n",
+		"pipeline p {\n  param // c\n  x = 1\n}\n",
+		"pipeline p {\n  param x = 1 // c\n                // d\n  param y\n}\n",
+		"pipeline p {\n  param x = 1 // c\n              // d\n              param y\n}\n",
+		"pipeline p // c\n{\n  param x\n}\n",
+		"pipeline p { param x } // c",
+		"template t( // c\n  a: string, // d\n  // e\n) { run [] }\n",
+		"template t(a: string) // c\n{\n  // d\n}\n",
+		"pipeline p {\n  step a after // c\n  b, // d\n  c failed when \"x\" // e\n  for v in [1] // f\n  { run [\"x\"] }\n}\n",
+		"pipeline p {\n  step a uses t( // c\n    x = 1, // d\n  ) when \"x\"\n  step b uses t(x = {a: [1, // e\n  2]})\n}\n",
+		"pipeline p {\n  env X = {\n    // a\n    k: \"v\", // b\n    \"q\": x.y // c\n    // d\n  }\n}\n",
+		"pipeline p {\r\n  // doc\r\n  param x = \"y\" // t\r\n}\r\n",
+		"pipeline p {\n  step a {\n  }\n  step b {} step c { run [\"x\"] } step d\n  step e\n}\n",
+		"pipeline p {\n  // a\n    // b\n  param x\n}\n",
+		"pipeline p {\n    // a\n  // b\n  param x\n}\n",
+		"pipeline p {\n  step s\n    // doc of run\n  { run [\"x\"]\n  }\n}\n",
+		"// x\nimport \"a.pipe\" // y\n// z\nimport \"b.pipe\"\n\n\n\nimport \"c.pipe\"\npipeline p {}\n",
+		"pipeline p {\n  param list_of_lists_param_name_long = [[1, 2], [3]] // x\n}\n",
+		"pipeline p {\n  param x = [[\"aaaaaaaaaaaaaaaaaaaa\", \"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\"], [\"cccccccccccccccccccccccc\"], []]\n}\n",
+		"pipeline p {\n  raw \"\"\"\n  a:\n    b\n\"\"\" // after raw\n  step s { script [\"sh\", \"-c\"] `x\ny` // s\n} }\n",
+		"pipeline p { step a { run [\"sh\", \"-c\", \"\"\"\nx\n\"\"\", \"y\"] } }\n",
+		"pipeline p {\n  retry 3 // a\n  backoff 10s // b\n  toleration \"k\" // c\n  exists // d\n}\n",
+		"pipeline p {\n  step a {\n    // only comments\n\n    // here\n  }\n}\n",
+		"pipeline p {\n  step a for v in {k: 1} uses t\n  step b when \"c\" for v in x {}\n}\n",
+	} {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			if _, diags := ParseString("tricky.pipe", src); diags.HasErrors() {
+				t.Fatalf("test input does not parse: %v", diags)
+			}
+			checkFormat(t, "tricky.pipe", []byte(src))
+			if testing.Verbose() {
+				out, _ := FormatSource("tricky.pipe", []byte(src))
+				t.Logf("\n%s", out)
+			}
+		})
+	}
 }
