@@ -18,7 +18,9 @@ func FuzzFormat(f *testing.F) {
 	f.Add([]byte("pipeline p {\n  step a { run [\"x\"] } // c\n}\n"))
 	f.Add([]byte("// d\ntemplate t() {}\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
-		tm := time.AfterFunc(5*time.Second, func() { panic("HANG: " + string(src)) })
+		// A hang would stall the fuzzer silently: crash instead, so that
+		// the input is saved.
+		tm := time.AfterFunc(time.Minute, func() { panic("format hangs on: " + string(src)) })
 		defer tm.Stop()
 		checkFormat(t, "fuzz.pipe", src)
 	})
