@@ -257,7 +257,7 @@ type watcher struct {
 	blocked map[string]map[string]bool // output -> sources that could not write it (another owned it)
 	params  map[string][]string        // source -> parameters its pipelines declare
 	errs    map[string]int             // file -> errors at its last compile
-	suspect map[string]bool            // sources missing at the last build: deleted if still missing at the next
+	suspect map[string]bool            // sources missing (or emptied) at the last build: taken as such if still so at the next
 }
 
 // isPipeName reports whether a file name is a source: *.pipe, not hidden
@@ -473,6 +473,13 @@ func (w *watcher) build() {
 	var changed, deleted, retry []string
 	for f := range cands {
 		st, err := os.Stat(f)
+		if err == nil && st.Mode().IsRegular() && st.Size() == 0 && len(w.outputs[f]) > 0 && !w.suspect[f] {
+			// Most likely truncated by an editor that is about to write it:
+			// look again after another delay before taking its outputs away.
+			w.suspect[f] = true
+			retry = append(retry, f)
+			continue
+		}
 		if err == nil && !st.IsDir() || err != nil && !errors.Is(err, fs.ErrNotExist) {
 			delete(w.suspect, f)
 			if w.eligible(f) {
