@@ -47,7 +47,7 @@ func (n *fsNotifier) Add(dir string) error {
 	return err
 }
 
-func (n *fsNotifier) Remove(dir string) error        { return n.w.Remove(dir) }
+func (n *fsNotifier) Remove(dir string) error       { return n.w.Remove(dir) }
 func (n *fsNotifier) Events() <-chan fsnotify.Event { return n.w.Events }
 func (n *fsNotifier) Errors() <-chan error          { return n.w.Errors }
 func (n *fsNotifier) Close() error                  { return n.w.Close() }
