@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -259,6 +260,30 @@ func leafNodes(wf *wfv1.Workflow, task string) []wfv1.NodeStatus {
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
+
+// stepNodes returns, for each instance of a task (one, or one per loop
+// iteration), its top node: the Retry node when the template has a
+// retryStrategy (that node carries memoizationStatus; a cache hit is a
+// Succeeded Retry node without children), else the Pod node.
+func stepNodes(wf *wfv1.Workflow, task string) []wfv1.NodeStatus {
+	var out []wfv1.NodeStatus
+	for _, n := range wf.Status.Nodes {
+		if n.Type != wfv1.NodeTypeRetry && n.Type != wfv1.NodeTypePod {
+			continue
+		}
+		if n.Type == wfv1.NodeTypePod && retryChild.MatchString(n.Name) {
+			continue
+		}
+		id := fakekubelet.Identify(wf.Name, n.Name, "")
+		if id.Step == task || id.BaseStep == task {
+			out = append(out, n)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+var retryChild = regexp.MustCompile(`\(\d+\)$`)
 
 // taskNode returns the node of a DAG task (the retry node when the template
 // has a retryStrategy, else the pod node).

@@ -28,7 +28,7 @@ export PIPEC_E2E_CRD_DIR="$argo_src/manifests/base/crds/full"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pipec-e2e-run.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-if [ -d "$ROOT/cmd/pipec" ]; then
+if compgen -G "$ROOT/cmd/pipec/*.go" >/dev/null; then
   echo "[run] building pipec from $ROOT" >&2
   (cd "$ROOT" && go build -o "$tmp/pipec" ./cmd/pipec)
   export PIPEC_E2E_PIPEC="$tmp/pipec"

@@ -53,9 +53,9 @@ func checkMemo(t *testing.T, wf *wfv1.Workflow, pipeline, runID string) {
 	}
 }
 
-// hits/misses of the leaf nodes of a task.
+// hits/misses of the instances of a task.
 func memoCounts(wf *wfv1.Workflow, task string) (hits, misses, none int) {
-	for _, n := range leafNodes(wf, task) {
+	for _, n := range stepNodes(wf, task) {
 		switch {
 		case n.MemoizationStatus == nil:
 			none++
@@ -254,7 +254,7 @@ func TestSameRunIDSecondSubmit(t *testing.T) {
 		t.Errorf("cached output of b %q, want %q", got, wantB)
 	}
 	c := taskNode(t, wf2, "c")
-	if got := inParam(leafNodes(wf2, "c")[0], "y"); got != wantB {
+	if got := inParam(stepNodes(wf2, "c")[0], "y"); got != wantB {
 		t.Errorf("c's input y %q, want b's cached output %q", got, wantB)
 	}
 	if got := outParam(c, "out"); got != "c-got-"+wantB {
@@ -282,7 +282,7 @@ func TestKeysNeverCollide(t *testing.T) {
 			if h, m, _ := memoCounts(wf, s); h != 0 || m != 1 {
 				t.Errorf("%s: hits=%d misses=%d", s, h, m)
 			}
-			k := leafNodes(wf, s)[0].MemoizationStatus.Key
+			k := stepNodes(wf, s)[0].MemoizationStatus.Key
 			if prev, dup := keys[k]; dup {
 				t.Errorf("%s and %s share key %s", prev, s, k)
 			}
@@ -300,7 +300,7 @@ func TestKeysNeverCollide(t *testing.T) {
 		name := submit(t, file, "-p", "run_id="+id)
 		wf := mustPhase(t, name, wfv1.WorkflowSucceeded)
 		checkMemo(t, wf, "loop", id)
-		fans := leafNodes(wf, "fan")
+		fans := stepNodes(wf, "fan")
 		if len(fans) != 3 {
 			t.Fatalf("%d fan iterations, want 3", len(fans))
 		}
@@ -326,7 +326,7 @@ func TestKeysNeverCollide(t *testing.T) {
 		// its own output back.
 		again := submit(t, file, "-p", "run_id="+id)
 		wf2 := mustPhase(t, again, wfv1.WorkflowSucceeded)
-		for _, n := range leafNodes(wf2, "fan") {
+		for _, n := range stepNodes(wf2, "fan") {
 			item := inParam(n, "item")
 			if n.MemoizationStatus == nil || !n.MemoizationStatus.Hit {
 				t.Errorf("rerun iteration %s: %s, want a hit", n.Name, memo(n))
@@ -504,7 +504,7 @@ func TestOptedOutNeverHits(t *testing.T) {
 		if h, _, _ := memoCounts(wf, "m"); h != wantHits {
 			t.Errorf("run %d: m hits=%d, want %d", i, h, wantHits)
 		}
-		if got := inParam(leafNodes(wf, "n")[0], "x"); got != "from-m" {
+		if got := inParam(stepNodes(wf, "n")[0], "x"); got != "from-m" {
 			t.Errorf("run %d: n's input %q", i, got)
 		}
 	}

@@ -35,6 +35,10 @@ import (
 	"github.com/pipec/pipec/e2e/fakekubelet"
 )
 
+// controllerReady is logged by the workflow-controller once its informers
+// have synced (workflowGarbageCollector starts right after).
+const controllerReady = "Performing periodic GC"
+
 // Namespace is where Argo runs and where workflows are submitted.
 const Namespace = "argo"
 
@@ -211,12 +215,14 @@ func Start(ctx context.Context, opts Options) (c *Cluster, err error) {
 	}
 	sort.Strings(crds)
 	for _, f := range crds {
+		t1 := time.Now()
 		if out, err := c.Kubectl(ctx, "apply", "--server-side", "--field-manager", "pipec-e2e", "-f", f); err != nil {
 			return c, fmt.Errorf("apply %s: %v\n%s", filepath.Base(f), err, out)
 		}
+		c.Timings = append(c.Timings, fmt.Sprintf("%s:%.1fs", strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "argoproj.io_"), ".yaml"), time.Since(t1).Seconds()))
 	}
-	if out, err := c.Kubectl(ctx, "wait", "--for", "condition=Established", "--timeout", "60s", "crd", "--all"); err != nil {
-		return c, fmt.Errorf("CRDs not established: %v\n%s", err, out)
+	if err := c.waitCRDs(ctx, 60*time.Second); err != nil {
+		return c, err
 	}
 	phase("crds")
 
@@ -239,13 +245,43 @@ func Start(ctx context.Context, opts Options) (c *Cluster, err error) {
 		"--configmap", "workflow-controller-configmap", "--loglevel", "info"); err != nil {
 		return c, err
 	}
-	if err := c.waitLog(ctx, "workflow-controller", "Starting workflow TTL controller", 60*time.Second); err != nil {
-		if err2 := c.waitLog(ctx, "workflow-controller", "Starting Workflow Controller", 1*time.Second); err2 != nil {
-			return c, err
-		}
+	if err := c.waitLog(ctx, "workflow-controller", controllerReady, 60*time.Second); err != nil {
+		return c, err
 	}
 	phase("workflow-controller")
 	return c, nil
+}
+
+// waitCRDs waits until every Argo resource can be listed (the CRDs are
+// established and served); much cheaper than `kubectl wait crd`, which
+// fetches the multi-megabyte CRD objects.
+func (c *Cluster) waitCRDs(ctx context.Context, timeout time.Duration) error {
+	a := c.WF.ArgoprojV1alpha1()
+	lo := metav1.ListOptions{Limit: 1}
+	checks := map[string]func() error{
+		"workflows":                func() error { _, err := a.Workflows(Namespace).List(ctx, lo); return err },
+		"workflowtaskresults":      func() error { _, err := a.WorkflowTaskResults(Namespace).List(ctx, lo); return err },
+		"workflowtasksets":         func() error { _, err := a.WorkflowTaskSets(Namespace).List(ctx, lo); return err },
+		"workflowtemplates":        func() error { _, err := a.WorkflowTemplates(Namespace).List(ctx, lo); return err },
+		"clusterworkflowtemplates": func() error { _, err := a.ClusterWorkflowTemplates().List(ctx, lo); return err },
+		"cronworkflows":            func() error { _, err := a.CronWorkflows(Namespace).List(ctx, lo); return err },
+		"workflowartifactgctasks":  func() error { _, err := a.WorkflowArtifactGCTasks(Namespace).List(ctx, lo); return err },
+		"workfloweventbindings":    func() error { _, err := a.WorkflowEventBindings(Namespace).List(ctx, lo); return err },
+	}
+	deadline := time.Now().Add(timeout)
+	for name, check := range checks {
+		for {
+			err := check()
+			if err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("CRD %s not served after %s: %w", name, timeout, err)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	return nil
 }
 
 func (c *Cluster) logPath(name string) string { return filepath.Join(c.Dir, name+".log") }
@@ -416,7 +452,7 @@ func (c *Cluster) RestartController(ctx context.Context, extraEnv []string) erro
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		b, _ := os.ReadFile(c.logPath("workflow-controller"))
-		if len(b) > before && bytes.Contains(b[before:], []byte("Starting workflow TTL controller")) {
+		if len(b) > before && bytes.Contains(b[before:], []byte(controllerReady)) {
 			return nil
 		}
 		time.Sleep(200 * time.Millisecond)
