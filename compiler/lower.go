@@ -221,6 +221,10 @@ func (l *lowerer) step(st *Step) (wfv1.DAGTask, *wfv1.Template) {
 	return task, tmpl
 }
 
+// intOrStr renders an IntOrString field as a string: Argo's JSON schema
+// (api/jsonschema/schema.json) types IntOrString as a string only, and Argo
+// parses the string form everywhere (retryStrategy.limit, backoff.factor,
+// activeDeadlineSeconds, withSequence).
 func intOrStr(n int) *intstr.IntOrString {
 	v := intstr.FromString(strconv.Itoa(n))
 	return &v
@@ -406,7 +410,7 @@ func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 		tmpl.Metadata = wfv1.Metadata{Labels: kvMap(b.Labels), Annotations: kvMap(b.Annotations)}
 	}
 	if b.Timeout != nil {
-		tmpl.ActiveDeadlineSeconds = &intstr.IntOrString{Type: intstr.Int, IntVal: int32(*b.Timeout)}
+		tmpl.ActiveDeadlineSeconds = intOrStr(int(*b.Timeout))
 	}
 	if b.Script != nil {
 		c.Command = b.Script.Command
@@ -438,13 +442,11 @@ func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 }
 
 func retryStrategy(r *Retry) *wfv1.RetryStrategy {
-	limit := intstr.FromInt(r.Limit)
-	rs := &wfv1.RetryStrategy{Limit: &limit, RetryPolicy: wfv1.RetryPolicy(r.Policy), Expression: r.Expression}
+	rs := &wfv1.RetryStrategy{Limit: intOrStr(r.Limit), RetryPolicy: wfv1.RetryPolicy(r.Policy), Expression: r.Expression}
 	if r.Backoff != "" {
 		rs.Backoff = &wfv1.Backoff{Duration: r.Backoff, MaxDuration: r.Max, Cap: r.Cap}
 		if r.Factor != nil {
-			f := intstr.FromInt(*r.Factor)
-			rs.Backoff.Factor = &f
+			rs.Backoff.Factor = intOrStr(*r.Factor)
 		}
 	}
 	return rs
