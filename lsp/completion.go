@@ -1,0 +1,341 @@
+package lsp
+
+import (
+	"bytes"
+	"context"
+	"sort"
+	"strings"
+
+	"go.lsp.dev/protocol"
+
+	"github.com/pipec/pipec/compiler"
+	"github.com/pipec/pipec/dsl"
+)
+
+// tok is one token of the source (whitespace and comments dropped).
+type tok struct {
+	start, end int
+	line       int // 1-based
+	text       string
+	ident      bool
+	punct      bool
+	str        bool // a string, terminated or not
+	open       bool // an unterminated string
+}
+
+var symbols = dsl.Lexer.Symbols()
+
+func lexTokens(path string, src []byte) []tok {
+	lx, err := dsl.Lexer.LexString(path, string(src))
+	if err != nil {
+		return nil
+	}
+	var out []tok
+	for {
+		t, err := lx.Next()
+		if err != nil || t.EOF() {
+			return out
+		}
+		switch t.Type {
+		case symbols["Whitespace"], symbols["Comment"]:
+			continue
+		}
+		k := tok{start: t.Pos.Offset, end: t.Pos.Offset + len(t.Value), line: t.Pos.Line, text: t.Value}
+		switch t.Type {
+		case symbols["Ident"]:
+			k.ident = true
+		case symbols["Punct"]:
+			k.punct = true
+		case symbols["String"], symbols["TripleString"], symbols["RawString"]:
+			k.str = true
+		case symbols["Unterminated"], symbols["UnterminatedTriple"], symbols["UnterminatedRaw"]:
+			k.str, k.open = true, true
+		}
+		out = append(out, k)
+	}
+}
+
+// Completion implements protocol.Server. The context is found from the
+// tokens before the cursor, so it works on half-typed code; names come from
+// the checked model of the document.
+func (s *Server) Completion(ctx context.Context, p *protocol.CompletionParams) (protocol.CompletionResult, error) {
+	r, err := s.at(ctx, p.TextDocument.URI, p.Position)
+	if err != nil {
+		return nil, err
+	}
+	return &protocol.CompletionList{Items: s.complete(r)}, nil
+}
+
+func (s *Server) complete(r *request) []protocol.CompletionItem {
+	src, off, path := r.m.src, r.off, r.doc.path
+	toks := lexTokens(path, src[:off])
+	items := []protocol.CompletionItem{}
+	var last *tok
+	if len(toks) > 0 {
+		last = &toks[len(toks)-1]
+	}
+	// Inside a string: ${...} references.
+	// The tokens are of the text before the cursor, so a string the cursor
+	// is in is an unterminated one.
+	if last != nil && last.open && last.end == off {
+		text := last.text
+		i := strings.LastIndex(text, "${")
+		if i < 0 || strings.Contains(text[i:], "}") || (i > 0 && text[i-1] == '$') {
+			return items
+		}
+		start := last.start + i + 2
+		for start < off && (src[start] == ' ' || src[start] == '\t') {
+			start++
+		}
+		return s.refItems(r, start)
+	}
+	// The word being typed.
+	wordStart := off
+	for wordStart > 0 && isIdentByte(src[wordStart-1]) {
+		wordStart--
+	}
+	if last != nil && last.ident && last.end == off {
+		toks = toks[:len(toks)-1]
+	}
+	lineStart := bytes.LastIndexByte(src[:wordStart], '\n') + 1
+	var line []tok
+	for _, t := range toks {
+		if t.start >= lineStart {
+			line = append(line, t)
+		}
+	}
+	kw := func(words []string) {
+		for _, w := range words {
+			items = append(items, s.item(r, w, protocol.CompletionItemKindKeyword, "keyword", keywordDocs[w], wordStart))
+		}
+	}
+	context := blockContext(toks)
+	if context == "value" {
+		return items
+	}
+	for len(line) > 0 && line[0].punct && (line[0].text == "{" || line[0].text == "}") {
+		line = line[1:]
+	}
+	if len(line) == 0 {
+		switch context {
+		case "pipeline":
+			kw(dsl.PipelineKeywords)
+		case "step":
+			kw(dsl.StepKeywords)
+		default:
+			kw(dsl.TopKeywords)
+		}
+		return items
+	}
+	first := line[0].text
+	if first == "on" && len(line) == 1 {
+		kw([]string{"exit", "failure"})
+		return items
+	}
+	if first == "retry" && len(line) >= 2 && line[len(line)-1].text != "policy" {
+		kw([]string{"backoff", "factor", "max", "cap", "policy", "when"})
+		return items
+	}
+	isHeader := context == "pipeline" && (first == "step" || first == "on")
+	if !isHeader {
+		return items
+	}
+	// In a step header: step names after `after` and commas, else clauses.
+	afterAt := -1
+	for i, t := range line {
+		if t.ident && t.text == "after" {
+			afterAt = i
+		}
+	}
+	lt := line[len(line)-1]
+	if afterAt >= 0 && (lt.text == "after" || lt.text == ",") {
+		for i := afterAt + 1; i < len(line); i++ {
+			if !line[i].ident && line[i].text != "," {
+				afterAt = -1
+			}
+		}
+		if afterAt >= 0 {
+			return s.stepItems(r, wordStart)
+		}
+	}
+	nameSeen := false
+	for i, t := range line {
+		if t.text == "step" && i+1 < len(line) && line[i+1].ident {
+			nameSeen = true
+		}
+	}
+	if nameSeen && (lt.ident || lt.str || lt.text == "]" || lt.text == ")") {
+		kw(clauseKeywords)
+	}
+	return items
+}
+
+// blockContext says what block the end of the tokens is in: "top",
+// "pipeline", "step" (a step or template body) or "value" (a map literal).
+func blockContext(toks []tok) string {
+	var stack []string
+	head, headLine, brackets := "", -1, 0
+	for _, t := range toks {
+		if t.punct {
+			switch t.text {
+			case "{":
+				kind := "value"
+				if brackets == 0 {
+					switch head {
+					case "pipeline":
+						kind = "pipeline"
+					case "step", "on", "template":
+						kind = "step"
+					}
+				}
+				stack = append(stack, kind)
+				head = ""
+			case "}":
+				if len(stack) > 0 {
+					stack = stack[:len(stack)-1]
+				}
+				head = ""
+			case "[", "(":
+				brackets++
+			case "]", ")":
+				if brackets > 0 {
+					brackets--
+				}
+			}
+			continue
+		}
+		if brackets == 0 && (head == "" || t.line != headLine) {
+			head, headLine = t.text, t.line
+		}
+	}
+	if len(stack) == 0 {
+		return "top"
+	}
+	return stack[len(stack)-1]
+}
+
+func (s *Server) item(r *request, label string, kind protocol.CompletionItemKind, detail, doc string, replaceFrom int) protocol.CompletionItem {
+	it := protocol.CompletionItem{Label: label, Kind: kind, Detail: protocol.NewOptional(detail),
+		TextEdit: &protocol.TextEdit{Range: r.m.rng(replaceFrom, r.off), NewText: label}}
+	if doc != "" {
+		it.Documentation = &protocol.MarkupContent{Kind: protocol.MarkupKindMarkdown, Value: doc}
+	}
+	return it
+}
+
+// scope finds the pipeline, step and template around an offset.
+func scopeAt(st *checkedState, path string, off int) (*compiler.Pipeline, *compiler.Step, *dslTemplate) {
+	var tmpl *dslTemplate
+	if f := st.unit.Files[path]; f != nil {
+		for _, it := range f.Items {
+			if it.Template != nil && it.Template.Range().Contains(off) {
+				tmpl = it.Template
+			}
+		}
+	}
+	for _, p := range st.prog.Pipelines {
+		if p.File == nil || p.File.Name != path || !p.Decl.Range().Contains(off) {
+			continue
+		}
+		for _, s := range append(append([]*compiler.Step{}, p.Steps...), p.ExitSteps...) {
+			if s.Decl.Range().Contains(off) {
+				return p, s, nil
+			}
+		}
+		return p, nil, nil
+	}
+	return nil, nil, tmpl
+}
+
+type dslTemplate = dsl.TemplateDecl
+
+func (s *Server) stepItems(r *request, from int) []protocol.CompletionItem {
+	items := []protocol.CompletionItem{}
+	p, cur, _ := scopeAt(r.st, r.doc.path, r.off)
+	if p == nil {
+		return items
+	}
+	for _, st := range p.Steps {
+		if st == cur {
+			continue
+		}
+		items = append(items, s.item(r, st.Name, protocol.CompletionItemKindFunction, "step", stepSummary(st), from))
+	}
+	return items
+}
+
+func stepSummary(st *compiler.Step) string {
+	var b strings.Builder
+	describeStep(&b, st)
+	return b.String()
+}
+
+// refItems lists what ${...} may refer to at the cursor.
+func (s *Server) refItems(r *request, from int) []protocol.CompletionItem {
+	items := []protocol.CompletionItem{}
+	add := func(label string, kind protocol.CompletionItemKind, detail, doc string) {
+		it := s.item(r, label, kind, detail, doc, from)
+		it.SortText = protocol.NewOptional(sortPrefix(kind) + label)
+		items = append(items, it)
+	}
+	p, cur, tmpl := scopeAt(r.st, r.doc.path, r.off)
+	switch {
+	case tmpl != nil:
+		for _, tp := range tmpl.Params {
+			if tp.Name != nil && tp.Type != nil {
+				add(tp.Name.Name, protocol.CompletionItemKindVariable, "template parameter: "+tp.Type.Name, "")
+			}
+		}
+	case p != nil:
+		for _, prm := range p.Params {
+			detail := "parameter: " + prm.Type
+			if prm.Default != nil {
+				detail += " = " + *prm.Default
+			}
+			add(prm.Name, protocol.CompletionItemKindVariable, detail, prm.Description)
+		}
+		if cur != nil && cur.Loop != nil {
+			add(cur.Loop.Var, protocol.CompletionItemKindVariable, "loop variable", "each item: "+loopSource(cur.Loop))
+			for _, k := range cur.Loop.Keys {
+				add(cur.Loop.Var+"."+k, protocol.CompletionItemKindField, "loop item key", "")
+			}
+		}
+		steps := p.Steps
+		if cur != nil && cur.Handler != "" {
+			steps = nil // handlers cannot use the main steps' outputs
+		}
+		for _, st := range steps {
+			if st == cur {
+				continue
+			}
+			for _, o := range st.Outputs {
+				doc := ""
+				if o.Decl != nil {
+					doc = stepItemDoc(r.st.unit, o.Decl)
+				}
+				add(st.Name+"."+o.Name, protocol.CompletionItemKindField, "output of step "+st.Name, doc)
+			}
+			add(st.Name+".result", protocol.CompletionItemKindField, "standard output of step "+st.Name, "")
+		}
+	}
+	vars := compiler.ArgoVariables()
+	sort.Strings(vars)
+	for _, v := range vars {
+		doc := argoVarDocs[v]
+		if (v == "workflow.status" || v == "workflow.failures") && (cur == nil || cur.Handler == "") {
+			continue
+		}
+		add(v, protocol.CompletionItemKindConstant, "Argo variable", doc)
+	}
+	return items
+}
+
+func sortPrefix(k protocol.CompletionItemKind) string {
+	switch k {
+	case protocol.CompletionItemKindVariable:
+		return "1"
+	case protocol.CompletionItemKindField:
+		return "2"
+	}
+	return "3"
+}

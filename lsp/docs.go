@@ -1,0 +1,324 @@
+package lsp
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
+
+	"github.com/pipec/pipec/compiler"
+	"github.com/pipec/pipec/diag"
+	"github.com/pipec/pipec/dsl"
+)
+
+func isJSON(b []byte) bool { return json.Valid(b) }
+
+// document is an open text document.
+type document struct {
+	uri     uri.URI
+	path    string // cleaned file path: the compiler's name for it
+	version int32
+	seq     int64 // the server's change counter at the last change
+	text    []byte
+
+	// Diagnostics: one compile at a time per document; a change while it
+	// runs asks for another, and the stale result is dropped.
+	timer     *time.Timer
+	compiling bool
+	again     bool
+	published int64 // seq of the last published diagnostics
+	deps      map[string]bool
+
+	// The latest checked state, for features.
+	checked *checkedState
+}
+
+// checkedState is what the compiler made of a consistent snapshot of the
+// open documents.
+type checkedState struct {
+	seqs map[string]int64 // open documents' seq by path, at the snapshot
+	unit *compiler.Unit
+	prog *compiler.Program
+	res  *compiler.Result // set when it came from a full compile
+	idxOnce sync.Once
+	idx     *index
+}
+
+func (c *checkedState) index() *index {
+	c.idxOnce.Do(func() { c.idx = buildIndex(c.unit, c.prog) })
+	return c.idx
+}
+
+// snapshot is the open documents at one moment.
+type snapshot struct {
+	files map[string][]byte
+	seqs  map[string]int64
+	utf8  bool
+}
+
+func (s *Server) snapshotLocked() *snapshot {
+	sn := &snapshot{files: map[string][]byte{}, seqs: map[string]int64{}, utf8: s.utf8}
+	for _, d := range s.docs {
+		sn.files[d.path] = d.text
+		sn.seqs[d.path] = d.seq
+	}
+	return sn
+}
+
+func (sn *snapshot) sources(base compiler.Sources) compiler.Sources {
+	return compiler.Overlay{Files: sn.files, Base: base}
+}
+
+// currentLocked reports whether a result computed from snapshot seqs still
+// describes the open documents it read.
+func (s *Server) currentLocked(seqs map[string]int64, unit *compiler.Unit) bool {
+	for _, d := range s.docs {
+		if _, used := unit.Files[d.path]; !used {
+			continue
+		}
+		if seqs[d.path] != d.seq {
+			return false
+		}
+	}
+	return true
+}
+
+// DidOpen implements protocol.Server.
+func (s *Server) DidOpen(_ context.Context, p *protocol.DidOpenTextDocumentParams) error {
+	path := fsPath(p.TextDocument.URI)
+	if path == "" {
+		s.log.Printf("ignoring non-file document %s", p.TextDocument.URI)
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seq++
+	d := &document{uri: p.TextDocument.URI, path: path, version: p.TextDocument.Version, seq: s.seq, text: []byte(p.TextDocument.Text)}
+	s.docs[d.uri] = d
+	s.changedLocked(d)
+	return nil
+}
+
+// DidChange implements protocol.Server. Changes are applied in the order
+// they arrive; a change whose version is not newer than the document's is
+// dropped, so an older edit never overwrites a later one.
+func (s *Server) DidChange(_ context.Context, p *protocol.DidChangeTextDocumentParams) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d := s.docs[p.TextDocument.URI]
+	if d == nil {
+		return errNoDocument(p.TextDocument.URI)
+	}
+	if p.TextDocument.Version <= d.version {
+		s.log.Printf("%s: dropping change to version %d: already at version %d", d.path, p.TextDocument.Version, d.version)
+		return nil
+	}
+	text := d.text
+	for _, ch := range p.ContentChanges {
+		switch ch := ch.(type) {
+		case *protocol.TextDocumentContentChangeWholeDocument:
+			text = []byte(ch.Text)
+		case *protocol.TextDocumentContentChangePartial:
+			m := newMapper(text, s.utf8)
+			start, end := m.offset(ch.Range.Start), m.offset(ch.Range.End)
+			if end < start {
+				start, end = end, start
+			}
+			next := make([]byte, 0, len(text)-(end-start)+len(ch.Text))
+			next = append(append(append(next, text[:start]...), ch.Text...), text[end:]...)
+			text = next
+		}
+	}
+	s.seq++
+	d.text, d.version, d.seq = text, p.TextDocument.Version, s.seq
+	s.changedLocked(d)
+	return nil
+}
+
+// DidClose implements protocol.Server.
+func (s *Server) DidClose(ctx context.Context, p *protocol.DidCloseTextDocumentParams) error {
+	s.mu.Lock()
+	d := s.docs[p.TextDocument.URI]
+	if d == nil {
+		s.mu.Unlock()
+		return errNoDocument(p.TextDocument.URI)
+	}
+	s.stopTimerLocked(d)
+	delete(s.docs, d.uri)
+	s.seq++
+	d.seq = s.seq // in-flight results for it are stale now
+	d.published = s.seq
+	for _, o := range s.docs { // files that import it now read it from disk
+		if o.deps[d.path] {
+			s.scheduleLocked(o)
+		}
+	}
+	s.mu.Unlock()
+	return s.conn.Notify(ctx, protocol.MethodTextDocumentPublishDiagnostics, &protocol.PublishDiagnosticsParams{URI: d.uri, Diagnostics: []protocol.Diagnostic{}})
+}
+
+// changedLocked schedules diagnostics for a changed document and for every
+// open document that imports it.
+func (s *Server) changedLocked(d *document) {
+	s.scheduleLocked(d)
+	for _, o := range s.docs {
+		if o != d && o.deps[d.path] {
+			s.scheduleLocked(o)
+		}
+	}
+}
+
+func (s *Server) scheduleLocked(d *document) {
+	if s.closing {
+		return
+	}
+	s.stopTimerLocked(d)
+	if s.opts.Debounce < 0 {
+		s.bg.Add(1)
+		go func() { defer s.bg.Done(); s.diagnose(d) }()
+		return
+	}
+	s.bg.Add(1)
+	d.timer = time.AfterFunc(s.opts.Debounce, func() { defer s.bg.Done(); s.diagnose(d) })
+}
+
+// stopTimerLocked cancels a pending compile; a stopped timer never runs its
+// function, so its share of the WaitGroup is released here.
+func (s *Server) stopTimerLocked(d *document) {
+	if d.timer != nil && d.timer.Stop() {
+		s.bg.Done()
+	}
+	d.timer = nil
+}
+
+// diagnose compiles d (parse, check, lower and Argo's validator) and
+// publishes its diagnostics, unless a later change made the result stale.
+func (s *Server) diagnose(d *document) {
+	s.mu.Lock()
+	if s.docs[d.uri] != d || s.closing {
+		s.mu.Unlock()
+		return
+	}
+	if d.compiling {
+		d.again = true
+		s.mu.Unlock()
+		return
+	}
+	d.compiling = true
+	for {
+		sn := s.snapshotLocked()
+		s.mu.Unlock()
+		res := s.compile(sn, d.path)
+		s.mu.Lock()
+		current := s.docs[d.uri] == d && s.currentLocked(sn.seqs, res.Unit)
+		var params *protocol.PublishDiagnosticsParams
+		if current && sn.seqs[d.path] > d.published {
+			d.published = sn.seqs[d.path]
+			d.deps = map[string]bool{}
+			for p := range res.Unit.Files {
+				d.deps[p] = true
+			}
+			d.checked = &checkedState{seqs: sn.seqs, unit: res.Unit, prog: res.Program, res: res}
+			params = &protocol.PublishDiagnosticsParams{URI: d.uri, Version: protocol.NewOptional(d.version),
+				Diagnostics: toDiagnostics(res.Diags, d.path, newMapper(sn.files[d.path], sn.utf8))}
+		}
+		if params != nil {
+			// Published while holding the lock, so that results reach the
+			// client in the order of the changes.
+			if err := s.conn.Notify(context.Background(), protocol.MethodTextDocumentPublishDiagnostics, params); err != nil {
+				s.log.Printf("publishing diagnostics: %v", err)
+			}
+		}
+		if !d.again || s.closing {
+			d.compiling = false
+			s.mu.Unlock()
+			return
+		}
+		d.again = false
+	}
+}
+
+func (s *Server) compile(sn *snapshot, path string) (res *compiler.Result) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Printf("panic compiling %s: %v", path, r)
+			res = &compiler.Result{Unit: &compiler.Unit{Files: map[string]*dsl.File{}}, Program: &compiler.Program{}}
+			res.Diags.Errorf(diag.Range{Filename: path}, "internal error in pipec: %v", r)
+		}
+	}()
+	start := time.Now()
+	res = compiler.Compile(sn.sources(s.opts.Base), []string{path}, compiler.Options{SkipEmit: true})
+	s.log.Printf("compiled %s in %v: %d diagnostics", filepath.Base(path), time.Since(start).Round(time.Microsecond), len(res.Diags))
+	return res
+}
+
+// check parses and checks the current text of a document (no lowering or
+// validation), reusing the latest result when nothing it read has changed.
+func (s *Server) check(ctx context.Context, u uri.URI) (*document, *checkedState, *mapper, error) {
+	s.mu.Lock()
+	d := s.docs[u]
+	if d == nil {
+		s.mu.Unlock()
+		return nil, nil, nil, errNoDocument(u)
+	}
+	if c := d.checked; c != nil && s.currentLocked(c.seqs, c.unit) && c.seqs[d.path] == d.seq {
+		m := newMapper(d.text, s.utf8)
+		s.mu.Unlock()
+		jsonrpc2.Async(ctx)
+		return d, c, m, nil
+	}
+	sn := s.snapshotLocked()
+	s.mu.Unlock()
+	// The snapshot is taken: let the next messages be read meanwhile.
+	jsonrpc2.Async(ctx)
+	c := s.checkSnapshot(sn, d.path)
+	s.mu.Lock()
+	if s.docs[u] == d && s.currentLocked(sn.seqs, c.unit) && (d.checked == nil || d.checked.seqs[d.path] <= sn.seqs[d.path]) {
+		d.checked = c
+	}
+	s.mu.Unlock()
+	return d, c, newMapper(sn.files[d.path], sn.utf8), nil
+}
+
+func (s *Server) checkSnapshot(sn *snapshot, path string) *checkedState {
+	unit, _ := compiler.Load(sn.sources(s.opts.Base), []string{path})
+	prog, _ := compiler.Check(unit)
+	return &checkedState{seqs: sn.seqs, unit: unit, prog: prog}
+}
+
+// toDiagnostics converts the diagnostics of one file.
+func toDiagnostics(ds diag.Diagnostics, path string, m *mapper) []protocol.Diagnostic {
+	out := []protocol.Diagnostic{}
+	for _, d := range ds {
+		if d.Range.Filename != path && d.Range.Filename != "" {
+			continue
+		}
+		sev := protocol.DiagnosticSeverityError
+		switch d.Severity {
+		case diag.Warning:
+			sev = protocol.DiagnosticSeverityWarning
+		case diag.Info:
+			sev = protocol.DiagnosticSeverityInformation
+		}
+		msg := d.Message
+		if d.Hint != "" {
+			msg += "\nhint: " + d.Hint
+		}
+		var r protocol.Range
+		if d.Range.Start.IsValid() {
+			end := d.Range.End.Offset
+			if !d.Range.End.IsValid() || end < d.Range.Start.Offset {
+				end = d.Range.Start.Offset
+			}
+			r = m.rng(d.Range.Start.Offset, end)
+		}
+		out = append(out, protocol.Diagnostic{Range: r, Severity: sev, Source: protocol.NewOptional("pipec"), Message: protocol.String(msg)})
+	}
+	return out
+}
+
