@@ -41,10 +41,10 @@ type document struct {
 // checkedState is what the compiler made of a consistent snapshot of the
 // open documents.
 type checkedState struct {
-	seqs map[string]int64 // open documents' seq by path, at the snapshot
-	unit *compiler.Unit
-	prog *compiler.Program
-	res  *compiler.Result // set when it came from a full compile
+	seqs    map[string]int64 // open documents' seq by path, at the snapshot
+	unit    *compiler.Unit
+	prog    *compiler.Program
+	res     *compiler.Result // set when it came from a full compile
 	idxOnce sync.Once
 	idx     *index
 }
@@ -321,4 +321,3 @@ func toDiagnostics(ds diag.Diagnostics, path string, m *mapper) []protocol.Diagn
 	}
 	return out
 }
-
