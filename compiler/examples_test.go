@@ -610,6 +610,7 @@ func TestExamplesMemoKeys(t *testing.T) {
 				what := ex.name + "/" + tmpl.Name
 				in := sampleInputs(tmpl, "")
 				r := resolve(t, spec, tmpl, base, in)
+				t.Logf("%s: key %s cache %s RETRY_RUN_ID %s", tmpl.Name, r.key, r.cache, r.retryRunID)
 				checkResolved(t, what, r)
 				if r.retryRunID != base.runID {
 					t.Errorf("%s: RETRY_RUN_ID = %q, want run_id %q", what, r.retryRunID, base.runID)
