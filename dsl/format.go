@@ -286,6 +286,9 @@ func (p *printer) hasCommentBefore(pos lexer.Position) bool {
 		return true // unknown end: be safe, break the list
 	}
 	c := p.cmts[p.ci]
+	if p.docs[c.group] && c.group != p.doc {
+		return false // it waits for its item, later
+	}
 	return c.line < pos.Line || (c.line == pos.Line && c.col < pos.Column)
 }
 
