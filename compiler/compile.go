@@ -55,8 +55,13 @@ func Compile(src Sources, roots []string, opts Options) *Result {
 	for _, kv := range opts.Params {
 		params[kv.Key] = kv.Value
 	}
+	badParams := false
 	if len(opts.Params) > 0 {
-		diags = append(diags, checkParamOverrides(prog, opts.Params)...)
+		pd := checkParamOverrides(prog, opts.Params)
+		diags = append(diags, pd...)
+		// A bad -p value is not tied to one file: lower nothing, rather
+		// than have Argo's validator report it again.
+		badParams = pd.HasErrors()
 	}
 	// A pipeline with an error in its own file is not lowered.
 	broken := map[string]bool{}
@@ -66,7 +71,7 @@ func Compile(src Sources, roots []string, opts Options) *Result {
 		}
 	}
 	for _, p := range prog.Pipelines {
-		if broken[p.File.Name] || importsBroken(unit, p.File.Name, broken) {
+		if badParams || broken[p.File.Name] || importsBroken(unit, p.File.Name, broken) {
 			continue
 		}
 		obj, ld := Lower(p, params)
