@@ -26,7 +26,12 @@ func Emit(obj *Object) ([]byte, error) {
 	return yaml.Marshal(m)
 }
 
-// prune drops null values, empty maps and empty lists, recursively.
+// keepEmpty are fields whose empty map is a value: a volume's
+// "emptyDir: {}" is its source.
+var keepEmpty = map[string]bool{"emptyDir": true}
+
+// prune drops null values, empty maps and empty lists, recursively, except
+// the empty maps of keepEmpty.
 func prune(v any) bool {
 	switch x := v.(type) {
 	case nil:
@@ -36,7 +41,7 @@ func prune(v any) bool {
 			delete(x, "name")
 		}
 		for k, e := range x {
-			if prune(e) {
+			if prune(e) && !keepEmpty[k] {
 				delete(x, k)
 			}
 		}
