@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/alecthomas/participle/v2/lexer"
 	"sigs.k8s.io/yaml"
@@ -49,14 +52,33 @@ func inputs(tb testing.TB) []input {
 	return out
 }
 
-// run runs f as one sub-benchmark per input, reporting source bytes/s.
-func run(b *testing.B, f func(b *testing.B, in input)) {
+// run runs one sub-benchmark per input: setup prepares the input and
+// returns the operation measured. Besides wall time (ns/op) it reports the
+// process's CPU time per operation (cpu-ns/op, user and system, every
+// thread: the garbage collector's included), which is much less sensitive
+// than wall time to other load on a shared machine, and source bytes/s.
+func run(b *testing.B, setup func(b *testing.B, in input) func()) {
 	for _, in := range inputs(b) {
 		b.Run(in.name, func(b *testing.B) {
+			op := setup(b, in)
 			b.SetBytes(int64(len(in.src)))
-			f(b, in)
+			runtime.GC()
+			start := cpuTime()
+			for b.Loop() {
+				op()
+			}
+			b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
 		})
 	}
+}
+
+// cpuTime is the CPU time the process has used so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // examples may import each other: load every example with its directory so
@@ -95,10 +117,10 @@ func compile(b *testing.B, in input) compiled {
 	return c
 }
 
-// BenchmarkLex is participle's lexer alone: every token of the file.
+// BenchmarkLex is the lexer alone: every token of the file.
 func BenchmarkLex(b *testing.B) {
-	run(b, func(b *testing.B, in input) {
-		for b.Loop() {
+	run(b, func(b *testing.B, in input) func() {
+		return func() {
 			lx, err := dsl.Lexer.LexString(in.path, string(in.src))
 			if err != nil {
 				b.Fatal(err)
@@ -116,12 +138,14 @@ func BenchmarkLex(b *testing.B) {
 	})
 }
 
-// BenchmarkParse is the grammar alone, on the already lexed tokens.
+// BenchmarkParse is the grammar alone (participle), on the already lexed
+// tokens.
 func BenchmarkParse(b *testing.B) {
-	run(b, func(b *testing.B, in input) {
+	run(b, func(b *testing.B, in input) func() {
 		toks := lexAll(b, in)
-		for b.Loop() {
-			plex, err := lexer.Upgrade(&sliceLexer{toks: toks}, dsl.Lexer.Symbols()["Whitespace"], dsl.Lexer.Symbols()["Comment"])
+		ws, comment := dsl.Lexer.Symbols()["Whitespace"], dsl.Lexer.Symbols()["Comment"]
+		return func() {
+			plex, err := lexer.Upgrade(&sliceLexer{toks: toks}, ws, comment)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -163,12 +187,12 @@ func (l *sliceLexer) Next() (lexer.Token, error) {
 	return t, nil
 }
 
-// BenchmarkLoad is dsl.Parse as the compiler calls it: lex, parse, doc
-// comments, error recovery checks (and the imports of an example).
+// BenchmarkLoad is the compiler's load phase: dsl.Parse (lex, parse, doc
+// comments, error recovery checks) of the file and of its imports.
 func BenchmarkLoad(b *testing.B) {
-	run(b, func(b *testing.B, in input) {
+	run(b, func(b *testing.B, in input) func() {
 		src := sources(in)
-		for b.Loop() {
+		return func() {
 			if _, diags := compiler.Load(src, []string{in.path}); diags.HasErrors() {
 				b.Fatal(diags)
 			}
@@ -178,19 +202,17 @@ func BenchmarkLoad(b *testing.B) {
 
 // BenchmarkCheck is name resolution and every static check.
 func BenchmarkCheck(b *testing.B) {
-	run(b, func(b *testing.B, in input) {
+	run(b, func(b *testing.B, in input) func() {
 		c := compile(b, in)
-		for b.Loop() {
-			compiler.Check(c.unit)
-		}
+		return func() { compiler.Check(c.unit) }
 	})
 }
 
 // BenchmarkLower builds the Argo objects from the checked program.
 func BenchmarkLower(b *testing.B) {
-	run(b, func(b *testing.B, in input) {
+	run(b, func(b *testing.B, in input) func() {
 		c := compile(b, in)
-		for b.Loop() {
+		return func() {
 			for _, p := range c.prog.Pipelines {
 				compiler.Lower(p, nil)
 			}
@@ -200,9 +222,9 @@ func BenchmarkLower(b *testing.B) {
 
 // BenchmarkValidate is Argo's validator on the lowered objects.
 func BenchmarkValidate(b *testing.B) {
-	run(b, func(b *testing.B, in input) {
+	run(b, func(b *testing.B, in input) func() {
 		c := compile(b, in)
-		for b.Loop() {
+		return func() {
 			for _, obj := range c.objs {
 				if d := compiler.Validate(obj); d.HasErrors() {
 					b.Fatal(d)
@@ -214,9 +236,9 @@ func BenchmarkValidate(b *testing.B) {
 
 // BenchmarkEmit renders the lowered objects as YAML, as pipec does.
 func BenchmarkEmit(b *testing.B) {
-	run(b, func(b *testing.B, in input) {
+	run(b, func(b *testing.B, in input) func() {
 		c := compile(b, in)
-		for b.Loop() {
+		return func() {
 			for _, obj := range c.objs {
 				if _, err := compiler.Emit(obj); err != nil {
 					b.Fatal(err)
@@ -230,14 +252,14 @@ func BenchmarkEmit(b *testing.B) {
 // marshal the already lowered Argo objects to YAML with sigs.k8s.io/yaml and
 // write them to a file. Every phase is reported as a ratio of it.
 func BenchmarkFloor(b *testing.B) {
-	run(b, func(b *testing.B, in input) {
+	run(b, func(b *testing.B, in input) func() {
 		c := compile(b, in)
 		f, err := os.Create(filepath.Join(b.TempDir(), "out.yaml"))
 		if err != nil {
 			b.Fatal(err)
 		}
-		defer f.Close()
-		for b.Loop() {
+		b.Cleanup(func() { f.Close() })
+		return func() {
 			if _, err := f.Seek(0, 0); err != nil {
 				b.Fatal(err)
 			}
@@ -258,9 +280,9 @@ func BenchmarkFloor(b *testing.B) {
 // validate, emit) from source in memory to YAML in memory, as pipec build
 // runs it, without process start-up (see scripts/bench-process.sh).
 func BenchmarkCompile(b *testing.B) {
-	run(b, func(b *testing.B, in input) {
+	run(b, func(b *testing.B, in input) func() {
 		src := sources(in)
-		for b.Loop() {
+		return func() {
 			res := compiler.Compile(src, []string{in.path}, compiler.Options{})
 			if res.Diags.HasErrors() {
 				b.Fatal(res.Diags)
