@@ -228,7 +228,22 @@ func TestExamplesArgoLint(t *testing.T) {
 			if err != nil {
 				t.Errorf("Argo rejects %s: %v", ex.name, err)
 			}
+			checkPodNames(t, ex)
 		})
+	}
+}
+
+// checkPodNames checks what Argo's validator does not: the controller names
+// a leaf's pods <workflow>-<template>-<hash> (POD_NAMES=v2), and the API
+// server rejects a pod name that is not a lower-case DNS subdomain, so an
+// upper-case template name makes the step Error at run time.
+func checkPodNames(t *testing.T, ex *example) {
+	t.Helper()
+	for _, tmpl := range leafTemplates(decodeSpec(t, ex)) {
+		pod := ex.name + "-abcde-" + tmpl.Name + "-1234567890"
+		if errs := validation.IsDNS1123Subdomain(pod); len(errs) > 0 {
+			t.Errorf("template %q gives pods invalid names such as %q: %s", tmpl.Name, pod, strings.Join(errs, "; "))
+		}
 	}
 }
 
