@@ -65,25 +65,32 @@ func pipeline(t *testing.T, name string) string {
 	return p
 }
 
-// compile runs `pipec build <src>` and returns the path of the YAML it wrote.
+// compile runs `pipec build -o DIR <src>` and returns the path of the
+// single YAML it wrote (see compileAll for sources with several pipelines).
 func compile(t *testing.T, src string) string {
 	t.Helper()
-	out := filepath.Join(t.TempDir(), strings.TrimSuffix(filepath.Base(src), ".pipe")+".yaml")
-	cmd := exec.Command(pipecBin(), "build", "-o", out, src)
-	b, err := cmd.CombinedOutput()
-	if err != nil {
-		// Older CLI shape: YAML on stdout.
-		cmd = exec.Command(pipecBin(), "build", src)
-		var stdout strings.Builder
-		cmd.Stdout = &stdout
-		if err2 := cmd.Run(); err2 != nil {
-			t.Fatalf("pipec build %s: %v\n%s", src, err, b)
-		}
-		if err := os.WriteFile(out, []byte(stdout.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	files := compileAll(t, src)
+	if len(files) != 1 {
+		t.Fatalf("pipec build %s wrote %d files, want 1: %v", src, len(files), files)
 	}
-	return out
+	return files[0]
+}
+
+// compileAll runs `pipec build -o DIR <src>` and returns the YAML files.
+func compileAll(t *testing.T, src string) []string {
+	t.Helper()
+	dir := t.TempDir()
+	cmd := exec.Command(pipecBin(), "build", "-o", dir, src)
+	cmd.Dir = filepath.Dir(src)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("pipec build %s: %v\n%s", src, err, b)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	sort.Strings(files)
+	if len(files) == 0 {
+		t.Fatalf("pipec build %s wrote no YAML", src)
+	}
+	return files
 }
 
 // argo runs the argo CLI, failing the test on error.

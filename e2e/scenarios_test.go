@@ -19,6 +19,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/pipec/pipec/e2e/fakekubelet"
+	sigyaml "sigs.k8s.io/yaml"
 )
 
 // validKey is what the controller accepts as a memoization key
@@ -84,14 +85,89 @@ func TestExamplesRun(t *testing.T) {
 	for _, f := range files {
 		f := f
 		t.Run(strings.TrimSuffix(filepath.Base(f), ".pipe"), func(t *testing.T) {
-			y := compile(t, f)
-			// Server-side dry run: the API server validates against the CRD schema.
-			if out, err := cl.Kubectl(tctx(t, time.Minute), "create", "--dry-run=server", "-n", ns, "-f", y); err != nil {
-				t.Fatalf("API server rejects %s: %v\n%s", f, err, out)
-			}
-			name := submit(t, y)
-			mustPhase(t, name, wfv1.WorkflowSucceeded)
+			runCompiled(t, f, compileAll(t, f))
 		})
+	}
+}
+
+type manifest struct {
+	path, kind, name string
+}
+
+// runCompiled creates the templates among files, then runs every Workflow
+// (argo submit), CronWorkflow (argo cron create, then argo submit --from
+// cronwf/NAME) and WorkflowTemplate without a Workflow using it (argo submit
+// --from workflowtemplate/NAME), each to Succeeded. Every manifest first
+// passes a server-side dry run: the API server validates it against Argo's
+// full CRD schema.
+func runCompiled(t *testing.T, src string, files []string) {
+	var ms []manifest
+	for _, y := range files {
+		b, err := os.ReadFile(y)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var head struct {
+			Kind     string `json:"kind"`
+			Metadata struct {
+				Name         string `json:"name"`
+				GenerateName string `json:"generateName"`
+			} `json:"metadata"`
+		}
+		if err := sigyaml.Unmarshal(b, &head); err != nil {
+			t.Fatalf("%s: %v", y, err)
+		}
+		ms = append(ms, manifest{path: y, kind: head.Kind, name: head.Metadata.Name})
+		if out, err := cl.Kubectl(tctx(t, time.Minute), "create", "--dry-run=server", "-n", ns, "-f", y); err != nil {
+			t.Fatalf("API server rejects %s (from %s): %v\n%s", filepath.Base(y), src, err, out)
+		}
+	}
+	var toRun []func()
+	hasWorkflow := false
+	for _, m := range ms {
+		if m.kind == "Workflow" || m.kind == "CronWorkflow" {
+			hasWorkflow = true
+		}
+	}
+	for _, m := range ms {
+		m := m
+		switch m.kind {
+		case "WorkflowTemplate", "ClusterWorkflowTemplate":
+			sub := "template"
+			from := "workflowtemplate/"
+			if m.kind == "ClusterWorkflowTemplate" {
+				sub, from = "cluster-template", "clusterworkflowtemplate/"
+			}
+			cl.Argo(context.Background(), sub, "delete", m.name)
+			argo(t, sub, "create", m.path)
+			t.Cleanup(func() { cl.Argo(context.Background(), sub, "delete", m.name) })
+			if !hasWorkflow {
+				toRun = append(toRun, func() {
+					name := argo(t, "submit", "--from", from+m.name, "-o", "name")
+					watch(t, name)
+					mustPhase(t, name, wfv1.WorkflowSucceeded)
+				})
+			}
+		case "CronWorkflow":
+			toRun = append(toRun, func() {
+				cl.Argo(context.Background(), "cron", "delete", m.name)
+				argo(t, "cron", "create", m.path)
+				t.Cleanup(func() { cl.Argo(context.Background(), "cron", "delete", m.name) })
+				name := argo(t, "submit", "--from", "cronwf/"+m.name, "-o", "name")
+				watch(t, name)
+				mustPhase(t, name, wfv1.WorkflowSucceeded)
+			})
+		case "Workflow":
+			toRun = append(toRun, func() {
+				name := submit(t, m.path)
+				mustPhase(t, name, wfv1.WorkflowSucceeded)
+			})
+		default:
+			t.Errorf("%s: unexpected kind %q", m.path, m.kind)
+		}
+	}
+	for _, f := range toRun {
+		f()
 	}
 }
 

@@ -40,22 +40,22 @@ import (
 // Argo's names (workflow/common), repeated here to keep this package's
 // imports to Argo's API types and clientset.
 const (
-	labelWorkflow                = "workflows.argoproj.io/workflow"
-	labelReportOutputsCompleted  = "workflows.argoproj.io/report-outputs-completed"
-	annotationNodeID             = "workflows.argoproj.io/node-id"
-	annotationNodeName           = "workflows.argoproj.io/node-name"
-	envTemplate                  = "ARGO_TEMPLATE"
-	envIncludeScriptOutput       = "ARGO_INCLUDE_SCRIPT_OUTPUT"
-	scriptSourcePath             = "/argo/staging/script"
-	mainContainer                = "main"
-	waitContainer                = "wait"
-	AnnotationMode               = "pipec-e2e/kubelet-mode"   // "exec" or "simulated"
-	AnnotationRule               = "pipec-e2e/kubelet-rule"   // which rule matched
-	AnnotationStdout             = "pipec-e2e/kubelet-stdout" // head of the real stdout
-	AnnotationEnv                = "pipec-e2e/kubelet-env"    // env the command saw (JSON, RETRY_* only)
-	maxStdoutAnnotation          = 2048
-	defaultCommandTimeout        = 2 * time.Minute
-	executorErrorExitCode  int32 = 1
+	labelWorkflow                     = "workflows.argoproj.io/workflow"
+	labelReportOutputsCompleted       = "workflows.argoproj.io/report-outputs-completed"
+	annotationNodeID                  = "workflows.argoproj.io/node-id"
+	annotationNodeName                = "workflows.argoproj.io/node-name"
+	envTemplate                       = "ARGO_TEMPLATE"
+	envIncludeScriptOutput            = "ARGO_INCLUDE_SCRIPT_OUTPUT"
+	scriptSourcePath                  = "/argo/staging/script"
+	mainContainer                     = "main"
+	waitContainer                     = "wait"
+	AnnotationMode                    = "pipec-e2e/kubelet-mode"   // "exec" or "simulated"
+	AnnotationRule                    = "pipec-e2e/kubelet-rule"   // which rule matched
+	AnnotationStdout                  = "pipec-e2e/kubelet-stdout" // head of the real stdout
+	AnnotationEnv                     = "pipec-e2e/kubelet-env"    // env the command saw (JSON, RETRY_* only)
+	maxStdoutAnnotation               = 2048
+	defaultCommandTimeout             = 2 * time.Minute
+	executorErrorExitCode       int32 = 1
 )
 
 // Config configures a Kubelet.
