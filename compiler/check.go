@@ -72,12 +72,22 @@ type checker struct {
 	diags diag.Diagnostics
 	// template checks are reported once per declaration
 	checkedTemplates map[*dsl.TemplateDecl]bool
+	// visible caches templatesFor by file: outputDecls asks for every
+	// ${step.output} reference.
+	visible map[string]map[string]*dsl.TemplateDecl
 }
 
 // templatesFor collects the templates visible from a file: its own and
 // those of the files it imports, transitively.
 func (c *checker) templatesFor(path string) map[string]*dsl.TemplateDecl {
+	if out, ok := c.visible[path]; ok {
+		return out
+	}
 	out := map[string]*dsl.TemplateDecl{}
+	if c.visible == nil {
+		c.visible = map[string]map[string]*dsl.TemplateDecl{}
+	}
+	c.visible[path] = out
 	visited := map[string]bool{}
 	var walk func(p string)
 	walk = func(p string) {
@@ -287,6 +297,7 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 		}
 	}
 	// Declare every step before resolving any, so references may point forward.
+	byArgoName := map[string][]*Step{} // every step declared so far, by Argo name
 	for _, s := range steps {
 		st := &Step{Name: s.Name.Name, ArgoName: argoName(s.Name.Name), Decl: s, Handler: s.Handler, Pipeline: p}
 		if !argoNameRE.MatchString(st.ArgoName) || len(st.ArgoName) > 128 {
@@ -299,11 +310,15 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 			c.errorf(s.Name, "step %q is defined twice (first at %s)", st.Name, prev.Decl.Name.Range())
 			continue
 		}
-		for _, other := range append(append([]*Step{}, p.Steps...), p.ExitSteps...) {
-			if other.ArgoName == st.ArgoName {
-				c.errorf(s.Name, "steps %q and %q both become the Argo name %q", other.Name, st.Name, st.ArgoName).WithHint("rename one of them: '_' becomes '-' in Argo names")
+		// Main steps first, then handlers, each in source order.
+		for _, handlers := range []bool{false, true} {
+			for _, other := range byArgoName[st.ArgoName] {
+				if (other.Handler != "") == handlers {
+					c.errorf(s.Name, "steps %q and %q both become the Argo name %q", other.Name, st.Name, st.ArgoName).WithHint("rename one of them: '_' becomes '-' in Argo names")
+				}
 			}
 		}
+		byArgoName[st.ArgoName] = append(byArgoName[st.ArgoName], st)
 		p.stepsByName[st.Name] = st
 		if st.Handler != "" {
 			p.ExitSteps = append(p.ExitSteps, st)
