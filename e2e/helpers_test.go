@@ -181,7 +181,12 @@ func waitDone(t *testing.T, name string, timeout time.Duration) *wfv1.Workflow {
 // mustPhase waits and checks the final phase.
 func mustPhase(t *testing.T, name string, want wfv1.WorkflowPhase) *wfv1.Workflow {
 	t.Helper()
-	wf := waitDone(t, name, 3*time.Minute)
+	return mustPhaseWithin(t, name, want, 3*time.Minute)
+}
+
+func mustPhaseWithin(t *testing.T, name string, want wfv1.WorkflowPhase, d time.Duration) *wfv1.Workflow {
+	t.Helper()
+	wf := waitDone(t, name, d)
 	if wf.Status.Phase != want {
 		t.Fatalf("workflow %s: phase %s (%q), want %s", name, wf.Status.Phase, wf.Status.Message, want)
 	}
@@ -228,11 +233,12 @@ func stepOfPod(p corev1.Pod) string {
 	return id.Step
 }
 
-// podsByStep counts pods per step.
+// podsByStep groups pods by entry-DAG task.
 func podsByStep(t *testing.T, wf string) map[string][]corev1.Pod {
 	m := map[string][]corev1.Pod{}
 	for _, p := range podsOf(t, wf) {
-		m[stepOfPod(p)] = append(m[stepOfPod(p)], p)
+		task := fakekubelet.Identify(p.Labels["workflows.argoproj.io/workflow"], p.Annotations["workflows.argoproj.io/node-name"], "").Task
+		m[task] = append(m[task], p)
 	}
 	return m
 }

@@ -23,8 +23,9 @@ const RulesLabel = "pipec-e2e/kubelet-rules"
 //   - Workflow: regular expression, fully anchored, on the workflow name.
 //   - Step: regular expression, fully anchored, on the step path (the node
 //     name without the "<workflow>." prefix and without the retry suffix
-//     "(N)", e.g. "b", "loop(1:x)", "outer.inner") or on its base task name
-//     ("loop" for "loop(1:x)").
+//     "(N)", e.g. "b", "loop(1:x)", "outer.inner"), on its base task name
+//     ("loop" for "loop(1:x)") or on the entry DAG's task ("b" for
+//     "b(0)[0].run").
 //   - Template: regular expression, fully anchored, on the template name.
 //   - Attempts: the retry attempt indexes (0 = first attempt) it applies to.
 //
@@ -71,11 +72,13 @@ type PodIdentity struct {
 	Workflow string
 	Step     string // path without workflow prefix and retry suffix
 	BaseStep string // last task name without loop suffix
+	Task     string // first element of the path: the entry DAG's task
 	Template string
 	Attempt  int
 }
 
 var retrySuffix = regexp.MustCompile(`\((\d+)\)$`)
+var retryInPath = regexp.MustCompile(`\((\d+)\)`)
 var loopSuffix = regexp.MustCompile(`\([^()]*\)$`)
 
 // Identify derives a PodIdentity from the node name annotation
@@ -88,6 +91,17 @@ func Identify(workflow, nodeName, template string) PodIdentity {
 		step = strings.TrimSuffix(step, m[0])
 	}
 	id.Step = step
+	// A retry of an enclosing template shows as "(N)" inside the path
+	// ("b(1)[0].run"): the last such index is the attempt.
+	if id.Attempt == 0 {
+		if all := retryInPath.FindAllStringSubmatch(step, -1); len(all) > 0 {
+			id.Attempt, _ = strconv.Atoi(all[len(all)-1][1])
+		}
+	}
+	id.Task = step
+	if i := strings.IndexAny(step, ".(["); i > 0 {
+		id.Task = step[:i]
+	}
 	base := step
 	if i := lastDotOutsideParens(base); i >= 0 {
 		base = base[i+1:]
@@ -129,7 +143,7 @@ func (r Rule) Matches(id PodIdentity) bool {
 	if !full(r.Workflow, id.Workflow) || !full(r.Template, id.Template) {
 		return false
 	}
-	if r.Step != "" && !full(r.Step, id.Step) && !full(r.Step, id.BaseStep) {
+	if r.Step != "" && !full(r.Step, id.Step) && !full(r.Step, id.BaseStep) && !full(r.Step, id.Task) {
 		return false
 	}
 	if len(r.Attempts) > 0 {
