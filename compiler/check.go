@@ -369,7 +369,7 @@ func (c *checker) checkPipelineName(p *Pipeline) {
 	n := p.Decl.Name
 	switch {
 	case strings.ToLower(p.Name) != p.Name:
-		c.errorf(n, "pipeline name %q must be lower case: it becomes a Kubernetes object name", p.Name).WithHint("rename it %q", strings.ToLower(p.Name))
+		c.errorf(n, "pipeline name %q must be lower case: it becomes a Kubernetes object name", p.Name).WithHint("rename it %q", strings.ReplaceAll(strings.ToLower(p.Name), "_", "-"))
 	case strings.Contains(p.Name, "_"):
 		c.errorf(n, "pipeline name %q cannot contain '_': it becomes a Kubernetes object name", p.Name).WithHint("rename it %q", strings.ReplaceAll(p.Name, "_", "-"))
 	case !dnsLabelRE.MatchString(p.Name):
@@ -428,6 +428,12 @@ func (c *checker) param(p *Pipeline, s *dsl.ParamStmt, doc *dsl.CommentGroup) {
 // against a declared type.
 func (c *checker) typedValue(v *dsl.Value, typ, what string) (string, bool) {
 	switch typ {
+	case "any": // an unknown type, already reported: accept any literal
+		if v.List != nil || v.Map != nil {
+			j, err := literalJSON(v)
+			return j, err == nil
+		}
+		return literalString(v), true
 	case "int":
 		if v.Int != nil {
 			return *v.Int, true
@@ -460,7 +466,10 @@ func (c *checker) typedValue(v *dsl.Value, typ, what string) (string, bool) {
 			return v.Str.Value(), true
 		}
 		if v.Int != nil || v.Float != nil || v.Bool != nil {
-			c.errorf(v, "%s must be a string, got %s", what, v.Kind()).WithHint("quote it, or declare the parameter with a type: param x: %s = ...", v.Kind())
+			d := c.errorf(v, "%s must be a string, got %s", what, v.Kind()).WithHint(`quote it: "%s"`, literalString(v))
+			if strings.HasPrefix(what, "the default of ") {
+				d.WithHint(`quote it, or give the parameter a type: param %s: %s = %s`, strings.TrimPrefix(what, "the default of "), v.Kind(), literalString(v))
+			}
 			return "", false
 		}
 	}
@@ -614,7 +623,7 @@ func (c *checker) retry(s *dsl.RetryStmt) *Retry {
 			}
 		}
 	}
-	if r.Backoff == "" {
+	if !seen["backoff"] {
 		for _, o := range []*dsl.RetryOption{maxOpt, capOpt} {
 			if o != nil {
 				c.errorf(o, "retry %s needs a backoff: Argo fails at run time on a backoff without a duration", o.Name).WithHint("add backoff 10s")
@@ -754,7 +763,7 @@ func (c *checker) step(p *Pipeline, st *Step, templates map[string]*dsl.Template
 	if st.Body.Image == nil {
 		if p.Image != nil {
 			st.Body.Image = p.Image
-		} else if st.Template != nil || len(d.Items) > 0 {
+		} else if (st.Template != nil || len(d.Items) > 0) && !pipelineHasBad(p.Decl) {
 			c.errorf(d.Name, "step %q has no image", st.Name).WithHint(`set image "..." in the step, or a default image in the pipeline`)
 		}
 	}
@@ -768,9 +777,29 @@ func (c *checker) step(p *Pipeline, st *Step, templates map[string]*dsl.Template
 	}
 }
 
+// usesRef reports whether a step runs a WorkflowTemplate's template, whose
+// outputs pipec cannot know.
+func usesRef(d *dsl.StepDecl) bool {
+	for _, cl := range d.Clauses {
+		if cl.Uses != nil && cl.Uses.Ref != nil {
+			return true
+		}
+	}
+	return false
+}
+
 func hasLoop(d *dsl.StepDecl) bool {
 	for _, cl := range d.Clauses {
 		if cl.Loop != nil {
+			return true
+		}
+	}
+	return false
+}
+
+func pipelineHasBad(p *dsl.Pipeline) bool {
+	for _, it := range p.Items {
+		if it.Bad != nil {
 			return true
 		}
 	}
@@ -816,13 +845,13 @@ func (c *checker) templateScope(caller *scope, t *dsl.TemplateDecl, uses *dsl.Us
 			if c.checkedTemplates == nil || !c.checkedTemplates[t] {
 				c.unknownWord(tp.Type, "parameter type", paramTypes)
 			}
-			typ = "string"
+			typ = "any"
 		}
 		ref := &Ref{Path: tp.Name.Name, Kind: RefTemplateParam, TemplateParam: tp.Name.Name}
 		if a := args[tp.Name.Name]; a != nil {
 			if a.Value.Str != nil {
 				ref.Arg = c.text(caller, a.Value.Str)
-				if typ != "string" && typ != "json" && len(ref.Arg.Refs) == 0 {
+				if typ != "string" && typ != "json" && typ != "any" && len(ref.Arg.Refs) == 0 {
 					c.errorf(a.Value, "argument %q of template %q must be of type %s, got string", tp.Name.Name, t.Name.Name, typ)
 				}
 			} else if v, ok := c.typedValue(a.Value, typ, fmt.Sprintf("argument %q of template %q", tp.Name.Name, t.Name.Name)); ok {
@@ -1009,7 +1038,8 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 			if s.Lang != nil {
 				cmd, ok := scriptCommands[s.Lang.Name]
 				if !ok {
-					c.unknownWord(s.Lang, "script language", keys(scriptCommands)).WithHint(`or give the interpreter: script ["perl"] """..."""`)
+					d := c.unknownWord(s.Lang, "script language", keys(scriptCommands))
+					d.Hint += `; or give the interpreter: script ["perl"] """..."""`
 				}
 				sc2.Command = cmd
 			} else {
@@ -1382,7 +1412,7 @@ func (c *checker) resolve(sc *scope, path string, rng diag.Range) *Ref {
 			ref.Kind, ref.Step = RefResult, target
 		} else {
 			ref.Kind, ref.Step, ref.Output = RefOutput, target, out
-			if target.TemplateRef == nil && !c.declaresOutput(target, out) {
+			if !usesRef(target.Decl) && !c.declaresOutput(target, out) {
 				var names []string
 				for _, it := range c.outputDecls(target) {
 					names = append(names, it)
@@ -1403,15 +1433,20 @@ func (c *checker) resolve(sc *scope, path string, rng diag.Range) *Ref {
 		return ref
 	}
 	// Nothing matched.
+	// A dotted reference names a step's output; a plain one a parameter or
+	// the loop variable: suggest only what could fit.
 	var candidates []string
-	for _, prm := range sc.p.Params {
-		candidates = append(candidates, prm.Name)
-	}
-	for name := range sc.p.stepsByName {
-		candidates = append(candidates, name)
-	}
-	if sc.loop != nil {
-		candidates = append(candidates, sc.loop.Var)
+	if len(parts) > 1 {
+		for name := range sc.p.stepsByName {
+			candidates = append(candidates, name)
+		}
+	} else {
+		for _, prm := range sc.p.Params {
+			candidates = append(candidates, prm.Name)
+		}
+		if sc.loop != nil {
+			candidates = append(candidates, sc.loop.Var)
+		}
 	}
 	sort.Strings(candidates)
 	what := "parameter, step or loop variable"

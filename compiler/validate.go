@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"context"
+	"encoding/json"
 	"regexp"
 	"strings"
 
@@ -32,7 +33,7 @@ func Validate(obj *Object) diag.Diagnostics {
 	}
 	var diags diag.Diagnostics
 	diags.Errorf(blame(obj.Pipeline, err.Error()), "Argo rejects the compiled %s: %v", obj.Pipeline.Kind, err).
-		WithHint("this is a pipec bug if the source is valid; a raw fragment is the usual cause")
+		WithHint("a raw fragment or an Argo {{...}} variable written in the source is the usual cause; if neither is involved, this is a pipec bug")
 	return diags
 }
 
@@ -78,10 +79,29 @@ func (s *stubTemplates) stub(name string) wfv1.WorkflowSpec {
 			for _, a := range task.Arguments.Parameters {
 				tmpl.Inputs.Parameters = append(tmpl.Inputs.Parameters, wfv1.Parameter{Name: a.Name})
 			}
+			// The outputs other tasks read from this one.
+			for _, out := range s.outputsUsed(task.Name) {
+				tmpl.Outputs.Parameters = append(tmpl.Outputs.Parameters, wfv1.Parameter{Name: out, ValueFrom: &wfv1.ValueFrom{Path: "/stub"}})
+			}
 			spec.Templates = append(spec.Templates, tmpl)
 		}
 	}
 	return spec
+}
+
+// outputsUsed lists the output parameters of a task that other tasks use.
+func (s *stubTemplates) outputsUsed(task string) []string {
+	re := regexp.MustCompile(`tasks\.` + regexp.QuoteMeta(task) + `\.outputs\.parameters\.([-a-zA-Z0-9_]+)`)
+	b, _ := json.Marshal(s.spec.Templates)
+	seen := map[string]bool{}
+	var out []string
+	for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+		if !seen[m[1]] {
+			seen[m[1]] = true
+			out = append(out, m[1])
+		}
+	}
+	return out
 }
 
 func (s *stubTemplates) Get(name string) (*wfv1.WorkflowTemplate, error) {

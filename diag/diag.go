@@ -31,7 +31,7 @@ func (s Severity) String() string {
 }
 
 // Pos is a position in a source file. Offset is a byte offset from 0; Line
-// and Column count from 1, Column in bytes.
+// and Column count from 1, Column in characters (runes), as editors show it.
 type Pos struct {
 	Offset int
 	Line   int
@@ -163,43 +163,55 @@ func (ds Diagnostics) Error() string {
 }
 
 // Suggest returns the candidate closest to name by edit distance, or "" when
-// none is close enough to be a likely typo.
+// none is close enough to be a likely typo: one edit for names of up to 3
+// characters, two up to 6, three beyond.
 func Suggest(name string, candidates []string) string {
-	best, bestDist := "", len(name)/2+2
+	limit := 3
+	switch n := len([]rune(name)); {
+	case n <= 3:
+		limit = 1
+	case n <= 6:
+		limit = 2
+	}
+	best, bestDist := "", limit+1
 	for _, c := range candidates {
 		if c == name {
 			continue
 		}
 		d := levenshtein(strings.ToLower(name), strings.ToLower(c))
-		if d < bestDist || (d == bestDist && best != "" && c < best) {
-			if d < bestDist || c < best {
-				best, bestDist = c, d
-			}
+		if d >= len([]rune(c)) { // nothing in common
+			continue
 		}
-	}
-	if bestDist > 3 {
-		return ""
+		if d < bestDist || (d == bestDist && c < best) {
+			best, bestDist = c, d
+		}
 	}
 	return best
 }
 
+// levenshtein is the optimal-string-alignment distance: insertions,
+// deletions, substitutions and transpositions of neighbours each cost one.
 func levenshtein(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
+	d := make([][]int, len(ra)+1)
+	for i := range d {
+		d[i] = make([]int, len(rb)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
 	}
 	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
 		for j := 1; j <= len(rb); j++ {
 			cost := 1
 			if ra[i-1] == rb[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
 	}
-	return prev[len(rb)]
+	return d[len(ra)][len(rb)]
 }

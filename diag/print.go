@@ -27,21 +27,22 @@ func Print(w io.Writer, ds Diagnostics, source func(filename string) []byte) {
 }
 
 func printExcerpt(w io.Writer, src []byte, r Range) {
-	start := r.Start.Offset - (r.Start.Column - 1)
-	if start < 0 || start > len(src) {
+	if r.Start.Offset > len(src) {
 		return
 	}
+	start := bytes.LastIndexByte(src[:r.Start.Offset], '\n') + 1
 	line := src[start:]
 	if i := bytes.IndexByte(line, '\n'); i >= 0 {
 		line = line[:i]
 	}
 	text := strings.ReplaceAll(string(line), "\t", " ")
-	width := r.End.Offset - r.Start.Offset
+	// Columns count characters: underline in characters too.
+	width := r.End.Column - r.Start.Column
 	if r.End.Line != r.Start.Line || width < 1 {
 		width = 1
 	}
-	if col := r.Start.Column - 1; col+width > len(text) {
-		width = max(1, len(text)-col)
+	if col := r.Start.Column - 1; col+width > len([]rune(text)) {
+		width = max(1, len([]rune(text))-col)
 	}
 	fmt.Fprintf(w, "\t%s\n\t%s%s\n", text, strings.Repeat(" ", r.Start.Column-1), strings.Repeat("^", width))
 }

@@ -42,12 +42,19 @@ func (b *buildFlags) register(fs *flag.FlagSet) {
 	fs.Var(&b.params, "p", "set a parameter's default: `name=value` (repeatable); every required parameter then needs one")
 }
 
+var usageText = map[*flag.FlagSet]func(io.Writer){}
+
 func newFlagSet(name, usageLine, about string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("pipec "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: pipec %s %s\n\n%s\n\nFlags:\n", name, usageLine, about)
+	// The flag package prints Usage itself on -help and on errors; parseFlags
+	// prints it once, to stdout for -help and stderr for errors.
+	fs.Usage = func() {}
+	usageText[fs] = func(w io.Writer) {
+		fmt.Fprintf(w, "Usage: pipec %s %s\n\n%s\n\nFlags:\n", name, usageLine, about)
+		fs.SetOutput(w)
 		fs.PrintDefaults()
+		fs.SetOutput(stderr)
 	}
 	return fs
 }
@@ -59,10 +66,10 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) ([]string, in
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fs.SetOutput(stdout)
-				fs.Usage()
+				usageText[fs](stdout)
 				return nil, 0, false
 			}
+			usageText[fs](fs.Output())
 			return nil, 2, false
 		}
 		args = fs.Args()
