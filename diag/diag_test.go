@@ -4,9 +4,9 @@ import "testing"
 
 func TestSuggest(t *testing.T) {
 	cases := []struct {
-		name string
+		name  string
 		cands []string
-		want string
+		want  string
 	}{
 		{"retyr", []string{"retry", "run"}, "retry"},
 		{"mgs", []string{"msg"}, "msg"},
