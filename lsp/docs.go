@@ -260,6 +260,10 @@ func (s *Server) compile(sn *snapshot, path string) (res *compiler.Result) {
 // check parses and checks the current text of a document (no lowering or
 // validation), reusing the latest result when nothing it read has changed.
 func (s *Server) check(ctx context.Context, u uri.URI) (*document, *checkedState, *mapper, error) {
+	return s.checkDoc(ctx, u, true)
+}
+
+func (s *Server) checkDoc(ctx context.Context, u uri.URI, async bool) (*document, *checkedState, *mapper, error) {
 	s.mu.Lock()
 	d := s.docs[u]
 	if d == nil {
@@ -269,13 +273,17 @@ func (s *Server) check(ctx context.Context, u uri.URI) (*document, *checkedState
 	if c := d.checked; c != nil && s.currentLocked(c.seqs, c.unit) && c.seqs[d.path] == d.seq {
 		m := newMapper(d.text, s.utf8)
 		s.mu.Unlock()
-		jsonrpc2.Async(ctx)
+		if async {
+			jsonrpc2.Async(ctx)
+		}
 		return d, c, m, nil
 	}
 	sn := s.snapshotLocked()
 	s.mu.Unlock()
 	// The snapshot is taken: let the next messages be read meanwhile.
-	jsonrpc2.Async(ctx)
+	if async {
+		jsonrpc2.Async(ctx)
+	}
 	c := s.checkSnapshot(sn, d.path)
 	s.mu.Lock()
 	if s.docs[u] == d && s.currentLocked(sn.seqs, c.unit) && (d.checked == nil || d.checked.seqs[d.path] <= sn.seqs[d.path]) {

@@ -36,6 +36,52 @@ func (s *Server) at(ctx context.Context, u uri.URI, pos protocol.Position) (*req
 	return &request{doc: d, st: st, m: m, off: m.offset(pos)}, nil
 }
 
+// occurrenceAt finds the occurrence at the cursor. A template file checked
+// alone resolves nothing in the templates' bodies, so the units of the other
+// open documents (which may use its templates) are searched too.
+func (s *Server) occurrenceAt(ctx context.Context, r *request) (*occurrence, *checkedState) {
+	if o := r.st.idx.at(r.doc.path, r.off); o != nil && (o.decl || o.use != nil || o.tgt.kind != tTParam) {
+		if o.use != nil || !s.inTemplate(r) {
+			return o, r.st
+		}
+	}
+	if s.inTemplate(r) {
+		s.mu.Lock()
+		var others []uri.URI
+		for u, d := range s.docs {
+			if d != r.doc {
+				others = append(others, u)
+			}
+		}
+		s.mu.Unlock()
+		sort.Slice(others, func(i, j int) bool { return others[i] < others[j] })
+		for _, u := range others {
+			_, st, _, err := s.checkDoc(ctx, u, false)
+			if err != nil {
+				continue
+			}
+			if o := st.index().at(r.doc.path, r.off); o != nil {
+				return o, st
+			}
+		}
+	}
+	if o := r.st.idx.at(r.doc.path, r.off); o != nil {
+		return o, r.st
+	}
+	return nil, r.st
+}
+
+func (s *Server) inTemplate(r *request) bool {
+	if f := r.st.unit.Files[r.doc.path]; f != nil {
+		for _, it := range f.Items {
+			if it.Template != nil && it.Template.Range().Contains(r.off) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // ---- hover ----
 
 // Hover implements protocol.Server.
@@ -47,8 +93,8 @@ func (s *Server) Hover(ctx context.Context, p *protocol.HoverParams) (*protocol.
 	path := r.doc.path
 	var text string
 	var rng diag.Range
-	if o := r.st.idx.at(path, r.off); o != nil {
-		text, rng = describe(r.st.unit, o.tgt, o.use), o.rng
+	if o, st := s.occurrenceAt(ctx, r); o != nil {
+		text, rng = describe(st.unit, o.tgt, o.use), o.rng
 	} else if u := r.st.idx.useAt(path, r.off); u != nil {
 		text, rng = describeRef(u), u.Range
 	} else if kw, kr := keywordAt(r.m.src, path, r.off); kw != "" {
@@ -330,7 +376,7 @@ func (s *Server) Definition(ctx context.Context, p *protocol.DefinitionParams) (
 	if err != nil {
 		return nil, err
 	}
-	o := r.st.idx.at(r.doc.path, r.off)
+	o, st := s.occurrenceAt(ctx, r)
 	if o == nil || o.tgt.kind == tArgo {
 		return protocol.LocationSlice{}, nil
 	}
@@ -341,7 +387,7 @@ func (s *Server) Definition(ctx context.Context, p *protocol.DefinitionParams) (
 	if t.kind == tResult {
 		t = &target{decl: t.step.Decl.Name.Range()}
 	}
-	loc, ok := s.location(r.st.unit, t.decl, nil)
+	loc, ok := s.location(st.unit, t.decl, nil)
 	if !ok {
 		return protocol.LocationSlice{}, nil
 	}

@@ -129,7 +129,11 @@ func (s *Server) Serve(ctx context.Context, rwc io.ReadWriteCloser) error {
 // snapshot it works on, so document changes are applied in order and a slow
 // request never blocks the next change.
 func (s *Server) handler() jsonrpc2.Handler {
-	typed := protocol.CancelHandler(protocol.ServerHandler(s, nil))
+	// protocol.CancelHandler is not used: it derives a context from the
+	// pooled request context, whose cancellation goroutine can outlive the
+	// request and panic. Requests here are short; $/cancelRequest is
+	// accepted and ignored.
+	typed := protocol.ServerHandler(s, nil)
 	return func(ctx context.Context, req *jsonrpc2.Request) (result any, err error) {
 		method := strings.Clone(req.Method())
 		isCall := req.IsCall()
@@ -149,6 +153,8 @@ func (s *Server) handler() jsonrpc2.Handler {
 		initialized, shutdown := s.initialized, s.shutdown
 		s.mu.Unlock()
 		switch {
+		case method == protocol.MethodCancelRequest || strings.HasPrefix(method, "$/") && !isCall:
+			return nil, nil
 		case method == protocol.MethodExit:
 		case !initialized && method != protocol.MethodInitialize:
 			if isCall {
