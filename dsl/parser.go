@@ -14,8 +14,9 @@ import (
 	"github.com/pipec/pipec/diag"
 )
 
-// Lexer is the token definition of the language.
-var Lexer = lexer.MustSimple([]lexer.SimpleRule{
+// regexLexer is the token definition of the language, as participle
+// regexps. The parser uses Lexer, its fast equivalent (lexer_fast.go).
+var regexLexer = lexer.MustSimple([]lexer.SimpleRule{
 	{Name: "Comment", Pattern: `//[^\n]*`},
 	{Name: "Whitespace", Pattern: `[ \t\r\n]+`},
 	{Name: "TripleString", Pattern: `"""(?s:.*?)"""`},
@@ -31,6 +32,9 @@ var Lexer = lexer.MustSimple([]lexer.SimpleRule{
 	{Name: "Punct", Pattern: `[{}\[\](),=:.]`},
 	{Name: "Invalid", Pattern: `.`},
 })
+
+// Lexer is the lexer of the language: the tokens of regexLexer, lexed fast.
+var Lexer = newFastLexer(regexLexer)
 
 var (
 	tokenTypes   = Lexer.Symbols()
