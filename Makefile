@@ -26,9 +26,15 @@ test: vet fmt-check
 e2e:
 	bash e2e/run.sh
 
-# bench: Go benchmarks of each phase, several counts, benchstat-ready.
+# bench: Go benchmarks of each phase (lex, parse, load, check, lower,
+# validate, emit), of the YAML floor and of Compile end to end, on generated
+# pipelines of 10 to 10,000 steps and on the examples, several counts,
+# benchstat-ready (bench.txt); then the whole pipec build process with peak
+# memory (scripts/bench-process.sh). BENCH=regexp selects benchmarks;
+# PIPEC_BENCH_MAX_STEPS=1000 skips the larger pipelines. See docs/performance.md.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) ./... | tee bench.txt
+	$(GO) test -run '^$$' -bench '$(or $(BENCH),.)' -benchmem -count $(BENCHCOUNT) -timeout 0 ./... | tee bench.txt
+	bash scripts/bench-process.sh
 
 fuzz:
 	$(GO) test ./dsl -run '^$$' -fuzz FuzzParse -fuzztime 60s

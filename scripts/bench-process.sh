@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# bench-process.sh: whole-process cost of `pipec build` (start-up, reading,
+# compiling, validating and writing included) on the generated pipelines of
+# the Go benchmarks (bench.Pipeline), with peak memory from GNU time.
+#
+#   scripts/bench-process.sh                 # sizes 10 100 1000 10000, 5 runs each
+#   SIZES="1000" RUNS=11 scripts/bench-process.sh
+#
+# It needs GNU time (/usr/bin/time, for -v's "Maximum resident set size"),
+# which is not the shell keyword. On Debian/Ubuntu:
+#
+#   apt-get update && apt-get install -y time
+#
+# (this script does that itself when run as root and time is missing).
+# It prints a Markdown table: the median wall time and CPU time (user +
+# system) of the runs and the largest peak RSS. The machine is shared:
+# compare medians, and run it more than once.
+set -euo pipefail
+
+SIZES=${SIZES:-"10 100 1000 10000"}
+RUNS=${RUNS:-5}
+cd "$(dirname "$0")/.."
+
+if [ ! -x /usr/bin/time ]; then
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+		echo "installing GNU time: apt-get update && apt-get install -y time" >&2
+		apt-get update -qq >&2 && apt-get install -y -qq time >&2
+	else
+		echo "bench-process.sh: needs GNU time: apt-get update && apt-get install -y time" >&2
+		exit 1
+	fi
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+go build -o "$work/pipec" ./cmd/pipec
+go build -o "$work/genpipe" ./bench/cmd/genpipe
+
+median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
+
+echo "| steps | source | YAML | wall (median) | CPU user+sys (median) | peak RSS (max) | runs |"
+echo "|---:|---:|---:|---:|---:|---:|---:|"
+for n in $SIZES; do
+	src="$work/gen-$n.pipe"
+	"$work/genpipe" -n "$n" -o "$src"
+	: >"$work/wall" ; : >"$work/cpu" ; : >"$work/rss"
+	for _ in $(seq "$RUNS"); do
+		rm -rf "$work/out"
+		/usr/bin/time -v -o "$work/time.txt" "$work/pipec" build -o "$work/out" "$src"
+		# GNU time -v: "Elapsed (wall clock) time (h:mm:ss or m:ss): 0:00.05"
+		awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; print s}' "$work/time.txt" >>"$work/wall"
+		awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u+s}' "$work/time.txt" >>"$work/cpu"
+		awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.txt" >>"$work/rss"
+	done
+	wall=$(median <"$work/wall")
+	cpu=$(median <"$work/cpu")
+	rss=$(sort -g "$work/rss" | tail -1)
+	awk -v n="$n" -v src="$(wc -c <"$src")" -v yaml="$(wc -c <"$work/out/gen-$n.yaml")" \
+		-v wall="$wall" -v cpu="$cpu" -v rss="$rss" -v runs="$RUNS" \
+		'BEGIN {printf "| %d | %d KB | %d KB | %.0f ms | %.0f ms | %.0f MB | %d |\n", n, src/1024, yaml/1024, wall*1000, cpu*1000, rss/1024, runs}'
+done
