@@ -125,6 +125,7 @@ func Parse(filename string, src []byte) (*File, diag.Diagnostics) {
 	if err != nil {
 		diags = append(diags, parseErrorDiag(filename, err, ""))
 	}
+	mergeBrokenTails(file)
 	diags = append(diags, badStmtDiags(file, lexDiags)...)
 	attachDocs(file)
 	return file, diags.Sort()
@@ -298,6 +299,64 @@ func (b *BadStmt) Parse(lex *lexer.PeekingLexer) error {
 	b.EndPos = last.Pos
 	b.EndPos.Advance(last.Value)
 	return nil
+}
+
+// mergeBrokenTails handles a statement that parsed only in part: in
+// `step c after { ... }` or `retry 3 bogus 2`, the grammar accepts a prefix
+// (`step c`, `retry 3`) and the rest of the line becomes a bad statement.
+// Such a tail is merged back into the statement it belongs to, so that the
+// whole statement is reported as broken, precisely, and the checker does not
+// see a truncated one.
+func mergeBrokenTails(f *File) {
+	merge := func(bad *BadStmt, prevSpan Span) *BadStmt {
+		end := prevSpan.Pos.Offset
+		for end < len(f.Source) && isIdentByte(f.Source[end]) {
+			end++
+		}
+		first := lexer.Token{Type: identType, Value: string(f.Source[prevSpan.Pos.Offset:end]), Pos: prevSpan.Pos}
+		return &BadStmt{Span: Span{Pos: prevSpan.Pos, EndPos: bad.EndPos}, Tokens: append([]lexer.Token{first}, bad.Tokens...)}
+	}
+	sameLine := func(prev Span, bad *BadStmt) bool {
+		return bad != nil && prev.EndPos.Line == bad.Pos.Line && prev.EndPos.Offset <= bad.Pos.Offset
+	}
+	mergeStep := func(items []*StepItem) []*StepItem {
+		out := items[:0]
+		for _, it := range items {
+			if n := len(out); n > 0 && out[n-1].Bad == nil && sameLine(out[n-1].Span, it.Bad) {
+				prev := out[n-1]
+				prev.Bad, prev.Stmt, prev.EndPos = merge(it.Bad, prev.Span), nil, it.EndPos
+				continue
+			}
+			out = append(out, it)
+		}
+		return out
+	}
+	for _, it := range f.Items {
+		if it.Template != nil {
+			it.Template.Items = mergeStep(it.Template.Items)
+		}
+		p := it.Pipeline
+		if p == nil {
+			continue
+		}
+		out := p.Items[:0]
+		for _, pi := range p.Items {
+			if s, ok := pi.Stmt.(*StepDecl); ok {
+				s.Items = mergeStep(s.Items)
+			}
+			if n := len(out); n > 0 && out[n-1].Bad == nil && sameLine(out[n-1].Span, pi.Bad) {
+				prev := out[n-1]
+				prev.Bad, prev.Stmt, prev.EndPos = merge(pi.Bad, prev.Span), nil, pi.EndPos
+				continue
+			}
+			out = append(out, pi)
+		}
+		p.Items = out
+	}
+}
+
+func isIdentByte(b byte) bool {
+	return b == '_' || b == '-' || (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')
 }
 
 // badStmtDiags reports one error per bad statement, by re-parsing it alone
