@@ -39,8 +39,11 @@ func newFSNotifier() (notifier, error) {
 	return &fsNotifier{w: w}, nil
 }
 
-func (n *fsNotifier) Add(dir string) error {
-	err := n.w.Add(dir)
+func (n *fsNotifier) Add(dir string) error { return addError(dir, n.w.Add(dir)) }
+
+// addError explains running out of inotify watches: inotify_add_watch
+// fails with ENOSPC, "no space left on device", which misleads.
+func addError(dir string, err error) error {
 	if errors.Is(err, syscall.ENOSPC) {
 		return &LimitError{Dir: dir, Setting: "fs.inotify.max_user_watches", Suggested: 524288, Err: err}
 	}

@@ -54,6 +54,8 @@ type Config struct {
 	// directory that cannot be watched, an event queue overflow). It may
 	// be called concurrently with Report.
 	Notice func(msg string)
+
+	notifier notifier // for tests
 }
 
 // A Report describes one build.
@@ -188,10 +190,15 @@ func Run(ctx context.Context, cfg Config) error {
 		}
 	}
 	var err error
-	if cfg.Poll > 0 {
+	switch {
+	case cfg.notifier != nil:
+		w.n = cfg.notifier
+	case cfg.Poll > 0:
 		w.n = newPollNotifier(cfg.Poll)
-	} else if w.n, err = newFSNotifier(); err != nil {
-		return err
+	default:
+		if w.n, err = newFSNotifier(); err != nil {
+			return err
+		}
 	}
 	defer w.n.Close()
 
@@ -536,6 +543,16 @@ func (w *watcher) build() {
 		w.graph.Remove(f)
 	}
 	sort.Strings(rep.Removed)
+	// Sources that could not write an output another source owned get it
+	// now, in this build, rather than the output going and coming back.
+	for out := range released {
+		for f := range w.blocked[out] {
+			if w.roots[f] {
+				changed = append(changed, f)
+			}
+		}
+		delete(w.blocked, out)
+	}
 
 	var affected []string
 	for _, f := range w.graph.Affected(append(changed, deleted...)...) {
@@ -675,6 +692,7 @@ func (w *watcher) compile(files []string, rep *Report, released map[string]bool)
 			}
 			outs[path] = true
 			w.owner[path] = f
+			delete(w.blocked[path], f)
 			delete(released, path)
 			if wrote, err := writeIfChanged(path, out.YAML); err != nil {
 				rep.WriteErrors = append(rep.WriteErrors, err)
