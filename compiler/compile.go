@@ -22,6 +22,9 @@ type Options struct {
 	SkipValidate bool
 	// SkipEmit stops after validation.
 	SkipEmit bool
+	// OtherParams are parameters declared by pipelines outside the roots
+	// (watch mode compiles only the files that changed): -p may name them.
+	OtherParams []string
 }
 
 // Output is one compiled pipeline.
@@ -57,7 +60,7 @@ func Compile(src Sources, roots []string, opts Options) *Result {
 	}
 	badParams := false
 	if len(opts.Params) > 0 {
-		pd := checkParamOverrides(prog, opts.Params)
+		pd := checkParamOverrides(prog, opts.Params, opts.OtherParams)
 		diags = append(diags, pd...)
 		// A bad -p value is not tied to one file: lower nothing, rather
 		// than have Argo's validator report it again.
@@ -122,9 +125,12 @@ func importsBroken(u *Unit, file string, broken map[string]bool) bool {
 // checkParamOverrides checks -p values: each must name a parameter of some
 // pipeline, and, once values are being given, every required parameter of
 // every pipeline must have one.
-func checkParamOverrides(prog *Program, overrides []KV) diag.Diagnostics {
+func checkParamOverrides(prog *Program, overrides []KV, others []string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	known := map[string]bool{ParamRunID: true, ParamRetryRunID: true, ParamRetryIndicator: true}
+	for _, name := range others {
+		known[name] = true
+	}
 	var names []string
 	for _, p := range prog.Pipelines {
 		for _, prm := range p.Params {
