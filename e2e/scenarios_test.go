@@ -82,10 +82,25 @@ func TestExamplesRun(t *testing.T) {
 	if len(files) == 0 {
 		t.Skip("no examples/*.pipe yet")
 	}
+	// Compile everything and create every (Cluster)WorkflowTemplate first:
+	// an example may use another one's template (templateRef).
+	compiled := map[string][]manifest{}
+	for _, f := range files {
+		ms := readManifests(t, f, compileAll(t, f))
+		compiled[f] = ms
+		for _, m := range ms {
+			if sub, _ := templateKind(m.kind); sub != "" {
+				m := m
+				cl.Argo(context.Background(), sub, "delete", m.name)
+				argo(t, sub, "create", m.path)
+				t.Cleanup(func() { cl.Argo(context.Background(), sub, "delete", m.name) })
+			}
+		}
+	}
 	for _, f := range files {
 		f := f
 		t.Run(strings.TrimSuffix(filepath.Base(f), ".pipe"), func(t *testing.T) {
-			runCompiled(t, f, compileAll(t, f))
+			runManifests(t, compiled[f])
 		})
 	}
 }
@@ -94,13 +109,20 @@ type manifest struct {
 	path, kind, name string
 }
 
-// runCompiled creates the templates among files, then runs every Workflow
-// (argo submit), CronWorkflow (argo cron create, then argo submit --from
-// cronwf/NAME) and WorkflowTemplate without a Workflow using it (argo submit
-// --from workflowtemplate/NAME), each to Succeeded. Every manifest first
-// passes a server-side dry run: the API server validates it against Argo's
-// full CRD schema.
-func runCompiled(t *testing.T, src string, files []string) {
+func templateKind(kind string) (sub, from string) {
+	switch kind {
+	case "WorkflowTemplate":
+		return "template", "workflowtemplate/"
+	case "ClusterWorkflowTemplate":
+		return "cluster-template", "clusterworkflowtemplate/"
+	}
+	return "", ""
+}
+
+// readManifests reads kind and name of compiled files and passes each
+// through a server-side dry run: the API server validates it against
+// Argo's full CRD schema.
+func readManifests(t *testing.T, src string, files []string) []manifest {
 	var ms []manifest
 	for _, y := range files {
 		b, err := os.ReadFile(y)
@@ -110,8 +132,7 @@ func runCompiled(t *testing.T, src string, files []string) {
 		var head struct {
 			Kind     string `json:"kind"`
 			Metadata struct {
-				Name         string `json:"name"`
-				GenerateName string `json:"generateName"`
+				Name string `json:"name"`
 			} `json:"metadata"`
 		}
 		if err := sigyaml.Unmarshal(b, &head); err != nil {
@@ -119,10 +140,17 @@ func runCompiled(t *testing.T, src string, files []string) {
 		}
 		ms = append(ms, manifest{path: y, kind: head.Kind, name: head.Metadata.Name})
 		if out, err := cl.Kubectl(tctx(t, time.Minute), "create", "--dry-run=server", "-n", ns, "-f", y); err != nil {
-			t.Fatalf("API server rejects %s (from %s): %v\n%s", filepath.Base(y), src, err, out)
+			t.Errorf("API server rejects %s (from %s): %v\n%s", filepath.Base(y), src, err, out)
 		}
 	}
-	var toRun []func()
+	return ms
+}
+
+// runManifests runs every Workflow (argo submit), CronWorkflow (argo cron
+// create, then argo submit --from cronwf/NAME) and, when the source has no
+// Workflow, its WorkflowTemplates (argo submit --from workflowtemplate/NAME),
+// each to Succeeded.
+func runManifests(t *testing.T, ms []manifest) {
 	hasWorkflow := false
 	for _, m := range ms {
 		if m.kind == "Workflow" || m.kind == "CronWorkflow" {
@@ -133,41 +161,25 @@ func runCompiled(t *testing.T, src string, files []string) {
 		m := m
 		switch m.kind {
 		case "WorkflowTemplate", "ClusterWorkflowTemplate":
-			sub := "template"
-			from := "workflowtemplate/"
-			if m.kind == "ClusterWorkflowTemplate" {
-				sub, from = "cluster-template", "clusterworkflowtemplate/"
-			}
-			cl.Argo(context.Background(), sub, "delete", m.name)
-			argo(t, sub, "create", m.path)
-			t.Cleanup(func() { cl.Argo(context.Background(), sub, "delete", m.name) })
 			if !hasWorkflow {
-				toRun = append(toRun, func() {
-					name := argo(t, "submit", "--from", from+m.name, "-o", "name")
-					watch(t, name)
-					mustPhase(t, name, wfv1.WorkflowSucceeded)
-				})
-			}
-		case "CronWorkflow":
-			toRun = append(toRun, func() {
-				cl.Argo(context.Background(), "cron", "delete", m.name)
-				argo(t, "cron", "create", m.path)
-				t.Cleanup(func() { cl.Argo(context.Background(), "cron", "delete", m.name) })
-				name := argo(t, "submit", "--from", "cronwf/"+m.name, "-o", "name")
+				_, from := templateKind(m.kind)
+				name := argo(t, "submit", "--from", from+m.name, "-o", "name")
 				watch(t, name)
 				mustPhase(t, name, wfv1.WorkflowSucceeded)
-			})
+			}
+		case "CronWorkflow":
+			cl.Argo(context.Background(), "cron", "delete", m.name)
+			argo(t, "cron", "create", m.path)
+			t.Cleanup(func() { cl.Argo(context.Background(), "cron", "delete", m.name) })
+			name := argo(t, "submit", "--from", "cronwf/"+m.name, "-o", "name")
+			watch(t, name)
+			mustPhase(t, name, wfv1.WorkflowSucceeded)
 		case "Workflow":
-			toRun = append(toRun, func() {
-				name := submit(t, m.path)
-				mustPhase(t, name, wfv1.WorkflowSucceeded)
-			})
+			name := submit(t, m.path)
+			mustPhase(t, name, wfv1.WorkflowSucceeded)
 		default:
 			t.Errorf("%s: unexpected kind %q", m.path, m.kind)
 		}
-	}
-	for _, f := range toRun {
-		f()
 	}
 }
 
