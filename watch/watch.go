@@ -15,7 +15,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -623,7 +622,17 @@ func (w *watcher) outPath(src, name string) string {
 // compile compiles the given sources (sorted) and updates the outputs.
 func (w *watcher) compile(files []string, rep *Report, released map[string]bool) {
 	rep.Built = files
-	res := compiler.Compile(compiler.DiskSources{}, files, w.cfg.Options)
+	// -p may name a parameter of a pipeline not compiled now.
+	opts := w.cfg.Options
+	if len(opts.Params) > 0 {
+		opts.OtherParams = append([]string(nil), opts.OtherParams...)
+		for f, names := range w.params {
+			if !contains(files, f) {
+				opts.OtherParams = append(opts.OtherParams, names...)
+			}
+		}
+	}
+	res := compiler.Compile(compiler.DiskSources{}, files, opts)
 
 	// The import graph, and the directories of imported files (which may
 	// lie outside the inputs).
@@ -634,15 +643,6 @@ func (w *watcher) compile(files []string, rep *Report, released map[string]bool)
 		}
 	}
 
-	// -p names a parameter of some pipeline, perhaps one not compiled now.
-	declared := map[string]bool{}
-	for f, names := range w.params {
-		if !contains(files, f) {
-			for _, n := range names {
-				declared[n] = true
-			}
-		}
-	}
 	for _, f := range files {
 		delete(w.params, f)
 	}
@@ -651,13 +651,7 @@ func (w *watcher) compile(files []string, rep *Report, released map[string]bool)
 			w.params[p.File.Name] = append(w.params[p.File.Name], prm.Name)
 		}
 	}
-	var diags diag.Diagnostics
-	for _, d := range res.Diags {
-		if name, ok := unknownParam(d); ok && declared[name] {
-			continue
-		}
-		diags = append(diags, d)
-	}
+	diags := append(diag.Diagnostics(nil), res.Diags...)
 
 	errsIn := map[string]int{}
 	for _, d := range diags {
@@ -669,8 +663,15 @@ func (w *watcher) compile(files []string, rep *Report, released map[string]bool)
 	for _, out := range res.Outputs {
 		byFile[out.Pipeline.File.Name] = append(byFile[out.Pipeline.File.Name], out)
 	}
+	// An error not in a file (a bad -p) stops every pipeline.
+	global := false
+	for name, n := range errsIn {
+		if _, isFile := res.Unit.Files[name]; !isFile && n > 0 {
+			global = true
+		}
+	}
 	for _, f := range files {
-		clean := true
+		clean := !global
 		for g := range w.graph.Closure(f) {
 			if errsIn[g] > 0 {
 				clean = false
@@ -723,21 +724,6 @@ func (w *watcher) compile(files []string, rep *Report, released map[string]bool)
 		w.errs[f] = errsIn[f]
 	}
 	rep.Result = &compiler.Result{Unit: res.Unit, Program: res.Program, Outputs: res.Outputs, Diags: diags.Sort()}
-}
-
-// unknownParam recognises the compiler's "unknown parameter" error about a
-// -p flag and returns the name.
-func unknownParam(d diag.Diagnostic) (string, bool) {
-	const prefix = "unknown parameter "
-	if d.Range.Filename != "-p" || !strings.HasPrefix(d.Message, prefix) {
-		return "", false
-	}
-	q, err := strconv.QuotedPrefix(d.Message[len(prefix):])
-	if err != nil {
-		return "", false
-	}
-	name, err := strconv.Unquote(q)
-	return name, err == nil
 }
 
 // writeIfChanged writes an output atomically, unless it already holds

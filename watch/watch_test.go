@@ -184,6 +184,15 @@ func TestParamOfOtherFile(t *testing.T) {
 	if r := h.report(); r.Errors() != 0 || strings.Join(rel(h, r.Built), " ") != "b.pipe" {
 		t.Errorf("rebuild of b.pipe: %s: %v", r.Status(), r.Result.Diags)
 	}
+	if !strings.Contains(h.output("b.yaml"), "two") {
+		t.Errorf("b.yaml = %q, want the new one", h.output("b.yaml"))
+	}
+	// And a's value is still applied when a.pipe alone is rebuilt.
+	write(t, h.path("a.pipe"), strings.Replace(a, "step s", "step t", 1))
+	h.event("a.pipe", fsnotify.Write)
+	if r := h.report(); r.Errors() != 0 || !strings.Contains(h.output("a.yaml"), "bonjour") {
+		t.Errorf("rebuild of a.pipe: %s, a.yaml %q", r.Status(), h.output("a.yaml"))
+	}
 }
 
 func TestUnknownParamStillReported(t *testing.T) {
@@ -200,20 +209,21 @@ func TestUnknownParamStillReported(t *testing.T) {
 	}
 }
 
-func TestUnknownParamMessage(t *testing.T) {
-	// unknownParam depends on the compiler's wording.
-	dir := t.TempDir()
-	write(t, filepath.Join(dir, "a.pipe"), pipeline("a", "one"))
-	res := compiler.Compile(compiler.DiskSources{}, []string{filepath.Join(dir, "a.pipe")},
-		compiler.Options{Params: []compiler.KV{{Key: "nosuch", Value: "1"}}})
-	found := false
-	for _, d := range res.Diags {
-		if name, ok := unknownParam(d); ok {
-			found = name == "nosuch"
-		}
+func TestBadParamKeepsOutputs(t *testing.T) {
+	// -p greeting is fine until the only pipeline declaring it drops it:
+	// then nothing compiles, and every output stays.
+	a := "pipeline a {\n  image \"alpine:3.20\"\n  param greeting = \"hi\"\n  step s { run [\"echo\", \"${greeting}\"] }\n}\n"
+	h := start(t, map[string]string{"a.pipe": a}, compiler.Options{Params: []compiler.KV{{Key: "greeting", Value: "bonjour"}}})
+	if r := h.report(); r.Errors() != 0 || h.output("a.yaml") == "" {
+		t.Fatalf("initial build: %s", r.Status())
 	}
-	if !found {
-		t.Errorf("unknownParam does not recognise the compiler's diagnostics %v", res.Diags)
+	write(t, h.path("a.pipe"), pipeline("a", "two"))
+	h.event("a.pipe", fsnotify.Write)
+	if r := h.report(); r.Errors() != 1 {
+		t.Errorf("rebuild: %s", r.Status())
+	}
+	if !strings.Contains(h.output("a.yaml"), "bonjour") {
+		t.Errorf("a.yaml = %q, want the last good one", h.output("a.yaml"))
 	}
 }
 
