@@ -298,17 +298,28 @@ func stepNodes(wf *wfv1.Workflow, task string) []wfv1.NodeStatus {
 
 var retryChild = regexp.MustCompile(`\(\d+\)$`)
 
-// taskNode returns the node of a DAG task (the retry node when the template
-// has a retryStrategy, else the pod node).
+// taskNode returns the top node of an entry task: the Retry node when the
+// template has a retryStrategy, else the Pod (or wrapper) node; for a steps
+// entry, "<wf>[N].<task>".
 func taskNode(t *testing.T, wf *wfv1.Workflow, task string) wfv1.NodeStatus {
 	t.Helper()
+	var best *wfv1.NodeStatus
 	for _, n := range wf.Status.Nodes {
-		if n.Name == wf.Name+"."+task {
-			return n
+		if n.Type == wfv1.NodeTypeStepGroup || n.Type == wfv1.NodeTypeTaskGroup || n.Name == wf.Name {
+			continue
+		}
+		if fakekubelet.Identify(wf.Name, n.Name, "").Task != task {
+			continue
+		}
+		if best == nil || len(n.Name) < len(best.Name) {
+			n := n
+			best = &n
 		}
 	}
-	t.Fatalf("workflow %s has no node for task %s", wf.Name, task)
-	return wfv1.NodeStatus{}
+	if best == nil {
+		t.Fatalf("workflow %s has no node for task %s", wf.Name, task)
+	}
+	return *best
 }
 
 func outParam(n wfv1.NodeStatus, name string) string {
@@ -333,6 +344,19 @@ func inParam(n wfv1.NodeStatus, name string) string {
 		}
 	}
 	return ""
+}
+
+// hasInput tells whether one of the node's input parameters has value v.
+func hasInput(n wfv1.NodeStatus, v string) bool {
+	if n.Inputs == nil {
+		return false
+	}
+	for _, p := range n.Inputs.Parameters {
+		if p.Value != nil && p.Value.String() == v {
+			return true
+		}
+	}
+	return false
 }
 
 // cacheConfigMaps lists memoization cache ConfigMaps with a name prefix.

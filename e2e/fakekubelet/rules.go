@@ -78,6 +78,7 @@ type PodIdentity struct {
 }
 
 var retrySuffix = regexp.MustCompile(`\((\d+)\)$`)
+var stepGroupPrefix = regexp.MustCompile(`^\[\d+\]`)
 var retryInPath = regexp.MustCompile(`\((\d+)\)`)
 var loopSuffix = regexp.MustCompile(`\([^()]*\)$`)
 
@@ -85,7 +86,10 @@ var loopSuffix = regexp.MustCompile(`\([^()]*\)$`)
 // ("<wf>.<task>(<attempt>)") and the template name.
 func Identify(workflow, nodeName, template string) PodIdentity {
 	id := PodIdentity{Workflow: workflow, Template: template}
-	step := strings.TrimPrefix(nodeName, workflow+".")
+	step := strings.TrimPrefix(nodeName, workflow)
+	// A steps entry template names its nodes "<wf>[<group>].<step>".
+	step = stepGroupPrefix.ReplaceAllString(step, "")
+	step = strings.TrimPrefix(step, ".")
 	if m := retrySuffix.FindStringSubmatch(step); m != nil {
 		id.Attempt, _ = strconv.Atoi(m[1])
 		step = strings.TrimSuffix(step, m[0])

@@ -18,6 +18,8 @@ func TestIdentify(t *testing.T) {
 		{"wf.outer.inner(1)", "outer.inner", "inner", 1},
 		{"wf.fan(0:a.b)(0)", "fan(0:a.b)", "fan", 0},
 		{"wf.b(1)[0].run", "b(1)[0].run", "run", 1},
+		{"wf[1].b(2)", "b", "b", 2},
+		{"wf[0].fan(1:y)(0)", "fan(1:y)", "fan", 0},
 	} {
 		id := Identify("wf", c.node, "t")
 		if id.Step != c.step || id.BaseStep != c.base || id.Attempt != c.attempt {
