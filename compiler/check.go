@@ -166,7 +166,7 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 				p.ServiceAccount = s.Name.Value()
 			}
 		case *dsl.LabelStmt:
-			kv := KV{s.Key.Value(), s.Value.Value()}
+			kv := KV{s.Key.Value(), c.literalOnly(s.Value, "a "+s.Kind)}
 			if s.Kind == "label" {
 				p.Labels = append(p.Labels, kv)
 			} else {
@@ -222,7 +222,7 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 				}
 			}
 		case *dsl.NodeSelectorStmt:
-			p.NodeSelector = append(p.NodeSelector, KV{s.Key.Value(), s.Value.Value()})
+			p.NodeSelector = append(p.NodeSelector, KV{s.Key.Value(), c.literalOnly(s.Value, "a pipeline's node_selector (set it in a step to use references)")})
 		case *dsl.TolerationStmt:
 			p.Tolerations = append(p.Tolerations, c.toleration(s))
 		case *dsl.PullSecretStmt:
@@ -314,7 +314,7 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 		for _, handlers := range []bool{false, true} {
 			for _, other := range byArgoName[st.ArgoName] {
 				if (other.Handler != "") == handlers {
-					c.errorf(s.Name, "steps %q and %q both become the Argo name %q", other.Name, st.Name, st.ArgoName).WithHint("rename one of them: '_' becomes '-' in Argo names")
+					c.errorf(s.Name, "steps %q and %q both become the Argo name %q", other.Name, st.Name, st.ArgoName).WithHint("rename one of them: '_' becomes '-' and letters become lower case in Argo names")
 				}
 			}
 		}
@@ -617,7 +617,7 @@ func (c *checker) retry(s *dsl.RetryStmt) *Retry {
 				c.errorf(o.Value, "retry when takes an Argo expression in quotes, got %s", o.Value.Kind()).WithHint(`for example: retry 3 when "lastRetry.exitCode == 1"`)
 				continue
 			}
-			r.Expression = o.Value.Str.Value()
+			r.Expression = c.literalOnly(o.Value.Str, "a retry expression (it is evaluated by Argo with retries and lastRetry.exitCode, .status, .duration, .message)")
 			if strings.TrimSpace(r.Expression) == "" {
 				c.errorf(o.Value, "the retry expression is empty")
 			}
@@ -1172,11 +1172,11 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 				st.MaxAge = maxAge
 			}
 		case *dsl.NodeSelectorStmt:
-			b.NodeSelector = append(b.NodeSelector, KV{s.Key.Value(), s.Value.Value()})
+			b.NodeSelector = append(b.NodeSelector, &TextKV{s.Key.Value(), c.text(sc, s.Value)})
 		case *dsl.TolerationStmt:
 			b.Tolerations = append(b.Tolerations, c.toleration(s))
 		case *dsl.LabelStmt:
-			kv := KV{s.Key.Value(), s.Value.Value()}
+			kv := KV{s.Key.Value(), c.literalOnly(s.Value, "a "+s.Kind)}
 			if s.Kind == "label" {
 				b.Labels = append(b.Labels, kv)
 			} else {
@@ -1235,6 +1235,16 @@ func (c *checker) env(s *dsl.EnvStmt, sc *scope) *EnvVar {
 }
 
 // ---- text and references ----
+
+// literalOnly returns a string's value, reporting any ${...} in it: the
+// field it goes to is fixed when the workflow is created.
+func (c *checker) literalOnly(s *dsl.StringLit, what string) string {
+	refs, _ := dsl.Interpolations(s)
+	for _, r := range refs {
+		c.diags.Errorf(r.Range, "${%s} cannot be used in %s", r.Path, what).WithHint("write the value literally, or $${ for a literal ${")
+	}
+	return s.Value()
+}
 
 // plainText accepts a string that may only use Argo's own variables.
 func (c *checker) plainText(s *dsl.StringLit, what string) *Text {
@@ -1617,8 +1627,9 @@ func contains(list []string, s string) bool {
 }
 
 // argoName maps a pipec name to an Argo name deterministically: '_'
-// becomes '-'.
-func argoName(name string) string { return strings.ReplaceAll(name, "_", "-") }
+// becomes '-', and letters are
+// lower case (pod names include template names and must be lower case).
+func argoName(name string) string { return strings.ToLower(strings.ReplaceAll(name, "_", "-")) }
 
 // ArgoVariables lists the Argo workflow variables that ${...} may use (some
 // only in exit and failure handlers).

@@ -405,7 +405,13 @@ func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 	for _, m := range b.Mounts {
 		c.VolumeMounts = append(c.VolumeMounts, apiv1.VolumeMount{Name: m.Volume, MountPath: m.Path, ReadOnly: m.ReadOnly, SubPath: m.SubPath})
 	}
-	tmpl := &wfv1.Template{Name: st.ArgoName, NodeSelector: kvMap(b.NodeSelector), Tolerations: b.Tolerations}
+	tmpl := &wfv1.Template{Name: st.ArgoName, Tolerations: b.Tolerations}
+	for _, kv := range b.NodeSelector {
+		if tmpl.NodeSelector == nil {
+			tmpl.NodeSelector = map[string]string{}
+		}
+		tmpl.NodeSelector[kv.Key] = inner(kv.Value)
+	}
 	if len(b.Labels) > 0 || len(b.Annotations) > 0 {
 		tmpl.Metadata = wfv1.Metadata{Labels: kvMap(b.Labels), Annotations: kvMap(b.Annotations)}
 	}

@@ -268,3 +268,38 @@ func TestEmitIsCleanAndDeterministic(t *testing.T) {
 		}
 	}
 }
+
+func TestLowerArgoNamesAndStepNodeSelector(t *testing.T) {
+	obj := compileOne(t, `
+pipeline p {
+  image "alpine"
+  param arch = "amd64"
+  step A { run ["echo"] node_selector "kubernetes.io/arch" = "${arch}" }
+  step B after A { run ["echo"] }
+}`)
+	spec := obj.Spec()
+	if got := task(t, spec, "b").Depends; got != "a" {
+		t.Errorf("b depends = %q", got)
+	}
+	if got := template(t, spec, "a").NodeSelector["kubernetes.io/arch"]; got != "{{inputs.parameters.arch}}" {
+		t.Errorf("node selector = %q", got)
+	}
+}
+
+func TestReferencesWhereValuesAreFixed(t *testing.T) {
+	src := `pipeline p {
+  image "alpine"
+  param x = "1"
+  label team = "${x}"
+  step a { run ["echo"] retry 2 when "${x} == 1" }
+}`
+	res := Compile(Overlay{Files: map[string][]byte{"p.pipe": []byte(src)}}, []string{"p.pipe"}, Options{})
+	var got []string
+	for _, d := range res.Diags {
+		got = append(got, d.Range.String()+": "+d.Message)
+	}
+	want := "p.pipe:4:17: ${x} cannot be used in a label\np.pipe:5:39: ${x} cannot be used in a retry expression (it is evaluated by Argo with retries and lastRetry.exitCode, .status, .duration, .message)"
+	if strings.Join(got, "\n") != want {
+		t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), want)
+	}
+}

@@ -193,11 +193,17 @@ type Body struct {
 	Mounts       []*Mount
 	Workdir      *Text
 	Timeout      *int64
-	NodeSelector []KV
+	NodeSelector []*TextKV
 	Tolerations  []apiv1.Toleration
 	Labels       []KV
 	Annotations  []KV
 	Raw          []*dsl.RawStmt
+}
+
+// TextKV is a key with a value that may use references.
+type TextKV struct {
+	Key   string
+	Value *Text
 }
 
 // Script is an inline script.
