@@ -18,9 +18,12 @@ fmt:
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-# test: vet, gofmt, every unit test, golden file and CLI testscript.
+# test: vet, gofmt, every unit test, golden file and CLI testscript, and the
+# examples formatted and their committed YAML current.
 test: vet fmt-check
 	$(GO) test ./...
+	$(GO) run ./cmd/pipec fmt --check examples
+	$(GO) run ./cmd/pipec build --check examples
 
 # e2e: compiled pipelines on a real API server and Argo controller (see e2e/README.md).
 e2e:
