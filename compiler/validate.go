@@ -17,17 +17,15 @@ import (
 // Validate runs Argo's own validator (the one behind `argo lint` and the
 // API server's admission) on a lowered object, and reports what it rejects
 // at the source construct responsible.
+//
+// Large pipelines are validated in chunks, each workflow-sized and checked
+// by Argo's validator, which is quadratic in the size of a DAG; any error
+// is the whole workflow's (see validate_chunks.go).
 func Validate(obj *Object) diag.Diagnostics {
-	getter := &stubTemplates{spec: obj.Spec()}
-	var err error
-	switch {
-	case obj.Workflow != nil:
-		err = validate.ValidateWorkflow(getter, getter.cluster(), obj.Workflow, nil, validate.ValidateOpts{Lint: true})
-	case obj.WorkflowTemplate != nil:
-		err = validate.ValidateWorkflowTemplate(getter, getter.cluster(), obj.WorkflowTemplate, nil, validate.ValidateOpts{Lint: true})
-	case obj.CronWorkflow != nil:
-		err = validate.ValidateCronWorkflow(context.Background(), getter, getter.cluster(), obj.CronWorkflow, nil)
+	if validChunks(obj, argoValidate) {
+		return nil
 	}
+	err := argoValidate(obj)
 	if err == nil {
 		return nil
 	}
@@ -35,6 +33,20 @@ func Validate(obj *Object) diag.Diagnostics {
 	diags.Errorf(blame(obj.Pipeline, err.Error()), "Argo rejects the compiled %s: %v", obj.Pipeline.Kind, err).
 		WithHint("a raw fragment or an Argo {{...}} variable written in the source is the usual cause; if neither is involved, this is a pipec bug")
 	return diags
+}
+
+// argoValidate runs Argo's validator on an object.
+func argoValidate(obj *Object) error {
+	getter := &stubTemplates{spec: obj.Spec()}
+	switch {
+	case obj.Workflow != nil:
+		return validate.ValidateWorkflow(getter, getter.cluster(), obj.Workflow, nil, validate.ValidateOpts{Lint: true})
+	case obj.WorkflowTemplate != nil:
+		return validate.ValidateWorkflowTemplate(getter, getter.cluster(), obj.WorkflowTemplate, nil, validate.ValidateOpts{Lint: true})
+	case obj.CronWorkflow != nil:
+		return validate.ValidateCronWorkflow(context.Background(), getter, getter.cluster(), obj.CronWorkflow, nil)
+	}
+	return nil
 }
 
 var namedRE = regexp.MustCompile(`(?:templates|tasks|steps)[.\[]([a-zA-Z0-9-]+)`)
