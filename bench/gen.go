@@ -22,7 +22,9 @@ var Sizes = []int{10, 100, 1000, 10000}
 //   - a fan-out over a literal list of maps, after two earlier steps, with
 //     ${item.field} references and a when condition;
 //   - a range loop with a script body and ${step.result};
-//   - a step with an explicit after list with outcomes, and memoize max_age.
+//   - a step with an explicit after list with outcomes, and memoize max_age;
+//
+// and an exit and a failure handler.
 //
 // Dependencies only point a bounded distance back, so every step has O(1)
 // dependencies and references and the DAG is wide, as real ones are.
@@ -49,6 +51,14 @@ func Pipeline(name string, n int) string {
 	for i := 0; i < n; i++ {
 		step(&b, i)
 	}
+	b.WriteString(`  on exit step cleanup {
+    run ["sh", "-c", "echo ${workflow.status} > /tmp/status"]
+  }
+  on failure step alert {
+    run ["notify.sh", "${workflow.name}", "${workflow.failures}"]
+    env WEBHOOK = secret("alerts", "url")
+  }
+`)
 	b.WriteString("}\n")
 	return b.String()
 }
