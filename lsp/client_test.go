@@ -204,13 +204,23 @@ func (c *client) rangeOf(name, needle string) lspRange {
 // waitDiags waits for diagnostics of a given version of a file.
 func (c *client) waitDiags(name string, version int32) published {
 	c.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	return c.waitDiagsN(name, version, 1)
+}
+
+// waitDiagsN waits for the n-th publication of a version (the server
+// publishes once after checking and again after Argo's validator).
+func (c *client) waitDiagsN(name string, version int32, n int) published {
+	c.t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for {
+		seen := 0
 		for _, p := range c.diags[name] {
 			if p.Version != nil && *p.Version == version {
-				return p
+				if seen++; seen == n {
+					return p
+				}
 			}
 		}
 		if time.Now().After(deadline) {

@@ -304,15 +304,13 @@ func (s *Server) refItems(r *request, from int) []protocol.CompletionItem {
 		if cur != nil && cur.Handler != "" {
 			steps = nil // handlers cannot use the main steps' outputs
 		}
+		docs := outputDocs(r.st.unit)
 		for _, st := range steps {
 			if st == cur {
 				continue
 			}
 			for _, o := range st.Outputs {
-				doc := ""
-				if o.Decl != nil {
-					doc = stepItemDoc(r.st.unit, o.Decl)
-				}
+				doc := docs[o.Decl]
 				add(st.Name+"."+o.Name, protocol.CompletionItemKindField, "output of step "+st.Name, doc)
 			}
 			add(st.Name+".result", protocol.CompletionItemKindField, "standard output of step "+st.Name, "")
@@ -338,4 +336,34 @@ func sortPrefix(k protocol.CompletionItemKind) string {
 		return "2"
 	}
 	return "3"
+}
+
+// outputDocs maps every output statement of a unit to its doc comment.
+func outputDocs(unit *compiler.Unit) map[*dsl.OutputStmt]string {
+	docs := map[*dsl.OutputStmt]string{}
+	visit := func(items []*dsl.StepItem) {
+		for _, it := range items {
+			if o, ok := it.Stmt.(*dsl.OutputStmt); ok && it.Doc != nil {
+				docs[o] = it.Doc.Text()
+			}
+		}
+	}
+	for _, f := range unit.Files {
+		if f == nil {
+			continue
+		}
+		for _, it := range f.Items {
+			if it.Template != nil {
+				visit(it.Template.Items)
+			}
+			if it.Pipeline != nil {
+				for _, pi := range it.Pipeline.Items {
+					if sd, ok := pi.Stmt.(*dsl.StepDecl); ok {
+						visit(sd.Items)
+					}
+				}
+			}
+		}
+	}
+	return docs
 }

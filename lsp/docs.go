@@ -34,6 +34,9 @@ type document struct {
 	published int64 // seq of the last published diagnostics
 	deps      map[string]bool
 
+	validating     bool
+	nextValidation *validation
+
 	// The latest checked state, for features.
 	checked *checkedState
 }
@@ -213,25 +216,21 @@ func (s *Server) diagnose(d *document) {
 	for {
 		sn := s.snapshotLocked()
 		s.mu.Unlock()
+		// Fast pass: parse, check and lower, published at once.
 		res := s.compile(sn, d.path)
 		s.mu.Lock()
-		current := s.docs[d.uri] == d && s.currentLocked(sn.seqs, res.Unit)
-		var params *protocol.PublishDiagnosticsParams
-		if current && sn.seqs[d.path] > d.published {
-			d.published = sn.seqs[d.path]
-			d.deps = map[string]bool{}
-			for p := range res.Unit.Files {
-				d.deps[p] = true
-			}
-			d.checked = &checkedState{seqs: sn.seqs, unit: res.Unit, prog: res.Program, res: res}
-			params = &protocol.PublishDiagnosticsParams{URI: d.uri, Version: protocol.NewOptional(d.version),
-				Diagnostics: toDiagnostics(res.Diags, d.path, newMapper(sn.files[d.path], sn.utf8))}
-		}
-		if params != nil {
-			// Published while holding the lock, so that results reach the
-			// client in the order of the changes.
-			if err := s.conn.Notify(context.Background(), protocol.MethodTextDocumentPublishDiagnostics, params); err != nil {
-				s.log.Printf("publishing diagnostics: %v", err)
+		current := s.publishLocked(d, sn, res, res.Diags, false)
+		// Slow pass: Argo's validator, in the background so that it never
+		// delays the next fast pass; one at a time per document, and a stale
+		// one is abandoned between pipelines and its result dropped.
+		if current && len(res.Outputs) > 0 && !s.closing {
+			job := &validation{sn: sn, res: res}
+			if d.validating {
+				d.nextValidation = job
+			} else {
+				d.validating = true
+				s.bg.Add(1)
+				go s.validateLoop(d, job)
 			}
 		}
 		if !d.again || s.closing {
@@ -243,6 +242,81 @@ func (s *Server) diagnose(d *document) {
 	}
 }
 
+// publishLocked publishes diagnostics computed from a snapshot, unless a
+// later change made them stale. Publishing under the lock keeps results in
+// the order of the changes.
+func (s *Server) publishLocked(d *document, sn *snapshot, res *compiler.Result, ds diag.Diagnostics, again bool) bool {
+	if s.docs[d.uri] != d || !s.currentLocked(sn.seqs, res.Unit) {
+		return false
+	}
+	seq := sn.seqs[d.path]
+	if seq < d.published || seq == d.published && !again {
+		return false
+	}
+	d.published = seq
+	d.deps = map[string]bool{}
+	for p := range res.Unit.Files {
+		d.deps[p] = true
+	}
+	if d.checked == nil || d.checked.seqs[d.path] < seq {
+		d.checked = &checkedState{seqs: sn.seqs, unit: res.Unit, prog: res.Program, res: res}
+	}
+	params := &protocol.PublishDiagnosticsParams{URI: d.uri, Version: protocol.NewOptional(d.version),
+		Diagnostics: toDiagnostics(ds, d.path, newMapper(sn.files[d.path], sn.utf8))}
+	if err := s.conn.Notify(context.Background(), protocol.MethodTextDocumentPublishDiagnostics, params); err != nil {
+		s.log.Printf("publishing diagnostics: %v", err)
+	}
+	return true
+}
+
+var validateMu sync.Mutex
+
+type validation struct {
+	sn  *snapshot
+	res *compiler.Result
+}
+
+func (s *Server) validateLoop(d *document, job *validation) {
+	defer s.bg.Done()
+	for job != nil {
+		all, stale := append(diag.Diagnostics(nil), job.res.Diags...), false
+		for _, out := range job.res.Outputs {
+			s.mu.Lock()
+			stale = s.closing || !s.currentLocked(job.sn.seqs, job.res.Unit)
+			s.mu.Unlock()
+			if stale {
+				break
+			}
+			all = append(all, s.validate(out)...)
+		}
+		s.mu.Lock()
+		if !stale {
+			s.publishLocked(d, job.sn, job.res, all.Sort(), true)
+		}
+		job, d.nextValidation = d.nextValidation, nil
+		if job == nil || s.closing {
+			d.validating = false
+			job = nil
+		}
+		s.mu.Unlock()
+	}
+}
+
+func (s *Server) validate(out *compiler.Output) (ds diag.Diagnostics) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Printf("panic in Argo's validator: %v", r)
+		}
+	}()
+	// Argo's validator uses global state: one validation at a time.
+	validateMu.Lock()
+	defer validateMu.Unlock()
+	start := time.Now()
+	ds = compiler.Validate(out.Object)
+	s.log.Printf("validated %s in %v", out.Pipeline.Name, time.Since(start).Round(time.Microsecond))
+	return ds
+}
+
 func (s *Server) compile(sn *snapshot, path string) (res *compiler.Result) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -252,7 +326,7 @@ func (s *Server) compile(sn *snapshot, path string) (res *compiler.Result) {
 		}
 	}()
 	start := time.Now()
-	res = compiler.Compile(sn.sources(s.opts.Base), []string{path}, compiler.Options{SkipEmit: true})
+	res = compiler.Compile(sn.sources(s.opts.Base), []string{path}, compiler.Options{SkipValidate: true, SkipEmit: true})
 	s.log.Printf("compiled %s in %v: %d diagnostics", filepath.Base(path), time.Since(start).Round(time.Microsecond), len(res.Diags))
 	return res
 }
