@@ -362,12 +362,13 @@ func (w *watcher) watchDir(dir string) error {
 	return nil
 }
 
-// unwatchTree stops watching dir and the directories below it.
+// unwatchTree stops watching dir and the directories below it; all
+// directories if dir is "".
 func (w *watcher) unwatchTree(dir string) {
 	w.mu.Lock()
 	var gone []string
 	for d := range w.watched {
-		if within(d, dir) {
+		if dir == "" || within(d, dir) {
 			gone = append(gone, d)
 			delete(w.watched, d)
 		}
@@ -423,6 +424,11 @@ func (w *watcher) build() {
 	var problems []error
 	cands := map[string]bool{}
 	if full {
+		if !initial {
+			// Events were lost (an overflow): so may watches have been,
+			// with directories removed and created again. Watch afresh.
+			w.unwatchTree("")
+		}
 		for _, dir := range w.dirInputs {
 			for _, f := range w.walk(dir, &problems) {
 				cands[f] = true
