@@ -80,6 +80,7 @@ func compile(t *testing.T, src string) string {
 func compileAll(t *testing.T, src string) []string {
 	t.Helper()
 	dir := t.TempDir()
+	src, _ = filepath.Abs(src)
 	cmd := exec.Command(pipecBin(), "build", "-o", dir, src)
 	cmd.Dir = filepath.Dir(src)
 	if b, err := cmd.CombinedOutput(); err != nil {
