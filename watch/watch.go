@@ -115,7 +115,11 @@ func (r *Report) Status() string {
 		b.WriteString("ok")
 	}
 	if r.OtherErrors > 0 {
-		fmt.Fprintf(&b, "; %s remain in %s", plural(r.OtherErrors, "error"), plural(r.OtherFiles, "other file"))
+		verb := "remain"
+		if r.OtherErrors == 1 {
+			verb = "remains"
+		}
+		fmt.Fprintf(&b, "; %s %s in %s", plural(r.OtherErrors, "error"), verb, plural(r.OtherFiles, "other file"))
 	}
 	fmt.Fprintf(&b, " (%s)", formatDuration(r.Duration))
 	return b.String()
@@ -167,6 +171,7 @@ func Run(ctx context.Context, cfg Config) error {
 		params:     map[string][]string{},
 		errs:       map[string]int{},
 		suspect:    map[string]bool{},
+		noticed:    map[string]bool{},
 		started:    make(chan error, 1),
 	}
 	if cfg.OutDir != "" {
@@ -263,6 +268,7 @@ type watcher struct {
 	blocked map[string]map[string]bool // output -> sources that could not write it (another owned it)
 	params  map[string][]string        // source -> parameters its pipelines declare
 	errs    map[string]int             // file -> errors at its last compile
+	noticed map[string]bool            // directories of imported files that could not be watched
 	suspect map[string]bool            // sources missing (or emptied) at the last build: taken as such if still so at the next
 }
 
@@ -565,8 +571,9 @@ func (w *watcher) build() {
 			affected = append(affected, f)
 		}
 	}
+	loaded := map[string]bool{}
 	if len(affected) > 0 {
-		w.compile(affected, rep, released)
+		loaded = w.compile(affected, rep, released)
 	}
 	for out := range released {
 		if _, claimed := w.owner[out]; claimed {
@@ -582,7 +589,7 @@ func (w *watcher) build() {
 	sort.Strings(rep.Deleted)
 
 	for f, n := range w.errs {
-		if n > 0 && !contains(affected, f) && (w.roots[f] || len(w.graph.Importers(f)) > 0) {
+		if n > 0 && !loaded[f] && (w.roots[f] || len(w.graph.Importers(f)) > 0) {
 			rep.OtherErrors += n
 			rep.OtherFiles++
 		}
@@ -625,8 +632,9 @@ func (w *watcher) outPath(src, name string) string {
 	return filepath.Join(filepath.Dir(src), name)
 }
 
-// compile compiles the given sources (sorted) and updates the outputs.
-func (w *watcher) compile(files []string, rep *Report, released map[string]bool) {
+// compile compiles the given sources (sorted) and updates the outputs. It
+// returns the files it read: the sources and what they import.
+func (w *watcher) compile(files []string, rep *Report, released map[string]bool) map[string]bool {
 	rep.Built = files
 	// -p may name a parameter of a pipeline not compiled now.
 	opts := w.cfg.Options
@@ -644,7 +652,9 @@ func (w *watcher) compile(files []string, rep *Report, released map[string]bool)
 	// lie outside the inputs).
 	for f := range res.Unit.Files {
 		w.graph.Set(f, res.Unit.Imports[f])
-		if err := w.watchDir(filepath.Dir(f)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		dir := filepath.Dir(f)
+		if err := w.watchDir(dir); err != nil && !errors.Is(err, fs.ErrNotExist) && !w.noticed[dir] {
+			w.noticed[dir] = true // once, not at every build
 			w.cfg.Notice(err.Error())
 		}
 	}
@@ -726,10 +736,13 @@ func (w *watcher) compile(files []string, rep *Report, released map[string]bool)
 			}
 		}
 	}
+	loaded := map[string]bool{}
 	for f := range res.Unit.Files {
 		w.errs[f] = errsIn[f]
+		loaded[f] = true
 	}
 	rep.Result = &compiler.Result{Unit: res.Unit, Program: res.Program, Outputs: res.Outputs, Diags: diags.Sort()}
+	return loaded
 }
 
 // writeIfChanged writes an output atomically, unless it already holds

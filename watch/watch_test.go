@@ -252,6 +252,25 @@ func TestDuplicatePipelineAcrossFiles(t *testing.T) {
 	}
 }
 
+func TestErrorsInOtherFiles(t *testing.T) {
+	h := start(t, map[string]string{"a.pipe": "pipeline a {\n  stepp x\n}\n", "b.pipe": pipeline("b", "one")}, compiler.Options{})
+	if r := h.report(); r.Errors() == 0 {
+		t.Fatalf("initial build: %s", r.Status())
+	}
+	write(t, h.path("b.pipe"), pipeline("b", "two"))
+	h.event("b.pipe", fsnotify.Write)
+	r := h.report()
+	if r.Errors() != 0 || r.OtherFiles != 1 || r.OtherErrors == 0 || !strings.Contains(r.Status(), "in 1 other file") {
+		t.Errorf("rebuild of b.pipe: %s", r.Status())
+	}
+	// Fixing a.pipe clears them.
+	write(t, h.path("a.pipe"), pipeline("a", "one"))
+	h.event("a.pipe", fsnotify.Write)
+	if r := h.report(); r.Errors() != 0 || r.OtherErrors != 0 || h.output("a.yaml") == "" {
+		t.Errorf("after the fix: %s", r.Status())
+	}
+}
+
 func TestIgnoredNames(t *testing.T) {
 	h := start(t, map[string]string{"a.pipe": pipeline("a", "one")}, compiler.Options{})
 	h.report()
@@ -303,6 +322,7 @@ func TestStatus(t *testing.T) {
 		{Report{Start: at, Built: []string{"a"}, Removed: []string{"b"}, Duration: 2 * time.Millisecond}, "18:42:07 rebuilt 1 file, removed 1: ok (2ms)"},
 		{Report{Start: at, Removed: []string{"b"}, Duration: 40 * time.Microsecond}, "18:42:07 removed 1 file: ok (40µs)"},
 		{Report{Start: at, Built: []string{"a"}, Duration: 2 * time.Millisecond, OtherErrors: 3, OtherFiles: 1}, "18:42:07 rebuilt 1 file: ok; 3 errors remain in 1 other file (2ms)"},
+		{Report{Start: at, Built: []string{"a"}, Duration: 2 * time.Millisecond, OtherErrors: 1, OtherFiles: 1}, "18:42:07 rebuilt 1 file: ok; 1 error remains in 1 other file (2ms)"},
 	}
 	for _, tt := range tests {
 		if got := tt.r.Status(); got != tt.want {
