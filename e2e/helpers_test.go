@@ -52,6 +52,14 @@ func pipecBin() string { return os.Getenv("PIPEC_E2E_PIPEC") }
 // hand-written testdata/<name>.yaml.
 func pipeline(t *testing.T, name string) string {
 	t.Helper()
+	if shape := os.Getenv("PIPEC_E2E_SHAPE"); shape != "" {
+		// Hand-written fixture of another template shape (see shapes_test.go).
+		p := filepath.Join("testdata", name+"-"+shape+".yaml")
+		if shape == "base" {
+			p = filepath.Join("testdata", name+".yaml")
+		}
+		return p
+	}
 	src := filepath.Join("testdata", name+".pipe")
 	if bin := pipecBin(); bin != "" {
 		if _, err := os.Stat(src); err == nil {
@@ -111,14 +119,6 @@ func submit(t *testing.T, file string, args ...string) string {
 	name := argo(t, append([]string{"submit", file, "-o", "name"}, args...)...)
 	watch(t, name)
 	return name
-}
-
-// resubmit is `argo resubmit <name> --memoized -o name [args]`.
-func resubmit(t *testing.T, name string, args ...string) string {
-	t.Helper()
-	n := argo(t, append([]string{"resubmit", name, "--memoized", "-o", "name"}, args...)...)
-	watch(t, n)
-	return n
 }
 
 // watch dumps what the controller did with a workflow when the test fails.
@@ -182,7 +182,7 @@ func waitDone(t *testing.T, name string, timeout time.Duration) *wfv1.Workflow {
 // mustPhase waits and checks the final phase.
 func mustPhase(t *testing.T, name string, want wfv1.WorkflowPhase) *wfv1.Workflow {
 	t.Helper()
-	return mustPhaseWithin(t, name, want, 3*time.Minute)
+	return mustPhaseWithin(t, name, want, 2*time.Minute)
 }
 
 func mustPhaseWithin(t *testing.T, name string, want wfv1.WorkflowPhase, d time.Duration) *wfv1.Workflow {
@@ -257,19 +257,33 @@ func envOf(p corev1.Pod) map[string]string {
 	return m
 }
 
-// leafNodes returns the Pod-type nodes (and memoized hits, which have no
-// pod but are of type Pod too) whose display name (without retry suffix) is
-// the task name.
+// leafNodes returns the Pod nodes (attempts) of an entry task.
 func leafNodes(wf *wfv1.Workflow, task string) []wfv1.NodeStatus {
 	var out []wfv1.NodeStatus
 	for _, n := range wf.Status.Nodes {
-		if n.Type != wfv1.NodeTypePod {
-			continue
-		}
-		id := fakekubelet.Identify(wf.Name, n.Name, "")
-		if id.Step == task || id.BaseStep == task {
+		if n.Type == wfv1.NodeTypePod && fakekubelet.Identify(wf.Name, n.Name, "").Task == task {
 			out = append(out, n)
 		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// memoNodes returns the nodes of an entry task that carry a
+// memoizationStatus (one per memoized instance: the Retry node when memoize
+// and retryStrategy share the template, whose attempts repeat the status and
+// are left out; else the memoized leaf or wrapper). Each has the instance's
+// inputs and outputs.
+func memoNodes(wf *wfv1.Workflow, task string) []wfv1.NodeStatus {
+	var out []wfv1.NodeStatus
+	for _, n := range wf.Status.Nodes {
+		if n.MemoizationStatus == nil || fakekubelet.Identify(wf.Name, n.Name, "").Task != task {
+			continue
+		}
+		if n.Type == wfv1.NodeTypePod && retryChild.MatchString(n.Name) {
+			continue
+		}
+		out = append(out, n)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out

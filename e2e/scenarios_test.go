@@ -54,19 +54,30 @@ func checkMemo(t *testing.T, wf *wfv1.Workflow, pipeline, runID string) {
 	}
 }
 
-// hits/misses of the instances of a task.
+// memoCounts counts the memoized instances of a task that were hits and
+// misses; none is 1 when the task has no memoized node at all.
 func memoCounts(wf *wfv1.Workflow, task string) (hits, misses, none int) {
-	for _, n := range stepNodes(wf, task) {
-		switch {
-		case n.MemoizationStatus == nil:
-			none++
-		case n.MemoizationStatus.Hit:
+	ns := memoNodes(wf, task)
+	for _, n := range ns {
+		if n.MemoizationStatus.Hit {
 			hits++
-		default:
+		} else {
 			misses++
 		}
 	}
+	if len(ns) == 0 && taskExists(wf, task) {
+		none = 1
+	}
 	return
+}
+
+func taskExists(wf *wfv1.Workflow, task string) bool {
+	for _, n := range wf.Status.Nodes {
+		if fakekubelet.Identify(wf.Name, n.Name, "").Task == task {
+			return true
+		}
+	}
+	return false
 }
 
 // --- Scenario 1 -------------------------------------------------------------
@@ -246,8 +257,15 @@ func TestStepRetry(t *testing.T) {
 
 // --- Scenario 3 -------------------------------------------------------------
 
-// Workflow-level retry with exactly the user's commands.
-func TestWorkflowRetryResubmit(t *testing.T) {
+// Workflow-level retry with exactly the user's commands:
+// `argo resubmit NAME --memoized -p retry_run_id=ID -p retry_indicator=2`.
+func TestWorkflowRetryResubmit(t *testing.T) { workflowRetry(t, true) }
+
+// The same without --memoized: the new workflow starts from scratch and
+// every step consults the cache of run ID (what works on Argo v3.7.18).
+func TestWorkflowRetryResubmitPlain(t *testing.T) { workflowRetry(t, false) }
+
+func workflowRetry(t *testing.T, memoized bool) {
 	needCluster(t)
 	file := pipeline(t, "three-steps")
 	id := uniq("run")
@@ -265,7 +283,12 @@ func TestWorkflowRetryResubmit(t *testing.T) {
 		t.Fatalf("first run pods: a=%d b=%d c=%d, want 1, 3 (limit 2), 0", len(got["a"]), len(got["b"]), len(got["c"]))
 	}
 
-	n2 := resubmit(t, name, "-p", "retry_run_id="+id, "-p", "retry_indicator=2")
+	args := []string{"resubmit", name, "-o", "name", "-p", "retry_run_id=" + id, "-p", "retry_indicator=2"}
+	if memoized {
+		args = append(args, "--memoized")
+	}
+	n2 := argo(t, args...)
+	watch(t, n2)
 	wf2 := mustPhase(t, n2, wfv1.WorkflowSucceeded)
 	checkMemo(t, wf2, "three-steps", id)
 	pods := podsByStep(t, n2)
@@ -370,7 +393,7 @@ func TestKeysNeverCollide(t *testing.T) {
 			if h, m, _ := memoCounts(wf, s); h != 0 || m != 1 {
 				t.Errorf("%s: hits=%d misses=%d", s, h, m)
 			}
-			k := stepNodes(wf, s)[0].MemoizationStatus.Key
+			k := memoNodes(wf, s)[0].MemoizationStatus.Key
 			if prev, dup := keys[k]; dup {
 				t.Errorf("%s and %s share key %s", prev, s, k)
 			}
@@ -388,7 +411,7 @@ func TestKeysNeverCollide(t *testing.T) {
 		name := submit(t, file, "-p", "run_id="+id)
 		wf := mustPhase(t, name, wfv1.WorkflowSucceeded)
 		checkMemo(t, wf, "loop", id)
-		fans := stepNodes(wf, "fan")
+		fans := memoNodes(wf, "fan")
 		if len(fans) != 3 {
 			t.Fatalf("%d fan iterations, want 3", len(fans))
 		}
@@ -414,7 +437,7 @@ func TestKeysNeverCollide(t *testing.T) {
 		// its own output back.
 		again := submit(t, file, "-p", "run_id="+id)
 		wf2 := mustPhase(t, again, wfv1.WorkflowSucceeded)
-		for _, n := range stepNodes(wf2, "fan") {
+		for _, n := range memoNodes(wf2, "fan") {
 			item := inParam(n, "item")
 			if n.MemoizationStatus == nil || !n.MemoizationStatus.Hit {
 				t.Errorf("rerun iteration %s: %s, want a hit", n.Name, memo(n))
@@ -592,7 +615,7 @@ func TestOptedOutNeverHits(t *testing.T) {
 		if h, _, _ := memoCounts(wf, "m"); h != wantHits {
 			t.Errorf("run %d: m hits=%d, want %d", i, h, wantHits)
 		}
-		if n := stepNodes(wf, "n"); len(n) != 1 || !hasInput(n[0], "from-m") {
+		if n := taskNode(t, wf, "n"); !hasInput(n, "from-m") {
 			t.Errorf("run %d: n did not get m's output", i)
 		}
 	}
