@@ -46,7 +46,12 @@ for n in $SIZES; do
 	: >"$work/wall" ; : >"$work/cpu" ; : >"$work/rss"
 	for _ in $(seq "$RUNS"); do
 		rm -rf "$work/out"
-		/usr/bin/time -v -o "$work/time.txt" "$work/pipec" build -o "$work/out" "$src"
+		# pipec's warnings (the generated pipelines memoize many steps) are
+		# kept out of the table; its errors are shown.
+		if ! /usr/bin/time -v -o "$work/time.txt" "$work/pipec" build -o "$work/out" "$src" 2>"$work/stderr"; then
+			cat "$work/stderr" >&2
+			exit 1
+		fi
 		# GNU time -v: "Elapsed (wall clock) time (h:mm:ss or m:ss): 0:00.05"
 		awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; print s}' "$work/time.txt" >>"$work/wall"
 		awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u+s}' "$work/time.txt" >>"$work/cpu"
