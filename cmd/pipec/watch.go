@@ -11,7 +11,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/pipec/pipec/compiler"
 	"github.com/pipec/pipec/watch"
 )
 
