@@ -1420,6 +1420,7 @@ func (c *checker) resolve(sc *scope, path string, rng diag.Range) *Ref {
 		}
 		if out == "result" {
 			ref.Kind, ref.Step = RefResult, target
+			target.ResultUsed = true
 		} else {
 			ref.Kind, ref.Step, ref.Output = RefOutput, target, out
 			if !usesRef(target.Decl) && !c.declaresOutput(target, out) {

@@ -153,17 +153,15 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 	main := wfv1.Template{Name: EntryTemplate, DAG: &wfv1.DAGTemplate{}}
 	var leaves []wfv1.Template
 	for _, st := range p.Steps {
-		task, tmpl := l.step(st)
+		task, tmpls := l.step(st)
 		main.DAG.Tasks = append(main.DAG.Tasks, task)
-		if tmpl != nil {
-			leaves = append(leaves, *tmpl)
-		}
+		leaves = append(leaves, tmpls...)
 	}
 	spec.Templates = append(spec.Templates, main)
 	if len(p.ExitSteps) > 0 {
 		exit := wfv1.Template{Name: ExitTemplate, DAG: &wfv1.DAGTemplate{}}
 		for _, st := range p.ExitSteps {
-			task, tmpl := l.step(st)
+			task, tmpls := l.step(st)
 			if st.Handler == "failure" {
 				cond := "{{workflow.status}} != Succeeded"
 				if task.When != "" {
@@ -172,9 +170,7 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 				task.When = cond
 			}
 			exit.DAG.Tasks = append(exit.DAG.Tasks, task)
-			if tmpl != nil {
-				leaves = append(leaves, *tmpl)
-			}
+			leaves = append(leaves, tmpls...)
 		}
 		spec.Templates = append(spec.Templates, exit)
 		spec.OnExit = ExitTemplate
@@ -185,7 +181,7 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 
 // step lowers a step to its DAG task and, unless it uses a templateRef, its
 // own leaf template.
-func (l *lowerer) step(st *Step) (wfv1.DAGTask, *wfv1.Template) {
+func (l *lowerer) step(st *Step) (wfv1.DAGTask, []wfv1.Template) {
 	task := wfv1.DAGTask{Name: st.ArgoName, Depends: dependsExpr(st)}
 	if st.When != nil {
 		task.When = l.taskText(st.When)
@@ -214,11 +210,49 @@ func (l *lowerer) step(st *Step) (wfv1.DAGTask, *wfv1.Template) {
 		return task, nil
 	}
 	tmpl, inputs := l.leaf(st)
-	task.Template = tmpl.Name
 	for _, in := range inputs {
 		task.Arguments.Parameters = append(task.Arguments.Parameters, wfv1.Parameter{Name: in.name, Value: wfv1.AnyStringPtr(in.value)})
 	}
-	return task, tmpl
+	if st.RetryWrapped() {
+		wrapper := retryWrapper(st, tmpl)
+		task.Template = wrapper.Name
+		return task, []wfv1.Template{wrapper, *tmpl}
+	}
+	task.Template = tmpl.Name
+	return task, []wfv1.Template{*tmpl}
+}
+
+// RetryWrapped reports whether a step's retries live on a wrapper template
+// around its memoized template. Argo v3.7 mishandles a cache hit on a
+// template that also has a retryStrategy: the hit becomes a Retry node with
+// no children, the DAG never links the steps after it, and the workflow
+// stays Running forever (found by the e2e suite; see docs/retries.md). So a
+// step that is both retried and memoized is two templates: the DAG task
+// runs "<step>-with-retry", a steps template with the retryStrategy whose one
+// step runs "<step>", the memoized leaf.
+func (st *Step) RetryWrapped() bool {
+	return st.Body != nil && st.Retry != nil && st.Memoize
+}
+
+// ResultOutput is the output parameter through which a retry wrapper passes
+// on its leaf's standard output (a steps template has no result of its own).
+const ResultOutput = "pipec-result"
+
+func retryWrapper(st *Step, leaf *wfv1.Template) wfv1.Template {
+	w := wfv1.Template{Name: st.ArgoName + "-with-retry", RetryStrategy: retryStrategy(st.Retry)}
+	call := wfv1.WorkflowStep{Name: "run", Template: leaf.Name}
+	for _, in := range leaf.Inputs.Parameters {
+		w.Inputs.Parameters = append(w.Inputs.Parameters, wfv1.Parameter{Name: in.Name})
+		call.Arguments.Parameters = append(call.Arguments.Parameters, wfv1.Parameter{Name: in.Name, Value: wfv1.AnyStringPtr("{{inputs.parameters." + in.Name + "}}")})
+	}
+	for _, out := range leaf.Outputs.Parameters {
+		w.Outputs.Parameters = append(w.Outputs.Parameters, wfv1.Parameter{Name: out.Name, ValueFrom: &wfv1.ValueFrom{Parameter: "{{steps.run.outputs.parameters." + out.Name + "}}"}})
+	}
+	if st.ResultUsed {
+		w.Outputs.Parameters = append(w.Outputs.Parameters, wfv1.Parameter{Name: ResultOutput, ValueFrom: &wfv1.ValueFrom{Parameter: "{{steps.run.outputs.result}}"}})
+	}
+	w.Steps = []wfv1.ParallelSteps{{Steps: []wfv1.WorkflowStep{call}}}
+	return w
 }
 
 // intOrStr renders an IntOrString field as a string: Argo's JSON schema
@@ -303,6 +337,9 @@ func (l *lowerer) taskExpr(r *Ref) string {
 	case RefOutput:
 		return "{{tasks." + r.Step.ArgoName + ".outputs.parameters." + r.Output + "}}"
 	case RefResult:
+		if r.Step.RetryWrapped() {
+			return "{{tasks." + r.Step.ArgoName + ".outputs.parameters." + ResultOutput + "}}"
+		}
 		return "{{tasks." + r.Step.ArgoName + ".outputs.result}}"
 	case RefLoopVar:
 		if r.Field != "" {
@@ -439,7 +476,7 @@ func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 	for _, in := range ins.list {
 		tmpl.Inputs.Parameters = append(tmpl.Inputs.Parameters, wfv1.Parameter{Name: in.name})
 	}
-	if r := st.Retry; r != nil {
+	if r := st.Retry; r != nil && !st.RetryWrapped() {
 		tmpl.RetryStrategy = retryStrategy(r)
 	}
 	l.applyStepRaw(st, tmpl)

@@ -123,7 +123,14 @@ pipeline p {
 }`)
 	spec := obj.Spec()
 	a := template(t, spec, "a")
-	rs := a.RetryStrategy
+	if a.RetryStrategy != nil {
+		t.Errorf("a memoized leaf must not have a retryStrategy (Argo v3.7 hangs on a cache hit)")
+	}
+	wrapper := template(t, spec, "a-with-retry")
+	if task(t, spec, "a").Template != "a-with-retry" || len(wrapper.Steps) != 1 || wrapper.Steps[0].Steps[0].Template != "a" {
+		t.Errorf("a is not run through its retry wrapper: %+v", wrapper)
+	}
+	rs := wrapper.RetryStrategy
 	if rs == nil || rs.Limit.String() != "3" || rs.RetryPolicy != "OnError" || rs.Backoff.Duration != "10s" || rs.Backoff.MaxDuration != "48h" || rs.Backoff.Factor.String() != "2" {
 		t.Errorf("a retryStrategy = %+v", rs)
 	}
@@ -134,12 +141,12 @@ pipeline p {
 	if b.RetryStrategy != nil || b.Memoize != nil {
 		t.Errorf("b should have neither retry nor memoize")
 	}
-	if template(t, spec, "c").RetryStrategy.Expression != "lastRetry.exitCode == 1" {
+	if template(t, spec, "c-with-retry").RetryStrategy.Expression != "lastRetry.exitCode == 1" {
 		t.Errorf("c expression lost")
 	}
 	alert := template(t, spec, "alert")
-	if alert.Memoize != nil {
-		t.Errorf("failure handlers must not be memoized")
+	if alert.Memoize != nil || alert.RetryStrategy == nil {
+		t.Errorf("failure handlers are not memoized, so they keep their retryStrategy unwrapped")
 	}
 	if got := task(t, spec, "alert").When; got != "{{workflow.status}} != Succeeded" {
 		t.Errorf("alert when = %q", got)
@@ -301,5 +308,29 @@ func TestReferencesWhereValuesAreFixed(t *testing.T) {
 	want := "p.pipe:4:17: ${x} cannot be used in a label\np.pipe:5:39: ${x} cannot be used in a retry expression (it is evaluated by Argo with retries and lastRetry.exitCode, .status, .duration, .message)"
 	if strings.Join(got, "\n") != want {
 		t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), want)
+	}
+}
+
+func TestRetryWrapperPassesOutputsAndResult(t *testing.T) {
+	spec := compileOne(t, `
+pipeline p {
+  image "alpine"
+  retry 2
+  step a { run ["sh"] output rows = file("/tmp/rows") }
+  step b { run ["echo", "${a.rows}", "${a.result}"] }
+}`).Spec()
+	args := map[string]string{}
+	for _, p := range task(t, spec, "b").Arguments.Parameters {
+		args[p.Name] = p.Value.String()
+	}
+	if args["a-rows"] != "{{tasks.a.outputs.parameters.rows}}" || args["a-result"] != "{{tasks.a.outputs.parameters.pipec-result}}" {
+		t.Errorf("b arguments = %v", args)
+	}
+	outs := map[string]string{}
+	for _, o := range template(t, spec, "a-with-retry").Outputs.Parameters {
+		outs[o.Name] = o.ValueFrom.Parameter
+	}
+	if outs["rows"] != "{{steps.run.outputs.parameters.rows}}" || outs["pipec-result"] != "{{steps.run.outputs.result}}" {
+		t.Errorf("wrapper outputs = %v", outs)
 	}
 }

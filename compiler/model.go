@@ -137,6 +137,8 @@ type Step struct {
 	Memoize bool
 	MaxAge  string
 	Outputs []*StepOutput
+	// ResultUsed is set when another step uses ${step.result}.
+	ResultUsed bool
 }
 
 // Dep is one dependency of a step.

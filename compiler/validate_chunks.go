@@ -64,8 +64,8 @@ func validChunks(obj *Object, validate func(*Object) error) bool {
 			return false
 		}
 		for _, task := range dag.DAG.Tasks {
-			if task.Template != "" {
-				used[task.Template] = true
+			for _, name := range closure(spec, tmpls, task.Template) {
+				used[name] = true
 			}
 		}
 	}
@@ -111,9 +111,11 @@ func validChunks(obj *Object, validate func(*Object) error) bool {
 		seen := map[string]bool{}
 		for _, dag := range cs.Templates[:len(cs.Templates):len(cs.Templates)] {
 			for _, task := range dag.DAG.Tasks {
-				if task.Template != "" && !seen[task.Template] {
-					seen[task.Template] = true
-					cs.Templates = append(cs.Templates, spec.Templates[tmpls[task.Template]])
+				for _, name := range closure(spec, tmpls, task.Template) {
+					if !seen[name] {
+						seen[name] = true
+						cs.Templates = append(cs.Templates, spec.Templates[tmpls[name]])
+					}
 				}
 			}
 		}
@@ -122,6 +124,27 @@ func validChunks(obj *Object, validate func(*Object) error) bool {
 		}
 	}
 	return true
+}
+
+// closure is a template and the templates its steps run (a retry wrapper
+// and its leaf), transitively.
+func closure(spec *wfv1.WorkflowSpec, index map[string]int, name string) []string {
+	if name == "" {
+		return nil
+	}
+	out := []string{name}
+	i, ok := index[name]
+	if !ok {
+		return out
+	}
+	for _, group := range spec.Templates[i].Steps {
+		for _, step := range group.Steps {
+			if step.Template != name {
+				out = append(out, closure(spec, index, step.Template)...)
+			}
+		}
+	}
+	return out
 }
 
 // checkDAG reports whether task names are unique and the dependencies
