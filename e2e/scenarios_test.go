@@ -259,7 +259,18 @@ func TestStepRetry(t *testing.T) {
 
 // Workflow-level retry with exactly the user's commands:
 // `argo resubmit NAME --memoized -p retry_run_id=ID -p retry_indicator=2`.
-func TestWorkflowRetryResubmit(t *testing.T) { workflowRetry(t, true) }
+//
+// On Argo v3.7.18 this does not work in any template shape (resubmit
+// --memoized copies old nodes instead of consulting the cache; with pipec's
+// retry wrappers the new workflow hangs Running), so docs/retries.md tells
+// users to resubmit without --memoized. Set PIPEC_E2E_MEMOIZED_RESUBMIT=1 to
+// check it again, for example on a newer Argo.
+func TestWorkflowRetryResubmit(t *testing.T) {
+	if os.Getenv("PIPEC_E2E_MEMOIZED_RESUBMIT") == "" {
+		t.Skip("argo resubmit --memoized is broken on Argo v3.7.18 (see docs/retries.md); PIPEC_E2E_MEMOIZED_RESUBMIT=1 runs it")
+	}
+	workflowRetry(t, true)
+}
 
 // The same without --memoized: the new workflow starts from scratch and
 // every step consults the cache of run ID (what works on Argo v3.7.18).

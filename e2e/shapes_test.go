@@ -27,7 +27,7 @@ func shapes() []string {
 	if s := os.Getenv("PIPEC_E2E_SHAPES"); s != "" {
 		return strings.Split(s, ",")
 	}
-	return []string{"base", "v1", "v2", "steps"}
+	return nil
 }
 
 // shapeFile returns the hand-written fixture of a shape (never pipec's
@@ -70,8 +70,15 @@ func outOfTask(t *testing.T, wf *wfv1.Workflow, task, param string) string {
 	return outParam(taskNode(t, wf, task), param)
 }
 
+// TestShapes pins down what Argo v3.7.18 does with each template shape
+// (docs/retries.md explains the choice pipec made from it). Several shapes
+// hang by design of the experiment, each costing a bounded wait, so it runs
+// only on request: PIPEC_E2E_SHAPES=base,v1,v2,steps bash e2e/run.sh -run TestShapes.
 func TestShapes(t *testing.T) {
 	needCluster(t)
+	if len(shapes()) == 0 {
+		t.Skip("set PIPEC_E2E_SHAPES=base,v1,v2,steps to compare template shapes")
+	}
 	for _, shape := range shapes() {
 		shape := shape
 		t.Run(shape, func(t *testing.T) {
