@@ -760,6 +760,21 @@ func (c *checker) step(p *Pipeline, st *Step, templates map[string]*dsl.Template
 	if hasBad(items) {
 		return // the parser reported the broken statement; don't guess what it meant
 	}
+	if st.Memoize && st.Retry != nil && (st.Retry.Expression != "" || st.UsesRetries) {
+		// Retries then need the retryStrategy on the step's own template
+		// (lastRetry.* and {{retries}} describe that template's attempts),
+		// and Argo v3.7 hangs a DAG on a cache hit of a template that has
+		// both retryStrategy and memoize: the step cannot be memoized.
+		st.Memoize = false
+		if !st.MemoizeExplicit {
+			why := "its retry has a when expression"
+			if st.UsesRetries {
+				why = "it uses ${retries}"
+			}
+			c.diags.Warnf(d.Name.Range(), "step %q is not memoized: %s, which needs the retryStrategy on the step's own template, and Argo v3.7 cannot memoize such a template", st.Name, why).
+				WithHint("add memoize off to the step to say so and silence this warning")
+		}
+	}
 	if st.Body.Image == nil {
 		if p.Image != nil {
 			st.Body.Image = p.Image
@@ -1167,6 +1182,7 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 			}
 			if s.Mode != "" {
 				st.Memoize = on && st.Handler == ""
+				st.MemoizeExplicit = true
 			}
 			if maxAge != "" {
 				st.MaxAge = maxAge
@@ -1356,6 +1372,9 @@ func (c *checker) resolve(sc *scope, path string, rng diag.Range) *Ref {
 		}
 		if contains(argoVariables, path) {
 			ref.Kind, ref.Argo = RefArgo, path
+			if path == "retries" && sc.step != nil {
+				sc.step.UsesRetries = true
+			}
 			return ref
 		}
 		var names []string
@@ -1386,6 +1405,9 @@ func (c *checker) resolve(sc *scope, path string, rng diag.Range) *Ref {
 			}
 		}
 		ref.Kind, ref.Argo = RefArgo, path
+		if path == "retries" && sc.step != nil {
+			sc.step.UsesRetries = true
+		}
 		return ref
 	}
 	// Pipeline parameter.

@@ -365,6 +365,7 @@ func TestCheckValues(t *testing.T) {
 			`3:37: unknown retry policy "on_failur" | hint: did you mean "on_failure"?`,
 			`4:37: the retry policy must be one of: always, on_error, on_failure, on_transient_error`,
 			`5:35: retry when takes an Argo expression in quotes, got reference`,
+			`6:8: step "d" is not memoized: its retry has a when expression`,
 			`6:35: the retry expression is empty`}},
 		{"memoize", `pipeline p {
   image "a"

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pipec/pipec/diag"
+
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 )
 
@@ -118,7 +120,7 @@ pipeline p {
   retry 3 backoff 10s factor 2 max 2d policy on_error
   step a { run ["echo"] }
   step b { run ["echo"] retry off memoize off }
-  step c { run ["echo"] retry 1 when "lastRetry.exitCode == 1" }
+  step c { run ["echo"] retry 1 when "lastRetry.exitCode == 1" memoize off }
   on failure step alert { run ["echo", "${workflow.status}"] }
 }`)
 	spec := obj.Spec()
@@ -141,7 +143,7 @@ pipeline p {
 	if b.RetryStrategy != nil || b.Memoize != nil {
 		t.Errorf("b should have neither retry nor memoize")
 	}
-	if template(t, spec, "c-with-retry").RetryStrategy.Expression != "lastRetry.exitCode == 1" {
+	if c := template(t, spec, "c"); c.RetryStrategy.Expression != "lastRetry.exitCode == 1" || c.Memoize != nil {
 		t.Errorf("c expression lost")
 	}
 	alert := template(t, spec, "alert")
@@ -298,7 +300,7 @@ func TestReferencesWhereValuesAreFixed(t *testing.T) {
   image "alpine"
   param x = "1"
   label team = "${x}"
-  step a { run ["echo"] retry 2 when "${x} == 1" }
+  step a { run ["echo"] retry 2 when "${x} == 1" memoize off }
 }`
 	res := Compile(Overlay{Files: map[string][]byte{"p.pipe": []byte(src)}}, []string{"p.pipe"}, Options{})
 	var got []string
@@ -332,5 +334,20 @@ pipeline p {
 	}
 	if outs["rows"] != "{{steps.run.outputs.parameters.rows}}" || outs["pipec-result"] != "{{steps.run.outputs.result}}" {
 		t.Errorf("wrapper outputs = %v", outs)
+	}
+}
+
+func TestRetryExpressionsKeepRetryOnTheLeaf(t *testing.T) {
+	src := `pipeline p {
+  image "alpine"
+  step a { run ["echo", "${retries}"] retry 3 }
+}`
+	res := Compile(Overlay{Files: map[string][]byte{"p.pipe": []byte(src)}}, []string{"p.pipe"}, Options{})
+	if len(res.Diags) != 1 || res.Diags[0].Severity != diag.Warning || !strings.Contains(res.Diags[0].Message, `step "a" is not memoized: it uses ${retries}`) {
+		t.Fatalf("diagnostics: %v", res.Diags)
+	}
+	a := template(t, res.Outputs[0].Object.Spec(), "a")
+	if a.RetryStrategy == nil || a.Memoize != nil {
+		t.Errorf("a: want its own retryStrategy and no memoize")
 	}
 }

@@ -139,6 +139,10 @@ type Step struct {
 	Outputs []*StepOutput
 	// ResultUsed is set when another step uses ${step.result}.
 	ResultUsed bool
+	// UsesRetries is set when the step uses ${retries}.
+	UsesRetries bool
+	// MemoizeExplicit is set when the step says memoize on or off.
+	MemoizeExplicit bool
 }
 
 // Dep is one dependency of a step.
