@@ -145,7 +145,7 @@ func BenchmarkParse(b *testing.B) {
 		toks := lexAll(b, in)
 		ws, comment := dsl.Lexer.Symbols()["Whitespace"], dsl.Lexer.Symbols()["Comment"]
 		return func() {
-			plex, err := lexer.Upgrade(&sliceLexer{toks: toks}, ws, comment)
+			plex, err := lexer.Upgrade(dsl.TokenLexer(toks), ws, comment)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -172,19 +172,6 @@ func lexAll(b *testing.B, in input) []lexer.Token {
 			return toks
 		}
 	}
-}
-
-type sliceLexer struct {
-	toks []lexer.Token
-	i    int
-}
-
-func (l *sliceLexer) Next() (lexer.Token, error) {
-	t := l.toks[l.i]
-	if l.i < len(l.toks)-1 {
-		l.i++
-	}
-	return t, nil
 }
 
 // BenchmarkLoad is the compiler's load phase: dsl.Parse (lex, parse, doc

@@ -40,6 +40,23 @@ type File struct {
 	Comments []*CommentGroup `parser:""`
 }
 
+// EachStepBody calls fn with the statements of every step and template body
+// of the file, in source order.
+func (f *File) EachStepBody(fn func(items []*StepItem)) {
+	for _, it := range f.Items {
+		if it.Template != nil {
+			fn(it.Template.Items)
+		}
+		if it.Pipeline != nil {
+			for _, pi := range it.Pipeline.Items {
+				if sd, ok := pi.Stmt.(*StepDecl); ok {
+					fn(sd.Items)
+				}
+			}
+		}
+	}
+}
+
 // TopItem is one top-level declaration.
 type TopItem struct {
 	Span

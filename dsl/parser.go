@@ -136,6 +136,10 @@ func ParseString(filename, src string) (*File, diag.Diagnostics) {
 	return Parse(filename, []byte(src))
 }
 
+// TokenLexer replays already lexed tokens (ending with EOF) to participle,
+// for example to dsl.Parser.ParseFromLexer after lexer.Upgrade.
+func TokenLexer(toks []lexer.Token) lexer.Lexer { return &sliceLexer{toks: toks} }
+
 type sliceLexer struct {
 	toks []lexer.Token
 	i    int

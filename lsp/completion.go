@@ -349,20 +349,8 @@ func outputDocs(unit *compiler.Unit) map[*dsl.OutputStmt]string {
 		}
 	}
 	for _, f := range unit.Files {
-		if f == nil {
-			continue
-		}
-		for _, it := range f.Items {
-			if it.Template != nil {
-				visit(it.Template.Items)
-			}
-			if it.Pipeline != nil {
-				for _, pi := range it.Pipeline.Items {
-					if sd, ok := pi.Stmt.(*dsl.StepDecl); ok {
-						visit(sd.Items)
-					}
-				}
-			}
+		if f != nil {
+			f.EachStepBody(visit)
 		}
 	}
 	return docs

@@ -346,17 +346,6 @@ func stepItemDoc(unit *compiler.Unit, stmt dsl.StepStmt) string {
 			}
 		}
 	}
-	for _, it := range f.Items {
-		if it.Template != nil {
-			visit(it.Template.Items)
-		}
-		if it.Pipeline != nil {
-			for _, pi := range it.Pipeline.Items {
-				if sd, ok := pi.Stmt.(*dsl.StepDecl); ok {
-					visit(sd.Items)
-				}
-			}
-		}
-	}
+	f.EachStepBody(visit)
 	return found
 }
