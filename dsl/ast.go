@@ -438,7 +438,6 @@ type StepDecl struct {
 	Name    *Ident        `parser:"'step' @@"`
 	Clauses []*StepClause `parser:"@@*"`
 	Items   []*StepItem   `parser:"( '{' @@* '}' )?"`
-	HasBody bool          `parser:""`
 }
 
 // StepClause is one clause of a step header.
