@@ -65,6 +65,13 @@ type TopItem struct {
 	Template *TemplateDecl `parser:"| @@"`
 	Pipeline *Pipeline     `parser:"| @@"`
 	Bad      *BadStmt      `parser:"| @@"`
+	Stray    *StrayBrace   `parser:"| @@"`
+}
+
+// StrayBrace is a '}' at the top level of a file, where no block is open.
+// The parser reports it and goes on.
+type StrayBrace struct {
+	Span
 }
 
 // Import names another .pipe file whose templates this file may use.

@@ -305,6 +305,19 @@ func (b *BadStmt) Parse(lex *lexer.PeekingLexer) error {
 	return nil
 }
 
+// Parse implements participle.Parseable: it consumes one '}'.
+func (b *StrayBrace) Parse(lex *lexer.PeekingLexer) error {
+	t := lex.Peek()
+	if t.Type != punctType || t.Value != "}" {
+		return participle.NextMatch
+	}
+	lex.Next()
+	b.Pos = t.Pos
+	b.EndPos = t.Pos
+	b.EndPos.Advance(t.Value)
+	return nil
+}
+
 // mergeBrokenTails handles a statement that parsed only in part: in
 // `step c after { ... }` or `retry 3 bogus 2`, the grammar accepts a prefix
 // (`step c`, `retry 3`) and the rest of the line becomes a bad statement.
@@ -379,6 +392,9 @@ func badStmtDiags(f *File, lexDiags diag.Diagnostics) diag.Diagnostics {
 		diags = append(diags, badStmtDiag(f, b, context))
 	}
 	for _, it := range f.Items {
+		if it.Stray != nil {
+			diags = append(diags, diag.Diagnostic{Range: it.Stray.Range(), Message: "unexpected '}': no block is open here", Hint: "remove it, or look for a missing '{' above"})
+		}
 		report(it.Bad, "top")
 		if it.Template != nil {
 			for _, si := range it.Template.Items {

@@ -40,3 +40,20 @@ func TestBrokenTailMergedIntoStatement(t *testing.T) {
 		t.Errorf("step d: want a bad cpu statement then run")
 	}
 }
+
+func TestStrayBraceAtTopLevel(t *testing.T) {
+	src := "pipeline a { image \"x\" }\n}\npipeline b { image \"y\" }\n"
+	f, diags := ParseString("s.pipe", src)
+	if len(diags) != 1 || diags[0].Range.String() != "s.pipe:2:1" || !strings.Contains(diags[0].Message, "no block is open") {
+		t.Fatalf("diagnostics: %v", diags)
+	}
+	n := 0
+	for _, it := range f.Items {
+		if it.Pipeline != nil {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Errorf("want both pipelines parsed, got %d", n)
+	}
+}
