@@ -41,6 +41,8 @@ bench:
 
 fuzz:
 	$(GO) test ./dsl -run '^$$' -fuzz FuzzParse -fuzztime 60s
+	$(GO) test ./dsl -run '^$$' -fuzz FuzzFormat -fuzztime 60s
+	$(GO) test ./compiler -run '^$$' -fuzz FuzzCompile -fuzztime 60s
 
 clean:
 	rm -rf bin bench.txt
