@@ -85,25 +85,32 @@ func TestFormatRefusesSyntaxErrors(t *testing.T) {
 
 // corpus is the examples and the golden inputs, by name.
 func corpus(t testing.TB) map[string][]byte {
+	return pipeSources(t, "../examples/*.pipe", "../examples/*/*.pipe", "testdata/format/*.txtar")
+}
+
+// pipeSources reads the .pipe files matching the patterns, and the .pipe
+// sections of the .txtar archives matching them, by name.
+func pipeSources(t testing.TB, patterns ...string) map[string][]byte {
 	files := map[string][]byte{}
-	examples, _ := filepath.Glob("../examples/*.pipe")
-	more, _ := filepath.Glob("../examples/*/*.pipe")
-	for _, e := range append(examples, more...) {
-		src, err := os.ReadFile(e)
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[e] = src
-	}
-	golden, _ := filepath.Glob("testdata/format/*.txtar")
-	for _, g := range golden {
-		ar, err := txtar.ParseFile(g)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range ar.Files {
-			if strings.HasSuffix(f.Name, ".pipe") {
-				files[g+"/"+f.Name] = f.Data
+	for _, pattern := range patterns {
+		paths, _ := filepath.Glob(pattern)
+		for _, path := range paths {
+			if !strings.HasSuffix(path, ".txtar") {
+				src, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				files[path] = src
+				continue
+			}
+			ar, err := txtar.ParseFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range ar.Files {
+				if strings.HasSuffix(f.Name, ".pipe") {
+					files[path+"/"+f.Name] = f.Data
+				}
 			}
 		}
 	}

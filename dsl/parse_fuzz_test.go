@@ -2,15 +2,12 @@ package dsl
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"reflect"
-	"strings"
+	"sort"
 	"testing"
 	"time"
 
 	"github.com/alecthomas/participle/v2/lexer"
-	"github.com/rogpeppe/go-internal/txtar"
 
 	"github.com/pipec/pipec/diag"
 )
@@ -83,30 +80,17 @@ func FuzzParse(f *testing.F) {
 }
 
 // parseSeeds is every example and every .pipe file of the parser and
-// formatter test data.
+// formatter test data, in a fixed order.
 func parseSeeds(t testing.TB) [][]byte {
-	var out [][]byte
-	examples, _ := filepath.Glob("../examples/*.pipe")
-	more, _ := filepath.Glob("../examples/*/*.pipe")
-	plain, _ := filepath.Glob("testdata/parse/*.pipe")
-	for _, e := range append(append(examples, more...), plain...) {
-		src, err := os.ReadFile(e)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, src)
+	files := pipeSources(t, "../examples/*.pipe", "../examples/*/*.pipe", "testdata/parse/*.pipe", "testdata/*/*.txtar")
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
 	}
-	archives, _ := filepath.Glob("testdata/*/*.txtar")
-	for _, a := range archives {
-		ar, err := txtar.ParseFile(a)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range ar.Files {
-			if strings.HasSuffix(f.Name, ".pipe") {
-				out = append(out, f.Data)
-			}
-		}
+	sort.Strings(names)
+	out := make([][]byte, 0, len(names))
+	for _, name := range names {
+		out = append(out, files[name])
 	}
 	return out
 }
