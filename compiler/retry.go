@@ -66,8 +66,8 @@ func memoize(t *wfv1.Template, st *Step) *wfv1.Memoize {
 	for _, in := range t.Inputs.Parameters {
 		parts = append(parts, "inputs.parameters['"+in.Name+"']")
 	}
-	key := fmt.Sprintf("%s-%s-{{=sprig.substr(0, 20, sprig.sha256sum(toJson([%s])))}}",
-		st.ArgoName, definitionHash(t), strings.Join(parts, ", "))
+	key := fmt.Sprintf("%s-%s%s%s])))}}",
+		st.ArgoName, definitionHash(t), memoKeyHashPrefix, strings.Join(parts, ", "))
 	return &wfv1.Memoize{
 		Key:    key,
 		MaxAge: st.MaxAge,
@@ -77,6 +77,9 @@ func memoize(t *wfv1.Template, st *Step) *wfv1.Memoize {
 		}},
 	}
 }
+
+// memoKeyHashPrefix starts the expression part of a memo key.
+const memoKeyHashPrefix = "-{{=sprig.substr(0, 20, sprig.sha256sum(toJson(["
 
 // CacheConfigMapTemplate is the name of a pipeline's cache ConfigMap for one
 // run, as an Argo template.

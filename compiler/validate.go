@@ -22,6 +22,7 @@ import (
 // by Argo's validator, which is quadratic in the size of a DAG; any error
 // is the whole workflow's (see validate_chunks.go).
 func Validate(obj *Object) diag.Diagnostics {
+	obj = withoutRetryExpressions(obj)
 	if validChunks(obj, argoValidate) {
 		return nil
 	}
@@ -33,6 +34,65 @@ func Validate(obj *Object) diag.Diagnostics {
 	diags.Errorf(blame(obj.Pipeline, err.Error()), "Argo rejects the compiled %s: %v", obj.Pipeline.Kind, err).
 		WithHint("a raw fragment or an Argo {{...}} variable written in the source is the usual cause; if neither is involved, this is a pipec bug")
 	return diags
+}
+
+// withoutRetryExpressions is a copy of obj for Argo's validator in which
+// the three expressions pipec adds to every leaf template (the run id of
+// RETRY_RUN_ID, the memo key's hash and the cache ConfigMap's name) are
+// replaced by plain text of the same role. The validator compiles each
+// {{=...}} expression anew every time it substitutes a template's
+// parameters, three times per template: they were two thirds of its cost.
+// The expressions are fixed text, the same in every template but for the
+// names of its own inputs; the tests validate them as emitted, with Argo's
+// validator, in every example (compiler/examples_test.go).
+func withoutRetryExpressions(obj *Object) *Object {
+	spec := *obj.Spec()
+	cacheName := ""
+	if obj.Pipeline != nil {
+		cacheName = CacheConfigMapTemplate(obj.Pipeline.Name)
+	}
+	spec.Templates = append([]wfv1.Template(nil), spec.Templates...)
+	for i := range spec.Templates {
+		t := &spec.Templates[i]
+		if t.Container != nil {
+			c := *t.Container
+			c.Env = plainRunID(c.Env)
+			t.Container = &c
+		}
+		if t.Script != nil {
+			s := *t.Script
+			s.Env = plainRunID(s.Env)
+			t.Script = &s
+		}
+		if m := t.Memoize; m != nil {
+			mc := *m
+			if i := strings.Index(mc.Key, memoKeyHashPrefix); i > 0 {
+				mc.Key = mc.Key[:i] + "-{{workflow.uid}}"
+			}
+			if mc.Cache != nil && mc.Cache.ConfigMap != nil && mc.Cache.ConfigMap.Name == cacheName {
+				cache := *mc.Cache
+				cm := *cache.ConfigMap
+				cm.Name = "pipec-memo-{{workflow.uid}}"
+				cache.ConfigMap = &cm
+				mc.Cache = &cache
+			}
+			t.Memoize = &mc
+		}
+	}
+	return withSpec(obj, spec)
+}
+
+// plainRunID is env with RETRY_RUN_ID's expression replaced by a plain
+// variable.
+func plainRunID(env []apiv1.EnvVar) []apiv1.EnvVar {
+	for i, e := range env {
+		if e.Name == EnvRetryRunID && e.Value == RunIDTemplate {
+			out := append([]apiv1.EnvVar(nil), env...)
+			out[i].Value = "{{workflow.uid}}"
+			return out
+		}
+	}
+	return env
 }
 
 // argoValidate runs Argo's validator on an object.
