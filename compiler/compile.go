@@ -20,8 +20,11 @@ type Options struct {
 	// SkipValidate turns off Argo's validator (faster; for the language
 	// server's keystroke checks).
 	SkipValidate bool
-	// SkipEmit stops after validation.
+	// SkipEmit produces no YAML.
 	SkipEmit bool
+	// ValidationCache, if set, remembers what Argo's validator accepted in
+	// earlier compilations, which are then not validated again.
+	ValidationCache ValidationCache
 	// OtherParams are parameters declared by pipelines outside the roots
 	// (watch mode compiles only the files that changed): -p may name them.
 	OtherParams []string
@@ -82,21 +85,22 @@ func Compile(src Sources, roots []string, opts Options) *Result {
 		if ld.HasErrors() {
 			continue
 		}
-		if !opts.SkipValidate {
-			vd := Validate(obj)
-			diags = append(diags, vd...)
-			if vd.HasErrors() {
-				continue
-			}
-		}
 		out := &Output{Pipeline: p, Object: obj}
 		if !opts.SkipEmit {
+			// Rendered first: the validation cache's key is the YAML.
 			y, err := Emit(obj)
 			if err != nil {
 				diags.Errorf(p.Decl.Name.Range(), "cannot render YAML: %v", err)
 				continue
 			}
 			out.YAML = y
+		}
+		if !opts.SkipValidate {
+			vd := ValidateCached(obj, opts.ValidationCache, out.YAML)
+			diags = append(diags, vd...)
+			if vd.HasErrors() {
+				continue
+			}
 		}
 		res.Outputs = append(res.Outputs, out)
 	}

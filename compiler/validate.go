@@ -22,13 +22,55 @@ import (
 // by Argo's validator, which is quadratic in the size of a DAG; any error
 // is the whole workflow's (see validate_chunks.go).
 func Validate(obj *Object) diag.Diagnostics {
-	obj = withoutRetryExpressions(obj)
-	if validChunks(obj, argoValidate) {
+	return ValidateCached(obj, nil, nil)
+}
+
+// ValidateCached is Validate with a cache of what the validator accepted
+// before (nil: none). emitted is the object's YAML if it has been rendered
+// already (nil: it is marshalled here when the cache needs it): when the
+// cache has it, the object is not validated again; otherwise each chunk
+// the cache has is skipped.
+func ValidateCached(obj *Object, cache ValidationCache, emitted []byte) diag.Diagnostics {
+	check := argoValidate
+	wholeKey := ""
+	if cache != nil {
+		if emitted != nil {
+			wholeKey = validationKey("yaml", emitted)
+		} else if b, err := json.Marshal(obj.Value()); err == nil {
+			wholeKey = validationKey("json", b)
+		}
+		if wholeKey != "" && cache.Accepted(wholeKey) {
+			return nil
+		}
+		check = func(o *Object) error {
+			b, err := json.Marshal(o.Value())
+			if err != nil {
+				return argoValidate(o)
+			}
+			key := validationKey("chunk", b)
+			if cache.Accepted(key) {
+				return nil
+			}
+			if err := argoValidate(o); err != nil {
+				return err
+			}
+			cache.Accept(key)
+			return nil
+		}
+	}
+	accepted := func() diag.Diagnostics {
+		if wholeKey != "" {
+			cache.Accept(wholeKey)
+		}
 		return nil
 	}
-	err := argoValidate(obj)
+	obj = withoutRetryExpressions(obj)
+	if validChunks(obj, check) {
+		return accepted()
+	}
+	err := check(obj)
 	if err == nil {
-		return nil
+		return accepted()
 	}
 	var diags diag.Diagnostics
 	diags.Errorf(blame(obj.Pipeline, err.Error()), "Argo rejects the compiled %s: %v", obj.Pipeline.Kind, err).

@@ -15,6 +15,7 @@ import (
 	"github.com/pipec/pipec/compiler"
 	"github.com/pipec/pipec/diag"
 	"github.com/pipec/pipec/internal/fsutil"
+	"github.com/pipec/pipec/internal/valcache"
 )
 
 // paramFlags collects repeated -p name=value flags in order.
@@ -36,16 +37,25 @@ type buildFlags struct {
 	outDir     string
 	params     paramFlags
 	noValidate bool
+	noCache    bool
 }
 
 func (b *buildFlags) options() compiler.Options {
-	return compiler.Options{Params: b.params, SkipValidate: b.noValidate}
+	opts := compiler.Options{Params: b.params, SkipValidate: b.noValidate}
+	if !b.noValidate && !b.noCache {
+		if dir := valcache.Default(); dir != nil {
+			dir.Prune()
+			opts.ValidationCache = dir
+		}
+	}
+	return opts
 }
 
 func (b *buildFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&b.outDir, "o", "", "write one `DIR`/<pipeline>.yaml per pipeline instead of printing YAML")
 	fs.Var(&b.params, "p", "set a parameter's default: `name=value` (repeatable); every required parameter then needs one")
-	fs.BoolVar(&b.noValidate, "no-validate", false, "skip Argo's own validator (about 85% of the time on large pipelines); pipec's checks still run")
+	fs.BoolVar(&b.noValidate, "no-validate", false, "skip Argo's own validator (most of the time of a first build of a large pipeline); pipec's checks still run")
+	fs.BoolVar(&b.noCache, "no-cache", false, "validate everything, ignoring and not recording what earlier builds validated (the cache is in $"+valcache.EnvDir+", default <user cache dir>/pipec; "+valcache.EnvDir+"=off turns it off)")
 }
 
 var usageText = map[*flag.FlagSet]func(io.Writer){}
