@@ -4,7 +4,14 @@
 # the Go benchmarks (bench.Pipeline), with peak memory from GNU time.
 #
 #   scripts/bench-process.sh                 # sizes 10 100 1000 10000, 5 runs each
-#   SIZES="1000" RUNS=11 scripts/bench-process.sh
+#   SIZES="1000" RUNS=11 MODES=warm scripts/bench-process.sh
+#
+# Each size is built in three modes (MODES selects some):
+#   cold        a first build: Argo's validator runs on everything (--no-cache)
+#   warm        the same build again, with the validation cache of a first,
+#               untimed build (what pipec watch and a CI job with a kept
+#               cache directory do)
+#   novalidate  --no-validate: pipec's own checks only
 #
 # It needs GNU time (/usr/bin/time, for -v's "Maximum resident set size"),
 # which is not the shell keyword. On Debian/Ubuntu:
@@ -19,6 +26,7 @@ set -euo pipefail
 
 SIZES=${SIZES:-"10 100 1000 10000"}
 RUNS=${RUNS:-5}
+MODES=${MODES:-"cold warm novalidate"}
 cd "$(dirname "$0")/.."
 
 if [ ! -x /usr/bin/time ]; then
@@ -38,17 +46,26 @@ go build -o "$work/genpipe" ./bench/cmd/genpipe
 
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
 
-echo "| steps | source | YAML | wall (median) | CPU user+sys (median) | peak RSS (max) | runs |"
-echo "|---:|---:|---:|---:|---:|---:|---:|"
+echo "| steps | mode | source | YAML | wall (median) | CPU user+sys (median) | peak RSS (max) | runs |"
+echo "|---:|---|---:|---:|---:|---:|---:|---:|"
 for n in $SIZES; do
 	src="$work/gen-$n.pipe"
 	"$work/genpipe" -n "$n" -o "$src"
+	for mode in $MODES; do
+	export PIPEC_CACHE_DIR="$work/cache-$n"
+	rm -rf "$PIPEC_CACHE_DIR"
+	case $mode in
+	cold) flags=(--no-cache) ;;
+	warm) flags=() ; "$work/pipec" build -o "$work/out" "$src" 2>/dev/null ;;
+	novalidate) flags=(--no-validate) ;;
+	*) echo "bench-process.sh: unknown mode $mode" >&2; exit 2 ;;
+	esac
 	: >"$work/wall" ; : >"$work/cpu" ; : >"$work/rss"
 	for _ in $(seq "$RUNS"); do
 		rm -rf "$work/out"
 		# pipec's warnings (the generated pipelines memoize many steps) are
 		# kept out of the table; its errors are shown.
-		if ! /usr/bin/time -v -o "$work/time.txt" "$work/pipec" build -o "$work/out" "$src" 2>"$work/stderr"; then
+		if ! /usr/bin/time -v -o "$work/time.txt" "$work/pipec" build "${flags[@]}" -o "$work/out" "$src" 2>"$work/stderr"; then
 			cat "$work/stderr" >&2
 			exit 1
 		fi
@@ -60,7 +77,8 @@ for n in $SIZES; do
 	wall=$(median <"$work/wall")
 	cpu=$(median <"$work/cpu")
 	rss=$(sort -g "$work/rss" | tail -1)
-	awk -v n="$n" -v src="$(wc -c <"$src")" -v yaml="$(wc -c <"$work/out/gen-$n.yaml")" \
+	awk -v n="$n" -v mode="$mode" -v src="$(wc -c <"$src")" -v yaml="$(wc -c <"$work/out/gen-$n.yaml")" \
 		-v wall="$wall" -v cpu="$cpu" -v rss="$rss" -v runs="$RUNS" \
-		'BEGIN {printf "| %d | %d KB | %d KB | %.0f ms | %.0f ms | %.0f MB | %d |\n", n, src/1024, yaml/1024, wall*1000, cpu*1000, rss/1024, runs}'
+		'BEGIN {printf "| %d | %s | %d KB | %d KB | %.0f ms | %.0f ms | %.0f MB | %d |\n", n, mode, src/1024, yaml/1024, wall*1000, cpu*1000, rss/1024, runs}'
+	done
 done

@@ -98,6 +98,7 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) ([]string, in
 }
 
 func runBuild(args []string, stdout, stderr io.Writer) int {
+	tuneGC()
 	var bf buildFlags
 	var check bool
 	fs := newFlagSet("build", "[-o DIR] [-p name=value]... [--check] FILE|DIR...",
