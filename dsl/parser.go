@@ -51,17 +51,17 @@ var (
 )
 
 var pipelineStmts = []PipelineStmt{
-	&StepDecl{}, &ParamStmt{}, &ImageStmt{}, &DescriptionStmt{}, &NamespaceStmt{},
-	&ServiceAccountStmt{}, &LabelStmt{}, &IntStmt{}, &TimeoutStmt{}, &PodGCStmt{},
-	&TTLStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &PullSecretStmt{},
-	&RetryStmt{}, &MemoizeStmt{}, &ScheduleStmt{}, &KindStmt{}, &VolumeStmt{},
-	&RawStmt{}, &EnvStmt{},
+	&StepDecl{}, &ParamStmt{}, &ImageStmt{}, &EnvStmt{}, &RetryStmt{},
+	&LabelStmt{}, &TimeoutStmt{}, &TTLStmt{}, &MemoizeStmt{}, &VolumeStmt{},
+	&DescriptionStmt{}, &IntStmt{}, &NamespaceStmt{}, &ServiceAccountStmt{},
+	&PodGCStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &PullSecretStmt{},
+	&ScheduleStmt{}, &KindStmt{}, &RawStmt{},
 }
 
 var stepStmts = []StepStmt{
-	&RunStmt{}, &ScriptStmt{}, &ImageStmt{}, &EnvStmt{}, &ResourceStmt{},
-	&OutputStmt{}, &MountStmt{}, &WorkdirStmt{}, &TimeoutStmt{}, &RetryStmt{},
-	&MemoizeStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &LabelStmt{}, &RawStmt{},
+	&RunStmt{}, &ImageStmt{}, &EnvStmt{}, &OutputStmt{}, &ResourceStmt{},
+	&RetryStmt{}, &ScriptStmt{}, &TimeoutStmt{}, &MemoizeStmt{}, &MountStmt{},
+	&WorkdirStmt{}, &LabelStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &RawStmt{},
 }
 
 func options() []participle.Option {
