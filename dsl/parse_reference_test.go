@@ -568,3 +568,23 @@ func FuzzParseSameAsReference(f *testing.F) {
 	})
 }
 
+// Parse builds participle's PeekingLexer itself (peek.go); this fails if it
+// has to fall back to lexer.Upgrade (another version of participle).
+func TestPeekingLexerWithoutCopy(t *testing.T) {
+	if !peekingLexerOK {
+		t.Fatal("lexer.PeekingLexer is not laid out as dsl.peekingLexer: update peek.go for this version of participle")
+	}
+	for name, src := range referenceCorpus(t) {
+		toks, _, _ := lex("t.pipe", src)
+		a, b := upgrade(toks), newPeekingLexer(toks)
+		for {
+			if !reflect.DeepEqual(a, b) {
+				t.Fatalf("%s: the PeekingLexers differ at %v", name, a.Peek())
+			}
+			if a.Next().EOF() {
+				break
+			}
+			b.Next()
+		}
+	}
+}
