@@ -2,6 +2,7 @@ package yamlenc
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -214,32 +215,33 @@ func (p *parser) str() error {
 	s := p.src
 	i := p.pos + 1
 	start := i
-	for {
-		if i >= len(s) {
-			p.pos = i
-			return p.fail("unexpected end of input in string")
+	ascii := true
+	// Eight bytes at a time while none is special: a quote, a backslash, a
+	// control character or a non-ASCII byte.
+	for i+8 <= len(s) {
+		x := binary.LittleEndian.Uint64(s[i:])
+		if (hasZero(x^(lsb*'"'))|hasZero(x^(lsb*'\\'))|hasLess(x, 0x20)|x)&msb != 0 {
+			break
 		}
+		i += 8
+	}
+	for ; i < len(s); i++ {
 		c := s[i]
-		if c == '"' {
-			p.nodes = append(p.nodes, node{kind: kStr, a: int32(start), b: int32(i)})
-			p.pos = i + 1
-			return nil
-		}
-		if c >= utf8.RuneSelf {
-			if r, size := utf8.DecodeRune(s[i:]); r != utf8.RuneError || size > 1 {
-				i += size
+		if !strPlain[c] {
+			if c >= utf8.RuneSelf {
+				ascii = false
 				continue
 			}
 			break
 		}
-		if c == '\\' {
-			break
-		}
-		if c < 0x20 {
-			p.pos = i
-			return p.failf("invalid character %q in string literal", c)
-		}
-		i++
+	}
+	if i < len(s) && s[i] == '"' && (ascii || utf8.Valid(s[start:i])) {
+		p.nodes = append(p.nodes, node{kind: kStr, a: int32(start), b: int32(i)})
+		p.pos = i + 1
+		return nil
+	}
+	if !ascii {
+		i = start // decode from the start, where the invalid UTF-8 may be
 	}
 	// Slow path: decode into the arena.
 	astart := len(p.arena)
@@ -320,6 +322,28 @@ func (p *parser) str() error {
 		}
 	}
 }
+
+// strPlain[c] is true for the ASCII bytes that can be in a string as they
+// are: not '"', '\\' or a control character.
+var strPlain [256]bool
+
+func init() {
+	for c := range utf8.RuneSelf {
+		strPlain[c] = c >= 0x20 && c != '"' && c != '\\'
+	}
+}
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// hasZero has the high bit of each zero byte of x set (and maybe of others
+// above one: only whether it is zero is meaningful).
+func hasZero(x uint64) uint64 { return (x - lsb) &^ x & msb }
+
+// hasLess is non-zero if a byte of x is less than n (n <= 128).
+func hasLess(x uint64, n uint64) uint64 { return (x - lsb*n) &^ x & msb }
 
 // hex4 decodes the four hex digits at the start of b, or returns -1.
 func hex4(b []byte) rune {

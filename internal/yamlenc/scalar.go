@@ -13,29 +13,17 @@ const (
 	literal
 )
 
-// Byte classes of ASCII characters, for the scan of a string.
-const (
-	cOrdinary = iota
-	cSpecial  // needs an escape: a control character (tab included) or DEL
-	cNewline
-	cSpace
-	cColon
-	cHash
-	cQuote // '
-)
-
-var asciiClass [utf8.RuneSelf]uint8
+// ordinary[c] is true for the bytes that style need not look at: all but
+// the space, the colon, control characters (newline and tab included), DEL
+// and the lead bytes of the non-ASCII characters needsEscape lists (the
+// strings are valid UTF-8, so other bytes of those characters cannot be
+// mistaken for ASCII).
+var ordinary [256]bool
 
 func init() {
-	for c := range 0x20 {
-		asciiClass[c] = cSpecial
+	for c := range ordinary {
+		ordinary[c] = c > ' ' && c != ':' && c != 0x7f && c != 0xc2 && c != 0xe2 && c != 0xef
 	}
-	asciiClass[0x7f] = cSpecial
-	asciiClass['\n'] = cNewline
-	asciiClass[' '] = cSpace
-	asciiClass[':'] = cColon
-	asciiClass['#'] = cHash
-	asciiClass['\''] = cQuote
 }
 
 // needsEscape reports whether the non-ASCII rune r must be escaped: C1
@@ -58,38 +46,36 @@ func style(s []byte, key bool) int {
 		spaceBreak bool // a space at the end of a line
 		indicator  bool // ": " or " #" (or ':' at the end)
 	)
-	prev := uint8(cNewline)
-	for i := 0; i < len(s); {
+	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c >= utf8.RuneSelf {
+		if ordinary[c] {
+			continue
+		}
+		switch c {
+		case ' ':
+			if i+1 < len(s) {
+				switch s[i+1] {
+				case '#':
+					indicator = true
+				case '\n':
+					spaceBreak = true
+				}
+			}
+		case ':':
+			if i+1 < len(s) && s[i+1] == ' ' {
+				indicator = true
+			}
+		case '\n':
+			newline = true
+		case 0xc2, 0xe2, 0xef:
 			r, size := utf8.DecodeRune(s[i:])
 			if needsEscape(r) {
 				special = true
 			}
-			i += size
-			prev = cOrdinary
-			continue
-		}
-		cl := asciiClass[c]
-		switch cl {
-		case cSpecial:
+			i += size - 1
+		default:
 			special = true
-		case cNewline:
-			newline = true
-			if prev == cSpace {
-				spaceBreak = true
-			}
-		case cSpace:
-			if prev == cColon {
-				indicator = true
-			}
-		case cHash:
-			if prev == cSpace {
-				indicator = true
-			}
 		}
-		prev = cl
-		i++
 	}
 	last := s[len(s)-1]
 	switch {
@@ -131,6 +117,9 @@ func plainStart(s []byte) bool {
 // (integers of any base, floats, base-60 numbers, dates), or a timestamp
 // (four digits and a dash).
 func nonString(s []byte) bool {
+	if !mayNotBeString[s[0]] {
+		return false
+	}
 	if len(s) <= 9 {
 		var low [9]byte
 		for i, c := range s {
@@ -174,6 +163,16 @@ func nonString(s []byte) bool {
 		}
 	}
 	return digit
+}
+
+// mayNotBeString[c] is true for the first bytes of the strings nonString
+// may report.
+var mayNotBeString [256]bool
+
+func init() {
+	for _, c := range []byte("0123456789+-.~<=yYnNoOtTfFiI") {
+		mayNotBeString[c] = true
+	}
 }
 
 // scalar writes the string s, a key or a value; a multi-line value whose
