@@ -112,7 +112,7 @@ func Parse(filename string, src []byte) (*File, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	toks, comments, lexDiags := lex(filename, src)
 	diags = append(diags, lexDiags...)
-	file, err := Parser.ParseFromLexer(newPeekingLexer(toks))
+	file, err := fileParser.ParseFromLexer(newPeekingLexer(toks))
 	if file == nil {
 		file = &File{}
 	}
