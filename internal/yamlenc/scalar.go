@@ -44,7 +44,7 @@ func style(s []byte, key bool) int {
 		special    bool // characters that need escapes
 		newline    bool
 		spaceBreak bool // a space at the end of a line
-		indicator  bool // ": " or " #" (or ':' at the end)
+		indicator  bool // ": " or " #"
 	)
 	for i := 0; i < len(s); i++ {
 		c := s[i]

@@ -60,33 +60,41 @@ type Options struct {
 // a JSON object, and returns the extended buffer. The output ends with a
 // newline; an object with no members (left) is written "{}\n".
 //
-// Invalid JSON is reported as a *SyntaxError. An object with duplicate
-// keys (after pruning) is an error, as is a key whose YAML form is longer
-// than 1,000 bytes (YAML parsers reject longer implicit keys); neither
-// happens with what encoding/json marshals from Kubernetes objects. On
+// Invalid JSON, or JSON that is not an object, is reported as a
+// *SyntaxError. An object with duplicate keys (left after pruning) is an
+// error, as is a key whose YAML form is longer than 1,000 bytes (YAML
+// parsers reject longer implicit keys) and an input larger than 512 MiB:
+// encoding/json never marshals such things from Kubernetes objects. On
 // error dst is returned unchanged (though its spare capacity may have been
 // written to).
 //
 // Strings with escapes or invalid UTF-8 are decoded as encoding/json
 // decodes them (invalid bytes and lone surrogates become U+FFFD).
 func FromJSON(dst []byte, src []byte, opts Options) ([]byte, error) {
+	if len(src) > maxInput {
+		return dst, fmt.Errorf("yamlenc: input of %d bytes is larger than %d", len(src), maxInput)
+	}
 	p := parser{src: src, opts: &opts}
-	// Argo objects marshal to about one node per 12 bytes of JSON.
+	// Argo objects marshal to about one node (kept or pruned) per 13
+	// bytes of JSON.
 	p.nodes = make([]node, 0, len(src)/10+8)
 	if err := p.parseDocument(); err != nil {
 		return dst, err
 	}
 	e := encoder{p: &p, out: slices.Grow(dst, len(src)+len(src)/4), keys: make([]int32, 0, 64)}
-	start := len(dst)
 	if p.nodes[0].a == 0 {
 		e.out = append(e.out, "{}\n"...)
 		return e.out, nil
 	}
 	if err := e.mapping(0, 0, false); err != nil {
-		return e.out[:start], err
+		return dst, err
 	}
 	return e.out, nil
 }
+
+// maxInput is the largest input: offsets are int32s, and decoding a string
+// can make it up to three times longer (invalid bytes become U+FFFD).
+const maxInput = 512 << 20
 
 // maxKey is the longest key written (in bytes of its YAML form). go-yaml
 // v2 and v3 reject simple keys longer than 1,024 characters.

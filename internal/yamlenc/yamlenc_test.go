@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -425,4 +426,137 @@ func unspace(v any) any {
 		}
 	}
 	return v
+}
+
+// Random documents built from the pieces that matter to YAML (indicators,
+// spaces, newlines, digits, words YAML resolves, escapes) and to pruning
+// (nulls, empty objects and arrays, "name", "image", "emptyDir", "status",
+// "metadata", "creationTimestamp") read back as they should.
+func TestRandomDocuments(t *testing.T) {
+	n := 3000
+	if testing.Short() {
+		n = 300
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range n {
+		m := randomObject(rng, 0)
+		src, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i%2 == 0 {
+			src = shuffleMembers(rng, src)
+		}
+		checkRoundTrip(t, src, yamlenc.Options{})
+		checkRoundTrip(t, src, pipecOpts)
+	}
+}
+
+var pieces = []string{
+	"a", "b", "x", "name", " ", "  ", ":", ": ", "#", " #", "-", "- ", "--", "---", "?", "'", "\"", "\\", "\n", "\n\n",
+	"\t", "\r", "0", "1", "9", ".", "e", "x", "_", "+", "~", "{", "}", "[", "]", ",", "&", "*", "!", "|", ">", "%",
+	"@", "`", "<<", "=", "yes", "No", "true", "null", "on", "y", ".inf", "nan", "2024-01-01", "1:2", "0x", "0o", "é",
+	"日", "😀", "\u0085", "\u2028", "\ufeff", "\u00a0", "\x00", "\x7f", "{{item}}", "...",
+}
+
+var memberNames = []string{"name", "image", "emptyDir", "status", "metadata", "creationTimestamp", "a", "b", "c", "y", "1"}
+
+func randomString(rng *rand.Rand) string {
+	var b strings.Builder
+	for range rng.IntN(5) {
+		b.WriteString(pieces[rng.IntN(len(pieces))])
+	}
+	return b.String()
+}
+
+func randomValue(rng *rand.Rand, depth int) any {
+	k := rng.IntN(12)
+	if depth > 4 && k >= 8 {
+		k = rng.IntN(8)
+	}
+	switch k {
+	case 0:
+		return nil
+	case 1:
+		return rng.IntN(2) == 0
+	case 2:
+		return json.Number([]string{"0", "-1", "1.5", "1e3", "-2.5E-3", "123456789012345678901"}[rng.IntN(6)])
+	case 3:
+		return ""
+	case 4, 5, 6, 7:
+		return randomString(rng)
+	case 8, 9:
+		return randomObject(rng, depth+1)
+	default:
+		var l []any
+		for range rng.IntN(4) {
+			l = append(l, randomValue(rng, depth+1))
+		}
+		if l == nil {
+			l = []any{}
+		}
+		return l
+	}
+}
+
+func randomObject(rng *rand.Rand, depth int) map[string]any {
+	m := map[string]any{}
+	for range rng.IntN(5) {
+		var k string
+		if rng.IntN(2) == 0 {
+			k = memberNames[rng.IntN(len(memberNames))]
+		} else {
+			k = randomString(rng)
+		}
+		m[k] = randomValue(rng, depth)
+	}
+	return m
+}
+
+// shuffleMembers re-encodes the document src with the members of every
+// object in a random order (as encoding/json writes struct fields).
+func shuffleMembers(rng *rand.Rand, src []byte) []byte {
+	dec := json.NewDecoder(bytes.NewReader(src))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		panic(err)
+	}
+	var buf bytes.Buffer
+	var write func(v any)
+	write = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			keys := make([]string, 0, len(x))
+			for k := range x {
+				keys = append(keys, k)
+			}
+			rng.Shuffle(len(keys), func(i, j int) { keys[i], keys[j] = keys[j], keys[i] })
+			buf.WriteByte('{')
+			for i, k := range keys {
+				if i > 0 {
+					buf.WriteString(" , ")
+				}
+				kj, _ := json.Marshal(k)
+				buf.Write(kj)
+				buf.WriteString(" :\n")
+				write(x[k])
+			}
+			buf.WriteByte('}')
+		case []any:
+			buf.WriteString("[ ")
+			for i, e := range x {
+				if i > 0 {
+					buf.WriteByte(',')
+				}
+				write(e)
+			}
+			buf.WriteString("\t]")
+		default:
+			j, _ := json.Marshal(x)
+			buf.Write(j)
+		}
+	}
+	write(v)
+	return buf.Bytes()
 }
