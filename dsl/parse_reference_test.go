@@ -588,3 +588,18 @@ func TestPeekingLexerWithoutCopy(t *testing.T) {
 		}
 	}
 }
+
+// lex makes the tokens of Lexer itself; they are those of refLex.
+func TestLexSameAsReference(t *testing.T) {
+	r := rand.New(rand.NewSource(2))
+	for name, src := range referenceCorpus(t) {
+		for i := 0; i < 3; i++ {
+			toks, comments, diags := lex("t.pipe", src)
+			rtoks, rcomments, rdiags := refLex("t.pipe", src)
+			if !reflect.DeepEqual(toks, rtoks) || !reflect.DeepEqual(comments, rcomments) || !reflect.DeepEqual(diags, rdiags) {
+				t.Fatalf("%s: lex and refLex differ on:\n%s", name, src)
+			}
+			src = mutate(r, src)
+		}
+	}
+}

@@ -149,7 +149,8 @@ func (l *sliceLexer) Next() (lexer.Token, error) {
 }
 
 // lex tokenises the source; it never fails: bad characters and unterminated
-// strings become tokens the grammar rejects, with a diagnostic each.
+// strings become tokens the grammar rejects, with a diagnostic each. The
+// tokens are those of Lexer (FastLexer), made here directly.
 func lex(filename string, src []byte) ([]lexer.Token, []*CommentGroup, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	data := string(src)
@@ -161,26 +162,27 @@ func lex(filename string, src []byte) ([]lexer.Token, []*CommentGroup, diag.Diag
 		_, k := matchRule(s)
 		s = s[k:]
 	}
-	lx := &fastLexer{def: Lexer, data: data, pos: lexer.Position{Filename: filename, Line: 1, Column: 1}}
-	toks := make([]lexer.Token, 0, n)
+	toks := make([]lexer.Token, n)
 	var comments []*CommentGroup
-	for {
-		t, _ := lx.Next() // never fails
-		toks = append(toks, t)
-		if t.EOF() {
-			break
-		}
-		switch {
-		case t.Type == commentType:
-			comments = addComment(comments, t)
-		case lexErrorText[t.Type] != "":
-			r := tokenRange(t)
-			d := diags.Errorf(r, "%s", lexErrorText[t.Type])
-			if t.Type == tokenTypes["Invalid"] {
+	pos := lexer.Position{Filename: filename, Line: 1, Column: 1}
+	s := data
+	for i := range n - 1 {
+		rule, k := matchRule(s)
+		t := &toks[i]
+		*t = lexer.Token{Type: Lexer.types[rule], Value: s[:k], Pos: pos}
+		s = s[k:]
+		pos.Advance(t.Value)
+		switch rule {
+		case ruleComment:
+			comments = addComment(comments, *t)
+		case ruleUnterminatedTriple, ruleUnterminated, ruleUnterminatedRaw, ruleInvalid:
+			d := diags.Errorf(tokenRange(*t), "%s", lexErrorText[t.Type])
+			if rule == ruleInvalid {
 				d.Message = fmt.Sprintf("unexpected character %q", t.Value)
 			}
 		}
 	}
+	toks[n-1] = lexer.EOFToken(pos)
 	return toks, comments, diags
 }
 
