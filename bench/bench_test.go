@@ -1,6 +1,7 @@
 package bench_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"github.com/pipec/pipec/bench"
 	"github.com/pipec/pipec/compiler"
 	"github.com/pipec/pipec/dsl"
+	"github.com/pipec/pipec/internal/yamlenc"
 )
 
 // An input is one source file the benchmarks compile: a generated pipeline
@@ -236,9 +238,28 @@ func BenchmarkEmit(b *testing.B) {
 }
 
 // BenchmarkFloor is the least any tool producing these objects must do:
-// marshal the already lowered Argo objects to YAML with sigs.k8s.io/yaml and
-// write them to a file. Every phase is reported as a ratio of it.
+// marshal the already lowered Argo objects to YAML and write them to a
+// file, with the fastest encoder at hand (encoding/json, then
+// internal/yamlenc without pruning). Every phase is reported as a ratio of
+// it.
 func BenchmarkFloor(b *testing.B) {
+	floor(b, func(v any) ([]byte, error) {
+		j, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		return yamlenc.FromJSON(make([]byte, 0, len(j)), j, yamlenc.Options{})
+	})
+}
+
+// BenchmarkFloorSigsYAML is the floor with sigs.k8s.io/yaml, the encoder
+// Kubernetes tools use and pipec used until internal/yamlenc: it marshals
+// to JSON, decodes that into a generic tree and encodes the tree.
+func BenchmarkFloorSigsYAML(b *testing.B) {
+	floor(b, yaml.Marshal)
+}
+
+func floor(b *testing.B, marshal func(any) ([]byte, error)) {
 	run(b, func(b *testing.B, in input) func() {
 		c := compile(b, in)
 		f, err := os.Create(filepath.Join(b.TempDir(), "out.yaml"))
@@ -251,7 +272,7 @@ func BenchmarkFloor(b *testing.B) {
 				b.Fatal(err)
 			}
 			for _, obj := range c.objs {
-				y, err := yaml.Marshal(obj.Value())
+				y, err := marshal(obj.Value())
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -271,6 +292,32 @@ func BenchmarkCompile(b *testing.B) {
 		src := sources(in)
 		return func() {
 			res := compiler.Compile(src, []string{in.path}, compiler.Options{})
+			if res.Diags.HasErrors() {
+				b.Fatal(res.Diags)
+			}
+		}
+	})
+}
+
+// memoryCache is a compiler.ValidationCache in memory.
+type memoryCache map[string]bool
+
+func (c memoryCache) Accepted(key string) bool { return c[key] }
+func (c memoryCache) Accept(key string)        { c[key] = true }
+
+// BenchmarkCompileWarm is Compile with a validation cache that an earlier
+// compilation of the same source filled: what pipec watch and a build with
+// a kept cache directory do. Argo's validator does not run; the cache is
+// consulted with a hash of the YAML.
+func BenchmarkCompileWarm(b *testing.B) {
+	run(b, func(b *testing.B, in input) func() {
+		src := sources(in)
+		opts := compiler.Options{ValidationCache: memoryCache{}}
+		if res := compiler.Compile(src, []string{in.path}, opts); res.Diags.HasErrors() {
+			b.Skipf("%s does not compile: %v", in.name, res.Diags)
+		}
+		return func() {
+			res := compiler.Compile(src, []string{in.path}, opts)
 			if res.Diags.HasErrors() {
 				b.Fatal(res.Diags)
 			}
