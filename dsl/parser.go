@@ -50,6 +50,10 @@ var (
 	}
 )
 
+// The members of the statement unions. participle tries them in order;
+// each starts with keywords of its own, so the order does not change what
+// parses, only how soon the member that matches is tried: the most
+// frequent come first.
 var pipelineStmts = []PipelineStmt{
 	&StepDecl{}, &ParamStmt{}, &ImageStmt{}, &EnvStmt{}, &RetryStmt{},
 	&LabelStmt{}, &TimeoutStmt{}, &TTLStmt{}, &MemoizeStmt{}, &VolumeStmt{},
@@ -74,7 +78,9 @@ func options() []participle.Option {
 	}
 }
 
-// Parser is the participle parser of a whole file.
+// Parser is the participle parser of a whole file: the grammar as
+// documented (docs/language.md). Parse uses fileParser, which differs only
+// in how it finds a step statement's production (dispatch.go).
 var Parser = participle.MustBuild[File](options()...)
 
 // The strict parsers parse one statement without the error-recovery
