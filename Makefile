@@ -40,9 +40,11 @@ bench:
 	bash scripts/bench-process.sh
 
 fuzz:
-	$(GO) test ./dsl -run '^$$' -fuzz FuzzParse -fuzztime 60s
-	$(GO) test ./dsl -run '^$$' -fuzz FuzzFormat -fuzztime 60s
-	$(GO) test ./compiler -run '^$$' -fuzz FuzzCompile -fuzztime 60s
+	$(GO) test ./dsl -run '^$$' -fuzz '^FuzzParse$$' -fuzztime 60s
+	$(GO) test ./dsl -run '^$$' -fuzz '^FuzzParseSameAsReference$$' -fuzztime 60s
+	$(GO) test ./dsl -run '^$$' -fuzz '^FuzzFormat$$' -fuzztime 60s
+	$(GO) test ./compiler -run '^$$' -fuzz '^FuzzCompile$$' -fuzztime 60s
+	$(GO) test ./internal/yamlenc -run '^$$' -fuzz '^FuzzFromJSON$$' -fuzztime 60s
 
 clean:
 	rm -rf bin bench.txt
