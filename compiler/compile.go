@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/pipec/pipec/diag"
 )
@@ -46,15 +47,48 @@ type Result struct {
 	Program *Program
 	Outputs []*Output
 	Diags   diag.Diagnostics
+	// Timings is the time each phase took, summed over pipelines, in the
+	// order the phases ran.
+	Timings []Timing
+}
+
+// Timing is the wall time one phase of a compilation took.
+type Timing struct {
+	Phase    string // load, check, lower, emit, validate
+	Duration time.Duration
+}
+
+// timer adds up the time of phases into Result.Timings.
+type timer struct {
+	res   *Result
+	start time.Time
+}
+
+func (t *timer) begin() { t.start = time.Now() }
+
+func (t *timer) end(phase string) {
+	d := time.Since(t.start)
+	for i := range t.res.Timings {
+		if t.res.Timings[i].Phase == phase {
+			t.res.Timings[i].Duration += d
+			return
+		}
+	}
+	t.res.Timings = append(t.res.Timings, Timing{Phase: phase, Duration: d})
 }
 
 // Compile compiles the root files. Outputs are produced only for pipelines
 // without errors; Diags holds every problem in every file, sorted.
 func Compile(src Sources, roots []string, opts Options) *Result {
 	res := &Result{}
+	tm := &timer{res: res}
+	tm.begin()
 	unit, diags := Load(src, roots)
+	tm.end("load")
 	res.Unit = unit
+	tm.begin()
 	prog, cd := Check(unit)
+	tm.end("check")
 	diags = append(diags, cd...)
 	res.Program = prog
 	params := map[string]string{}
@@ -80,7 +114,9 @@ func Compile(src Sources, roots []string, opts Options) *Result {
 		if badParams || broken[p.File.Name] || importsBroken(unit, p.File.Name, broken) {
 			continue
 		}
+		tm.begin()
 		obj, ld := Lower(p, params)
+		tm.end("lower")
 		diags = append(diags, ld...)
 		if ld.HasErrors() {
 			continue
@@ -88,7 +124,9 @@ func Compile(src Sources, roots []string, opts Options) *Result {
 		out := &Output{Pipeline: p, Object: obj}
 		if !opts.SkipEmit {
 			// Rendered first: the validation cache's key is the YAML.
+			tm.begin()
 			y, err := Emit(obj)
+			tm.end("emit")
 			if err != nil {
 				diags.Errorf(p.Decl.Name.Range(), "cannot render YAML: %v", err)
 				continue
@@ -96,7 +134,9 @@ func Compile(src Sources, roots []string, opts Options) *Result {
 			out.YAML = y
 		}
 		if !opts.SkipValidate {
+			tm.begin()
 			vd := ValidateCached(obj, opts.ValidationCache, out.YAML)
+			tm.end("validate")
 			diags = append(diags, vd...)
 			if vd.HasErrors() {
 				continue

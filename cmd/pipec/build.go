@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/rogpeppe/go-internal/diff"
 
@@ -100,7 +101,7 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) ([]string, in
 func runBuild(args []string, stdout, stderr io.Writer) int {
 	tuneGC()
 	var bf buildFlags
-	var check bool
+	var check, timings bool
 	fs := newFlagSet("build", "[-o DIR] [-p name=value]... [--check] FILE|DIR...",
 		"Compiles .pipe files (directories are searched for them) to Argo Workflows YAML.\n"+
 			"With one pipeline and no -o, the YAML goes to standard output:\n\n"+
@@ -108,6 +109,7 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 			"Errors go to standard error as file:line:col: message; the exit status is 1 on\n"+
 			"errors in the sources and 2 on usage errors.", stderr)
 	bf.register(fs)
+	fs.BoolVar(&timings, "timings", false, "print the time each phase took (load, check, lower, emit, validate, write) to standard error")
 	fs.BoolVar(&check, "check", false, "compile, then compare with the YAML already in -o DIR (default: next to each source) and fail with a diff if it differs")
 	inputs, status, ok := parseFlags(fs, args, stdout)
 	if !ok {
@@ -127,6 +129,10 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	res := compiler.Compile(compiler.DiskSources{}, files, bf.options())
+	if timings {
+		writeStart := time.Now()
+		defer func() { printTimings(stderr, res.Timings, time.Since(writeStart)) }()
+	}
 	printDiags(stderr, res)
 	failed := res.Diags.HasErrors()
 	if !failed && len(res.Program.Pipelines) == 0 {
@@ -165,6 +171,17 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// printTimings prints the phases' times, and the time spent after
+// compiling (printing diagnostics, writing or comparing the output).
+func printTimings(w io.Writer, phases []compiler.Timing, write time.Duration) {
+	var total time.Duration
+	for _, t := range append(phases, compiler.Timing{Phase: "write", Duration: write}) {
+		fmt.Fprintf(w, "pipec: %-8s %8.1f ms\n", t.Phase, float64(t.Duration.Microseconds())/1000)
+		total += t.Duration
+	}
+	fmt.Fprintf(w, "pipec: %-8s %8.1f ms\n", "total", float64(total.Microseconds())/1000)
 }
 
 // printDiags prints the diagnostics with source excerpts and a count.
