@@ -151,7 +151,7 @@ func BenchmarkParse(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if _, err := dsl.Parser.ParseFromLexer(plex); err != nil {
+			if _, err := dsl.Parser().ParseFromLexer(plex); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -33,7 +33,7 @@ func updating() bool {
 
 // grammarBlock is the text between the markers: the EBNF in a fenced block.
 func grammarBlock() string {
-	return "\n```ebnf\n" + strings.TrimSpace(Parser.String()) + "\n```\n"
+	return "\n```ebnf\n" + strings.TrimSpace(Parser().String()) + "\n```\n"
 }
 
 // TestGrammarDoc fails when the grammar in docs/language.md differs from
@@ -72,7 +72,7 @@ func TestGrammarDoc(t *testing.T) {
 // TestGrammarKeywords checks that the keyword lists used for messages and
 // completion name every keyword that can start a statement.
 func TestGrammarKeywords(t *testing.T) {
-	ebnf := Parser.String()
+	ebnf := Parser().String()
 	for _, kw := range append(append(append([]string{}, TopKeywords...), PipelineKeywords...), StepKeywords...) {
 		if !strings.Contains(ebnf, `"`+kw+`"`) {
 			t.Errorf("keyword %q is not in the grammar", kw)

@@ -351,7 +351,7 @@ func sameAsReference(name string, src []byte) string {
 	if err1 != nil || err2 != nil {
 		return fmt.Sprintf("upgrade: %v %v", err1, err2)
 	}
-	f1, e1 := Parser.ParseFromLexer(p1)
+	f1, e1 := Parser().ParseFromLexer(p1)
 	f2, e2 := refParser.ParseFromLexer(p2)
 	if d := firstDiff(reflect.ValueOf(f1), reflect.ValueOf(f2), "Parser"); d != "" {
 		return "Parser AST: " + d

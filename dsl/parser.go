@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
@@ -81,7 +82,9 @@ func options() []participle.Option {
 // Parser is the participle parser of a whole file: the grammar as
 // documented (docs/language.md). Parse uses fileParser, which differs only
 // in how it finds a step statement's production (dispatch.go).
-var Parser = participle.MustBuild[File](options()...)
+// It is built on first use: pipec itself never needs it, and building a
+// participle parser is a noticeable part of start-up.
+var Parser = sync.OnceValue(func() *participle.Parser[File] { return participle.MustBuild[File](options()...) })
 
 // The strict parsers parse one statement without the error-recovery
 // alternative; they re-parse a BadStmt to say precisely what is wrong.
@@ -97,9 +100,11 @@ type strictStep struct {
 	Stmt StepStmt `parser:"@@"`
 }
 
+// strictStepParser is needed at start-up (dispatch.go); the other two only
+// for files with errors, so they are built on first use.
 var (
-	strictTopParser      = participle.MustBuild[strictTop](options()...)
-	strictPipelineParser = participle.MustBuild[strictPipeline](options()...)
+	strictTopParser      = sync.OnceValue(func() *participle.Parser[strictTop] { return participle.MustBuild[strictTop](options()...) })
+	strictPipelineParser = sync.OnceValue(func() *participle.Parser[strictPipeline] { return participle.MustBuild[strictPipeline](options()...) })
 	strictStepParser     = participle.MustBuild[strictStep](options()...)
 )
 
@@ -138,7 +143,7 @@ func ParseString(filename, src string) (*File, diag.Diagnostics) {
 }
 
 // TokenLexer replays already lexed tokens (ending with EOF) to participle,
-// for example to dsl.Parser.ParseFromLexer after lexer.Upgrade.
+// for example to dsl.Parser().ParseFromLexer after lexer.Upgrade.
 func TokenLexer(toks []lexer.Token) lexer.Lexer { return &sliceLexer{toks: toks} }
 
 type sliceLexer struct {
@@ -450,11 +455,11 @@ func badStmtDiag(f *File, b *BadStmt, context string) diag.Diagnostic {
 	var err error
 	switch context {
 	case "pipeline":
-		_, err = strictPipelineParser.ParseBytes(f.Name, blank)
+		_, err = strictPipelineParser().ParseBytes(f.Name, blank)
 	case "step":
 		_, err = strictStepParser.ParseBytes(f.Name, blank)
 	default:
-		_, err = strictTopParser.ParseBytes(f.Name, blank)
+		_, err = strictTopParser().ParseBytes(f.Name, blank)
 	}
 	if err == nil {
 		return diag.Diagnostic{Range: b.Range(), Message: "invalid statement"}
