@@ -26,13 +26,17 @@ import (
 // strict parsers, which keep the union). Parser, the grammar as documented,
 // keeps the union too. TestStepStmtByKeyword checks the table against the
 // grammar, TestParseSameAsReference the results against the union's.
-var fileParser = participle.MustBuild[File](
-	participle.Lexer(Lexer),
-	participle.Elide("Whitespace", "Comment"),
-	participle.Union[PipelineStmt](pipelineStmts...),
-	participle.ParseTypeWith(parseStepStmt),
-	participle.UseLookahead(participle.MaxLookahead),
-)
+var fileParser = participle.MustBuild[File](fileParserOptions()...)
+
+func fileParserOptions() []participle.Option {
+	return []participle.Option{
+		participle.Lexer(Lexer),
+		participle.Elide("Whitespace", "Comment"),
+		participle.Union[PipelineStmt](pipelineStmts...),
+		participle.ParseTypeWith(parseStepStmt),
+		participle.UseLookahead(participle.MaxLookahead),
+	}
+}
 
 // stepStmtByKeyword parses the step statement that starts with a keyword.
 var stepStmtByKeyword = map[string]stepStmtParser{}

@@ -561,6 +561,7 @@ func FuzzParseSameAsReference(f *testing.F) {
 	for _, src := range parseSeeds(f) {
 		f.Add(src)
 	}
+	smallParts(f) // so that parsing in parts is fuzzed too
 	f.Fuzz(func(t *testing.T, src []byte) {
 		if d := sameAsReference("fuzz.pipe", src); d != "" {
 			t.Fatal(d)

@@ -123,7 +123,11 @@ func Parse(filename string, src []byte) (*File, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	toks, comments, lexDiags := lex(filename, src)
 	diags = append(diags, lexDiags...)
-	file, err := fileParser.ParseFromLexer(newPeekingLexer(toks))
+	file, ok := parseInParts(toks)
+	var err error
+	if !ok {
+		file, err = fileParser.ParseFromLexer(newPeekingLexer(toks))
+	}
 	if file == nil {
 		file = &File{}
 	}

@@ -1,0 +1,237 @@
+package dsl
+
+import (
+	"runtime"
+	"sync"
+
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// Parsing is most of the time a large file takes to compile, and
+// participle parses on one core. A well-formed large file is therefore
+// parsed in parts, on several cores: the body of its largest pipeline is
+// cut, between two of its statements, into segments of about the same
+// number of tokens; the file without the body's later segments is parsed as
+// usual, each later segment on its own as a list of pipeline statements,
+// and the statements are put back together in order.
+//
+// The result is the same as parsing the whole file at once: a segment
+// starts at a `step` or `on` keyword that is the first token of its line at
+// the body's top level, which only ever starts a statement, and no
+// statement can go on with such a token, so the statements of a segment
+// are the ones the whole parse finds there. Every token of a segment keeps
+// its position, and the token after a statement's last one (which sets the
+// statement's end position) is in the same segment, since a newline comes
+// before the next segment. When a part has any error or bad statement,
+// parsing in parts is abandoned and the file is parsed at once, so that
+// errors and recovery are exactly those of one parse.
+// TestParallelSameAsSequential checks all of this on every test input.
+
+// parallelMinTokens is the number of tokens below which a file is parsed
+// at once: for small files the parts' overhead outweighs the gain.
+var parallelMinTokens = 8000
+
+// parallelSegmentTokens is the least number of tokens in a segment.
+var parallelSegmentTokens = 4000
+
+// pipelineItems is a list of pipeline statements: one segment of a
+// pipeline's body.
+type pipelineItems struct {
+	Items []*PipelineItem `parser:"@@*"`
+}
+
+// itemsParser parses a segment, with the grammar and options of fileParser.
+var itemsParser = sync.OnceValue(func() *participle.Parser[pipelineItems] {
+	return participle.MustBuild[pipelineItems](fileParserOptions()...)
+})
+
+// parseInParts parses a file of tokens toks (ending with EOF) in parts, if
+// it is large enough and well-formed; ok is false otherwise, and the file
+// must then be parsed at once.
+func parseInParts(toks []lexer.Token) (file *File, ok bool) {
+	workers := runtime.GOMAXPROCS(0)
+	if workers < 2 || len(toks) < parallelMinTokens {
+		return nil, false
+	}
+	open, cuts, closing := segments(toks, workers)
+	if len(cuts) == 0 {
+		return nil, false
+	}
+	// The file without the segments after the first: tokens up to the
+	// first cut, then from the body's closing brace on.
+	head := make([]lexer.Token, 0, cuts[0]+len(toks)-closing)
+	head = append(append(head, toks[:cuts[0]]...), toks[closing:]...)
+	bounds := append(append([]int{}, cuts...), closing)
+	parts := make([][]*PipelineItem, len(cuts))
+	errs := make([]error, len(cuts))
+	var wg sync.WaitGroup
+	for i := range cuts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			seg := make([]lexer.Token, 0, bounds[i+1]-bounds[i]+1)
+			seg = append(seg, toks[bounds[i]:bounds[i+1]]...)
+			seg = append(seg, lexer.EOFToken(toks[bounds[i+1]].Pos))
+			items, err := itemsParser().ParseFromLexer(newPeekingLexer(seg))
+			if err == nil {
+				parts[i] = items.Items
+			}
+			errs[i] = err
+		}()
+	}
+	file, err := fileParser.ParseFromLexer(newPeekingLexer(head))
+	wg.Wait()
+	if err != nil || !wellFormedFile(file) {
+		return nil, false
+	}
+	pipeline := pipelineAt(file, toks[open].Pos)
+	if pipeline == nil {
+		return nil, false
+	}
+	for i, items := range parts {
+		if errs[i] != nil || !wellFormedItems(items) {
+			return nil, false
+		}
+		pipeline.Items = append(pipeline.Items, items...)
+	}
+	return file, true
+}
+
+// segments finds where to cut the largest pipeline body of a file: the
+// index of its opening brace, the indexes of the tokens that start the
+// segments after the first (at most parts-1 of them), and the index of its
+// closing brace. It returns no cuts if the body is too small to be worth
+// cutting or the braces do not balance.
+func segments(toks []lexer.Token, parts int) (open int, cuts []int, closing int) {
+	// The largest pipeline body: `pipeline NAME {` at depth 0 up to its
+	// matching brace.
+	depth, bodyOpen := 0, -1
+	best := 0
+	var prev *lexer.Token // the previous token that is not blank
+	for i := range toks {
+		t := &toks[i]
+		if t.Type == wsType || t.Type == commentType {
+			continue
+		}
+		if t.Type == punctType {
+			switch t.Value {
+			case "{", "(", "[":
+				if depth == 0 && t.Value == "{" && bodyOpen < 0 && prev != nil && prev.Type == identType && isPipelineKeyword(toks, i) {
+					bodyOpen = i
+				}
+				depth++
+			case "}", ")", "]":
+				depth--
+				if depth < 0 {
+					return 0, nil, 0
+				}
+				if depth == 0 && bodyOpen >= 0 {
+					if i-bodyOpen > best {
+						best, open, closing = i-bodyOpen, bodyOpen, i
+					}
+					bodyOpen = -1
+				}
+			}
+		}
+		prev = t
+	}
+	if depth != 0 || best < 2*parallelSegmentTokens {
+		return 0, nil, 0
+	}
+	// Statement starts at the body's top level, first on their line.
+	want := min(parts, best/parallelSegmentTokens)
+	size := best / want
+	next := open + size
+	depth = 0
+	line := 0
+	for i := open + 1; i < closing && len(cuts) < want-1; i++ {
+		t := &toks[i]
+		if t.Type == wsType || t.Type == commentType {
+			continue
+		}
+		first := t.Pos.Line != line
+		line = t.Pos.Line
+		if t.Type == punctType {
+			switch t.Value {
+			case "{", "(", "[":
+				depth++
+			case "}", ")", "]":
+				depth--
+			}
+			continue
+		}
+		if depth == 0 && first && i >= next && t.Type == identType && (t.Value == "step" || t.Value == "on") {
+			cuts = append(cuts, i)
+			next = i + size
+		}
+	}
+	return open, cuts, closing
+}
+
+// isPipelineKeyword reports whether the brace at toks[i] follows
+// `pipeline NAME`.
+func isPipelineKeyword(toks []lexer.Token, i int) bool {
+	seen := 0
+	for j := i - 1; j >= 0; j-- {
+		t := &toks[j]
+		if t.Type == wsType || t.Type == commentType {
+			continue
+		}
+		seen++
+		if seen == 2 {
+			return t.Type == identType && t.Value == "pipeline"
+		}
+	}
+	return false
+}
+
+// pipelineAt is the pipeline of file whose span holds pos.
+func pipelineAt(file *File, pos lexer.Position) *Pipeline {
+	for _, it := range file.Items {
+		if p := it.Pipeline; p != nil && p.Pos.Offset < pos.Offset && pos.Offset < p.EndPos.Offset {
+			return p
+		}
+	}
+	return nil
+}
+
+// wellFormedFile reports whether a parsed file has no bad statement.
+func wellFormedFile(f *File) bool {
+	if f == nil {
+		return false
+	}
+	for _, it := range f.Items {
+		if it.Bad != nil || it.Stray != nil {
+			return false
+		}
+		if it.Template != nil && !wellFormedSteps(it.Template.Items) {
+			return false
+		}
+		if it.Pipeline != nil && !wellFormedItems(it.Pipeline.Items) {
+			return false
+		}
+	}
+	return true
+}
+
+func wellFormedItems(items []*PipelineItem) bool {
+	for _, pi := range items {
+		if pi.Bad != nil || pi.Stmt == nil {
+			return false
+		}
+		if sd, ok := pi.Stmt.(*StepDecl); ok && !wellFormedSteps(sd.Items) {
+			return false
+		}
+	}
+	return true
+}
+
+func wellFormedSteps(items []*StepItem) bool {
+	for _, si := range items {
+		if si.Bad != nil || si.Stmt == nil {
+			return false
+		}
+	}
+	return true
+}
