@@ -5,9 +5,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 	apiv1 "k8s.io/api/core/v1"
@@ -152,10 +154,9 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 
 	main := wfv1.Template{Name: EntryTemplate, DAG: &wfv1.DAGTemplate{}}
 	var leaves []wfv1.Template
-	for _, st := range p.Steps {
-		task, tmpls := l.step(st)
-		main.DAG.Tasks = append(main.DAG.Tasks, task)
-		leaves = append(leaves, tmpls...)
+	for _, low := range l.steps(p.Steps) {
+		main.DAG.Tasks = append(main.DAG.Tasks, low.task)
+		leaves = append(leaves, low.templates...)
 	}
 	spec.Templates = append(spec.Templates, main)
 	if len(p.ExitSteps) > 0 {
@@ -177,6 +178,49 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 	}
 	spec.Templates = append(spec.Templates, leaves...)
 	return spec
+}
+
+// lowered is a step lowered: its DAG task and its templates.
+type lowered struct {
+	task      wfv1.DAGTask
+	templates []wfv1.Template
+}
+
+// lowerParallelSteps is the number of steps from which they are lowered
+// in parts, on several cores.
+var lowerParallelSteps = 200
+
+// steps lowers steps, in order. Steps are lowered independently of each
+// other, so many are lowered in parts concurrently, each part with a
+// lowerer of its own whose diagnostics are then added to l's in order.
+func (l *lowerer) steps(steps []*Step) []lowered {
+	out := make([]lowered, len(steps))
+	workers := runtime.GOMAXPROCS(0)
+	if workers < 2 || len(steps) < lowerParallelSteps {
+		for i, st := range steps {
+			out[i].task, out[i].templates = l.step(st)
+		}
+		return out
+	}
+	parts := make([]*lowerer, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := w*len(steps)/workers, (w+1)*len(steps)/workers
+		part := &lowerer{p: l.p, params: l.params}
+		parts[w] = part
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				out[i].task, out[i].templates = part.step(steps[i])
+			}
+		}()
+	}
+	wg.Wait()
+	for _, part := range parts {
+		l.diags = append(l.diags, part.diags...)
+	}
+	return out
 }
 
 // step lowers a step to its DAG task and, unless it uses a templateRef, its

@@ -1,0 +1,98 @@
+package compiler
+
+import (
+	"bytes"
+	"encoding/json"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/pipec/pipec/bench"
+)
+
+// TestEmitInParts checks that marshalling the templates in parts gives
+// exactly the YAML of one json.Marshal, on every example and on generated
+// pipelines, with parts of a few templates.
+func TestEmitInParts(t *testing.T) {
+	old := emitParallelTemplates
+	procs := runtime.GOMAXPROCS(3)
+	t.Cleanup(func() { emitParallelTemplates = old; runtime.GOMAXPROCS(procs) })
+	var objs []*Object
+	paths, _ := filepath.Glob("../examples/*.pipe")
+	for _, p := range paths {
+		res := Compile(DiskSources{}, []string{p}, Options{SkipValidate: true, SkipEmit: true})
+		for _, out := range res.Outputs {
+			objs = append(objs, out.Object)
+		}
+	}
+	for _, n := range []int{1, 7, 250} {
+		objs = append(objs, lowerGenerated(t, n, func(s string) string { return s }))
+	}
+	inParts := 0
+	for _, obj := range objs {
+		emitParallelTemplates = 1 << 30
+		want, err := Emit(obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		emitParallelTemplates = 1
+		got, err := Emit(obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s: YAML differs when marshalled in parts:\n%s\nwant:\n%s", obj.Pipeline.Name, got, want)
+		}
+		j, err := marshalObject(obj)
+		if err != nil || !json.Valid(j) {
+			t.Errorf("%s: invalid JSON in parts: %v", obj.Pipeline.Name, err)
+		}
+		if obj.CronWorkflow == nil {
+			inParts++
+		}
+	}
+	if inParts < 20 {
+		t.Errorf("only %d objects marshalled in parts", inParts)
+	}
+}
+
+// TestLowerInParts checks that lowering steps in parts gives the same
+// objects and diagnostics as lowering them in turn.
+func TestLowerInParts(t *testing.T) {
+	old := lowerParallelSteps
+	procs := runtime.GOMAXPROCS(3)
+	t.Cleanup(func() { lowerParallelSteps = old; runtime.GOMAXPROCS(procs) })
+	var progs []*Program
+	paths, _ := filepath.Glob("../examples/*.pipe")
+	for _, p := range paths {
+		res := Compile(DiskSources{}, []string{p}, Options{SkipValidate: true, SkipEmit: true})
+		progs = append(progs, res.Program)
+	}
+	// Raw fragments Argo's Template does not have, in several steps: the
+	// diagnostics come from several parts.
+	bad := strings.NewReplacer("  step s1 {\n", "  step s1 {\n    raw \"\"\"\nnosuch: 1\n\"\"\"\n",
+		"  step s6 {\n", "  step s6 {\n    raw \"\"\"\nalso: 2\n\"\"\"\n")
+	for _, src := range []string{bench.Pipeline("gen", 9), bad.Replace(bench.Pipeline("gen", 9))} {
+		unit, _ := Load(Overlay{Files: map[string][]byte{"gen.pipe": []byte(src)}}, []string{"gen.pipe"})
+		prog, _ := Check(unit)
+		progs = append(progs, prog)
+	}
+	sawDiags := false
+	for _, prog := range progs {
+		for _, p := range prog.Pipelines {
+			lowerParallelSteps = 1 << 30
+			want, wantDiags := Lower(p, nil)
+			lowerParallelSteps = 1
+			got, gotDiags := Lower(p, nil)
+			if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(gotDiags, wantDiags) {
+				t.Errorf("%s: lowering in parts differs", p.Name)
+			}
+			sawDiags = sawDiags || len(gotDiags) >= 2
+		}
+	}
+	if !sawDiags {
+		t.Error("no pipeline with diagnostics from several steps")
+	}
+}
