@@ -31,7 +31,20 @@ func Validate(obj *Object) diag.Diagnostics {
 // cache has it, the object is not validated again; otherwise each chunk
 // the cache has is skipped.
 func ValidateCached(obj *Object, cache ValidationCache, emitted []byte) diag.Diagnostics {
-	check := argoValidate
+	return validateCached(obj, cache, emitted, nil)
+}
+
+// validateCached is ValidateCached, calling starts (if not nil) before
+// Argo's validator first runs.
+func validateCached(obj *Object, cache ValidationCache, emitted []byte, starts func()) diag.Diagnostics {
+	argo := argoValidate // Argo's validator, with the starts hook
+	if starts != nil {
+		argo = func(o *Object) error {
+			starts()
+			return argoValidate(o)
+		}
+	}
+	check := argo // the validator, or the cache where it has the answer
 	wholeKey := ""
 	if cache != nil {
 		if emitted != nil {
@@ -45,13 +58,13 @@ func ValidateCached(obj *Object, cache ValidationCache, emitted []byte) diag.Dia
 		check = func(o *Object) error {
 			b, err := json.Marshal(o.Value())
 			if err != nil {
-				return argoValidate(o)
+				return argo(o)
 			}
 			key := validationKey("chunk", b)
 			if cache.Accepted(key) {
 				return nil
 			}
-			if err := argoValidate(o); err != nil {
+			if err := argo(o); err != nil {
 				return err
 			}
 			cache.Accept(key)

@@ -128,7 +128,9 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "pipec build: no .pipe files in %s\n", strings.Join(inputs, ", "))
 		return 1
 	}
-	res := compiler.Compile(compiler.DiskSources{}, files, bf.options())
+	opts := bf.options()
+	opts.ValidatorStarts = collectAgain
+	res := compiler.Compile(compiler.DiskSources{}, files, opts)
 	if timings {
 		writeStart := time.Now()
 		defer func() { printTimings(stderr, res.Timings, time.Since(writeStart)) }()
