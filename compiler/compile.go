@@ -26,10 +26,6 @@ type Options struct {
 	// ValidationCache, if set, remembers what Argo's validator accepted in
 	// earlier compilations, which are then not validated again.
 	ValidationCache ValidationCache
-	// ValidatorStarts, if set, is called before Argo's validator runs on
-	// anything the cache does not have (pipec build turns the garbage
-	// collector back on then: the validator makes mostly garbage).
-	ValidatorStarts func()
 	// OtherParams are parameters declared by pipelines outside the roots
 	// (watch mode compiles only the files that changed): -p may name them.
 	OtherParams []string
@@ -139,7 +135,7 @@ func Compile(src Sources, roots []string, opts Options) *Result {
 		}
 		if !opts.SkipValidate {
 			tm.begin()
-			vd := validateCached(obj, opts.ValidationCache, out.YAML, opts.ValidatorStarts)
+			vd := ValidateCached(obj, opts.ValidationCache, out.YAML)
 			tm.end("validate")
 			diags = append(diags, vd...)
 			if vd.HasErrors() {

@@ -31,19 +31,7 @@ func Validate(obj *Object) diag.Diagnostics {
 // cache has it, the object is not validated again; otherwise each chunk
 // the cache has is skipped.
 func ValidateCached(obj *Object, cache ValidationCache, emitted []byte) diag.Diagnostics {
-	return validateCached(obj, cache, emitted, nil)
-}
-
-// validateCached is ValidateCached, calling starts (if not nil) before
-// Argo's validator first runs.
-func validateCached(obj *Object, cache ValidationCache, emitted []byte, starts func()) diag.Diagnostics {
-	argo := argoValidate // Argo's validator, with the starts hook
-	if starts != nil {
-		argo = func(o *Object) error {
-			starts()
-			return argoValidate(o)
-		}
-	}
+	argo := argoValidate
 	check := argo // the validator, or the cache where it has the answer
 	wholeKey := ""
 	if cache != nil {

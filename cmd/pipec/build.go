@@ -99,7 +99,6 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) ([]string, in
 }
 
 func runBuild(args []string, stdout, stderr io.Writer) int {
-	tuneGC()
 	var bf buildFlags
 	var check, timings bool
 	fs := newFlagSet("build", "[-o DIR] [-p name=value]... [--check] FILE|DIR...",
@@ -129,7 +128,6 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	opts := bf.options()
-	opts.ValidatorStarts = collectAgain
 	res := compiler.Compile(compiler.DiskSources{}, files, opts)
 	if timings {
 		writeStart := time.Now()

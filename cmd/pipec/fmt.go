@@ -24,7 +24,6 @@ const fmtUsageLine = "[-w] [-l] [-d] [--check] FILE|DIR..."
 // 1 when a file has syntax errors, cannot be read or written, or (with
 // --check) is not formatted, 2 on usage errors.
 func runFmt(args []string, stdout, stderr io.Writer) int {
-	tuneGC()
 	var write, list, showDiff, check bool
 	fs := newFlagSet("fmt", fmtUsageLine,
 		"Formats .pipe files (directories are searched for them, hidden ones skipped)\n"+
