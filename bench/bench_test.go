@@ -5,11 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/alecthomas/participle/v2/lexer"
 	"sigs.k8s.io/yaml"
@@ -28,18 +25,11 @@ type input struct {
 	src  []byte
 }
 
-// inputs returns the generated pipelines (bench.Sizes, capped by
-// PIPEC_BENCH_MAX_STEPS if set) and examples/*.pipe (if there are any).
+// inputs returns the generated pipelines (bench.SizesToRun) and
+// examples/*.pipe (if there are any).
 func inputs(tb testing.TB) []input {
-	max := 0
-	if s := os.Getenv("PIPEC_BENCH_MAX_STEPS"); s != "" {
-		fmt.Sscan(s, &max)
-	}
 	var out []input
-	for _, n := range bench.Sizes {
-		if max > 0 && n > max {
-			continue
-		}
+	for _, n := range bench.SizesToRun() {
 		name := fmt.Sprintf("gen-%d", n)
 		out = append(out, input{name: fmt.Sprintf("steps=%d", n), path: name + ".pipe", src: []byte(bench.Pipeline(name, n))})
 	}
@@ -55,32 +45,16 @@ func inputs(tb testing.TB) []input {
 }
 
 // run runs one sub-benchmark per input: setup prepares the input and
-// returns the operation measured. Besides wall time (ns/op) it reports the
-// process's CPU time per operation (cpu-ns/op, user and system, every
-// thread: the garbage collector's included), which is much less sensitive
-// than wall time to other load on a shared machine, and source bytes/s.
+// returns the operation measured (bench.Measure: wall and CPU time), with
+// source bytes/s.
 func run(b *testing.B, setup func(b *testing.B, in input) func()) {
 	for _, in := range inputs(b) {
 		b.Run(in.name, func(b *testing.B) {
 			op := setup(b, in)
 			b.SetBytes(int64(len(in.src)))
-			runtime.GC()
-			start := cpuTime()
-			for b.Loop() {
-				op()
-			}
-			b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+			bench.Measure(b, op)
 		})
 	}
-}
-
-// cpuTime is the CPU time the process has used so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // examples may import each other: load every example with its directory so

@@ -3,11 +3,7 @@ package yamlenc_test
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"runtime"
-	"syscall"
 	"testing"
-	"time"
 
 	"sigs.k8s.io/yaml"
 
@@ -15,22 +11,6 @@ import (
 	"github.com/pipec/pipec/compiler"
 	"github.com/pipec/pipec/internal/yamlenc"
 )
-
-// benchSizes are the step counts of the generated pipelines benchmarked,
-// capped by PIPEC_BENCH_MAX_STEPS as in ./bench.
-func benchSizes() []int {
-	max := 0
-	if s := os.Getenv("PIPEC_BENCH_MAX_STEPS"); s != "" {
-		fmt.Sscan(s, &max)
-	}
-	var out []int
-	for _, n := range []int{100, 1000, 10000} {
-		if max == 0 || n <= max {
-			out = append(out, n)
-		}
-	}
-	return out
-}
 
 var benchObjects = map[int]*compiler.Object{}
 
@@ -45,32 +25,20 @@ func benchObject(b *testing.B, n int) *compiler.Object {
 	return obj
 }
 
-// runBench runs op for each size, reporting CPU time per operation
-// (cpu-ns/op, every thread: the garbage collector's included) besides wall
-// time, as ./bench does.
+// runBench runs op for each size of ./bench's generated pipelines,
+// measured as ./bench measures (wall and CPU time).
 func runBench(b *testing.B, setup func(b *testing.B, obj *compiler.Object) func() error) {
-	for _, n := range benchSizes() {
+	for _, n := range bench.SizesToRun() {
 		b.Run(fmt.Sprintf("steps=%d", n), func(b *testing.B) {
 			op := setup(b, benchObject(b, n))
 			b.ReportAllocs()
-			runtime.GC()
-			start := cpuTime()
-			for b.Loop() {
+			bench.Measure(b, func() {
 				if err := op(); err != nil {
 					b.Fatal(err)
 				}
-			}
-			b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+			})
 		})
 	}
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkFromJSON is FromJSON alone, on the JSON of a generated
