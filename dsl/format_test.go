@@ -244,6 +244,31 @@ func TestFormatPrint(t *testing.T) {
 	checkFormat(t, name, src)
 }
 
+// TestFormatCRLF: a file with CRLF line endings is formatted with LF
+// ones, comments included, and its doc comments hold no \r.
+func TestFormatCRLF(t *testing.T) {
+	src := "// file\r\npipeline p {\r\n  // doc of x\r\n  param x = \"y\" // trailing\r\n}\r\n"
+	out, diags := FormatSource("crlf.pipe", []byte(src))
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	want := "// file\npipeline p {\n  // doc of x\n  param x = \"y\" // trailing\n}\n"
+	if string(out) != want {
+		t.Errorf("got %q, want %q", out, want)
+	}
+	f, _ := ParseString("crlf.pipe", src)
+	for _, g := range f.Comments {
+		for _, l := range g.Lines {
+			if strings.Contains(l, "\r") {
+				t.Errorf("comment line %q holds a \\r", l)
+			}
+		}
+		if g.EndPos.Column != g.Pos.Column+len("//")+len(g.Lines[0]) {
+			t.Errorf("comment %q ends at column %d, want %d", g.Lines[0], g.EndPos.Column, g.Pos.Column+2+len(g.Lines[0]))
+		}
+	}
+}
+
 // TestFormatTricky: comments and layouts in odd places must survive
 // formatting with the same AST and doc comments, idempotently.
 func TestFormatTricky(t *testing.T) {

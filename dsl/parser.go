@@ -227,9 +227,12 @@ func (g *CommentGroup) Text() string {
 }
 
 func addComment(groups []*CommentGroup, t lexer.Token) []*CommentGroup {
+	// A comment runs to the end of its line, which in a file with CRLF
+	// line endings includes the \r: it is not part of the comment.
+	value := strings.TrimSuffix(t.Value, "\r")
 	end := t.Pos
-	end.Advance(t.Value)
-	text := strings.TrimPrefix(t.Value, "//")
+	end.Advance(value)
+	text := strings.TrimPrefix(value, "//")
 	if n := len(groups); n > 0 {
 		g := groups[n-1]
 		if g.EndPos.Line == t.Pos.Line-1 && g.Pos.Column == t.Pos.Column {
