@@ -108,7 +108,7 @@ func refLex(filename string, src []byte) ([]lexer.Token, []*CommentGroup, diag.D
 		}
 		switch {
 		case t.Type == commentType:
-			comments = refAddComment(comments, t)
+			comments = addComment(comments, t) // comments were not tuned
 		case lexErrorText[t.Type] != "":
 			r := refTokenRange(t)
 			d := diags.Errorf(r, "%s", lexErrorText[t.Type])
@@ -124,21 +124,6 @@ func refTokenRange(t lexer.Token) diag.Range {
 	end := t.Pos
 	end.Advance(t.Value)
 	return Span{Pos: t.Pos, EndPos: end}.Range()
-}
-
-func refAddComment(groups []*CommentGroup, t lexer.Token) []*CommentGroup {
-	end := t.Pos
-	end.Advance(t.Value)
-	text := strings.TrimPrefix(t.Value, "//")
-	if n := len(groups); n > 0 {
-		g := groups[n-1]
-		if g.EndPos.Line == t.Pos.Line-1 && g.Pos.Column == t.Pos.Column {
-			g.Lines = append(g.Lines, text)
-			g.EndPos = end
-			return groups
-		}
-	}
-	return append(groups, &CommentGroup{Span: Span{Pos: t.Pos, EndPos: end}, Lines: []string{text}})
 }
 
 func refAttachDocs(f *File) {
