@@ -2,7 +2,9 @@ package dsl
 
 import (
 	"runtime"
+	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
@@ -54,7 +56,7 @@ func parseInParts(toks []lexer.Token) (file *File, ok bool) {
 	if workers < 2 || len(toks) < parallelMinTokens {
 		return nil, false
 	}
-	open, cuts, closing := segments(toks, workers)
+	open, cuts, closing := segments(toks)
 	if len(cuts) == 0 {
 		return nil, false
 	}
@@ -64,35 +66,56 @@ func parseInParts(toks []lexer.Token) (file *File, ok bool) {
 	head = append(append(head, toks[:cuts[0]]...), toks[closing:]...)
 	bounds := append(append([]int{}, cuts...), closing)
 	parts := make([][]*PipelineItem, len(cuts))
-	errs := make([]error, len(cuts))
+	var next atomic.Int64 // the next segment to parse
+	var failed atomic.Bool
+	// parseSegments parses segments until there are none left or one
+	// failed. Each segment is parsed on its own with a copy of its tokens
+	// (which ends with EOF): participle keeps what it parses in memory
+	// until the end of a parse, so small segments keep little.
+	parseSegments := func() {
+		var seg []lexer.Token
+		for !failed.Load() {
+			i := int(next.Add(1)) - 1
+			if i >= len(cuts) {
+				return
+			}
+			seg = append(seg[:0], toks[bounds[i]:bounds[i+1]]...)
+			seg = append(seg, lexer.EOFToken(toks[bounds[i+1]].Pos))
+			items, err := itemsParser().ParseFromLexer(newPeekingLexer(seg))
+			if err != nil || !wellFormedItems(items.Items) {
+				failed.Store(true)
+				return
+			}
+			parts[i] = items.Items
+		}
+	}
 	var wg sync.WaitGroup
-	for i := range cuts {
+	for range workers - 1 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			seg := make([]lexer.Token, 0, bounds[i+1]-bounds[i]+1)
-			seg = append(seg, toks[bounds[i]:bounds[i+1]]...)
-			seg = append(seg, lexer.EOFToken(toks[bounds[i+1]].Pos))
-			items, err := itemsParser().ParseFromLexer(newPeekingLexer(seg))
-			if err == nil {
-				parts[i] = items.Items
-			}
-			errs[i] = err
+			parseSegments()
 		}()
 	}
 	file, err := fileParser.ParseFromLexer(newPeekingLexer(head))
-	wg.Wait()
 	if err != nil || !wellFormedFile(file) {
+		failed.Store(true)
+	}
+	parseSegments()
+	wg.Wait()
+	if failed.Load() {
 		return nil, false
 	}
 	pipeline := pipelineAt(file, toks[open].Pos)
 	if pipeline == nil {
 		return nil, false
 	}
-	for i, items := range parts {
-		if errs[i] != nil || !wellFormedItems(items) {
-			return nil, false
-		}
+	n := len(pipeline.Items)
+	for _, items := range parts {
+		n += len(items)
+	}
+	pipeline.Items = slices.Grow(pipeline.Items, n-len(pipeline.Items))
+	for _, items := range parts {
 		pipeline.Items = append(pipeline.Items, items...)
 	}
 	return file, true
@@ -100,10 +123,11 @@ func parseInParts(toks []lexer.Token) (file *File, ok bool) {
 
 // segments finds where to cut the largest pipeline body of a file: the
 // index of its opening brace, the indexes of the tokens that start the
-// segments after the first (at most parts-1 of them), and the index of its
-// closing brace. It returns no cuts if the body is too small to be worth
-// cutting or the braces do not balance.
-func segments(toks []lexer.Token, parts int) (open int, cuts []int, closing int) {
+// segments after the first (each segment of about parallelSegmentTokens
+// tokens or more), and the index of its closing brace. It returns no cuts
+// if the body is too small to be worth cutting or the braces do not
+// balance.
+func segments(toks []lexer.Token) (open int, cuts []int, closing int) {
 	// The largest pipeline body: `pipeline NAME {` at depth 0 up to its
 	// matching brace.
 	depth, bodyOpen := 0, -1
@@ -140,7 +164,7 @@ func segments(toks []lexer.Token, parts int) (open int, cuts []int, closing int)
 		return 0, nil, 0
 	}
 	// Statement starts at the body's top level, first on their line.
-	want := min(parts, best/parallelSegmentTokens)
+	want := best / parallelSegmentTokens
 	size := best / want
 	next := open + size
 	depth = 0
