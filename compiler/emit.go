@@ -1,9 +1,13 @@
 package compiler
 
 import (
+	"bytes"
 	"encoding/json"
 	"runtime"
 	"sync"
+	"sync/atomic"
+
+	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -16,26 +20,38 @@ import (
 var emitOptions = yamlenc.Options{Prune: true, KeepEmpty: []string{"emptyDir"}}
 
 // emitParallelTemplates is the number of templates from which Emit
-// marshals them in parts, on several cores.
+// renders them in parts, on several cores.
 var emitParallelTemplates = 200
+
+// emitPartTemplates is the number of templates in one part.
+var emitPartTemplates = 64
 
 // Emit renders an object as YAML: deterministic (keys sorted, same input
 // gives the same bytes), without the empty noise Go structs carry
 // (creationTimestamp: null, status: {}, empty maps). encoding/json
 // marshals the object; internal/yamlenc turns the JSON into YAML.
 func Emit(obj *Object) ([]byte, error) {
-	b, err := marshalObject(obj)
+	if y, ok := emitInParts(obj); ok {
+		return y, nil
+	}
+	b, err := json.Marshal(obj.Value())
 	if err != nil {
 		return nil, err
 	}
 	return yamlenc.FromJSON(make([]byte, 0, len(b)), b, emitOptions)
 }
 
-// marshalObject is json.Marshal(obj.Value()), with the templates of a large
-// Workflow or WorkflowTemplate marshalled in parts concurrently: they are
-// nearly all of it. The JSON differs from json.Marshal's only in the order
-// of keys, which the YAML sorts.
-func marshalObject(obj *Object) ([]byte, error) {
+// emitInParts renders a large Workflow or WorkflowTemplate with its
+// templates, nearly all of it, in parts of emitPartTemplates on several
+// cores: each part is marshalled to JSON and written as YAML on its own,
+// so that only a part's JSON and yamlenc's nodes for it are in memory at a
+// time, not the whole document's. The object without its templates is
+// rendered as usual and the templates' YAML put in at the place of
+// "templates" among the keys of "spec", which yamlenc sorts: the result is
+// byte for byte the YAML of the whole object (TestEmitInParts). ok is
+// false for other objects, or if anything fails; Emit then renders the
+// object at once, which reports any error.
+func emitInParts(obj *Object) (y []byte, ok bool) {
 	workers := runtime.GOMAXPROCS(0)
 	spec := obj.Spec()
 	var meta *metav1.ObjectMeta
@@ -47,66 +63,80 @@ func marshalObject(obj *Object) ([]byte, error) {
 		meta, kind, apiVersion = &obj.WorkflowTemplate.ObjectMeta, obj.WorkflowTemplate.Kind, obj.WorkflowTemplate.APIVersion
 	}
 	if meta == nil || workers < 2 || len(spec.Templates) < emitParallelTemplates {
-		return json.Marshal(obj.Value())
+		return nil, false
 	}
 	tmpls := spec.Templates
-	parts := make([][]byte, workers)
-	errs := make([]error, workers)
+	parts := make([][]byte, (len(tmpls)+emitPartTemplates-1)/emitPartTemplates)
+	var next atomic.Int64 // the next part to render
+	var failed atomic.Bool
+	renderParts := func() {
+		for !failed.Load() {
+			i := int(next.Add(1)) - 1
+			if i >= len(parts) {
+				return
+			}
+			j, err := json.Marshal(tmpls[i*emitPartTemplates : min((i+1)*emitPartTemplates, len(tmpls))])
+			if err == nil {
+				// The templates are the items of spec's "templates",
+				// at the indentation of spec's members.
+				parts[i], err = yamlenc.SequenceFromJSON(nil, j, 2, emitOptions)
+			}
+			if err != nil {
+				failed.Store(true)
+			}
+		}
+	}
 	var wg sync.WaitGroup
-	for i := range workers {
-		lo, hi := i*len(tmpls)/workers, (i+1)*len(tmpls)/workers
+	for range workers - 1 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			parts[i], errs[i] = json.Marshal(tmpls[lo:hi])
+			renderParts()
 		}()
 	}
+	// The object with one stand-in template, whose YAML says where the
+	// templates go.
 	rest := *spec
-	rest.Templates = nil
-	restJSON, err := json.Marshal(&rest)
-	wg.Wait()
-	if err != nil {
-		return nil, err
-	}
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
-	}
+	rest.Templates = []wfv1.Template{{Name: emitStandIn}}
 	head, err := json.Marshal(struct {
 		Kind       string             `json:"kind,omitempty"`
 		APIVersion string             `json:"apiVersion,omitempty"`
 		Metadata   *metav1.ObjectMeta `json:"metadata"`
-	}{kind, apiVersion, meta})
-	if err != nil {
-		return nil, err
+		Spec       *wfv1.WorkflowSpec `json:"spec"`
+	}{kind, apiVersion, meta, &rest})
+	var headYAML []byte
+	if err == nil {
+		headYAML, err = yamlenc.FromJSON(nil, head, emitOptions)
 	}
-	// {<head>,"spec":{"templates":[part,part,...],<the rest of the spec>}}
-	size := len(head) + len(restJSON) + 32
+	if err != nil {
+		failed.Store(true)
+	}
+	renderParts()
+	wg.Wait()
+	if failed.Load() {
+		return nil, false
+	}
+	// Spec's members are at indentation 2, and nothing else in the
+	// document can be on a line of its own at that indentation.
+	standIn := []byte("\n  templates:\n  - name: " + emitStandIn + "\n")
+	at := bytes.Index(headYAML, standIn)
+	if at < 0 || bytes.Count(headYAML, standIn) != 1 {
+		return nil, false
+	}
+	at++ // after the newline
+	size := len(headYAML) - (len(standIn) - 1) + len("  templates:\n")
 	for _, p := range parts {
 		size += len(p)
 	}
-	out := make([]byte, 0, size)
-	out = append(out, head[:len(head)-1]...)
-	out = append(out, `,"spec":{"templates":[`...)
-	first := true
+	y = make([]byte, 0, size)
+	y = append(y, headYAML[:at]...)
+	y = append(y, "  templates:\n"...)
 	for _, p := range parts {
-		p = p[1 : len(p)-1] // without [ ]
-		if len(p) == 0 {
-			continue
-		}
-		if !first {
-			out = append(out, ',')
-		}
-		out = append(out, p...)
-		first = false
+		y = append(y, p...)
 	}
-	out = append(out, ']')
-	if len(restJSON) > 2 {
-		out = append(out, ',')
-		out = append(out, restJSON[1:]...)
-	} else {
-		out = append(out, '}')
-	}
-	return append(out, '}'), nil
+	return append(y, headYAML[at+len(standIn)-1:]...), true
 }
+
+// emitStandIn names the template that stands in for the templates in the
+// YAML of a workflow rendered in parts.
+const emitStandIn = "pipec-emit-stand-in"

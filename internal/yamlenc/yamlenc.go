@@ -92,6 +92,42 @@ func FromJSON(dst []byte, src []byte, opts Options) ([]byte, error) {
 	return e.out, nil
 }
 
+// SequenceFromJSON appends to dst the YAML of the JSON array src as the
+// items of a block sequence at indentation ind: exactly what FromJSON
+// writes for the array when it is the value of a member at indentation
+// ind (the member's line, "key:", is not written), so that a large
+// document can be written in parts. The elements are pruned as FromJSON
+// prunes the elements of an array (the rules for the document's own
+// members do not apply). An empty array appends nothing. Invalid JSON, or
+// JSON that is not an array, is a *SyntaxError; the other errors are
+// FromJSON's.
+func SequenceFromJSON(dst []byte, src []byte, ind int, opts Options) ([]byte, error) {
+	if len(src) > maxInput {
+		return dst, fmt.Errorf("yamlenc: input of %d bytes is larger than %d", len(src), maxInput)
+	}
+	p := parser{src: src, opts: &opts}
+	p.nodes = make([]node, 0, len(src)/10+8)
+	p.skipSpace()
+	isArray := p.pos < len(p.src) && p.src[p.pos] == '['
+	if err := p.value(ctxNone); err != nil {
+		return dst, err
+	}
+	if err := p.end(); err != nil {
+		return dst, err
+	}
+	if !isArray {
+		return dst, &SyntaxError{Offset: 0, msg: "the document is not an array"}
+	}
+	if p.nodes[0].a == 0 {
+		return dst, nil
+	}
+	e := encoder{p: &p, out: slices.Grow(dst, len(src)+len(src)/4), keys: make([]int32, 0, 64)}
+	if err := e.sequence(0, ind, false); err != nil {
+		return dst, err
+	}
+	return e.out, nil
+}
+
 // maxInput is the largest input: offsets are int32s, and decoding a string
 // can make it up to three times longer (invalid bytes become U+FFFD).
 const maxInput = 512 << 20
