@@ -20,7 +20,7 @@ import (
 var emitOptions = yamlenc.Options{Prune: true, KeepEmpty: []string{"emptyDir"}}
 
 // emitParallelTemplates is the number of templates from which Emit
-// renders them in parts, on several cores.
+// renders them in parts.
 var emitParallelTemplates = 200
 
 // emitPartTemplates is the number of templates in one part.
@@ -41,16 +41,16 @@ func Emit(obj *Object) ([]byte, error) {
 	return yamlenc.FromJSON(make([]byte, 0, len(b)), b, emitOptions)
 }
 
-// emitInParts renders a large Workflow or WorkflowTemplate with its
-// templates, nearly all of it, in parts of emitPartTemplates on several
-// cores: each part is marshalled to JSON and written as YAML on its own,
-// so that only a part's JSON and yamlenc's nodes for it are in memory at a
-// time, not the whole document's. The object without its templates is
-// rendered as usual and the templates' YAML put in at the place of
-// "templates" among the keys of "spec", which yamlenc sorts: the result is
-// byte for byte the YAML of the whole object (TestEmitInParts). ok is
-// false for other objects, or if anything fails; Emit then renders the
-// object at once, which reports any error.
+// emitInParts renders a large Workflow or WorkflowTemplate in parts: its
+// templates, nearly all of it, are cut into parts of emitPartTemplates,
+// and a worker per core marshals each part to JSON and writes it as YAML
+// on its own, so that only the parts' JSON and yamlenc's nodes for them
+// are in memory at a time, not the whole document's. The object with one
+// stand-in template in place of them is rendered as usual, and the
+// templates' YAML replaces the stand-in's: the result is byte for byte the
+// YAML of the whole object (TestEmitInParts). ok is false for other
+// objects, or if anything fails; Emit then renders the object at once,
+// which reports any error.
 func emitInParts(obj *Object) (y []byte, ok bool) {
 	workers := runtime.GOMAXPROCS(0)
 	spec := obj.Spec()
@@ -62,7 +62,7 @@ func emitInParts(obj *Object) (y []byte, ok bool) {
 	case obj.WorkflowTemplate != nil:
 		meta, kind, apiVersion = &obj.WorkflowTemplate.ObjectMeta, obj.WorkflowTemplate.Kind, obj.WorkflowTemplate.APIVersion
 	}
-	if meta == nil || workers < 2 || len(spec.Templates) < emitParallelTemplates {
+	if meta == nil || len(spec.Templates) < emitParallelTemplates {
 		return nil, false
 	}
 	tmpls := spec.Templates

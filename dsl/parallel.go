@@ -10,13 +10,14 @@ import (
 	"github.com/alecthomas/participle/v2/lexer"
 )
 
-// Parsing is most of the time a large file takes to compile, and
-// participle parses on one core. A well-formed large file is therefore
-// parsed in parts, on several cores: the body of its largest pipeline is
-// cut, between two of its statements, into segments of about the same
-// number of tokens; the file without the body's later segments is parsed as
-// usual, each later segment on its own as a list of pipeline statements,
-// and the statements are put back together in order.
+// Parsing is most of the time a large file takes to compile, participle
+// parses on one core, and it keeps every capture of a parse in memory
+// until the parse ends. A well-formed large file is therefore parsed in
+// parts: the body of its largest pipeline is cut, between two of its
+// statements, into segments of about parallelSegmentTokens tokens; the
+// file without the body's later segments is parsed as usual, each later
+// segment on its own as a list of pipeline statements, by a worker per
+// core, and the statements are put back together in order.
 //
 // The result is the same as parsing the whole file at once: a segment
 // starts at a `step` or `on` keyword that is the first token of its line at
@@ -53,7 +54,7 @@ var itemsParser = sync.OnceValue(func() *participle.Parser[pipelineItems] {
 // must then be parsed at once.
 func parseInParts(toks []lexer.Token) (file *File, ok bool) {
 	workers := runtime.GOMAXPROCS(0)
-	if workers < 2 || len(toks) < parallelMinTokens {
+	if len(toks) < parallelMinTokens {
 		return nil, false
 	}
 	open, cuts, closing := segments(toks)
