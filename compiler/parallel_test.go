@@ -16,7 +16,7 @@ import (
 // pipelines, with parts of a few templates.
 func TestEmitInParts(t *testing.T) {
 	oldMin, oldPart := emitParallelTemplates, emitPartTemplates
-	procs := runtime.GOMAXPROCS(3)
+	procs := runtime.GOMAXPROCS(0)
 	t.Cleanup(func() {
 		emitParallelTemplates, emitPartTemplates = oldMin, oldPart
 		runtime.GOMAXPROCS(procs)
@@ -40,14 +40,15 @@ func TestEmitInParts(t *testing.T) {
 			t.Fatal(err)
 		}
 		emitParallelTemplates = 1
-		for _, size := range []int{1, 2, 64} {
-			emitPartTemplates = size
+		for _, c := range []struct{ size, procs int }{{1, 3}, {2, 1}, {64, 2}} {
+			emitPartTemplates = c.size
+			runtime.GOMAXPROCS(c.procs)
 			got, err := Emit(obj)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !bytes.Equal(got, want) {
-				t.Errorf("%s: YAML differs when rendered in parts of %d:\n%s\nwant:\n%s", obj.Pipeline.Name, size, got, want)
+				t.Errorf("%s: YAML differs when rendered in parts of %d on %d cores:\n%s\nwant:\n%s", obj.Pipeline.Name, c.size, c.procs, got, want)
 			}
 		}
 		if _, ok := emitInParts(obj); ok {
