@@ -3,14 +3,12 @@ package compiler
 import (
 	"bytes"
 	"encoding/json"
-	"runtime"
-	"sync"
-	"sync/atomic"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/pipec/pipec/internal/workpool"
 	"github.com/pipec/pipec/internal/yamlenc"
 )
 
@@ -52,7 +50,6 @@ func Emit(obj *Object) ([]byte, error) {
 // objects, or if anything fails; Emit then renders the object at once,
 // which reports any error.
 func emitInParts(obj *Object) (y []byte, ok bool) {
-	workers := runtime.GOMAXPROCS(0)
 	spec := obj.Spec()
 	var meta *metav1.ObjectMeta
 	var kind, apiVersion string
@@ -67,53 +64,35 @@ func emitInParts(obj *Object) (y []byte, ok bool) {
 	}
 	tmpls := spec.Templates
 	parts := make([][]byte, (len(tmpls)+emitPartTemplates-1)/emitPartTemplates)
-	var next atomic.Int64 // the next part to render
-	var failed atomic.Bool
-	renderParts := func() {
-		for !failed.Load() {
-			i := int(next.Add(1)) - 1
-			if i >= len(parts) {
-				return
-			}
-			j, err := json.Marshal(tmpls[i*emitPartTemplates : min((i+1)*emitPartTemplates, len(tmpls))])
-			if err == nil {
-				// The templates are the items of spec's "templates",
-				// at the indentation of spec's members.
-				parts[i], err = yamlenc.SequenceFromJSON(nil, j, 2, emitOptions)
-			}
-			if err != nil {
-				failed.Store(true)
-			}
+	renderPart := func(i int) bool {
+		j, err := json.Marshal(tmpls[i*emitPartTemplates : min((i+1)*emitPartTemplates, len(tmpls))])
+		if err != nil {
+			return false
 		}
-	}
-	var wg sync.WaitGroup
-	for range workers - 1 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			renderParts()
-		}()
+		// The templates are the items of spec's "templates", at the
+		// indentation of spec's members.
+		parts[i], err = yamlenc.SequenceFromJSON(nil, j, 2, emitOptions)
+		return err == nil
 	}
 	// The object with one stand-in template, whose YAML says where the
 	// templates go.
-	rest := *spec
-	rest.Templates = []wfv1.Template{{Name: emitStandIn}}
-	head, err := json.Marshal(struct {
-		Kind       string             `json:"kind,omitempty"`
-		APIVersion string             `json:"apiVersion,omitempty"`
-		Metadata   *metav1.ObjectMeta `json:"metadata"`
-		Spec       *wfv1.WorkflowSpec `json:"spec"`
-	}{kind, apiVersion, meta, &rest})
 	var headYAML []byte
-	if err == nil {
+	renderHead := func() bool {
+		rest := *spec
+		rest.Templates = []wfv1.Template{{Name: emitStandIn}}
+		head, err := json.Marshal(struct {
+			Kind       string             `json:"kind,omitempty"`
+			APIVersion string             `json:"apiVersion,omitempty"`
+			Metadata   *metav1.ObjectMeta `json:"metadata"`
+			Spec       *wfv1.WorkflowSpec `json:"spec"`
+		}{kind, apiVersion, meta, &rest})
+		if err != nil {
+			return false
+		}
 		headYAML, err = yamlenc.FromJSON(nil, head, emitOptions)
+		return err == nil
 	}
-	if err != nil {
-		failed.Store(true)
-	}
-	renderParts()
-	wg.Wait()
-	if failed.Load() {
+	if !workpool.Run(len(parts), renderHead, renderPart) {
 		return nil, false
 	}
 	// Spec's members are at indentation 2, and nothing else in the

@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 	apiv1 "k8s.io/api/core/v1"
@@ -18,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/pipec/pipec/diag"
+	"github.com/pipec/pipec/internal/workpool"
 )
 
 // Object is one lowered pipeline: exactly one of the pointers is set.
@@ -187,36 +187,32 @@ type lowered struct {
 }
 
 // lowerParallelSteps is the number of steps from which they are lowered
-// in parts, on several cores.
+// in parts.
 var lowerParallelSteps = 200
 
+// lowerPartSteps is the number of steps in one part.
+var lowerPartSteps = 64
+
 // steps lowers steps, in order. Steps are lowered independently of each
-// other, so many are lowered in parts concurrently, each part with a
-// lowerer of its own whose diagnostics are then added to l's in order.
+// other, so many are lowered in parts by a worker per core, each part with
+// a lowerer of its own whose diagnostics are then added to l's in order.
 func (l *lowerer) steps(steps []*Step) []lowered {
 	out := make([]lowered, len(steps))
-	workers := runtime.GOMAXPROCS(0)
-	if workers < 2 || len(steps) < lowerParallelSteps {
+	if runtime.GOMAXPROCS(0) < 2 || len(steps) < lowerParallelSteps {
 		for i, st := range steps {
 			out[i].task, out[i].templates = l.step(st)
 		}
 		return out
 	}
-	parts := make([]*lowerer, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		lo, hi := w*len(steps)/workers, (w+1)*len(steps)/workers
+	parts := make([]*lowerer, (len(steps)+lowerPartSteps-1)/lowerPartSteps)
+	workpool.Run(len(parts), nil, func(p int) bool {
 		part := &lowerer{p: l.p, params: l.params}
-		parts[w] = part
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := lo; i < hi; i++ {
-				out[i].task, out[i].templates = part.step(steps[i])
-			}
-		}()
-	}
-	wg.Wait()
+		for i := p * lowerPartSteps; i < min((p+1)*lowerPartSteps, len(steps)); i++ {
+			out[i].task, out[i].templates = part.step(steps[i])
+		}
+		parts[p] = part
+		return true
+	})
 	for _, part := range parts {
 		l.diags = append(l.diags, part.diags...)
 	}

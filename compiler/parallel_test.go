@@ -65,9 +65,12 @@ func TestEmitInParts(t *testing.T) {
 // TestLowerInParts checks that lowering steps in parts gives the same
 // objects and diagnostics as lowering them in turn.
 func TestLowerInParts(t *testing.T) {
-	old := lowerParallelSteps
+	oldMin, oldPart := lowerParallelSteps, lowerPartSteps
 	procs := runtime.GOMAXPROCS(3)
-	t.Cleanup(func() { lowerParallelSteps = old; runtime.GOMAXPROCS(procs) })
+	t.Cleanup(func() {
+		lowerParallelSteps, lowerPartSteps = oldMin, oldPart
+		runtime.GOMAXPROCS(procs)
+	})
 	var progs []*Program
 	paths, _ := filepath.Glob("../examples/*.pipe")
 	for _, p := range paths {
@@ -89,11 +92,14 @@ func TestLowerInParts(t *testing.T) {
 			lowerParallelSteps = 1 << 30
 			want, wantDiags := Lower(p, nil)
 			lowerParallelSteps = 1
-			got, gotDiags := Lower(p, nil)
-			if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(gotDiags, wantDiags) {
-				t.Errorf("%s: lowering in parts differs", p.Name)
+			for _, size := range []int{1, 2, 64} {
+				lowerPartSteps = size
+				got, gotDiags := Lower(p, nil)
+				if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(gotDiags, wantDiags) {
+					t.Errorf("%s: lowering in parts of %d differs", p.Name, size)
+				}
+				sawDiags = sawDiags || len(gotDiags) >= 2
 			}
-			sawDiags = sawDiags || len(gotDiags) >= 2
 		}
 	}
 	if !sawDiags {

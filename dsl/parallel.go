@@ -1,13 +1,13 @@
 package dsl
 
 import (
-	"runtime"
 	"slices"
 	"sync"
-	"sync/atomic"
 
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/pipec/pipec/internal/workpool"
 )
 
 // Parsing is most of the time a large file takes to compile, participle
@@ -50,10 +50,9 @@ var itemsParser = sync.OnceValue(func() *participle.Parser[pipelineItems] {
 })
 
 // parseInParts parses a file of tokens toks (ending with EOF) in parts, if
-// it is large enough and well-formed; ok is false otherwise, and the file
-// must then be parsed at once.
-func parseInParts(toks []lexer.Token) (file *File, ok bool) {
-	workers := runtime.GOMAXPROCS(0)
+// it is large enough and well-formed; it reports false otherwise, and the
+// file must then be parsed at once.
+func parseInParts(toks []lexer.Token) (*File, bool) {
 	if len(toks) < parallelMinTokens {
 		return nil, false
 	}
@@ -67,44 +66,27 @@ func parseInParts(toks []lexer.Token) (file *File, ok bool) {
 	head = append(append(head, toks[:cuts[0]]...), toks[closing:]...)
 	bounds := append(append([]int{}, cuts...), closing)
 	parts := make([][]*PipelineItem, len(cuts))
-	var next atomic.Int64 // the next segment to parse
-	var failed atomic.Bool
-	// parseSegments parses segments until there are none left or one
-	// failed. Each segment is parsed on its own with a copy of its tokens
-	// (which ends with EOF): participle keeps what it parses in memory
-	// until the end of a parse, so small segments keep little.
-	parseSegments := func() {
-		var seg []lexer.Token
-		for !failed.Load() {
-			i := int(next.Add(1)) - 1
-			if i >= len(cuts) {
-				return
-			}
-			seg = append(seg[:0], toks[bounds[i]:bounds[i+1]]...)
-			seg = append(seg, lexer.EOFToken(toks[bounds[i+1]].Pos))
-			items, err := itemsParser().ParseFromLexer(newPeekingLexer(seg))
-			if err != nil || !wellFormedItems(items.Items) {
-				failed.Store(true)
-				return
-			}
-			parts[i] = items.Items
+	var file *File
+	parseHead := func() bool {
+		f, err := fileParser.ParseFromLexer(newPeekingLexer(head))
+		file = f
+		return err == nil && wellFormedFile(f)
+	}
+	// Each segment is parsed on its own with a copy of its tokens (which
+	// ends with EOF): participle keeps what it parses in memory until the
+	// end of a parse, so small segments keep little.
+	parseSegment := func(i int) bool {
+		seg := make([]lexer.Token, 0, bounds[i+1]-bounds[i]+1)
+		seg = append(seg, toks[bounds[i]:bounds[i+1]]...)
+		seg = append(seg, lexer.EOFToken(toks[bounds[i+1]].Pos))
+		items, err := itemsParser().ParseFromLexer(newPeekingLexer(seg))
+		if err != nil || !wellFormedItems(items.Items) {
+			return false
 		}
+		parts[i] = items.Items
+		return true
 	}
-	var wg sync.WaitGroup
-	for range workers - 1 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			parseSegments()
-		}()
-	}
-	file, err := fileParser.ParseFromLexer(newPeekingLexer(head))
-	if err != nil || !wellFormedFile(file) {
-		failed.Store(true)
-	}
-	parseSegments()
-	wg.Wait()
-	if failed.Load() {
+	if !workpool.Run(len(cuts), parseHead, parseSegment) {
 		return nil, false
 	}
 	pipeline := pipelineAt(file, toks[open].Pos)
