@@ -11,20 +11,40 @@ import (
 	"github.com/pipec/pipec/bench"
 )
 
-// TestEmitInParts checks that marshalling the templates in parts gives
-// exactly the YAML of one json.Marshal, on every example and on generated
-// pipelines, with parts of a few templates.
-func TestEmitInParts(t *testing.T) {
-	oldMin, oldPart := emitParallelTemplates, emitPartTemplates
+// restoreAfter restores the variables vars and GOMAXPROCS when the test
+// ends.
+func restoreAfter(t *testing.T, vars ...*int) {
+	saved := make([]int, len(vars))
+	for i, v := range vars {
+		saved[i] = *v
+	}
 	procs := runtime.GOMAXPROCS(0)
 	t.Cleanup(func() {
-		emitParallelTemplates, emitPartTemplates = oldMin, oldPart
+		for i, v := range vars {
+			*v = saved[i]
+		}
 		runtime.GOMAXPROCS(procs)
 	})
-	var objs []*Object
+}
+
+// compiledExamples compiles every example, without validating or
+// rendering it.
+func compiledExamples() []*Result {
+	var out []*Result
 	paths, _ := filepath.Glob("../examples/*.pipe")
 	for _, p := range paths {
-		res := Compile(DiskSources{}, []string{p}, Options{SkipValidate: true, SkipEmit: true})
+		out = append(out, Compile(DiskSources{}, []string{p}, Options{SkipValidate: true, SkipEmit: true}))
+	}
+	return out
+}
+
+// TestEmitInParts checks that rendering the templates in parts gives
+// exactly the YAML of rendering the object at once, on every example and
+// on generated pipelines, with parts of a few templates.
+func TestEmitInParts(t *testing.T) {
+	restoreAfter(t, &emitParallelTemplates, &emitPartTemplates)
+	var objs []*Object
+	for _, res := range compiledExamples() {
 		for _, out := range res.Outputs {
 			objs = append(objs, out.Object)
 		}
@@ -65,16 +85,10 @@ func TestEmitInParts(t *testing.T) {
 // TestLowerInParts checks that lowering steps in parts gives the same
 // objects and diagnostics as lowering them in turn.
 func TestLowerInParts(t *testing.T) {
-	oldMin, oldPart := lowerParallelSteps, lowerPartSteps
-	procs := runtime.GOMAXPROCS(3)
-	t.Cleanup(func() {
-		lowerParallelSteps, lowerPartSteps = oldMin, oldPart
-		runtime.GOMAXPROCS(procs)
-	})
+	restoreAfter(t, &lowerParallelSteps, &lowerPartSteps)
+	runtime.GOMAXPROCS(3)
 	var progs []*Program
-	paths, _ := filepath.Glob("../examples/*.pipe")
-	for _, p := range paths {
-		res := Compile(DiskSources{}, []string{p}, Options{SkipValidate: true, SkipEmit: true})
+	for _, res := range compiledExamples() {
 		progs = append(progs, res.Program)
 	}
 	// Raw fragments Argo's Template does not have, in several steps: the
