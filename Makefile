@@ -45,6 +45,7 @@ fuzz:
 	$(GO) test ./dsl -run '^$$' -fuzz '^FuzzFormat$$' -fuzztime 60s
 	$(GO) test ./compiler -run '^$$' -fuzz '^FuzzCompile$$' -fuzztime 60s
 	$(GO) test ./internal/yamlenc -run '^$$' -fuzz '^FuzzFromJSON$$' -fuzztime 60s
+	$(GO) test ./internal/yamlenc -run '^$$' -fuzz '^FuzzSequenceFromJSON$$' -fuzztime 60s
 
 clean:
 	rm -rf bin bench.txt

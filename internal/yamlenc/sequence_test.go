@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/pipec/pipec/internal/yamlenc"
@@ -12,8 +13,7 @@ import (
 
 // sequenceViaFromJSON is what FromJSON writes for the array arr as the
 // value of a member at indentation ind, without the member's lines.
-func sequenceViaFromJSON(t *testing.T, arr []byte, ind int, opts yamlenc.Options) []byte {
-	t.Helper()
+func sequenceViaFromJSON(arr []byte, ind int, opts yamlenc.Options) ([]byte, error) {
 	// {"a":{"a":...{"k":arr}}}: "k" is at indentation ind.
 	doc := `{"k":` + string(arr) + `}`
 	for range ind / 2 {
@@ -21,17 +21,17 @@ func sequenceViaFromJSON(t *testing.T, arr []byte, ind int, opts yamlenc.Options
 	}
 	y, err := yamlenc.FromJSON(nil, []byte(doc), opts)
 	if err != nil {
-		t.Fatalf("FromJSON(%s): %v", doc, err)
+		return nil, err
 	}
 	// The member lines are the first ind/2+1 lines.
 	for range ind/2 + 1 {
 		i := bytes.IndexByte(y, '\n')
 		if i < 0 {
-			return nil
+			return nil, nil
 		}
 		y = y[i+1:]
 	}
-	return y
+	return y, nil
 }
 
 func checkSequence(t *testing.T, arr []byte, opts yamlenc.Options) {
@@ -42,7 +42,11 @@ func checkSequence(t *testing.T, arr []byte, opts yamlenc.Options) {
 			t.Fatalf("SequenceFromJSON(%s): %v", arr, err)
 		}
 		got = bytes.TrimPrefix(got, []byte("prefix\n"))
-		if want := sequenceViaFromJSON(t, arr, ind, opts); !bytes.Equal(got, want) {
+		want, err := sequenceViaFromJSON(arr, ind, opts)
+		if err != nil {
+			t.Fatalf("FromJSON of %s: %v", arr, err)
+		}
+		if !bytes.Equal(got, want) {
 			t.Fatalf("SequenceFromJSON(%s, %d):\n%s\nwant (as FromJSON writes it):\n%s", arr, ind, got, want)
 		}
 	}
@@ -95,4 +99,52 @@ func TestSequenceFromJSONErrors(t *testing.T) {
 	if err != nil || string(out) != "keep" {
 		t.Errorf("empty array: %q, %v; want dst unchanged", out, err)
 	}
+}
+
+// FuzzSequenceFromJSON checks that SequenceFromJSON never panics, accepts
+// only valid JSON arrays, and writes what FromJSON writes for the array
+// inside a document, or fails where FromJSON fails.
+func FuzzSequenceFromJSON(f *testing.F) {
+	f.Add([]byte(`[1, "a", {"b": [true, null]}, [], {}]`))
+	f.Add([]byte(`[{"name": "", "image": "x"}, {"status": 1, "metadata": {"creationTimestamp": null}}]`))
+	for _, l := range loweredExamples(f) {
+		var doc struct {
+			Spec struct {
+				Templates json.RawMessage `json:"templates"`
+			} `json:"spec"`
+		}
+		if json.Unmarshal(l.json, &doc) == nil && len(doc.Spec.Templates) > 0 {
+			f.Add([]byte(doc.Spec.Templates))
+		}
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		var arr []json.RawMessage
+		isArray := json.Unmarshal(src, &arr) == nil
+		for _, opts := range []yamlenc.Options{{}, pipecOpts} {
+			got, err := yamlenc.SequenceFromJSON(nil, src, 4, opts)
+			if !json.Valid(src) || !isArray {
+				var se *yamlenc.SyntaxError
+				if !errors.As(err, &se) {
+					t.Fatalf("%q is not a JSON array: got %q, %v; want a *SyntaxError", src, got, err)
+				}
+				continue
+			}
+			if len(arr) == 0 {
+				if err != nil || len(got) != 0 {
+					t.Fatalf("empty array %q: got %q, %v", src, got, err)
+				}
+				continue
+			}
+			want, wantErr := sequenceViaFromJSON(src, 4, opts)
+			if wantErr != nil && strings.Contains(wantErr.Error(), "max depth") {
+				continue // the document around the array is deeper
+			}
+			if (err != nil) != (wantErr != nil) {
+				t.Fatalf("SequenceFromJSON(%q): error %v; FromJSON: %v", src, err, wantErr)
+			}
+			if err == nil && !bytes.Equal(got, want) {
+				t.Fatalf("SequenceFromJSON(%q):\n%s\nwant (as FromJSON writes it):\n%s", src, got, want)
+			}
+		}
+	})
 }
