@@ -16,13 +16,13 @@ const EnvMaxSteps = "PIPEC_BENCH_MAX_STEPS"
 
 // SizesToRun is Sizes without the sizes above PIPEC_BENCH_MAX_STEPS.
 func SizesToRun() []int {
-	max := 0
+	limit := 0
 	if s := os.Getenv(EnvMaxSteps); s != "" {
-		fmt.Sscan(s, &max)
+		fmt.Sscan(s, &limit)
 	}
 	var out []int
 	for _, n := range Sizes {
-		if max <= 0 || n <= max {
+		if limit <= 0 || n <= limit {
 			out = append(out, n)
 		}
 	}

@@ -95,8 +95,8 @@ func emitInParts(obj *Object) (y []byte, ok bool) {
 	if !workpool.Run(len(parts), renderHead, renderPart) {
 		return nil, false
 	}
-	// Spec's members are at indentation 2, and nothing else in the
-	// document can be on a line of its own at that indentation.
+	// Spec's members are at indentation 2 (as are metadata's, none of
+	// which is "templates"); the stand-in must be found exactly once.
 	standIn := []byte("\n  templates:\n  - name: " + emitStandIn + "\n")
 	at := bytes.Index(headYAML, standIn)
 	if at < 0 || bytes.Count(headYAML, standIn) != 1 {

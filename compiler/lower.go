@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -198,7 +197,7 @@ var lowerPartSteps = 64
 // a lowerer of its own whose diagnostics are then added to l's in order.
 func (l *lowerer) steps(steps []*Step) []lowered {
 	out := make([]lowered, len(steps))
-	if runtime.GOMAXPROCS(0) < 2 || len(steps) < lowerParallelSteps {
+	if len(steps) < lowerParallelSteps {
 		for i, st := range steps {
 			out[i].task, out[i].templates = l.step(st)
 		}

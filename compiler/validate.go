@@ -31,8 +31,7 @@ func Validate(obj *Object) diag.Diagnostics {
 // cache has it, the object is not validated again; otherwise each chunk
 // the cache has is skipped.
 func ValidateCached(obj *Object, cache ValidationCache, emitted []byte) diag.Diagnostics {
-	argo := argoValidate
-	check := argo // the validator, or the cache where it has the answer
+	check := argoValidate // the validator, or the cache where it has the answer
 	wholeKey := ""
 	if cache != nil {
 		if emitted != nil {
@@ -46,13 +45,13 @@ func ValidateCached(obj *Object, cache ValidationCache, emitted []byte) diag.Dia
 		check = func(o *Object) error {
 			b, err := json.Marshal(o.Value())
 			if err != nil {
-				return argo(o)
+				return argoValidate(o)
 			}
 			key := validationKey("chunk", b)
 			if cache.Accepted(key) {
 				return nil
 			}
-			if err := argo(o); err != nil {
+			if err := argoValidate(o); err != nil {
 				return err
 			}
 			cache.Accept(key)

@@ -89,11 +89,22 @@ func (p *parser) skipSpace() {
 
 // parseDocument parses the whole input, which must be one JSON object.
 func (p *parser) parseDocument() error {
+	return p.parseTop('{', ctxTop, "the document is not an object")
+}
+
+// parseArrayDocument parses the whole input, which must be one JSON array.
+func (p *parser) parseArrayDocument() error {
+	return p.parseTop('[', ctxNone, "the document is not an array")
+}
+
+// parseTop parses the whole input, one JSON value that must start with
+// open, in context ctx; notIt is the error if it does not.
+func (p *parser) parseTop(open byte, ctx int, notIt string) error {
 	p.skipSpace()
 	if p.pos >= len(p.src) {
 		return p.fail("unexpected end of input")
 	}
-	if p.src[p.pos] != '{' {
+	if p.src[p.pos] != open {
 		// Still report syntax errors first, as encoding/json does.
 		if err := p.value(ctxNone); err != nil {
 			return err
@@ -101,9 +112,9 @@ func (p *parser) parseDocument() error {
 		if err := p.end(); err != nil {
 			return err
 		}
-		return &SyntaxError{Offset: 0, msg: "the document is not an object"}
+		return &SyntaxError{Offset: 0, msg: notIt}
 	}
-	if err := p.value(ctxTop); err != nil {
+	if err := p.value(ctx); err != nil {
 		return err
 	}
 	return p.end()

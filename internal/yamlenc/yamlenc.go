@@ -71,25 +71,9 @@ type Options struct {
 // Strings with escapes or invalid UTF-8 are decoded as encoding/json
 // decodes them (invalid bytes and lone surrogates become U+FFFD).
 func FromJSON(dst []byte, src []byte, opts Options) ([]byte, error) {
-	if len(src) > maxInput {
-		return dst, fmt.Errorf("yamlenc: input of %d bytes is larger than %d", len(src), maxInput)
-	}
-	p := parser{src: src, opts: &opts}
-	// Argo objects marshal to about one node (kept or pruned) per 13
-	// bytes of JSON.
-	p.nodes = make([]node, 0, len(src)/10+8)
-	if err := p.parseDocument(); err != nil {
-		return dst, err
-	}
-	e := encoder{p: &p, out: slices.Grow(dst, len(src)+len(src)/4), keys: make([]int32, 0, 64)}
-	if p.nodes[0].a == 0 {
-		e.out = append(e.out, "{}\n"...)
-		return e.out, nil
-	}
-	if err := e.mapping(0, 0, false); err != nil {
-		return dst, err
-	}
-	return e.out, nil
+	return convert(dst, src, opts, (*parser).parseDocument, "{}\n", func(e *encoder) error {
+		return e.mapping(0, 0, false)
+	})
 }
 
 // SequenceFromJSON appends to dst the YAML of the JSON array src as the
@@ -102,27 +86,30 @@ func FromJSON(dst []byte, src []byte, opts Options) ([]byte, error) {
 // JSON that is not an array, is a *SyntaxError; the other errors are
 // FromJSON's.
 func SequenceFromJSON(dst []byte, src []byte, ind int, opts Options) ([]byte, error) {
+	return convert(dst, src, opts, (*parser).parseArrayDocument, "", func(e *encoder) error {
+		return e.sequence(0, ind, false)
+	})
+}
+
+// convert is FromJSON and SequenceFromJSON: it parses src with parse,
+// then appends to dst empty if the top value has no members or elements
+// left, or else what write writes.
+func convert(dst, src []byte, opts Options, parse func(*parser) error, empty string, write func(*encoder) error) ([]byte, error) {
 	if len(src) > maxInput {
 		return dst, fmt.Errorf("yamlenc: input of %d bytes is larger than %d", len(src), maxInput)
 	}
 	p := parser{src: src, opts: &opts}
+	// Argo objects marshal to about one node (kept or pruned) per 13
+	// bytes of JSON.
 	p.nodes = make([]node, 0, len(src)/10+8)
-	p.skipSpace()
-	isArray := p.pos < len(p.src) && p.src[p.pos] == '['
-	if err := p.value(ctxNone); err != nil {
+	if err := parse(&p); err != nil {
 		return dst, err
-	}
-	if err := p.end(); err != nil {
-		return dst, err
-	}
-	if !isArray {
-		return dst, &SyntaxError{Offset: 0, msg: "the document is not an array"}
 	}
 	if p.nodes[0].a == 0 {
-		return dst, nil
+		return append(dst, empty...), nil
 	}
 	e := encoder{p: &p, out: slices.Grow(dst, len(src)+len(src)/4), keys: make([]int32, 0, 64)}
-	if err := e.sequence(0, ind, false); err != nil {
+	if err := write(&e); err != nil {
 		return dst, err
 	}
 	return e.out, nil
