@@ -30,6 +30,8 @@ func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 				key, base = "out:"+r.Step.Name+"."+r.Output, r.Step.ArgoName+"-"+r.Output
 			case RefResult:
 				key, base = "result:"+r.Step.Name, r.Step.ArgoName+"-result"
+			case RefStepField:
+				key, base = "field:"+r.Step.Name+"."+r.Field, r.Step.ArgoName+"-"+r.Path[strings.IndexByte(r.Path, '.')+1:]
 			case RefLoopVar:
 				key, base = "loop:"+r.Path, strings.ReplaceAll(r.Path, ".", "-")
 			case RefTemplateParam:

@@ -124,8 +124,10 @@ type Step struct {
 	Pipeline *Pipeline
 
 	Deps []*Dep
-	Loop *Loop
-	When *Text
+	// After is the after clause's expression; nil when there is none.
+	After *DepExpr
+	Loop  *Loop
+	When  *Text
 
 	// Exactly one of Body or TemplateRef is set.
 	Body        *Body
@@ -143,6 +145,8 @@ type Step struct {
 	UsesRetries bool
 	// MemoizeExplicit is set when the step says memoize on or off.
 	MemoizeExplicit bool
+	// ExitCodeUsed is set when another step uses ${step.exit_code}.
+	ExitCodeUsed bool
 }
 
 // Dep is one dependency of a step.
@@ -255,6 +259,9 @@ const (
 	// RefAllOutputs is a bare step name as a loop source: the list of the
 	// output maps of a looped step's iterations.
 	RefAllOutputs
+	// RefStepField is a field of a step's node: ${step.status},
+	// ${step.exit_code}, ${step.ip}, ${step.started_at}, ...
+	RefStepField
 )
 
 // Ref is a resolved ${...} reference.
@@ -264,9 +271,9 @@ type Ref struct {
 	Range diag.Range
 
 	Param  *Param // RefParam
-	Step   *Step  // RefOutput, RefResult
+	Step   *Step  // RefOutput, RefResult, RefStepField
 	Output string // RefOutput
-	Field  string // RefLoopVar: the map key, if any
+	Field  string // RefLoopVar: the map key, if any; RefStepField: Argo's name of the field
 	// RefTemplateParam: the argument (in the calling step's scope) or default.
 	TemplateParam string
 	Arg           *Text

@@ -220,6 +220,7 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 	for _, st := range append(append([]*Step{}, p.Steps...), p.ExitSteps...) {
 		c.step(p, st, templates)
 	}
+	c.finishSteps(p)
 	c.checkCycles(p)
 	c.checkCacheSize(p)
 	return p

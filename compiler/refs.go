@@ -202,6 +202,12 @@ func (c *checker) resolve(sc *scope, path string, rng diag.Range) *Ref {
 			c.diags.Errorf(rng, "${%s}: exit and failure handlers run after the main steps and cannot exchange outputs with them", path)
 			return nil
 		}
+		if _, ok := stepFields[out]; ok {
+			return c.stepField(sc, ref, target, out)
+		}
+		if !c.checkOutputAvailable(sc, target, path, rng) {
+			return nil
+		}
 		if out == "result" {
 			ref.Kind, ref.Step = RefResult, target
 			target.ResultUsed = true
@@ -213,6 +219,7 @@ func (c *checker) resolve(sc *scope, path string, rng diag.Range) *Ref {
 					names = append(names, it)
 				}
 				names = append(names, "result")
+				names = append(names, StepFieldNames...)
 				dd := c.diags.Errorf(rng, "step %q has no output %q", head, out)
 				if s := diag.Suggest(out, names); s != "" {
 					dd.WithHint("did you mean ${%s.%s}?", head, s)
@@ -340,6 +347,8 @@ func (l *lowerer) taskExpr(r *Ref) string {
 		return "{{item}}"
 	case RefAllOutputs:
 		return "{{tasks." + r.Step.ArgoName + ".outputs.parameters}}"
+	case RefStepField:
+		return "{{tasks." + r.Step.ArgoName + "." + r.Field + "}}"
 	case RefTemplateParam:
 		if r.Arg == nil {
 			return ""

@@ -45,26 +45,7 @@ func (c *checker) step(p *Pipeline, st *Step, templates map[string]*dsl.Template
 			st.Loop = c.loop(sc, cl.Loop)
 			sc.loop = st.Loop
 		case cl.After != nil:
-			for _, dep := range cl.After.Deps {
-				target := p.stepsByName[dep.Step.Name]
-				if target == nil {
-					c.unknownStep(p, dep.Step)
-					continue
-				}
-				if target == st {
-					c.errorf(dep.Step, "step %q cannot run after itself", st.Name)
-					continue
-				}
-				if (target.Handler != "") != (st.Handler != "") {
-					c.errorf(dep.Step, "step %q cannot depend on %q: exit and failure handlers run after the main steps, separately", st.Name, target.Name)
-					continue
-				}
-				if (dep.Outcome == "any_succeeded" || dep.Outcome == "all_failed") && !hasLoop(target.Decl) {
-					c.errorf(dep, "%q applies only to a step that loops, and %q does not", dep.Outcome, target.Name).WithHint("use succeeded or failed")
-					continue
-				}
-				st.Deps = append(st.Deps, &Dep{Step: target, Outcome: dep.Outcome, Range: dep.Range()})
-			}
+			c.after(p, st, cl.After)
 		case cl.Uses != nil:
 			uses = cl.Uses
 		}

@@ -792,15 +792,12 @@ func (p *printer) step(s *StepDecl) {
 			p.value(c.Loop.Source)
 		case c.After != nil:
 			p.tok("after", c.Pos, c.Pos)
-			for i, d := range c.After.Deps {
+			for i, d := range c.After.Conds {
 				if i > 0 {
 					p.kw(",")
 				}
 				p.sp()
-				p.ident(d.Step)
-				if d.Outcome != "" {
-					p.word(d.Outcome)
-				}
+				p.depOr(d)
 			}
 		case c.When != nil:
 			p.tok("when", c.Pos, c.Pos)

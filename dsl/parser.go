@@ -30,7 +30,7 @@ var regexLexer = lexer.MustSimple([]lexer.SimpleRule{
 	{Name: "Float", Pattern: `-?[0-9]+\.[0-9]+`},
 	{Name: "Int", Pattern: `-?[0-9]+`},
 	{Name: "Ident", Pattern: `[a-zA-Z_][a-zA-Z0-9_-]*`},
-	{Name: "Punct", Pattern: `[{}\[\](),=:.]`},
+	{Name: "Punct", Pattern: `\|\||&&|[{}\[\](),=:.]`},
 	{Name: "Invalid", Pattern: `.`},
 })
 
