@@ -532,12 +532,14 @@ type WorkdirStmt struct {
 	Dir *StringLit `parser:"'workdir' @@"`
 }
 
-// OutputStmt: `output rows = file("/tmp/rows.txt") [default "0"]`.
+// OutputStmt: `output rows = file("/tmp/rows.txt") [default "0"]`; in a
+// suspend step `output ok = supplied() [default "no"] [one_of [...]]`.
 type OutputStmt struct {
 	Span
 	Name    *Ident     `parser:"'output' @@ '='"`
 	Source  *Call      `parser:"@@"`
 	Default *StringLit `parser:"( 'default' @@ )?"`
+	Enum    *ListLit   `parser:"( 'one_of' @@ )?"`
 }
 
 func (*DescriptionStmt) pipelineStmt()    {}

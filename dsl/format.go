@@ -744,8 +744,15 @@ func (p *printer) stmt(n Node) {
 			p.sp()
 			p.str(s.Default)
 		}
+		if s.Enum != nil {
+			p.word("one_of")
+			p.sp()
+			p.list(s.Enum)
+		}
 	default:
-		panic(fmt.Sprintf("format: unexpected statement %T", n))
+		if !p.templateKindStmt(n) {
+			panic(fmt.Sprintf("format: unexpected statement %T", n))
+		}
 	}
 }
 

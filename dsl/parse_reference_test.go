@@ -39,11 +39,11 @@ var refPipelineStmts = []PipelineStmt{
 	&RawStmt{}, &EnvStmt{},
 }
 
-var refStepStmts = []StepStmt{
+var refStepStmts = append([]StepStmt{
 	&RunStmt{}, &ScriptStmt{}, &ImageStmt{}, &EnvStmt{}, &ResourceStmt{},
 	&OutputStmt{}, &MountStmt{}, &WorkdirStmt{}, &TimeoutStmt{}, &RetryStmt{},
 	&MemoizeStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &LabelStmt{}, &RawStmt{},
-}
+}, templateKindStmts...)
 
 func refOptions() []participle.Option {
 	return []participle.Option{
