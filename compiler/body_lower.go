@@ -15,6 +15,10 @@ import (
 func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 	b := st.Body
 	ins := &inputSet{byKey: map[string]*input{}, byName: map[string]bool{}}
+	supplied := suppliedInputs(st)
+	for _, p := range supplied {
+		ins.byName[p.Name] = true
+	}
 	inner := func(t *Text) string {
 		if t == nil {
 			return ""
@@ -93,18 +97,16 @@ func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 	if b.Timeout != nil {
 		tmpl.ActiveDeadlineSeconds = intOrStr(int(*b.Timeout))
 	}
-	if b.Script != nil {
+	if kindTemplate(st, tmpl, &c, inner) {
+		// not a container
+	} else if b.Script != nil {
 		c.Command = b.Script.Command
 		tmpl.Script = &wfv1.ScriptTemplate{Container: c, Source: inner(b.Script.Source)}
 	} else {
 		tmpl.Container = &c
 	}
 	for _, o := range st.Outputs {
-		op := wfv1.Parameter{Name: o.Name, ValueFrom: &wfv1.ValueFrom{Path: inner(o.Path)}}
-		if o.Default != nil {
-			op.ValueFrom.Default = wfv1.AnyStringPtr(*o.Default)
-		}
-		tmpl.Outputs.Parameters = append(tmpl.Outputs.Parameters, op)
+		tmpl.Outputs.Parameters = append(tmpl.Outputs.Parameters, outputParam(o, inner))
 	}
 	// A loop iteration must be told apart from the others even when the body
 	// does not use the loop variable: pass the item itself.
@@ -114,6 +116,7 @@ func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 	for _, in := range ins.list {
 		tmpl.Inputs.Parameters = append(tmpl.Inputs.Parameters, wfv1.Parameter{Name: in.name})
 	}
+	tmpl.Inputs.Parameters = append(tmpl.Inputs.Parameters, supplied...)
 	if r := st.Retry; r != nil && !st.RetryWrapped() {
 		tmpl.RetryStrategy = retryStrategy(r)
 	}

@@ -84,7 +84,7 @@ func (c *checker) dep(p *Pipeline, st *Step, dep *dsl.Dep) *DepExpr {
 		c.errorf(dep, "%q applies only to a step that loops, and %q does not", dep.Outcome, target.Name).WithHint("use succeeded or failed")
 		return nil
 	}
-	if dep.Outcome == "daemoned" && !declIsDaemon(target.Decl) {
+	if dep.Outcome == "daemoned" && !c.isDaemon(target) {
 		c.errorf(dep, "%q applies only to a daemon step, and %q is not one", dep.Outcome, target.Name).
 			WithHint("add daemon to step %s, or use succeeded", target.Name)
 		return nil
@@ -200,14 +200,14 @@ func (c *checker) stepField(sc *scope, ref *Ref, target *Step, field string) *Re
 	ref.Kind, ref.Step, ref.Field = RefStepField, target, stepFields[field]
 	switch field {
 	case "exit_code":
-		if k := declKind(target.Decl); k != kindContainer && k != kindRef {
-			c.diags.Errorf(ref.Range, "${%s}: step %q is a %s step and has no exit code", ref.Path, target.Name, k).
+		if k := c.stepKind(target); k != kindContainer && k != kindRef {
+			c.diags.Errorf(ref.Range, "${%s}: step %q is %s step and has no exit code", ref.Path, target.Name, aKind(k)).
 				WithHint("only a step that runs a container has an exit code; use ${%s.status}", target.Name)
 			return nil
 		}
 		target.ExitCodeUsed = true
 	case "ip":
-		if !declIsDaemon(target.Decl) {
+		if !c.isDaemon(target) {
 			c.diags.Errorf(ref.Range, "${%s}: only a daemon step has an IP, and %q is not one", ref.Path, target.Name).
 				WithHint("add daemon to step %s to keep it running while later steps reach it at ${%s.ip}", target.Name, target.Name)
 			return nil

@@ -185,10 +185,18 @@ type Arg struct {
 
 // StepOutput is an output parameter of a step.
 type StepOutput struct {
-	Name    string
-	Path    *Text
-	Default *string
-	Decl    *dsl.OutputStmt
+	Name string
+	// Source is the kind of output: "file" (Path), "supplied" (given on
+	// resume, one of Enum), "json_path" or "jq_filter" (Expr).
+	Source string
+	Path   *Text
+	Expr   string
+	Enum   []string
+	// Description is the output's doc comment (shown when a suspend step
+	// asks for it).
+	Description string
+	Default     *string
+	Decl        *dsl.OutputStmt
 }
 
 // Body is what a leaf step runs.
@@ -208,6 +216,18 @@ type Body struct {
 	Labels       []KV
 	Annotations  []KV
 	Raw          []*dsl.RawStmt
+
+	// Kind is what the step runs when not a container or script:
+	// kindSuspend, kindResource or kindHTTP (templates_kinds.go).
+	Kind          string
+	Suspend       *SuspendBody
+	Resource      *ResourceBody
+	HTTP          *HTTPBody
+	Options       KindOptions
+	Daemon        bool
+	Ready         *apiv1.Probe
+	mergeStrategy string
+	httpBody      *Text
 }
 
 // TextKV is a key with a value that may use references.

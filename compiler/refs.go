@@ -209,6 +209,11 @@ func (c *checker) resolve(sc *scope, path string, rng diag.Range) *Ref {
 			return nil
 		}
 		if out == "result" {
+			if k := c.stepKind(target); k == kindSuspend || k == kindResource {
+				c.diags.Errorf(rng, "${%s}: step %q is %s step and has no standard output", path, head, aKind(k)).
+					WithHint("declare an output of step %s and use it", head)
+				return nil
+			}
 			ref.Kind, ref.Step = RefResult, target
 			target.ResultUsed = true
 		} else {

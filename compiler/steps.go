@@ -99,6 +99,9 @@ func (c *checker) step(p *Pipeline, st *Step, templates map[string]*dsl.Template
 	if hasBad(items) {
 		return // the parser reported the broken statement; don't guess what it meant
 	}
+	if c.finishKind(st, c.stepItems(st)) {
+		return
+	}
 	if st.Memoize && st.Retry != nil && (st.Retry.Expression != "" || st.UsesRetries) {
 		// Retries then need the retryStrategy on the step's own template
 		// (lastRetry.* and {{retries}} describe that template's attempts),
@@ -121,8 +124,8 @@ func (c *checker) step(p *Pipeline, st *Step, templates map[string]*dsl.Template
 			c.errorf(d.Name, "step %q has no image", st.Name).WithHint(`set image "..." in the step, or a default image in the pipeline`)
 		}
 	}
-	if st.Template == nil && st.Body.Script == nil && len(st.Body.Command) == 0 && len(st.Body.Args) == 0 && len(d.Items) > 0 {
-		c.errorf(d.Name, "step %q has nothing to run", st.Name).WithHint(`add run ["cmd", "arg"] or script python """..."""`)
+	if st.Template == nil && st.Body.Script == nil && len(st.Body.Command) == 0 && len(st.Body.Args) == 0 && len(d.Items) > 0 && !hasImage(d.Items) {
+		c.errorf(d.Name, "step %q has nothing to run", st.Name).WithHint(`add run ["cmd", "arg"] or script python """...""", or an image "..." of its own to run that image's entrypoint`)
 	}
 	for _, ev := range p.Env {
 		if !hasEnv(st.Body.Env, ev.Name) {
@@ -224,4 +227,15 @@ func (c *checker) templateScope(caller *scope, t *dsl.TemplateDecl, uses *dsl.Us
 	}
 	c.checkedTemplates[t] = true
 	return sc
+}
+
+// hasImage reports whether a body sets its image: with no run or script,
+// the step runs the image's own entrypoint.
+func hasImage(items []*dsl.StepItem) bool {
+	for _, it := range items {
+		if _, ok := it.Stmt.(*dsl.ImageStmt); ok {
+			return true
+		}
+	}
+	return false
 }
