@@ -85,6 +85,11 @@ func findBad(f *File) *BadStmt {
 			if b := steps(it.Template.Items); b != nil {
 				return b
 			}
+			for _, s := range SubSteps(it.Template.Items) {
+				if b := steps(s.Items); b != nil {
+					return b
+				}
+			}
 		case it.Pipeline != nil:
 			for _, pi := range it.Pipeline.Items {
 				if pi.Bad != nil || pi.Stmt == nil {
@@ -160,6 +165,11 @@ func newPrinter(f *File) *printer {
 		if it.Template != nil {
 			for _, si := range it.Template.Items {
 				mark(si.Doc)
+			}
+			for _, s := range SubSteps(it.Template.Items) {
+				for _, si := range s.Items {
+					mark(si.Doc)
+				}
 			}
 		}
 		if it.Pipeline != nil {
@@ -471,7 +481,8 @@ func stepItems(p *printer, items []*StepItem) []item {
 	var list []item
 	for _, si := range items {
 		si := si
-		list = append(list, item{span: si.Span, doc: si.Doc, print: func() { p.stmt(si.Stmt) }})
+		s, isStep := si.Stmt.(*SubStep)
+		list = append(list, item{span: si.Span, doc: si.Doc, isBlock: isStep && p.hasBody(s.Decl()), print: func() { p.stmt(si.Stmt) }})
 	}
 	return list
 }
@@ -688,6 +699,8 @@ func (p *printer) stmt(n Node) {
 		p.word("=")
 		p.sp()
 		p.value(s.Value)
+	case *SubStep:
+		p.step(s.Decl())
 	case *StepDecl:
 		p.step(s)
 	case *RunStmt:
