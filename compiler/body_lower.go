@@ -15,6 +15,9 @@ import (
 func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 	b := st.Body
 	ins := &inputSet{byKey: map[string]*input{}, byName: map[string]bool{}}
+	if st.Pipeline.composite != nil {
+		ins.add("instance", InstanceParam, "{{inputs.parameters."+InstanceParam+"}}")
+	}
 	supplied := suppliedInputs(st)
 	for _, p := range supplied {
 		ins.byName[p.Name] = true

@@ -477,6 +477,11 @@ func TestExamplesRetryWiring(t *testing.T) {
 			for _, st := range append(append([]*compiler.Step{}, ex.out.Pipeline.Steps...), ex.out.Pipeline.ExitSteps...) {
 				steps[st.ArgoName] = st
 			}
+			for _, comp := range ex.out.Pipeline.Composites {
+				for _, st := range comp.Inner.Steps {
+					steps[st.ArgoName] = st
+				}
+			}
 			leaves := leafTemplates(spec)
 			if len(leaves) == 0 && ex.name != "workflow-template-steps" && !onlyOtherKinds(ex.out.Pipeline) {
 				t.Fatalf("no container or script template")

@@ -74,8 +74,16 @@ type Pipeline struct {
 
 	Steps     []*Step // the main DAG, in source order
 	ExitSteps []*Step // `on exit` and `on failure` steps, in source order
+	// Composites are the composite templates the pipeline's steps use,
+	// directly or not, in the order first used (composite.go).
+	Composites []*Composite
 
 	stepsByName map[string]*Step
+	composites  map[*dsl.TemplateDecl]*Composite
+	// composite is set in the pipeline of a composite's steps, whose root
+	// is the pipeline it is checked for.
+	composite *Composite
+	root      *Pipeline
 }
 
 // KV is an ordered key/value pair.
@@ -101,6 +109,9 @@ type Param struct {
 	Default     *string
 	Description string
 	Enum        []string
+	// Input is set for an input of a composite template (its ${name} is
+	// {{inputs.parameters.name}}).
+	Input bool
 }
 
 // Retry is a resolved retry policy.
@@ -134,6 +145,10 @@ type Step struct {
 	TemplateRef *TemplateRef
 	// Template is the reusable template the step uses, if any.
 	Template *dsl.TemplateDecl
+	// Composite is set when the template has steps: the task runs its DAG
+	// template with CompositeArgs (and no Body).
+	Composite     *Composite
+	CompositeArgs []*Arg
 
 	Retry   *Retry
 	Memoize bool

@@ -222,6 +222,7 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 	}
 	c.finishSteps(p)
 	c.checkCycles(p)
+	c.checkTemplateNames(p)
 	c.checkCacheSize(p)
 	return p
 }
@@ -362,5 +363,6 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 		spec.OnExit = ExitTemplate
 	}
 	spec.Templates = append(spec.Templates, leaves...)
+	spec.Templates = append(spec.Templates, l.compositeTemplates(p)...)
 	return spec
 }

@@ -209,7 +209,7 @@ func (c *checker) resolve(sc *scope, path string, rng diag.Range) *Ref {
 			return nil
 		}
 		if out == "result" {
-			if k := c.stepKind(target); k == kindSuspend || k == kindResource {
+			if k := c.stepKind(target); k == kindSuspend || k == kindResource || k == kindComposite {
 				c.diags.Errorf(rng, "${%s}: step %q is %s step and has no standard output", path, head, aKind(k)).
 					WithHint("declare an output of step %s and use it", head)
 				return nil
@@ -263,6 +263,12 @@ func (c *checker) resolve(sc *scope, path string, rng diag.Range) *Ref {
 	dd := c.diags.Errorf(rng, "unknown reference ${%s}: no %s %q", path, what, head)
 	if s := diag.Suggest(head, candidates); s != "" {
 		dd.WithHint("did you mean ${%s}?", strings.Replace(path, head, s, 1))
+	} else if sc.p.composite != nil {
+		var names []string
+		for _, prm := range sc.p.Params {
+			names = append(names, prm.Name)
+		}
+		dd.WithHint("a template sees only its own parameters (%s) and Argo's variables; pass values as arguments", strings.Join(names, ", "))
 	} else if len(parts) == 1 {
 		dd.WithHint(`declare it: param %s = "..."; or write $${%s} for a literal ${`, head, path)
 	}
@@ -337,6 +343,9 @@ func sanitizeParamName(s string) string {
 func (l *lowerer) taskExpr(r *Ref) string {
 	switch r.Kind {
 	case RefParam:
+		if r.Param.Input {
+			return "{{inputs.parameters." + r.Param.Name + "}}"
+		}
 		return "{{workflow.parameters." + r.Param.Name + "}}"
 	case RefOutput:
 		return "{{tasks." + r.Step.ArgoName + ".outputs.parameters." + r.Output + "}}"

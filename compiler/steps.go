@@ -75,6 +75,12 @@ func (c *checker) step(p *Pipeline, st *Step, templates map[string]*dsl.Template
 		}
 		return
 	}
+	if uses != nil {
+		if t := templates[uses.Template.Name]; t != nil && isComposite(t) {
+			c.compositeCall(sc, st, t, uses)
+			return
+		}
+	}
 	st.Body = &Body{}
 	if uses != nil {
 		t := templates[uses.Template.Name]

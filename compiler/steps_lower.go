@@ -65,6 +65,9 @@ func (l *lowerer) step(st *Step) (wfv1.DAGTask, []wfv1.Template) {
 			task.WithSequence = &wfv1.Sequence{Start: intOrStr(*lp.Start), End: intOrStr(end)}
 		}
 	}
+	if st.Composite != nil {
+		return l.compositeTask(st, task), nil
+	}
 	if ref := st.TemplateRef; ref != nil {
 		task.TemplateRef = &wfv1.TemplateRef{Name: ref.WorkflowTemplate, Template: ref.Template, ClusterScope: ref.Cluster}
 		for _, a := range ref.Args {

@@ -103,6 +103,13 @@ func (c *checker) stepKind(st *Step) string {
 	if usesRef(st.Decl) {
 		return kindRef
 	}
+	for _, cl := range st.Decl.Clauses {
+		if cl.Uses != nil && cl.Uses.Template != nil {
+			if t := c.templatesFor(st.Pipeline.File.Name)[cl.Uses.Template.Name]; t != nil && isComposite(t) {
+				return kindComposite
+			}
+		}
+	}
 	for _, it := range c.stepItems(st) {
 		switch it.Stmt.(type) {
 		case *dsl.SuspendStmt:
