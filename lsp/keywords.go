@@ -6,7 +6,7 @@ var keywordDocs = map[string]string{
 	// top level
 	"import":   `import "lib.pipe": use the templates of another .pipe file (relative to this one).`,
 	"pipeline": "pipeline NAME { ... }: one pipeline; it compiles to one Argo Workflow (or WorkflowTemplate, or CronWorkflow).",
-	"template": "template NAME(param: type [= default], ...) { ... }: a reusable step body, called with `uses NAME(param = value)`.",
+	"template": "template NAME(param: type [= default], ...) { ... }: a reusable step body, or, holding steps and outputs = value(...) / expression(...), a reusable group of steps (a sub-DAG); called with `uses NAME(param = value)`.",
 	// pipeline
 	"annotation":        `annotation key = "value": an annotation on the workflow (or, in a step, on its pod).`,
 	"description":       `description "text": the workflow's description (a doc comment above the pipeline does the same).`,
@@ -27,7 +27,7 @@ var keywordDocs = map[string]string{
 	"retry":             `retry N [backoff 10s] [factor 2] [max 5m] [cap 1m] [policy on_failure] [when "expr"] | retry off: the retry strategy (in a pipeline: the default for every step).`,
 	"schedule":          `schedule "0 2 * * *" [timezone "Europe/Paris"]: run on a cron schedule (the pipeline becomes a CronWorkflow).`,
 	"service_account":   `service_account "name": the service account the pods run as.`,
-	"step":              "step NAME [for X in ...] [after A, B] [when \"cond\"] [uses TEMPLATE(...)] { ... }: one step of the pipeline's DAG.",
+	"step":              "step NAME [for X in ...] [after A, B] [when \"cond\"] [uses TEMPLATE(...)] { ... }: one step of the pipeline's DAG (or, in a template, of the template's).",
 	"timeout":           "timeout 2h: the deadline of the whole workflow (in a pipeline) or of the step (in a step).",
 	"toleration":        `toleration "key" = "value" [effect no_schedule] | toleration "key" exists: let pods run on tainted nodes.`,
 	"ttl":               "ttl [success | failure] 1d: how long a finished workflow is kept.",
