@@ -113,7 +113,7 @@ var (
 var (
 	TopKeywords      = []string{"import", "pipeline", "template"}
 	PipelineKeywords = []string{"annotation", "description", "env", "image", "image_pull_secret", "kind", "label", "memoize", "namespace", "node_selector", "on", "param", "parallelism", "pod_gc", "priority", "raw", "retry", "schedule", "service_account", "step", "timeout", "toleration", "ttl", "volume"}
-	StepKeywords     = []string{"args", "body", "cpu", "daemon", "env", "failure", "flags", "gpu", "header", "http", "image", "insecure_skip_verify", "label", "memoize", "memory", "merge_strategy", "mount", "node_selector", "output", "raw", "ready", "resource", "retry", "run", "script", "set_owner_reference", "step", "success", "suspend", "timeout", "toleration", "workdir"}
+	StepKeywords     = []string{"args", "body", "cpu", "daemon", "env", "failure", "flags", "gpu", "header", "http", "image", "insecure_skip_verify", "label", "memoize", "memory", "merge_strategy", "mount", "node_selector", "output", "raw", "ready", "resource", "retry", "run", "script", "set_owner_reference", "success", "suspend", "timeout", "toleration", "workdir"}
 )
 
 // Parse parses one file. It always returns a File (possibly partial) and
