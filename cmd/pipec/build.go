@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -17,12 +15,19 @@ import (
 	"github.com/pipec/pipec/diag"
 	"github.com/pipec/pipec/internal/fsutil"
 	"github.com/pipec/pipec/internal/valcache"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
+
+func init() { register(newBuildCmd) }
 
 // paramFlags collects repeated -p name=value flags in order.
 type paramFlags []compiler.KV
 
 func (p *paramFlags) String() string { return "" }
+
+// Type is the value's name in help.
+func (p *paramFlags) Type() string { return "name=value" }
 
 func (p *paramFlags) Set(s string) error {
 	name, value, ok := strings.Cut(s, "=")
@@ -52,72 +57,48 @@ func (b *buildFlags) options() compiler.Options {
 	return opts
 }
 
-func (b *buildFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&b.outDir, "o", "", "write one `DIR`/<pipeline>.yaml per pipeline instead of printing YAML")
-	fs.Var(&b.params, "p", "set a parameter's default: `name=value` (repeatable); every required parameter then needs one")
+func (b *buildFlags) register(fs *pflag.FlagSet) {
+	fs.StringVarP(&b.outDir, "out-dir", "o", "", "write one `DIR`/<pipeline>.yaml per pipeline instead of printing YAML")
+	fs.VarP(&b.params, "param", "p", "set a parameter's default: `name=value` (repeatable); every required parameter then needs one")
 	fs.BoolVar(&b.noValidate, "no-validate", false, "skip Argo's own validator (most of the time of a first build of a large pipeline); pipec's checks still run")
 	fs.BoolVar(&b.noCache, "no-cache", false, "validate everything, ignoring and not recording what earlier builds validated (the cache is in $"+valcache.EnvDir+", default <user cache dir>/pipec; "+valcache.EnvDir+"=off turns it off)")
 }
 
-var usageText = map[*flag.FlagSet]func(io.Writer){}
-
-func newFlagSet(name, usageLine, about string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("pipec "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	// The flag package prints Usage itself on -help and on errors; parseFlags
-	// prints it once, to stdout for -help and stderr for errors.
-	fs.Usage = func() {}
-	usageText[fs] = func(w io.Writer) {
-		fmt.Fprintf(w, "Usage: pipec %s %s\n\n%s\n\nFlags:\n", name, usageLine, about)
-		fs.SetOutput(w)
-		fs.PrintDefaults()
-		fs.SetOutput(stderr)
-	}
-	return fs
+// pipeFileArgs completes .pipe files and directories in the shell.
+func pipeFileArgs(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return []string{"pipe"}, cobra.ShellCompDirectiveFilterFileExt
 }
 
-// parseFlags parses flags anywhere on the command line; it returns the exit
-// status to use when parsing ends the command (help or a usage error).
-func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) ([]string, int, bool) {
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				usageText[fs](stdout)
-				return nil, 0, false
+func newBuildCmd() *cobra.Command {
+	var (
+		bf             buildFlags
+		check, timings bool
+	)
+	cmd := &cobra.Command{
+		Use:   "build [-o DIR] [-p name=value]... [--check] FILE|DIR...",
+		Short: "compile .pipe files to Argo Workflows YAML",
+		Long: "Compiles .pipe files (directories are searched for them) to Argo Workflows YAML.\n" +
+			"With one pipeline and no -o, the YAML goes to standard output:\n\n" +
+			"\tpipec build etl.pipe | kubectl create -f -\n\n" +
+			"Errors go to standard error as file:line:col: message; the exit status is 1 on\n" +
+			"errors in the sources and 2 on usage errors.",
+		ValidArgsFunction: pipeFileArgs,
+		RunE: func(cmd *cobra.Command, inputs []string) error {
+			if len(inputs) == 0 {
+				return usageErrorf("no input files")
 			}
-			usageText[fs](fs.Output())
-			return nil, 2, false
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return positional, 0, true
-		}
-		positional = append(positional, args[0])
-		args = args[1:]
+			return exitStatus(runBuild(&bf, check, timings, inputs, cmd.OutOrStdout(), cmd.ErrOrStderr()))
+		},
 	}
+	bf.register(cmd.Flags())
+	cmd.Flags().BoolVar(&timings, "timings", false, "print the time each phase took (load, check, lower, emit, validate, write) to standard error")
+	cmd.Flags().BoolVar(&check, "check", false, "compile, then compare with the YAML already in -o DIR (default: next to each source) and fail with a diff if it differs")
+	return cmd
 }
 
-func runBuild(args []string, stdout, stderr io.Writer) int {
-	var bf buildFlags
-	var check, timings bool
-	fs := newFlagSet("build", "[-o DIR] [-p name=value]... [--check] FILE|DIR...",
-		"Compiles .pipe files (directories are searched for them) to Argo Workflows YAML.\n"+
-			"With one pipeline and no -o, the YAML goes to standard output:\n\n"+
-			"\tpipec build etl.pipe | kubectl create -f -\n\n"+
-			"Errors go to standard error as file:line:col: message; the exit status is 1 on\n"+
-			"errors in the sources and 2 on usage errors.", stderr)
-	bf.register(fs)
-	fs.BoolVar(&timings, "timings", false, "print the time each phase took (load, check, lower, emit, validate, write) to standard error")
-	fs.BoolVar(&check, "check", false, "compile, then compare with the YAML already in -o DIR (default: next to each source) and fail with a diff if it differs")
-	inputs, status, ok := parseFlags(fs, args, stdout)
-	if !ok {
-		return status
-	}
-	if len(inputs) == 0 {
-		fmt.Fprintln(stderr, "pipec build: no input files\nUsage: pipec build [-o DIR] [-p name=value]... [--check] FILE|DIR...")
-		return 2
-	}
+// runBuild is pipec build once its flags are parsed; it returns the exit
+// status.
+func runBuild(bf *buildFlags, check, timings bool, inputs []string, stdout, stderr io.Writer) int {
 	files, err := compiler.FindPipeFiles(inputs)
 	if err != nil {
 		fmt.Fprintf(stderr, "pipec build: %v\n", err)

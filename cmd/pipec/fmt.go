@@ -12,43 +12,52 @@ import (
 	"github.com/pipec/pipec/compiler"
 	"github.com/pipec/pipec/dsl"
 	"github.com/pipec/pipec/internal/fsutil"
+	"github.com/spf13/cobra"
 )
 
-func init() {
-	register("fmt", "format .pipe files in the canonical layout", runFmt)
+func init() { register(newFmtCmd) }
+
+// fmtFlags are pipec fmt's flags.
+type fmtFlags struct {
+	write, list, showDiff, check bool
 }
 
-const fmtUsageLine = "[-w] [-l] [-d] [--check] FILE|DIR..."
+func newFmtCmd() *cobra.Command {
+	var ff fmtFlags
+	cmd := &cobra.Command{
+		Use:   "fmt [-w] [-l] [-d] [--check] FILE|DIR...",
+		Short: "format .pipe files in the canonical layout",
+		Long: "Formats .pipe files (directories are searched for them, hidden ones skipped)\n" +
+			"in pipec's one canonical layout, keeping comments. By default the formatted\n" +
+			"text goes to standard output; a file with syntax errors is never formatted:\n" +
+			"its errors go to standard error as file:line:col: message and the exit status\n" +
+			"is 1.\n\n" +
+			"\tpipec fmt -w .          rewrite every .pipe file below the current directory\n" +
+			"\tpipec fmt --check .     fail (exit 1) listing the files that need formatting",
+		ValidArgsFunction: pipeFileArgs,
+		RunE: func(cmd *cobra.Command, inputs []string) error {
+			if len(inputs) == 0 {
+				return usageErrorf("no input files")
+			}
+			if ff.write && ff.check {
+				return usageErrorf("-w and --check cannot be used together")
+			}
+			return exitStatus(runFmt(&ff, inputs, cmd.OutOrStdout(), cmd.ErrOrStderr()))
+		},
+	}
+	fs := cmd.Flags()
+	fs.BoolVarP(&ff.write, "write", "w", false, "write the result back to each file (only files that change; atomically, keeping the file mode)")
+	fs.BoolVarP(&ff.list, "list", "l", false, "list the files whose formatting differs from pipec fmt's")
+	fs.BoolVarP(&ff.showDiff, "diff", "d", false, "print a unified diff of the changes instead of the formatted text")
+	fs.BoolVar(&ff.check, "check", false, "exit with status 1 if any file is not formatted, listing them on standard error; change nothing")
+	return cmd
+}
 
-// runFmt is `pipec fmt`: it formats .pipe files. Exit status: 0 on success,
-// 1 when a file has syntax errors, cannot be read or written, or (with
-// --check) is not formatted, 2 on usage errors.
-func runFmt(args []string, stdout, stderr io.Writer) int {
-	var write, list, showDiff, check bool
-	fs := newFlagSet("fmt", fmtUsageLine,
-		"Formats .pipe files (directories are searched for them, hidden ones skipped)\n"+
-			"in pipec's one canonical layout, keeping comments. By default the formatted\n"+
-			"text goes to standard output; a file with syntax errors is never formatted:\n"+
-			"its errors go to standard error as file:line:col: message and the exit status\n"+
-			"is 1.\n\n"+
-			"\tpipec fmt -w .          rewrite every .pipe file below the current directory\n"+
-			"\tpipec fmt --check .     fail (exit 1) listing the files that need formatting", stderr)
-	fs.BoolVar(&write, "w", false, "write the result back to each file (only files that change; atomically, keeping the file mode)")
-	fs.BoolVar(&list, "l", false, "list the files whose formatting differs from pipec fmt's")
-	fs.BoolVar(&showDiff, "d", false, "print a unified diff of the changes instead of the formatted text")
-	fs.BoolVar(&check, "check", false, "exit with status 1 if any file is not formatted, listing them on standard error; change nothing")
-	inputs, status, ok := parseFlags(fs, args, stdout)
-	if !ok {
-		return status
-	}
-	if len(inputs) == 0 {
-		fmt.Fprintf(stderr, "pipec fmt: no input files\nUsage: pipec fmt %s\n", fmtUsageLine)
-		return 2
-	}
-	if write && check {
-		fmt.Fprintln(stderr, "pipec fmt: -w and --check cannot be used together")
-		return 2
-	}
+// runFmt is `pipec fmt` once its flags are parsed: it formats .pipe files.
+// Exit status: 0 on success, 1 when a file has syntax errors, cannot be read
+// or written, or (with --check) is not formatted.
+func runFmt(ff *fmtFlags, inputs []string, stdout, stderr io.Writer) int {
+	write, list, showDiff, check := ff.write, ff.list, ff.showDiff, ff.check
 	files, err := compiler.FindPipeFiles(inputs)
 	if err != nil {
 		fmt.Fprintf(stderr, "pipec fmt: %v\n", err)
@@ -58,7 +67,7 @@ func runFmt(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "pipec fmt: no .pipe files in %s\n", strings.Join(inputs, ", "))
 		return 1
 	}
-	status = 0
+	status := 0
 	var unformatted []string
 	for _, file := range files {
 		src, err := os.ReadFile(file)
