@@ -130,6 +130,7 @@ func runBuild(bf *buildFlags, check, timings bool, inputs []string, stdout, stde
 			fmt.Fprintf(stderr, "pipec build: %v\n", err)
 			return 1
 		}
+		fsutil.RemoveStaleTemps(bf.outDir, ".yaml") // left by a killed build
 		for _, out := range res.Outputs {
 			path := filepath.Join(bf.outDir, out.FileName())
 			if err := fsutil.WriteFileAtomic(path, out.YAML, 0o644); err != nil {

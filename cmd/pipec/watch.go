@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/pipec/pipec/internal/fsutil"
 	"github.com/pipec/pipec/watch"
 	"github.com/spf13/cobra"
 )
@@ -71,6 +72,9 @@ func runWatch(ctx context.Context, bf *buildFlags, poll time.Duration, logFile s
 		}
 		defer f.Close()
 		out.log = f
+	}
+	if bf.outDir != "" {
+		fsutil.RemoveStaleTemps(bf.outDir, ".yaml") // left by a killed build or watch
 	}
 	err := watch.Run(ctx, watch.Config{
 		Inputs:  inputs,
