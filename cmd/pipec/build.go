@@ -73,13 +73,15 @@ func newBuildCmd() *cobra.Command {
 	var (
 		bf             buildFlags
 		check, timings bool
+		stdinFilename  string
 	)
 	cmd := &cobra.Command{
-		Use:   "build [-o DIR] [-p name=value]... [--check] FILE|DIR...",
+		Use:   "build [-o DIR] [-p name=value]... [--check] FILE|DIR|-...",
 		Short: "compile .pipe files to Argo Workflows YAML",
 		Long: "Compiles .pipe files (directories are searched for them) to Argo Workflows YAML.\n" +
 			"With one pipeline and no -o, the YAML goes to standard output:\n\n" +
 			"\tpipec build etl.pipe | kubectl create -f -\n\n" +
+			"A - reads a source from standard input (cat etl.pipe | pipec build -).\n" +
 			"Errors go to standard error as file:line:col: message; the exit status is 1 on\n" +
 			"errors in the sources and 2 on usage errors.",
 		ValidArgsFunction: pipeFileArgs,
@@ -87,29 +89,29 @@ func newBuildCmd() *cobra.Command {
 			if len(inputs) == 0 {
 				return usageErrorf("no input files")
 			}
-			return exitStatus(runBuild(&bf, check, timings, inputs, cmd.OutOrStdout(), cmd.ErrOrStderr()))
+			if err := checkOutDir(bf.outDir); err != nil {
+				return err
+			}
+			in, err := gatherInputs("build", inputs, cmd.InOrStdin(), stdinFilename, cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			return exitStatus(runBuild(&bf, check, timings, in, cmd.OutOrStdout(), cmd.ErrOrStderr()))
 		},
 	}
 	bf.register(cmd.Flags())
 	cmd.Flags().BoolVar(&timings, "timings", false, "print the time each phase took (load, check, lower, emit, validate, write) to standard error")
 	cmd.Flags().BoolVar(&check, "check", false, "compile, then compare with the YAML already in -o DIR (default: next to each source) and fail with a diff if it differs")
+	cmd.Flags().StringVar(&stdinFilename, "stdin-filename", "", "the `FILE` standard input (-) stands for, in positions and for its imports (default <stdin>, imports relative to the current directory)")
 	return cmd
 }
 
 // runBuild is pipec build once its flags are parsed; it returns the exit
 // status.
-func runBuild(bf *buildFlags, check, timings bool, inputs []string, stdout, stderr io.Writer) int {
-	files, err := compiler.FindPipeFiles(inputs)
-	if err != nil {
-		fmt.Fprintf(stderr, "pipec build: %v\n", err)
-		return 1
-	}
-	if len(files) == 0 {
-		fmt.Fprintf(stderr, "pipec build: no .pipe files in %s\n", strings.Join(inputs, ", "))
-		return 1
-	}
+func runBuild(bf *buildFlags, check, timings bool, in *inputs, stdout, stderr io.Writer) int {
+	files := in.files
 	opts := bf.options()
-	res := compiler.Compile(compiler.DiskSources{}, files, opts)
+	res := compiler.Compile(in.src, files, opts)
 	if timings {
 		writeStart := time.Now()
 		defer func() { printTimings(stderr, res.Timings, time.Since(writeStart)) }()

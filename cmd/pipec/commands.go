@@ -10,6 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/pipec/pipec/diag"
 )
 
 // Adding a command: write one file, cmd/pipec/NAME.go, with a constructor
@@ -124,46 +126,25 @@ func flagError(cmd *cobra.Command, err error) error {
 }
 
 // closestFlag is the name of cmd's flag closest to name, if any is close:
-// within two edits, or name is a prefix of it.
+// a likely typo (diag.Suggest), or name is the start of it.
 func closestFlag(cmd *cobra.Command, name string) string {
-	best, bestDist := "", 3
+	var names []string
+	prefixed := ""
 	visit := func(f *pflag.Flag) {
 		if f.Hidden {
 			return
 		}
-		d := levenshtein(name, f.Name)
-		if strings.HasPrefix(f.Name, name) && len(name) >= 2 {
-			d = min(d, 1)
-		}
-		if d < bestDist || (d == bestDist && f.Name < best) {
-			best, bestDist = f.Name, d
+		names = append(names, f.Name)
+		if len(name) >= 2 && strings.HasPrefix(f.Name, name) && (prefixed == "" || f.Name < prefixed) {
+			prefixed = f.Name
 		}
 	}
 	cmd.Flags().VisitAll(visit)
 	cmd.InheritedFlags().VisitAll(visit)
-	return best
-}
-
-// levenshtein is the edit distance between a and b, in bytes (flag names
-// are ASCII).
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
+	if s := diag.Suggest(name, names); s != "" {
+		return s
 	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return prefixed
 }
 
 // singleDashLong matches -name and -name=value.

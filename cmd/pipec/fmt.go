@@ -4,12 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"os"
-	"strings"
 
 	"github.com/rogpeppe/go-internal/diff"
 
-	"github.com/pipec/pipec/compiler"
 	"github.com/pipec/pipec/dsl"
 	"github.com/pipec/pipec/internal/fsutil"
 	"github.com/spf13/cobra"
@@ -20,12 +17,13 @@ func init() { register(newFmtCmd) }
 // fmtFlags are pipec fmt's flags.
 type fmtFlags struct {
 	write, list, showDiff, check bool
+	stdinFilename                string
 }
 
 func newFmtCmd() *cobra.Command {
 	var ff fmtFlags
 	cmd := &cobra.Command{
-		Use:   "fmt [-w] [-l] [-d] [--check] FILE|DIR...",
+		Use:   "fmt [-w] [-l] [-d] [--check] FILE|DIR|-...",
 		Short: "format .pipe files in the canonical layout",
 		Long: "Formats .pipe files (directories are searched for them, hidden ones skipped)\n" +
 			"in pipec's one canonical layout, keeping comments. By default the formatted\n" +
@@ -33,7 +31,8 @@ func newFmtCmd() *cobra.Command {
 			"its errors go to standard error as file:line:col: message and the exit status\n" +
 			"is 1.\n\n" +
 			"\tpipec fmt -w .          rewrite every .pipe file below the current directory\n" +
-			"\tpipec fmt --check .     fail (exit 1) listing the files that need formatting",
+			"\tpipec fmt --check .     fail (exit 1) listing the files that need formatting\n" +
+			"\tpipec fmt - < x.pipe    format standard input to standard output",
 		ValidArgsFunction: pipeFileArgs,
 		RunE: func(cmd *cobra.Command, inputs []string) error {
 			if len(inputs) == 0 {
@@ -42,7 +41,14 @@ func newFmtCmd() *cobra.Command {
 			if ff.write && ff.check {
 				return usageErrorf("-w and --check cannot be used together")
 			}
-			return exitStatus(runFmt(&ff, inputs, cmd.OutOrStdout(), cmd.ErrOrStderr()))
+			in, err := gatherInputs("fmt", inputs, cmd.InOrStdin(), ff.stdinFilename, cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			if ff.write && in.stdin != "" {
+				return usageErrorf("-w cannot write back standard input (-): the formatted text goes to standard output without -w")
+			}
+			return exitStatus(runFmt(&ff, in, cmd.OutOrStdout(), cmd.ErrOrStderr()))
 		},
 	}
 	fs := cmd.Flags()
@@ -50,27 +56,20 @@ func newFmtCmd() *cobra.Command {
 	fs.BoolVarP(&ff.list, "list", "l", false, "list the files whose formatting differs from pipec fmt's")
 	fs.BoolVarP(&ff.showDiff, "diff", "d", false, "print a unified diff of the changes instead of the formatted text")
 	fs.BoolVar(&ff.check, "check", false, "exit with status 1 if any file is not formatted, listing them on standard error; change nothing")
+	fs.StringVar(&ff.stdinFilename, "stdin-filename", "", "the `FILE` standard input (-) stands for in positions and listings (default <stdin>)")
 	return cmd
 }
 
 // runFmt is `pipec fmt` once its flags are parsed: it formats .pipe files.
 // Exit status: 0 on success, 1 when a file has syntax errors, cannot be read
 // or written, or (with --check) is not formatted.
-func runFmt(ff *fmtFlags, inputs []string, stdout, stderr io.Writer) int {
+func runFmt(ff *fmtFlags, in *inputs, stdout, stderr io.Writer) int {
 	write, list, showDiff, check := ff.write, ff.list, ff.showDiff, ff.check
-	files, err := compiler.FindPipeFiles(inputs)
-	if err != nil {
-		fmt.Fprintf(stderr, "pipec fmt: %v\n", err)
-		return 1
-	}
-	if len(files) == 0 {
-		fmt.Fprintf(stderr, "pipec fmt: no .pipe files in %s\n", strings.Join(inputs, ", "))
-		return 1
-	}
+	files := in.files
 	status := 0
 	var unformatted []string
 	for _, file := range files {
-		src, err := os.ReadFile(file)
+		src, err := in.src.ReadFile(file)
 		if err != nil {
 			fmt.Fprintf(stderr, "pipec fmt: %v\n", err)
 			status = 1

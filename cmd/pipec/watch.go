@@ -46,6 +46,9 @@ func newWatchCmd() *cobra.Command {
 			if len(inputs) == 0 {
 				return usageErrorf("no input files")
 			}
+			if err := checkOutDir(bf.outDir); err != nil {
+				return err
+			}
 			if poll < 0 {
 				return usageErrorf("--poll must be positive")
 			}
