@@ -74,6 +74,7 @@ func newBuildCmd() *cobra.Command {
 		bf             buildFlags
 		check, timings bool
 		stdinFilename  string
+		format         *choice
 	)
 	cmd := &cobra.Command{
 		Use:   "build [-o DIR] [-p name=value]... [--check] FILE|DIR|-...",
@@ -96,19 +97,25 @@ func newBuildCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return exitStatus(runBuild(&bf, check, timings, in, cmd.OutOrStdout(), cmd.ErrOrStderr()))
+			rep := newReporter(cmd, format)
+			if rep.machine() && !check && bf.outDir == "" {
+				return usageErrorf("--format %s writes its report to standard output, where the YAML would go\n\thint: write the YAML with -o DIR, or compare it with --check", rep.format)
+			}
+			return exitStatus(runBuild(&bf, check, timings, in, rep))
 		},
 	}
 	bf.register(cmd.Flags())
 	cmd.Flags().BoolVar(&timings, "timings", false, "print the time each phase took (load, check, lower, emit, validate, write) to standard error")
 	cmd.Flags().BoolVar(&check, "check", false, "compile, then compare with the YAML already in -o DIR (default: next to each source) and fail with a diff if it differs")
 	cmd.Flags().StringVar(&stdinFilename, "stdin-filename", "", "the `FILE` standard input (-) stands for, in positions and for its imports (default <stdin>, imports relative to the current directory)")
+	format = addFormatFlag(cmd)
 	return cmd
 }
 
 // runBuild is pipec build once its flags are parsed; it returns the exit
 // status.
-func runBuild(bf *buildFlags, check, timings bool, in *inputs, stdout, stderr io.Writer) int {
+func runBuild(bf *buildFlags, check, timings bool, in *inputs, rep *reporter) int {
+	stdout, stderr := rep.stdout, rep.stderr
 	files := in.files
 	opts := bf.options()
 	res := compiler.Compile(in.src, files, opts)
@@ -116,7 +123,12 @@ func runBuild(bf *buildFlags, check, timings bool, in *inputs, stdout, stderr io
 		writeStart := time.Now()
 		defer func() { printTimings(stderr, res.Timings, time.Since(writeStart)) }()
 	}
-	printDiags(stderr, res)
+	if rep.machine() {
+		defer rep.finish()
+		rep.report(res.Diags, noSource)
+	} else if len(res.Diags) > 0 {
+		rep.writeText(diagText(res))
+	}
 	failed := res.Diags.HasErrors()
 	if !failed && len(res.Program.Pipelines) == 0 {
 		fmt.Fprintf(stderr, "pipec build: no pipeline in %s: nothing to compile\n\thint: a file needs a pipeline NAME { ... } block; files with only templates are used through import\n", strings.Join(files, ", "))
@@ -124,7 +136,12 @@ func runBuild(bf *buildFlags, check, timings bool, in *inputs, stdout, stderr io
 	}
 	switch {
 	case check:
-		if !checkOutputs(res, bf.outDir, stdout, stderr) {
+		diffs := stdout
+		if rep.machine() {
+			diffs = stderr // stdout has the report
+		}
+		if ds := checkOutputs(res, bf.outDir, diffs); len(ds) > 0 {
+			rep.report(ds, noSource)
 			failed = true
 		}
 	case bf.outDir != "":
@@ -168,43 +185,46 @@ func printTimings(w io.Writer, phases []compiler.Timing, write time.Duration) {
 	fmt.Fprintf(w, "pipec: %-8s %8.1f ms\n", "total", float64(total.Microseconds())/1000)
 }
 
-// printDiags prints the diagnostics with source excerpts and a count.
-func printDiags(w io.Writer, res *compiler.Result) {
+// diagText is a result's diagnostics as the CLI prints them: with source
+// excerpts (diag.Print), and a count when there is more than one error.
+func diagText(res *compiler.Result) string {
 	if len(res.Diags) == 0 {
-		return
+		return ""
 	}
-	diag.Print(w, res.Diags, func(name string) []byte {
+	var b strings.Builder
+	diag.Print(&b, res.Diags, func(name string) []byte {
 		if f := res.Unit.Files[name]; f != nil {
 			return f.Source
 		}
 		return nil
 	})
 	if n := res.Diags.ErrorCount(); n > 1 {
-		fmt.Fprintf(w, "%d errors\n", n)
+		fmt.Fprintf(&b, "%d errors\n", n)
 	}
+	return b.String()
 }
 
-// checkOutputs compares compiled YAML with the files on disk.
-func checkOutputs(res *compiler.Result, outDir string, stdout, stderr io.Writer) bool {
-	ok := true
+// checkOutputs compares compiled YAML with the files on disk, writing a
+// diff of each file that differs to diffs; it returns a diagnostic for each
+// file missing or out of date.
+func checkOutputs(res *compiler.Result, outDir string, diffs io.Writer) diag.Diagnostics {
+	var ds diag.Diagnostics
 	for _, out := range res.Outputs {
 		dir := outDir
 		if dir == "" {
 			dir = filepath.Dir(out.Pipeline.File.Name)
 		}
 		path := filepath.Join(dir, out.FileName())
+		hint := fmt.Sprintf("run pipec build -o %s and commit the result", dir)
 		old, err := os.ReadFile(path)
 		if err != nil {
-			fmt.Fprintf(stderr, "%s: missing: pipeline %q compiles to it\n\thint: run pipec build -o %s and commit the result\n", path, out.Pipeline.Name, dir)
-			ok = false
+			ds.Errorf(diag.Range{Filename: path}, "missing: pipeline %q compiles to it", out.Pipeline.Name).WithHint("%s", hint)
 			continue
 		}
 		if !bytes.Equal(old, out.YAML) {
-			fmt.Fprintf(stderr, "%s: out of date with %s\n", path, out.Pipeline.File.Name)
-			stdout.Write(diff.Diff(path, old, path+" (compiled)", out.YAML))
-			fmt.Fprintf(stderr, "\thint: run pipec build -o %s and commit the result\n", dir)
-			ok = false
+			diffs.Write(diff.Diff(path, old, path+" (compiled)", out.YAML))
+			ds.Errorf(diag.Range{Filename: path, Start: firstChange(old, out.YAML)}, "out of date with %s", out.Pipeline.File.Name).WithHint("%s", hint)
 		}
 	}
-	return ok
+	return ds
 }

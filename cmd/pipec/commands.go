@@ -79,6 +79,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		DisableAutoGenTag: true,
 	}
 	root.Flags().Bool("version", false, "print pipec's version")
+	addColorFlag(root)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(flagError)

@@ -3,10 +3,11 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"io"
+	"strings"
 
 	"github.com/rogpeppe/go-internal/diff"
 
+	"github.com/pipec/pipec/diag"
 	"github.com/pipec/pipec/dsl"
 	"github.com/pipec/pipec/internal/fsutil"
 	"github.com/spf13/cobra"
@@ -18,6 +19,7 @@ func init() { register(newFmtCmd) }
 type fmtFlags struct {
 	write, list, showDiff, check bool
 	stdinFilename                string
+	format                       *choice
 }
 
 func newFmtCmd() *cobra.Command {
@@ -48,7 +50,11 @@ func newFmtCmd() *cobra.Command {
 			if ff.write && in.stdin != "" {
 				return usageErrorf("-w cannot write back standard input (-): the formatted text goes to standard output without -w")
 			}
-			return exitStatus(runFmt(&ff, in, cmd.OutOrStdout(), cmd.ErrOrStderr()))
+			rep := newReporter(cmd, ff.format)
+			if rep.machine() && (!ff.check || ff.list || ff.showDiff) {
+				return usageErrorf("--format %s is for --check alone: its report goes to standard output", rep.format)
+			}
+			return exitStatus(runFmt(&ff, in, rep))
 		},
 	}
 	fs := cmd.Flags()
@@ -57,18 +63,22 @@ func newFmtCmd() *cobra.Command {
 	fs.BoolVarP(&ff.showDiff, "diff", "d", false, "print a unified diff of the changes instead of the formatted text")
 	fs.BoolVar(&ff.check, "check", false, "exit with status 1 if any file is not formatted, listing them on standard error; change nothing")
 	fs.StringVar(&ff.stdinFilename, "stdin-filename", "", "the `FILE` standard input (-) stands for in positions and listings (default <stdin>)")
+	ff.format = addFormatFlag(cmd)
 	return cmd
 }
 
 // runFmt is `pipec fmt` once its flags are parsed: it formats .pipe files.
 // Exit status: 0 on success, 1 when a file has syntax errors, cannot be read
 // or written, or (with --check) is not formatted.
-func runFmt(ff *fmtFlags, in *inputs, stdout, stderr io.Writer) int {
+func runFmt(ff *fmtFlags, in *inputs, rep *reporter) int {
 	write, list, showDiff, check := ff.write, ff.list, ff.showDiff, ff.check
-	files := in.files
+	stdout, stderr := rep.stdout, rep.stderr
+	if rep.machine() {
+		defer rep.finish()
+	}
 	status := 0
-	var unformatted []string
-	for _, file := range files {
+	var unformatted diag.Diagnostics
+	for _, file := range in.files {
 		src, err := in.src.ReadFile(file)
 		if err != nil {
 			fmt.Fprintf(stderr, "pipec fmt: %v\n", err)
@@ -77,15 +87,12 @@ func runFmt(ff *fmtFlags, in *inputs, stdout, stderr io.Writer) int {
 		}
 		out, diags := dsl.FormatSource(file, src)
 		if diags.HasErrors() {
-			for _, d := range diags {
-				fmt.Fprintln(stderr, d.String())
-			}
+			rep.report(diags, func(string) []byte { return src })
 			status = 1
 			continue
 		}
-		changed := !bytes.Equal(src, out)
-		if changed {
-			unformatted = append(unformatted, file)
+		if !bytes.Equal(src, out) {
+			unformatted.Errorf(diag.Range{Filename: file, Start: firstChange(src, out)}, "not formatted").WithHint("run pipec fmt -w %s", file)
 			if list {
 				fmt.Fprintln(stdout, file)
 			}
@@ -104,9 +111,15 @@ func runFmt(ff *fmtFlags, in *inputs, stdout, stderr io.Writer) int {
 		}
 	}
 	if check && len(unformatted) > 0 {
-		for _, f := range unformatted {
-			fmt.Fprintf(stderr, "%s: not formatted\n", f)
+		if rep.machine() {
+			rep.report(unformatted, noSource)
+			return 1
 		}
+		var b strings.Builder
+		for _, d := range unformatted {
+			fmt.Fprintf(&b, "%s: not formatted\n", d.Range.Filename)
+		}
+		rep.writeText(b.String())
 		fmt.Fprintf(stderr, "pipec fmt: %d file(s) need formatting\n\thint: run pipec fmt -w on them\n", len(unformatted))
 		return 1
 	}

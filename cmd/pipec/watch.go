@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/pipec/pipec/diag"
 	"github.com/pipec/pipec/internal/fsutil"
 	"github.com/pipec/pipec/watch"
 	"github.com/spf13/cobra"
@@ -54,7 +55,8 @@ func newWatchCmd() *cobra.Command {
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			return exitStatus(runWatch(ctx, &bf, poll, logFile, inputs, cmd.OutOrStdout(), cmd.ErrOrStderr()))
+			out := &watchPrinter{stdout: cmd.OutOrStdout(), stderr: cmd.ErrOrStderr(), color: colorFor(cmd, cmd.ErrOrStderr())}
+			return exitStatus(runWatch(ctx, &bf, poll, logFile, inputs, out))
 		},
 	}
 	bf.register(cmd.Flags())
@@ -65,12 +67,11 @@ func newWatchCmd() *cobra.Command {
 
 // runWatch is pipec watch once its flags are parsed, until ctx ends; it
 // returns the exit status.
-func runWatch(ctx context.Context, bf *buildFlags, poll time.Duration, logFile string, inputs []string, stdout, stderr io.Writer) int {
-	out := &watchPrinter{stdout: stdout, stderr: stderr}
+func runWatch(ctx context.Context, bf *buildFlags, poll time.Duration, logFile string, inputs []string, out *watchPrinter) int {
 	if logFile != "" {
 		f, err := os.OpenFile(logFile, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
 		if err != nil {
-			fmt.Fprintf(stderr, "pipec watch: %v\n", err)
+			fmt.Fprintf(out.stderr, "pipec watch: %v\n", err)
 			return 1
 		}
 		defer f.Close()
@@ -99,13 +100,14 @@ func runWatch(ctx context.Context, bf *buildFlags, poll time.Duration, logFile s
 type watchPrinter struct {
 	mu             sync.Mutex
 	stdout, stderr io.Writer
+	color          bool      // colour the diagnostics on stderr
 	log            io.Writer // or nil
 }
 
 func (p *watchPrinter) report(r *watch.Report) {
 	var diags strings.Builder
 	if r.Result != nil {
-		printDiags(&diags, r.Result)
+		diags.WriteString(diagText(r.Result))
 	}
 	for _, err := range r.WriteErrors {
 		fmt.Fprintf(&diags, "pipec watch: %v\n", err)
@@ -116,7 +118,11 @@ func (p *watchPrinter) report(r *watch.Report) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	io.WriteString(p.stderr, diags.String())
+	text := diags.String()
+	if p.color {
+		text = diag.Colorize(text)
+	}
+	io.WriteString(p.stderr, text)
 	io.WriteString(p.stdout, status)
 	if p.log != nil {
 		io.WriteString(p.log, diags.String()+status)
