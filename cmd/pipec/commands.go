@@ -97,6 +97,13 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.InitDefaultCompletionCmd()
 	if c, _, err := root.Find([]string{"completion"}); err == nil && c != root {
 		c.Short = "print the shell completion script for bash, zsh, fish or powershell"
+		c.Args = cobra.ArbitraryArgs
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageErrorf("unknown shell %q: want bash, zsh, fish or powershell", args[0])
+			}
+			return cmd.Help()
+		}
 	}
 	return root
 }
