@@ -61,7 +61,7 @@ func versionString() string {
 func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "pipec",
-		Short: "pipec compiles .pipe pipelines to Argo Workflows",
+		Short: "compile .pipe pipelines to Argo Workflows",
 		Long:  "pipec compiles .pipe pipelines to Argo Workflows.",
 		// Runnable, so that arguments reach unknownCommand rather than
 		// cobra's own message.
