@@ -190,6 +190,8 @@ func lex(filename string, src []byte) ([]lexer.Token, []*CommentGroup, diag.Diag
 		switch rule {
 		case ruleComment:
 			comments = addComment(comments, *t)
+		case ruleString:
+			checkEscapes(*t, &diags)
 		case ruleUnterminatedTriple, ruleUnterminated, ruleUnterminatedRaw, ruleInvalid:
 			d := diags.Errorf(tokenRange(*t), "%s", lexErrorText[t.Type])
 			if rule == ruleInvalid {
