@@ -200,6 +200,7 @@ func lex(filename string, src []byte) ([]lexer.Token, []*CommentGroup, diag.Diag
 		}
 	}
 	toks[n-1] = lexer.EOFToken(pos)
+	toks = capNesting(data, toks, &diags)
 	return toks, comments, diags
 }
 
