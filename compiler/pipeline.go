@@ -214,7 +214,7 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 			p.Steps = append(p.Steps, st)
 		}
 	}
-	if len(p.Steps) == 0 {
+	if len(p.Steps) == 0 && !pipelineHasBad(decl) { // a broken statement may be the step
 		c.errorf(decl.Name, "pipeline %q has no steps", p.Name).WithHint(`add one: step hello { run ["echo", "hello"] }`)
 	}
 	for _, st := range append(append([]*Step{}, p.Steps...), p.ExitSteps...) {

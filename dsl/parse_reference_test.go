@@ -110,13 +110,12 @@ func refLex(filename string, src []byte) ([]lexer.Token, []*CommentGroup, diag.D
 		case t.Type == commentType:
 			comments = addComment(comments, t) // comments were not tuned
 		case lexErrorText[t.Type] != "":
-			r := refTokenRange(t)
-			d := diags.Errorf(r, "%s", lexErrorText[t.Type])
-			if t.Type == tokenTypes["Invalid"] {
-				d.Message = fmt.Sprintf("unexpected character %q", t.Value)
-			}
+			diags.Errorf(refTokenRange(t), "%s", lexErrorText[t.Type])
 		}
 	}
+	// The lexical checks after lexing (escapes, unexpected characters,
+	// nesting) are the same function in both.
+	toks = checkTokens(string(src), toks, &diags)
 	return toks, comments, diags
 }
 

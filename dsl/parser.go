@@ -47,7 +47,6 @@ var (
 		tokenTypes["UnterminatedTriple"]: `unterminated string: a """ string needs a closing """`,
 		tokenTypes["Unterminated"]:       `unterminated string: a "..." string must end on the same line`,
 		tokenTypes["UnterminatedRaw"]:    "unterminated string: a `...` string needs a closing back quote",
-		tokenTypes["Invalid"]:            "unexpected character",
 	}
 )
 
@@ -190,17 +189,12 @@ func lex(filename string, src []byte) ([]lexer.Token, []*CommentGroup, diag.Diag
 		switch rule {
 		case ruleComment:
 			comments = addComment(comments, *t)
-		case ruleString:
-			checkEscapes(*t, &diags)
-		case ruleUnterminatedTriple, ruleUnterminated, ruleUnterminatedRaw, ruleInvalid:
-			d := diags.Errorf(tokenRange(*t), "%s", lexErrorText[t.Type])
-			if rule == ruleInvalid {
-				d.Message = fmt.Sprintf("unexpected character %q", t.Value)
-			}
+		case ruleUnterminatedTriple, ruleUnterminated, ruleUnterminatedRaw:
+			diags.Errorf(tokenRange(*t), "%s", lexErrorText[t.Type])
 		}
 	}
 	toks[n-1] = lexer.EOFToken(pos)
-	toks = capNesting(data, toks, &diags)
+	toks = checkTokens(data, toks, &diags)
 	return toks, comments, diags
 }
 

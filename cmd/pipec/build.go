@@ -195,7 +195,9 @@ func printDiags(w io.Writer, res *compiler.Result) {
 		}
 		return nil
 	})
-	if n := res.Diags.ErrorCount(); n > 1 {
+	if n := res.Diags.ErrorCount(); res.Diags.Truncated() {
+		fmt.Fprintf(w, "more than %d errors\n", n)
+	} else if n > 1 {
 		fmt.Fprintf(w, "%d errors\n", n)
 	}
 }
