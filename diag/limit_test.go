@@ -92,3 +92,15 @@ func TestPrintWindow(t *testing.T) {
 		t.Errorf("got %q, want %q", b.String(), want)
 	}
 }
+
+// Control characters in an excerpt are not sent to the terminal; a CRLF
+// line's \r is not shown.
+func TestPrintControlCharacters(t *testing.T) {
+	src := []byte("a\x1b[31mb\r\nnext\r\n")
+	d := Diagnostic{Range: Range{Filename: "f", Start: Pos{Offset: 0, Line: 1, Column: 1}, End: Pos{Offset: 1, Line: 1, Column: 2}}, Message: "bad"}
+	var b bytes.Buffer
+	Print(&b, Diagnostics{d}, func(string) []byte { return src })
+	if want := "f:1:1: bad\n\ta\uFFFD[31mb\n\t^\n"; b.String() != want {
+		t.Errorf("got %q, want %q", b.String(), want)
+	}
+}

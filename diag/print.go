@@ -44,6 +44,7 @@ func printExcerpt(w io.Writer, src []byte, r Range) {
 	if i := bytes.IndexByte(line, '\n'); i >= 0 {
 		line = line[:i]
 	}
+	line = bytes.TrimSuffix(line, []byte("\r"))
 	text, col, n := window(line, r.Start.Column-1)
 	// Columns count characters: underline in characters too.
 	width := r.End.Column - r.Start.Column
@@ -61,7 +62,7 @@ func printExcerpt(w io.Writer, src []byte, r Range) {
 // that character in it, and where its text from the line ends (in
 // characters, before a final "...").
 func window(line []byte, col int) (text string, at, end int) {
-	if len(line) <= excerptWidth && utf8.Valid(line) { // the common case: short lines
+	if len(line) <= excerptWidth && utf8.Valid(line) && !hasControl(line) { // the common case
 		text = strings.ReplaceAll(string(line), "\t", " ")
 		return text, col, utf8.RuneCountInString(text)
 	}
@@ -86,11 +87,24 @@ func window(line []byte, col int) (text string, at, end int) {
 		}
 		end++
 		r, size := utf8.DecodeRune(line[i:])
-		if r == '\t' {
+		switch {
+		case r == '\t':
 			r = ' '
+		case r < ' ' || r == 0x7f: // a control character would act on the terminal
+			r = utf8.RuneError
 		}
 		b.WriteRune(r)
 		i += size
 	}
 	return b.String(), col, end
+}
+
+// hasControl reports whether line has a control character other than tab.
+func hasControl(line []byte) bool {
+	for _, c := range line {
+		if (c < ' ' && c != '\t') || c == 0x7f {
+			return true
+		}
+	}
+	return false
 }

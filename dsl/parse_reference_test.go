@@ -64,7 +64,12 @@ var (
 
 // refParse is Parse as it was before the performance work.
 func refParse(filename string, src []byte) (*File, diag.Diagnostics) {
-	var diags diag.Diagnostics
+	// Decoding (byte order mark, CR-only line endings, UTF-16) is the same
+	// function in both.
+	src, diags, ok := decodeSource(filename, src)
+	if !ok {
+		return &File{Name: filename, Source: src}, diags
+	}
 	toks, comments, lexDiags := refLex(filename, src)
 	diags = append(diags, lexDiags...)
 	plex, err := lexer.Upgrade(&sliceLexer{toks: toks}, wsType, commentType)

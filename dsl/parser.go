@@ -118,8 +118,14 @@ var (
 // Parse parses one file. It always returns a File (possibly partial) and
 // reports every syntax error it finds: after a broken statement it resumes
 // at the next line, so later statements still parse.
+//
+// A UTF-8 byte order mark is skipped and CR-only line endings read as LF
+// (File.Source is the text so decoded); a UTF-16 file is one error.
 func Parse(filename string, src []byte) (*File, diag.Diagnostics) {
-	var diags diag.Diagnostics
+	src, diags, ok := decodeSource(filename, src)
+	if !ok {
+		return &File{Name: filename, Source: src}, diags
+	}
 	toks, comments, lexDiags := lex(filename, src)
 	diags = append(diags, lexDiags...)
 	file, ok := parseInParts(toks)
