@@ -454,7 +454,7 @@ pipeline p {
   param req
   step a { run ["x"] }
 }`, []string{
-			`3:12: invalid schedule "every day": a cron schedule has 5 fields`,
+			`3:12: invalid schedule "every day": expected exactly 5 fields, found 2: [every day]`,
 			`5:33: all schedules of a pipeline share one timezone`,
 			`6:3: parameter "req" has no value, but a scheduled pipeline runs unattended | hint: give it a default: param req = "..."`}},
 		{"schedule and workflow_template", `pipeline p {

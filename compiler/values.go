@@ -45,14 +45,20 @@ func (c *checker) duration(v *dsl.Value) (time.Duration, bool) {
 	return d, true
 }
 
+// maxDuration is the longest duration pipec accepts: Argo's longest
+// deadline field, ttl's 32-bit seconds, is about 68 years.
+const maxDuration = time.Duration(1<<31-1) * time.Second
+
 func parseDuration(s string) (time.Duration, error) {
 	var total time.Duration
 	for _, m := range durationPartRE.FindAllStringSubmatch(s, -1) {
 		n, err := strconv.ParseInt(m[1], 10, 64)
-		if err != nil || n > 1<<31 {
-			return 0, fmt.Errorf("out of range")
-		}
 		unit := map[string]time.Duration{"ms": time.Millisecond, "s": time.Second, "m": time.Minute, "h": time.Hour, "d": 24 * time.Hour}[m[2]]
+		// At most about 290 years (Go's and Argo's durations), in whole
+		// seconds for the fields Argo keeps as 32-bit seconds.
+		if err != nil || n > int64(maxDuration/unit) || total > maxDuration-time.Duration(n)*unit {
+			return 0, fmt.Errorf("out of range: at most %dd", int64(maxDuration/(24*time.Hour)))
+		}
 		total += time.Duration(n) * unit
 	}
 	return total, nil
