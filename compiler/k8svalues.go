@@ -78,6 +78,9 @@ func (c *checker) resourceQuantity(v *dsl.Value, kind, q string) bool {
 	case qty.Sign() < 0:
 		c.errorf(v, "a %s quantity cannot be negative, got %s", kind, q)
 		return false
+	case kind == "memory" && qty.MilliValue()%1000 != 0:
+		c.errorf(v, "a memory quantity must be a whole number of bytes, got %s", q).WithHint("m means thousandths: for mebibytes write %sMi", strings.TrimSuffix(q, "m"))
+		return false
 	case kind == "gpu" && (qty.Sign() == 0 || qty.MilliValue()%1000 != 0):
 		c.errorf(v, "a gpu count must be a whole number of at least 1, got %s", q).WithHint("Kubernetes schedules whole GPUs only")
 		return false

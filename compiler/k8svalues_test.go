@@ -46,6 +46,11 @@ func TestCheckKubernetesValues(t *testing.T) {
 			[]string{`3:33: unknown timezone "Europe/Pariss" | hint: did you mean "Europe/Paris"?`}},
 		{"generated wrapper name", "pipeline p {\n  image \"a\"\n  retry 2\n  step a { run [\"x\"] }\n  step a_with_retry { run [\"x\"] }\n}\n",
 			[]string{`5:8: step "a_with_retry" becomes the Argo template "a-with-retry", which pipec generates for the retries of step "a"`}},
+		{"unquoted quantities", step("cpu 500m limit 1.5\n    memory 512Mi limit 1Gi\n    gpu 2"), nil},
+		{"unquoted quantity, bad unit", step("memory 1Gb"), []string{`5:12: invalid memory quantity "1Gb" | hint: Kubernetes writes sizes without a B`}},
+		{"memory in thousandths", step("memory 500m"), []string{`5:12: a memory quantity must be a whole number of bytes, got 500m`}},
+		{"unknown duration unit", step("timeout 10y"), []string{`5:13: invalid duration 10y: unknown unit "y"`}},
+		{"negative duration", "pipeline p {\n  image \"a\"\n  ttl -1d\n  step a { run [\"x\"] }\n}\n", []string{`3:7: a duration cannot be negative: -1d | hint: write it without the '-': 1d`}},
 		{"no wrapper without memoize", "pipeline p {\n  image \"a\"\n  retry 2\n  memoize off\n  step a { run [\"x\"] }\n  step a_with_retry { run [\"x\"] }\n}\n", nil},
 	})
 }

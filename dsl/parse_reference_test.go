@@ -299,6 +299,8 @@ func refBadStmtDiag(f *File, b *BadStmt, context string) diag.Diagnostic {
 		d.Range = refTokenRange(last)
 		d.Message = strings.Replace(d.Message, "unexpected end of file", fmt.Sprintf("incomplete statement after %q", last.Value), 1)
 	}
+	// Messages in the language's words: the same function in both.
+	explain(&d, b, keywords, where)
 	return d
 }
 

@@ -484,6 +484,7 @@ func badStmtDiag(f *File, b *BadStmt, context string) diag.Diagnostic {
 		d.Range = tokenRange(last)
 		d.Message = strings.Replace(d.Message, "unexpected end of file", fmt.Sprintf("incomplete statement after %q", last.Value), 1)
 	}
+	explain(&d, b, keywords, where)
 	return d
 }
 
