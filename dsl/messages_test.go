@@ -36,7 +36,7 @@ func TestFirstAtoms(t *testing.T) {
 	for expr, want := range map[string]string{
 		`Dep ("," Dep)*`: "Dep",
 		`(("off" | "on") ("max_age" Value)?) | ("max_age" Value)`: `"off" "on" "max_age"`,
-		`"readonly"? ("sub_path" StringLit)? "}"`:                  `"readonly" "sub_path" "}"`,
+		`"readonly"? ("sub_path" StringLit)? "}"`:                 `"readonly" "sub_path" "}"`,
 	} {
 		got := ""
 		for i, a := range firstAtoms(expr) {
