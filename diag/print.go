@@ -45,6 +45,9 @@ func printExcerpt(w io.Writer, src []byte, r Range) {
 		line = line[:i]
 	}
 	line = bytes.TrimSuffix(line, []byte("\r"))
+	if bytes.IndexByte(line, 0) >= 0 { // binary (UTF-16, say): not worth showing
+		return
+	}
 	text, col, n := window(line, r.Start.Column-1)
 	// Columns count characters: underline in characters too.
 	width := r.End.Column - r.Start.Column

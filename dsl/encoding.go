@@ -19,8 +19,8 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 func decodeSource(filename string, src []byte) (out []byte, diags diag.Diagnostics, ok bool) {
 	src = bytes.TrimPrefix(src, utf8BOM)
 	if enc := utf16Kind(src); enc != "" {
-		// No position: an excerpt of UTF-16 text would print NUL bytes.
-		diags.Errorf(diag.Range{Filename: filename}, "the file is %s encoded: pipec reads UTF-8", enc).
+		start := diag.Pos{Offset: 0, Line: 1, Column: 1}
+		diags.Errorf(diag.Range{Filename: filename, Start: start, End: start}, "the file is %s encoded: pipec reads UTF-8", enc).
 			WithHint("save it as UTF-8 (in most editors: Save with Encoding), or convert it: iconv -f UTF-16 -t UTF-8")
 		return src, diags, false
 	}

@@ -36,7 +36,7 @@ var refPipelineStmts = []PipelineStmt{
 	&ServiceAccountStmt{}, &LabelStmt{}, &IntStmt{}, &TimeoutStmt{}, &PodGCStmt{},
 	&TTLStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &PullSecretStmt{},
 	&RetryStmt{}, &MemoizeStmt{}, &ScheduleStmt{}, &KindStmt{}, &VolumeStmt{},
-	&RawStmt{}, &EnvStmt{},
+	&RawStmt{}, &EnvStmt{}, &SettingStmt{},
 }
 
 var refStepStmts = []StepStmt{
@@ -549,7 +549,7 @@ func TestParseSameAsReference(t *testing.T) {
 // FuzzParseSameAsReference: Parse and refParse agree on any input. Seeded
 // like FuzzParse; TestParseSameAsReference runs the whole corpus.
 func FuzzParseSameAsReference(f *testing.F) {
-	for _, src := range parseSeeds(f) {
+	for _, src := range append(parseSeeds(f), hostileSeeds()...) {
 		f.Add(src)
 	}
 	smallParts(f) // so that parsing in parts is fuzzed too
