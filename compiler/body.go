@@ -240,7 +240,9 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 		case *dsl.RawStmt:
 			b.Raw = append(b.Raw, s)
 		default:
-			c.kindStmt(sc, st, it.Stmt, single)
+			if !c.behaviourStmt(st, it.Stmt, single) {
+				c.kindStmt(sc, st, it.Stmt, single)
+			}
 		}
 	}
 	if b.Script != nil && len(b.Command) > 0 {

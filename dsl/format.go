@@ -772,7 +772,7 @@ func (p *printer) stmt(n Node) {
 			p.list(s.Enum)
 		}
 	default:
-		if !p.templateKindStmt(n) {
+		if !p.templateKindStmt(n) && !p.behaviourStmt(n) {
 			panic(fmt.Sprintf("format: unexpected statement %T", n))
 		}
 	}

@@ -43,7 +43,7 @@ var refStepStmts = append([]StepStmt{
 	&RunStmt{}, &ScriptStmt{}, &ImageStmt{}, &EnvStmt{}, &ResourceStmt{},
 	&OutputStmt{}, &MountStmt{}, &WorkdirStmt{}, &TimeoutStmt{}, &RetryStmt{},
 	&MemoizeStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &LabelStmt{}, &RawStmt{},
-}, append(templateKindStmts, &SubStep{})...)
+}, append(append(templateKindStmts, behaviourStmts...), &SubStep{})...)
 
 func refOptions() []participle.Option {
 	return []participle.Option{

@@ -66,7 +66,7 @@ var stepStmts = append([]StepStmt{
 	&RunStmt{}, &ImageStmt{}, &EnvStmt{}, &OutputStmt{}, &ResourceStmt{},
 	&RetryStmt{}, &ScriptStmt{}, &TimeoutStmt{}, &MemoizeStmt{}, &MountStmt{},
 	&WorkdirStmt{}, &LabelStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &RawStmt{},
-}, append(templateKindStmts, &SubStep{})...)
+}, append(append(templateKindStmts, behaviourStmts...), &SubStep{})...)
 
 func options() []participle.Option {
 	return []participle.Option{
@@ -112,7 +112,7 @@ var (
 var (
 	TopKeywords      = []string{"import", "pipeline", "template"}
 	PipelineKeywords = []string{"annotation", "description", "env", "image", "image_pull_secret", "kind", "label", "memoize", "namespace", "node_selector", "on", "param", "parallelism", "pod_gc", "priority", "raw", "retry", "schedule", "service_account", "step", "timeout", "toleration", "ttl", "volume"}
-	StepKeywords     = []string{"args", "body", "cpu", "daemon", "env", "failure", "flags", "gpu", "header", "http", "image", "insecure_skip_verify", "label", "memoize", "memory", "merge_strategy", "mount", "node_selector", "output", "raw", "ready", "resource", "retry", "run", "script", "set_owner_reference", "success", "suspend", "timeout", "toleration", "workdir"}
+	StepKeywords     = []string{"args", "body", "continue_on", "cpu", "daemon", "env", "failure", "flags", "gpu", "header", "http", "image", "insecure_skip_verify", "label", "memoize", "memory", "merge_strategy", "mount", "node_selector", "output", "raw", "ready", "resource", "retry", "run", "script", "set_owner_reference", "success", "suspend", "timeout", "toleration", "workdir"}
 )
 
 // Parse parses one file. It always returns a File (possibly partial) and
