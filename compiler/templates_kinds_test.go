@@ -164,6 +164,6 @@ func hasEnvVar(env []apiv1.EnvVar, name string) bool {
 func TestCheckContinueOn(t *testing.T) {
 	runCkCases(t, []ckCase{
 		{"continue_on", `pipeline p { image "a"
-  step s { run ["x"] continue_on failed } }`, []string{`2:22: continue_on cannot be compiled: Argo rejects continueOn in a DAG whose tasks use depends, as pipec's do | hint: let the steps after s run after s completed (or failed)`}},
+  step s { run ["x"] continue_on failed } }`, []string{`2:22: continue_on cannot be compiled: Argo rejects continueOn in a DAG whose tasks use depends, as pipec's do | hint: let the steps after s run after s completed (or failed): a failed step does not fail the pipeline when every branch after it ends with a step that ran`}},
 	})
 }

@@ -79,6 +79,9 @@ func TestLangStatusReference(t *testing.T) {
 	if p := oneByDisplay(t, wf, "succeeded").Phase; p != wfv1.NodeSkipped {
 		t.Errorf("succeeded: %s, want Skipped", p)
 	}
+	if p := oneByDisplay(t, wf, "done").Phase; p != wfv1.NodeSucceeded {
+		t.Errorf("done: %s, want Succeeded", p)
+	}
 }
 
 // A suspend step waits; resumed with values for its supplied outputs, the
@@ -141,6 +144,13 @@ func waitNotDone(t *testing.T, name string) *wfv1.Workflow {
 // memoized instance (distinct keys), so a tails never replays.
 func TestLangCoinflipRecursive(t *testing.T) {
 	needPipec(t)
+	// The first flip lands tails (the others are random): the template
+	// calls itself at least once.
+	addRules(t, `
+- step: 'start\.coinflip-flip-coin'
+  result: tails
+  simulate: true
+`)
 	name := submit(t, compile(t, example("coinflip-recursive")))
 	wf := mustPhase(t, name, wfv1.WorkflowSucceeded)
 	flips := byDisplay(wf, "coinflip-flip-coin")
@@ -168,12 +178,15 @@ func TestLangCoinflipRecursive(t *testing.T) {
 			ranHeads++
 		}
 	}
-	if ranHeads != 1 || tails != len(flips)-1 {
+	if ranHeads != 1 || tails != len(flips)-1 || len(flips) < 2 {
 		t.Errorf("%d flips, %d tails, heads ran %d times; want one heads, after every tails a flip", len(flips), tails, ranHeads)
 	}
 	report := oneByDisplay(t, wf, "report")
 	if v := inParam(report, "start-side"); v != "heads" {
 		t.Errorf("report got side %q, want heads", v)
+	}
+	if v := outParam(oneByDisplay(t, wf, "start"), "first"); v != "tails" {
+		t.Errorf("the first flip was %q, want tails", v)
 	}
 	t.Logf("%d flips", len(flips))
 }
