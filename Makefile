@@ -74,6 +74,8 @@ fuzz:
 	$(GO) test ./compiler -run '^$$' -fuzz '^FuzzCompile$$' -fuzztime 60s
 	$(GO) test ./internal/yamlenc -run '^$$' -fuzz '^FuzzFromJSON$$' -fuzztime 60s
 	$(GO) test ./internal/yamlenc -run '^$$' -fuzz '^FuzzSequenceFromJSON$$' -fuzztime 60s
+	$(GO) test ./diag -run '^$$' -fuzz '^FuzzWriteGitHub$$' -fuzztime 30s
+	$(GO) test ./diag -run '^$$' -fuzz '^FuzzWriteSARIF$$' -fuzztime 30s
 
 clean:
 	rm -rf bin bench.txt dist man
