@@ -551,6 +551,8 @@ type OutputStmt struct {
 	Name    *Ident     `parser:"'output' @@ '='"`
 	Source  *Call      `parser:"@@"`
 	Default *StringLit `parser:"( 'default' @@ )?"`
+	// Global makes it a workflow output too: `global "name"` (artifacts.go).
+	Global *StringLit `parser:"( 'global' @@ )?"`
 }
 
 func (*DescriptionStmt) pipelineStmt()    {}

@@ -67,6 +67,8 @@ func init() {
 	add(stepMember[NodeSelectorStmt](), "node_selector")
 	add(stepMember[TolerationStmt](), "toleration")
 	add(stepMember[RawStmt](), "raw")
+	add(stepMember[InputStmt](), "input")
+	add(stepMember[ArtifactStmt](), "artifact")
 }
 
 var allowTrailing = []participle.ParseOption{participle.AllowTrailing(true)}

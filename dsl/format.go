@@ -744,6 +744,13 @@ func (p *printer) stmt(n Node) {
 			p.sp()
 			p.str(s.Default)
 		}
+		if s.Global != nil {
+			p.word("global")
+			p.sp()
+			p.str(s.Global)
+		}
+	case *InputStmt, *ArtifactStmt, *ArtifactRepositoryStmt, *ArtifactGCStmt:
+		p.artifactStmt(n)
 	default:
 		panic(fmt.Sprintf("format: unexpected statement %T", n))
 	}

@@ -61,12 +61,14 @@ var pipelineStmts = []PipelineStmt{
 	&DescriptionStmt{}, &IntStmt{}, &NamespaceStmt{}, &ServiceAccountStmt{},
 	&PodGCStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &PullSecretStmt{},
 	&ScheduleStmt{}, &KindStmt{}, &RawStmt{},
+	&ArtifactRepositoryStmt{}, &ArtifactGCStmt{},
 }
 
 var stepStmts = []StepStmt{
 	&RunStmt{}, &ImageStmt{}, &EnvStmt{}, &OutputStmt{}, &ResourceStmt{},
 	&RetryStmt{}, &ScriptStmt{}, &TimeoutStmt{}, &MemoizeStmt{}, &MountStmt{},
 	&WorkdirStmt{}, &LabelStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &RawStmt{},
+	&InputStmt{}, &ArtifactStmt{},
 }
 
 func options() []participle.Option {
