@@ -143,6 +143,7 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 				v := s.Default.Value()
 				out.Default = &v
 			}
+			c.outputGlobal(out, s)
 			st.Outputs = append(st.Outputs, out)
 		case *dsl.MountStmt:
 			vol := argoName(s.Volume.Name)
@@ -217,6 +218,8 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 			}
 		case *dsl.RawStmt:
 			b.Raw = append(b.Raw, s)
+		case *dsl.InputStmt, *dsl.ArtifactStmt:
+			c.artifactStmt(sc, st, s)
 		}
 	}
 	if b.Script != nil && len(b.Command) > 0 {

@@ -102,6 +102,7 @@ func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 		if o.Default != nil {
 			op.ValueFrom.Default = wfv1.AnyStringPtr(*o.Default)
 		}
+		op.GlobalName = o.Global
 		tmpl.Outputs.Parameters = append(tmpl.Outputs.Parameters, op)
 	}
 	// A loop iteration must be told apart from the others even when the body
@@ -109,6 +110,7 @@ func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 	if st.Loop != nil && ins.byKey["loop:"+st.Loop.Var] == nil {
 		ins.add("loop-item", "pipec-item", "{{item}}")
 	}
+	l.leafArtifacts(st, tmpl, inner, ins)
 	for _, in := range ins.list {
 		tmpl.Inputs.Parameters = append(tmpl.Inputs.Parameters, wfv1.Parameter{Name: in.name})
 	}
@@ -117,5 +119,6 @@ func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 	}
 	l.applyStepRaw(st, tmpl)
 	addRetryWiring(tmpl, st)
+	addMemoKeyOutput(tmpl, st)
 	return tmpl, ins.list
 }

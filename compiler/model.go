@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 	apiv1 "k8s.io/api/core/v1"
 
 	"github.com/pipec/pipec/diag"
@@ -65,6 +66,9 @@ type Pipeline struct {
 	Volumes        []*Volume
 	Raw            []*dsl.RawStmt
 	Env            []*EnvVar
+	// ArtifactRepository and ArtifactGC: artifacts.go.
+	ArtifactRepository *wfv1.ArtifactRepositoryRef
+	ArtifactGC         string
 
 	Params []*Param
 	Retry  *Retry // default step retry; nil for none
@@ -137,6 +141,8 @@ type Step struct {
 	Memoize bool
 	MaxAge  string
 	Outputs []*StepOutput
+	// Artifacts are the step's input and output artifacts (artifacts.go).
+	Artifacts StepArtifacts
 	// ResultUsed is set when another step uses ${step.result}.
 	ResultUsed bool
 	// UsesRetries is set when the step uses ${retries}.
@@ -185,6 +191,7 @@ type StepOutput struct {
 	Path    *Text
 	Default *string
 	Decl    *dsl.OutputStmt
+	Global  string // also a workflow output of this name
 }
 
 // Body is what a leaf step runs.

@@ -150,6 +150,14 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 			if ev := c.env(s, nil); ev != nil {
 				p.Env = append(p.Env, ev)
 			}
+		case *dsl.ArtifactRepositoryStmt:
+			if single("artifact_repository", s) {
+				c.artifactRepository(p, s)
+			}
+		case *dsl.ArtifactGCStmt:
+			if single("artifact_gc", s) {
+				p.ArtifactGC = c.artifactGC(s.Strategy)
+			}
 		case *dsl.StepDecl:
 			steps = append(steps, s)
 		}
@@ -222,6 +230,7 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 	}
 	c.checkCycles(p)
 	c.checkCacheSize(p)
+	c.checkArtifacts(p)
 	return p
 }
 
@@ -296,6 +305,7 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 		NodeSelector:          kvMap(p.NodeSelector),
 		Tolerations:           p.Tolerations,
 	}
+	l.lowerArtifactSettings(&spec)
 	if p.PodGC != "" {
 		spec.PodGC = &wfv1.PodGC{Strategy: wfv1.PodGCStrategy(p.PodGC)}
 	}
