@@ -111,7 +111,7 @@ func (c *checker) location(sc *scope, l *dsl.Location, output bool) *Location {
 		}
 	}
 	if !found {
-		c.errorf(l, "a %s location needs %s", k.name, snake(main.json)).WithHint(`%s { %s: "..." }, or %s "..." for the %s alone`, k.name, snake(main.json), k.name, snake(main.json))
+		c.errorf(l, "the %s location needs %s", k.name, snake(main.json)).WithHint(`%s { %s: "..." }, or %s "..." for the %s alone`, k.name, snake(main.json), k.name, snake(main.json))
 	}
 	return &Location{Kind: k.name, Fields: fields}
 }
