@@ -114,8 +114,8 @@ var (
 // completion and the formatter.
 var (
 	TopKeywords      = []string{"import", "pipeline", "template"}
-	PipelineKeywords = []string{"annotation", "description", "env", "image", "image_pull_secret", "kind", "label", "memoize", "namespace", "node_selector", "on", "param", "parallelism", "pod_gc", "priority", "raw", "retry", "schedule", "service_account", "step", "timeout", "toleration", "ttl", "volume"}
-	StepKeywords     = []string{"args", "cpu", "env", "gpu", "image", "label", "memoize", "memory", "mount", "node_selector", "output", "raw", "retry", "run", "script", "timeout", "toleration", "workdir"}
+	PipelineKeywords = []string{"annotation", "artifact_gc", "artifact_repository", "description", "env", "image", "image_pull_secret", "kind", "label", "memoize", "namespace", "node_selector", "on", "param", "parallelism", "pod_gc", "priority", "raw", "retry", "schedule", "service_account", "step", "timeout", "toleration", "ttl", "volume"}
+	StepKeywords     = []string{"args", "artifact", "cpu", "env", "gpu", "image", "input", "label", "memoize", "memory", "mount", "node_selector", "output", "raw", "retry", "run", "script", "timeout", "toleration", "workdir"}
 )
 
 // Parse parses one file. It always returns a File (possibly partial) and
