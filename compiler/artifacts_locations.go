@@ -103,7 +103,7 @@ func (c *checker) location(sc *scope, l *dsl.Location, output bool) *Location {
 			return nil
 		}
 	}
-	main := jsonFields(k.typ)[normField(k.main)]
+	main := locFields(k.typ)[normField(k.main)]
 	found := false
 	for _, m := range fields.members {
 		if m.name == main.json {
@@ -179,7 +179,7 @@ func (c *checker) locValue(sc *scope, v *dsl.Value, t reflect.Type, what string)
 			c.errorf(v, "%s is a map of fields, got %s", what, v.Kind())
 			return nil
 		}
-		fields := jsonFields(t)
+		fields := locFields(t)
 		out := &locValue{isObj: true}
 		seen := map[string]bool{}
 		for _, e := range v.Map.Entries {
@@ -214,16 +214,16 @@ func (c *checker) locValue(sc *scope, v *dsl.Value, t reflect.Type, what string)
 	return nil
 }
 
-// jsonField is a JSON field of a struct, inline members included.
-type jsonField struct {
+// locField is a JSON field of a struct, inline members included.
+type locField struct {
 	json string
 	typ  reflect.Type
 }
 
-// jsonFields maps the normalised names (normField) of t's JSON fields to
+// locFields maps the normalised names (normField) of t's JSON fields to
 // them.
-func jsonFields(t reflect.Type) map[string]jsonField {
-	out := map[string]jsonField{}
+func locFields(t reflect.Type) map[string]locField {
+	out := map[string]locField{}
 	var walk func(t reflect.Type)
 	walk = func(t reflect.Type) {
 		for i := range t.NumField() {
@@ -239,7 +239,7 @@ func jsonFields(t reflect.Type) map[string]jsonField {
 			if name == "" || !f.IsExported() {
 				continue
 			}
-			out[normField(name)] = jsonField{name, f.Type}
+			out[normField(name)] = locField{name, f.Type}
 		}
 	}
 	walk(t)

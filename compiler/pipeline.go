@@ -55,6 +55,7 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 			}
 		case *dsl.LabelStmt:
 			kv := KV{s.Key.Value(), c.literalOnly(s.Value, "a "+s.Kind)}
+			c.labelKV(s, kv.Value)
 			if s.Kind == "label" {
 				p.Labels = append(p.Labels, kv)
 			} else {
@@ -93,6 +94,7 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 				} else {
 					c.unknownWord(s.Strategy, "pod_gc strategy", keys(podGCStrats))
 				}
+				c.podGCOptions(p, s)
 			}
 		case *dsl.TTLStmt:
 			if !single("ttl "+s.When, s) {
@@ -110,6 +112,7 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 				}
 			}
 		case *dsl.NodeSelectorStmt:
+			c.nodeSelector(s, nil)
 			p.NodeSelector = append(p.NodeSelector, KV{s.Key.Value(), c.literalOnly(s.Value, "a pipeline's node_selector (set it in a step to use references)")})
 		case *dsl.TolerationStmt:
 			p.Tolerations = append(p.Tolerations, c.toleration(s))
@@ -127,12 +130,9 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 			}
 		case *dsl.ScheduleStmt:
 			p.Schedules = append(p.Schedules, s.Cron.Value())
-			if fields := strings.Fields(s.Cron.Value()); len(fields) < 5 || len(fields) > 6 {
-				if !strings.HasPrefix(s.Cron.Value(), "@") {
-					c.errorf(s.Cron, "invalid schedule %q: a cron schedule has 5 fields (minute hour day-of-month month day-of-week)", s.Cron.Value()).WithHint(`for example "0 2 * * *" runs at 02:00 every day`)
-				}
-			}
+			c.schedule(s.Cron)
 			if s.Timezone != nil {
+				c.timezone(s.Timezone)
 				if p.Timezone != "" && p.Timezone != s.Timezone.Value() {
 					c.errorf(s.Timezone, "all schedules of a pipeline share one timezone")
 				}
@@ -158,6 +158,10 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 			if single("artifact_gc", s) {
 				p.ArtifactGC = c.artifactGC(s.Strategy)
 			}
+		case *dsl.SettingStmt:
+			if single(s.Name, s) {
+				c.setting(p, s)
+			}
 		case *dsl.StepDecl:
 			steps = append(steps, s)
 		}
@@ -180,7 +184,7 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 			c.errorf(decl.Name, "pipeline name %q is %d characters; a scheduled pipeline (CronWorkflow) name may have at most 52", p.Name, len(p.Name))
 		}
 		for _, prm := range p.Params {
-			if prm.Default == nil {
+			if prm.Default == nil && prm.FromConfigMap == nil {
 				c.errorf(prm.Decl, "parameter %q has no value, but a scheduled pipeline runs unattended", prm.Name).WithHint(`give it a default: param %s = "..."`, prm.Name)
 			}
 		}
@@ -222,12 +226,15 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 			p.Steps = append(p.Steps, st)
 		}
 	}
-	if len(p.Steps) == 0 {
+	// A broken statement may be the step.
+	if len(p.Steps) == 0 && !pipelineHasBad(decl) && p.setting("workflow_template_ref", "cluster_workflow_template_ref") == nil {
 		c.errorf(decl.Name, "pipeline %q has no steps", p.Name).WithHint(`add one: step hello { run ["echo", "hello"] }`)
 	}
 	for _, st := range append(append([]*Step{}, p.Steps...), p.ExitSteps...) {
 		c.step(p, st, templates)
 	}
+	c.checkGeneratedNames(p)
+	c.checkSettings(p)
 	c.checkCycles(p)
 	c.checkCacheSize(p)
 	c.checkArtifacts(p)
@@ -307,7 +314,10 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 	}
 	l.lowerArtifactSettings(&spec)
 	if p.PodGC != "" {
-		spec.PodGC = &wfv1.PodGC{Strategy: wfv1.PodGCStrategy(p.PodGC)}
+		spec.PodGC = &wfv1.PodGC{Strategy: wfv1.PodGCStrategy(p.PodGC), DeleteDelayDuration: p.PodGCDelay}
+		if p.PodGCSelector != nil {
+			spec.PodGC.LabelSelector = &metav1.LabelSelector{MatchLabels: p.PodGCSelector}
+		}
 	}
 	if p.TTL != (TTL{}) {
 		spec.TTLStrategy = &wfv1.TTLStrategy{SecondsAfterCompletion: p.TTL.Completion, SecondsAfterSuccess: p.TTL.Success, SecondsAfterFailure: p.TTL.Failure}
@@ -335,6 +345,8 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 			wp.Value = wfv1.AnyStringPtr(v)
 		} else if prm.Default != nil {
 			wp.Value = wfv1.AnyStringPtr(*prm.Default)
+		} else if prm.FromConfigMap != nil {
+			wp.ValueFrom = &wfv1.ValueFrom{ConfigMapKeyRef: prm.FromConfigMap}
 		}
 		if prm.Description != "" {
 			wp.Description = wfv1.AnyStringPtr(prm.Description)
@@ -345,6 +357,11 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 		spec.Arguments.Parameters = append(spec.Arguments.Parameters, wp)
 	}
 	spec.Arguments.Parameters = append(spec.Arguments.Parameters, retryParameters(l.params)...)
+	if p.setting("workflow_template_ref", "cluster_workflow_template_ref") != nil {
+		// The referenced template has the entry point and the templates.
+		spec.Entrypoint = ""
+		return spec
+	}
 
 	main := wfv1.Template{Name: EntryTemplate, DAG: &wfv1.DAGTemplate{}}
 	var leaves []wfv1.Template
@@ -372,4 +389,26 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 	}
 	spec.Templates = append(spec.Templates, leaves...)
 	return spec
+}
+
+// podGCOptions reads the options of a pod_gc statement.
+func (c *checker) podGCOptions(p *Pipeline, s *dsl.PodGCStmt) {
+	seen := map[string]bool{}
+	for _, o := range s.Options {
+		if seen[o.Name] {
+			c.errorf(o, "pod_gc sets %s twice", o.Name)
+			continue
+		}
+		seen[o.Name] = true
+		switch o.Name {
+		case "delete_delay":
+			if d, ok := c.duration(o.Value); ok {
+				p.PodGCDelay = argoDuration(d)
+			}
+		case "selector":
+			if m, ok := decodeStruct[map[string]string](c, o.Value, "pod_gc selector"); ok {
+				p.PodGCSelector = *m
+			}
+		}
+	}
 }
