@@ -221,7 +221,13 @@ func (c *checker) artifactRef(sc *scope, st *Step, in *ArtifactIn, from *dsl.Art
 		return
 	}
 	decls := c.artifactDecls(target)
-	if !contains(decls, parts[1]) {
+	if usesRef(target.Decl) {
+		// pipec cannot see a WorkflowTemplate's outputs (as for ${step.x}).
+		if hasLoop(target.Decl) {
+			c.errorf(node, "step %q loops over a template of a WorkflowTemplate: pipec cannot collect its iterations' artifacts", target.Name).WithHint("collect them in the WorkflowTemplate")
+			return
+		}
+	} else if !contains(decls, parts[1]) {
 		dd := c.errorf(node, "step %q has no artifact %q", target.Name, parts[1])
 		switch {
 		case c.declaresOutput(target, parts[1]):
@@ -408,7 +414,9 @@ func (c *checker) checkArtifacts(p *Pipeline) {
 				}
 			}
 			if src == nil {
-				in.From = nil // reported where the artifact was declared
+				if !usesRef(in.From.Decl) {
+					in.From = nil // reported where the artifact was declared
+				}
 				continue
 			}
 			in.FromArtifact = src

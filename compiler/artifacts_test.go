@@ -61,6 +61,7 @@ func TestCheckArtifacts(t *testing.T) {
 			[]string{`step "s" loops, so s.a is one artifact per iteration, but its location is fixed`}},
 		{"optional source", `pipeline p { image "a" step s { run ["x"] artifact a at "/a" optional } step t { run ["y"] input a at "/a" from s.a } }`,
 			[]string{`artifact s.a is optional, but input "a" is not: the step fails when the artifact was not produced | hint: add optional to the input`}},
+		{"from a WorkflowTemplate's step", `pipeline p { image "a" step s uses ref("wt", "t") step t { run ["y"] input a at "/a" from s.anything } }`, nil},
 		{"template input given by the call", `template t() { run ["y"] input data at "/d" }
 pipeline p { image "a" step s { run ["x"] artifact a at "/a" } step u uses t(data = s.a) step v uses t() }`,
 			[]string{`template "t" needs input artifact "data"`}},
