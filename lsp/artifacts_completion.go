@@ -1,6 +1,8 @@
 package lsp
 
 import (
+	"strings"
+
 	"go.lsp.dev/protocol"
 
 	"github.com/pipec/pipec/compiler"
@@ -54,4 +56,32 @@ func (s *Server) artifactItems(r *request, line []tok, from int) []protocol.Comp
 		kw("to", "archive", "optional", "global", "gc")
 	}
 	return items
+}
+
+// describeArtifacts adds a step's artifacts to its hover.
+func describeArtifacts(line func(k, v string), st *compiler.Step) {
+	var ins, outs []string
+	for _, a := range st.Artifacts.Inputs {
+		s := "`" + a.Name + "` at `" + a.Path + "`"
+		switch {
+		case a.From != nil && a.FromArtifact != nil:
+			s += " from `" + a.From.Name + "." + a.FromArtifact.Name + "`"
+		case a.Location != nil:
+			s += " from " + a.Location.Kind
+		}
+		ins = append(ins, s)
+	}
+	for _, a := range st.Artifacts.Outputs {
+		s := "`" + a.Name + "` at `" + a.Path + "`"
+		if a.Location != nil {
+			s += " to " + a.Location.Kind
+		}
+		outs = append(outs, s)
+	}
+	if len(ins) > 0 {
+		line("input artifacts", strings.Join(ins, ", "))
+	}
+	if len(outs) > 0 {
+		line("artifacts", strings.Join(outs, ", "))
+	}
 }
