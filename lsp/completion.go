@@ -136,6 +136,9 @@ func (s *Server) complete(r *request) []protocol.CompletionItem {
 		kw([]string{"backoff", "factor", "max", "cap", "policy", "when"})
 		return items
 	}
+	if context == "step" && (first == "input" || first == "artifact") {
+		return s.artifactItems(r, line, wordStart) // artifacts_completion.go
+	}
 	isHeader := context == "pipeline" && (first == "step" || first == "on")
 	if !isHeader {
 		return items

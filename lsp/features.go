@@ -303,6 +303,7 @@ func describeStep(b *strings.Builder, st *compiler.Step) {
 	if st.Loop != nil {
 		line("loop", "`"+st.Loop.Var+"` over "+loopSource(st.Loop))
 	}
+	describeArtifacts(line, st) // artifacts_completion.go
 	if st.When != nil {
 		line("when", "`"+st.When.Value+"`")
 	}
