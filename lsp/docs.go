@@ -2,7 +2,6 @@ package lsp
 
 import (
 	"context"
-	"encoding/json"
 	"path/filepath"
 	"sync"
 	"time"
@@ -15,8 +14,6 @@ import (
 	"github.com/pipec/pipec/diag"
 	"github.com/pipec/pipec/dsl"
 )
-
-func isJSON(b []byte) bool { return json.Valid(b) }
 
 // document is an open text document.
 type document struct {
@@ -95,7 +92,7 @@ func (s *Server) currentLocked(seqs map[string]int64, unit *compiler.Unit) bool 
 func (s *Server) DidOpen(_ context.Context, p *protocol.DidOpenTextDocumentParams) error {
 	path := fsPath(p.TextDocument.URI)
 	if path == "" {
-		s.log.Printf("ignoring non-file document %s", p.TextDocument.URI)
+		s.logf(levelLog, "ignoring non-file document %s", p.TextDocument.URI)
 		return nil
 	}
 	s.mu.Lock()
@@ -118,7 +115,7 @@ func (s *Server) DidChange(_ context.Context, p *protocol.DidChangeTextDocumentP
 		return errNoDocument(p.TextDocument.URI)
 	}
 	if p.TextDocument.Version <= d.version {
-		s.log.Printf("%s: dropping change to version %d: already at version %d", d.path, p.TextDocument.Version, d.version)
+		s.logf(levelLog, "%s: dropping change to version %d: already at version %d", d.path, p.TextDocument.Version, d.version)
 		return nil
 	}
 	text := d.text
@@ -264,7 +261,7 @@ func (s *Server) publishLocked(d *document, sn *snapshot, res *compiler.Result, 
 	params := &protocol.PublishDiagnosticsParams{URI: d.uri, Version: protocol.NewOptional(d.version),
 		Diagnostics: toDiagnostics(ds, d.path, newMapper(sn.files[d.path], sn.utf8))}
 	if err := s.conn.Notify(context.Background(), protocol.MethodTextDocumentPublishDiagnostics, params); err != nil {
-		s.log.Printf("publishing diagnostics: %v", err)
+		s.logf(levelWarning, "publishing diagnostics: %v", err)
 	}
 	return true
 }
@@ -305,7 +302,7 @@ func (s *Server) validateLoop(d *document, job *validation) {
 func (s *Server) validate(out *compiler.Output) (ds diag.Diagnostics) {
 	defer func() {
 		if r := recover(); r != nil {
-			s.log.Printf("panic in Argo's validator: %v", r)
+			s.logf(levelError, "panic in Argo's validator: %v", r)
 		}
 	}()
 	// Argo's validator uses global state: one validation at a time.
@@ -313,21 +310,21 @@ func (s *Server) validate(out *compiler.Output) (ds diag.Diagnostics) {
 	defer validateMu.Unlock()
 	start := time.Now()
 	ds = compiler.Validate(out.Object)
-	s.log.Printf("validated %s in %v", out.Pipeline.Name, time.Since(start).Round(time.Microsecond))
+	s.logf(levelLog, "validated %s in %v", out.Pipeline.Name, time.Since(start).Round(time.Microsecond))
 	return ds
 }
 
 func (s *Server) compile(sn *snapshot, path string) (res *compiler.Result) {
 	defer func() {
 		if r := recover(); r != nil {
-			s.log.Printf("panic compiling %s: %v", path, r)
+			s.logf(levelError, "panic compiling %s: %v", path, r)
 			res = &compiler.Result{Unit: &compiler.Unit{Files: map[string]*dsl.File{}}, Program: &compiler.Program{}}
 			res.Diags.Errorf(diag.Range{Filename: path}, "internal error in pipec: %v", r)
 		}
 	}()
 	start := time.Now()
 	res = compiler.Compile(sn.sources(s.opts.Base), []string{path}, compiler.Options{SkipValidate: true, SkipEmit: true})
-	s.log.Printf("compiled %s in %v: %d diagnostics", filepath.Base(path), time.Since(start).Round(time.Microsecond), len(res.Diags))
+	s.logf(levelLog, "compiled %s in %v: %d diagnostics", filepath.Base(path), time.Since(start).Round(time.Microsecond), len(res.Diags))
 	return res
 }
 

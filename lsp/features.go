@@ -639,7 +639,7 @@ func (s *Server) Formatting(ctx context.Context, p *protocol.DocumentFormattingP
 	jsonrpc2.Async(ctx)
 	out, diags := dsl.FormatSource(path, text)
 	if diags.HasErrors() || out == nil {
-		s.log.Printf("%s: not formatted: %d syntax errors", path, diags.ErrorCount())
+		s.logf(levelLog, "%s: not formatted: %d syntax errors", path, diags.ErrorCount())
 		return []protocol.TextEdit{}, nil
 	}
 	if bytes.Equal(out, text) {

@@ -19,9 +19,11 @@ func runLSP(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("pipec lsp", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	debounce := fs.Duration("debounce", lsp.DefaultDebounce, "wait this long after a change before compiling")
-	quiet := fs.Bool("quiet", false, "do not log to standard error")
+	fs.Bool("quiet", true, "accepted for compatibility: standard error is quiet unless -v")
+	verbose := fs.Bool("v", false, "copy the log to standard error")
+	logFile := fs.String("log", "", "copy the log to `FILE` (appended)")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: pipec lsp [--debounce 30ms] [--quiet]\n\nRuns the pipec language server on standard input and output\n(JSON-RPC with Content-Length framing). Logs go to standard error.\nSee docs/editors.md for editor set-up.\n\n")
+		fmt.Fprint(stderr, "usage: pipec lsp [--debounce 30ms] [--log FILE] [-v]\n\nRuns the pipec language server on standard input and output\n(JSON-RPC with Content-Length framing). The log goes to the client\n(window/logMessage); --log and -v copy it to a file or standard error.\nSee docs/editors.md for editor set-up.\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -42,9 +44,21 @@ func runLSP(args []string, stdout, stderr io.Writer) int {
 	if *debounce <= 0 {
 		*debounce = -1 * time.Nanosecond
 	}
-	var logw io.Writer = stderr
-	if *quiet {
-		logw = nil
+	var logw io.Writer
+	if *verbose {
+		logw = stderr
+	}
+	if *logFile != "" {
+		f, err := os.OpenFile(*logFile, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+		if err != nil {
+			fmt.Fprintf(stderr, "pipec lsp: %v\n", err)
+			return 2
+		}
+		defer f.Close()
+		logw = f
+		if *verbose {
+			logw = io.MultiWriter(f, stderr)
+		}
 	}
 	v := version
 	if v == "" {
