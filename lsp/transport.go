@@ -53,8 +53,8 @@ type frameReader struct {
 	r     io.Reader
 	buf   []byte // unconsumed input is buf[off:]
 	off   int
-	err   error // sticky error of r, returned once the buffer is drained
-	maxB  int   // body cap (MaxMessageBytes; tests lower it)
+	err   error  // sticky error of r, returned once the buffer is drained
+	maxB  int    // body cap (MaxMessageBytes; tests lower it)
 	fixed string // why the last body was read despite its header
 	// quiet: the last header was bad, so its body is skipped without a
 	// second report.
