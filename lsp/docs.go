@@ -22,6 +22,7 @@ type document struct {
 	version int32
 	seq     int64 // the server's change counter at the last change
 	text    []byte
+	sem     *semState // the last semantic tokens sent, for deltas
 
 	// Diagnostics: one compile at a time per document; a change while it
 	// runs asks for another, and the stale result is dropped.

@@ -53,6 +53,7 @@ type Server struct {
 	mu          sync.Mutex
 	docs        map[uri.URI]*document
 	seq         int64 // increases at every change of any document
+	semSeq      int64 // the last semantic tokens result id
 	utf8        bool  // positions count bytes instead of UTF-16 units
 	folders     []string
 	initialized bool
@@ -227,6 +228,7 @@ func (s *Server) Initialize(_ context.Context, params *protocol.InitializeParams
 			RenameProvider:             &protocol.RenameOptions{PrepareProvider: &yes},
 			DocumentSymbolProvider:     protocol.Boolean(true),
 			DocumentFormattingProvider: protocol.Boolean(true),
+			SemanticTokensProvider:     semanticTokensOptions(),
 		},
 		ServerInfo: protocol.ServerInfo{Name: "pipec"},
 	}
