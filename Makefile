@@ -2,7 +2,7 @@
 GO ?= go
 BENCHCOUNT ?= 6
 
-.PHONY: all build test vet fmt fmt-check e2e bench fuzz clean
+.PHONY: all build test vet fmt fmt-check e2e bench fuzz clean editors-test vscode
 
 all: build test
 
@@ -24,6 +24,20 @@ test: vet fmt-check
 	$(GO) test ./...
 	$(GO) run ./cmd/pipec fmt --check examples
 	$(GO) run ./cmd/pipec build --check examples
+	$(MAKE) editors-test
+
+# editors-test: the TextMate grammar's tests (assertions, snapshots of every
+# example, scopes through vscode-textmate) and the VS Code extension's
+# host-free tests, with the npm packages pinned in editors/*/package-lock.json.
+# After a deliberate change to the grammar or an example:
+# (cd editors/textmate && sh test/snap.sh -u).
+editors-test: build
+	cd editors/textmate && { test -d node_modules || npm ci --no-audit --no-fund; } && npm test --silent
+	cd editors/vscode && { test -d node_modules || npm ci --no-audit --no-fund; } && PIPEC_BIN=$(CURDIR)/bin/pipec npm test --silent
+
+# vscode: the VS Code extension, editors/vscode/pipec.vsix.
+vscode:
+	cd editors/vscode && npm ci --no-audit --no-fund && npm run package
 
 # e2e: compiled pipelines on a real API server and Argo controller (see e2e/README.md).
 e2e:
@@ -46,6 +60,7 @@ fuzz:
 	$(GO) test ./compiler -run '^$$' -fuzz '^FuzzCompile$$' -fuzztime 60s
 	$(GO) test ./internal/yamlenc -run '^$$' -fuzz '^FuzzFromJSON$$' -fuzztime 60s
 	$(GO) test ./internal/yamlenc -run '^$$' -fuzz '^FuzzSequenceFromJSON$$' -fuzztime 60s
+	$(GO) test ./lsp -run '^$$' -fuzz '^FuzzFrameReader$$' -fuzztime 60s
 
 clean:
-	rm -rf bin bench.txt
+	rm -rf bin bench.txt editors/vscode/pipec.vsix
