@@ -23,6 +23,10 @@ type document struct {
 	seq     int64 // the server's change counter at the last change
 	text    []byte
 	sem     *semState // the last semantic tokens sent, for deltas
+	// The last diagnostics published and the text they are of, for quick
+	// fixes.
+	lastDiags diag.Diagnostics
+	lastText  []byte
 
 	// Diagnostics: one compile at a time per document; a change while it
 	// runs asks for another, and the stale result is dropped.
@@ -259,6 +263,7 @@ func (s *Server) publishLocked(d *document, sn *snapshot, res *compiler.Result, 
 	if d.checked == nil || d.checked.seqs[d.path] < seq {
 		d.checked = &checkedState{seqs: sn.seqs, unit: res.Unit, prog: res.Program, res: res}
 	}
+	d.lastDiags, d.lastText = ds, sn.files[d.path]
 	params := &protocol.PublishDiagnosticsParams{URI: d.uri, Version: protocol.NewOptional(d.version),
 		Diagnostics: toDiagnostics(ds, d.path, newMapper(sn.files[d.path], sn.utf8))}
 	if err := s.conn.Notify(context.Background(), protocol.MethodTextDocumentPublishDiagnostics, params); err != nil {

@@ -229,6 +229,7 @@ func (s *Server) Initialize(_ context.Context, params *protocol.InitializeParams
 			DocumentSymbolProvider:     protocol.Boolean(true),
 			DocumentFormattingProvider: protocol.Boolean(true),
 			SemanticTokensProvider:     semanticTokensOptions(),
+			CodeActionProvider:         &protocol.CodeActionOptions{CodeActionKinds: []protocol.CodeActionKind{protocol.CodeActionKindQuickFix}},
 		},
 		ServerInfo: protocol.ServerInfo{Name: "pipec"},
 	}
