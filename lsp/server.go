@@ -61,6 +61,7 @@ type Server struct {
 	exited      chan struct{}
 	exitOnce    sync.Once
 	bg          sync.WaitGroup // background compiles
+	reqs        sync.WaitGroup // requests being answered, but shutdown and exit
 	closing     bool
 }
 
@@ -150,6 +151,12 @@ func (s *Server) handler() jsonrpc2.Handler {
 	return func(ctx context.Context, req *jsonrpc2.Request) (result any, err error) {
 		method := strings.Clone(req.Method())
 		isCall := req.IsCall()
+		if isCall && method != protocol.MethodShutdown {
+			// Added on the read loop, before the next message is read, so
+			// Shutdown (which runs there too) sees every earlier request.
+			s.reqs.Add(1)
+			defer s.reqs.Done()
+		}
 		defer func() {
 			if r := recover(); r != nil {
 				s.logf(levelError, "panic in %s: %v\n%s", method, r, debug.Stack())
@@ -243,9 +250,11 @@ func (s *Server) Initialize(_ context.Context, params *protocol.InitializeParams
 // Initialized implements protocol.Server.
 func (s *Server) Initialized(context.Context, *protocol.InitializedParams) error { return nil }
 
-// Shutdown implements protocol.Server. Pending diagnostics are computed and
-// published first, so that no result is lost.
+// Shutdown implements protocol.Server. The requests before it are answered
+// and pending diagnostics computed and published first, so that no result
+// is lost.
 func (s *Server) Shutdown(context.Context) error {
+	s.reqs.Wait()
 	s.mu.Lock()
 	var pending []*document
 	for _, d := range s.docs {
