@@ -59,7 +59,7 @@ func lexTokens(path string, src []byte) []tok {
 // tokens before the cursor, so it works on half-typed code; names come from
 // the checked model of the document.
 func (s *Server) Completion(ctx context.Context, p *protocol.CompletionParams) (protocol.CompletionResult, error) {
-	r, err := s.at(ctx, p.TextDocument.URI, p.Position)
+	r, err := s.atFast(ctx, p.TextDocument.URI, p.Position)
 	if err != nil {
 		return nil, err
 	}
@@ -262,7 +262,7 @@ type dslTemplate = dsl.TemplateDecl
 func (s *Server) stepItems(r *request, from int, current string) []protocol.CompletionItem {
 	items := []protocol.CompletionItem{}
 	byName := map[string]*compiler.Step{}
-	if p, _, _ := scopeAt(r.st, r.doc.path, r.off); p != nil {
+	if p, _, _ := scopeAt(r.st, r.doc.path, r.stOff); p != nil {
 		for _, st := range p.Steps {
 			byName[st.Name] = st
 		}
@@ -337,7 +337,7 @@ func (s *Server) refItems(r *request, from int) []protocol.CompletionItem {
 		it.SortText = protocol.NewOptional(sortPrefix(kind) + label)
 		items = append(items, it)
 	}
-	p, cur, tmpl := scopeAt(r.st, r.doc.path, r.off)
+	p, cur, tmpl := scopeAt(r.st, r.doc.path, r.stOff)
 	switch {
 	case tmpl != nil:
 		for _, tp := range tmpl.Params {
