@@ -3,6 +3,7 @@ package lsp
 import (
 	"context"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -155,6 +156,10 @@ func (s *Server) DidClose(ctx context.Context, p *protocol.DidCloseTextDocumentP
 	}
 	s.stopTimerLocked(d)
 	delete(s.docs, d.uri)
+	// Drop what the document holds; what is still being computed for it is
+	// dropped when it finishes (the document is no longer open).
+	big := len(d.text) > 1<<20
+	d.checked, d.sem, d.lastDiags, d.lastText = nil, nil, nil, nil
 	s.seq++
 	d.seq = s.seq // in-flight results for it are stale now
 	d.published = s.seq
@@ -164,6 +169,11 @@ func (s *Server) DidClose(ctx context.Context, p *protocol.DidCloseTextDocumentP
 		}
 	}
 	s.mu.Unlock()
+	if big {
+		// A large document's memory (its checked model is many times its
+		// size) goes back to the system now rather than at the GC's leisure.
+		go debug.FreeOSMemory()
+	}
 	return s.conn.Notify(ctx, protocol.MethodTextDocumentPublishDiagnostics, &protocol.PublishDiagnosticsParams{URI: d.uri, Diagnostics: []protocol.Diagnostic{}})
 }
 
@@ -231,7 +241,7 @@ func (s *Server) diagnose(d *document) {
 				d.nextValidation = job
 			} else {
 				d.validating = true
-				s.bg.Add(1)
+				s.vbg.Add(1)
 				go s.validateLoop(d, job)
 			}
 		}
@@ -280,12 +290,12 @@ type validation struct {
 }
 
 func (s *Server) validateLoop(d *document, job *validation) {
-	defer s.bg.Done()
+	defer s.vbg.Done()
 	for job != nil {
 		all, stale := append(diag.Diagnostics(nil), job.res.Diags...), false
 		for _, out := range job.res.Outputs {
 			s.mu.Lock()
-			stale = s.closing || !s.currentLocked(job.sn.seqs, job.res.Unit)
+			stale = s.closing || s.shutdown || !s.currentLocked(job.sn.seqs, job.res.Unit)
 			s.mu.Unlock()
 			if stale {
 				break
@@ -293,7 +303,7 @@ func (s *Server) validateLoop(d *document, job *validation) {
 			all = append(all, s.validate(out)...)
 		}
 		s.mu.Lock()
-		if !stale {
+		if !stale && !s.shutdown {
 			s.publishLocked(d, job.sn, job.res, all.Sort(), true)
 		}
 		job, d.nextValidation = d.nextValidation, nil

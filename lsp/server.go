@@ -61,6 +61,7 @@ type Server struct {
 	exited      chan struct{}
 	exitOnce    sync.Once
 	bg          sync.WaitGroup // background compiles
+	vbg         sync.WaitGroup // background validations (Argo's validator)
 	reqs        sync.WaitGroup // requests being answered, but shutdown and exit
 	closing     bool
 }
@@ -134,6 +135,7 @@ func (s *Server) Serve(ctx context.Context, rwc io.ReadWriteCloser) error {
 	case <-time.After(time.Second): // a reader blocked on a terminal
 	}
 	s.bg.Wait()
+	s.vbg.Wait()
 	return err
 }
 
@@ -269,6 +271,8 @@ func (s *Server) Shutdown(context.Context) error {
 		s.diagnose(d)
 	}
 	s.bg.Wait()
+	// Argo's validator is not waited for (it can take long on a large
+	// document): its results are dropped from now on.
 	s.mu.Lock()
 	s.shutdown = true
 	s.mu.Unlock()
