@@ -271,7 +271,12 @@ func (s *Server) publishLocked(d *document, sn *snapshot, res *compiler.Result, 
 		d.deps[p] = true
 	}
 	if d.checked == nil || d.checked.seqs[d.path] < seq {
-		d.checked = &checkedState{seqs: sn.seqs, unit: res.Unit, prog: res.Program, res: res}
+		c := &checkedState{seqs: sn.seqs, unit: res.Unit, prog: res.Program, res: res}
+		d.checked = c
+		// Index it now, in the background, so that the requests after the
+		// next edit can answer from it at once (see atFast).
+		s.vbg.Add(1)
+		go func() { defer s.vbg.Done(); c.index() }()
 	}
 	d.lastDiags, d.lastText = ds, sn.files[d.path]
 	params := &protocol.PublishDiagnosticsParams{URI: d.uri, Version: protocol.NewOptional(d.version),
