@@ -18,6 +18,12 @@ for snap in "$dir"/*.pipe.snap; do
     if [ "${1:-}" = -u ]; then rm "$snap"; else echo "stale snapshot (its example is gone): $snap"; status=1; fi
   fi
 done
+# An example without a snapshot would only get one made, untested.
+if [ "${1:-}" != -u ]; then
+  for f in "$dir"/*.pipe; do
+    [ -e "$f.snap" ] || { echo "no snapshot for $f: run sh test/snap.sh -u and review it"; status=1; }
+  done
+fi
 out=$(mktemp)
 node_modules/.bin/vscode-tmgrammar-snap -s source.pipe -g pipe.tmLanguage.json "$@" "$dir/*.pipe" >"$out" 2>&1 || status=1
 grep -v '^grammar not found for' "$out" || true
