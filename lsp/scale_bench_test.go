@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,10 +29,15 @@ func scaleClient(b *testing.B, steps int) (*client, string) {
 
 // BenchmarkScaleHoverAfterEdit10k: a change, then hover on a step name near
 // the end.
-func BenchmarkScaleHoverAfterEdit10k(b *testing.B) {
-	c, src := scaleClient(b, 10000)
-	i := strings.LastIndex(src, "step s9990")
-	pos := c.posAt(src, i+len("step s99"))
+func BenchmarkScaleHoverAfterEdit10k(b *testing.B) { benchHoverAfterEdit(b, 10000) }
+
+// BenchmarkScaleHoverAfterEdit1k is the same on 1,000 steps.
+func BenchmarkScaleHoverAfterEdit1k(b *testing.B) { benchHoverAfterEdit(b, 1000) }
+
+func benchHoverAfterEdit(b *testing.B, steps int) {
+	c, src := scaleClient(b, steps)
+	i := strings.LastIndex(src, fmt.Sprintf("step s%d", steps-10))
+	pos := c.posAt(src, i+len("step s9"))
 	var warm map[string]any
 	c.mustCall("textDocument/hover", c.textDoc("big.pipe", pos), &warm) // the first index
 	b.ResetTimer()

@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"bytes"
 	"context"
 	"reflect"
 	"slices"
@@ -219,6 +220,11 @@ func (a *astFacts) inBad(off int) bool {
 // semanticTokens computes the tokens of a source, in source order.
 func semanticTokens(path string, src []byte) []semTok {
 	f, _ := dsl.Parse(path, src)
+	return semanticTokensOf(f, path, src)
+}
+
+// semanticTokensOf computes the tokens of a source from its parsed file.
+func semanticTokensOf(f *dsl.File, path string, src []byte) []semTok {
 	facts := collectFacts(f)
 	lx, err := dsl.Lexer.LexBytes(path, src)
 	if err != nil {
@@ -383,8 +389,18 @@ func (s *Server) semantic(u uri.URI) (data []uint32, id string, prev *semState, 
 		return nil, "", nil, errNoDocument(u)
 	}
 	text, path, utf8 := d.text, d.path, s.utf8
+	var parsed *dsl.File // the checked state's, when it is of this text
+	if c := d.checked; c != nil && c.unit.Files[path] != nil && bytes.Equal(c.unit.Files[path].Source, text) {
+		parsed = c.unit.Files[path]
+	}
 	s.mu.Unlock()
-	data = encodeTokens(semanticTokens(path, text), newMapper(text, utf8))
+	var toks []semTok
+	if parsed != nil {
+		toks = semanticTokensOf(parsed, path, text)
+	} else {
+		toks = semanticTokens(path, text)
+	}
+	data = encodeTokens(toks, newMapper(text, utf8))
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	prev = d.sem
