@@ -32,7 +32,7 @@ type memoContext struct {
 	ServiceAccount string `json:"serviceAccount,omitempty"`
 	// NodeSelector and Tolerations of the pipeline choose the nodes (and
 	// so the architecture, GPUs, ...) of every pod.
-	NodeSelector map[string]string `json:"nodeSelector,omitempty"`
+	NodeSelector map[string]string  `json:"nodeSelector,omitempty"`
 	Tolerations  []apiv1.Toleration `json:"tolerations,omitempty"`
 	// Volumes are the sources (ConfigMap, Secret, PVC, ... and their items)
 	// of the volumes the step mounts, by name: what the step reads there.
