@@ -4,10 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/pipec/pipec/diag"
 	"github.com/pipec/pipec/dsl"
 )
 
@@ -16,6 +20,10 @@ var durationPartRE = regexp.MustCompile(`([0-9]+)(ms|s|m|h|d)`)
 // duration reads a duration literal such as 10s, 5m, 1h30m or 2d.
 func (c *checker) duration(v *dsl.Value) (time.Duration, bool) {
 	if v == nil {
+		return 0, false
+	}
+	if v.Quantity != nil { // 10y, -1d
+		c.badDurationUnit(v)
 		return 0, false
 	}
 	if v.Duration == nil {
@@ -41,14 +49,33 @@ func (c *checker) duration(v *dsl.Value) (time.Duration, bool) {
 	return d, true
 }
 
+// badDurationUnit reports a number with a suffix where a duration is
+// expected: a negative duration (-1d) or an unknown unit (10y).
+func (c *checker) badDurationUnit(v *dsl.Value) {
+	text := v.Quantity.Text
+	digits := strings.TrimLeft(text, "-0123456789.")
+	if strings.HasPrefix(text, "-") && durationPartRE.MatchString(strings.TrimPrefix(text, "-")) {
+		c.errorf(v, "a duration cannot be negative: %s", text).WithHint("write it without the '-': %s", strings.TrimPrefix(text, "-"))
+		return
+	}
+	c.errorf(v, "invalid duration %s: unknown unit %q", text, digits).
+		WithHint("the units are ms, s, m, h and d (days), combined as in 1h30m; for a year write 365d")
+}
+
+// maxDuration is the longest duration pipec accepts: Argo's longest
+// deadline field, ttl's 32-bit seconds, is about 68 years.
+const maxDuration = time.Duration(1<<31-1) * time.Second
+
 func parseDuration(s string) (time.Duration, error) {
 	var total time.Duration
 	for _, m := range durationPartRE.FindAllStringSubmatch(s, -1) {
 		n, err := strconv.ParseInt(m[1], 10, 64)
-		if err != nil || n > 1<<31 {
-			return 0, fmt.Errorf("out of range")
-		}
 		unit := map[string]time.Duration{"ms": time.Millisecond, "s": time.Second, "m": time.Minute, "h": time.Hour, "d": 24 * time.Hour}[m[2]]
+		// At most about 290 years (Go's and Argo's durations), in whole
+		// seconds for the fields Argo keeps as 32-bit seconds.
+		if err != nil || n > int64(maxDuration/unit) || total > maxDuration-time.Duration(n)*unit {
+			return 0, fmt.Errorf("out of range: at most %dd", int64(maxDuration/(24*time.Hour)))
+		}
 		total += time.Duration(n) * unit
 	}
 	return total, nil
@@ -142,3 +169,83 @@ func literalString(v *dsl.Value) string {
 	}
 	return ""
 }
+func (c *checker) unknownWord(id *dsl.Ident, what string, allowed []string) *diag.Diagnostic {
+	sort.Strings(allowed)
+	dd := c.errorf(id, "unknown %s %q", what, id.Name)
+	if s := diag.Suggest(id.Name, allowed); s != "" {
+		dd.WithHint("did you mean %q? (one of: %s)", s, strings.Join(allowed, ", "))
+	} else {
+		dd.WithHint("one of: %s", strings.Join(allowed, ", "))
+	}
+	return dd
+}
+
+func (c *checker) intValue(v *dsl.Value, what string) (int, bool) {
+	if v == nil {
+		return 0, false
+	}
+	if v.Int == nil {
+		c.errorf(v, "%s must be a whole number, got %s", what, v.Kind())
+		return 0, false
+	}
+	n, err := strconv.Atoi(*v.Int)
+	if err != nil {
+		c.errorf(v, "%s: %s is out of range", what, *v.Int)
+		return 0, false
+	}
+	return n, true
+}
+
+func (c *checker) quantity(v *dsl.Value, what string) (string, bool) {
+	var s string
+	switch {
+	case v.Str != nil:
+		s = v.Str.Value()
+	case v.Int != nil:
+		s = *v.Int
+	case v.Float != nil:
+		s = *v.Float
+	case v.Quantity != nil: // 1Gi
+		s = v.Quantity.Text
+	case v.Duration != nil: // 500m reads as a duration, and is a quantity
+		s = *v.Duration
+	default:
+		c.errorf(v, "%s must be a quantity such as 500m or 1Gi, got %s", what, v.Kind())
+		return "", false
+	}
+	if _, err := resource.ParseQuantity(s); err != nil {
+		d := c.errorf(v, "invalid %s quantity %q", what, s).WithHint(`for example 500m or 2 for cpu, 512Mi or 1Gi for memory`)
+		if strings.HasSuffix(strings.ToLower(s), "b") {
+			d.WithHint("Kubernetes writes sizes without a B: Ki, Mi, Gi, Ti (powers of 1024) or k, M, G, T: 512Mi, 1Gi")
+		}
+		return "", false
+	}
+	return s, true
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// argoName maps a pipec name to an Argo name deterministically: '_'
+// becomes '-', and letters are
+// lower case (pod names include template names and must be lower case).
+func argoName(name string) string { return strings.ToLower(strings.ReplaceAll(name, "_", "-")) }
+
+// ArgoVariables lists the Argo workflow variables that ${...} may use (some
+// only in exit and failure handlers).
+func ArgoVariables() []string { return append([]string(nil), argoVariables...) }

@@ -194,6 +194,7 @@ func (k *Key) Value() string {
 type Value struct {
 	Span
 	Str      *StringLit `parser:"  @@"`
+	Quantity *Quantity  `parser:"| @@"`
 	Duration *string    `parser:"| @Duration"`
 	Float    *string    `parser:"| @Float"`
 	Int      *string    `parser:"| @Int"`
@@ -209,6 +210,8 @@ func (v *Value) Kind() string {
 	switch {
 	case v.Str != nil:
 		return "string"
+	case v.Quantity != nil:
+		return "quantity"
 	case v.Duration != nil:
 		return "duration"
 	case v.Float != nil:
@@ -328,10 +331,18 @@ type TimeoutStmt struct {
 	Value *Value `parser:"'timeout' @@"`
 }
 
-// PodGCStmt: `pod_gc on_pod_success`.
+// PodGCStmt: `pod_gc on_pod_success [delete_delay 30s] [selector { app: "x" }]`.
 type PodGCStmt struct {
 	Span
-	Strategy *Ident `parser:"'pod_gc' @@"`
+	Strategy *Ident         `parser:"'pod_gc' @@"`
+	Options  []*PodGCOption `parser:"@@*"`
+}
+
+// PodGCOption is one option of a pod_gc statement.
+type PodGCOption struct {
+	Span
+	Name  string `parser:"@('delete_delay' | 'selector')"`
+	Value *Value `parser:"@@"`
 }
 
 // TTLStmt: `ttl 1d`, `ttl success 1h`, `ttl failure 7d`.
