@@ -46,10 +46,13 @@ fmt:
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-# test: vet, gofmt, every unit test, golden file and CLI testscript, and the
-# examples formatted and their committed YAML current.
+# test: vet, gofmt, every unit test, golden file and CLI testscript, the
+# examples' YAML checked against Argo v4's rules (internal/argo4check, a
+# test-only module: Argo v4 stays out of pipec's binary), and the examples
+# formatted and their committed YAML current.
 test: vet fmt-check
 	$(GO) test -timeout 30m ./...
+	cd internal/argo4check && $(GO) vet ./... && $(GO) test ./...
 	$(GO) run ./cmd/pipec fmt --check examples
 	$(GO) run ./cmd/pipec build --check examples
 	$(MAKE) editors-test
