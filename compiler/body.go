@@ -132,9 +132,6 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 				c.errorf(s.Name, "output name %q is reserved: ${%s.result} is the standard output of the step", name, st.Name)
 				continue
 			}
-			if strings.Contains(name, "-") {
-				c.errorf(s.Name, "output name %q cannot contain '-'", name).WithHint("use %q", strings.ReplaceAll(name, "-", "_"))
-			}
 			out := &StepOutput{Name: name, Decl: s}
 			if s.Source.Name.Name != "file" {
 				c.unknownWord(s.Source.Name, "output source", []string{"file"}).WithHint(`output %s = file("/tmp/%s.txt")`, name, name)
