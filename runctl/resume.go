@@ -92,7 +92,7 @@ func (c *Client) PlanResume(ctx context.Context, wf *wfv1.Workflow, indicator st
 
 // Resume resubmits as planned; the new workflow is returned.
 func (c *Client) Resume(ctx context.Context, p *ResumePlan) (*wfv1.Workflow, error) {
-	wf, err := c.b.resubmit(ctx, p.From.Namespace, p.From.Name, p.Memoized, p.Params())
+	wf, err := c.b.resubmit(ctx, c.ns(p.From.Namespace), p.From.Name, p.Memoized, p.Params())
 	if err != nil {
 		return nil, fmt.Errorf("cannot resubmit %s (%s): %v", p.From.Name, c.Where, apiMessage(err))
 	}
@@ -184,7 +184,7 @@ func (c *Client) checkCache(ctx context.Context, p *ResumePlan, force bool) erro
 	}
 	ns := c.CacheNamespace
 	if ns == "" {
-		ns = wf.Namespace
+		ns = c.ns(wf.Namespace)
 	}
 	names := make([]string, 0, len(byCache))
 	for n := range byCache {
@@ -240,6 +240,14 @@ func (c *Client) checkCache(ctx context.Context, p *ResumePlan, force bool) erro
 	}
 	return &Refusal{
 		Reason:  fmt.Sprintf("cannot resume %s: %s", wf.Name, why),
-		Instead: fmt.Sprintf("nothing was resubmitted; a resume would run all %d steps that had succeeded again. Pass --force to resume anyway, or start a fresh run with pipec run", total),
+		Instead: fmt.Sprintf("nothing was resubmitted; a resume would run again %s that had succeeded. Pass --force to resume anyway, or start a fresh run with pipec run", plural(total, "the step", "all %d steps")),
 	}
+}
+
+// plural picks the singular text for 1, else the plural one with n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return fmt.Sprintf(many, n)
 }
