@@ -113,7 +113,7 @@ func (g *Graph) DOT(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "digraph %s {\n", dotQuote(g.Name))
 	fmt.Fprintf(&b, "  label=%s;\n  labelloc=t;\n  fontname=\"Helvetica\";\n", dotQuote(g.Name))
-	b.WriteString("  node [shape=box, style=\"rounded,filled\", fillcolor=\"#ffffff\", color=\"#607d8b\", fontname=\"Helvetica\", fontsize=11];\n")
+	b.WriteString("  node [shape=box, style=\"rounded,filled\", fillcolor=\"#ffffff\", color=\"#607d8b\", fontname=\"Helvetica\", fontsize=11, margin=\"0.3,0.1\"];\n")
 	b.WriteString("  edge [color=\"#607d8b\", fontname=\"Helvetica\", fontsize=10];\n")
 	node := func(indent string, n *Node) {
 		attrs := []string{"label=" + dotQuote(strings.Join(n.lines(), "\n"))}
@@ -135,7 +135,7 @@ func (g *Graph) DOT(w io.Writer) error {
 	for _, sg := range []struct {
 		id, title string
 		nodes     []*Node
-	}{{"cluster_on_exit", "on exit: after every run", exit}, {"cluster_on_failure", "on failure: after a failed run", failure}} {
+	}{{"cluster_on_exit", "on exit", exit}, {"cluster_on_failure", "on failure", failure}} {
 		if len(sg.nodes) == 0 {
 			continue
 		}
@@ -153,6 +153,23 @@ func (g *Graph) DOT(w io.Writer) error {
 			fmt.Fprintf(&b, "  %s -> %s [label=%s];\n", e.From.ID, e.To.ID, dotQuote(l))
 		default:
 			fmt.Fprintf(&b, "  %s -> %s [label=%s, style=dashed];\n", e.From.ID, e.To.ID, dotQuote(l))
+		}
+	}
+	// Handlers run after the steps: draw them below the last ones.
+	if len(exit)+len(failure) > 0 {
+		hasOut := map[*Node]bool{}
+		for _, e := range g.Edges {
+			hasOut[e.From] = true
+		}
+		for _, n := range main {
+			if hasOut[n] {
+				continue
+			}
+			for _, h := range [][]*Node{exit, failure} {
+				if len(h) > 0 {
+					fmt.Fprintf(&b, "  %s -> %s [style=invis];\n", n.ID, h[0].ID)
+				}
+			}
 		}
 	}
 	b.WriteString("}\n")
