@@ -30,7 +30,7 @@ var (
 	podGCStrats    = map[string]string{"on_pod_completion": "OnPodCompletion", "on_pod_success": "OnPodSuccess", "on_workflow_completion": "OnWorkflowCompletion", "on_workflow_success": "OnWorkflowSuccess"}
 	effects        = map[string]apiv1.TaintEffect{"no_schedule": apiv1.TaintEffectNoSchedule, "prefer_no_schedule": apiv1.TaintEffectPreferNoSchedule, "no_execute": apiv1.TaintEffectNoExecute}
 	scriptCommands = map[string][]string{"python": {"python"}, "python3": {"python3"}, "bash": {"bash"}, "sh": {"sh"}, "node": {"node"}, "ruby": {"ruby"}, "perl": {"perl"}}
-	argoVariables  = []string{"workflow.name", "workflow.namespace", "workflow.uid", "workflow.serviceAccountName", "workflow.creationTimestamp", "workflow.priority", "workflow.duration", "workflow.mainEntrypoint", "workflow.status", "workflow.failures", "pod.name", "node.name", "retries"}
+	argoVariables  = []string{"workflow.name", "workflow.namespace", "workflow.uid", "workflow.serviceAccountName", "workflow.creationTimestamp", "workflow.priority", "workflow.duration", "workflow.mainEntrypoint", "workflow.status", "workflow.failures", "workflow.scheduledTime", "pod.name", "node.name", "retries"}
 )
 
 // Check resolves and checks every pipeline of the unit's root files.

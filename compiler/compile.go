@@ -197,7 +197,7 @@ func checkParamOverrides(prog *Program, overrides []KV, others []string) diag.Di
 	}
 	for _, p := range prog.Pipelines {
 		for _, prm := range p.Params {
-			if prm.Default == nil && !given[prm.Name] {
+			if prm.Default == nil && prm.FromConfigMap == nil && !given[prm.Name] {
 				diags.Errorf(prm.Decl.Name.Range(), "required parameter %q has no value", prm.Name).
 					WithHint("add -p %s=VALUE (values given with -p must cover every required parameter)", prm.Name)
 			}

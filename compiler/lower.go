@@ -74,6 +74,7 @@ func Lower(p *Pipeline, paramValues map[string]string) (*Object, diag.Diagnostic
 		meta.GenerateName = p.Name + "-"
 		obj.Workflow = &wfv1.Workflow{TypeMeta: typeMeta(KindWorkflow), ObjectMeta: meta, Spec: spec}
 	}
+	applySettings(p, obj)
 	l.applyRaw(obj)
 	return obj, l.diags
 }

@@ -3,6 +3,7 @@
 package compiler
 
 import (
+	apiv1 "k8s.io/api/core/v1"
 	"strings"
 
 	"github.com/pipec/pipec/dsl"
@@ -35,7 +36,14 @@ func (c *checker) param(p *Pipeline, s *dsl.ParamStmt, doc *dsl.CommentGroup) {
 			prm.Type = s.Type.Name
 		}
 	}
-	if s.Default != nil {
+	if call := s.Default; call != nil && call.Call != nil && call.Call.Name.Name == "config_map" {
+		args := c.stringArgs(call.Call)
+		if len(args) != 2 || args[0] == "" || args[1] == "" {
+			c.errorf(call, "config_map takes a ConfigMap name and a key").WithHint(`param %s = config_map("settings", "%s")`, name, name)
+		} else {
+			prm.FromConfigMap = &apiv1.ConfigMapKeySelector{LocalObjectReference: apiv1.LocalObjectReference{Name: args[0]}, Key: args[1]}
+		}
+	} else if s.Default != nil {
 		if v, ok := c.typedValue(s.Default, prm.Type, "the default of "+name); ok {
 			prm.Default = &v
 		}

@@ -93,6 +93,7 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 				} else {
 					c.unknownWord(s.Strategy, "pod_gc strategy", keys(podGCStrats))
 				}
+				c.podGCOptions(p, s)
 			}
 		case *dsl.TTLStmt:
 			if !single("ttl "+s.When, s) {
@@ -150,6 +151,10 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 			if ev := c.env(s, nil); ev != nil {
 				p.Env = append(p.Env, ev)
 			}
+		case *dsl.SettingStmt:
+			if single(s.Name, s) {
+				c.setting(p, s)
+			}
 		case *dsl.StepDecl:
 			steps = append(steps, s)
 		}
@@ -172,7 +177,7 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 			c.errorf(decl.Name, "pipeline name %q is %d characters; a scheduled pipeline (CronWorkflow) name may have at most 52", p.Name, len(p.Name))
 		}
 		for _, prm := range p.Params {
-			if prm.Default == nil {
+			if prm.Default == nil && prm.FromConfigMap == nil {
 				c.errorf(prm.Decl, "parameter %q has no value, but a scheduled pipeline runs unattended", prm.Name).WithHint(`give it a default: param %s = "..."`, prm.Name)
 			}
 		}
@@ -214,12 +219,13 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 			p.Steps = append(p.Steps, st)
 		}
 	}
-	if len(p.Steps) == 0 {
+	if len(p.Steps) == 0 && p.setting("workflow_template_ref", "cluster_workflow_template_ref") == nil {
 		c.errorf(decl.Name, "pipeline %q has no steps", p.Name).WithHint(`add one: step hello { run ["echo", "hello"] }`)
 	}
 	for _, st := range append(append([]*Step{}, p.Steps...), p.ExitSteps...) {
 		c.step(p, st, templates)
 	}
+	c.checkSettings(p)
 	c.checkCycles(p)
 	c.checkCacheSize(p)
 	return p
@@ -297,7 +303,10 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 		Tolerations:           p.Tolerations,
 	}
 	if p.PodGC != "" {
-		spec.PodGC = &wfv1.PodGC{Strategy: wfv1.PodGCStrategy(p.PodGC)}
+		spec.PodGC = &wfv1.PodGC{Strategy: wfv1.PodGCStrategy(p.PodGC), DeleteDelayDuration: p.PodGCDelay}
+		if p.PodGCSelector != nil {
+			spec.PodGC.LabelSelector = &metav1.LabelSelector{MatchLabels: p.PodGCSelector}
+		}
 	}
 	if p.TTL != (TTL{}) {
 		spec.TTLStrategy = &wfv1.TTLStrategy{SecondsAfterCompletion: p.TTL.Completion, SecondsAfterSuccess: p.TTL.Success, SecondsAfterFailure: p.TTL.Failure}
@@ -325,6 +334,8 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 			wp.Value = wfv1.AnyStringPtr(v)
 		} else if prm.Default != nil {
 			wp.Value = wfv1.AnyStringPtr(*prm.Default)
+		} else if prm.FromConfigMap != nil {
+			wp.ValueFrom = &wfv1.ValueFrom{ConfigMapKeyRef: prm.FromConfigMap}
 		}
 		if prm.Description != "" {
 			wp.Description = wfv1.AnyStringPtr(prm.Description)
@@ -335,6 +346,11 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 		spec.Arguments.Parameters = append(spec.Arguments.Parameters, wp)
 	}
 	spec.Arguments.Parameters = append(spec.Arguments.Parameters, retryParameters(l.params)...)
+	if p.setting("workflow_template_ref", "cluster_workflow_template_ref") != nil {
+		// The referenced template has the entry point and the templates.
+		spec.Entrypoint = ""
+		return spec
+	}
 
 	main := wfv1.Template{Name: EntryTemplate, DAG: &wfv1.DAGTemplate{}}
 	var leaves []wfv1.Template
@@ -362,4 +378,26 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 	}
 	spec.Templates = append(spec.Templates, leaves...)
 	return spec
+}
+
+// podGCOptions reads the options of a pod_gc statement.
+func (c *checker) podGCOptions(p *Pipeline, s *dsl.PodGCStmt) {
+	seen := map[string]bool{}
+	for _, o := range s.Options {
+		if seen[o.Name] {
+			c.errorf(o, "pod_gc sets %s twice", o.Name)
+			continue
+		}
+		seen[o.Name] = true
+		switch o.Name {
+		case "delete_delay":
+			if d, ok := c.duration(o.Value); ok {
+				p.PodGCDelay = argoDuration(d)
+			}
+		case "selector":
+			if m, ok := decodeStruct[map[string]string](c, o.Value, "pod_gc selector"); ok {
+				p.PodGCSelector = *m
+			}
+		}
+	}
 }

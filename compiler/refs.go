@@ -160,6 +160,10 @@ func (c *checker) resolve(sc *scope, path string, rng diag.Range) *Ref {
 			}
 			return nil
 		}
+		if path == "workflow.scheduledTime" && sc.p != nil && sc.p.Kind != KindCronWorkflow {
+			c.diags.Errorf(rng, "${workflow.scheduledTime} is only known in a scheduled pipeline").WithHint(`add a schedule: schedule "0 2 * * *"`)
+			return nil
+		}
 		if path == "workflow.status" || path == "workflow.failures" {
 			if sc.step == nil || sc.step.Handler == "" {
 				c.diags.Errorf(rng, "${%s} is only known in exit and failure handlers", path)
