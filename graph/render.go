@@ -112,7 +112,7 @@ func mermaidEscape(s string) string {
 func (g *Graph) DOT(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "digraph %s {\n", dotQuote(g.Name))
-	fmt.Fprintf(&b, "  label=%s;\n  labelloc=t;\n  fontname=\"Helvetica\";\n", dotQuote(g.Name))
+	fmt.Fprintf(&b, "  label=%s;\n  labelloc=t;\n  pad=\"0.4\";\n  fontname=\"Helvetica\";\n", dotQuote(g.Name))
 	b.WriteString("  node [shape=box, style=\"rounded,filled\", fillcolor=\"#ffffff\", color=\"#607d8b\", fontname=\"Helvetica\", fontsize=11, margin=\"0.3,0.1\"];\n")
 	b.WriteString("  edge [color=\"#607d8b\", fontname=\"Helvetica\", fontsize=10];\n")
 	node := func(indent string, n *Node) {

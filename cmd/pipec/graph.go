@@ -88,11 +88,14 @@ func writeGraph(cmd *cobra.Command, g *graph.Graph, format, outFile, name string
 	return nil
 }
 
-// renderSVG lays out dot with the helper, found next to pipec's executable
-// or on PATH.
+// renderSVG lays out dot with the helper: $PIPEC_GRAPHVIZ, else the one
+// next to pipec's executable, else the one on PATH.
 func renderSVG(dot []byte, w, stderr io.Writer) error {
-	path := ""
-	if exe, err := os.Executable(); err == nil {
+	path := os.Getenv("PIPEC_GRAPHVIZ")
+	if path != "" && !isExecutable(path) {
+		return fmt.Errorf("PIPEC_GRAPHVIZ=%s is not an executable file\n\thint: go install ./cmd/%s and point PIPEC_GRAPHVIZ at it, or unset it", path, graphHelper)
+	}
+	if exe, err := os.Executable(); err == nil && path == "" {
 		if p := filepath.Join(filepath.Dir(exe), graphHelper); isExecutable(p) {
 			path = p
 		}
