@@ -8,6 +8,7 @@ all: build test
 
 build:
 	$(GO) build -o bin/pipec ./cmd/pipec
+	$(GO) build -o bin/pipec-graphviz ./cmd/pipec-graphviz
 
 vet:
 	$(GO) vet ./...
