@@ -20,6 +20,9 @@ type Object struct {
 	Workflow         *wfv1.Workflow
 	WorkflowTemplate *wfv1.WorkflowTemplate
 	CronWorkflow     *wfv1.CronWorkflow
+	// Target is the Argo version the object is emitted for (the zero
+	// Target is DefaultTarget).
+	Target Target
 }
 
 // Spec returns the workflow spec of whichever object is set.

@@ -44,10 +44,12 @@ type buildFlags struct {
 	params     paramFlags
 	noValidate bool
 	noCache    bool
+	argo       compiler.Target // --argo (argo4)
 }
 
 func (b *buildFlags) options() compiler.Options {
 	opts := compiler.Options{Params: b.params, SkipValidate: b.noValidate}
+	opts.Argo = b.argo // --argo (argo4)
 	if !b.noValidate && !b.noCache {
 		if dir := valcache.Default(); dir != nil {
 			dir.Prune()
@@ -61,6 +63,11 @@ func (b *buildFlags) register(fs *pflag.FlagSet) {
 	fs.StringVarP(&b.outDir, "out-dir", "o", "", "write one `DIR`/<pipeline>.yaml per pipeline instead of printing YAML")
 	fs.VarP(&b.params, "param", "p", "set a parameter's default: `name=value` (repeatable); every required parameter then needs one")
 	fs.BoolVar(&b.noValidate, "no-validate", false, "skip Argo's own validator (most of the time of a first build of a large pipeline); pipec's checks still run")
+	// --argo (argo4): the Argo version to compile for.
+	fs.Func("argo", "compile for Argo `VERSION` "+compiler.TargetNames()+" (default "+compiler.DefaultTarget.Name()+"; see docs/retries.md)", func(s string) (err error) {
+		b.argo, err = compiler.ParseTarget(s)
+		return err
+	})
 	fs.BoolVar(&b.noCache, "no-cache", false, "validate everything, ignoring and not recording what earlier builds validated (the cache is in $"+valcache.EnvDir+", default <user cache dir>/pipec; "+valcache.EnvDir+"=off turns it off)")
 }
 
@@ -198,7 +205,9 @@ func diagText(res *compiler.Result) string {
 		}
 		return nil
 	})
-	if n := res.Diags.ErrorCount(); n > 1 {
+	if n := res.Diags.ErrorCount(); res.Diags.Truncated() {
+		fmt.Fprintf(&b, "more than %d errors\n", n)
+	} else if n > 1 {
 		fmt.Fprintf(&b, "%d errors\n", n)
 	}
 	return b.String()
