@@ -3,6 +3,9 @@ package runctl
 import (
 	"context"
 	"fmt"
+	"io"
+	"os"
+	"strings"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 	wfclientset "github.com/argoproj/argo-workflows/v3/pkg/client/clientset/versioned"
@@ -20,7 +23,22 @@ type kubeBackend struct {
 	core corev1client.CoreV1Interface
 }
 
+// warnings prints the API server's warnings, except the one for the field
+// Argo 4 no longer has: pipec's workflows are lowered with Argo 3.7's types,
+// and an Argo 4 API server drops memoize.cache.configMap.key (which its
+// controller would ignore anyway; pipec build --argo 4 does not write it).
+type warnings struct{ w io.Writer }
+
+func (h warnings) HandleWarningHeader(code int, agent, text string) {
+	if code != 299 || text == "" || strings.Contains(text, "memoize.cache.configMap.key") {
+		return
+	}
+	fmt.Fprintf(h.w, "warning: %s\n", text)
+}
+
 func newKubeBackend(rc *rest.Config) (*kubeBackend, error) {
+	rc = rest.CopyConfig(rc)
+	rc.WarningHandler = warnings{os.Stderr}
 	wf, err := wfclientset.NewForConfig(rc)
 	if err != nil {
 		return nil, fmt.Errorf("cannot make an Argo client: %v", err)
