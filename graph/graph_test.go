@@ -109,3 +109,16 @@ func TestEdges(t *testing.T) {
 		t.Errorf("pretty: %s", got)
 	}
 }
+
+// FuzzReaders: the readers of Argo's expressions never panic, and pretty
+// leaves text without references alone.
+func FuzzReaders(f *testing.F) {
+	f.Add("a && (b.Succeeded || b.Failed || b.Errored) && c.AnySucceeded", "{{tasks.a.outputs.result}} == {{item.x}}")
+	f.Fuzz(func(t *testing.T, depends, when string) {
+		_ = dependsTerms(depends)
+		if got := pretty(when); !strings.Contains(when, "{{") && got != when {
+			t.Errorf("pretty(%q) = %q", when, got)
+		}
+		_, _ = failureCondition(when)
+	})
+}
