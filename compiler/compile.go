@@ -190,6 +190,12 @@ func checkParamOverrides(prog *Program, overrides []KV, others []string) diag.Di
 	given := map[string]bool{}
 	for _, kv := range overrides {
 		given[kv.Key] = true
+		if (kv.Key == ParamRunID || kv.Key == ParamRetryRunID) && strings.Contains(kv.Value, "{{") {
+			// Copied literally into the workflow, an Argo expression would be
+			// the cache name's text for some steps and expanded for others.
+			diags.Errorf(diag.Range{Filename: "-p"}, "%s=%s: a run id cannot be an Argo expression: some steps would hash the text and others its value, splitting the run's cache", kv.Key, kv.Value).
+				WithHint("give a literal id, or none: the workflow's UID is then the run id")
+		}
 		if !known[kv.Key] {
 			d := diags.Errorf(diag.Range{Filename: "-p"}, "unknown parameter %q", kv.Key)
 			if s := diag.Suggest(kv.Key, names); s != "" {

@@ -124,13 +124,6 @@ func newRunCmd() *cobra.Command {
 			if err := runctl.CheckRunID(runID); err != nil {
 				return usageErrorf("--run-id: %v", err)
 			}
-			for _, kv := range bf.params {
-				if kv.Key == compiler.ParamRunID || kv.Key == compiler.ParamRetryRunID {
-					if err := runctl.CheckRunID(kv.Value); err != nil {
-						return usageErrorf("-p %s: %v", kv.Key, err)
-					}
-				}
-			}
 			out, err := compileOne(cmd, "run", args[0], pipeline, bf.options())
 			if err != nil {
 				return err
