@@ -278,7 +278,7 @@ func TestResumeAfterCacheDeleted(t *testing.T) {
 			second := workflowOf(t, r2)
 			pods := podsByStep(t, second)
 			if tc.memoized {
-				if !strings.Contains(r2.stderr, "--memoized") || len(pods["a"]) != 0 {
+				if !strings.Contains(r2.stderr, "--memoized") || len(pods["a"]) != 0 || !strings.Contains(r2.stdout, "copied from the resumed run") {
 					t.Errorf("memoized resume: a has %d pods, want 0 (copied)", len(pods["a"]))
 				}
 			} else if len(pods["a"]) != 1 {

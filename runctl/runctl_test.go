@@ -273,3 +273,25 @@ func TestResumeResubmits(t *testing.T) {
 		t.Errorf("attempts: %d %v", len(runs), err)
 	}
 }
+
+// A retry wrapper's pod is found inside its attempt, not by following
+// children, which lead on to the dependent tasks.
+func TestSummarizeWrapper(t *testing.T) {
+	wf := compile(t, retried)
+	wf.Name = "w"
+	wf.Status.Nodes = wfv1.Nodes{
+		"root": {ID: "root", Name: "w", Type: wfv1.NodeTypeDAG, Children: []string{"a"}},
+		"a":    {ID: "a", Name: "w.a", DisplayName: "a", Type: wfv1.NodeTypeRetry, BoundaryID: "root", Phase: wfv1.NodeSucceeded, Children: []string{"a0"}},
+		"a0":   {ID: "a0", Name: "w.a(0)", DisplayName: "a(0)", Type: wfv1.NodeTypeSteps, BoundaryID: "root", Phase: wfv1.NodeSucceeded, Children: []string{"g", "b"}},
+		"g":    {ID: "g", Name: "w.a(0)[0]", DisplayName: "[0]", Type: wfv1.NodeTypeStepGroup, BoundaryID: "a0", Phase: wfv1.NodeSucceeded, Children: []string{"p"}},
+		"p":    {ID: "p", Name: "w.a(0)[0].run", DisplayName: "run", Type: wfv1.NodeTypePod, BoundaryID: "a0", Phase: wfv1.NodeSucceeded, MemoizationStatus: &wfv1.MemoizationStatus{Hit: true}, Children: []string{"b"}},
+		"b":    {ID: "b", Name: "w.b", DisplayName: "b", Type: wfv1.NodeTypePod, BoundaryID: "root", Phase: wfv1.NodeSucceeded},
+	}
+	r := Summarize(wf)
+	if a := r.Steps[0]; a.Name != "a" || !a.CacheHit || a.Pod != "" {
+		t.Errorf("a: %+v", a)
+	}
+	if b := r.Steps[1]; b.Name != "b" || b.CacheHit || b.Pod == "" || b.Attempts != 1 {
+		t.Errorf("b: %+v", b)
+	}
+}

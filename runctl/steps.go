@@ -43,6 +43,9 @@ type Step struct {
 	// step did not run.
 	Attempts int  `json:"attempts"`
 	CacheHit bool `json:"cacheHit"`
+	// Copied is set for a step argo resubmit --memoized copied, succeeded,
+	// from the resumed run (Argo shows it Skipped).
+	Copied bool `json:"copied,omitempty"`
 	// Pod is the pod of the last attempt; empty for a cache hit.
 	Pod             string     `json:"pod,omitempty"`
 	StartedAt       *time.Time `json:"startedAt,omitempty"`
@@ -174,6 +177,9 @@ func step(wf *wfv1.Workflow, n wfv1.NodeStatus) Step {
 	}
 	st := Step{Name: name, Task: task, Phase: string(n.Phase), Message: n.Message, Template: n.TemplateName}
 	st.StartedAt, st.FinishedAt, st.DurationSeconds = times(n.StartedAt, n.FinishedAt)
+	if strings.HasPrefix(n.Message, "original pod: ") { // FormulateResubmitWorkflow's copy
+		st.Copied = true
+	}
 	if n.Type == wfv1.NodeTypeSkipped || n.Phase == wfv1.NodeOmitted {
 		return st
 	}
@@ -199,8 +205,8 @@ func step(wf *wfv1.Workflow, n wfv1.NodeStatus) Step {
 				st.ExitCode = &c
 			}
 		}
-		if st.Message == "" {
-			st.Message = pod.Message
+		if pod.Message != "" && (st.Message == "" || n.Type == wfv1.NodeTypeRetry) {
+			st.Message = pod.Message // the last attempt's, not "No more retries left"
 		}
 	}
 	if n.MemoizationStatus != nil && n.MemoizationStatus.Hit {
@@ -213,16 +219,23 @@ func step(wf *wfv1.Workflow, n wfv1.NodeStatus) Step {
 	return st
 }
 
-// lastPod finds the pod node of an attempt: the node itself, or the last
-// pod among its descendants (a retry wrapper's steps template).
+// lastPod finds the pod node of an attempt: the node itself, or the latest
+// pod inside it (a retry wrapper's steps template: its nodes have the
+// attempt as their boundary). Children cannot be followed: a task's last
+// node also lists the tasks that depend on it.
 func lastPod(wf *wfv1.Workflow, n wfv1.NodeStatus) (wfv1.NodeStatus, bool) {
 	if n.Type == wfv1.NodeTypePod {
 		return n, true
 	}
-	for i := len(n.Children) - 1; i >= 0; i-- {
-		if p, ok := lastPod(wf, wf.Status.Nodes[n.Children[i]]); ok {
-			return p, true
+	var best wfv1.NodeStatus
+	found := false
+	for _, c := range wf.Status.Nodes {
+		if c.BoundaryID != n.ID || c.Type != wfv1.NodeTypePod {
+			continue
+		}
+		if !found || best.StartedAt.Before(&c.StartedAt) || (best.StartedAt.Equal(&c.StartedAt) && best.Name < c.Name) {
+			best, found = c, true
 		}
 	}
-	return wfv1.NodeStatus{}, false
+	return best, found
 }

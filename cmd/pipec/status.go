@@ -120,13 +120,17 @@ func states(r *runctl.Run) map[string]*graph.State {
 			out[s.Task] = st
 		}
 		st.Instances++
-		if s.CacheHit {
+		phase := s.Phase
+		if s.Copied { // succeeded in the resumed run, not run again
+			phase = "Succeeded"
+		}
+		if s.CacheHit || s.Copied {
 			st.CacheHits++
 		}
-		if s.Phase == "Succeeded" {
+		if phase == "Succeeded" {
 			st.Succeeded++
 		}
-		st.Phase = worse(st.Phase, s.Phase)
+		st.Phase = worse(st.Phase, phase)
 	}
 	return out
 }

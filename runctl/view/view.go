@@ -48,6 +48,8 @@ func outcome(s runctl.Step) string {
 	}
 	parts := []string{fmt.Sprintf("%-9s", phase)}
 	switch {
+	case s.Copied:
+		parts = append(parts, "copied from the resumed run")
 	case s.CacheHit:
 		parts = append(parts, "cache hit")
 	case s.Attempts == 1:
@@ -168,6 +170,9 @@ func Table(w io.Writer, r *runctl.Run) {
 		where := s.Pod
 		if s.CacheHit {
 			where = "cache hit"
+		}
+		if s.Copied {
+			where = "copied"
 		}
 		if where == "" {
 			where = "-"
