@@ -17,6 +17,7 @@ all: build test
 
 build:
 	$(GO) build -o bin/pipec ./cmd/pipec
+	$(GO) build -o bin/pipec-graphviz ./cmd/pipec-graphviz
 
 # install: pipec in $(DESTDIR)$(BINDIR) (default ~/.local/bin) with its
 # version stamped, and its man pages in $(DESTDIR)$(MANDIR)/man1.
@@ -94,6 +95,7 @@ fuzz:
 	$(GO) test ./diag -run '^$$' -fuzz '^FuzzWriteGitHub$$' -fuzztime 30s
 	$(GO) test ./diag -run '^$$' -fuzz '^FuzzWriteSARIF$$' -fuzztime 30s
 	$(GO) test ./lsp -run '^$$' -fuzz '^FuzzFrameReader$$' -fuzztime 60s
+	$(GO) test ./graph -run '^$$' -fuzz '^FuzzReaders$$' -fuzztime 60s
 
 clean:
 	rm -rf bin bench.txt dist man editors/vscode/pipec.vsix
