@@ -102,6 +102,14 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 			if name == "gpu" {
 				name = "nvidia.com/gpu"
 			}
+			if c.dynResource(sc, b, name, s.Kind == "gpu", s.Request) {
+				if s.Limit != nil && !c.dynResource(sc, b, name, true, s.Limit) {
+					if q, ok := c.quantity(s.Limit, s.Kind+" limit"); ok {
+						b.Limits = append(b.Limits, KV{name, q})
+					}
+				}
+				continue
+			}
 			req, reqOK := c.quantity(s.Request, s.Kind)
 			reqOK = reqOK && c.resourceQuantity(s.Request, s.Kind, req)
 			if q, ok := req, reqOK; ok {
@@ -121,6 +129,12 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 					b.Limits = append(b.Limits, KV{name, q})
 				}
 			}
+		case *dsl.StepSettingStmt:
+			if single(s.Name, s) {
+				c.stepSetting(b, s)
+			}
+		case *dsl.SyncStmt:
+			c.sync(&b.Sync, s)
 		case *dsl.OutputStmt:
 			name := s.Name.Name
 			for _, o := range st.Outputs {
@@ -135,9 +149,6 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 			if _, ok := stepFields[name]; ok {
 				c.errorf(s.Name, "output name %q is reserved: ${%s.%s} is a field of every step", name, st.Name, name).WithHint("choose another name")
 				continue
-			}
-			if strings.Contains(name, "-") {
-				c.errorf(s.Name, "output name %q cannot contain '-'", name).WithHint("use %q", strings.ReplaceAll(name, "-", "_"))
 			}
 			out := &StepOutput{Name: name, Decl: s, Source: "file"}
 			if it.Doc != nil {
@@ -162,6 +173,7 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 			if s.Enum != nil && out.Source == "file" {
 				c.errorf(s.Enum, "one_of applies only to supplied() outputs")
 			}
+			c.outputGlobal(out, s)
 			st.Outputs = append(st.Outputs, out)
 		case *dsl.MountStmt:
 			vol := argoName(s.Volume.Name)
@@ -239,6 +251,8 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 			}
 		case *dsl.RawStmt:
 			b.Raw = append(b.Raw, s)
+		case *dsl.InputStmt, *dsl.ArtifactStmt:
+			c.artifactStmt(sc, st, s)
 		default:
 			if !c.behaviourStmt(st, it.Stmt, single) {
 				c.kindStmt(sc, st, it.Stmt, single)

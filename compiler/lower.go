@@ -37,7 +37,12 @@ func (o *Object) Spec() *wfv1.WorkflowSpec {
 	}
 }
 
-// Value returns the object as an interface for marshalling.
+// EmitValue returns what Emit marshals to JSON for the object: Value in
+// the shape of the object's Target.
+func (o *Object) EmitValue() any { return o.Target.value(o) }
+
+// Value returns the object as an interface for marshalling (Argo 3.7's
+// shape; see EmitValue).
 func (o *Object) Value() any {
 	switch {
 	case o.Workflow != nil:
@@ -54,7 +59,7 @@ func (o *Object) Value() any {
 func Lower(p *Pipeline, paramValues map[string]string) (*Object, diag.Diagnostics) {
 	l := &lowerer{p: p, params: paramValues}
 	spec := l.spec()
-	meta := metav1.ObjectMeta{Namespace: p.Namespace, Labels: kvMap(p.Labels), Annotations: kvMap(p.Annotations)}
+	meta := metav1.ObjectMeta{Namespace: p.Namespace, Labels: markerLabels(kvMap(p.Labels), p.Name), Annotations: kvMap(p.Annotations)}
 	if p.Description != "" {
 		if meta.Annotations == nil {
 			meta.Annotations = map[string]string{}

@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 	apiv1 "k8s.io/api/core/v1"
 
 	"github.com/pipec/pipec/diag"
@@ -68,6 +69,10 @@ type Pipeline struct {
 	Raw            []*dsl.RawStmt
 	Env            []*EnvVar
 	Settings       []*Setting // settings of the table in settings.go
+	Sync           *wfv1.Synchronization
+	// ArtifactRepository and ArtifactGC: artifacts.go.
+	ArtifactRepository *wfv1.ArtifactRepositoryRef
+	ArtifactGC         string
 
 	Params []*Param
 	Retry  *Retry // default step retry; nil for none
@@ -160,6 +165,8 @@ type Step struct {
 	Memoize bool
 	MaxAge  string
 	Outputs []*StepOutput
+	// Artifacts are the step's input and output artifacts (artifacts.go).
+	Artifacts StepArtifacts
 	// ResultUsed is set when another step uses ${step.result}.
 	ResultUsed bool
 	// UsesRetries is set when the step uses ${retries}.
@@ -218,6 +225,7 @@ type StepOutput struct {
 	Description string
 	Default     *string
 	Decl        *dsl.OutputStmt
+	Global      string // also a workflow output of this name
 }
 
 // Body is what a leaf step runs.
@@ -237,6 +245,9 @@ type Body struct {
 	Labels       []KV
 	Annotations  []KV
 	Raw          []*dsl.RawStmt
+	Settings     []*Setting            // step settings (step_settings.go)
+	Sync         *wfv1.Synchronization // mutex and semaphore statements
+	DynResources []*DynResource        // cpu "${cpu}": resources known at run time
 
 	// Kind is what the step runs when not a container or script:
 	// kindSuspend, kindResource or kindHTTP (templates_kinds.go).

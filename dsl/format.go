@@ -600,6 +600,22 @@ func (p *printer) stmt(n Node) {
 		p.tok(s.Name, s.Pos, s.Pos)
 		p.sp()
 		p.value(s.Value)
+	case *StepSettingStmt:
+		p.tok(s.Name, s.Pos, s.Pos)
+		p.sp()
+		p.value(s.Value)
+	case *SyncStmt:
+		p.tok(s.Kind, s.Pos, s.Pos)
+		if s.Database {
+			p.word("database")
+		}
+		p.sp()
+		p.value(s.Value)
+		if s.Namespace != nil {
+			p.word("namespace")
+			p.sp()
+			p.str(s.Namespace)
+		}
 	case *TTLStmt:
 		p.tok("ttl", s.Pos, s.Pos)
 		if s.When != "" {
@@ -771,6 +787,13 @@ func (p *printer) stmt(n Node) {
 			p.sp()
 			p.list(s.Enum)
 		}
+		if s.Global != nil {
+			p.word("global")
+			p.sp()
+			p.str(s.Global)
+		}
+	case *InputStmt, *ArtifactStmt, *ArtifactRepositoryStmt, *ArtifactGCStmt:
+		p.artifactStmt(n)
 	default:
 		if !p.templateKindStmt(n) && !p.behaviourStmt(n) {
 			panic(fmt.Sprintf("format: unexpected statement %T", n))

@@ -36,13 +36,15 @@ var refPipelineStmts = []PipelineStmt{
 	&ServiceAccountStmt{}, &LabelStmt{}, &IntStmt{}, &TimeoutStmt{}, &PodGCStmt{},
 	&TTLStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &PullSecretStmt{},
 	&RetryStmt{}, &MemoizeStmt{}, &ScheduleStmt{}, &KindStmt{}, &VolumeStmt{},
-	&RawStmt{}, &EnvStmt{}, &SettingStmt{},
+	&RawStmt{}, &EnvStmt{}, &SettingStmt{}, &SyncStmt{},
+	&ArtifactRepositoryStmt{}, &ArtifactGCStmt{},
 }
 
 var refStepStmts = append([]StepStmt{
 	&RunStmt{}, &ScriptStmt{}, &ImageStmt{}, &EnvStmt{}, &ResourceStmt{},
 	&OutputStmt{}, &MountStmt{}, &WorkdirStmt{}, &TimeoutStmt{}, &RetryStmt{},
 	&MemoizeStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &LabelStmt{}, &RawStmt{},
+	&StepSettingStmt{}, &SyncStmt{}, &InputStmt{}, &ArtifactStmt{},
 }, append(append(templateKindStmts, behaviourStmts...), &SubStep{})...)
 
 func refOptions() []participle.Option {
