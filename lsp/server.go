@@ -37,6 +37,11 @@ type Options struct {
 	Base compiler.Sources
 	// Version is reported to the client in serverInfo.
 	Version string
+
+	// fastFrom is the document size from which hover and completion after
+	// an edit answer from the last checked state (atFast): 0 means
+	// defaultFastFrom, negative always (tests).
+	fastFrom int
 }
 
 // DefaultDebounce is the wait after a change before diagnostics are computed.
