@@ -1,0 +1,485 @@
+package importer
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+func regexpMust(s string) *regexp.Regexp { return regexp.MustCompile(s) }
+
+var retryPolicies = map[string]string{"Always": "always", "OnFailure": "on_failure", "OnError": "on_error", "OnTransientError": "on_transient_error"}
+
+// leafBody converts a leaf template into step statements; whatever has no
+// pipec form goes into one raw statement, each field with a note.
+func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
+	t := deepCopy(c.templates[tn]).(map[string]any)
+	delete(t, "name")
+	var out []string
+	raw := map[string]any{}
+	keepRaw := func(field string, v any, path ...any) {
+		raw[field] = v
+		c.raw("template."+field, c.tp(tn, path...)...)
+	}
+	txt := func(s string, path ...any) (string, error) {
+		v, err := c.text(s, sc)
+		if err != nil {
+			return "", &notNative{path: c.tp(tn, path...), what: err.Error()}
+		}
+		return v, nil
+	}
+	if in, ok := t["inputs"].(map[string]any); ok {
+		delete(in, "parameters")
+		if len(in) > 0 {
+			keepRaw("inputs", in, "inputs")
+		}
+		delete(t, "inputs")
+	}
+	kind := leafKind(t)
+	switch kind {
+	case "container", "script":
+		ct, _ := t[kind].(map[string]any)
+		lines, rest, err := c.container(tn, kind, ct, sc)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, lines...)
+		if len(rest) > 0 {
+			raw[kind] = rest
+			for _, k := range sortedKeys(rest) {
+				c.raw(kind+"."+k, c.tp(tn, kind, k)...)
+			}
+		}
+		delete(t, kind)
+	default:
+		// No syntax yet for this kind: the step stands in for it with a
+		// container that raw removes.
+		img := c.image
+		if img == "" {
+			out = append(out, `image "busybox"`)
+		}
+		out = append(out, `run ["true"]`, "memoize off")
+		raw["container"] = nil
+		keepRaw(kind, t[kind], kind)
+		delete(t, kind)
+	}
+	if o, ok := t["outputs"].(map[string]any); ok {
+		lines, ok := c.outputs(o, sc)
+		if ok {
+			out = append(out, lines...)
+			delete(o, "parameters")
+		}
+		if len(o) > 0 {
+			keepRaw("outputs", o, "outputs")
+		}
+		delete(t, "outputs")
+	}
+	if v, ok := t["activeDeadlineSeconds"]; ok {
+		if d, ok := duration(v); ok && d != "0s" {
+			out = append(out, "timeout "+d)
+			delete(t, "activeDeadlineSeconds")
+		}
+	}
+	if rs, ok := t["retryStrategy"].(map[string]any); ok {
+		if line, memoOff, ok := retryStmt(rs); ok {
+			out = append(out, line)
+			if memoOff {
+				out = append(out, "memoize off")
+			}
+			delete(t, "retryStrategy")
+		}
+	}
+	if ns, ok := t["nodeSelector"].(map[string]any); ok {
+		for _, k := range sortedKeys(ns) {
+			v, _ := scalarText(ns[k])
+			vt, err := txt(v, "nodeSelector", k)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, "node_selector "+key(k)+" = "+quote(vt))
+		}
+		delete(t, "nodeSelector")
+	}
+	if tl, ok := tolerations(t["tolerations"]); ok {
+		out = append(out, tl...)
+		delete(t, "tolerations")
+	}
+	if md, ok := t["metadata"].(map[string]any); ok {
+		for _, f := range []string{"labels", "annotations"} {
+			m, _ := md[f].(map[string]any)
+			for _, k := range sortedKeys(m) {
+				v, _ := scalarText(m[k])
+				out = append(out, strings.TrimSuffix(f, "s")+" "+key(k)+" = "+quote(escapeText(v)))
+			}
+			delete(md, f)
+		}
+		if len(md) > 0 {
+			keepRaw("metadata", md, "metadata")
+		}
+		delete(t, "metadata")
+	}
+	if m, ok := t["memoize"]; ok {
+		if !contains(out, "memoize off") {
+			out = append(out, "memoize off")
+		}
+		keepRaw("memoize", m, "memoize")
+		delete(t, "memoize")
+	}
+	for _, k := range sortedKeys(t) {
+		keepRaw(k, t[k], k)
+	}
+	if len(raw) > 0 {
+		r, err := rawBlock(raw)
+		if err != nil {
+			return nil, &notNative{path: c.tp(tn), what: "raw: " + err.Error()}
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// container converts a container (or script) and returns the fields left
+// for raw.
+func (c *conv) container(tn, kind string, ct map[string]any, sc *scope) ([]string, map[string]any, error) {
+	var out []string
+	txt := func(s string, path ...any) (string, error) {
+		v, err := c.text(s, sc)
+		if err != nil {
+			return "", &notNative{path: c.tp(tn, append([]any{kind}, path...)...), what: err.Error()}
+		}
+		return v, nil
+	}
+	list := func(field string) (string, error) {
+		var parts []string
+		for i, a := range asList(ct[field]) {
+			s, ok := scalarText(a)
+			if !ok {
+				return "", &notNative{path: c.tp(tn, kind, field, i), what: kind + "." + field + " that is not text"}
+			}
+			v, err := txt(s, field, i)
+			if err != nil {
+				return "", err
+			}
+			parts = append(parts, quote(v))
+		}
+		return "[" + strings.Join(parts, ", ") + "]", nil
+	}
+	if im, ok := ct["image"].(string); ok {
+		if im != c.image {
+			v, err := txt(im, "image")
+			if err != nil {
+				return nil, nil, err
+			}
+			out = append(out, "image "+quote(v))
+		}
+		delete(ct, "image")
+	} else if c.image != "" {
+		return nil, nil, &notNative{path: c.tp(tn, kind), what: "a container without an image next to a pipeline default image"}
+	}
+	if kind == "script" {
+		src, _ := ct["source"].(string)
+		s, err := txt(src, "source")
+		if err != nil {
+			return nil, nil, err
+		}
+		lang := ""
+		if cmd := asList(ct["command"]); len(cmd) == 1 {
+			if l, _ := cmd[0].(string); scriptLangs[l] {
+				lang = l
+			}
+		}
+		if lang == "" {
+			if len(asList(ct["command"])) == 0 {
+				return nil, nil, &notNative{path: c.tp(tn, kind), what: "a script without a command"}
+			}
+			l, err := list("command")
+			if err != nil {
+				return nil, nil, err
+			}
+			lang = l
+		}
+		out = append(out, "script "+lang+" "+quoteSource(s))
+		delete(ct, "source")
+		delete(ct, "command")
+		if len(asList(ct["args"])) > 0 {
+			return nil, nil, &notNative{path: c.tp(tn, kind, "args"), what: "script.args"}
+		}
+	} else {
+		if len(asList(ct["command"])) == 0 && len(asList(ct["args"])) == 0 {
+			return nil, nil, &notNative{path: c.tp(tn, kind), what: "a container that runs its image's entrypoint (no command, no args)"}
+		}
+		for _, f := range []string{"command", "args"} {
+			if len(asList(ct[f])) == 0 {
+				continue
+			}
+			l, err := list(f)
+			if err != nil {
+				return nil, nil, err
+			}
+			stmt := "run"
+			if f == "args" {
+				stmt = "args"
+			}
+			out = append(out, stmt+" "+l)
+			delete(ct, f)
+		}
+	}
+	if wd, ok := ct["workingDir"].(string); ok {
+		v, err := txt(wd, "workingDir")
+		if err != nil {
+			return nil, nil, err
+		}
+		out = append(out, "workdir "+quote(v))
+		delete(ct, "workingDir")
+	}
+	if env, ok := c.envStmts(tn, kind, ct, sc); ok {
+		out = append(out, env...)
+		delete(ct, "env")
+	}
+	if res, ok := resourceStmts(ct["resources"]); ok {
+		out = append(out, res...)
+		delete(ct, "resources")
+	}
+	if c.volumes {
+		if m, ok := mountStmts(ct["volumeMounts"]); ok {
+			out = append(out, m...)
+			delete(ct, "volumeMounts")
+		}
+	}
+	if res, ok := ct["resources"].(map[string]any); ok && len(res) == 0 {
+		delete(ct, "resources")
+	}
+	return out, ct, nil
+}
+
+var scriptLangs = map[string]bool{"python": true, "python3": true, "bash": true, "sh": true, "node": true, "ruby": true, "perl": true}
+
+func quoteSource(s string) string {
+	if !strings.Contains(s, `"""`) && !strings.HasSuffix(s, `"`) {
+		return `"""` + s + `"""`
+	}
+	if !strings.Contains(s, "`") {
+		return "`" + s + "`"
+	}
+	return quote(s)
+}
+
+func (c *conv) envStmts(tn, kind string, ct map[string]any, sc *scope) ([]string, bool) {
+	env := asList(ct["env"])
+	if len(env) == 0 {
+		return nil, false
+	}
+	var out []string
+	for _, e := range env {
+		em, _ := e.(map[string]any)
+		name, _ := em["name"].(string)
+		line := "env " + key(name) + " = "
+		switch {
+		case em["value"] != nil && len(em) == 2:
+			s, _ := scalarText(em["value"])
+			v, err := c.text(s, sc)
+			if err != nil {
+				return nil, false
+			}
+			line += quote(v)
+		case em["valueFrom"] != nil && len(em) == 2:
+			vf, _ := em["valueFrom"].(map[string]any)
+			if len(vf) != 1 {
+				return nil, false
+			}
+			var fn string
+			var ref map[string]any
+			if r, ok := vf["secretKeyRef"].(map[string]any); ok {
+				fn, ref = "secret", r
+			} else if r, ok := vf["configMapKeyRef"].(map[string]any); ok {
+				fn, ref = "config_map", r
+			} else {
+				return nil, false
+			}
+			n, _ := ref["name"].(string)
+			k, _ := ref["key"].(string)
+			if len(ref) != 2 || n == "" || k == "" {
+				return nil, false
+			}
+			line += fn + "(" + quote(n) + ", " + quote(k) + ")"
+		default:
+			return nil, false
+		}
+		out = append(out, line)
+	}
+	return out, true
+}
+
+func resourceStmts(v any) ([]string, bool) {
+	res, ok := v.(map[string]any)
+	if !ok || len(res) == 0 {
+		return nil, false
+	}
+	req, _ := res["requests"].(map[string]any)
+	lim, _ := res["limits"].(map[string]any)
+	for k := range res {
+		if k != "requests" && k != "limits" {
+			return nil, false
+		}
+	}
+	var out []string
+	for _, r := range []string{"cpu", "memory"} {
+		rv, hasReq := req[r]
+		lv, hasLim := lim[r]
+		if !hasReq {
+			if hasLim {
+				return nil, false
+			}
+			continue
+		}
+		rs, _ := scalarText(rv)
+		line := r + " " + quote(rs)
+		if hasLim {
+			ls, _ := scalarText(lv)
+			line += " limit " + quote(ls)
+		}
+		out = append(out, line)
+	}
+	for k := range req {
+		if k != "cpu" && k != "memory" {
+			return nil, false
+		}
+	}
+	for k := range lim {
+		if k != "cpu" && k != "memory" {
+			return nil, false
+		}
+	}
+	return out, len(out) > 0
+}
+
+func mountStmts(v any) ([]string, bool) {
+	list := asList(v)
+	if len(list) == 0 {
+		return nil, false
+	}
+	var out []string
+	for _, m := range list {
+		mm, _ := m.(map[string]any)
+		name, _ := mm["name"].(string)
+		path, _ := mm["mountPath"].(string)
+		if !isIdent(name) || path == "" {
+			return nil, false
+		}
+		line := "mount " + name + " at " + quote(path)
+		for _, k := range sortedKeys(mm) {
+			v := mm[k]
+			switch k {
+			case "name", "mountPath":
+			case "readOnly":
+				if b, _ := v.(bool); b {
+					line += " readonly"
+				}
+			case "subPath":
+				s, _ := v.(string)
+				line += " sub_path " + quote(s)
+			default:
+				return nil, false
+			}
+		}
+		out = append(out, line)
+	}
+	return out, true
+}
+
+// outputs converts output parameters read from files.
+func (c *conv) outputs(o map[string]any, sc *scope) ([]string, bool) {
+	ps := asList(o["parameters"])
+	if len(ps) == 0 {
+		return nil, false
+	}
+	var out []string
+	for _, p := range ps {
+		pm, _ := p.(map[string]any)
+		name, _ := pm["name"].(string)
+		vf, _ := pm["valueFrom"].(map[string]any)
+		path, _ := vf["path"].(string)
+		if len(pm) != 2 || !paramNameRE.MatchString(name) || path == "" {
+			return nil, false
+		}
+		pt, err := c.text(path, sc)
+		if err != nil {
+			return nil, false
+		}
+		line := "output " + name + " = file(" + quote(pt) + ")"
+		for _, k := range sortedKeys(vf) {
+			v := vf[k]
+			switch k {
+			case "path":
+			case "default":
+				s, _ := scalarText(v)
+				line += " default " + quote(escapeText(s))
+			default:
+				return nil, false
+			}
+		}
+		out = append(out, line)
+	}
+	return out, true
+}
+
+// retryStmt converts a retryStrategy; memoOff is set when pipec keeps it
+// on the step's own template (a when expression), which is then not
+// memoized.
+func retryStmt(rs map[string]any) (line string, memoOff, ok bool) {
+	limit, ok := intValue(rs["limit"])
+	if !ok || limit < 0 {
+		return "", false, false
+	}
+	line = fmt.Sprintf("retry %d", limit)
+	for _, k := range sortedKeys(rs) {
+		v := rs[k]
+		switch k {
+		case "limit":
+		case "retryPolicy":
+			p, ok := retryPolicies[fmt.Sprint(v)]
+			if !ok {
+				return "", false, false
+			}
+			line += " policy " + p
+		case "expression":
+			s, _ := v.(string)
+			line += " when " + quote(s)
+			memoOff = true
+		case "backoff":
+			b, _ := v.(map[string]any)
+			d, ok := duration(b["duration"])
+			if !ok {
+				return "", false, false
+			}
+			line += " backoff " + d
+			for _, bk := range sortedKeys(b) {
+				bv := b[bk]
+				switch bk {
+				case "duration":
+				case "factor":
+					f, ok := intValue(bv)
+					if !ok {
+						return "", false, false
+					}
+					line += fmt.Sprintf(" factor %d", f)
+				case "maxDuration", "cap":
+					d, ok := duration(bv)
+					if !ok {
+						return "", false, false
+					}
+					name := "max"
+					if bk == "cap" {
+						name = "cap"
+					}
+					line += " " + name + " " + d
+				default:
+					return "", false, false
+				}
+			}
+		default:
+			return "", false, false
+		}
+	}
+	return line, memoOff, true
+}

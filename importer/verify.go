@@ -1,0 +1,197 @@
+package importer
+
+import (
+	"fmt"
+	"strings"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/pipec/pipec/compiler"
+	"github.com/pipec/pipec/diag"
+	"github.com/pipec/pipec/internal/wfsem"
+)
+
+// importDoc imports one object: natively if its structure has a pipec
+// form and the result round-trips, else with its templates verbatim in raw.
+func importDoc(filename string, d *doc, names map[string]bool, opts Options, diags *diag.Diagnostics) (*Object, string) {
+	kind, ok := checkDoc(filename, d, diags)
+	if !ok {
+		return nil, ""
+	}
+	obj := &Object{Kind: kind, Original: d.value, YAMLLines: d.lines}
+	if !checkCycles(filename, d, kind, diags) {
+		return nil, ""
+	}
+	snapshot := copyNames(names)
+	c := newConv(filename, d, obj, false)
+	text, err := c.pipeline(names)
+	var why *notNative
+	if err != nil {
+		why, _ = err.(*notNative)
+		if why == nil {
+			why = &notNative{what: err.Error()}
+		}
+	} else if !opts.NoVerify {
+		if diff := roundTrip(obj.Name, text, d.value); diff != "" {
+			why = &notNative{what: "the native import does not round-trip (" + diff + ")"}
+		}
+	}
+	if why != nil {
+		restore(names, snapshot)
+		obj.Raw, obj.Inexpressible = nil, nil
+		c = newConv(filename, d, obj, true)
+		c.raw("the templates: "+why.what, why.path...)
+		if text, err = c.pipeline(names); err != nil {
+			diags.Errorf(rangeOf(filename, d.node), "cannot import this %s: %v", kind, err)
+			return nil, ""
+		}
+		obj.Verbatim = true
+	}
+	c.warnings(diags, opts.Strict)
+	return obj, text
+}
+
+func copyNames(m map[string]bool) map[string]bool {
+	out := make(map[string]bool, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+func restore(m, snap map[string]bool) {
+	for k := range m {
+		if !snap[k] {
+			delete(m, k)
+		}
+	}
+}
+
+// roundTrip compiles a pipeline's text and compares what pipec writes with
+// the original object; it returns the first difference, or "".
+func roundTrip(name, text string, original map[string]any) string {
+	y, errs := Build(name+".pipe", []byte(text), false)
+	if errs != "" {
+		return "pipec build: " + errs
+	}
+	var back map[string]any
+	if err := yaml.Unmarshal(y, &back); err != nil {
+		return "cannot read pipec's YAML: " + err.Error()
+	}
+	diffs, err := wfsem.Compare(original, back, 1)
+	if err != nil {
+		return err.Error()
+	}
+	if len(diffs) > 0 {
+		return diffs[0].String()
+	}
+	return ""
+}
+
+// Build compiles one .pipe text with the compiler's API (Argo's validator
+// when validate is set) and returns the YAML of its pipelines (as one
+// multi-document stream) or the first errors.
+func Build(filename string, src []byte, validate bool) ([]byte, string) {
+	srcs := compiler.Overlay{Files: map[string][]byte{filename: src}}
+	res := compiler.Compile(srcs, []string{filename}, compiler.Options{SkipValidate: !validate})
+	if res.Diags.HasErrors() {
+		var msgs []string
+		for _, d := range res.Diags {
+			if d.Severity == diag.Error {
+				msgs = append(msgs, fmt.Sprintf("%d:%d: %s", d.Range.Start.Line, d.Range.Start.Column, d.Message))
+			}
+			if len(msgs) == 3 {
+				break
+			}
+		}
+		return nil, strings.Join(msgs, "; ")
+	}
+	var out []byte
+	for i, o := range res.Outputs {
+		if i > 0 {
+			out = append(out, "---\n"...)
+		}
+		out = append(out, o.YAML...)
+	}
+	return out, ""
+}
+
+// checkCycles rejects a template that calls itself with no condition on
+// the way: it would run forever (a conditional recursion, as in Argo's
+// coinflip-recursive, is fine).
+func checkCycles(filename string, d *doc, kind string, diags *diag.Diagnostics) bool {
+	spec, _ := d.value["spec"].(map[string]any)
+	path := []any{"spec"}
+	if kind == "CronWorkflow" {
+		spec, _ = spec["workflowSpec"].(map[string]any)
+		path = []any{"spec", "workflowSpec"}
+	}
+	type edge struct {
+		to   string
+		path []any
+	}
+	graph := map[string][]edge{}
+	for i, t := range asList(spec["templates"]) {
+		tm, _ := t.(map[string]any)
+		name, _ := tm["name"].(string)
+		add := func(x any, p []any) {
+			xm, _ := x.(map[string]any)
+			if to, ok := xm["template"].(string); ok && xm["when"] == nil {
+				graph[name] = append(graph[name], edge{to, append(p, "template")})
+			}
+		}
+		tp := append(append([]any{}, path...), "templates", i)
+		if dag, ok := tm["dag"].(map[string]any); ok {
+			for j, x := range asList(dag["tasks"]) {
+				add(x, append(append([]any{}, tp...), "dag", "tasks", j))
+			}
+		}
+		for g, group := range asList(tm["steps"]) {
+			for j, x := range asList(group) {
+				add(x, append(append([]any{}, tp...), "steps", g, j))
+			}
+		}
+	}
+	state := map[string]int{}
+	var stack []string
+	var found []string
+	var at []any
+	var visit func(n string) bool
+	visit = func(n string) bool {
+		state[n] = 1
+		stack = append(stack, n)
+		for _, e := range graph[n] {
+			if state[e.to] == 1 {
+				i := 0
+				for stack[i] != e.to {
+					i++
+				}
+				found = append(append([]string{}, stack[i:]...), e.to)
+				at = e.path
+				return true
+			}
+			if state[e.to] == 0 && visit(e.to) {
+				return true
+			}
+		}
+		stack = stack[:len(stack)-1]
+		state[n] = 2
+		return false
+	}
+	for _, name := range sortedKeys(anyMap(graph)) {
+		if state[name] == 0 && visit(name) {
+			diags.Errorf(rangeOf(filename, nodeAt(d.node, at...)), "template cycle: %s", strings.Join(found, " -> ")).
+				WithHint("a template that calls itself needs a when condition that ends the recursion")
+			return false
+		}
+	}
+	return true
+}
+
+func anyMap[T any](m map[string]T) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
