@@ -351,3 +351,17 @@ func BenchmarkImportCatalogueVerified(b *testing.B) {
 }
 
 var _ = strconv.Itoa
+
+func TestCatalogueReasons(t *testing.T) {
+	if os.Getenv("PIPEC_CATALOGUE_VERBOSE") == "" {
+		t.Skip()
+	}
+	res, _ := runCatalogue()
+	for _, e := range res.entries {
+		for _, r := range e.raws {
+			if strings.Contains(r, "native import does not") {
+				fmt.Printf("%s: %s\n", e.rel, firstLine(r))
+			}
+		}
+	}
+}

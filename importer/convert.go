@@ -28,6 +28,10 @@ type conv struct {
 	declared  map[string]bool   // pipec templates written
 	image     string            // the pipeline's default image
 	volumes   bool              // volumes are declared natively
+	volNames  map[string]bool   // the volumes declared natively
+	// inlineOnly are templates called by several tasks that are inlined
+	// in each.
+	inlineOnly map[string]bool
 
 	notes []note
 	top   []string // template declarations
@@ -51,7 +55,7 @@ func (c *conv) inexpressible(what string, path ...any) {
 func newConv(file string, d *doc, obj *Object, verbatim bool) *conv {
 	c := &conv{file: file, d: d, obj: obj, kind: obj.Kind, verbatim: verbatim,
 		templates: map[string]map[string]any{}, tmplIndex: map[string]int{}, params: map[string]bool{},
-		stepNames: map[string]string{}, uses: map[string]int{}, declared: map[string]bool{}}
+		stepNames: map[string]string{}, uses: map[string]int{}, declared: map[string]bool{}, volNames: map[string]bool{}, inlineOnly: map[string]bool{}}
 	spec, _ := deepCopy(d.value["spec"]).(map[string]any)
 	c.specPath = []any{"spec"}
 	if obj.Kind == "CronWorkflow" {
@@ -153,14 +157,11 @@ func (c *conv) pipeline(names map[string]bool) (string, error) {
 		body = append(body, r)
 	}
 	var b strings.Builder
+	if n := c.wiringNote(); n != "" {
+		b.WriteString(n + "\n")
+	}
 	if desc != "" {
 		b.WriteString(docComment(desc, ""))
-	}
-	if n := c.wiringNote(); n != "" {
-		if desc != "" {
-			b.WriteString("//\n")
-		}
-		b.WriteString(n)
 	}
 	b.WriteString("pipeline " + name + " {\n")
 	for _, l := range body {
@@ -209,6 +210,14 @@ func (c *conv) objectName(md map[string]any, names map[string]bool) string {
 	}, name)
 	if clean != name {
 		c.inexpressible(fmt.Sprintf("the name %q (pipeline names are lower case letters, digits and '-')", name), "metadata")
+	}
+	limit := 57
+	if c.kind == "CronWorkflow" {
+		limit = 52
+	}
+	if len(clean) > limit {
+		c.inexpressible(fmt.Sprintf("the name %q (longer than pipec's %d characters)", name, limit), "metadata")
+		clean = strings.TrimRight(clean[:limit], "-")
 	}
 	base := clean
 	for i := 2; names[clean]; i++ {
@@ -409,6 +418,7 @@ func (c *conv) volumeStmts() ([]string, bool) {
 			return nil, false
 		}
 		out = append(out, "volume "+name+" = "+src)
+		c.volNames[name] = true
 	}
 	claims := asList(c.spec["volumeClaimTemplates"])
 	for _, v := range claims {
@@ -425,6 +435,7 @@ func (c *conv) volumeStmts() ([]string, bool) {
 			return nil, false
 		}
 		out = append(out, "volume "+name+" = new_pvc("+quote(size)+")")
+		c.volNames[name] = true
 	}
 	delete(c.spec, "volumes")
 	delete(c.spec, "volumeClaimTemplates")
@@ -488,6 +499,13 @@ func (c *conv) paramStmts() ([]string, error) {
 // pipeline's raw block.
 func (c *conv) leftoverSpec() map[string]any {
 	rest := map[string]any{}
+	if c.verbatim && c.spec["entrypoint"] == nil {
+		rest["entrypoint"] = nil // a library of templates: no entrypoint
+	}
+	if c.spec["workflowTemplateRef"] != nil {
+		c.inexpressible("spec.workflowTemplateRef (a Workflow that only runs a WorkflowTemplate)", c.sp("workflowTemplateRef")...)
+		delete(c.spec, "workflowTemplateRef")
+	}
 	for _, k := range sortedKeys(c.spec) {
 		switch k {
 		case "templates", "entrypoint", "onExit":

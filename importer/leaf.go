@@ -128,6 +128,23 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 	for _, k := range sortedKeys(t) {
 		keepRaw(k, t[k], k)
 	}
+	if len(raw) > 0 && sc.argo != nil {
+		var bad string
+		raw = replaceStrings(raw, func(s string) string {
+			return inputRefRE.ReplaceAllStringFunc(s, func(ref string) string {
+				name := inputRefRE.FindStringSubmatch(ref)[1]
+				v, ok := sc.argo[name]
+				if !ok || strings.Contains(v, "{{") {
+					bad = ref
+					return ref
+				}
+				return v
+			})
+		}).(map[string]any)
+		if bad != "" {
+			return nil, &notNative{path: c.tp(tn), what: "a raw field that uses " + bad + ", an argument only a DAG task can resolve"}
+		}
+	}
 	if len(raw) > 0 {
 		r, err := rawBlock(raw)
 		if err != nil {
@@ -241,7 +258,7 @@ func (c *conv) container(tn, kind string, ct map[string]any, sc *scope) ([]strin
 		delete(ct, "resources")
 	}
 	if c.volumes {
-		if m, ok := mountStmts(ct["volumeMounts"]); ok {
+		if m, ok := mountStmts(ct["volumeMounts"], c.volNames); ok {
 			out = append(out, m...)
 			delete(ct, "volumeMounts")
 		}
@@ -353,7 +370,7 @@ func resourceStmts(v any) ([]string, bool) {
 	return out, len(out) > 0
 }
 
-func mountStmts(v any) ([]string, bool) {
+func mountStmts(v any, declared map[string]bool) ([]string, bool) {
 	list := asList(v)
 	if len(list) == 0 {
 		return nil, false
@@ -363,7 +380,7 @@ func mountStmts(v any) ([]string, bool) {
 		mm, _ := m.(map[string]any)
 		name, _ := mm["name"].(string)
 		path, _ := mm["mountPath"].(string)
-		if !isIdent(name) || path == "" {
+		if !isIdent(name) || path == "" || !declared[name] {
 			return nil, false
 		}
 		line := "mount " + name + " at " + quote(path)
@@ -482,4 +499,24 @@ func retryStmt(rs map[string]any) (line string, memoOff, ok bool) {
 		}
 	}
 	return line, memoOff, true
+}
+
+var inputRefRE = regexpMust(`\{\{\s*inputs\.parameters\.([-a-zA-Z0-9_]+)\s*\}\}`)
+
+func replaceStrings(v any, fn func(string) string) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			x[k] = replaceStrings(e, fn)
+		}
+		return x
+	case []any:
+		for i, e := range x {
+			x[i] = replaceStrings(e, fn)
+		}
+		return x
+	case string:
+		return fn(x)
+	}
+	return v
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	sigsyaml "sigs.k8s.io/yaml"
 )
 
 // task is one DAG task (or the entrypoint itself when it is a leaf) with
@@ -86,7 +88,13 @@ func (c *conv) group(name, field string) ([]task, error) {
 		return nil, &notNative{path: c.sp(field), what: fmt.Sprintf("%s %q names no template", field, name)}
 	}
 	if leafKind(t) != "" {
-		return []task{{m: map[string]any{"name": name, "template": name}, path: c.tp(name), entryLeaf: field == "entrypoint"}}, nil
+		// The step's name is not seen (a DAG of one task is its task);
+		// pipec reserves main and exit-handler for its own templates.
+		step := name
+		if step == "main" || step == "exit-handler" || !isIdent(step) {
+			step = map[string]string{"entrypoint": "run", "onExit": "exit"}[field]
+		}
+		return []task{{m: map[string]any{"name": step, "template": name}, path: c.tp(name), entryLeaf: field == "entrypoint"}}, nil
 	}
 	dag, ok := t["dag"].(map[string]any)
 	if !ok {
@@ -183,9 +191,15 @@ func (c *conv) step(t task, handler string) (string, error) {
 		if leafKind(tm) == "" {
 			return "", &notNative{path: c.tp(tn), what: "a task calling a dag or steps template (a composite template)"}
 		}
-		if c.uses[tn] > 1 && !t.entryLeaf {
+		if c.uses[tn] > 1 && !t.entryLeaf && !c.inlineOnly[tn] {
 			uses, err = c.templateUses(tn, args)
-		} else {
+			if _, ok := err.(*rawInputs); ok {
+				// Its raw fields read inputs: each call gets its own body.
+				c.inlineOnly[tn] = true
+				uses, err = "", nil
+			}
+		}
+		if uses == "" && err == nil {
 			body, err = c.inlineBody(tn, args, t)
 		}
 	}
@@ -219,6 +233,7 @@ func (c *conv) step(t task, handler string) (string, error) {
 type taskArgs struct {
 	names  []string
 	values map[string]string // pipec text
+	argo   map[string]string // the Argo text
 }
 
 func (a taskArgs) texts() []string {
@@ -230,7 +245,7 @@ func (a taskArgs) texts() []string {
 }
 
 func (c *conv) args(t task, sc *scope) (taskArgs, error) {
-	out := taskArgs{values: map[string]string{}}
+	out := taskArgs{values: map[string]string{}, argo: map[string]string{}}
 	am, _ := t.m["arguments"].(map[string]any)
 	for k := range am {
 		if k != "parameters" {
@@ -255,6 +270,7 @@ func (c *conv) args(t task, sc *scope) (taskArgs, error) {
 		}
 		out.names = append(out.names, name)
 		out.values[name] = txt
+		out.argo[name] = s
 	}
 	return out, nil
 }
@@ -412,6 +428,9 @@ func (c *conv) templateUses(tn string, args taskArgs) (string, error) {
 	if !c.declared[tn] {
 		c.declared[tn] = true
 		sc := &scope{inputs: map[string]string{}}
+		if raw, _ := yamlText(tm); inputRefRE.MatchString(raw) && hasRawOnlyInputs(tm) {
+			return "", &rawInputs{}
+		}
 		var params []string
 		for i, p := range asList(inputs["parameters"]) {
 			pm, _ := p.(map[string]any)
@@ -464,23 +483,27 @@ func escapeText(s string) string { return strings.ReplaceAll(s, "${", "$${") }
 func (c *conv) inlineBody(tn string, args taskArgs, t task) ([]string, error) {
 	tm := c.templates[tn]
 	inputs, _ := tm["inputs"].(map[string]any)
-	sc := &scope{inputs: map[string]string{}, loop: t.m["withItems"] != nil || t.m["withParam"] != nil || t.m["withSequence"] != nil}
+	sc := &scope{inputs: map[string]string{}, argo: map[string]string{}, loop: t.m["withItems"] != nil || t.m["withParam"] != nil || t.m["withSequence"] != nil}
 	given := map[string]bool{}
 	for i, p := range asList(inputs["parameters"]) {
 		pm, _ := p.(map[string]any)
 		pn, _ := pm["name"].(string)
 		switch {
-		case args.values[pn] != "" || contains(args.names, pn):
+		case contains(args.names, pn):
 			sc.inputs[pn] = args.values[pn]
+			sc.argo[pn] = args.argo[pn]
 			given[pn] = true
 		case t.entryLeaf && c.params[pn]:
 			sc.inputs[pn] = "${" + pn + "}"
+			sc.argo[pn] = "{{workflow.parameters." + pn + "}}"
 		case pm["value"] != nil:
 			s, _ := scalarText(pm["value"])
 			sc.inputs[pn] = escapeText(s)
+			sc.argo[pn] = s
 		case pm["default"] != nil:
 			s, _ := scalarText(pm["default"])
 			sc.inputs[pn] = escapeText(s)
+			sc.argo[pn] = s
 		default:
 			return nil, &notNative{path: c.tp(tn, "inputs", "parameters", i), what: "input " + pn + " without a value"}
 		}
@@ -515,4 +538,33 @@ func sortedNames(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// rawInputs: a template whose fields without pipec syntax read its inputs
+// cannot be a pipec template (pipec declares only the inputs its own
+// statements use).
+type rawInputs struct{}
+
+func (*rawInputs) Error() string { return "raw fields read inputs" }
+
+// hasRawOnlyInputs reports whether a template reads an input outside the
+// fields pipec converts (its container's command, args, image, env,
+// workingDir and script source).
+func hasRawOnlyInputs(tm map[string]any) bool {
+	t := deepCopy(tm).(map[string]any)
+	delete(t, "inputs")
+	for _, k := range []string{"container", "script"} {
+		if ct, ok := t[k].(map[string]any); ok {
+			for _, f := range []string{"command", "args", "image", "env", "workingDir", "source"} {
+				delete(ct, f)
+			}
+		}
+	}
+	raw, _ := yamlText(t)
+	return inputRefRE.MatchString(raw)
+}
+
+func yamlText(v any) (string, error) {
+	b, err := sigsyaml.Marshal(v)
+	return string(b), err
 }

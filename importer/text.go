@@ -15,6 +15,10 @@ type scope struct {
 	// inputs maps an input parameter of the template being converted to
 	// its pipec text (an inlined argument, or ${p} in a template).
 	inputs map[string]string
+	// argo maps an inlined input to its value in Argo's syntax (for raw
+	// fragments, which pipec does not interpolate); nil in a template,
+	// whose inputs keep their names.
+	argo map[string]string
 	// loop is set inside a looped step: {{item}} is ${item}.
 	loop bool
 }

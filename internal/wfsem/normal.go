@@ -59,6 +59,8 @@ const (
 	pipecItemInput      = "pipec-item"
 	pipecResultOutput   = "pipec-result"
 	retryWrapperSuffix  = "-with-retry"
+
+	descriptionAnnotation = "workflows.argoproj.io/description"
 )
 
 // Normalize returns the normal form of an Argo object: a *wfv1.Workflow,
@@ -77,6 +79,13 @@ func Normalize(obj any) (map[string]any, error) {
 		for _, k := range []string{"name", "generateName", "namespace", "labels", "annotations"} {
 			if v, ok := md[k]; ok {
 				keep[k] = v
+			}
+		}
+		// The description is display text: a trailing newline (YAML's |)
+		// means nothing.
+		if an, ok := keep["annotations"].(map[string]any); ok {
+			if d, ok := an[descriptionAnnotation].(string); ok {
+				an[descriptionAnnotation] = strings.TrimRight(d, " \n")
 			}
 		}
 		out["metadata"] = keep
