@@ -42,6 +42,7 @@ type note struct {
 	path          []any
 	what          string
 	inexpressible bool
+	verbatim      bool // the reason the templates are kept verbatim
 }
 
 func (c *conv) raw(what string, path ...any) {
@@ -585,6 +586,13 @@ func (c *conv) warnings(diags *diag.Diagnostics, strict bool) {
 				d = diags.Errorf(r, "%s cannot be expressed in pipec", n.what)
 			} else {
 				d = diags.Warnf(r, "%s cannot be expressed in pipec; the imported pipeline differs here", n.what)
+			}
+		case n.verbatim:
+			c.obj.Raw = append(c.obj.Raw, "the templates: "+n.what)
+			if strict {
+				d = diags.Errorf(r, "%s: the language cannot express these templates", n.what)
+			} else {
+				d = diags.Warnf(r, "%s: the language cannot express these templates yet; they are kept verbatim in raw", n.what)
 			}
 		default:
 			c.obj.Raw = append(c.obj.Raw, n.what)

@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 	"gopkg.in/yaml.v3"
@@ -70,6 +71,7 @@ func (o *Object) Native() bool { return len(o.Raw) == 0 && len(o.Inexpressible) 
 // Import reads the Argo objects of one file and returns its .pipe.
 func Import(filename string, data []byte, opts Options) *Result {
 	res := &Result{}
+	defer func() { res.Diags = withOffsets(res.Diags, data).Sort() }()
 	docs, err := splitDocs(filename, data, &res.Diags)
 	if err != nil || res.Diags.HasErrors() {
 		return res
@@ -102,7 +104,6 @@ func Import(filename string, data []byte, opts Options) *Result {
 	}
 	res.Pipe = out
 	countPipeLines(res)
-	res.Diags = res.Diags.Sort()
 	return res
 }
 
@@ -396,4 +397,33 @@ func sortedKeys(m map[string]any) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// withOffsets fills the byte offsets of positions given as line and column
+// (yaml.v3 counts columns in runes).
+func withOffsets(ds diag.Diagnostics, data []byte) diag.Diagnostics {
+	var starts []int
+	starts = append(starts, 0)
+	for i, b := range data {
+		if b == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	off := func(p diag.Pos) diag.Pos {
+		if p.Line < 1 || p.Line > len(starts) {
+			return p
+		}
+		o := starts[p.Line-1]
+		for col := 1; col < p.Column && o < len(data) && data[o] != '\n'; col++ {
+			_, size := utf8.DecodeRune(data[o:])
+			o += size
+		}
+		p.Offset = o
+		return p
+	}
+	for i := range ds {
+		ds[i].Range.Start = off(ds[i].Range.Start)
+		ds[i].Range.End = off(ds[i].Range.End)
+	}
+	return ds
 }

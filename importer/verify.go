@@ -40,7 +40,7 @@ func importDoc(filename string, d *doc, names map[string]bool, opts Options, dia
 		restore(names, snapshot)
 		obj.Raw, obj.Inexpressible = nil, nil
 		c = newConv(filename, d, obj, true)
-		c.raw("the templates: "+why.what, why.path...)
+		c.notes = append(c.notes, note{path: why.path, what: why.what, verbatim: true})
 		if text, err = c.pipeline(names); err != nil {
 			diags.Errorf(rangeOf(filename, d.node), "cannot import this %s: %v", kind, err)
 			return nil, ""
