@@ -439,7 +439,7 @@ func substituteInputs(t map[string]any, args map[string]any) map[string]any {
 			keep = append(keep, p)
 			continue
 		}
-		repl["{{inputs.parameters."+name+"}}"] = scalar(val)
+		repl[name] = scalar(val)
 	}
 	var arts []any
 	for _, p := range asList(inputs["artifacts"]) {
@@ -462,7 +462,7 @@ func substituteInputs(t map[string]any, args map[string]any) map[string]any {
 	if len(repl) > 0 {
 		t = replaceStrings(t, func(s string) string {
 			return inputRefRE.ReplaceAllStringFunc(s, func(ref string) string {
-				if v, ok := repl[ref]; ok {
+				if v, ok := repl[inputRefRE.FindStringSubmatch(ref)[1]]; ok {
 					return v
 				}
 				return ref
@@ -475,7 +475,7 @@ func substituteInputs(t map[string]any, args map[string]any) map[string]any {
 	return t
 }
 
-var inputRefRE = regexp.MustCompile(`\{\{inputs\.parameters\.[-a-zA-Z0-9_]+\}\}`)
+var inputRefRE = regexp.MustCompile(`\{\{\s*inputs\.parameters\.([-a-zA-Z0-9_]+)\s*\}\}`)
 
 // stripWiring removes pipec's retry wiring from a template.
 func stripWiring(t map[string]any) {
