@@ -94,7 +94,11 @@ func Import(filename string, data []byte, opts Options) *Result {
 	if res.Diags.HasErrors() {
 		return res
 	}
-	src := "// Imported by pipec import from " + baseName(filename) + ".\n\n" + strings.Join(parts, "\n")
+	from := baseName(filename)
+	if filename == "<stdin>" {
+		from = "standard input"
+	}
+	src := "// Imported by pipec import from " + from + ".\n\n" + strings.Join(parts, "\n")
 	out, fd := dsl.FormatSource(strings.TrimSuffix(filename, extOf(filename))+".pipe", []byte(src))
 	if fd.HasErrors() {
 		for _, d := range fd {

@@ -166,7 +166,7 @@ func Normalize(obj any) (map[string]any, error) {
 		// Other workflows call a library's templates by name.
 		var names []any
 		for name := range n.templates {
-			if name != "main" && name != "exit-handler" && !strings.HasSuffix(name, retryWrapperSuffix) && name != spec["entrypoint"] {
+			if name != "main" && name != "exit-handler" && !strings.HasSuffix(name, retryWrapperSuffix) {
 				names = append(names, name)
 			}
 		}
@@ -259,6 +259,7 @@ func (n *normalizer) call(task map[string]any, args map[string]any, stack []stri
 			nm, _ := tk["name"].(string)
 			tasks[strings.ToLower(nm)] = n.task(tk, stack)
 		}
+		reduceDepends(tasks)
 		dag["tasks"] = tasks
 	}
 	if steps, ok := t["steps"].([]any); ok {
@@ -574,6 +575,45 @@ func canonDepends(d string) string {
 		}
 	}
 	return strings.Join(uniq, "&&")
+}
+
+// reduceDepends drops from a conjunction of plain dependencies a task that
+// another one of them already depends on (plainly, directly or not):
+// `gen && a` where a depends on gen is `a`, since a only succeeds after gen
+// did. pipec adds such a dependency for every reference.
+func reduceDepends(tasks map[string]any) {
+	plain := map[string][]string{}
+	for name, t := range tasks {
+		d, _ := t.(map[string]any)["depends"].(string)
+		if d != "" && !strings.ContainsAny(d, "|()!.") {
+			plain[name] = strings.Split(d, "&&")
+		}
+	}
+	var reaches func(from, to string, seen map[string]bool) bool
+	reaches = func(from, to string, seen map[string]bool) bool {
+		for _, p := range plain[from] {
+			if p == to || (!seen[p] && func() bool { seen[p] = true; return reaches(p, to, seen) }()) {
+				return true
+			}
+		}
+		return false
+	}
+	for name, terms := range plain {
+		var keep []string
+		for _, x := range terms {
+			redundant := false
+			for _, y := range terms {
+				if y != x && reaches(y, x, map[string]bool{}) {
+					redundant = true
+					break
+				}
+			}
+			if !redundant {
+				keep = append(keep, x)
+			}
+		}
+		tasks[name].(map[string]any)["depends"] = strings.Join(keep, "&&")
+	}
 }
 
 var dependsNameRE = regexp.MustCompile(`[a-zA-Z0-9][-a-zA-Z0-9]*(\.[A-Za-z]+)?`)
