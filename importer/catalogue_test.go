@@ -358,6 +358,9 @@ func TestCatalogueReasons(t *testing.T) {
 	}
 	res, _ := runCatalogue()
 	for _, e := range res.entries {
+		if e.equal && !e.raw && !e.inexpr {
+			fmt.Printf("native: %s (%d -> %d lines)\n", e.rel, e.yamlN, e.pipeN)
+		}
 		for _, r := range e.raws {
 			if strings.Contains(r, "native import does not") {
 				fmt.Printf("%s: %s\n", e.rel, firstLine(r))

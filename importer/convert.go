@@ -545,14 +545,14 @@ func (c *conv) wiringNote() string {
 	var b strings.Builder
 	b.WriteString("// pipec adds its two-tier retry wiring: the run_id, retry_run_id and\n")
 	b.WriteString("// retry_indicator parameters, RETRY_* environment variables and a memo key\n")
-	b.WriteString("// per step (memoize off to opt out).")
+	b.WriteString("// per step (memoize off to opt out).\n")
 	if retries {
-		b.WriteString(" The retryStrategy of the original is kept as retry.")
+		b.WriteString("// The original's retryStrategy is kept as retry.\n")
 	}
 	if memo {
-		b.WriteString(" Its own memoize blocks are kept in raw,\n// with memoize off; remove them to use pipec's keys.")
+		b.WriteString("// Its own memoize blocks are kept in raw, with memoize off; remove both\n")
+		b.WriteString("// to use pipec's memo keys.\n")
 	}
-	b.WriteString("\n")
 	return b.String()
 }
 

@@ -225,6 +225,12 @@ func (c *conv) container(tn, kind string, ct map[string]any, sc *scope) ([]strin
 		if len(asList(ct["command"])) == 0 && len(asList(ct["args"])) == 0 {
 			return nil, nil, &notNative{path: c.tp(tn, kind), what: "a container that runs its image's entrypoint (no command, no args)"}
 		}
+		// One argument vector when a command is given (the same thing
+		// to Kubernetes); args alone keep the image's entrypoint.
+		if len(asList(ct["command"])) > 0 {
+			ct["command"] = append(asList(ct["command"]), asList(ct["args"])...)
+			delete(ct, "args")
+		}
 		for _, f := range []string{"command", "args"} {
 			if len(asList(ct[f])) == 0 {
 				continue
