@@ -26,6 +26,9 @@ type Options struct {
 	// ValidationCache, if set, remembers what Argo's validator accepted in
 	// earlier compilations, which are then not validated again.
 	ValidationCache ValidationCache
+	// Argo is the Argo version to compile for (the zero Target is
+	// DefaultTarget, the newest).
+	Argo Target
 	// OtherParams are parameters declared by pipelines outside the roots
 	// (watch mode compiles only the files that changed): -p may name them.
 	OtherParams []string
@@ -121,6 +124,7 @@ func Compile(src Sources, roots []string, opts Options) *Result {
 		if ld.HasErrors() {
 			continue
 		}
+		obj.Target = opts.Argo.or()
 		out := &Output{Pipeline: p, Object: obj}
 		if !opts.SkipEmit {
 			// Rendered first: the validation cache's key is the YAML.
@@ -197,7 +201,7 @@ func checkParamOverrides(prog *Program, overrides []KV, others []string) diag.Di
 	}
 	for _, p := range prog.Pipelines {
 		for _, prm := range p.Params {
-			if prm.Default == nil && !given[prm.Name] {
+			if prm.Default == nil && prm.FromConfigMap == nil && !given[prm.Name] {
 				diags.Errorf(prm.Decl.Name.Range(), "required parameter %q has no value", prm.Name).
 					WithHint("add -p %s=VALUE (values given with -p must cover every required parameter)", prm.Name)
 			}

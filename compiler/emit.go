@@ -24,7 +24,7 @@ var emitParallelTemplates = 200
 // emitPartTemplates is the number of templates in one part.
 var emitPartTemplates = 64
 
-// Emit renders an object as YAML: deterministic (keys sorted, same input
+// Emit renders an object as YAML for its Target: deterministic (keys sorted, same input
 // gives the same bytes), without the empty noise Go structs carry
 // (creationTimestamp: null, status: {}, empty maps). encoding/json
 // marshals the object; internal/yamlenc turns the JSON into YAML.
@@ -32,7 +32,7 @@ func Emit(obj *Object) ([]byte, error) {
 	if y, ok := emitInParts(obj); ok {
 		return y, nil
 	}
-	b, err := json.Marshal(obj.Value())
+	b, err := json.Marshal(obj.Target.value(obj))
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +65,7 @@ func emitInParts(obj *Object) (y []byte, ok bool) {
 	tmpls := spec.Templates
 	parts := make([][]byte, (len(tmpls)+emitPartTemplates-1)/emitPartTemplates)
 	renderPart := func(i int) bool {
-		j, err := json.Marshal(tmpls[i*emitPartTemplates : min((i+1)*emitPartTemplates, len(tmpls))])
+		j, err := json.Marshal(obj.Target.templates(tmpls[i*emitPartTemplates : min((i+1)*emitPartTemplates, len(tmpls))]))
 		if err != nil {
 			return false
 		}

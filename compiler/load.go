@@ -165,13 +165,26 @@ func (u *Unit) importCycles() diag.Diagnostics {
 }
 
 // FindPipeFiles expands directories into the .pipe files below them (hidden
-// directories skipped), sorted; plain files are kept as given.
+// directories skipped), sorted; plain files are kept as given. A file named
+// more than once (examples and examples/etl.pipe, ./a.pipe and a.pipe) is
+// listed once, as first named.
 func FindPipeFiles(args []string) ([]string, error) {
 	var out []string
+	seen := map[string]bool{}
+	add := func(p string) {
+		key := filepath.Clean(p)
+		if abs, err := filepath.Abs(p); err == nil {
+			key = abs
+		}
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, p)
+		}
+	}
 	for _, a := range args {
 		st, err := os.Stat(a)
 		if err != nil || !st.IsDir() {
-			out = append(out, a)
+			add(a)
 			continue
 		}
 		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
@@ -182,7 +195,7 @@ func FindPipeFiles(args []string) ([]string, error) {
 				return filepath.SkipDir
 			}
 			if !d.IsDir() && strings.HasSuffix(p, ".pipe") && !strings.HasPrefix(d.Name(), ".") {
-				out = append(out, p)
+				add(p)
 			}
 			return nil
 		})

@@ -56,6 +56,8 @@ type Pipeline struct {
 	Priority       *int32
 	TimeoutSeconds *int64
 	PodGC          string
+	PodGCDelay     string            // pod_gc ... delete_delay
+	PodGCSelector  map[string]string // pod_gc ... selector
 	TTL            TTL
 	NodeSelector   []KV
 	Tolerations    []apiv1.Toleration
@@ -65,6 +67,7 @@ type Pipeline struct {
 	Volumes        []*Volume
 	Raw            []*dsl.RawStmt
 	Env            []*EnvVar
+	Settings       []*Setting // settings of the table in settings.go
 
 	Params []*Param
 	Retry  *Retry // default step retry; nil for none
@@ -101,6 +104,9 @@ type Param struct {
 	Default     *string
 	Description string
 	Enum        []string
+	// FromConfigMap is the ConfigMap key the value comes from at submit
+	// (`param x = config_map("name", "key")`), when it has no default.
+	FromConfigMap *apiv1.ConfigMapKeySelector
 }
 
 // Retry is a resolved retry policy.

@@ -54,30 +54,34 @@ func TestEmitInParts(t *testing.T) {
 	}
 	inParts := 0
 	for _, obj := range objs {
-		emitParallelTemplates = 1 << 30
-		want, err := Emit(obj)
-		if err != nil {
-			t.Fatal(err)
-		}
-		emitParallelTemplates = 1
-		for _, c := range []struct{ size, procs int }{{1, 3}, {2, 1}, {64, 2}} {
-			emitPartTemplates = c.size
-			runtime.GOMAXPROCS(c.procs)
-			got, err := Emit(obj)
+		for _, target := range Targets {
+			obj := *obj
+			obj.Target = target
+			emitParallelTemplates = 1 << 30
+			want, err := Emit(&obj)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s: YAML differs when rendered in parts of %d on %d cores:\n%s\nwant:\n%s", obj.Pipeline.Name, c.size, c.procs, got, want)
+			emitParallelTemplates = 1
+			for _, c := range []struct{ size, procs int }{{1, 3}, {2, 1}, {64, 2}} {
+				emitPartTemplates = c.size
+				runtime.GOMAXPROCS(c.procs)
+				got, err := Emit(&obj)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(got, want) {
+					t.Errorf("%s for %s: YAML differs when rendered in parts of %d on %d cores:\n%s\nwant:\n%s", obj.Pipeline.Name, target, c.size, c.procs, got, want)
+				}
+			}
+			if _, ok := emitInParts(&obj); ok {
+				inParts++
+			} else if obj.CronWorkflow == nil {
+				t.Errorf("%s: not rendered in parts", obj.Pipeline.Name)
 			}
 		}
-		if _, ok := emitInParts(obj); ok {
-			inParts++
-		} else if obj.CronWorkflow == nil {
-			t.Errorf("%s: not rendered in parts", obj.Pipeline.Name)
-		}
 	}
-	if inParts < 20 {
+	if inParts < 2*20 {
 		t.Errorf("only %d objects rendered in parts", inParts)
 	}
 }

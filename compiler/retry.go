@@ -88,3 +88,136 @@ func CacheConfigMapTemplate(pipeline string) string {
 }
 
 func dslSubstitute(value string, repl func(string) string) string { return dsl.Substitute(value, repl) }
+func (c *checker) retry(s *dsl.RetryStmt) *Retry {
+	if s.Off {
+		return nil
+	}
+	r := &Retry{Stmt: s}
+	if n, ok := c.intValue(s.Limit, "the retry limit"); ok {
+		if n < 0 {
+			c.errorf(s.Limit, "the retry limit must be 0 or more, got %d", n)
+		}
+		r.Limit = n
+	}
+	seen := map[string]bool{}
+	var maxOpt, capOpt *dsl.RetryOption
+	for _, o := range s.Options {
+		if seen[o.Name] {
+			c.errorf(o, "retry option %q is given twice", o.Name)
+			continue
+		}
+		seen[o.Name] = true
+		switch o.Name {
+		case "backoff":
+			if d, ok := c.duration(o.Value); ok {
+				r.Backoff = argoDuration(d)
+			}
+		case "max":
+			maxOpt = o
+			if d, ok := c.duration(o.Value); ok {
+				r.Max = argoDuration(d)
+			}
+		case "cap":
+			capOpt = o
+			if d, ok := c.duration(o.Value); ok {
+				r.Cap = argoDuration(d)
+			}
+		case "factor":
+			if o.Value.Float != nil {
+				c.errorf(o.Value, "the backoff factor must be a whole number: Argo rejects %s", *o.Value.Float).WithHint("use 2 or 3")
+				continue
+			}
+			if n, ok := c.intValue(o.Value, "the backoff factor"); ok {
+				if n < 1 {
+					c.errorf(o.Value, "the backoff factor must be at least 1, got %d", n)
+				}
+				r.Factor = &n
+			}
+		case "policy":
+			if o.Value.Path == nil || len(o.Value.Path.Parts) != 1 {
+				c.errorf(o.Value, "the retry policy must be one of: %s", strings.Join(keys(retryPolicies), ", "))
+				continue
+			}
+			word := o.Value.Path.Parts[0]
+			if v, ok := retryPolicies[word.Name]; ok {
+				r.Policy = v
+			} else {
+				c.unknownWord(word, "retry policy", keys(retryPolicies))
+			}
+		case "when":
+			if o.Value.Str == nil {
+				c.errorf(o.Value, "retry when takes an Argo expression in quotes, got %s", o.Value.Kind()).WithHint(`for example: retry 3 when "lastRetry.exitCode == 1"`)
+				continue
+			}
+			r.Expression = c.literalOnly(o.Value.Str, "a retry expression (it is evaluated by Argo with retries and lastRetry.exitCode, .status, .duration, .message)")
+			if strings.TrimSpace(r.Expression) == "" {
+				c.errorf(o.Value, "the retry expression is empty")
+			}
+		}
+	}
+	if !seen["backoff"] {
+		for _, o := range []*dsl.RetryOption{maxOpt, capOpt} {
+			if o != nil {
+				c.errorf(o, "retry %s needs a backoff: Argo fails at run time on a backoff without a duration", o.Name).WithHint("add backoff 10s")
+			}
+		}
+		if seen["factor"] {
+			c.errorf(s, "retry factor needs a backoff duration").WithHint("add backoff 10s")
+		}
+	}
+	return r
+}
+
+func (c *checker) memoize(s *dsl.MemoizeStmt) (bool, string) {
+	on := s.Mode != "off"
+	maxAge := ""
+	if s.MaxAge != nil {
+		if s.Mode == "off" {
+			c.errorf(s.MaxAge, "max_age has no effect when memoization is off")
+		}
+		if d, ok := c.duration(s.MaxAge); ok {
+			maxAge = argoDuration(d)
+		}
+	}
+	return on, maxAge
+}
+
+// RetryWrapped reports whether a step's retries live on a wrapper template
+// around its memoized template. Argo v3.7 mishandles a cache hit on a
+// template that also has a retryStrategy: the hit becomes a Retry node with
+// no children, the DAG never links the steps after it, and the workflow
+// stays Running forever (found by the e2e suite; see docs/retries.md). So a
+// step that is both retried and memoized is two templates: the DAG task
+// runs "<step>-with-retry", a steps template with the retryStrategy whose one
+// step runs "<step>", the memoized leaf.
+func (st *Step) RetryWrapped() bool {
+	return st.Body != nil && st.Retry != nil && st.Memoize
+}
+
+func retryWrapper(st *Step, leaf *wfv1.Template) wfv1.Template {
+	w := wfv1.Template{Name: st.ArgoName + "-with-retry", RetryStrategy: retryStrategy(st.Retry)}
+	call := wfv1.WorkflowStep{Name: "run", Template: leaf.Name}
+	for _, in := range leaf.Inputs.Parameters {
+		w.Inputs.Parameters = append(w.Inputs.Parameters, wfv1.Parameter{Name: in.Name})
+		call.Arguments.Parameters = append(call.Arguments.Parameters, wfv1.Parameter{Name: in.Name, Value: wfv1.AnyStringPtr("{{inputs.parameters." + in.Name + "}}")})
+	}
+	for _, out := range leaf.Outputs.Parameters {
+		w.Outputs.Parameters = append(w.Outputs.Parameters, wfv1.Parameter{Name: out.Name, ValueFrom: &wfv1.ValueFrom{Parameter: "{{steps.run.outputs.parameters." + out.Name + "}}"}})
+	}
+	if st.ResultUsed {
+		w.Outputs.Parameters = append(w.Outputs.Parameters, wfv1.Parameter{Name: ResultOutput, ValueFrom: &wfv1.ValueFrom{Parameter: "{{steps.run.outputs.result}}"}})
+	}
+	w.Steps = []wfv1.ParallelSteps{{Steps: []wfv1.WorkflowStep{call}}}
+	return w
+}
+
+func retryStrategy(r *Retry) *wfv1.RetryStrategy {
+	rs := &wfv1.RetryStrategy{Limit: intOrStr(r.Limit), RetryPolicy: wfv1.RetryPolicy(r.Policy), Expression: r.Expression}
+	if r.Backoff != "" {
+		rs.Backoff = &wfv1.Backoff{Duration: r.Backoff, MaxDuration: r.Max, Cap: r.Cap}
+		if r.Factor != nil {
+			rs.Backoff.Factor = intOrStr(*r.Factor)
+		}
+	}
+	return rs
+}

@@ -178,6 +178,11 @@ type stubTemplates struct{ spec *wfv1.WorkflowSpec }
 
 func (s *stubTemplates) stub(name string) wfv1.WorkflowSpec {
 	spec := wfv1.WorkflowSpec{}
+	if ref := s.spec.WorkflowTemplateRef; ref != nil && ref.Name == name {
+		// A pipeline that only runs a WorkflowTemplate: its entry point.
+		spec.Entrypoint = EntryTemplate
+		spec.Templates = append(spec.Templates, wfv1.Template{Name: EntryTemplate, Container: &apiv1.Container{Image: "stub"}})
+	}
 	seen := map[string]bool{}
 	for _, t := range s.spec.Templates {
 		if t.DAG == nil {

@@ -4,10 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/pipec/pipec/diag"
 	"github.com/pipec/pipec/dsl"
 )
 
@@ -142,3 +146,76 @@ func literalString(v *dsl.Value) string {
 	}
 	return ""
 }
+func (c *checker) unknownWord(id *dsl.Ident, what string, allowed []string) *diag.Diagnostic {
+	sort.Strings(allowed)
+	dd := c.errorf(id, "unknown %s %q", what, id.Name)
+	if s := diag.Suggest(id.Name, allowed); s != "" {
+		dd.WithHint("did you mean %q? (one of: %s)", s, strings.Join(allowed, ", "))
+	} else {
+		dd.WithHint("one of: %s", strings.Join(allowed, ", "))
+	}
+	return dd
+}
+
+func (c *checker) intValue(v *dsl.Value, what string) (int, bool) {
+	if v == nil {
+		return 0, false
+	}
+	if v.Int == nil {
+		c.errorf(v, "%s must be a whole number, got %s", what, v.Kind())
+		return 0, false
+	}
+	n, err := strconv.Atoi(*v.Int)
+	if err != nil {
+		c.errorf(v, "%s: %s is out of range", what, *v.Int)
+		return 0, false
+	}
+	return n, true
+}
+
+func (c *checker) quantity(v *dsl.Value, what string) (string, bool) {
+	var s string
+	switch {
+	case v.Str != nil:
+		s = v.Str.Value()
+	case v.Int != nil:
+		s = *v.Int
+	case v.Float != nil:
+		s = *v.Float
+	default:
+		c.errorf(v, "%s must be a quantity such as \"500m\" or \"1Gi\", got %s", what, v.Kind())
+		return "", false
+	}
+	if _, err := resource.ParseQuantity(s); err != nil {
+		c.errorf(v, "invalid %s quantity %q", what, s).WithHint(`for example "500m" or "2" for cpu, "512Mi" or "1Gi" for memory`)
+		return "", false
+	}
+	return s, true
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// argoName maps a pipec name to an Argo name deterministically: '_'
+// becomes '-', and letters are
+// lower case (pod names include template names and must be lower case).
+func argoName(name string) string { return strings.ToLower(strings.ReplaceAll(name, "_", "-")) }
+
+// ArgoVariables lists the Argo workflow variables that ${...} may use (some
+// only in exit and failure handlers).
+func ArgoVariables() []string { return append([]string(nil), argoVariables...) }

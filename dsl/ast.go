@@ -328,10 +328,18 @@ type TimeoutStmt struct {
 	Value *Value `parser:"'timeout' @@"`
 }
 
-// PodGCStmt: `pod_gc on_pod_success`.
+// PodGCStmt: `pod_gc on_pod_success [delete_delay 30s] [selector { app: "x" }]`.
 type PodGCStmt struct {
 	Span
-	Strategy *Ident `parser:"'pod_gc' @@"`
+	Strategy *Ident         `parser:"'pod_gc' @@"`
+	Options  []*PodGCOption `parser:"@@*"`
+}
+
+// PodGCOption is one option of a pod_gc statement.
+type PodGCOption struct {
+	Span
+	Name  string `parser:"@('delete_delay' | 'selector')"`
+	Value *Value `parser:"@@"`
 }
 
 // TTLStmt: `ttl 1d`, `ttl success 1h`, `ttl failure 7d`.

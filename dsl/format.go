@@ -580,6 +580,15 @@ func (p *printer) stmt(n Node) {
 		p.tok("pod_gc", s.Pos, s.Pos)
 		p.sp()
 		p.ident(s.Strategy)
+		for _, o := range s.Options {
+			p.word(o.Name)
+			p.sp()
+			p.value(o.Value)
+		}
+	case *SettingStmt:
+		p.tok(s.Name, s.Pos, s.Pos)
+		p.sp()
+		p.value(s.Value)
 	case *TTLStmt:
 		p.tok("ttl", s.Pos, s.Pos)
 		if s.When != "" {

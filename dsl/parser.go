@@ -60,7 +60,7 @@ var pipelineStmts = []PipelineStmt{
 	&LabelStmt{}, &TimeoutStmt{}, &TTLStmt{}, &MemoizeStmt{}, &VolumeStmt{},
 	&DescriptionStmt{}, &IntStmt{}, &NamespaceStmt{}, &ServiceAccountStmt{},
 	&PodGCStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &PullSecretStmt{},
-	&ScheduleStmt{}, &KindStmt{}, &RawStmt{},
+	&ScheduleStmt{}, &KindStmt{}, &RawStmt{}, &SettingStmt{},
 }
 
 var stepStmts = []StepStmt{

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the binaries of the e2e cluster that are missing from the cache:
-#   etcd, kube-apiserver + kubectl, workflow-controller + argo.
+#   etcd, kube-apiserver + kubectl, workflow-controller + argo (v3.7.18 and
+#   v4.0.5: every scenario runs on both controllers).
 # Everything comes from the Go module proxy; nothing prebuilt is downloaded.
 # Idempotent: a component whose cache directory holds a .complete marker is
 # not rebuilt. Prints the cache directory of each component on stdout as
@@ -16,6 +17,7 @@ CACHE=${PIPEC_E2E_CACHE:-$HOME/.cache/pipec-e2e}
 ETCD_VERSION=v3.7.3
 K8S_VERSION=v1.37.2
 ARGO_VERSION=v3.7.18
+ARGO4_VERSION=v4.0.5
 mkdir -p "$CACHE"
 
 log() { echo "[build] $*" >&2; }
@@ -71,13 +73,19 @@ build_kube() {
   echo "KUBE_DIR=$dir"
 }
 
-build_argo() {
+# build_argo_module MAJOR VERSION VAR: builds cmd/argo and
+# cmd/workflow-controller of github.com/argoproj/argo-workflows/MAJOR at
+# VERSION into $CACHE/argo-VERSION-<key>/ (key: the Go version) and prints
+# VAR=DIR.
+build_argo_module() {
+  local major=$1 version=$2 var=$3
+  local mod="github.com/argoproj/argo-workflows/$major"
   local src
-  src=$(go mod download -json "github.com/argoproj/argo-workflows/v3@$ARGO_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-  [ -d "$src" ] || { echo "cannot download argo-workflows $ARGO_VERSION" >&2; exit 1; }
-  local dir="$CACHE/argo-$ARGO_VERSION-$(echo "$gover" | sha256sum | cut -c1-10)"
+  src=$(go mod download -json "$mod@$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [ -d "$src" ] || { echo "cannot download argo-workflows $version" >&2; exit 1; }
+  local dir="$CACHE/argo-$version-$(echo "$gover" | sha256sum | cut -c1-10)"
   if [ ! -f "$dir/.complete" ]; then
-    log "building workflow-controller and argo $ARGO_VERSION into $dir"
+    log "building workflow-controller and argo $version into $dir"
     mkdir -p "$dir"
     local work
     work=$(mktemp -d)
@@ -87,20 +95,24 @@ build_argo() {
     chmod -R u+w "$work/src"
     mkdir -p "$work/src/ui/dist/app"
     echo '<!doctype html><title>Argo (pipec e2e build, no UI)</title>' > "$work/src/ui/dist/app/index.html"
-    local ld="-X github.com/argoproj/argo-workflows/v3.version=$ARGO_VERSION -X github.com/argoproj/argo-workflows/v3.gitTreeState=clean -X github.com/argoproj/argo-workflows/v3.gitTag=$ARGO_VERSION"
-    (cd "$work/src" && measure "argo-$ARGO_VERSION" \
+    local ld="-X $mod.version=$version -X $mod.gitTreeState=clean -X $mod.gitTag=$version"
+    (cd "$work/src" && measure "argo-$version" \
       env CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags "$ld" -o "$dir/" \
         ./cmd/argo ./cmd/workflow-controller)
     rm -rf "$work"
     touch "$dir/.complete"
   fi
-  echo "ARGO_DIR=$dir"
+  echo "$var=$dir"
 }
+
+build_argo() { build_argo_module v3 "$ARGO_VERSION" ARGO_DIR; }
+build_argo4() { build_argo_module v4 "$ARGO4_VERSION" ARGO4_DIR; }
 
 case "${1:-all}" in
   etcd) build_etcd ;;
   kube) build_kube ;;
   argo) build_argo ;;
-  all) build_etcd; build_argo; build_kube ;;
-  *) echo "usage: $0 [all|etcd|kube|argo]" >&2; exit 2 ;;
+  argo4) build_argo4 ;;
+  all) build_etcd; build_argo; build_argo4; build_kube ;;
+  *) echo "usage: $0 [all|etcd|kube|argo|argo4]" >&2; exit 2 ;;
 esac

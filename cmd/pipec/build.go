@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -17,12 +15,19 @@ import (
 	"github.com/pipec/pipec/diag"
 	"github.com/pipec/pipec/internal/fsutil"
 	"github.com/pipec/pipec/internal/valcache"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
+
+func init() { register(newBuildCmd) }
 
 // paramFlags collects repeated -p name=value flags in order.
 type paramFlags []compiler.KV
 
 func (p *paramFlags) String() string { return "" }
+
+// Type is the value's name in help.
+func (p *paramFlags) Type() string { return "name=value" }
 
 func (p *paramFlags) Set(s string) error {
 	name, value, ok := strings.Cut(s, "=")
@@ -39,10 +44,12 @@ type buildFlags struct {
 	params     paramFlags
 	noValidate bool
 	noCache    bool
+	argo       compiler.Target // --argo (argo4)
 }
 
 func (b *buildFlags) options() compiler.Options {
 	opts := compiler.Options{Params: b.params, SkipValidate: b.noValidate}
+	opts.Argo = b.argo // --argo (argo4)
 	if !b.noValidate && !b.noCache {
 		if dir := valcache.Default(); dir != nil {
 			dir.Prune()
@@ -52,88 +59,83 @@ func (b *buildFlags) options() compiler.Options {
 	return opts
 }
 
-func (b *buildFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&b.outDir, "o", "", "write one `DIR`/<pipeline>.yaml per pipeline instead of printing YAML")
-	fs.Var(&b.params, "p", "set a parameter's default: `name=value` (repeatable); every required parameter then needs one")
+func (b *buildFlags) register(fs *pflag.FlagSet) {
+	fs.StringVarP(&b.outDir, "out-dir", "o", "", "write one `DIR`/<pipeline>.yaml per pipeline instead of printing YAML")
+	fs.VarP(&b.params, "param", "p", "set a parameter's default: `name=value` (repeatable); every required parameter then needs one")
 	fs.BoolVar(&b.noValidate, "no-validate", false, "skip Argo's own validator (most of the time of a first build of a large pipeline); pipec's checks still run")
+	// --argo (argo4): the Argo version to compile for.
+	fs.Func("argo", "compile for Argo `VERSION` "+compiler.TargetNames()+" (default "+compiler.DefaultTarget.Name()+"; see docs/retries.md)", func(s string) (err error) {
+		b.argo, err = compiler.ParseTarget(s)
+		return err
+	})
 	fs.BoolVar(&b.noCache, "no-cache", false, "validate everything, ignoring and not recording what earlier builds validated (the cache is in $"+valcache.EnvDir+", default <user cache dir>/pipec; "+valcache.EnvDir+"=off turns it off)")
 }
 
-var usageText = map[*flag.FlagSet]func(io.Writer){}
-
-func newFlagSet(name, usageLine, about string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("pipec "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	// The flag package prints Usage itself on -help and on errors; parseFlags
-	// prints it once, to stdout for -help and stderr for errors.
-	fs.Usage = func() {}
-	usageText[fs] = func(w io.Writer) {
-		fmt.Fprintf(w, "Usage: pipec %s %s\n\n%s\n\nFlags:\n", name, usageLine, about)
-		fs.SetOutput(w)
-		fs.PrintDefaults()
-		fs.SetOutput(stderr)
-	}
-	return fs
+// pipeFileArgs completes .pipe files and directories in the shell.
+func pipeFileArgs(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return []string{"pipe"}, cobra.ShellCompDirectiveFilterFileExt
 }
 
-// parseFlags parses flags anywhere on the command line; it returns the exit
-// status to use when parsing ends the command (help or a usage error).
-func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) ([]string, int, bool) {
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				usageText[fs](stdout)
-				return nil, 0, false
+func newBuildCmd() *cobra.Command {
+	var (
+		bf             buildFlags
+		check, timings bool
+		stdinFilename  string
+		format         *choice
+	)
+	cmd := &cobra.Command{
+		Use:   "build [-o DIR] [-p name=value]... [--check] FILE|DIR|-...",
+		Short: "compile .pipe files to Argo Workflows YAML",
+		Long: "Compiles .pipe files (directories are searched for them) to Argo Workflows YAML.\n" +
+			"With one pipeline and no -o, the YAML goes to standard output:\n\n" +
+			"\tpipec build etl.pipe | kubectl create -f -\n\n" +
+			"A - reads a source from standard input (cat etl.pipe | pipec build -).\n" +
+			"Errors go to standard error as file:line:col: message; the exit status is 1 on\n" +
+			"errors in the sources and 2 on usage errors.",
+		ValidArgsFunction: pipeFileArgs,
+		RunE: func(cmd *cobra.Command, inputs []string) error {
+			if len(inputs) == 0 {
+				return usageErrorf("no input files")
 			}
-			usageText[fs](fs.Output())
-			return nil, 2, false
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return positional, 0, true
-		}
-		positional = append(positional, args[0])
-		args = args[1:]
+			if err := checkOutDir(bf.outDir); err != nil {
+				return err
+			}
+			in, err := gatherInputs("build", inputs, cmd.InOrStdin(), stdinFilename, cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			rep := newReporter(cmd, format)
+			if rep.machine() && !check && bf.outDir == "" {
+				return usageErrorf("--format %s writes its report to standard output, where the YAML would go\n\thint: write the YAML with -o DIR, or compare it with --check", rep.format)
+			}
+			return exitStatus(runBuild(&bf, check, timings, in, rep))
+		},
 	}
+	bf.register(cmd.Flags())
+	cmd.Flags().BoolVar(&timings, "timings", false, "print the time each phase took (load, check, lower, emit, validate, write) to standard error")
+	cmd.Flags().BoolVar(&check, "check", false, "compile, then compare with the YAML already in -o DIR (default: next to each source) and fail with a diff if it differs")
+	cmd.Flags().StringVar(&stdinFilename, "stdin-filename", "", "the `FILE` standard input (-) stands for, in positions and for its imports (default <stdin>, imports relative to the current directory)")
+	format = addFormatFlag(cmd)
+	return cmd
 }
 
-func runBuild(args []string, stdout, stderr io.Writer) int {
-	var bf buildFlags
-	var check, timings bool
-	fs := newFlagSet("build", "[-o DIR] [-p name=value]... [--check] FILE|DIR...",
-		"Compiles .pipe files (directories are searched for them) to Argo Workflows YAML.\n"+
-			"With one pipeline and no -o, the YAML goes to standard output:\n\n"+
-			"\tpipec build etl.pipe | kubectl create -f -\n\n"+
-			"Errors go to standard error as file:line:col: message; the exit status is 1 on\n"+
-			"errors in the sources and 2 on usage errors.", stderr)
-	bf.register(fs)
-	fs.BoolVar(&timings, "timings", false, "print the time each phase took (load, check, lower, emit, validate, write) to standard error")
-	fs.BoolVar(&check, "check", false, "compile, then compare with the YAML already in -o DIR (default: next to each source) and fail with a diff if it differs")
-	inputs, status, ok := parseFlags(fs, args, stdout)
-	if !ok {
-		return status
-	}
-	if len(inputs) == 0 {
-		fmt.Fprintln(stderr, "pipec build: no input files\nUsage: pipec build [-o DIR] [-p name=value]... [--check] FILE|DIR...")
-		return 2
-	}
-	files, err := compiler.FindPipeFiles(inputs)
-	if err != nil {
-		fmt.Fprintf(stderr, "pipec build: %v\n", err)
-		return 1
-	}
-	if len(files) == 0 {
-		fmt.Fprintf(stderr, "pipec build: no .pipe files in %s\n", strings.Join(inputs, ", "))
-		return 1
-	}
+// runBuild is pipec build once its flags are parsed; it returns the exit
+// status.
+func runBuild(bf *buildFlags, check, timings bool, in *inputs, rep *reporter) int {
+	stdout, stderr := rep.stdout, rep.stderr
+	files := in.files
 	opts := bf.options()
-	res := compiler.Compile(compiler.DiskSources{}, files, opts)
+	res := compiler.Compile(in.src, files, opts)
 	if timings {
 		writeStart := time.Now()
 		defer func() { printTimings(stderr, res.Timings, time.Since(writeStart)) }()
 	}
-	printDiags(stderr, res)
+	if rep.machine() {
+		defer rep.finish()
+		rep.report(res.Diags, noSource)
+	} else if len(res.Diags) > 0 {
+		rep.writeText(diagText(res))
+	}
 	failed := res.Diags.HasErrors()
 	if !failed && len(res.Program.Pipelines) == 0 {
 		fmt.Fprintf(stderr, "pipec build: no pipeline in %s: nothing to compile\n\thint: a file needs a pipeline NAME { ... } block; files with only templates are used through import\n", strings.Join(files, ", "))
@@ -141,7 +143,12 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 	}
 	switch {
 	case check:
-		if !checkOutputs(res, bf.outDir, stdout, stderr) {
+		diffs := stdout
+		if rep.machine() {
+			diffs = stderr // stdout has the report
+		}
+		if ds := checkOutputs(res, bf.outDir, diffs); len(ds) > 0 {
+			rep.report(ds, noSource)
 			failed = true
 		}
 	case bf.outDir != "":
@@ -149,6 +156,7 @@ func runBuild(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "pipec build: %v\n", err)
 			return 1
 		}
+		fsutil.RemoveStaleTemps(bf.outDir, ".yaml") // left by a killed build
 		for _, out := range res.Outputs {
 			path := filepath.Join(bf.outDir, out.FileName())
 			if err := fsutil.WriteFileAtomic(path, out.YAML, 0o644); err != nil {
@@ -184,43 +192,46 @@ func printTimings(w io.Writer, phases []compiler.Timing, write time.Duration) {
 	fmt.Fprintf(w, "pipec: %-8s %8.1f ms\n", "total", float64(total.Microseconds())/1000)
 }
 
-// printDiags prints the diagnostics with source excerpts and a count.
-func printDiags(w io.Writer, res *compiler.Result) {
+// diagText is a result's diagnostics as the CLI prints them: with source
+// excerpts (diag.Print), and a count when there is more than one error.
+func diagText(res *compiler.Result) string {
 	if len(res.Diags) == 0 {
-		return
+		return ""
 	}
-	diag.Print(w, res.Diags, func(name string) []byte {
+	var b strings.Builder
+	diag.Print(&b, res.Diags, func(name string) []byte {
 		if f := res.Unit.Files[name]; f != nil {
 			return f.Source
 		}
 		return nil
 	})
 	if n := res.Diags.ErrorCount(); n > 1 {
-		fmt.Fprintf(w, "%d errors\n", n)
+		fmt.Fprintf(&b, "%d errors\n", n)
 	}
+	return b.String()
 }
 
-// checkOutputs compares compiled YAML with the files on disk.
-func checkOutputs(res *compiler.Result, outDir string, stdout, stderr io.Writer) bool {
-	ok := true
+// checkOutputs compares compiled YAML with the files on disk, writing a
+// diff of each file that differs to diffs; it returns a diagnostic for each
+// file missing or out of date.
+func checkOutputs(res *compiler.Result, outDir string, diffs io.Writer) diag.Diagnostics {
+	var ds diag.Diagnostics
 	for _, out := range res.Outputs {
 		dir := outDir
 		if dir == "" {
 			dir = filepath.Dir(out.Pipeline.File.Name)
 		}
 		path := filepath.Join(dir, out.FileName())
+		hint := fmt.Sprintf("run pipec build -o %s and commit the result", dir)
 		old, err := os.ReadFile(path)
 		if err != nil {
-			fmt.Fprintf(stderr, "%s: missing: pipeline %q compiles to it\n\thint: run pipec build -o %s and commit the result\n", path, out.Pipeline.Name, dir)
-			ok = false
+			ds.Errorf(diag.Range{Filename: path}, "missing: pipeline %q compiles to it", out.Pipeline.Name).WithHint("%s", hint)
 			continue
 		}
 		if !bytes.Equal(old, out.YAML) {
-			fmt.Fprintf(stderr, "%s: out of date with %s\n", path, out.Pipeline.File.Name)
-			stdout.Write(diff.Diff(path, old, path+" (compiled)", out.YAML))
-			fmt.Fprintf(stderr, "\thint: run pipec build -o %s and commit the result\n", dir)
-			ok = false
+			diffs.Write(diff.Diff(path, old, path+" (compiled)", out.YAML))
+			ds.Errorf(diag.Range{Filename: path, Start: firstChange(old, out.YAML)}, "out of date with %s", out.Pipeline.File.Name).WithHint("%s", hint)
 		}
 	}
-	return ok
+	return ds
 }

@@ -2,55 +2,54 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"time"
 
 	"github.com/pipec/pipec/lsp"
+	"github.com/spf13/cobra"
 )
 
-func init() {
-	register("lsp", "run the language server (LSP over standard input and output)", runLSP)
+func init() { register(newLSPCmd) }
+
+func newLSPCmd() *cobra.Command {
+	var (
+		debounce time.Duration
+		quiet    bool
+	)
+	cmd := &cobra.Command{
+		Use:   "lsp [--debounce 30ms] [--quiet]",
+		Short: "run the language server (LSP over standard input and output)",
+		Long: "Runs the pipec language server on standard input and output\n" +
+			"(JSON-RPC with Content-Length framing). Logs go to standard error.\n" +
+			"See docs/editors.md for editor set-up.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return exitStatus(runLSP(debounce, quiet, cmd.OutOrStdout(), cmd.ErrOrStderr()))
+		},
+	}
+	cmd.Flags().DurationVar(&debounce, "debounce", lsp.DefaultDebounce, "wait this long after a change before compiling")
+	cmd.Flags().BoolVar(&quiet, "quiet", false, "do not log to standard error")
+	// Editors often pass --stdio; standard input and output is the only
+	// transport.
+	cmd.Flags().Bool("stdio", true, "talk over standard input and output (the only transport)")
+	cmd.Flags().MarkHidden("stdio")
+	return cmd
 }
 
-func runLSP(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("pipec lsp", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	debounce := fs.Duration("debounce", lsp.DefaultDebounce, "wait this long after a change before compiling")
-	quiet := fs.Bool("quiet", false, "do not log to standard error")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: pipec lsp [--debounce 30ms] [--quiet]\n\nRuns the pipec language server on standard input and output\n(JSON-RPC with Content-Length framing). Logs go to standard error.\nSee docs/editors.md for editor set-up.\n\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() > 0 {
-		// Editors often pass --stdio; standard input and output is the only transport.
-		for _, a := range fs.Args() {
-			if a != "--stdio" && a != "-stdio" {
-				fmt.Fprintf(stderr, "pipec lsp: unexpected argument %q\n", a)
-				return 2
-			}
-		}
-	}
-	if *debounce <= 0 {
-		*debounce = -1 * time.Nanosecond
+// runLSP serves LSP on standard input and stdout until the client exits;
+// it returns the exit status.
+func runLSP(debounce time.Duration, quiet bool, stdout, stderr io.Writer) int {
+	if debounce <= 0 {
+		debounce = -1 * time.Nanosecond
 	}
 	var logw io.Writer = stderr
-	if *quiet {
+	if quiet {
 		logw = nil
 	}
-	v := version
-	if v == "" {
-		v = "(devel)"
-	}
-	srv := lsp.NewServer(lsp.Options{Debounce: *debounce, Log: logw, Version: v})
+	v := versionString()
+	srv := lsp.NewServer(lsp.Options{Debounce: debounce, Log: logw, Version: v})
 	if err := srv.Serve(context.Background(), stdio{Reader: os.Stdin, Writer: stdout}); err != nil {
 		fmt.Fprintf(stderr, "pipec lsp: %v\n", err)
 		return 1

@@ -5,43 +5,26 @@
 //	pipec fmt [-w] [-l] [-d] [--check] FILE|DIR...
 //	pipec lsp
 //	pipec version
+//
+// The command line is built with spf13/cobra (the library kubectl and argo
+// use): each command lives in its own file, which registers a constructor
+// with register in an init function (see commands.go).
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
-	"sort"
 )
-
-// version is set at link time with -ldflags "-X main.version=...".
-var version = ""
-
-// A command runs with its arguments and returns the exit status:
-// 0 success, 1 errors in the user's input, 2 usage errors.
-type command struct {
-	summary string
-	run     func(args []string, stdout, stderr io.Writer) int
-}
-
-// commands is filled by each command's file.
-var commands = map[string]command{}
-
-func register(name, summary string, run func(args []string, stdout, stderr io.Writer) int) {
-	commands[name] = command{summary: summary, run: run}
-}
-
-func init() {
-	register("build", "compile .pipe files to Argo Workflows YAML", runBuild)
-	register("version", "print pipec's version", runVersion)
-	register("help", "show help for a command", runHelp)
-}
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
+// run runs pipec with its arguments and returns the exit status: 0 success,
+// 1 errors in the user's input, 2 usage errors, 3 an internal error (a
+// panic, reported with its message).
 func run(args []string, stdout, stderr io.Writer) (status int) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -49,60 +32,59 @@ func run(args []string, stdout, stderr io.Writer) (status int) {
 			status = 3
 		}
 	}()
+	root := newRoot(stdout, stderr)
 	if len(args) == 0 {
-		usage(stderr)
+		root.SetOut(stderr)
+		root.Usage()
 		return 2
 	}
-	switch args[0] {
-	case "-h", "-help", "--help":
-		usage(stdout)
-		return 0
-	case "-version", "--version":
-		return runVersion(nil, stdout, stderr)
-	}
-	cmd, ok := commands[args[0]]
-	if !ok {
-		fmt.Fprintf(stderr, "pipec: unknown command %q\n\n", args[0])
-		usage(stderr)
-		return 2
-	}
-	return cmd.run(args[1:], stdout, stderr)
-}
-
-func usage(w io.Writer) {
-	fmt.Fprint(w, "pipec compiles .pipe pipelines to Argo Workflows.\n\nUsage:\n\n\tpipec <command> [arguments]\n\nCommands:\n\n")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "\t%-8s %s\n", n, commands[n].summary)
-	}
-	fmt.Fprint(w, "\nRun 'pipec help <command>' or 'pipec <command> --help' for a command's flags.\n")
-}
-
-func runHelp(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		usage(stdout)
+	root.SetArgs(normalizeArgs(root, args))
+	cmd, err := root.ExecuteC()
+	if err == nil {
 		return 0
 	}
-	cmd, ok := commands[args[0]]
-	if !ok {
-		fmt.Fprintf(stderr, "pipec help: unknown command %q\n", args[0])
-		return 2
-	}
-	return cmd.run([]string{"--help"}, stdout, stderr)
-}
-
-func runVersion(_ []string, stdout, _ io.Writer) int {
-	v := version
-	if v == "" {
-		v = "(devel)"
-		if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
-			v = info.Main.Version
+	var exit *exitError
+	if errors.As(err, &exit) {
+		if exit.msg != "" {
+			fmt.Fprintf(stderr, "%s: %s\n", cmd.CommandPath(), exit.msg)
 		}
+		if exit.status == 2 {
+			fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
+		}
+		return exit.status
 	}
-	fmt.Fprintf(stdout, "pipec %s (Argo Workflows v3.7.18)\n", v)
-	return 0
+	// Errors cobra itself returns (unknown commands, bad arguments) are
+	// usage errors.
+	fmt.Fprintf(stderr, "%s: %v\n", cmd.CommandPath(), err)
+	fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
+	return 2
+}
+
+// An exitError ends a command with an exit status; its message, if any, is
+// printed after the command's name. Status 2 (a usage error) adds a pointer
+// to the command's help.
+type exitError struct {
+	status int
+	msg    string
+}
+
+func (e *exitError) Error() string {
+	if e.msg != "" {
+		return e.msg
+	}
+	return fmt.Sprintf("exit status %d", e.status)
+}
+
+// exitStatus turns a command's exit status into its RunE result: nil for 0,
+// a silent exitError otherwise (the command has printed its messages).
+func exitStatus(status int) error {
+	if status == 0 {
+		return nil
+	}
+	return &exitError{status: status}
+}
+
+// usageErrorf is a usage error (exit status 2) with its message.
+func usageErrorf(format string, args ...any) error {
+	return &exitError{status: 2, msg: fmt.Sprintf(format, args...)}
 }

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"fmt"
 	"os"
+	"os/exec"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -20,7 +22,23 @@ func TestScripts(t *testing.T) {
 		Dir:                 "../../testscripts",
 		RequireExplicitExec: false,
 		Cmds:                scriptCommands,
+		Condition:           scriptCondition,
 	})
+}
+
+// scriptCondition adds testscript conditions: [bashcompletion] holds where
+// bash and the bash-completion package (which bash completion scripts
+// need; .ci/run installs it) are installed.
+func scriptCondition(cond string) (bool, error) {
+	switch cond {
+	case "bashcompletion":
+		if _, err := exec.LookPath("bash"); err != nil {
+			return false, nil
+		}
+		_, err := os.Stat("/usr/share/bash-completion/bash_completion")
+		return err == nil, nil
+	}
+	return false, fmt.Errorf("unknown condition %q", cond)
 }
 
 // scriptCommands are extra testscript commands (see waitfor_test.go and

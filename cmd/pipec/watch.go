@@ -11,68 +11,74 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/pipec/pipec/diag"
+	"github.com/pipec/pipec/internal/fsutil"
 	"github.com/pipec/pipec/watch"
+	"github.com/spf13/cobra"
 )
 
-func init() {
-	register("watch", "rebuild .pipe files on every change", runWatch)
-}
+func init() { register(newWatchCmd) }
 
-func runWatch(args []string, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	return watchMain(ctx, args, stdout, stderr)
-}
-
-const watchUsage = "[-o DIR] [-p name=value]... [--poll DURATION] [--log FILE] FILE|DIR..."
-
-// watchMain is pipec watch with a context that ends it.
-func watchMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func newWatchCmd() *cobra.Command {
 	var (
 		bf      buildFlags
 		poll    time.Duration
 		logFile string
 	)
-	fs := newFlagSet("watch", watchUsage,
-		"Builds the .pipe files (directories are searched for them, recursively) like\n"+
-			"pipec build, then rebuilds on every change until interrupted (Ctrl-C; exit\n"+
-			"status 0). Only the files that changed and the files that import them are\n"+
-			"rebuilt. Directories created later are watched too; hidden directories and the\n"+
-			"-o directory are not.\n\n"+
-			"Outputs go to -o DIR, or, without -o, next to each source as <pipeline>.yaml\n"+
-			"(where pipec build --check looks for them). They are written atomically; a\n"+
-			"source with errors keeps its last good output, a deleted or renamed source\n"+
-			"takes its output with it.\n\n"+
-			"Each rebuild prints a status line on standard output and the diagnostics, if\n"+
-			"any, on standard error, as pipec build does:\n\n"+
-			"\t18:42:07 rebuilt 2 files: ok (3.1ms)\n\n"+
-			"On file systems without change notifications (NFS, SMB, some container\n"+
-			"mounts) use --poll 1s.", stderr)
-	bf.register(fs)
-	fs.DurationVar(&poll, "poll", 0, "poll the directories every `DURATION` (e.g. 1s) instead of using change notifications")
-	fs.StringVar(&logFile, "log", "", "also append the status lines and diagnostics to `FILE`")
-	inputs, status, ok := parseFlags(fs, args, stdout)
-	if !ok {
-		return status
+	cmd := &cobra.Command{
+		Use:   "watch [-o DIR] [-p name=value]... [--poll DURATION] [--log FILE] FILE|DIR...",
+		Short: "rebuild .pipe files on every change",
+		Long: "Builds the .pipe files (directories are searched for them, recursively) like\n" +
+			"pipec build, then rebuilds on every change until interrupted (Ctrl-C; exit\n" +
+			"status 0). Only the files that changed and the files that import them are\n" +
+			"rebuilt. Directories created later are watched too; hidden directories and the\n" +
+			"-o directory are not.\n\n" +
+			"Outputs go to -o DIR, or, without -o, next to each source as <pipeline>.yaml\n" +
+			"(where pipec build --check looks for them). They are written atomically; a\n" +
+			"source with errors keeps its last good output, a deleted or renamed source\n" +
+			"takes its output with it.\n\n" +
+			"Each rebuild prints a status line on standard output and the diagnostics, if\n" +
+			"any, on standard error, as pipec build does:\n\n" +
+			"\t18:42:07 rebuilt 2 files: ok (3.1ms)\n\n" +
+			"On file systems without change notifications (NFS, SMB, some container\n" +
+			"mounts) use --poll 1s.",
+		ValidArgsFunction: pipeFileArgs,
+		RunE: func(cmd *cobra.Command, inputs []string) error {
+			if len(inputs) == 0 {
+				return usageErrorf("no input files")
+			}
+			if err := checkOutDir(bf.outDir); err != nil {
+				return err
+			}
+			if poll < 0 {
+				return usageErrorf("--poll must be positive")
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			out := &watchPrinter{stdout: cmd.OutOrStdout(), stderr: cmd.ErrOrStderr(), color: colorFor(cmd, cmd.ErrOrStderr())}
+			return exitStatus(runWatch(ctx, &bf, poll, logFile, inputs, out))
+		},
 	}
-	if len(inputs) == 0 {
-		fmt.Fprintln(stderr, "pipec watch: no input files\nUsage: pipec watch "+watchUsage)
-		return 2
-	}
-	if poll < 0 {
-		fmt.Fprintln(stderr, "pipec watch: --poll must be positive")
-		return 2
-	}
+	bf.register(cmd.Flags())
+	cmd.Flags().DurationVar(&poll, "poll", 0, "poll the directories every `DURATION` (e.g. 1s) instead of using change notifications")
+	cmd.Flags().StringVar(&logFile, "log", "", "also append the status lines and diagnostics to `FILE`")
+	return cmd
+}
 
-	out := &watchPrinter{stdout: stdout, stderr: stderr}
+// runWatch is pipec watch once its flags are parsed, until ctx ends; it
+// returns the exit status.
+func runWatch(ctx context.Context, bf *buildFlags, poll time.Duration, logFile string, inputs []string, out *watchPrinter) int {
 	if logFile != "" {
 		f, err := os.OpenFile(logFile, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
 		if err != nil {
-			fmt.Fprintf(stderr, "pipec watch: %v\n", err)
+			fmt.Fprintf(out.stderr, "pipec watch: %v\n", err)
 			return 1
 		}
 		defer f.Close()
 		out.log = f
+	}
+	if bf.outDir != "" {
+		fsutil.RemoveStaleTemps(bf.outDir, ".yaml") // left by a killed build or watch
 	}
 	err := watch.Run(ctx, watch.Config{
 		Inputs:  inputs,
@@ -94,13 +100,14 @@ func watchMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 type watchPrinter struct {
 	mu             sync.Mutex
 	stdout, stderr io.Writer
+	color          bool      // colour the diagnostics on stderr
 	log            io.Writer // or nil
 }
 
 func (p *watchPrinter) report(r *watch.Report) {
 	var diags strings.Builder
 	if r.Result != nil {
-		printDiags(&diags, r.Result)
+		diags.WriteString(diagText(r.Result))
 	}
 	for _, err := range r.WriteErrors {
 		fmt.Fprintf(&diags, "pipec watch: %v\n", err)
@@ -111,7 +118,11 @@ func (p *watchPrinter) report(r *watch.Report) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	io.WriteString(p.stderr, diags.String())
+	text := diags.String()
+	if p.color {
+		text = diag.Colorize(text)
+	}
+	io.WriteString(p.stderr, text)
 	io.WriteString(p.stdout, status)
 	if p.log != nil {
 		io.WriteString(p.log, diags.String()+status)

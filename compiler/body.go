@@ -1,0 +1,268 @@
+// Step bodies: the statements of a step or template body (run, script,
+// image, env, resources, mounts, outputs, ...), checked into a Body.
+
+package compiler
+
+import (
+	"strings"
+
+	apiv1 "k8s.io/api/core/v1"
+
+	"github.com/pipec/pipec/diag"
+	"github.com/pipec/pipec/dsl"
+)
+
+func hasEnv(list []*EnvVar, name string) bool {
+	for _, e := range list {
+		if e.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
+	b := st.Body
+	once := map[string]dsl.Node{}
+	single := func(key string, n dsl.Node) bool {
+		if prev, ok := once[key]; ok {
+			c.errorf(n, "%s is set twice in step %q (first at %s)", key, st.Name, prev.Range())
+			return false
+		}
+		once[key] = n
+		return true
+	}
+	for _, it := range items {
+		switch s := it.Stmt.(type) {
+		case *dsl.ImageStmt:
+			if single("image", s) {
+				b.Image = c.text(sc, s.Image)
+			}
+		case *dsl.RunStmt:
+			if !single(s.Kind, s) {
+				continue
+			}
+			var list []*Text
+			for _, e := range s.List.Elems {
+				if e.Str == nil {
+					if e.Int != nil || e.Float != nil {
+						c.errorf(e, "%s takes strings; quote %s", s.Kind, e.Kind()).WithHint(`write "%s"`, literalString(e))
+					} else {
+						c.errorf(e, "%s takes a list of strings, got %s", s.Kind, e.Kind())
+					}
+					continue
+				}
+				list = append(list, c.text(sc, e.Str))
+			}
+			if len(s.List.Elems) == 0 {
+				c.errorf(s.List, "%s needs at least one element", s.Kind)
+			}
+			if s.Kind == "run" {
+				b.Command = list
+			} else {
+				b.Args = list
+			}
+		case *dsl.ScriptStmt:
+			if !single("script", s) {
+				continue
+			}
+			sc2 := &Script{Source: c.text(sc, s.Source)}
+			if s.Lang != nil {
+				cmd, ok := scriptCommands[s.Lang.Name]
+				if !ok {
+					d := c.unknownWord(s.Lang, "script language", keys(scriptCommands))
+					d.Hint += `; or give the interpreter: script ["perl"] """..."""`
+				}
+				sc2.Command = cmd
+			} else {
+				for _, e := range s.Command.Elems {
+					if e.Str == nil {
+						c.errorf(e, "the script command must be a list of strings")
+						continue
+					}
+					sc2.Command = append(sc2.Command, e.Str.Value())
+				}
+			}
+			b.Script = sc2
+		case *dsl.EnvStmt:
+			if ev := c.env(s, sc); ev != nil {
+				if hasEnv(b.Env, ev.Name) {
+					c.errorf(s.Name, "environment variable %q is set twice", ev.Name)
+					continue
+				}
+				b.Env = append(b.Env, ev)
+			}
+		case *dsl.ResourceStmt:
+			if !single(s.Kind, s) {
+				continue
+			}
+			name := s.Kind
+			if name == "gpu" {
+				name = "nvidia.com/gpu"
+			}
+			if q, ok := c.quantity(s.Request, s.Kind); ok {
+				if s.Kind == "gpu" {
+					b.Limits = append(b.Limits, KV{name, q})
+				} else {
+					b.Requests = append(b.Requests, KV{name, q})
+				}
+			}
+			if s.Limit != nil {
+				if s.Kind == "gpu" {
+					c.errorf(s.Limit, "a gpu count is already a limit")
+				} else if q, ok := c.quantity(s.Limit, s.Kind+" limit"); ok {
+					b.Limits = append(b.Limits, KV{name, q})
+				}
+			}
+		case *dsl.OutputStmt:
+			name := s.Name.Name
+			for _, o := range st.Outputs {
+				if o.Name == name {
+					c.errorf(s.Name, "output %q is declared twice in step %q", name, st.Name)
+				}
+			}
+			if name == "result" {
+				c.errorf(s.Name, "output name %q is reserved: ${%s.result} is the standard output of the step", name, st.Name)
+				continue
+			}
+			if strings.Contains(name, "-") {
+				c.errorf(s.Name, "output name %q cannot contain '-'", name).WithHint("use %q", strings.ReplaceAll(name, "-", "_"))
+			}
+			out := &StepOutput{Name: name, Decl: s}
+			if s.Source.Name.Name != "file" {
+				c.unknownWord(s.Source.Name, "output source", []string{"file"}).WithHint(`output %s = file("/tmp/%s.txt")`, name, name)
+			} else if len(s.Source.Args) != 1 || s.Source.Args[0].Str == nil {
+				c.errorf(s.Source, `file() takes one path in quotes, e.g. file("/tmp/%s.txt")`, name)
+			} else {
+				out.Path = c.text(sc, s.Source.Args[0].Str)
+				if !strings.HasPrefix(out.Path.Value, "/") {
+					c.errorf(s.Source.Args[0], "output path %q must be absolute", out.Path.Value)
+				}
+			}
+			if s.Default != nil {
+				v := s.Default.Value()
+				out.Default = &v
+			}
+			st.Outputs = append(st.Outputs, out)
+		case *dsl.MountStmt:
+			vol := argoName(s.Volume.Name)
+			found := false
+			var names []string
+			for _, v := range sc.p.Volumes {
+				names = append(names, v.Name)
+				if v.Name == vol {
+					found = true
+				}
+			}
+			if !found {
+				dd := c.errorf(s.Volume, "unknown volume %q", s.Volume.Name)
+				if sug := diag.Suggest(vol, names); sug != "" {
+					dd.WithHint("did you mean %q?", sug)
+				} else {
+					dd.WithHint(`declare it in the pipeline: volume %s = pvc("claim-name")`, s.Volume.Name)
+				}
+			}
+			if !strings.HasPrefix(s.Path.Value(), "/") {
+				c.errorf(s.Path, "mount path %q must be absolute", s.Path.Value())
+			}
+			m := &Mount{Volume: vol, Path: s.Path.Value(), ReadOnly: s.ReadOnly}
+			if s.SubPath != nil {
+				m.SubPath = s.SubPath.Value()
+			}
+			b.Mounts = append(b.Mounts, m)
+		case *dsl.WorkdirStmt:
+			if single("workdir", s) {
+				b.Workdir = c.text(sc, s.Dir)
+			}
+		case *dsl.TimeoutStmt:
+			if single("timeout", s) {
+				if d, ok := c.duration(s.Value); ok {
+					secs := int64(d.Seconds())
+					if secs < 1 {
+						c.errorf(s.Value, "a step timeout must be at least 1s")
+					}
+					b.Timeout = &secs
+				}
+			}
+		case *dsl.RetryStmt:
+			if single("retry", s) {
+				st.Retry = c.retry(s)
+			}
+		case *dsl.MemoizeStmt:
+			if !single("memoize", s) {
+				continue
+			}
+			on, maxAge := c.memoize(s)
+			if st.Handler != "" && on && s.Mode == "on" {
+				c.errorf(s, "exit and failure handlers are never memoized: they must run on every outcome")
+				continue
+			}
+			if s.Mode != "" {
+				st.Memoize = on && st.Handler == ""
+				st.MemoizeExplicit = true
+			}
+			if maxAge != "" {
+				st.MaxAge = maxAge
+			}
+		case *dsl.NodeSelectorStmt:
+			b.NodeSelector = append(b.NodeSelector, &TextKV{s.Key.Value(), c.text(sc, s.Value)})
+		case *dsl.TolerationStmt:
+			b.Tolerations = append(b.Tolerations, c.toleration(s))
+		case *dsl.LabelStmt:
+			kv := KV{s.Key.Value(), c.literalOnly(s.Value, "a "+s.Kind)}
+			if s.Kind == "label" {
+				b.Labels = append(b.Labels, kv)
+			} else {
+				b.Annotations = append(b.Annotations, kv)
+			}
+		case *dsl.RawStmt:
+			b.Raw = append(b.Raw, s)
+		}
+	}
+	if b.Script != nil && len(b.Command) > 0 {
+		c.errorf(once["script"], "step %q has both run and script; use one", st.Name)
+	}
+}
+
+func (c *checker) env(s *dsl.EnvStmt, sc *scope) *EnvVar {
+	name := s.Name.Value()
+	if name == EnvRetryRunID || name == EnvRetryIndicator {
+		c.errorf(s.Name, "environment variable %q is set by pipec in every container", name).WithHint("see docs/retries.md")
+		return nil
+	}
+	if !envNameRE.MatchString(name) {
+		c.errorf(s.Name, "invalid environment variable name %q", name)
+		return nil
+	}
+	ev := &EnvVar{Name: name, Range: s.Range()}
+	v := s.Value
+	switch {
+	case v.Str != nil:
+		if sc == nil {
+			ev.Value = c.plainText(v.Str, "a pipeline-wide env value")
+		} else {
+			ev.Value = c.text(sc, v.Str)
+		}
+	case v.Int != nil || v.Float != nil || v.Bool != nil:
+		s := literalString(v)
+		ev.Value = &Text{Value: s}
+	case v.Call != nil && (v.Call.Name.Name == "secret" || v.Call.Name.Name == "config_map"):
+		args := c.stringArgs(v.Call)
+		if len(args) != 2 {
+			c.errorf(v.Call, `%s() takes a name and a key: %s("name", "key")`, v.Call.Name.Name, v.Call.Name.Name)
+			return nil
+		}
+		if v.Call.Name.Name == "secret" {
+			ev.SecretRef = &apiv1.SecretKeySelector{LocalObjectReference: apiv1.LocalObjectReference{Name: args[0]}, Key: args[1]}
+		} else {
+			ev.ConfigRef = &apiv1.ConfigMapKeySelector{LocalObjectReference: apiv1.LocalObjectReference{Name: args[0]}, Key: args[1]}
+		}
+	case v.Call != nil:
+		c.unknownWord(v.Call.Name, "env source", []string{"secret", "config_map"})
+		return nil
+	default:
+		c.errorf(v, "an env value must be a string, secret(...) or config_map(...), got %s", v.Kind())
+		return nil
+	}
+	return ev
+}

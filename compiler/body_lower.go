@@ -1,0 +1,121 @@
+// Step bodies, lowered: a Body becomes the leaf template that makes the pod.
+
+package compiler
+
+import (
+	"strings"
+
+	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
+	apiv1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+)
+
+// leaf builds a step's own template. Every reference becomes an input
+// parameter, so that the memo key covers every value the step depends on.
+func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
+	b := st.Body
+	ins := &inputSet{byKey: map[string]*input{}, byName: map[string]bool{}}
+	inner := func(t *Text) string {
+		if t == nil {
+			return ""
+		}
+		return substitute(t, func(r *Ref) string {
+			var key, base string
+			switch r.Kind {
+			case RefArgo:
+				return "{{" + r.Argo + "}}"
+			case RefParam:
+				key, base = "param:"+r.Param.Name, r.Param.Name
+			case RefOutput:
+				key, base = "out:"+r.Step.Name+"."+r.Output, r.Step.ArgoName+"-"+r.Output
+			case RefResult:
+				key, base = "result:"+r.Step.Name, r.Step.ArgoName+"-result"
+			case RefLoopVar:
+				key, base = "loop:"+r.Path, strings.ReplaceAll(r.Path, ".", "-")
+			case RefTemplateParam:
+				key, base = "tparam:"+r.TemplateParam, r.TemplateParam
+			}
+			return "{{inputs.parameters." + ins.add(key, base, l.taskExpr(r)) + "}}"
+		})
+	}
+	c := apiv1.Container{}
+	if b.Image != nil {
+		c.Image = inner(b.Image)
+	}
+	for _, t := range b.Command {
+		c.Command = append(c.Command, inner(t))
+	}
+	for _, t := range b.Args {
+		c.Args = append(c.Args, inner(t))
+	}
+	if b.Workdir != nil {
+		c.WorkingDir = inner(b.Workdir)
+	}
+	for _, e := range b.Env {
+		ev := apiv1.EnvVar{Name: e.Name}
+		switch {
+		case e.SecretRef != nil:
+			ev.ValueFrom = &apiv1.EnvVarSource{SecretKeyRef: e.SecretRef}
+		case e.ConfigRef != nil:
+			ev.ValueFrom = &apiv1.EnvVarSource{ConfigMapKeyRef: e.ConfigRef}
+		default:
+			ev.Value = inner(e.Value)
+		}
+		c.Env = append(c.Env, ev)
+	}
+	if len(b.Requests) > 0 {
+		c.Resources.Requests = apiv1.ResourceList{}
+		for _, kv := range b.Requests {
+			c.Resources.Requests[apiv1.ResourceName(kv.Key)] = resource.MustParse(kv.Value)
+		}
+	}
+	if len(b.Limits) > 0 {
+		c.Resources.Limits = apiv1.ResourceList{}
+		for _, kv := range b.Limits {
+			c.Resources.Limits[apiv1.ResourceName(kv.Key)] = resource.MustParse(kv.Value)
+		}
+	}
+	for _, m := range b.Mounts {
+		c.VolumeMounts = append(c.VolumeMounts, apiv1.VolumeMount{Name: m.Volume, MountPath: m.Path, ReadOnly: m.ReadOnly, SubPath: m.SubPath})
+	}
+	tmpl := &wfv1.Template{Name: st.ArgoName, Tolerations: b.Tolerations}
+	for _, kv := range b.NodeSelector {
+		if tmpl.NodeSelector == nil {
+			tmpl.NodeSelector = map[string]string{}
+		}
+		tmpl.NodeSelector[kv.Key] = inner(kv.Value)
+	}
+	if len(b.Labels) > 0 || len(b.Annotations) > 0 {
+		tmpl.Metadata = wfv1.Metadata{Labels: kvMap(b.Labels), Annotations: kvMap(b.Annotations)}
+	}
+	if b.Timeout != nil {
+		tmpl.ActiveDeadlineSeconds = intOrStr(int(*b.Timeout))
+	}
+	if b.Script != nil {
+		c.Command = b.Script.Command
+		tmpl.Script = &wfv1.ScriptTemplate{Container: c, Source: inner(b.Script.Source)}
+	} else {
+		tmpl.Container = &c
+	}
+	for _, o := range st.Outputs {
+		op := wfv1.Parameter{Name: o.Name, ValueFrom: &wfv1.ValueFrom{Path: inner(o.Path)}}
+		if o.Default != nil {
+			op.ValueFrom.Default = wfv1.AnyStringPtr(*o.Default)
+		}
+		tmpl.Outputs.Parameters = append(tmpl.Outputs.Parameters, op)
+	}
+	// A loop iteration must be told apart from the others even when the body
+	// does not use the loop variable: pass the item itself.
+	if st.Loop != nil && ins.byKey["loop:"+st.Loop.Var] == nil {
+		ins.add("loop-item", "pipec-item", "{{item}}")
+	}
+	for _, in := range ins.list {
+		tmpl.Inputs.Parameters = append(tmpl.Inputs.Parameters, wfv1.Parameter{Name: in.name})
+	}
+	if r := st.Retry; r != nil && !st.RetryWrapped() {
+		tmpl.RetryStrategy = retryStrategy(r)
+	}
+	l.applyStepRaw(st, tmpl)
+	addRetryWiring(tmpl, st)
+	return tmpl, ins.list
+}

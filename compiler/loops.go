@@ -1,0 +1,117 @@
+// Loops: `for x in ...` over lists, ranges, parameters and step outputs.
+
+package compiler
+
+import (
+	"sort"
+
+	"github.com/pipec/pipec/dsl"
+)
+
+func (c *checker) loop(sc *scope, l *dsl.LoopClause) *Loop {
+	lp := &Loop{Var: l.Var.Name, Decl: l}
+	src := l.Source
+	switch {
+	case src.List != nil:
+		if len(src.List.Elems) == 0 {
+			c.errorf(src, "the loop list is empty: the step would never run")
+		}
+		var keysSeen map[string]int
+		for i, e := range src.List.Elems {
+			switch {
+			case e.Map != nil:
+				m := map[string]any{}
+				for _, ent := range e.Map.Entries {
+					v, err := literal(ent.Value)
+					if err != nil {
+						c.errorf(ent.Value, "%v", err)
+					}
+					m[ent.Key.Value()] = v
+				}
+				if keysSeen == nil {
+					keysSeen = map[string]int{}
+				}
+				for k := range m {
+					keysSeen[k]++
+				}
+				lp.Items = append(lp.Items, m)
+			case e.Str != nil || e.Int != nil || e.Float != nil || e.Bool != nil:
+				v, _ := literal(e)
+				lp.Items = append(lp.Items, v)
+				if keysSeen != nil {
+					c.errorf(e, "loop item %d is a %s but earlier items are maps: all items must be of one kind", i+1, e.Kind())
+				}
+			default:
+				c.errorf(e, "a loop item must be a string, number, bool or map, got %s", e.Kind())
+			}
+		}
+		for k, n := range keysSeen {
+			if n == len(lp.Items) {
+				lp.Keys = append(lp.Keys, k)
+			}
+		}
+		sort.Strings(lp.Keys)
+	case src.Call != nil && src.Call.Name.Name == "range":
+		var nums []int
+		for _, a := range src.Call.Args {
+			if n, ok := c.intValue(a, "a range bound"); ok {
+				nums = append(nums, n)
+			}
+		}
+		switch len(src.Call.Args) {
+		case 1:
+			if len(nums) == 1 {
+				zero := 0
+				lp.Start, lp.End = &zero, &nums[0]
+			}
+		case 2:
+			if len(nums) == 2 {
+				lp.Start, lp.End = &nums[0], &nums[1]
+			}
+		default:
+			c.errorf(src.Call, "range takes (end) or (start, end), got %d arguments", len(src.Call.Args))
+		}
+		if lp.Start != nil && *lp.End <= *lp.Start {
+			c.errorf(src.Call, "range(%d, %d) is empty: the end is exclusive and must be greater than the start", *lp.Start, *lp.End)
+		}
+	case src.Call != nil:
+		c.unknownWord(src.Call.Name, "loop source", []string{"range"}).WithHint("loop over a list [...], range(start, end), or a step output such as gen.items")
+	case src.Path != nil:
+		// A JSON list: a parameter or a step output.
+		lit := &dsl.StringLit{Span: src.Span, Raw: `"${` + src.Path.String() + `}"`}
+		t := &Text{Value: "${" + src.Path.String() + "}", Lit: lit, Refs: map[string]*Ref{}}
+		lp.Param = t
+		if target := sc.p.stepsByName[src.Path.String()]; target != nil && len(src.Path.Parts) == 1 {
+			// for x in step: one item per iteration of a looped step, a map of its outputs.
+			if target == sc.step {
+				c.errorf(src, "a step cannot loop over its own outputs")
+				return lp
+			}
+			if target.Decl.Clauses == nil || !hasLoop(target.Decl) {
+				c.errorf(src, "step %q does not loop; loop over one of its outputs instead, such as %s.result", target.Name, target.Name)
+				return lp
+			}
+			t.Refs[src.Path.String()] = &Ref{Path: src.Path.String(), Kind: RefAllOutputs, Step: target, Range: src.Range()}
+			c.use(sc, t.Refs[src.Path.String()], src.Range())
+			lp.Keys = c.outputDecls(target)
+			if !sc.step.dependsOn(target) {
+				sc.step.Deps = append(sc.step.Deps, &Dep{Step: target, Implicit: true, Range: src.Range()})
+			}
+			return lp
+		}
+		if ref := c.resolve(sc, src.Path.String(), src.Range()); ref != nil {
+			if ref.Kind == RefLoopVar {
+				c.errorf(src, "a loop cannot iterate over its own variable")
+			}
+			t.Refs[src.Path.String()] = ref
+			c.use(sc, ref, src.Range())
+		}
+		lp.Param = t
+	case src.Str != nil:
+		// "${gen.items}" in quotes is accepted too.
+		lp.Param = c.text(sc, src.Str)
+	default:
+		c.errorf(src, "cannot loop over %s", src.Kind()).WithHint("loop over a list [...], range(start, end), or a step output such as gen.items")
+	}
+	return lp
+}

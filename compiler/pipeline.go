@@ -1,0 +1,403 @@
+// Pipeline settings: the checker reads a pipeline's statements into the
+// Pipeline model, and the lowerer turns the model into the WorkflowSpec.
+
+package compiler
+
+import (
+	"strings"
+
+	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
+	apiv1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/pipec/pipec/dsl"
+)
+
+func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string]*dsl.TemplateDecl, doc *dsl.CommentGroup) *Pipeline {
+	p := &Pipeline{Decl: decl, File: f, Name: decl.Name.Name, Kind: KindWorkflow, Memoize: true, MaxAge: DefaultMaxAge, stepsByName: map[string]*Step{}}
+	c.checkPipelineName(p)
+	if doc != nil {
+		p.Description = doc.Text()
+	}
+	var kindStmt *dsl.KindStmt
+	var memo *dsl.MemoizeStmt
+	var steps []*dsl.StepDecl
+	once := map[string]dsl.Node{}
+	single := func(key string, n dsl.Node) bool {
+		if prev, ok := once[key]; ok {
+			c.errorf(n, "%s is set twice in pipeline %q (first at %s)", key, p.Name, prev.Range()).WithHint("remove one of them")
+			return false
+		}
+		once[key] = n
+		return true
+	}
+	for _, item := range decl.Items {
+		switch s := item.Stmt.(type) {
+		case *dsl.DescriptionStmt:
+			if single("description", s) {
+				p.Description = s.Text.Value()
+			}
+		case *dsl.ImageStmt:
+			if single("image", s) {
+				p.Image = c.plainText(s.Image, "an image")
+			}
+		case *dsl.NamespaceStmt:
+			if single("namespace", s) {
+				p.Namespace = s.Namespace.Value()
+				if !dnsLabelRE.MatchString(p.Namespace) {
+					c.errorf(s.Namespace, "invalid namespace %q: it must be lower case letters, digits and '-'", p.Namespace)
+				}
+			}
+		case *dsl.ServiceAccountStmt:
+			if single("service_account", s) {
+				p.ServiceAccount = s.Name.Value()
+			}
+		case *dsl.LabelStmt:
+			kv := KV{s.Key.Value(), c.literalOnly(s.Value, "a "+s.Kind)}
+			if s.Kind == "label" {
+				p.Labels = append(p.Labels, kv)
+			} else {
+				p.Annotations = append(p.Annotations, kv)
+			}
+		case *dsl.IntStmt:
+			if !single(s.Kind, s) {
+				continue
+			}
+			n, ok := c.intValue(s.Value, s.Kind)
+			if !ok {
+				continue
+			}
+			if s.Kind == "parallelism" {
+				if n < 1 {
+					c.errorf(s.Value, "parallelism must be at least 1, got %d", n)
+					continue
+				}
+				v := int64(n)
+				p.Parallelism = &v
+			} else {
+				v := int32(n)
+				p.Priority = &v
+			}
+		case *dsl.TimeoutStmt:
+			if single("timeout", s) {
+				if d, ok := c.duration(s.Value); ok {
+					secs := int64(d.Seconds())
+					p.TimeoutSeconds = &secs
+				}
+			}
+		case *dsl.PodGCStmt:
+			if single("pod_gc", s) {
+				if v, ok := podGCStrats[s.Strategy.Name]; ok {
+					p.PodGC = v
+				} else {
+					c.unknownWord(s.Strategy, "pod_gc strategy", keys(podGCStrats))
+				}
+				c.podGCOptions(p, s)
+			}
+		case *dsl.TTLStmt:
+			if !single("ttl "+s.When, s) {
+				continue
+			}
+			if d, ok := c.duration(s.Value); ok {
+				secs := int32(d.Seconds())
+				switch s.When {
+				case "success":
+					p.TTL.Success = &secs
+				case "failure":
+					p.TTL.Failure = &secs
+				default:
+					p.TTL.Completion = &secs
+				}
+			}
+		case *dsl.NodeSelectorStmt:
+			p.NodeSelector = append(p.NodeSelector, KV{s.Key.Value(), c.literalOnly(s.Value, "a pipeline's node_selector (set it in a step to use references)")})
+		case *dsl.TolerationStmt:
+			p.Tolerations = append(p.Tolerations, c.toleration(s))
+		case *dsl.PullSecretStmt:
+			p.PullSecrets = append(p.PullSecrets, s.Name.Value())
+		case *dsl.ParamStmt:
+			c.param(p, s, item.Doc)
+		case *dsl.RetryStmt:
+			if single("retry", s) {
+				p.Retry = c.retry(s)
+			}
+		case *dsl.MemoizeStmt:
+			if single("memoize", s) {
+				memo = s
+			}
+		case *dsl.ScheduleStmt:
+			p.Schedules = append(p.Schedules, s.Cron.Value())
+			if fields := strings.Fields(s.Cron.Value()); len(fields) < 5 || len(fields) > 6 {
+				if !strings.HasPrefix(s.Cron.Value(), "@") {
+					c.errorf(s.Cron, "invalid schedule %q: a cron schedule has 5 fields (minute hour day-of-month month day-of-week)", s.Cron.Value()).WithHint(`for example "0 2 * * *" runs at 02:00 every day`)
+				}
+			}
+			if s.Timezone != nil {
+				if p.Timezone != "" && p.Timezone != s.Timezone.Value() {
+					c.errorf(s.Timezone, "all schedules of a pipeline share one timezone")
+				}
+				p.Timezone = s.Timezone.Value()
+			}
+		case *dsl.KindStmt:
+			if single("kind", s) {
+				kindStmt = s
+			}
+		case *dsl.VolumeStmt:
+			c.volume(p, s)
+		case *dsl.RawStmt:
+			p.Raw = append(p.Raw, s)
+		case *dsl.EnvStmt:
+			if ev := c.env(s, nil); ev != nil {
+				p.Env = append(p.Env, ev)
+			}
+		case *dsl.SettingStmt:
+			if single(s.Name, s) {
+				c.setting(p, s)
+			}
+		case *dsl.StepDecl:
+			steps = append(steps, s)
+		}
+	}
+	if kindStmt != nil {
+		switch kindStmt.Kind.Name {
+		case "workflow":
+		case "workflow_template":
+			p.Kind = KindWorkflowTemplate
+			if len(p.Schedules) > 0 {
+				c.errorf(kindStmt, "a pipeline with a schedule is a CronWorkflow; it cannot also be a workflow_template")
+			}
+		default:
+			c.unknownWord(kindStmt.Kind, "kind", []string{"workflow", "workflow_template"})
+		}
+	}
+	if len(p.Schedules) > 0 && p.Kind == KindWorkflow {
+		p.Kind = KindCronWorkflow
+		if len(p.Name) > 52 {
+			c.errorf(decl.Name, "pipeline name %q is %d characters; a scheduled pipeline (CronWorkflow) name may have at most 52", p.Name, len(p.Name))
+		}
+		for _, prm := range p.Params {
+			if prm.Default == nil && prm.FromConfigMap == nil {
+				c.errorf(prm.Decl, "parameter %q has no value, but a scheduled pipeline runs unattended", prm.Name).WithHint(`give it a default: param %s = "..."`, prm.Name)
+			}
+		}
+	}
+	if memo != nil {
+		on, maxAge := c.memoize(memo)
+		p.Memoize = on
+		if maxAge != "" {
+			p.MaxAge = maxAge
+		}
+	}
+	// Declare every step before resolving any, so references may point forward.
+	byArgoName := map[string][]*Step{} // every step declared so far, by Argo name
+	for _, s := range steps {
+		st := &Step{Name: s.Name.Name, ArgoName: argoName(s.Name.Name), Decl: s, Handler: s.Handler, Pipeline: p}
+		if !argoNameRE.MatchString(st.ArgoName) || len(st.ArgoName) > 128 {
+			c.errorf(s.Name, "step name %q cannot be an Argo task name", st.Name).WithHint("use letters, digits, '-' and '_', at most 128 characters, starting with a letter or digit")
+		}
+		if st.ArgoName == EntryTemplate || st.ArgoName == ExitTemplate {
+			c.errorf(s.Name, "step name %q is reserved by pipec for the workflow's %s template", st.Name, map[string]string{EntryTemplate: "entry", ExitTemplate: "exit handler"}[st.ArgoName]).WithHint("rename the step")
+		}
+		if prev := p.stepsByName[st.Name]; prev != nil {
+			c.errorf(s.Name, "step %q is defined twice (first at %s)", st.Name, prev.Decl.Name.Range())
+			continue
+		}
+		// Main steps first, then handlers, each in source order.
+		for _, handlers := range []bool{false, true} {
+			for _, other := range byArgoName[st.ArgoName] {
+				if (other.Handler != "") == handlers {
+					c.errorf(s.Name, "steps %q and %q both become the Argo name %q", other.Name, st.Name, st.ArgoName).WithHint("rename one of them: '_' becomes '-' and letters become lower case in Argo names")
+				}
+			}
+		}
+		byArgoName[st.ArgoName] = append(byArgoName[st.ArgoName], st)
+		p.stepsByName[st.Name] = st
+		if st.Handler != "" {
+			p.ExitSteps = append(p.ExitSteps, st)
+		} else {
+			p.Steps = append(p.Steps, st)
+		}
+	}
+	if len(p.Steps) == 0 && p.setting("workflow_template_ref", "cluster_workflow_template_ref") == nil {
+		c.errorf(decl.Name, "pipeline %q has no steps", p.Name).WithHint(`add one: step hello { run ["echo", "hello"] }`)
+	}
+	for _, st := range append(append([]*Step{}, p.Steps...), p.ExitSteps...) {
+		c.step(p, st, templates)
+	}
+	c.checkSettings(p)
+	c.checkCycles(p)
+	c.checkCacheSize(p)
+	return p
+}
+
+// cacheEntryBytes is about what one memoized step instance takes in the
+// run's cache ConfigMap (key, node id, outputs, timestamps).
+const cacheEntryBytes = 400
+
+// checkCacheSize warns when one run could fill its 1 MiB cache ConfigMap.
+func (c *checker) checkCacheSize(p *Pipeline) {
+	instances := 0
+	for _, st := range p.Steps {
+		if !st.Memoize {
+			continue
+		}
+		switch {
+		case st.Loop == nil:
+			instances++
+		case st.Loop.Items != nil:
+			instances += len(st.Loop.Items)
+		case st.Loop.Start != nil && st.Loop.End != nil:
+			instances += *st.Loop.End - *st.Loop.Start
+		default:
+			instances++ // a JSON list: unknown until run time
+		}
+	}
+	if instances*cacheEntryBytes > 1<<20*3/4 {
+		c.diags.Warnf(p.Decl.Name.Range(), "one run of %q memoizes about %d step instances: its cache ConfigMap could reach Argo's 1 MiB limit, which turns succeeded steps into errors", p.Name, instances).
+			WithHint("use memoize off on the largest loops, or split the pipeline")
+	}
+}
+
+func (c *checker) checkPipelineName(p *Pipeline) {
+	n := p.Decl.Name
+	switch {
+	case strings.ToLower(p.Name) != p.Name:
+		c.errorf(n, "pipeline name %q must be lower case: it becomes a Kubernetes object name", p.Name).WithHint("rename it %q", strings.ReplaceAll(strings.ToLower(p.Name), "_", "-"))
+	case strings.Contains(p.Name, "_"):
+		c.errorf(n, "pipeline name %q cannot contain '_': it becomes a Kubernetes object name", p.Name).WithHint("rename it %q", strings.ReplaceAll(p.Name, "_", "-"))
+	case !dnsLabelRE.MatchString(p.Name):
+		c.errorf(n, "pipeline name %q is not a valid Kubernetes object name", p.Name).WithHint("use lower case letters, digits and '-', starting and ending with a letter or digit")
+	case len(p.Name) > 57:
+		c.errorf(n, "pipeline name %q is %d characters; at most 57 are allowed (Argo adds a 5-character suffix to a 63-character limit)", p.Name, len(p.Name))
+	}
+}
+
+func (c *checker) toleration(s *dsl.TolerationStmt) apiv1.Toleration {
+	t := apiv1.Toleration{Key: s.Key.Value()}
+	if s.Exists {
+		t.Operator = apiv1.TolerationOpExists
+	} else if s.Value != nil {
+		t.Operator = apiv1.TolerationOpEqual
+		t.Value = s.Value.Value()
+	}
+	if s.Effect != nil {
+		if e, ok := effects[s.Effect.Name]; ok {
+			t.Effect = e
+		} else {
+			c.unknownWord(s.Effect, "toleration effect", keys(effects))
+		}
+	}
+	return t
+}
+
+func (l *lowerer) spec() wfv1.WorkflowSpec {
+	p := l.p
+	spec := wfv1.WorkflowSpec{
+		Entrypoint:            EntryTemplate,
+		ServiceAccountName:    p.ServiceAccount,
+		Parallelism:           p.Parallelism,
+		Priority:              p.Priority,
+		ActiveDeadlineSeconds: p.TimeoutSeconds,
+		NodeSelector:          kvMap(p.NodeSelector),
+		Tolerations:           p.Tolerations,
+	}
+	if p.PodGC != "" {
+		spec.PodGC = &wfv1.PodGC{Strategy: wfv1.PodGCStrategy(p.PodGC), DeleteDelayDuration: p.PodGCDelay}
+		if p.PodGCSelector != nil {
+			spec.PodGC.LabelSelector = &metav1.LabelSelector{MatchLabels: p.PodGCSelector}
+		}
+	}
+	if p.TTL != (TTL{}) {
+		spec.TTLStrategy = &wfv1.TTLStrategy{SecondsAfterCompletion: p.TTL.Completion, SecondsAfterSuccess: p.TTL.Success, SecondsAfterFailure: p.TTL.Failure}
+	}
+	for _, s := range p.PullSecrets {
+		spec.ImagePullSecrets = append(spec.ImagePullSecrets, apiv1.LocalObjectReference{Name: s})
+	}
+	for _, v := range p.Volumes {
+		if v.ClaimSize != "" {
+			spec.VolumeClaimTemplates = append(spec.VolumeClaimTemplates, apiv1.PersistentVolumeClaim{
+				ObjectMeta: metav1.ObjectMeta{Name: v.Name},
+				Spec: apiv1.PersistentVolumeClaimSpec{
+					AccessModes: []apiv1.PersistentVolumeAccessMode{apiv1.ReadWriteOnce},
+					Resources:   apiv1.VolumeResourceRequirements{Requests: apiv1.ResourceList{apiv1.ResourceStorage: resource.MustParse(v.ClaimSize)}},
+				},
+			})
+			continue
+		}
+		spec.Volumes = append(spec.Volumes, apiv1.Volume{Name: v.Name, VolumeSource: v.Source})
+	}
+	// Parameters: the user's, then the three retry parameters.
+	for _, prm := range p.Params {
+		wp := wfv1.Parameter{Name: prm.Name}
+		if v, ok := l.params[prm.Name]; ok {
+			wp.Value = wfv1.AnyStringPtr(v)
+		} else if prm.Default != nil {
+			wp.Value = wfv1.AnyStringPtr(*prm.Default)
+		} else if prm.FromConfigMap != nil {
+			wp.ValueFrom = &wfv1.ValueFrom{ConfigMapKeyRef: prm.FromConfigMap}
+		}
+		if prm.Description != "" {
+			wp.Description = wfv1.AnyStringPtr(prm.Description)
+		}
+		for _, e := range prm.Enum {
+			wp.Enum = append(wp.Enum, wfv1.AnyString(e))
+		}
+		spec.Arguments.Parameters = append(spec.Arguments.Parameters, wp)
+	}
+	spec.Arguments.Parameters = append(spec.Arguments.Parameters, retryParameters(l.params)...)
+	if p.setting("workflow_template_ref", "cluster_workflow_template_ref") != nil {
+		// The referenced template has the entry point and the templates.
+		spec.Entrypoint = ""
+		return spec
+	}
+
+	main := wfv1.Template{Name: EntryTemplate, DAG: &wfv1.DAGTemplate{}}
+	var leaves []wfv1.Template
+	for _, low := range l.steps(p.Steps) {
+		main.DAG.Tasks = append(main.DAG.Tasks, low.task)
+		leaves = append(leaves, low.templates...)
+	}
+	spec.Templates = append(spec.Templates, main)
+	if len(p.ExitSteps) > 0 {
+		exit := wfv1.Template{Name: ExitTemplate, DAG: &wfv1.DAGTemplate{}}
+		for _, st := range p.ExitSteps {
+			task, tmpls := l.step(st)
+			if st.Handler == "failure" {
+				cond := "{{workflow.status}} != Succeeded"
+				if task.When != "" {
+					cond = "(" + cond + ") && (" + task.When + ")"
+				}
+				task.When = cond
+			}
+			exit.DAG.Tasks = append(exit.DAG.Tasks, task)
+			leaves = append(leaves, tmpls...)
+		}
+		spec.Templates = append(spec.Templates, exit)
+		spec.OnExit = ExitTemplate
+	}
+	spec.Templates = append(spec.Templates, leaves...)
+	return spec
+}
+
+// podGCOptions reads the options of a pod_gc statement.
+func (c *checker) podGCOptions(p *Pipeline, s *dsl.PodGCStmt) {
+	seen := map[string]bool{}
+	for _, o := range s.Options {
+		if seen[o.Name] {
+			c.errorf(o, "pod_gc sets %s twice", o.Name)
+			continue
+		}
+		seen[o.Name] = true
+		switch o.Name {
+		case "delete_delay":
+			if d, ok := c.duration(o.Value); ok {
+				p.PodGCDelay = argoDuration(d)
+			}
+		case "selector":
+			if m, ok := decodeStruct[map[string]string](c, o.Value, "pod_gc selector"); ok {
+				p.PodGCSelector = *m
+			}
+		}
+	}
+}

@@ -1,0 +1,371 @@
+// Text and references: the checker resolves ${...} in strings to Refs
+// (parameters, step outputs, loop variables, template parameters, Argo
+// variables); the lowerer turns each Ref into Argo's {{...}} form and the
+// template inputs it needs.
+
+package compiler
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/pipec/pipec/diag"
+	"github.com/pipec/pipec/dsl"
+)
+
+// literalOnly returns a string's value, reporting any ${...} in it: the
+// field it goes to is fixed when the workflow is created.
+func (c *checker) literalOnly(s *dsl.StringLit, what string) string {
+	refs, _ := dsl.Interpolations(s)
+	for _, r := range refs {
+		c.diags.Errorf(r.Range, "${%s} cannot be used in %s", r.Path, what).WithHint("write the value literally, or $${ for a literal ${")
+	}
+	return s.Value()
+}
+
+// plainText accepts a string that may only use Argo's own variables.
+func (c *checker) plainText(s *dsl.StringLit, what string) *Text {
+	t := &Text{Value: s.Value(), Lit: s, Refs: map[string]*Ref{}}
+	refs, unclosed := dsl.Interpolations(s)
+	for _, r := range unclosed {
+		c.diags.Errorf(r, "unclosed ${: a reference ends with }").WithHint("write $${ for a literal ${")
+	}
+	for _, r := range refs {
+		if contains(argoVariables, r.Path) {
+			t.Refs[r.Path] = &Ref{Path: r.Path, Kind: RefArgo, Argo: r.Path, Range: r.Range}
+			c.use(nil, t.Refs[r.Path], r.Range)
+			continue
+		}
+		c.diags.Errorf(r.Range, "%s cannot use ${%s}: only Argo's workflow variables are available here", what, r.Path)
+	}
+	return t
+}
+
+// argText is a template-call or ref argument value in the step's scope.
+func (c *checker) argText(sc *scope, v *dsl.Value) *Text {
+	if v.Str != nil {
+		return c.text(sc, v.Str)
+	}
+	if v.Int != nil || v.Float != nil || v.Bool != nil {
+		return &Text{Value: literalString(v)}
+	}
+	if v.List != nil || v.Map != nil {
+		j, err := literalJSON(v)
+		if err != nil {
+			c.errorf(v, "%v", err)
+		}
+		return &Text{Value: j}
+	}
+	c.errorf(v, "an argument must be a literal value, got %s", v.Kind())
+	return &Text{}
+}
+
+func (c *checker) text(sc *scope, s *dsl.StringLit) *Text {
+	t := &Text{Value: s.Value(), Lit: s, Refs: map[string]*Ref{}}
+	refs, unclosed := dsl.Interpolations(s)
+	for _, r := range unclosed {
+		c.diags.Errorf(r, "unclosed ${: a reference ends with }").WithHint("write $${ for a literal ${")
+	}
+	for _, r := range refs {
+		ref, done := t.Refs[r.Path]
+		if !done {
+			if ref = c.resolve(sc, r.Path, r.Range); ref == nil {
+				continue
+			}
+			t.Refs[r.Path] = ref
+		}
+		c.use(sc, ref, r.Range)
+	}
+	return t
+}
+
+// use records one occurrence of a resolved reference in Program.Uses.
+func (c *checker) use(sc *scope, ref *Ref, r diag.Range) {
+	u := &Use{Ref: ref, Range: r}
+	if sc != nil {
+		u.Step, u.Template = sc.step, sc.template
+	}
+	c.prog.Uses = append(c.prog.Uses, u)
+}
+
+// resolve finds what ${path} refers to in a scope and records the
+// dependency a step output implies.
+func (c *checker) resolve(sc *scope, path string, rng diag.Range) *Ref {
+	if path == "" {
+		c.diags.Errorf(rng, "empty reference ${}")
+		return nil
+	}
+	parts := strings.Split(path, ".")
+	head := parts[0]
+	ref := &Ref{Path: path, Range: rng}
+	// Loop variable.
+	if sc.loop != nil && head == sc.loop.Var && sc.template == nil {
+		ref.Kind = RefLoopVar
+		if len(parts) > 2 {
+			c.diags.Errorf(rng, "${%s}: a loop item field is one level deep", path)
+			return nil
+		}
+		if len(parts) == 2 {
+			ref.Field = parts[1]
+			if sc.loop.Items != nil && len(sc.loop.Keys) == 0 {
+				c.diags.Errorf(rng, "${%s}: the items of this loop are not maps", path).WithHint("use ${%s}", head)
+				return nil
+			}
+			if (sc.loop.Items != nil || len(sc.loop.Keys) > 0) && !contains(sc.loop.Keys, ref.Field) {
+				dd := c.diags.Errorf(rng, "${%s}: not every loop item has the key %q", path, ref.Field)
+				if s := diag.Suggest(ref.Field, sc.loop.Keys); s != "" {
+					dd.WithHint("did you mean ${%s.%s}?", head, s)
+				} else {
+					dd.WithHint("the keys are: %s", strings.Join(sc.loop.Keys, ", "))
+				}
+				return nil
+			}
+		} else if len(sc.loop.Keys) > 0 && sc.loop.Items != nil {
+			c.diags.Errorf(rng, "${%s} is a map; use one of its keys", path).WithHint("for example ${%s.%s}", head, sc.loop.Keys[0])
+			return nil
+		}
+		return ref
+	}
+	// Template parameter.
+	if sc.template != nil {
+		if tp := sc.tparams[head]; tp != nil && len(parts) == 1 {
+			return tp
+		}
+		if contains(argoVariables, path) {
+			ref.Kind, ref.Argo = RefArgo, path
+			if path == "retries" && sc.step != nil {
+				sc.step.UsesRetries = true
+			}
+			return ref
+		}
+		var names []string
+		for n := range sc.tparams {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		dd := c.diags.Errorf(rng, "unknown reference ${%s} in template %q", path, sc.template.Name.Name)
+		if s := diag.Suggest(path, names); s != "" {
+			dd.WithHint("did you mean ${%s}?", s)
+		} else {
+			dd.WithHint("a template sees only its own parameters (%s) and Argo's variables; pass values as arguments", strings.Join(names, ", "))
+		}
+		return nil
+	}
+	if head == "workflow" || head == "pod" || head == "node" || path == "retries" {
+		if !contains(argoVariables, path) {
+			dd := c.diags.Errorf(rng, "unknown Argo variable ${%s}", path)
+			if s := diag.Suggest(path, argoVariables); s != "" {
+				dd.WithHint("did you mean ${%s}?", s)
+			}
+			return nil
+		}
+		if path == "workflow.scheduledTime" && sc.p != nil && sc.p.Kind != KindCronWorkflow {
+			c.diags.Errorf(rng, "${workflow.scheduledTime} is only known in a scheduled pipeline").WithHint(`add a schedule: schedule "0 2 * * *"`)
+			return nil
+		}
+		if path == "workflow.status" || path == "workflow.failures" {
+			if sc.step == nil || sc.step.Handler == "" {
+				c.diags.Errorf(rng, "${%s} is only known in exit and failure handlers", path)
+				return nil
+			}
+		}
+		ref.Kind, ref.Argo = RefArgo, path
+		if path == "retries" && sc.step != nil {
+			sc.step.UsesRetries = true
+		}
+		return ref
+	}
+	// Pipeline parameter.
+	for _, prm := range sc.p.Params {
+		if prm.Name == head {
+			if len(parts) > 1 {
+				c.diags.Errorf(rng, "${%s}: parameter %q has no fields", path, head)
+				return nil
+			}
+			ref.Kind, ref.Param = RefParam, prm
+			return ref
+		}
+	}
+	if head == ParamRunID || head == ParamRetryRunID || head == ParamRetryIndicator {
+		c.diags.Errorf(rng, "${%s}: the retry parameters are given to every container as the environment variables %s and %s", path, EnvRetryRunID, EnvRetryIndicator).WithHint("read the environment variable instead")
+		return nil
+	}
+	// Step output.
+	if target := sc.p.stepsByName[head]; target != nil {
+		if len(parts) != 2 {
+			c.diags.Errorf(rng, "${%s} refers to step %q; name one of its outputs, such as ${%s.result}", path, head, head)
+			return nil
+		}
+		out := parts[1]
+		if sc.step != nil && target == sc.step {
+			c.diags.Errorf(rng, "step %q cannot use its own output ${%s}", head, path)
+			return nil
+		}
+		if sc.step != nil && (target.Handler != "" || sc.step.Handler != "") {
+			c.diags.Errorf(rng, "${%s}: exit and failure handlers run after the main steps and cannot exchange outputs with them", path)
+			return nil
+		}
+		if out == "result" {
+			ref.Kind, ref.Step = RefResult, target
+			target.ResultUsed = true
+		} else {
+			ref.Kind, ref.Step, ref.Output = RefOutput, target, out
+			if !usesRef(target.Decl) && !c.declaresOutput(target, out) {
+				var names []string
+				for _, it := range c.outputDecls(target) {
+					names = append(names, it)
+				}
+				names = append(names, "result")
+				dd := c.diags.Errorf(rng, "step %q has no output %q", head, out)
+				if s := diag.Suggest(out, names); s != "" {
+					dd.WithHint("did you mean ${%s.%s}?", head, s)
+				} else {
+					dd.WithHint("declare it in step %s: output %s = file(\"/tmp/%s\")", head, out, out)
+				}
+				return nil
+			}
+		}
+		if sc.step != nil && !sc.step.dependsOn(target) {
+			sc.step.Deps = append(sc.step.Deps, &Dep{Step: target, Implicit: true, Range: rng})
+		}
+		return ref
+	}
+	// Nothing matched.
+	// A dotted reference names a step's output; a plain one a parameter or
+	// the loop variable: suggest only what could fit.
+	var candidates []string
+	if len(parts) > 1 {
+		for name := range sc.p.stepsByName {
+			candidates = append(candidates, name)
+		}
+	} else {
+		for _, prm := range sc.p.Params {
+			candidates = append(candidates, prm.Name)
+		}
+		if sc.loop != nil {
+			candidates = append(candidates, sc.loop.Var)
+		}
+	}
+	sort.Strings(candidates)
+	what := "parameter, step or loop variable"
+	if len(parts) > 1 {
+		what = "step"
+	}
+	dd := c.diags.Errorf(rng, "unknown reference ${%s}: no %s %q", path, what, head)
+	if s := diag.Suggest(head, candidates); s != "" {
+		dd.WithHint("did you mean ${%s}?", strings.Replace(path, head, s, 1))
+	} else if len(parts) == 1 {
+		dd.WithHint(`declare it: param %s = "..."; or write $${%s} for a literal ${`, head, path)
+	}
+	return nil
+}
+
+// declaresOutput looks at the step's declaration, which may not have been
+// checked yet (references can point forward).
+func (c *checker) declaresOutput(st *Step, name string) bool {
+	return contains(c.outputDecls(st), name)
+}
+
+func (c *checker) outputDecls(st *Step) []string {
+	var names []string
+	add := func(items []*dsl.StepItem) {
+		for _, it := range items {
+			if o, ok := it.Stmt.(*dsl.OutputStmt); ok {
+				names = append(names, o.Name.Name)
+			}
+		}
+	}
+	add(st.Decl.Items)
+	for _, cl := range st.Decl.Clauses {
+		if cl.Uses != nil && cl.Uses.Template != nil {
+			if t := c.templatesFor(st.Pipeline.File.Name)[cl.Uses.Template.Name]; t != nil {
+				add(t.Items)
+			}
+		}
+	}
+	return names
+}
+
+// input is one input parameter of a leaf template and the task argument
+// that feeds it.
+type input struct {
+	key   string // identity of what it carries
+	name  string
+	value string // the task argument
+}
+
+type inputSet struct {
+	list   []*input
+	byKey  map[string]*input
+	byName map[string]bool
+}
+
+func (s *inputSet) add(key, base, value string) string {
+	if in := s.byKey[key]; in != nil {
+		return in.name
+	}
+	name := sanitizeParamName(base)
+	for i := 2; s.byName[name]; i++ {
+		name = fmt.Sprintf("%s-%d", sanitizeParamName(base), i)
+	}
+	in := &input{key: key, name: name, value: value}
+	s.list = append(s.list, in)
+	s.byKey[key] = in
+	s.byName[name] = true
+	return name
+}
+
+func sanitizeParamName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '-' || r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
+			return r
+		}
+		return '-'
+	}, s)
+}
+
+// taskExpr is what a reference becomes in a DAG task field.
+func (l *lowerer) taskExpr(r *Ref) string {
+	switch r.Kind {
+	case RefParam:
+		return "{{workflow.parameters." + r.Param.Name + "}}"
+	case RefOutput:
+		return "{{tasks." + r.Step.ArgoName + ".outputs.parameters." + r.Output + "}}"
+	case RefResult:
+		if r.Step.RetryWrapped() {
+			return "{{tasks." + r.Step.ArgoName + ".outputs.parameters." + ResultOutput + "}}"
+		}
+		return "{{tasks." + r.Step.ArgoName + ".outputs.result}}"
+	case RefLoopVar:
+		if r.Field != "" {
+			return "{{item." + r.Field + "}}"
+		}
+		return "{{item}}"
+	case RefAllOutputs:
+		return "{{tasks." + r.Step.ArgoName + ".outputs.parameters}}"
+	case RefTemplateParam:
+		if r.Arg == nil {
+			return ""
+		}
+		return l.taskText(r.Arg)
+	default:
+		return "{{" + r.Argo + "}}"
+	}
+}
+
+func (l *lowerer) taskText(t *Text) string {
+	return substitute(t, func(r *Ref) string { return l.taskExpr(r) })
+}
+
+func substitute(t *Text, repl func(*Ref) string) string {
+	if len(t.Refs) == 0 && !strings.Contains(t.Value, "$${") {
+		return t.Value
+	}
+	return dslSubstitute(t.Value, func(path string) string {
+		if r := t.Refs[path]; r != nil {
+			return repl(r)
+		}
+		return "${" + path + "}"
+	})
+}

@@ -1,0 +1,246 @@
+// Steps: declaring steps, their header clauses (after, when, uses) and the
+// scopes their bodies are checked in.
+
+package compiler
+
+import (
+	"fmt"
+
+	"github.com/pipec/pipec/diag"
+	"github.com/pipec/pipec/dsl"
+)
+
+type scope struct {
+	p        *Pipeline
+	step     *Step
+	loop     *Loop
+	tparams  map[string]*Ref // inside a template body
+	template *dsl.TemplateDecl
+}
+
+func (c *checker) step(p *Pipeline, st *Step, templates map[string]*dsl.TemplateDecl) {
+	d := st.Decl
+	sc := &scope{p: p, step: st}
+	var uses *dsl.UsesClause
+	onceClause := map[string]bool{}
+	for _, cl := range d.Clauses {
+		key := ""
+		switch {
+		case cl.Loop != nil:
+			key = "for"
+		case cl.After != nil:
+			key = "after"
+		case cl.When != nil:
+			key = "when"
+		case cl.Uses != nil:
+			key = "uses"
+		}
+		if onceClause[key] {
+			c.errorf(cl, "step %q has two %q clauses", st.Name, key).WithHint("combine them into one")
+			continue
+		}
+		onceClause[key] = true
+		switch {
+		case cl.Loop != nil:
+			st.Loop = c.loop(sc, cl.Loop)
+			sc.loop = st.Loop
+		case cl.After != nil:
+			for _, dep := range cl.After.Deps {
+				target := p.stepsByName[dep.Step.Name]
+				if target == nil {
+					c.unknownStep(p, dep.Step)
+					continue
+				}
+				if target == st {
+					c.errorf(dep.Step, "step %q cannot run after itself", st.Name)
+					continue
+				}
+				if (target.Handler != "") != (st.Handler != "") {
+					c.errorf(dep.Step, "step %q cannot depend on %q: exit and failure handlers run after the main steps, separately", st.Name, target.Name)
+					continue
+				}
+				if (dep.Outcome == "any_succeeded" || dep.Outcome == "all_failed") && !hasLoop(target.Decl) {
+					c.errorf(dep, "%q applies only to a step that loops, and %q does not", dep.Outcome, target.Name).WithHint("use succeeded or failed")
+					continue
+				}
+				st.Deps = append(st.Deps, &Dep{Step: target, Outcome: dep.Outcome, Range: dep.Range()})
+			}
+		case cl.Uses != nil:
+			uses = cl.Uses
+		}
+	}
+	// when may use the loop variable, so resolve it after the loop.
+	for _, cl := range d.Clauses {
+		if cl.When != nil {
+			st.When = c.text(sc, cl.When)
+		}
+	}
+	st.Memoize = p.Memoize && st.Handler == ""
+	st.MaxAge = p.MaxAge
+	st.Retry = p.Retry
+	var items []*dsl.StepItem
+	if uses != nil && uses.Ref != nil {
+		ref := &TemplateRef{WorkflowTemplate: uses.Ref.WorkflowTemplate.Value(), Template: uses.Ref.Template.Value(), Cluster: uses.Ref.Cluster}
+		for _, a := range uses.Args {
+			ref.Args = append(ref.Args, &Arg{Name: a.Name.Name, Value: c.argText(sc, a.Value)})
+		}
+		st.TemplateRef = ref
+		st.Memoize = false
+		for _, it := range d.Items {
+			if it.Stmt != nil {
+				c.errorf(it, "a step that uses ref(...) runs the referenced template as it is; it cannot have a body").WithHint("change the WorkflowTemplate instead, or use a local template")
+				break
+			}
+		}
+		return
+	}
+	st.Body = &Body{}
+	if uses != nil {
+		t := templates[uses.Template.Name]
+		if t == nil {
+			names := keys(templates)
+			dd := c.errorf(uses.Template, "unknown template %q", uses.Template.Name)
+			if s := diag.Suggest(uses.Template.Name, names); s != "" {
+				dd.WithHint("did you mean %q?", s)
+			} else if len(names) == 0 {
+				dd.WithHint(`declare it with template %s(...) { ... }, or import the file that does`, uses.Template.Name)
+			}
+		} else {
+			st.Template = t
+			tsc := c.templateScope(sc, t, uses)
+			c.body(tsc, st, t.Items)
+		}
+	} else if len(d.Items) == 0 {
+		c.errorf(d.Name, "step %q has nothing to run", st.Name).WithHint(`add run ["cmd", "arg"], a script, or uses template(...)`)
+	}
+	items = d.Items
+	c.body(sc, st, items)
+	if hasBad(items) {
+		return // the parser reported the broken statement; don't guess what it meant
+	}
+	if st.Memoize && st.Retry != nil && (st.Retry.Expression != "" || st.UsesRetries) {
+		// Retries then need the retryStrategy on the step's own template
+		// (lastRetry.* and {{retries}} describe that template's attempts),
+		// and Argo v3.7 hangs a DAG on a cache hit of a template that has
+		// both retryStrategy and memoize: the step cannot be memoized.
+		st.Memoize = false
+		if !st.MemoizeExplicit {
+			why := "its retry has a when expression"
+			if st.UsesRetries {
+				why = "it uses ${retries}"
+			}
+			c.diags.Warnf(d.Name.Range(), "step %q is not memoized: %s, which needs the retryStrategy on the step's own template, and Argo v3.7 cannot memoize such a template", st.Name, why).
+				WithHint("add memoize off to the step to say so and silence this warning")
+		}
+	}
+	if st.Body.Image == nil {
+		if p.Image != nil {
+			st.Body.Image = p.Image
+		} else if (st.Template != nil || len(d.Items) > 0) && !pipelineHasBad(p.Decl) {
+			c.errorf(d.Name, "step %q has no image", st.Name).WithHint(`set image "..." in the step, or a default image in the pipeline`)
+		}
+	}
+	if st.Template == nil && st.Body.Script == nil && len(st.Body.Command) == 0 && len(st.Body.Args) == 0 && len(d.Items) > 0 {
+		c.errorf(d.Name, "step %q has nothing to run", st.Name).WithHint(`add run ["cmd", "arg"] or script python """..."""`)
+	}
+	for _, ev := range p.Env {
+		if !hasEnv(st.Body.Env, ev.Name) {
+			st.Body.Env = append([]*EnvVar{ev}, st.Body.Env...)
+		}
+	}
+}
+
+// usesRef reports whether a step runs a WorkflowTemplate's template, whose
+// outputs pipec cannot know.
+func usesRef(d *dsl.StepDecl) bool {
+	for _, cl := range d.Clauses {
+		if cl.Uses != nil && cl.Uses.Ref != nil {
+			return true
+		}
+	}
+	return false
+}
+
+func hasLoop(d *dsl.StepDecl) bool {
+	for _, cl := range d.Clauses {
+		if cl.Loop != nil {
+			return true
+		}
+	}
+	return false
+}
+
+func pipelineHasBad(p *dsl.Pipeline) bool {
+	for _, it := range p.Items {
+		if it.Bad != nil {
+			return true
+		}
+	}
+	return false
+}
+
+func hasBad(items []*dsl.StepItem) bool {
+	for _, it := range items {
+		if it.Bad != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// templateScope binds a template's parameters to the call's arguments.
+func (c *checker) templateScope(caller *scope, t *dsl.TemplateDecl, uses *dsl.UsesClause) *scope {
+	sc := &scope{p: caller.p, step: caller.step, loop: nil, tparams: map[string]*Ref{}, template: t}
+	args := map[string]*dsl.Arg{}
+	for _, a := range uses.Args {
+		if _, dup := args[a.Name.Name]; dup {
+			c.errorf(a.Name, "argument %q is given twice", a.Name.Name)
+			continue
+		}
+		args[a.Name.Name] = a
+	}
+	declared := map[string]bool{}
+	var names []string
+	for _, tp := range t.Params {
+		declared[tp.Name.Name] = true
+		names = append(names, tp.Name.Name)
+		typ := tp.Type.Name
+		if !contains(paramTypes, typ) {
+			if c.checkedTemplates == nil || !c.checkedTemplates[t] {
+				c.unknownWord(tp.Type, "parameter type", paramTypes)
+			}
+			typ = "any"
+		}
+		ref := &Ref{Path: tp.Name.Name, Kind: RefTemplateParam, TemplateParam: tp.Name.Name}
+		if a := args[tp.Name.Name]; a != nil {
+			if a.Value.Str != nil {
+				ref.Arg = c.text(caller, a.Value.Str)
+				if typ != "string" && typ != "json" && typ != "any" && len(ref.Arg.Refs) == 0 {
+					c.errorf(a.Value, "argument %q of template %q must be of type %s, got string", tp.Name.Name, t.Name.Name, typ)
+				}
+			} else if v, ok := c.typedValue(a.Value, typ, fmt.Sprintf("argument %q of template %q", tp.Name.Name, t.Name.Name)); ok {
+				ref.Arg = &Text{Value: v}
+			}
+		} else if tp.Default != nil {
+			if v, ok := c.typedValue(tp.Default, typ, "the default of "+tp.Name.Name); ok {
+				ref.Arg = &Text{Value: v}
+			}
+		} else {
+			c.errorf(uses.Template, "template %q needs argument %q (%s)", t.Name.Name, tp.Name.Name, typ).WithHint("add %s = ... to the call", tp.Name.Name)
+		}
+		sc.tparams[tp.Name.Name] = ref
+	}
+	for _, a := range uses.Args {
+		if !declared[a.Name.Name] {
+			dd := c.errorf(a.Name, "template %q has no parameter %q", t.Name.Name, a.Name.Name)
+			if s := diag.Suggest(a.Name.Name, names); s != "" {
+				dd.WithHint("did you mean %q?", s)
+			}
+		}
+	}
+	if c.checkedTemplates == nil {
+		c.checkedTemplates = map[*dsl.TemplateDecl]bool{}
+	}
+	c.checkedTemplates[t] = true
+	return sc
+}

@@ -1,0 +1,115 @@
+// Steps, lowered: each Step becomes a DAG task and its templates.
+
+package compiler
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
+
+	"github.com/pipec/pipec/internal/workpool"
+)
+
+// lowered is a step lowered: its DAG task and its templates.
+type lowered struct {
+	task      wfv1.DAGTask
+	templates []wfv1.Template
+}
+
+// steps lowers steps, in order. Steps are lowered independently of each
+// other, so many are lowered in parts by a worker per core, each part with
+// a lowerer of its own whose diagnostics are then added to l's in order.
+func (l *lowerer) steps(steps []*Step) []lowered {
+	out := make([]lowered, len(steps))
+	if len(steps) < lowerParallelSteps {
+		for i, st := range steps {
+			out[i].task, out[i].templates = l.step(st)
+		}
+		return out
+	}
+	parts := make([]*lowerer, (len(steps)+lowerPartSteps-1)/lowerPartSteps)
+	workpool.Run(len(parts), nil, func(p int) bool {
+		part := &lowerer{p: l.p, params: l.params}
+		for i := p * lowerPartSteps; i < min((p+1)*lowerPartSteps, len(steps)); i++ {
+			out[i].task, out[i].templates = part.step(steps[i])
+		}
+		parts[p] = part
+		return true
+	})
+	for _, part := range parts {
+		l.diags = append(l.diags, part.diags...)
+	}
+	return out
+}
+
+// step lowers a step to its DAG task and, unless it uses a templateRef, its
+// own leaf template.
+func (l *lowerer) step(st *Step) (wfv1.DAGTask, []wfv1.Template) {
+	task := wfv1.DAGTask{Name: st.ArgoName, Depends: dependsExpr(st)}
+	if st.When != nil {
+		task.When = l.taskText(st.When)
+	}
+	if lp := st.Loop; lp != nil {
+		switch {
+		case lp.Items != nil:
+			for _, it := range lp.Items {
+				b, _ := json.Marshal(it)
+				var item wfv1.Item
+				_ = json.Unmarshal(b, &item)
+				task.WithItems = append(task.WithItems, item)
+			}
+		case lp.Param != nil:
+			task.WithParam = l.taskText(lp.Param)
+		case lp.Start != nil:
+			end := *lp.End - 1
+			task.WithSequence = &wfv1.Sequence{Start: intOrStr(*lp.Start), End: intOrStr(end)}
+		}
+	}
+	if ref := st.TemplateRef; ref != nil {
+		task.TemplateRef = &wfv1.TemplateRef{Name: ref.WorkflowTemplate, Template: ref.Template, ClusterScope: ref.Cluster}
+		for _, a := range ref.Args {
+			task.Arguments.Parameters = append(task.Arguments.Parameters, wfv1.Parameter{Name: a.Name, Value: wfv1.AnyStringPtr(l.taskText(a.Value))})
+		}
+		return task, nil
+	}
+	tmpl, inputs := l.leaf(st)
+	for _, in := range inputs {
+		task.Arguments.Parameters = append(task.Arguments.Parameters, wfv1.Parameter{Name: in.name, Value: wfv1.AnyStringPtr(in.value)})
+	}
+	if st.RetryWrapped() {
+		wrapper := retryWrapper(st, tmpl)
+		task.Template = wrapper.Name
+		return task, []wfv1.Template{wrapper, *tmpl}
+	}
+	task.Template = tmpl.Name
+	return task, []wfv1.Template{*tmpl}
+}
+
+// dependsExpr builds Argo's enhanced depends expression.
+func dependsExpr(st *Step) string {
+	var parts []string
+	for _, d := range st.Deps {
+		name := d.Step.ArgoName
+		switch d.Outcome {
+		case "":
+			parts = append(parts, name)
+		case "succeeded":
+			parts = append(parts, name+".Succeeded")
+		case "failed":
+			parts = append(parts, name+".Failed")
+		case "errored":
+			parts = append(parts, name+".Errored")
+		case "skipped":
+			parts = append(parts, name+".Skipped")
+		case "completed":
+			parts = append(parts, fmt.Sprintf("(%s.Succeeded || %s.Failed || %s.Errored)", name, name, name))
+		case "any_succeeded":
+			parts = append(parts, name+".AnySucceeded")
+		case "all_failed":
+			parts = append(parts, name+".AllFailed")
+		}
+	}
+	return strings.Join(parts, " && ")
+}

@@ -1,0 +1,173 @@
+package compiler
+
+import (
+	"fmt"
+	"strings"
+
+	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
+	apiv1 "k8s.io/api/core/v1"
+)
+
+// A Target is a version of Argo Workflows that pipec compiles for
+// (pipec build --argo). Everything that differs between the versions pipec
+// supports is a field of Target, and this file is the only place that
+// looks at them: the compiler lowers to Argo v3.7's Go types, and the
+// target adjusts what is emitted.
+//
+// Only one difference matters to pipec's output today: the type of
+// memoize.cache.configMap. Argo v3.7 has a ConfigMapKeySelector there,
+// whose `key` its full CRD schema and JSON schema require (the controller
+// ignores it); Argo v4 made it a LocalObjectReference (`name` only), and
+// its strict decoding (`argo submit`, `argo lint`) rejects `key` as an
+// unknown field. No one document satisfies both.
+type Target struct {
+	name    string // as --argo takes it: "3.7", "4"
+	release string // the release pipec is tested against, e.g. v3.7.18
+	// memoCacheKey: memoize.cache.configMap has (and needs) `key`.
+	memoCacheKey bool
+}
+
+// The targets pipec supports, oldest first.
+var (
+	Argo37 = Target{name: "3.7", release: "v3.7.18", memoCacheKey: true}
+	Argo4  = Target{name: "4", release: "v4.0.5"}
+)
+
+// Targets lists every supported target, oldest first.
+var Targets = []Target{Argo37, Argo4}
+
+// DefaultTarget is the newest target.
+var DefaultTarget = Argo4
+
+// Name is the target as --argo takes it ("3.7", "4").
+func (t Target) Name() string { return t.or().name }
+
+// Release is the Argo release the target is tested against ("v4.0.5").
+func (t Target) Release() string { return t.or().release }
+
+func (t Target) String() string { return "Argo " + t.Name() }
+
+// or returns t, or DefaultTarget for the zero Target.
+func (t Target) or() Target {
+	if t.name == "" {
+		return DefaultTarget
+	}
+	return t
+}
+
+// ParseTarget reads an Argo version as --argo takes it: a target's name
+// ("3.7", "4"), optionally with a leading "v" and further version parts
+// of the same release line ("v3.7.18", "4.0", "4.0.5").
+func ParseTarget(s string) (Target, error) {
+	v := strings.TrimPrefix(strings.TrimSpace(s), "v")
+	for _, t := range Targets {
+		if v == t.name || strings.HasPrefix(v, t.name+".") {
+			return t, nil
+		}
+	}
+	names := make([]string, len(Targets))
+	for i, t := range Targets {
+		names[i] = fmt.Sprintf("%s (Argo %s)", t.name, t.release)
+	}
+	return Target{}, fmt.Errorf("unknown Argo version %q: pipec compiles for %s", s, strings.Join(names, " or "))
+}
+
+// TargetNames lists the names --argo takes, for help texts: "3.7|4".
+func TargetNames() string {
+	names := make([]string, len(Targets))
+	for i, t := range Targets {
+		names[i] = t.name
+	}
+	return strings.Join(names, "|")
+}
+
+// value returns what encoding/json marshals for an object on this target.
+func (t Target) value(o *Object) any {
+	if t.or().memoCacheKey {
+		return o.Value()
+	}
+	switch {
+	case o.Workflow != nil:
+		return &workflowV4{Workflow: o.Workflow, Spec: specV4Of(&o.Workflow.Spec)}
+	case o.WorkflowTemplate != nil:
+		return &workflowTemplateV4{WorkflowTemplate: o.WorkflowTemplate, Spec: specV4Of(&o.WorkflowTemplate.Spec)}
+	default:
+		return &cronWorkflowV4{CronWorkflow: o.CronWorkflow,
+			Spec: cronSpecV4{CronWorkflowSpec: &o.CronWorkflow.Spec, WorkflowSpec: specV4Of(&o.CronWorkflow.Spec.WorkflowSpec)}}
+	}
+}
+
+// templates returns what encoding/json marshals for a list of templates on
+// this target.
+func (t Target) templates(tmpls []wfv1.Template) any {
+	if t.or().memoCacheKey {
+		return tmpls
+	}
+	return templatesV4(tmpls)
+}
+
+// The Argo v4 shapes: each wraps the v3 type and shadows the field that
+// leads to memoize.cache.configMap (encoding/json prefers the shallower of
+// two fields with one name), so everything else is marshalled as it is.
+type (
+	workflowV4 struct {
+		*wfv1.Workflow
+		Spec specV4 `json:"spec"`
+	}
+	workflowTemplateV4 struct {
+		*wfv1.WorkflowTemplate
+		Spec specV4 `json:"spec"`
+	}
+	cronWorkflowV4 struct {
+		*wfv1.CronWorkflow
+		Spec cronSpecV4 `json:"spec"`
+	}
+	cronSpecV4 struct {
+		*wfv1.CronWorkflowSpec
+		WorkflowSpec specV4 `json:"workflowSpec"`
+	}
+	specV4 struct {
+		*wfv1.WorkflowSpec
+		Templates []templateV4 `json:"templates,omitempty"`
+	}
+	templateV4 struct {
+		*wfv1.Template
+		Memoize *memoizeV4 `json:"memoize,omitempty"`
+	}
+	// memoizeV4 is v4's Memoize: its cache's configMap has a name only.
+	memoizeV4 struct {
+		Key   string `json:"key"`
+		Cache *struct {
+			ConfigMap *apiv1.LocalObjectReference `json:"configMap"`
+		} `json:"cache"`
+		MaxAge string `json:"maxAge"`
+	}
+)
+
+func specV4Of(s *wfv1.WorkflowSpec) specV4 {
+	return specV4{WorkflowSpec: s, Templates: templatesV4(s.Templates)}
+}
+
+func templatesV4(tmpls []wfv1.Template) []templateV4 {
+	if tmpls == nil {
+		return nil
+	}
+	out := make([]templateV4, len(tmpls))
+	for i := range tmpls {
+		t := &tmpls[i]
+		out[i].Template = t
+		if m := t.Memoize; m != nil {
+			mv := &memoizeV4{Key: m.Key, MaxAge: m.MaxAge}
+			if m.Cache != nil {
+				mv.Cache = &struct {
+					ConfigMap *apiv1.LocalObjectReference `json:"configMap"`
+				}{}
+				if m.Cache.ConfigMap != nil {
+					mv.Cache.ConfigMap = &m.Cache.ConfigMap.LocalObjectReference
+				}
+			}
+			out[i].Memoize = mv
+		}
+	}
+	return out
+}

@@ -1,0 +1,15 @@
+package dsl
+
+// SettingStmt is a pipeline setting that maps to one field of the Argo
+// object: `security_context { run_as_non_root: true }`,
+// `archive_logs true`, `concurrency_policy forbid`, `name "nightly"`.
+// The compiler's settings table (compiler/settings.go) says what each name
+// means and what value it takes; TestSettingKeywords keeps this grammar's
+// keyword list and that table equal.
+type SettingStmt struct {
+	Span
+	Name  string `parser:"@('security_context' | 'dns_config' | 'dns_policy' | 'host_aliases' | 'affinity' | 'scheduler_name' | 'priority_class' | 'host_network' | 'automount_service_account_token' | 'pod_disruption_budget' | 'pod_spec_patch' | 'pod_metadata' | 'workflow_metadata' | 'template_defaults' | 'step_timeout' | 'volume_claim_gc' | 'archive_logs' | 'shutdown' | 'metrics' | 'name' | 'workflow_template_ref' | 'cluster_workflow_template_ref' | 'suspend' | 'concurrency_policy' | 'starting_deadline' | 'successful_jobs_history_limit' | 'failed_jobs_history_limit' | 'stop_when' | 'schedule_when' | 'executor_service_account')"`
+	Value *Value `parser:"@@"`
+}
+
+func (*SettingStmt) pipelineStmt() {}
