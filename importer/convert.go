@@ -19,6 +19,13 @@ type conv struct {
 	spec     map[string]any
 	// verbatim keeps the templates whole in raw.
 	verbatim bool
+	// rawSettings keeps the spec fields without a one-to-one statement
+	// of their own in raw (when their setting statements do not compile).
+	rawSettings bool
+	// templateRef: the spec's workflowTemplateRef is a setting.
+	templateRef bool
+	// fixedName is a Workflow's metadata.name (the name setting).
+	fixedName string
 
 	templates map[string]map[string]any
 	tmplIndex map[string]int
@@ -108,6 +115,9 @@ func (c *conv) pipeline(names map[string]bool) (string, error) {
 	case "CronWorkflow":
 		head = append(head, c.cron()...)
 	}
+	if c.fixedName != "" {
+		head = append(head, "name "+quote(c.fixedName))
+	}
 	if ns, ok := md["namespace"].(string); ok && ns != "" {
 		head = append(head, "namespace "+quote(ns))
 	}
@@ -184,8 +194,10 @@ func (c *conv) objectName(md map[string]any, names map[string]bool) string {
 	if c.kind == "Workflow" && fixed != "" {
 		if gen == "" {
 			name = fixed
+			c.fixedName = fixed
+		} else {
+			c.inexpressible("metadata.name next to metadata.generateName", "metadata", "name")
 		}
-		c.inexpressible("metadata.name (a fixed Workflow name; pipec gives generateName NAME-)", "metadata", "name")
 	} else if c.kind != "Workflow" {
 		if fixed != "" {
 			name = fixed
@@ -250,8 +262,12 @@ func (c *conv) cron() []string {
 		}
 		out = append(out, line)
 	}
+	done := map[string]bool{}
+	if !c.rawSettings {
+		out = append(out, c.cronSettingStmts(spec, done)...)
+	}
 	for _, k := range sortedKeys(spec) {
-		if !cronNative[k] {
+		if !cronNative[k] && !done[k] {
 			c.inexpressible("CronWorkflow spec."+k, "spec", k)
 		}
 	}
@@ -282,9 +298,9 @@ func (c *conv) settings() ([]string, error) {
 			delete(s, "activeDeadlineSeconds")
 		}
 	}
-	if gc, ok := s["podGC"].(map[string]any); ok && len(gc) == 1 {
-		if st, ok := podGCStrategies[fmt.Sprint(gc["strategy"])]; ok {
-			out = append(out, "pod_gc "+st)
+	if gc, ok := s["podGC"].(map[string]any); ok {
+		if line, ok := c.podGC(gc); ok {
+			out = append(out, line)
 			delete(s, "podGC")
 		}
 	}
@@ -325,6 +341,9 @@ func (c *conv) settings() ([]string, error) {
 			out = append(out, lines...)
 			delete(s, "imagePullSecrets")
 		}
+	}
+	if !c.rawSettings {
+		out = append(out, c.settingStmts()...)
 	}
 	if !c.verbatim {
 		vl, ok := c.volumeStmts()
@@ -503,10 +522,7 @@ func (c *conv) leftoverSpec() map[string]any {
 	if c.verbatim && c.spec["entrypoint"] == nil {
 		rest["entrypoint"] = nil // a library of templates: no entrypoint
 	}
-	if c.spec["workflowTemplateRef"] != nil {
-		c.inexpressible("spec.workflowTemplateRef (a Workflow that only runs a WorkflowTemplate)", c.sp("workflowTemplateRef")...)
-		delete(c.spec, "workflowTemplateRef")
-	}
+
 	for _, k := range sortedKeys(c.spec) {
 		switch k {
 		case "templates", "entrypoint", "onExit":

@@ -1,11 +1,14 @@
 package importer
 
 import (
+	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
 	"testing"
 )
+
+var update = flag.Bool("update", false, "rewrite examples/argo/*.pipe (then: pipec build -o examples/argo examples/argo)")
 
 var importedFromRE = regexp.MustCompile(`^// Imported by pipec import from (\S+)\.\n`)
 
@@ -41,8 +44,14 @@ func TestArgoExamples(t *testing.T) {
 			if res.Diags.HasErrors() {
 				t.Fatal(res.Diags)
 			}
+			if *update {
+				if err := os.WriteFile(f, res.Pipe, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				committed = res.Pipe
+			}
 			if string(res.Pipe) != string(committed) {
-				t.Errorf("pipec import %s no longer writes %s (regenerate: pipec import -o examples/argo ...):\n%s", name, f, res.Pipe)
+				t.Errorf("pipec import %s no longer writes %s (go test ./importer -run TestArgoExamples -update):\n%s", name, f, res.Pipe)
 			}
 			if e := roundTripFile(name, orig); !e.equal {
 				t.Errorf("round trip: %s", e.failure)

@@ -33,6 +33,9 @@ func leafKind(t map[string]any) string {
 
 // steps converts the entrypoint and the exit handler into steps.
 func (c *conv) steps() ([]string, error) {
+	if c.templateRef && c.spec["templates"] == nil {
+		return nil, nil // it runs a WorkflowTemplate's
+	}
 	ep, _ := c.spec["entrypoint"].(string)
 	main, err := c.group(ep, "entrypoint")
 	if err != nil {

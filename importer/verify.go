@@ -22,31 +22,52 @@ func importDoc(filename string, d *doc, names map[string]bool, opts Options, dia
 	if !checkCycles(filename, d, kind, diags) {
 		return nil, ""
 	}
+	// The forms tried, most native first: the first that round-trips wins.
+	// A form without a one-to-one setting keeps those spec fields in raw;
+	// a verbatim one keeps the templates whole in raw.
+	forms := []struct{ verbatim, rawSettings bool }{{false, false}, {false, true}, {true, false}, {true, true}}
 	snapshot := copyNames(names)
-	c := newConv(filename, d, obj, false)
-	text, err := c.pipeline(names)
 	var why *notNative
-	if err != nil {
-		why, _ = err.(*notNative)
-		if why == nil {
-			why = &notNative{what: err.Error()}
-		}
-	} else if !opts.NoVerify {
-		if diff := roundTrip(obj.Name, text, d.value, c.inexpressiblePaths()); diff != "" {
-			why = &notNative{what: "the native import does not round-trip (" + diff + ")"}
-		}
-	}
-	if why != nil {
+	var text string
+	var c *conv
+	for i, form := range forms {
 		restore(names, snapshot)
 		obj.Raw, obj.Inexpressible = nil, nil
-		c = newConv(filename, d, obj, true)
-		c.notes = append(c.notes, note{path: why.path, what: why.what, verbatim: true})
-		if text, err = c.pipeline(names); err != nil {
-			diags.Errorf(rangeOf(filename, d.node), "cannot import this %s: %v", kind, err)
-			return nil, ""
+		c = newConv(filename, d, obj, form.verbatim)
+		c.rawSettings = form.rawSettings
+		if form.verbatim && why != nil {
+			c.notes = append(c.notes, note{path: why.path, what: why.what, verbatim: true})
 		}
-		obj.Verbatim = true
+		t, err := c.pipeline(names)
+		if err != nil {
+			if why == nil {
+				why, _ = err.(*notNative)
+				if why == nil {
+					why = &notNative{what: err.Error()}
+				}
+			}
+			continue
+		}
+		text = t
+		if opts.NoVerify {
+			break
+		}
+		diff := roundTrip(obj.Name, t, d.value, c.inexpressiblePaths())
+		if diff == "" {
+			break
+		}
+		if why == nil {
+			why = &notNative{what: "the native import does not round-trip (" + diff + ")"}
+		}
+		if i == len(forms)-1 {
+			c.notes = append(c.notes, note{what: "the import does not round-trip (" + diff + ")", inexpressible: true})
+		}
 	}
+	if text == "" {
+		diags.Errorf(rangeOf(filename, d.node), "cannot import this %s: %s", kind, why.what)
+		return nil, ""
+	}
+	obj.Verbatim = c.verbatim
 	c.warnings(diags, opts.Strict)
 	return obj, text
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -12,27 +11,38 @@ import (
 	"github.com/pipec/pipec/diag"
 	"github.com/pipec/pipec/importer"
 	"github.com/pipec/pipec/internal/fsutil"
+	"github.com/spf13/cobra"
 )
 
-func init() {
-	register("import", "turn Argo Workflows YAML into .pipe files", func(args []string, stdout, stderr io.Writer) int {
-		fs := flag.NewFlagSet("import", flag.ContinueOnError)
-		fs.SetOutput(stderr)
-		var f importFlags
-		fs.StringVar(&f.outDir, "o", "", "write one .pipe per input file into `DIR` (for one input, standard output by default)")
-		fs.BoolVar(&f.strict, "strict", false, "fail instead of keeping in raw what the language cannot express")
-		fs.Usage = func() {
-			fmt.Fprint(stderr, "usage: pipec import [-o DIR] [--strict] FILE|DIR|-...\n\n")
-			fs.PrintDefaults()
-		}
-		if err := fs.Parse(args); err != nil {
-			if err == flag.ErrHelp {
-				return 0
+func init() { register(newImportCmd) }
+
+func newImportCmd() *cobra.Command {
+	var f importFlags
+	cmd := &cobra.Command{
+		Use:   "import [-o DIR] [--strict] FILE|DIR|-...",
+		Short: "turn Argo Workflows YAML into .pipe files",
+		Long: "Reads Argo Workflows, WorkflowTemplates, ClusterWorkflowTemplates and\n" +
+			"CronWorkflows (YAML or JSON, several documents per file; directories are\n" +
+			"searched for .yaml, .yml and .json files; - is standard input) and writes\n" +
+			"one formatted .pipe per input file: to standard output for one input, into\n" +
+			"-o DIR otherwise. What the language cannot express yet is kept in raw\n" +
+			"blocks, each with a warning file:line:col pointing at the YAML; --strict\n" +
+			"fails instead. Every import is checked: the .pipe is compiled and compared\n" +
+			"with the original, ignoring only pipec's retry wiring (see docs/import.md).\n\n" +
+			"\tpipec import wf.yaml > wf.pipe\n" +
+			"\tpipec import -o pipes/ argo/         one .pipe per YAML file below argo/\n" +
+			"\tkubectl get wf x -o yaml | pipec import -",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageErrorf("no input files (give FILE, DIR or - for standard input)")
 			}
-			return 2
-		}
-		return runImport(&f, fs.Args(), os.Stdin, stdout, stderr)
-	})
+			return exitStatus(runImport(&f, args, cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr()))
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVarP(&f.outDir, "out-dir", "o", "", "write one .pipe per input file into `DIR` (for one input, standard output by default)")
+	fs.BoolVar(&f.strict, "strict", false, "fail instead of keeping in raw what the language cannot express")
+	return cmd
 }
 
 // importFlags are pipec import's flags.
@@ -54,10 +64,6 @@ type importInput struct {
 // errors gets no output. Exit status: 0 on success, 1 on errors in the
 // input, 2 on usage errors.
 func runImport(f *importFlags, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, "pipec import: no input files (give FILE, DIR or - for standard input)")
-		return 2
-	}
 	inputs, err := importInputs(args)
 	if err != nil {
 		fmt.Fprintf(stderr, "pipec import: %v\n", err)
@@ -80,7 +86,7 @@ func runImport(f *importFlags, args []string, stdin io.Reader, stdout, stderr io
 		var data []byte
 		name := in.path
 		if in.path == "-" {
-			name = "<stdin>"
+			name = stdinName
 			data, err = io.ReadAll(stdin)
 		} else {
 			data, err = os.ReadFile(in.path)
