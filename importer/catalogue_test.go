@@ -186,7 +186,7 @@ func splitYAML(y []byte) []map[string]any {
 	var out []map[string]any
 	for _, part := range strings.Split(string(y), "\n---\n") {
 		var m map[string]any
-		if err := sigsyaml.Unmarshal([]byte(part), &m); err == nil && m != nil {
+		if err := sigsyaml.Unmarshal([]byte(part+"\n"), &m); err == nil && m != nil {
 			out = append(out, m)
 		}
 	}

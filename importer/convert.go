@@ -524,12 +524,6 @@ func (c *conv) leftoverSpec() map[string]any {
 	}
 
 	for _, k := range sortedKeys(c.spec) {
-		switch k {
-		case "templates", "entrypoint", "onExit":
-			if !c.verbatim {
-				continue
-			}
-		}
 		rest[k] = c.spec[k]
 		if !c.verbatim || (k != "templates" && k != "entrypoint" && k != "onExit") {
 			if k != "arguments" {

@@ -23,6 +23,8 @@
 //     for pod names);
 //   - scalars compare as text (Argo reads `3` and `"3"` alike), quantities by
 //     value (`0.5` and `500m`);
+//   - a memoize cache's configMap key is ignored (the controller does not
+//     read it, and Argo 4 rejects it);
 //   - pipec's retry wiring is ignored: the run_id, retry_run_id and
 //     retry_indicator parameters, the RETRY_RUN_ID and RETRY_INDICATOR
 //     environment variables, the memoize blocks pipec adds (their cache is a
@@ -486,6 +488,8 @@ func stripWiring(t map[string]any) {
 		if name, _ := cm["name"].(string); strings.HasPrefix(name, pipecMemoPrefix) {
 			delete(t, "memoize")
 		}
+		// The controller ignores the cache's key (Argo 4 rejects it).
+		delete(cm, "key")
 	}
 	for _, kind := range []string{"container", "script"} {
 		c, ok := t[kind].(map[string]any)
