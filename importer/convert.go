@@ -168,6 +168,11 @@ func (c *conv) pipeline(names map[string]bool) (string, error) {
 		body = append(body, r)
 	}
 	var b strings.Builder
+	// The YAML's own comment: apart from the doc comment (which is the
+	// description).
+	if yc := commentText(c.d.comment, ""); yc != "" {
+		b.WriteString(yc + "\n")
+	}
 	if n := c.wiringNote(); n != "" {
 		b.WriteString(n + "\n")
 	}

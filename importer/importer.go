@@ -116,6 +116,8 @@ type doc struct {
 	node  *yaml.Node // the document's top mapping
 	value map[string]any
 	lines int
+	// comment is the comment at the head of the document.
+	comment string
 }
 
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
@@ -162,7 +164,11 @@ func splitDocs(filename string, data []byte, diags *diag.Diagnostics) ([]*doc, e
 			diags.Errorf(rangeOf(filename, top), "not an Argo object: a YAML document must be a mapping")
 			continue
 		}
-		docs = append(docs, &doc{node: top, value: m, lines: docLines(top)})
+		head := n.HeadComment
+		if head == "" && len(top.Content) > 0 {
+			head = top.Content[0].HeadComment
+		}
+		docs = append(docs, &doc{node: top, value: m, lines: docLines(top), comment: head})
 	}
 	return docs, nil
 }
@@ -430,4 +436,41 @@ func withOffsets(ds diag.Diagnostics, data []byte) diag.Diagnostics {
 		ds[i].Range.End = off(ds[i].Range.End)
 	}
 	return ds
+}
+
+// commentText turns YAML comment text (# lines) into // lines with the
+// given indent, or "" when there is none.
+func commentText(c, indent string) string {
+	c = strings.TrimSpace(c)
+	if c == "" {
+		return ""
+	}
+	var b strings.Builder
+	for _, l := range strings.Split(c, "\n") {
+		l = strings.TrimSpace(l)
+		l = strings.TrimPrefix(l, "#")
+		if strings.TrimSpace(l) == "" {
+			b.WriteString(indent + "//\n")
+			continue
+		}
+		if !strings.HasPrefix(l, " ") {
+			l = " " + l
+		}
+		b.WriteString(indent + "//" + strings.TrimRight(l, " \t") + "\n")
+	}
+	return b.String()
+}
+
+// headComment is the comment above the node at path (a task or template
+// item: its own or its first key's).
+func headComment(root *yaml.Node, path ...any) string {
+	n := nodeAt(root, path...)
+	if n == nil {
+		return ""
+	}
+	c := n.HeadComment
+	if c == "" && n.Kind == yaml.MappingNode && len(n.Content) > 0 {
+		c = n.Content[0].HeadComment
+	}
+	return c
 }

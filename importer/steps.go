@@ -222,7 +222,17 @@ func (c *conv) step(t task, handler string) (string, error) {
 	if uses != "" {
 		header = append(header, uses)
 	}
-	s := handler + "step " + name
+	// Comments above the task, and above the template it inlines.
+	var comment string
+	if !t.entryLeaf {
+		comment = commentText(headComment(c.d.node, t.path...), "")
+	}
+	if tn, ok := t.m["template"].(string); ok && uses == "" {
+		if tc := commentText(headComment(c.d.node, c.tp(tn)...), ""); tc != "" && tc != comment {
+			comment += tc
+		}
+	}
+	s := comment + handler + "step " + name
 	if len(header) > 0 {
 		s += " " + strings.Join(header, " ")
 	}
@@ -461,7 +471,8 @@ func (c *conv) templateUses(tn string, args taskArgs) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		decl := "template " + tn + "(" + strings.Join(params, ", ") + ") {\n" + strings.Join(body, "\n") + "\n}\n"
+		decl := commentText(headComment(c.d.node, c.tp(tn)...), "") +
+			"template " + tn + "(" + strings.Join(params, ", ") + ") {\n" + strings.Join(body, "\n") + "\n}\n"
 		c.top = append(c.top, decl)
 	}
 	for _, n := range args.names {
