@@ -206,7 +206,7 @@ func TestCatalogue(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := len(res.entries)
-	var equal, withRaw, native, needRaw, notExpr, yamlN, pipeN int
+	var equal, withRaw, native, needRaw, notExpr, yamlN, pipeN, nativeYAML, nativePipe int
 	var failures []*catalogueEntry
 	rawCounts := map[string]int{}
 	for _, e := range res.entries {
@@ -216,6 +216,8 @@ func TestCatalogue(t *testing.T) {
 		case e.equal && !e.raw && !e.inexpr:
 			equal++
 			native++
+			nativeYAML += e.yamlN
+			nativePipe += e.pipeN
 		case e.equal && !e.inexpr:
 			equal++
 			withRaw++
@@ -243,7 +245,8 @@ func TestCatalogue(t *testing.T) {
 	fmt.Printf("argo catalogue round trip: %d of %d equal, %d with raw, %d failed\n", equal, m, withRaw, m-equal)
 	fmt.Printf("argo examples: %d of %d expressed natively, %d need raw, %d not expressible\n", native, m, needRaw, notExpr)
 	if pipeN > 0 {
-		fmt.Printf("argo catalogue lines: %d of YAML, %d of .pipe (ratio %.2f)\n", yamlN, pipeN, float64(yamlN)/float64(pipeN))
+		fmt.Printf("argo catalogue lines: %d of YAML, %d of .pipe (ratio %.2f); natively imported: %d of YAML, %d of .pipe (ratio %.2f)\n",
+			yamlN, pipeN, float64(yamlN)/float64(pipeN), nativeYAML, nativePipe, float64(nativeYAML)/float64(max(nativePipe, 1)))
 	}
 	for i, f := range failures {
 		if i == 5 {

@@ -61,7 +61,7 @@ type Object struct {
 	// Verbatim is set when the object's templates are kept whole in raw.
 	Verbatim bool
 	// YAMLLines and PipeLines count the lines of the object's YAML and of
-	// its pipeline in the .pipe.
+	// its pipeline in the .pipe, blank lines and comments left out.
 	YAMLLines, PipeLines int
 }
 
@@ -168,9 +168,25 @@ func splitDocs(filename string, data []byte, diags *diag.Diagnostics) ([]*doc, e
 		if head == "" && len(top.Content) > 0 {
 			head = top.Content[0].HeadComment
 		}
-		docs = append(docs, &doc{node: top, value: m, lines: docLines(top), comment: head})
+		docs = append(docs, &doc{node: top, value: m, lines: codeLines(data, top.Line, top.Line+docLines(top)-1), comment: head})
 	}
 	return docs, nil
+}
+
+// codeLines counts the lines from..to (1-based, inclusive) of data that are
+// neither blank nor only a comment.
+func codeLines(data []byte, from, to int) int {
+	n := 0
+	for i, l := range strings.Split(string(data), "\n") {
+		if i+1 < from || i+1 > to {
+			continue
+		}
+		t := strings.TrimSpace(l)
+		if t != "" && !strings.HasPrefix(t, "#") {
+			n++
+		}
+	}
+	return n
 }
 
 // docLines counts the lines a document spans (its last line minus its
@@ -392,7 +408,7 @@ func countPipeLines(res *Result) {
 		}
 		n := 0
 		for _, l := range lines[from:to] {
-			if strings.TrimSpace(l) != "" {
+			if t := strings.TrimSpace(l); t != "" && !strings.HasPrefix(t, "//") {
 				n++
 			}
 		}
