@@ -56,6 +56,8 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 			}
 			if len(s.List.Elems) == 0 {
 				c.errorf(s.List, "%s needs at least one element", s.Kind)
+			} else if e := s.List.Elems[0]; s.Kind == "run" && e.Str != nil && e.Str.Value() == "" {
+				c.errorf(e, "the command cannot be empty: the container would fail to start").WithHint(`the first element of run is the program: run ["sh", "-c", "..."]`)
 			}
 			if s.Kind == "run" {
 				b.Command = list
@@ -100,7 +102,9 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 			if name == "gpu" {
 				name = "nvidia.com/gpu"
 			}
-			if q, ok := c.quantity(s.Request, s.Kind); ok {
+			req, reqOK := c.quantity(s.Request, s.Kind)
+			reqOK = reqOK && c.resourceQuantity(s.Request, s.Kind, req)
+			if q, ok := req, reqOK; ok {
 				if s.Kind == "gpu" {
 					b.Limits = append(b.Limits, KV{name, q})
 				} else {
@@ -110,7 +114,10 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 			if s.Limit != nil {
 				if s.Kind == "gpu" {
 					c.errorf(s.Limit, "a gpu count is already a limit")
-				} else if q, ok := c.quantity(s.Limit, s.Kind+" limit"); ok {
+				} else if q, ok := c.quantity(s.Limit, s.Kind+" limit"); ok && c.resourceQuantity(s.Limit, s.Kind, q) {
+					if reqOK {
+						c.limitNotBelow(s.Limit, s.Kind, req, q)
+					}
 					b.Limits = append(b.Limits, KV{name, q})
 				}
 			}
@@ -205,11 +212,14 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 				st.MaxAge = maxAge
 			}
 		case *dsl.NodeSelectorStmt:
-			b.NodeSelector = append(b.NodeSelector, &TextKV{s.Key.Value(), c.text(sc, s.Value)})
+			t := c.text(sc, s.Value)
+			c.nodeSelector(s, t)
+			b.NodeSelector = append(b.NodeSelector, &TextKV{s.Key.Value(), t})
 		case *dsl.TolerationStmt:
 			b.Tolerations = append(b.Tolerations, c.toleration(s))
 		case *dsl.LabelStmt:
 			kv := KV{s.Key.Value(), c.literalOnly(s.Value, "a "+s.Kind)}
+			c.labelKV(s, kv.Value)
 			if s.Kind == "label" {
 				b.Labels = append(b.Labels, kv)
 			} else {

@@ -441,7 +441,7 @@ pipeline p {
 			`3:15: parallelism must be at least 1, got 0`,
 			`4:22: run takes strings; quote int | hint: write "1"`,
 			`4:29: invalid cpu quantity "lots"`,
-			`4:43: memory must be a quantity such as "500m" or "1Gi", got duration`,
+			`4:43: a memory quantity must be a whole number of bytes, got 1m | hint: m means thousandths: for mebibytes write 1Mi`,
 			`5:8: step "b" has nothing to run`,
 			`5:16: run needs at least one element`,
 			`5:31: a gpu count is already a limit`,
@@ -454,7 +454,7 @@ pipeline p {
   param req
   step a { run ["x"] }
 }`, []string{
-			`3:12: invalid schedule "every day": a cron schedule has 5 fields`,
+			`3:12: invalid schedule "every day": expected exactly 5 fields, found 2: [every day]`,
 			`5:33: all schedules of a pipeline share one timezone`,
 			`6:3: parameter "req" has no value, but a scheduled pipeline runs unattended | hint: give it a default: param req = "..."`}},
 		{"schedule and workflow_template", `pipeline p {

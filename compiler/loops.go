@@ -17,9 +17,13 @@ func (c *checker) loop(sc *scope, l *dsl.LoopClause) *Loop {
 			c.errorf(src, "the loop list is empty: the step would never run")
 		}
 		var keysSeen map[string]int
+		scalars := 0 // scalar items so far
 		for i, e := range src.List.Elems {
 			switch {
 			case e.Map != nil:
+				if scalars > 0 {
+					c.errorf(e, "loop item %d is a map but earlier items are not: all items must be of one kind", i+1)
+				}
 				m := map[string]any{}
 				for _, ent := range e.Map.Entries {
 					v, err := literal(ent.Value)
@@ -38,6 +42,7 @@ func (c *checker) loop(sc *scope, l *dsl.LoopClause) *Loop {
 			case e.Str != nil || e.Int != nil || e.Float != nil || e.Bool != nil:
 				v, _ := literal(e)
 				lp.Items = append(lp.Items, v)
+				scalars++
 				if keysSeen != nil {
 					c.errorf(e, "loop item %d is a %s but earlier items are maps: all items must be of one kind", i+1, e.Kind())
 				}

@@ -55,6 +55,7 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 			}
 		case *dsl.LabelStmt:
 			kv := KV{s.Key.Value(), c.literalOnly(s.Value, "a "+s.Kind)}
+			c.labelKV(s, kv.Value)
 			if s.Kind == "label" {
 				p.Labels = append(p.Labels, kv)
 			} else {
@@ -111,6 +112,7 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 				}
 			}
 		case *dsl.NodeSelectorStmt:
+			c.nodeSelector(s, nil)
 			p.NodeSelector = append(p.NodeSelector, KV{s.Key.Value(), c.literalOnly(s.Value, "a pipeline's node_selector (set it in a step to use references)")})
 		case *dsl.TolerationStmt:
 			p.Tolerations = append(p.Tolerations, c.toleration(s))
@@ -128,12 +130,9 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 			}
 		case *dsl.ScheduleStmt:
 			p.Schedules = append(p.Schedules, s.Cron.Value())
-			if fields := strings.Fields(s.Cron.Value()); len(fields) < 5 || len(fields) > 6 {
-				if !strings.HasPrefix(s.Cron.Value(), "@") {
-					c.errorf(s.Cron, "invalid schedule %q: a cron schedule has 5 fields (minute hour day-of-month month day-of-week)", s.Cron.Value()).WithHint(`for example "0 2 * * *" runs at 02:00 every day`)
-				}
-			}
+			c.schedule(s.Cron)
 			if s.Timezone != nil {
+				c.timezone(s.Timezone)
 				if p.Timezone != "" && p.Timezone != s.Timezone.Value() {
 					c.errorf(s.Timezone, "all schedules of a pipeline share one timezone")
 				}
@@ -219,12 +218,14 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 			p.Steps = append(p.Steps, st)
 		}
 	}
-	if len(p.Steps) == 0 && p.setting("workflow_template_ref", "cluster_workflow_template_ref") == nil {
+	// A broken statement may be the step.
+	if len(p.Steps) == 0 && !pipelineHasBad(decl) && p.setting("workflow_template_ref", "cluster_workflow_template_ref") == nil {
 		c.errorf(decl.Name, "pipeline %q has no steps", p.Name).WithHint(`add one: step hello { run ["echo", "hello"] }`)
 	}
 	for _, st := range append(append([]*Step{}, p.Steps...), p.ExitSteps...) {
 		c.step(p, st, templates)
 	}
+	c.checkGeneratedNames(p)
 	c.checkSettings(p)
 	c.checkCycles(p)
 	c.checkCacheSize(p)

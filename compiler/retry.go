@@ -195,7 +195,7 @@ func (st *Step) RetryWrapped() bool {
 }
 
 func retryWrapper(st *Step, leaf *wfv1.Template) wfv1.Template {
-	w := wfv1.Template{Name: st.ArgoName + "-with-retry", RetryStrategy: retryStrategy(st.Retry)}
+	w := wfv1.Template{Name: st.ArgoName + wrapperSuffix, RetryStrategy: retryStrategy(st.Retry)}
 	call := wfv1.WorkflowStep{Name: "run", Template: leaf.Name}
 	for _, in := range leaf.Inputs.Parameters {
 		w.Inputs.Parameters = append(w.Inputs.Parameters, wfv1.Parameter{Name: in.Name})
@@ -220,4 +220,27 @@ func retryStrategy(r *Retry) *wfv1.RetryStrategy {
 		}
 	}
 	return rs
+}
+
+// wrapperSuffix ends the name of a retry wrapper template (RetryWrapped).
+const wrapperSuffix = "-with-retry"
+
+// checkGeneratedNames reports a step whose Argo name is the name of a
+// template pipec generates for another step (a retry wrapper): Argo would
+// see two templates of one name.
+func (c *checker) checkGeneratedNames(p *Pipeline) {
+	byArgoName := map[string]*Step{}
+	all := append(append([]*Step{}, p.Steps...), p.ExitSteps...)
+	for _, st := range all {
+		byArgoName[st.ArgoName] = st
+	}
+	for _, st := range all {
+		if !st.RetryWrapped() {
+			continue
+		}
+		if other := byArgoName[st.ArgoName+wrapperSuffix]; other != nil {
+			c.errorf(other.Decl.Name, "step %q becomes the Argo template %q, which pipec generates for the retries of step %q", other.Name, other.ArgoName, st.Name).
+				WithHint("rename step %q", other.Name)
+		}
+	}
 }

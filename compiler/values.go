@@ -22,6 +22,10 @@ func (c *checker) duration(v *dsl.Value) (time.Duration, bool) {
 	if v == nil {
 		return 0, false
 	}
+	if v.Quantity != nil { // 10y, -1d
+		c.badDurationUnit(v)
+		return 0, false
+	}
 	if v.Duration == nil {
 		hint := "write it with a unit: 30s, 5m, 2h or 1d"
 		if v.Int != nil {
@@ -45,14 +49,33 @@ func (c *checker) duration(v *dsl.Value) (time.Duration, bool) {
 	return d, true
 }
 
+// badDurationUnit reports a number with a suffix where a duration is
+// expected: a negative duration (-1d) or an unknown unit (10y).
+func (c *checker) badDurationUnit(v *dsl.Value) {
+	text := v.Quantity.Text
+	digits := strings.TrimLeft(text, "-0123456789.")
+	if strings.HasPrefix(text, "-") && durationPartRE.MatchString(strings.TrimPrefix(text, "-")) {
+		c.errorf(v, "a duration cannot be negative: %s", text).WithHint("write it without the '-': %s", strings.TrimPrefix(text, "-"))
+		return
+	}
+	c.errorf(v, "invalid duration %s: unknown unit %q", text, digits).
+		WithHint("the units are ms, s, m, h and d (days), combined as in 1h30m; for a year write 365d")
+}
+
+// maxDuration is the longest duration pipec accepts: Argo's longest
+// deadline field, ttl's 32-bit seconds, is about 68 years.
+const maxDuration = time.Duration(1<<31-1) * time.Second
+
 func parseDuration(s string) (time.Duration, error) {
 	var total time.Duration
 	for _, m := range durationPartRE.FindAllStringSubmatch(s, -1) {
 		n, err := strconv.ParseInt(m[1], 10, 64)
-		if err != nil || n > 1<<31 {
-			return 0, fmt.Errorf("out of range")
-		}
 		unit := map[string]time.Duration{"ms": time.Millisecond, "s": time.Second, "m": time.Minute, "h": time.Hour, "d": 24 * time.Hour}[m[2]]
+		// At most about 290 years (Go's and Argo's durations), in whole
+		// seconds for the fields Argo keeps as 32-bit seconds.
+		if err != nil || n > int64(maxDuration/unit) || total > maxDuration-time.Duration(n)*unit {
+			return 0, fmt.Errorf("out of range: at most %dd", int64(maxDuration/(24*time.Hour)))
+		}
 		total += time.Duration(n) * unit
 	}
 	return total, nil
@@ -182,12 +205,19 @@ func (c *checker) quantity(v *dsl.Value, what string) (string, bool) {
 		s = *v.Int
 	case v.Float != nil:
 		s = *v.Float
+	case v.Quantity != nil: // 1Gi
+		s = v.Quantity.Text
+	case v.Duration != nil: // 500m reads as a duration, and is a quantity
+		s = *v.Duration
 	default:
-		c.errorf(v, "%s must be a quantity such as \"500m\" or \"1Gi\", got %s", what, v.Kind())
+		c.errorf(v, "%s must be a quantity such as 500m or 1Gi, got %s", what, v.Kind())
 		return "", false
 	}
 	if _, err := resource.ParseQuantity(s); err != nil {
-		c.errorf(v, "invalid %s quantity %q", what, s).WithHint(`for example "500m" or "2" for cpu, "512Mi" or "1Gi" for memory`)
+		d := c.errorf(v, "invalid %s quantity %q", what, s).WithHint(`for example 500m or 2 for cpu, 512Mi or 1Gi for memory`)
+		if strings.HasSuffix(strings.ToLower(s), "b") {
+			d.WithHint("Kubernetes writes sizes without a B: Ki, Mi, Gi, Ti (powers of 1024) or k, M, G, T: 512Mi, 1Gi")
+		}
 		return "", false
 	}
 	return s, true

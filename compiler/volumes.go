@@ -30,6 +30,7 @@ func (c *checker) volume(p *Pipeline, s *dsl.VolumeStmt) {
 	switch call {
 	case "pvc":
 		if need(1) {
+			c.objectName(s.Source.Args[0], args[0], "claim")
 			vol.Source.PersistentVolumeClaim = &apiv1.PersistentVolumeClaimVolumeSource{ClaimName: args[0]}
 		}
 	case "new_pvc":
@@ -45,10 +46,12 @@ func (c *checker) volume(p *Pipeline, s *dsl.VolumeStmt) {
 		}
 	case "config_map":
 		if need(1) {
+			c.objectName(s.Source.Args[0], args[0], "config map")
 			vol.Source.ConfigMap = &apiv1.ConfigMapVolumeSource{LocalObjectReference: apiv1.LocalObjectReference{Name: args[0]}}
 		}
 	case "secret":
 		if need(1) {
+			c.objectName(s.Source.Args[0], args[0], "secret")
 			vol.Source.Secret = &apiv1.SecretVolumeSource{SecretName: args[0]}
 		}
 	default:

@@ -22,7 +22,7 @@ var (
 	// caretLine underlines the range in the excerpt.
 	caretLine = regexp.MustCompile(`^(\t *)(\^+)$`)
 	// countLine is the "N errors" summary the CLI prints after them.
-	countLine = regexp.MustCompile(`^\d+ errors$`)
+	countLine = regexp.MustCompile(`^(more than )?\d+ errors$`)
 )
 
 // Colorize colours text that Print wrote, for a terminal: the position in

@@ -119,19 +119,22 @@ func (ds Diagnostics) HasErrors() bool {
 	return false
 }
 
-// ErrorCount counts the errors.
+// ErrorCount counts the errors shown (not the "too many errors" that
+// stands for those cut).
 func (ds Diagnostics) ErrorCount() int {
 	n := 0
 	for _, d := range ds {
-		if d.Severity == Error {
+		if d.Severity == Error && !d.IsTooMany() {
 			n++
 		}
 	}
 	return n
 }
 
-// Sort orders the diagnostics by file, then position, then message, and
-// drops exact duplicates.
+// Sort orders the diagnostics by file, then position, then message, drops
+// exact duplicates, collapses runs of one error on one line and keeps at
+// most MaxPerFile diagnostics a file (see limit). Every list that is shown
+// goes through it, so every output format gets the caps.
 func (ds Diagnostics) Sort() Diagnostics {
 	sort.SliceStable(ds, func(i, j int) bool {
 		a, b := ds[i], ds[j]
@@ -150,7 +153,7 @@ func (ds Diagnostics) Sort() Diagnostics {
 		}
 		out = append(out, d)
 	}
-	return out
+	return limit(out)
 }
 
 // Error joins the diagnostics one per line.

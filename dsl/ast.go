@@ -194,6 +194,7 @@ func (k *Key) Value() string {
 type Value struct {
 	Span
 	Str      *StringLit `parser:"  @@"`
+	Quantity *Quantity  `parser:"| @@"`
 	Duration *string    `parser:"| @Duration"`
 	Float    *string    `parser:"| @Float"`
 	Int      *string    `parser:"| @Int"`
@@ -209,6 +210,8 @@ func (v *Value) Kind() string {
 	switch {
 	case v.Str != nil:
 		return "string"
+	case v.Quantity != nil:
+		return "quantity"
 	case v.Duration != nil:
 		return "duration"
 	case v.Float != nil:

@@ -959,6 +959,8 @@ func flatValue(v *Value) string {
 	switch {
 	case v.Str != nil:
 		return v.Str.Raw
+	case v.Quantity != nil:
+		return v.Quantity.Text
 	case v.Duration != nil:
 		return *v.Duration
 	case v.Float != nil:

@@ -15,6 +15,9 @@ func FuzzFormat(f *testing.F) {
 	for _, src := range corpus(f) {
 		f.Add(src)
 	}
+	for _, src := range hostileSeeds() {
+		f.Add(src)
+	}
 	f.Add([]byte("pipeline p {\n  step a { run [\"x\"] } // c\n}\n"))
 	f.Add([]byte("// d\ntemplate t() {}\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {

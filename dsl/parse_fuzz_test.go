@@ -20,7 +20,7 @@ import (
 //
 //	go test ./dsl -run '^$' -fuzz FuzzParse -fuzztime 3m
 func FuzzParse(f *testing.F) {
-	for _, src := range parseSeeds(f) {
+	for _, src := range append(parseSeeds(f), hostileSeeds()...) {
 		f.Add(src)
 	}
 	for _, s := range []string{
@@ -44,6 +44,12 @@ func FuzzParse(f *testing.F) {
 		file, diags := Parse("fuzz.pipe", src)
 		if file == nil {
 			t.Fatal("Parse returned a nil file")
+		}
+		// Positions are in the decoded source (no byte order mark).
+		src = file.Source
+		// Never a flood: the caps hold.
+		if len(diags) > diag.MaxPerFile+1 {
+			t.Errorf("%d diagnostics, more than the cap", len(diags))
 		}
 		for _, d := range diags {
 			if err := checkRange(src, "fuzz.pipe", d.Range); err != nil {

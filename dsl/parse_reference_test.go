@@ -36,7 +36,7 @@ var refPipelineStmts = []PipelineStmt{
 	&ServiceAccountStmt{}, &LabelStmt{}, &IntStmt{}, &TimeoutStmt{}, &PodGCStmt{},
 	&TTLStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &PullSecretStmt{},
 	&RetryStmt{}, &MemoizeStmt{}, &ScheduleStmt{}, &KindStmt{}, &VolumeStmt{},
-	&RawStmt{}, &EnvStmt{},
+	&RawStmt{}, &EnvStmt{}, &SettingStmt{},
 }
 
 var refStepStmts = []StepStmt{
@@ -64,7 +64,12 @@ var (
 
 // refParse is Parse as it was before the performance work.
 func refParse(filename string, src []byte) (*File, diag.Diagnostics) {
-	var diags diag.Diagnostics
+	// Decoding (byte order mark, CR-only line endings, UTF-16) is the same
+	// function in both.
+	src, diags, ok := decodeSource(filename, src)
+	if !ok {
+		return &File{Name: filename, Source: src}, diags
+	}
 	toks, comments, lexDiags := refLex(filename, src)
 	diags = append(diags, lexDiags...)
 	plex, err := lexer.Upgrade(&sliceLexer{toks: toks}, wsType, commentType)
@@ -110,13 +115,12 @@ func refLex(filename string, src []byte) ([]lexer.Token, []*CommentGroup, diag.D
 		case t.Type == commentType:
 			comments = addComment(comments, t) // comments were not tuned
 		case lexErrorText[t.Type] != "":
-			r := refTokenRange(t)
-			d := diags.Errorf(r, "%s", lexErrorText[t.Type])
-			if t.Type == tokenTypes["Invalid"] {
-				d.Message = fmt.Sprintf("unexpected character %q", t.Value)
-			}
+			diags.Errorf(refTokenRange(t), "%s", lexErrorText[t.Type])
 		}
 	}
+	// The lexical checks after lexing (escapes, unexpected characters,
+	// nesting) are the same function in both.
+	toks = checkTokens(string(src), toks, &diags)
 	return toks, comments, diags
 }
 
@@ -295,6 +299,8 @@ func refBadStmtDiag(f *File, b *BadStmt, context string) diag.Diagnostic {
 		d.Range = refTokenRange(last)
 		d.Message = strings.Replace(d.Message, "unexpected end of file", fmt.Sprintf("incomplete statement after %q", last.Value), 1)
 	}
+	// Messages in the language's words: the same function in both.
+	explain(&d, b, keywords, where)
 	return d
 }
 
@@ -543,7 +549,7 @@ func TestParseSameAsReference(t *testing.T) {
 // FuzzParseSameAsReference: Parse and refParse agree on any input. Seeded
 // like FuzzParse; TestParseSameAsReference runs the whole corpus.
 func FuzzParseSameAsReference(f *testing.F) {
-	for _, src := range parseSeeds(f) {
+	for _, src := range append(parseSeeds(f), hostileSeeds()...) {
 		f.Add(src)
 	}
 	smallParts(f) // so that parsing in parts is fuzzed too

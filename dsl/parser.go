@@ -47,7 +47,6 @@ var (
 		tokenTypes["UnterminatedTriple"]: `unterminated string: a """ string needs a closing """`,
 		tokenTypes["Unterminated"]:       `unterminated string: a "..." string must end on the same line`,
 		tokenTypes["UnterminatedRaw"]:    "unterminated string: a `...` string needs a closing back quote",
-		tokenTypes["Invalid"]:            "unexpected character",
 	}
 )
 
@@ -119,8 +118,14 @@ var (
 // Parse parses one file. It always returns a File (possibly partial) and
 // reports every syntax error it finds: after a broken statement it resumes
 // at the next line, so later statements still parse.
+//
+// A UTF-8 byte order mark is skipped and CR-only line endings read as LF
+// (File.Source is the text so decoded); a UTF-16 file is one error.
 func Parse(filename string, src []byte) (*File, diag.Diagnostics) {
-	var diags diag.Diagnostics
+	src, diags, ok := decodeSource(filename, src)
+	if !ok {
+		return &File{Name: filename, Source: src}, diags
+	}
 	toks, comments, lexDiags := lex(filename, src)
 	diags = append(diags, lexDiags...)
 	file, ok := parseInParts(toks)
@@ -190,14 +195,12 @@ func lex(filename string, src []byte) ([]lexer.Token, []*CommentGroup, diag.Diag
 		switch rule {
 		case ruleComment:
 			comments = addComment(comments, *t)
-		case ruleUnterminatedTriple, ruleUnterminated, ruleUnterminatedRaw, ruleInvalid:
-			d := diags.Errorf(tokenRange(*t), "%s", lexErrorText[t.Type])
-			if rule == ruleInvalid {
-				d.Message = fmt.Sprintf("unexpected character %q", t.Value)
-			}
+		case ruleUnterminatedTriple, ruleUnterminated, ruleUnterminatedRaw:
+			diags.Errorf(tokenRange(*t), "%s", lexErrorText[t.Type])
 		}
 	}
 	toks[n-1] = lexer.EOFToken(pos)
+	toks = checkTokens(data, toks, &diags)
 	return toks, comments, diags
 }
 
@@ -481,6 +484,7 @@ func badStmtDiag(f *File, b *BadStmt, context string) diag.Diagnostic {
 		d.Range = tokenRange(last)
 		d.Message = strings.Replace(d.Message, "unexpected end of file", fmt.Sprintf("incomplete statement after %q", last.Value), 1)
 	}
+	explain(&d, b, keywords, where)
 	return d
 }
 

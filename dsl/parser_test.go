@@ -252,10 +252,10 @@ pipeline r { step f { run ["f"] } }
 	f, ds := ParseString("t.pipe", src)
 	want := `4:5: unknown statement "runn" in a step
 7:3: unknown statement "paramm" in a pipeline
-11:5: incomplete statement after "cpu" (expected Value ("limit" Value)?)
-13:11: unexpected token "=" (expected Value)
+11:5: incomplete statement after "cpu" (expected a value)
+13:11: unexpected token "=" (expected a value)
 14:21: unexpected token "\"b\"" (expected "]")
-15:3: incomplete statement after "schedule" (expected StringLit ("timezone" StringLit)?)
+15:3: incomplete statement after "schedule" (expected a quoted string)
 18:1: unknown statement "pipelin" at the top level of a file
 19:27: incomplete statement after "\"x\"" (expected "]")
 `

@@ -25,7 +25,7 @@ func TestBrokenTailMergedIntoStatement(t *testing.T) {
 	}
 	want := []string{
 		`t.pipe:3:11: unexpected token "bogus"`,
-		`t.pipe:4:16: unexpected token "{" (expected Dep ("," Dep)*)`,
+		`t.pipe:4:16: unexpected token "{" (expected a step name)`,
 		`t.pipe:6:13: unexpected token "lots"`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {

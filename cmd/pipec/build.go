@@ -205,7 +205,9 @@ func diagText(res *compiler.Result) string {
 		}
 		return nil
 	})
-	if n := res.Diags.ErrorCount(); n > 1 {
+	if n := res.Diags.ErrorCount(); res.Diags.Truncated() {
+		fmt.Fprintf(&b, "more than %d errors\n", n)
+	} else if n > 1 {
 		fmt.Fprintf(&b, "%d errors\n", n)
 	}
 	return b.String()
