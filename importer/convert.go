@@ -32,7 +32,8 @@ type conv struct {
 	params    map[string]bool
 	stepNames map[string]string // Argo task name -> pipec step name
 	uses      map[string]int    // leaf template -> number of tasks calling it
-	declared  map[string]bool   // pipec templates written
+	alias     map[string]string // Argo template -> the pipec template written for it
+	names     map[string]bool   // pipeline and template names used in the file
 	image     string            // the pipeline's default image
 	volumes   bool              // volumes are declared natively
 	volNames  map[string]bool   // the volumes declared natively
@@ -63,7 +64,7 @@ func (c *conv) inexpressible(what string, path ...any) {
 func newConv(file string, d *doc, obj *Object, verbatim bool) *conv {
 	c := &conv{file: file, d: d, obj: obj, kind: obj.Kind, verbatim: verbatim,
 		templates: map[string]map[string]any{}, tmplIndex: map[string]int{}, params: map[string]bool{},
-		stepNames: map[string]string{}, uses: map[string]int{}, declared: map[string]bool{}, volNames: map[string]bool{}, inlineOnly: map[string]bool{}}
+		stepNames: map[string]string{}, uses: map[string]int{}, alias: map[string]string{}, volNames: map[string]bool{}, inlineOnly: map[string]bool{}}
 	spec, _ := deepCopy(d.value["spec"]).(map[string]any)
 	c.specPath = []any{"spec"}
 	if obj.Kind == "CronWorkflow" {
@@ -93,6 +94,7 @@ func (c *conv) tp(name string, path ...any) []any {
 // pipeline returns the pipeline's text, or a *notNative error when the
 // object's structure has no pipec form (then it is imported verbatim).
 func (c *conv) pipeline(names map[string]bool) (string, error) {
+	c.names = names
 	var head, body []string
 	md, _ := c.d.value["metadata"].(map[string]any)
 	name := c.objectName(md, names)

@@ -217,3 +217,34 @@ func FuzzImport(f *testing.F) {
 		}
 	})
 }
+
+func TestImportTemplatesOfTwoObjects(t *testing.T) {
+	one := `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: NAME-}
+spec:
+  entrypoint: d
+  templates:
+  - name: d
+    dag:
+      tasks:
+      - {name: a, template: echo, arguments: {parameters: [{name: m, value: a}]}}
+      - {name: b, template: echo, arguments: {parameters: [{name: m, value: b}]}}
+  - name: echo
+    inputs: {parameters: [{name: m}]}
+    container: {image: IMAGE, command: [echo, "{{inputs.parameters.m}}"]}
+`
+	src := strings.NewReplacer("NAME", "one", "IMAGE", "alpine").Replace(one) + "---\n" +
+		strings.NewReplacer("NAME", "two", "IMAGE", "busybox").Replace(one)
+	res := importString(t, src, Options{})
+	if len(res.Diags) > 0 {
+		t.Fatal(res.Diags)
+	}
+	got := string(res.Pipe)
+	if !strings.Contains(got, "template echo(") || !strings.Contains(got, "template echo-2(") || !strings.Contains(got, "uses echo-2(m = \"a\")") {
+		t.Errorf("templates not told apart:\n%s", got)
+	}
+	if y, errs := Build("x.pipe", res.Pipe, false); errs != "" || len(y) == 0 {
+		t.Errorf("the file does not build: %s", errs)
+	}
+}

@@ -438,8 +438,14 @@ func (c *conv) templateUses(tn string, args taskArgs) (string, error) {
 	for _, n := range args.names {
 		names[n] = true
 	}
-	if !c.declared[tn] {
-		c.declared[tn] = true
+	if c.alias[tn] == "" {
+		// Template names are shared by the pipelines of one file.
+		alias := tn
+		for i := 2; c.names["template:"+alias]; i++ {
+			alias = fmt.Sprintf("%s-%d", tn, i)
+		}
+		c.names["template:"+alias] = true
+		c.alias[tn] = alias
 		sc := &scope{inputs: map[string]string{}}
 		if raw, _ := yamlText(tm); inputRefRE.MatchString(raw) && hasRawOnlyInputs(tm) {
 			return "", &rawInputs{}
@@ -472,7 +478,7 @@ func (c *conv) templateUses(tn string, args taskArgs) (string, error) {
 			return "", err
 		}
 		decl := commentText(headComment(c.d.node, c.tp(tn)...), "") +
-			"template " + tn + "(" + strings.Join(params, ", ") + ") {\n" + strings.Join(body, "\n") + "\n}\n"
+			"template " + c.alias[tn] + "(" + strings.Join(params, ", ") + ") {\n" + strings.Join(body, "\n") + "\n}\n"
 		c.top = append(c.top, decl)
 	}
 	for _, n := range args.names {
@@ -486,7 +492,7 @@ func (c *conv) templateUses(tn string, args taskArgs) (string, error) {
 			return "", &notNative{path: c.tp(tn), what: "an argument " + n + " the template does not declare"}
 		}
 	}
-	return "uses " + tn + argList(args), nil
+	return "uses " + c.alias[tn] + argList(args), nil
 }
 
 // escapeText escapes ${ in a literal.
