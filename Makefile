@@ -49,6 +49,7 @@ fuzz:
 	$(GO) test ./compiler -run '^$$' -fuzz '^FuzzCompile$$' -fuzztime 60s
 	$(GO) test ./internal/yamlenc -run '^$$' -fuzz '^FuzzFromJSON$$' -fuzztime 60s
 	$(GO) test ./internal/yamlenc -run '^$$' -fuzz '^FuzzSequenceFromJSON$$' -fuzztime 60s
+	$(GO) test ./importer -run '^$$' -fuzz '^FuzzImport$$' -fuzztime 60s
 
 clean:
 	rm -rf bin bench.txt

@@ -51,6 +51,13 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 			}
 		}
 		delete(t, kind)
+	case "suspend":
+		if line, ok := suspendStmt(t["suspend"]); ok && languageHas(featSuspend) {
+			out = append(out, line)
+			delete(t, "suspend")
+			break
+		}
+		fallthrough
 	default:
 		// No syntax yet for this kind: the step stands in for it with a
 		// container that raw removes.
@@ -223,7 +230,13 @@ func (c *conv) container(tn, kind string, ct map[string]any, sc *scope) ([]strin
 		}
 	} else {
 		if len(asList(ct["command"])) == 0 && len(asList(ct["args"])) == 0 {
-			return nil, nil, &notNative{path: c.tp(tn, kind), what: "a container that runs its image's entrypoint (no command, no args)"}
+			if !languageHas(featEntrypoint) {
+				return nil, nil, &notNative{path: c.tp(tn, kind), what: "a container that runs its image's entrypoint (no command, no args)"}
+			}
+			// It runs its image's entrypoint: the image says so.
+			if im, ok := ct["image"].(string); ok && im == c.image {
+				out = append(out, "image "+quote(im))
+			}
 		}
 		// One argument vector when a command is given (the same thing
 		// to Kubernetes); args alone keep the image's entrypoint.
@@ -525,4 +538,24 @@ func replaceStrings(v any, fn func(string) string) any {
 		return fn(x)
 	}
 	return v
+}
+
+// suspendStmt converts a suspend template: until resumed, or for a
+// duration.
+func suspendStmt(v any) (string, bool) {
+	m, ok := v.(map[string]any)
+	if !ok || len(m) > 1 {
+		return "", false
+	}
+	d, has := m["duration"]
+	if !has {
+		return "suspend", len(m) == 0
+	}
+	if lit, ok := duration(d); ok {
+		return "suspend " + lit, true
+	}
+	if s, ok := d.(string); ok {
+		return "suspend " + quote(s), true
+	}
+	return "", false
 }

@@ -344,7 +344,47 @@ func (c *conv) loop(t task) (string, error) {
 }
 
 var outcomes = map[string]string{"Succeeded": "succeeded", "Failed": "failed", "Errored": "errored", "Skipped": "skipped",
-	"AnySucceeded": "any_succeeded", "AllFailed": "all_failed"}
+	"AnySucceeded": "any_succeeded", "AllFailed": "all_failed", "Omitted": "omitted", "Daemoned": "daemoned"}
+
+var dependsTokenRE = regexpMust(`\s*(\|\||&&|\(|\)|!|[A-Za-z0-9][-A-Za-z0-9]*(?:\.[A-Za-z]+)?)`)
+
+// afterExpr writes a depends expression with || and parentheses as an
+// after expression: a.Failed || b is `after a failed || b`.
+func (c *conv) afterExpr(t task, d string) (string, error) {
+	bad := &notNative{path: append(t.path, "depends"), what: "the depends expression " + d}
+	var out []string
+	rest := d
+	for strings.TrimSpace(rest) != "" {
+		m := dependsTokenRE.FindStringSubmatchIndex(rest)
+		if m == nil || m[0] != 0 {
+			return "", bad
+		}
+		tok := rest[m[2]:m[3]]
+		rest = rest[m[1]:]
+		switch tok {
+		case "||", "&&", "(", ")":
+			out = append(out, tok)
+		case "!":
+			return "", bad
+		default:
+			name, outcome, _ := strings.Cut(tok, ".")
+			if c.stepNames[name] == "" {
+				return "", bad
+			}
+			if outcome != "" {
+				o, ok := outcomes[outcome]
+				if !ok {
+					return "", bad
+				}
+				name += " " + o
+			}
+			out = append(out, name)
+		}
+	}
+	s := strings.Join(out, " ")
+	s = strings.ReplaceAll(strings.ReplaceAll(s, "( ", "("), " )", ")")
+	return "after " + s, nil
+}
 
 // after converts depends/dependencies into an after clause, leaving out a
 // plain dependency that a reference in the step already implies.
@@ -356,7 +396,10 @@ func (c *conv) after(t task, used string) (string, error) {
 			// (a.Succeeded || a.Failed || a.Errored) only.
 			for _, part := range strings.Split(expr, "&&") {
 				if strings.ContainsAny(part, "|()!") && !completedRE.MatchString(part) {
-					return "", &notNative{path: append(t.path, "depends"), what: "a depends expression with || or ! (" + d + ")"}
+					if !languageHas(featAfterExpr) {
+						return "", &notNative{path: append(t.path, "depends"), what: "a depends expression with || or ! (" + d + ")"}
+					}
+					return c.afterExpr(t, d)
 				}
 			}
 		}

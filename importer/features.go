@@ -1,0 +1,44 @@
+package importer
+
+import (
+	"sync"
+
+	"github.com/pipec/pipec/compiler"
+)
+
+// The language grows while Argo's catalogue stays: a construct is written
+// natively only if the compiler in this build accepts it, which a small
+// probe pipeline tells once per process. Without it the importer keeps the
+// construct in raw, as before the language had it.
+
+type feature int
+
+const (
+	featSuspend     feature = iota // suspend [D]
+	featAfterExpr                  // after a failed || b
+	featEntrypoint                 // a step with only an image
+	featureCount
+)
+
+var featureProbes = [featureCount]string{
+	featSuspend:    `pipeline p { step s { suspend } }`,
+	featAfterExpr:  `pipeline p { image "x" step a { run ["x"] } step b { run ["x"] } step c after a failed || b { run ["x"] } }`,
+	featEntrypoint: `pipeline p { step s { image "x" } }`,
+}
+
+var (
+	featureOnce sync.Once
+	featureOK   [featureCount]bool
+)
+
+// languageHas reports whether the language accepts a construct.
+func languageHas(f feature) bool {
+	featureOnce.Do(func() {
+		for i, src := range featureProbes {
+			res := compiler.Compile(compiler.Overlay{Files: map[string][]byte{"probe.pipe": []byte(src)}},
+				[]string{"probe.pipe"}, compiler.Options{SkipValidate: true, SkipEmit: true})
+			featureOK[i] = !res.Diags.HasErrors()
+		}
+	})
+	return featureOK[f]
+}
