@@ -14,9 +14,9 @@ import (
 type feature int
 
 const (
-	featSuspend     feature = iota // suspend [D]
-	featAfterExpr                  // after a failed || b
-	featEntrypoint                 // a step with only an image
+	featSuspend    feature = iota // suspend [D]
+	featAfterExpr                 // after a failed || b
+	featEntrypoint                // a step with only an image
 	featureCount
 )
 
