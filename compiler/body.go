@@ -102,6 +102,14 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 			if name == "gpu" {
 				name = "nvidia.com/gpu"
 			}
+			if c.dynResource(sc, b, name, s.Kind == "gpu", s.Request) {
+				if s.Limit != nil && !c.dynResource(sc, b, name, true, s.Limit) {
+					if q, ok := c.quantity(s.Limit, s.Kind+" limit"); ok {
+						b.Limits = append(b.Limits, KV{name, q})
+					}
+				}
+				continue
+			}
 			req, reqOK := c.quantity(s.Request, s.Kind)
 			reqOK = reqOK && c.resourceQuantity(s.Request, s.Kind, req)
 			if q, ok := req, reqOK; ok {
@@ -121,6 +129,12 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 					b.Limits = append(b.Limits, KV{name, q})
 				}
 			}
+		case *dsl.StepSettingStmt:
+			if single(s.Name, s) {
+				c.stepSetting(b, s)
+			}
+		case *dsl.SyncStmt:
+			c.sync(&b.Sync, s)
 		case *dsl.OutputStmt:
 			name := s.Name.Name
 			for _, o := range st.Outputs {

@@ -97,6 +97,7 @@ func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 	} else {
 		tmpl.Container = &c
 	}
+	applyStepSettings(b, tmpl, inner)
 	for _, o := range st.Outputs {
 		op := wfv1.Parameter{Name: o.Name, ValueFrom: &wfv1.ValueFrom{Path: inner(o.Path)}}
 		if o.Default != nil {

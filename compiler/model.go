@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 	apiv1 "k8s.io/api/core/v1"
 
 	"github.com/pipec/pipec/diag"
@@ -68,6 +69,7 @@ type Pipeline struct {
 	Raw            []*dsl.RawStmt
 	Env            []*EnvVar
 	Settings       []*Setting // settings of the table in settings.go
+	Sync           *wfv1.Synchronization
 
 	Params []*Param
 	Retry  *Retry // default step retry; nil for none
@@ -210,6 +212,9 @@ type Body struct {
 	Labels       []KV
 	Annotations  []KV
 	Raw          []*dsl.RawStmt
+	Settings     []*Setting            // step settings (step_settings.go)
+	Sync         *wfv1.Synchronization // mutex and semaphore statements
+	DynResources []*DynResource        // cpu "${cpu}": resources known at run time
 }
 
 // TextKV is a key with a value that may use references.

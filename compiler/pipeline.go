@@ -150,6 +150,8 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 			if ev := c.env(s, nil); ev != nil {
 				p.Env = append(p.Env, ev)
 			}
+		case *dsl.SyncStmt:
+			c.sync(&p.Sync, s)
 		case *dsl.SettingStmt:
 			if single(s.Name, s) {
 				c.setting(p, s)
@@ -297,6 +299,7 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 	spec := wfv1.WorkflowSpec{
 		Entrypoint:            EntryTemplate,
 		ServiceAccountName:    p.ServiceAccount,
+		Synchronization:       p.Sync,
 		Parallelism:           p.Parallelism,
 		Priority:              p.Priority,
 		ActiveDeadlineSeconds: p.TimeoutSeconds,

@@ -67,6 +67,8 @@ func init() {
 	add(stepMember[NodeSelectorStmt](), "node_selector")
 	add(stepMember[TolerationStmt](), "toleration")
 	add(stepMember[RawStmt](), "raw")
+	add(stepMember[SyncStmt](), "mutex", "semaphore")
+	add(stepMember[StepSettingStmt](), "security_context", "pod_security_context", "pod_spec_patch", "affinity", "priority_class", "scheduler_name", "host_aliases", "service_account", "automount_service_account_token")
 }
 
 var allowTrailing = []participle.ParseOption{participle.AllowTrailing(true)}

@@ -589,6 +589,22 @@ func (p *printer) stmt(n Node) {
 		p.tok(s.Name, s.Pos, s.Pos)
 		p.sp()
 		p.value(s.Value)
+	case *StepSettingStmt:
+		p.tok(s.Name, s.Pos, s.Pos)
+		p.sp()
+		p.value(s.Value)
+	case *SyncStmt:
+		p.tok(s.Kind, s.Pos, s.Pos)
+		if s.Database {
+			p.word("database")
+		}
+		p.sp()
+		p.value(s.Value)
+		if s.Namespace != nil {
+			p.word("namespace")
+			p.sp()
+			p.str(s.Namespace)
+		}
 	case *TTLStmt:
 		p.tok("ttl", s.Pos, s.Pos)
 		if s.When != "" {

@@ -36,13 +36,14 @@ var refPipelineStmts = []PipelineStmt{
 	&ServiceAccountStmt{}, &LabelStmt{}, &IntStmt{}, &TimeoutStmt{}, &PodGCStmt{},
 	&TTLStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &PullSecretStmt{},
 	&RetryStmt{}, &MemoizeStmt{}, &ScheduleStmt{}, &KindStmt{}, &VolumeStmt{},
-	&RawStmt{}, &EnvStmt{}, &SettingStmt{},
+	&RawStmt{}, &EnvStmt{}, &SettingStmt{}, &SyncStmt{},
 }
 
 var refStepStmts = []StepStmt{
 	&RunStmt{}, &ScriptStmt{}, &ImageStmt{}, &EnvStmt{}, &ResourceStmt{},
 	&OutputStmt{}, &MountStmt{}, &WorkdirStmt{}, &TimeoutStmt{}, &RetryStmt{},
 	&MemoizeStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &LabelStmt{}, &RawStmt{},
+	&StepSettingStmt{}, &SyncStmt{},
 }
 
 func refOptions() []participle.Option {

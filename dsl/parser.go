@@ -59,13 +59,14 @@ var pipelineStmts = []PipelineStmt{
 	&LabelStmt{}, &TimeoutStmt{}, &TTLStmt{}, &MemoizeStmt{}, &VolumeStmt{},
 	&DescriptionStmt{}, &IntStmt{}, &NamespaceStmt{}, &ServiceAccountStmt{},
 	&PodGCStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &PullSecretStmt{},
-	&ScheduleStmt{}, &KindStmt{}, &RawStmt{}, &SettingStmt{},
+	&ScheduleStmt{}, &KindStmt{}, &RawStmt{}, &SettingStmt{}, &SyncStmt{},
 }
 
 var stepStmts = []StepStmt{
 	&RunStmt{}, &ImageStmt{}, &EnvStmt{}, &OutputStmt{}, &ResourceStmt{},
 	&RetryStmt{}, &ScriptStmt{}, &TimeoutStmt{}, &MemoizeStmt{}, &MountStmt{},
 	&WorkdirStmt{}, &LabelStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &RawStmt{},
+	&StepSettingStmt{}, &SyncStmt{},
 }
 
 func options() []participle.Option {
