@@ -14,16 +14,20 @@ import (
 type feature int
 
 const (
-	featSuspend    feature = iota // suspend [D]
-	featAfterExpr                 // after a failed || b
-	featEntrypoint                // a step with only an image
+	featSuspend      feature = iota // suspend [D]
+	featAfterExpr                   // after a failed || b
+	featEntrypoint                  // a step with only an image
+	featStepSettings                // pod_spec_patch and the like in a step
+	featSync                        // mutex and semaphore
 	featureCount
 )
 
 var featureProbes = [featureCount]string{
-	featSuspend:    `pipeline p { step s { suspend } }`,
-	featAfterExpr:  `pipeline p { image "x" step a { run ["x"] } step b { run ["x"] } step c after a failed || b { run ["x"] } }`,
-	featEntrypoint: `pipeline p { step s { image "x" } }`,
+	featSuspend:      `pipeline p { step s { suspend } }`,
+	featAfterExpr:    `pipeline p { image "x" step a { run ["x"] } step b { run ["x"] } step c after a failed || b { run ["x"] } }`,
+	featEntrypoint:   `pipeline p { step s { image "x" } }`,
+	featStepSettings: `pipeline p { step s { image "x" run ["x"] priority_class "p" } }`,
+	featSync:         `pipeline p { mutex "m" step s { image "x" run ["x"] semaphore config_map("c", "k") } }`,
 }
 
 var (

@@ -39,11 +39,12 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 	switch kind {
 	case "container", "script":
 		ct, _ := t[kind].(map[string]any)
+		settings := c.stepSettingStmts(t, ct)
 		lines, rest, err := c.container(tn, kind, ct, sc)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, lines...)
+		out = append(append(out, lines...), settings...)
 		if len(rest) > 0 {
 			raw[kind] = rest
 			for _, k := range sortedKeys(rest) {

@@ -118,6 +118,12 @@ func (c *conv) settingStmts() []string {
 			delete(c.spec, m.field)
 		}
 	}
+	if v, ok := c.spec["synchronization"]; ok && languageHas(featSync) {
+		if lines, ok := syncStmts(v); ok {
+			out = append(out, lines...)
+			delete(c.spec, "synchronization")
+		}
+	}
 	if ex, ok := c.spec["executor"].(map[string]any); ok && len(ex) == 1 {
 		if sa, ok := ex["serviceAccountName"].(string); ok {
 			out = append(out, "executor_service_account "+quote(sa))
@@ -208,4 +214,133 @@ func (c *conv) podGC(gc map[string]any) (string, bool) {
 		}
 	}
 	return line, true
+}
+
+// syncStmts converts a synchronization block (pipeline or step) into mutex
+// and semaphore statements; the singular forms of Argo 3.5 and the plural
+// lists alike.
+func syncStmts(v any) ([]string, bool) {
+	sync, ok := v.(map[string]any)
+	if !ok {
+		return nil, false
+	}
+	var mutexes, sems []any
+	for _, k := range sortedKeys(sync) {
+		switch k {
+		case "mutex":
+			mutexes = append(mutexes, sync[k])
+		case "mutexes":
+			mutexes = append(mutexes, asList(sync[k])...)
+		case "semaphore":
+			sems = append(sems, sync[k])
+		case "semaphores":
+			sems = append(sems, asList(sync[k])...)
+		default:
+			return nil, false
+		}
+	}
+	var out []string
+	for _, m := range mutexes {
+		mm, _ := m.(map[string]any)
+		name, _ := mm["name"].(string)
+		if name == "" {
+			return nil, false
+		}
+		line := "mutex "
+		if db, _ := mm["database"].(bool); db {
+			line += "database "
+		}
+		line += quote(name)
+		for k := range mm {
+			if k != "name" && k != "database" && k != "namespace" {
+				return nil, false
+			}
+		}
+		if ns, ok := mm["namespace"].(string); ok {
+			line += " namespace " + quote(ns)
+		}
+		out = append(out, line)
+	}
+	for _, s := range sems {
+		sm, _ := s.(map[string]any)
+		line := "semaphore "
+		switch {
+		case sm["configMapKeyRef"] != nil:
+			ref, _ := sm["configMapKeyRef"].(map[string]any)
+			n, _ := ref["name"].(string)
+			k, _ := ref["key"].(string)
+			if n == "" || k == "" || len(ref) != 2 {
+				return nil, false
+			}
+			line += "config_map(" + quote(n) + ", " + quote(k) + ")"
+		case sm["database"] != nil:
+			db, _ := sm["database"].(map[string]any)
+			k, _ := db["key"].(string)
+			if k == "" || len(db) != 1 {
+				return nil, false
+			}
+			line += "database " + quote(k)
+		default:
+			return nil, false
+		}
+		for k := range sm {
+			if k != "configMapKeyRef" && k != "database" && k != "namespace" {
+				return nil, false
+			}
+		}
+		if ns, ok := sm["namespace"].(string); ok {
+			line += " namespace " + quote(ns)
+		}
+		out = append(out, line)
+	}
+	return out, len(out) > 0
+}
+
+// stepSettings are the template fields that a step setting writes.
+var stepSettings = []settingMap{
+	{"securityContext", "pod_security_context", structForm, nil},
+	{"podSpecPatch", "pod_spec_patch", stringForm, nil},
+	{"affinity", "affinity", structForm, nil},
+	{"priorityClassName", "priority_class", stringForm, nil},
+	{"schedulerName", "scheduler_name", stringForm, nil},
+	{"hostAliases", "host_aliases", structForm, nil},
+	{"serviceAccountName", "service_account", stringForm, nil},
+	{"automountServiceAccountToken", "automount_service_account_token", boolForm, nil},
+}
+
+// stepSettingStmts converts a template's fields that have a step setting,
+// consuming them (the container's securityContext too).
+func (c *conv) stepSettingStmts(t, ct map[string]any) []string {
+	if c.rawSettings || !languageHas(featStepSettings) {
+		return nil
+	}
+	var out []string
+	for _, m := range stepSettings {
+		v, ok := t[m.field]
+		if !ok {
+			continue
+		}
+		if s, isStr := v.(string); isStr && strings.Contains(s, "{{") {
+			continue
+		}
+		if line, ok := settingLine(m, v); ok {
+			out = append(out, line)
+			delete(t, m.field)
+		}
+	}
+	if ct != nil {
+		if v, ok := ct["securityContext"]; ok {
+			if line, ok := settingLine(settingMap{"securityContext", "security_context", structForm, nil}, v); ok {
+				out = append(out, line)
+				delete(ct, "securityContext")
+			}
+		}
+	}
+	if v, ok := t["synchronization"]; ok && languageHas(featSync) {
+		if lines, ok := syncStmts(v); ok {
+			out = append(out, lines...)
+			delete(t, "synchronization")
+		}
+	}
+	return out
 }

@@ -23,6 +23,8 @@
 //     for pod names);
 //   - scalars compare as text (Argo reads `3` and `"3"` alike), quantities by
 //     value (`0.5` and `500m`);
+//   - a synchronization's single mutex or semaphore (Argo 3.5) is the list
+//     of one (Argo 3.6+);
 //   - a memoize cache's configMap key is ignored (the controller does not
 //     read it, and Argo 4 rejects it);
 //   - pipec's retry wiring is ignored: the run_id, retry_run_id and
@@ -214,6 +216,7 @@ func toMap(obj any) (map[string]any, error) {
 		return nil, err
 	}
 	delete(m, "status")
+	pluralSync(m)
 	return m, nil
 }
 
@@ -745,6 +748,29 @@ func canonDuration(s string) string {
 		return d.String()
 	}
 	return s
+}
+
+// pluralSync rewrites Argo 3.5's single mutex and semaphore of a
+// synchronization block as the lists Argo 3.6+ reads (the same lock).
+func pluralSync(v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		if sync, ok := x["synchronization"].(map[string]any); ok {
+			for one, many := range map[string]string{"mutex": "mutexes", "semaphore": "semaphores"} {
+				if m, ok := sync[one]; ok {
+					sync[many] = append([]any{m}, asList(sync[many])...)
+					delete(sync, one)
+				}
+			}
+		}
+		for _, e := range x {
+			pluralSync(e)
+		}
+	case []any:
+		for _, e := range x {
+			pluralSync(e)
+		}
+	}
 }
 
 func isEmptyMap(v any) bool {
