@@ -479,7 +479,7 @@ func (c *conv) paramStmts() ([]string, error) {
 		pm, _ := p.(map[string]any)
 		name, _ := pm["name"].(string)
 		path := c.sp("arguments", "parameters", i)
-		if !paramNameRE.MatchString(name) || name == "run_id" || name == "retry_run_id" || name == "retry_indicator" {
+		if !validParamName(name) || name == "run_id" || name == "retry_run_id" || name == "retry_indicator" {
 			return nil, &notNative{path: path, what: fmt.Sprintf("the parameter name %q (pipec parameter names are letters, digits and _)", name)}
 		}
 		line := "param " + name

@@ -19,6 +19,7 @@ const (
 	featEntrypoint                  // a step with only an image
 	featStepSettings                // pod_spec_patch and the like in a step
 	featSync                        // mutex and semaphore
+	featDashNames                   // parameter and output names with -
 	featureCount
 )
 
@@ -27,6 +28,7 @@ var featureProbes = [featureCount]string{
 	featAfterExpr:    `pipeline p { image "x" step a { run ["x"] } step b { run ["x"] } step c after a failed || b { run ["x"] } }`,
 	featEntrypoint:   `pipeline p { step s { image "x" } }`,
 	featStepSettings: `pipeline p { step s { image "x" run ["x"] priority_class "p" } }`,
+	featDashNames:    `pipeline p { param a-b = "x" step s { image "x" run ["${a-b}"] output o-p = file("/o") } step t { image "x" run ["${s.o-p}"] } }`,
 	featSync:         `pipeline p { mutex "m" step s { image "x" run ["x"] semaphore config_map("c", "k") } }`,
 }
 

@@ -436,7 +436,7 @@ func (c *conv) outputs(o map[string]any, sc *scope) ([]string, bool) {
 		name, _ := pm["name"].(string)
 		vf, _ := pm["valueFrom"].(map[string]any)
 		path, _ := vf["path"].(string)
-		if len(pm) != 2 || !paramNameRE.MatchString(name) || path == "" {
+		if len(pm) != 2 || !validParamName(name) || path == "" {
 			return nil, false
 		}
 		pt, err := c.text(path, sc)

@@ -497,7 +497,7 @@ func (c *conv) templateUses(tn string, args taskArgs) (string, error) {
 		for i, p := range asList(inputs["parameters"]) {
 			pm, _ := p.(map[string]any)
 			pn, _ := pm["name"].(string)
-			if !paramNameRE.MatchString(pn) {
+			if !validParamName(pn) {
 				return "", &notNative{path: c.tp(tn, "inputs", "parameters", i), what: fmt.Sprintf("the input name %q", pn)}
 			}
 			param := pn + ": string"

@@ -86,8 +86,19 @@ var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
 
 func isIdent(s string) bool { return identRE.MatchString(s) }
 
-// paramNameRE is what pipec accepts as a parameter or output name.
-var paramNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+// paramNameRE is what pipec accepts as a parameter or output name;
+// dashParamNameRE once the language takes Argo's names with '-'.
+var (
+	paramNameRE     = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	dashParamNameRE = regexp.MustCompile(`^[A-Za-z_][-A-Za-z0-9_]*$`)
+)
+
+func validParamName(s string) bool {
+	if languageHas(featDashNames) {
+		return dashParamNameRE.MatchString(s)
+	}
+	return paramNameRE.MatchString(s)
+}
 
 // quote writes s as a pipec string literal: one line with Go escapes, or
 // triple-quoted when it spans lines (kept exactly).
