@@ -20,6 +20,7 @@ const (
 	featStepSettings                // pod_spec_patch and the like in a step
 	featSync                        // mutex and semaphore
 	featDashNames                   // parameter and output names with -
+	featArtifacts                   // input and artifact statements
 	featureCount
 )
 
@@ -29,6 +30,7 @@ var featureProbes = [featureCount]string{
 	featEntrypoint:   `pipeline p { step s { image "x" } }`,
 	featStepSettings: `pipeline p { step s { image "x" run ["x"] priority_class "p" } }`,
 	featDashNames:    `pipeline p { param a-b = "x" step s { image "x" run ["${a-b}"] output o-p = file("/o") } step t { image "x" run ["${s.o-p}"] } }`,
+	featArtifacts:    `pipeline p { image "x" step s { run ["x"] artifact a at "/a" } step t { run ["x"] input a at "/a" from s.a } }`,
 	featSync:         `pipeline p { mutex "m" step s { image "x" run ["x"] semaphore config_map("c", "k") } }`,
 }
 

@@ -30,6 +30,12 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 	}
 	if in, ok := t["inputs"].(map[string]any); ok {
 		delete(in, "parameters")
+		if arts := asList(in["artifacts"]); len(arts) > 0 && languageHas(featArtifacts) {
+			if lines, ok := c.inputArtifacts(arts, sc.artifacts); ok {
+				out = append(out, lines...)
+				delete(in, "artifacts")
+			}
+		}
 		if len(in) > 0 {
 			keepRaw("inputs", in, "inputs")
 		}
@@ -76,6 +82,12 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 		if ok {
 			out = append(out, lines...)
 			delete(o, "parameters")
+		}
+		if arts := asList(o["artifacts"]); len(arts) > 0 && languageHas(featArtifacts) {
+			if lines, ok := outputArtifacts(arts); ok {
+				out = append(out, lines...)
+				delete(o, "artifacts")
+			}
 		}
 		if len(o) > 0 {
 			keepRaw("outputs", o, "outputs")

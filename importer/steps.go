@@ -194,6 +194,9 @@ func (c *conv) step(t task, handler string) (string, error) {
 		if leafKind(tm) == "" {
 			return "", &notNative{path: c.tp(tn), what: "a task calling a dag or steps template (a composite template)"}
 		}
+		if in, _ := tm["inputs"].(map[string]any); in["artifacts"] != nil {
+			c.inlineOnly[tn] = true // each call has its own artifact sources
+		}
 		if c.uses[tn] > 1 && !t.entryLeaf && !c.inlineOnly[tn] {
 			uses, err = c.templateUses(tn, args)
 			if _, ok := err.(*rawInputs); ok {
@@ -261,7 +264,7 @@ func (c *conv) args(t task, sc *scope) (taskArgs, error) {
 	out := taskArgs{values: map[string]string{}, argo: map[string]string{}}
 	am, _ := t.m["arguments"].(map[string]any)
 	for k := range am {
-		if k != "parameters" {
+		if k != "parameters" && !(k == "artifacts" && languageHas(featArtifacts)) {
 			return out, &notNative{path: append(t.path, "arguments", k), what: "task arguments." + k + " (passing artifacts)"}
 		}
 	}
@@ -581,6 +584,7 @@ func (c *conv) inlineBody(tn string, args taskArgs, t task) ([]string, error) {
 			return nil, &notNative{path: t.path, what: "an argument " + n + " the template does not declare"}
 		}
 	}
+	sc.artifacts = taskArtifactArgs(t)
 	return c.leafBody(tn, sc)
 }
 

@@ -21,6 +21,9 @@ type scope struct {
 	argo map[string]string
 	// loop is set inside a looped step: {{item}} is ${item}.
 	loop bool
+	// artifacts are the task's arguments.artifacts, by name (inlined
+	// templates only).
+	artifacts map[string]map[string]any
 }
 
 var argoRefRE = regexp.MustCompile(`\{\{\s*([^{}]*?)\s*\}\}`)
