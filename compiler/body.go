@@ -146,12 +146,25 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 				c.errorf(s.Name, "output name %q is reserved: ${%s.result} is the standard output of the step", name, st.Name)
 				continue
 			}
+			if _, ok := stepFields[name]; ok {
+				c.errorf(s.Name, "output name %q is reserved: ${%s.%s} is a field of every step", name, st.Name, name).WithHint("choose another name")
+				continue
+			}
 			if strings.Contains(name, "-") {
 				c.errorf(s.Name, "output name %q cannot contain '-'", name).WithHint("use %q", strings.ReplaceAll(name, "-", "_"))
 			}
-			out := &StepOutput{Name: name, Decl: s}
-			if s.Source.Name.Name != "file" {
-				c.unknownWord(s.Source.Name, "output source", []string{"file"}).WithHint(`output %s = file("/tmp/%s.txt")`, name, name)
+			out := &StepOutput{Name: name, Decl: s, Source: "file"}
+			if it.Doc != nil {
+				out.Description = it.Doc.Text()
+			}
+			if s.Default != nil {
+				v := s.Default.Value()
+				out.Default = &v
+			}
+			if c.kindOutput(sc, s, out) {
+				// a source of another template kind
+			} else if s.Source.Name.Name != "file" {
+				c.unknownWord(s.Source.Name, "output source", keys(outputSourceKind)).WithHint(`output %s = file("/tmp/%s.txt")`, name, name)
 			} else if len(s.Source.Args) != 1 || s.Source.Args[0].Str == nil {
 				c.errorf(s.Source, `file() takes one path in quotes, e.g. file("/tmp/%s.txt")`, name)
 			} else {
@@ -160,9 +173,8 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 					c.errorf(s.Source.Args[0], "output path %q must be absolute", out.Path.Value)
 				}
 			}
-			if s.Default != nil {
-				v := s.Default.Value()
-				out.Default = &v
+			if s.Enum != nil && out.Source == "file" {
+				c.errorf(s.Enum, "one_of applies only to supplied() outputs")
 			}
 			st.Outputs = append(st.Outputs, out)
 		case *dsl.MountStmt:
@@ -241,6 +253,8 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 			}
 		case *dsl.RawStmt:
 			b.Raw = append(b.Raw, s)
+		default:
+			c.kindStmt(sc, st, it.Stmt, single)
 		}
 	}
 	if b.Script != nil && len(b.Command) > 0 {

@@ -15,6 +15,13 @@ import (
 func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 	b := st.Body
 	ins := &inputSet{byKey: map[string]*input{}, byName: map[string]bool{}}
+	if st.Pipeline.composite != nil {
+		ins.add("instance", InstanceParam, "{{inputs.parameters."+InstanceParam+"}}")
+	}
+	supplied := suppliedInputs(st)
+	for _, p := range supplied {
+		ins.byName[p.Name] = true
+	}
 	inner := func(t *Text) string {
 		if t == nil {
 			return ""
@@ -30,6 +37,8 @@ func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 				key, base = "out:"+r.Step.Name+"."+r.Output, r.Step.ArgoName+"-"+r.Output
 			case RefResult:
 				key, base = "result:"+r.Step.Name, r.Step.ArgoName+"-result"
+			case RefStepField:
+				key, base = "field:"+r.Step.Name+"."+r.Field, r.Step.ArgoName+"-"+r.Path[strings.IndexByte(r.Path, '.')+1:]
 			case RefLoopVar:
 				key, base = "loop:"+r.Path, strings.ReplaceAll(r.Path, ".", "-")
 			case RefTemplateParam:
@@ -91,7 +100,9 @@ func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 	if b.Timeout != nil {
 		tmpl.ActiveDeadlineSeconds = intOrStr(int(*b.Timeout))
 	}
-	if b.Script != nil {
+	if kindTemplate(st, tmpl, &c, inner) {
+		// not a container
+	} else if b.Script != nil {
 		c.Command = b.Script.Command
 		tmpl.Script = &wfv1.ScriptTemplate{Container: c, Source: inner(b.Script.Source)}
 	} else {
@@ -99,11 +110,7 @@ func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 	}
 	applyStepSettings(b, tmpl, inner)
 	for _, o := range st.Outputs {
-		op := wfv1.Parameter{Name: o.Name, ValueFrom: &wfv1.ValueFrom{Path: inner(o.Path)}}
-		if o.Default != nil {
-			op.ValueFrom.Default = wfv1.AnyStringPtr(*o.Default)
-		}
-		tmpl.Outputs.Parameters = append(tmpl.Outputs.Parameters, op)
+		tmpl.Outputs.Parameters = append(tmpl.Outputs.Parameters, outputParam(o, inner))
 	}
 	// A loop iteration must be told apart from the others even when the body
 	// does not use the loop variable: pass the item itself.
@@ -113,6 +120,7 @@ func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 	for _, in := range ins.list {
 		tmpl.Inputs.Parameters = append(tmpl.Inputs.Parameters, wfv1.Parameter{Name: in.name})
 	}
+	tmpl.Inputs.Parameters = append(tmpl.Inputs.Parameters, supplied...)
 	if r := st.Retry; r != nil && !st.RetryWrapped() {
 		tmpl.RetryStrategy = retryStrategy(r)
 	}

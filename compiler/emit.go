@@ -14,8 +14,9 @@ import (
 
 // emitOptions are the pruning rules of pipec's YAML: no
 // creationTimestamp: null, status: {}, nulls, empty maps or lists, except
-// a volume's "emptyDir: {}", which is its source.
-var emitOptions = yamlenc.Options{Prune: true, KeepEmpty: []string{"emptyDir"}}
+// a volume's "emptyDir: {}", which is its source, and a suspend template's
+// "suspend: {}" and a supplied output's "supplied: {}", which are its kind.
+var emitOptions = yamlenc.Options{Prune: true, KeepEmpty: []string{"emptyDir", "suspend", "supplied"}}
 
 // emitParallelTemplates is the number of templates from which Emit
 // renders them in parts.

@@ -79,8 +79,16 @@ type Pipeline struct {
 
 	Steps     []*Step // the main DAG, in source order
 	ExitSteps []*Step // `on exit` and `on failure` steps, in source order
+	// Composites are the composite templates the pipeline's steps use,
+	// directly or not, in the order first used (composite.go).
+	Composites []*Composite
 
 	stepsByName map[string]*Step
+	composites  map[*dsl.TemplateDecl]*Composite
+	// composite is set in the pipeline of a composite's steps, whose root
+	// is the pipeline it is checked for.
+	composite *Composite
+	root      *Pipeline
 }
 
 // KV is an ordered key/value pair.
@@ -106,6 +114,9 @@ type Param struct {
 	Default     *string
 	Description string
 	Enum        []string
+	// Input is set for an input of a composite template (its ${name} is
+	// {{inputs.parameters.name}}).
+	Input bool
 	// FromConfigMap is the ConfigMap key the value comes from at submit
 	// (`param x = config_map("name", "key")`), when it has no default.
 	FromConfigMap *apiv1.ConfigMapKeySelector
@@ -132,14 +143,20 @@ type Step struct {
 	Pipeline *Pipeline
 
 	Deps []*Dep
-	Loop *Loop
-	When *Text
+	// After is the after clause's expression; nil when there is none.
+	After *DepExpr
+	Loop  *Loop
+	When  *Text
 
 	// Exactly one of Body or TemplateRef is set.
 	Body        *Body
 	TemplateRef *TemplateRef
 	// Template is the reusable template the step uses, if any.
 	Template *dsl.TemplateDecl
+	// Composite is set when the template has steps: the task runs its DAG
+	// template with CompositeArgs (and no Body).
+	Composite     *Composite
+	CompositeArgs []*Arg
 
 	Retry   *Retry
 	Memoize bool
@@ -151,6 +168,8 @@ type Step struct {
 	UsesRetries bool
 	// MemoizeExplicit is set when the step says memoize on or off.
 	MemoizeExplicit bool
+	// ExitCodeUsed is set when another step uses ${step.exit_code}.
+	ExitCodeUsed bool
 }
 
 // Dep is one dependency of a step.
@@ -189,10 +208,18 @@ type Arg struct {
 
 // StepOutput is an output parameter of a step.
 type StepOutput struct {
-	Name    string
-	Path    *Text
-	Default *string
-	Decl    *dsl.OutputStmt
+	Name string
+	// Source is the kind of output: "file" (Path), "supplied" (given on
+	// resume, one of Enum), "json_path" or "jq_filter" (Expr).
+	Source string
+	Path   *Text
+	Expr   string
+	Enum   []string
+	// Description is the output's doc comment (shown when a suspend step
+	// asks for it).
+	Description string
+	Default     *string
+	Decl        *dsl.OutputStmt
 }
 
 // Body is what a leaf step runs.
@@ -215,6 +242,18 @@ type Body struct {
 	Settings     []*Setting            // step settings (step_settings.go)
 	Sync         *wfv1.Synchronization // mutex and semaphore statements
 	DynResources []*DynResource        // cpu "${cpu}": resources known at run time
+
+	// Kind is what the step runs when not a container or script:
+	// kindSuspend, kindResource or kindHTTP (templates_kinds.go).
+	Kind          string
+	Suspend       *SuspendBody
+	Resource      *ResourceBody
+	HTTP          *HTTPBody
+	Options       KindOptions
+	Daemon        bool
+	Ready         *apiv1.Probe
+	mergeStrategy string
+	httpBody      *Text
 }
 
 // TextKV is a key with a value that may use references.
@@ -266,6 +305,9 @@ const (
 	// RefAllOutputs is a bare step name as a loop source: the list of the
 	// output maps of a looped step's iterations.
 	RefAllOutputs
+	// RefStepField is a field of a step's node: ${step.status},
+	// ${step.exit_code}, ${step.ip}, ${step.started_at}, ...
+	RefStepField
 )
 
 // Ref is a resolved ${...} reference.
@@ -275,9 +317,9 @@ type Ref struct {
 	Range diag.Range
 
 	Param  *Param // RefParam
-	Step   *Step  // RefOutput, RefResult
+	Step   *Step  // RefOutput, RefResult, RefStepField
 	Output string // RefOutput
-	Field  string // RefLoopVar: the map key, if any
+	Field  string // RefLoopVar: the map key, if any; RefStepField: Argo's name of the field
 	// RefTemplateParam: the argument (in the calling step's scope) or default.
 	TemplateParam string
 	Arg           *Text

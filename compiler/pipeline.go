@@ -227,9 +227,11 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 	for _, st := range append(append([]*Step{}, p.Steps...), p.ExitSteps...) {
 		c.step(p, st, templates)
 	}
+	c.finishSteps(p)
 	c.checkGeneratedNames(p)
 	c.checkSettings(p)
 	c.checkCycles(p)
+	c.checkTemplateNames(p)
 	c.checkCacheSize(p)
 	return p
 }
@@ -381,6 +383,7 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 		spec.OnExit = ExitTemplate
 	}
 	spec.Templates = append(spec.Templates, leaves...)
+	spec.Templates = append(spec.Templates, l.compositeTemplates(p)...)
 	return spec
 }
 

@@ -45,26 +45,7 @@ func (c *checker) step(p *Pipeline, st *Step, templates map[string]*dsl.Template
 			st.Loop = c.loop(sc, cl.Loop)
 			sc.loop = st.Loop
 		case cl.After != nil:
-			for _, dep := range cl.After.Deps {
-				target := p.stepsByName[dep.Step.Name]
-				if target == nil {
-					c.unknownStep(p, dep.Step)
-					continue
-				}
-				if target == st {
-					c.errorf(dep.Step, "step %q cannot run after itself", st.Name)
-					continue
-				}
-				if (target.Handler != "") != (st.Handler != "") {
-					c.errorf(dep.Step, "step %q cannot depend on %q: exit and failure handlers run after the main steps, separately", st.Name, target.Name)
-					continue
-				}
-				if (dep.Outcome == "any_succeeded" || dep.Outcome == "all_failed") && !hasLoop(target.Decl) {
-					c.errorf(dep, "%q applies only to a step that loops, and %q does not", dep.Outcome, target.Name).WithHint("use succeeded or failed")
-					continue
-				}
-				st.Deps = append(st.Deps, &Dep{Step: target, Outcome: dep.Outcome, Range: dep.Range()})
-			}
+			c.after(p, st, cl.After)
 		case cl.Uses != nil:
 			uses = cl.Uses
 		}
@@ -94,6 +75,12 @@ func (c *checker) step(p *Pipeline, st *Step, templates map[string]*dsl.Template
 		}
 		return
 	}
+	if uses != nil {
+		if t := templates[uses.Template.Name]; t != nil && isComposite(t) {
+			c.compositeCall(sc, st, t, uses)
+			return
+		}
+	}
 	st.Body = &Body{}
 	if uses != nil {
 		t := templates[uses.Template.Name]
@@ -118,6 +105,9 @@ func (c *checker) step(p *Pipeline, st *Step, templates map[string]*dsl.Template
 	if hasBad(items) {
 		return // the parser reported the broken statement; don't guess what it meant
 	}
+	if c.finishKind(st, c.stepItems(st)) {
+		return
+	}
 	if st.Memoize && st.Retry != nil && (st.Retry.Expression != "" || st.UsesRetries) {
 		// Retries then need the retryStrategy on the step's own template
 		// (lastRetry.* and {{retries}} describe that template's attempts),
@@ -140,8 +130,8 @@ func (c *checker) step(p *Pipeline, st *Step, templates map[string]*dsl.Template
 			c.errorf(d.Name, "step %q has no image", st.Name).WithHint(`set image "..." in the step, or a default image in the pipeline`)
 		}
 	}
-	if st.Template == nil && st.Body.Script == nil && len(st.Body.Command) == 0 && len(st.Body.Args) == 0 && len(d.Items) > 0 {
-		c.errorf(d.Name, "step %q has nothing to run", st.Name).WithHint(`add run ["cmd", "arg"] or script python """..."""`)
+	if st.Template == nil && st.Body.Script == nil && len(st.Body.Command) == 0 && len(st.Body.Args) == 0 && len(d.Items) > 0 && !hasImage(d.Items) {
+		c.errorf(d.Name, "step %q has nothing to run", st.Name).WithHint(`add run ["cmd", "arg"] or script python """...""", or an image "..." of its own to run that image's entrypoint`)
 	}
 	for _, ev := range p.Env {
 		if !hasEnv(st.Body.Env, ev.Name) {
@@ -243,4 +233,15 @@ func (c *checker) templateScope(caller *scope, t *dsl.TemplateDecl, uses *dsl.Us
 	}
 	c.checkedTemplates[t] = true
 	return sc
+}
+
+// hasImage reports whether a body sets its image: with no run or script,
+// the step runs the image's own entrypoint.
+func hasImage(items []*dsl.StepItem) bool {
+	for _, it := range items {
+		if _, ok := it.Stmt.(*dsl.ImageStmt); ok {
+			return true
+		}
+	}
+	return false
 }

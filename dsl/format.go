@@ -85,6 +85,11 @@ func findBad(f *File) *BadStmt {
 			if b := steps(it.Template.Items); b != nil {
 				return b
 			}
+			for _, s := range SubSteps(it.Template.Items) {
+				if b := steps(s.Items); b != nil {
+					return b
+				}
+			}
 		case it.Pipeline != nil:
 			for _, pi := range it.Pipeline.Items {
 				if pi.Bad != nil || pi.Stmt == nil {
@@ -160,6 +165,11 @@ func newPrinter(f *File) *printer {
 		if it.Template != nil {
 			for _, si := range it.Template.Items {
 				mark(si.Doc)
+			}
+			for _, s := range SubSteps(it.Template.Items) {
+				for _, si := range s.Items {
+					mark(si.Doc)
+				}
 			}
 		}
 		if it.Pipeline != nil {
@@ -471,7 +481,8 @@ func stepItems(p *printer, items []*StepItem) []item {
 	var list []item
 	for _, si := range items {
 		si := si
-		list = append(list, item{span: si.Span, doc: si.Doc, print: func() { p.stmt(si.Stmt) }})
+		s, isStep := si.Stmt.(*SubStep)
+		list = append(list, item{span: si.Span, doc: si.Doc, isBlock: isStep && p.hasBody(s.Decl()), print: func() { p.stmt(si.Stmt) }})
 	}
 	return list
 }
@@ -713,6 +724,8 @@ func (p *printer) stmt(n Node) {
 		p.word("=")
 		p.sp()
 		p.value(s.Value)
+	case *SubStep:
+		p.step(s.Decl())
 	case *StepDecl:
 		p.step(s)
 	case *RunStmt:
@@ -769,8 +782,15 @@ func (p *printer) stmt(n Node) {
 			p.sp()
 			p.str(s.Default)
 		}
+		if s.Enum != nil {
+			p.word("one_of")
+			p.sp()
+			p.list(s.Enum)
+		}
 	default:
-		panic(fmt.Sprintf("format: unexpected statement %T", n))
+		if !p.templateKindStmt(n) {
+			panic(fmt.Sprintf("format: unexpected statement %T", n))
+		}
 	}
 }
 
@@ -817,15 +837,12 @@ func (p *printer) step(s *StepDecl) {
 			p.value(c.Loop.Source)
 		case c.After != nil:
 			p.tok("after", c.Pos, c.Pos)
-			for i, d := range c.After.Deps {
+			for i, d := range c.After.Conds {
 				if i > 0 {
 					p.kw(",")
 				}
 				p.sp()
-				p.ident(d.Step)
-				if d.Outcome != "" {
-					p.word(d.Outcome)
-				}
+				p.depOr(d)
 			}
 		case c.When != nil:
 			p.tok("when", c.Pos, c.Pos)

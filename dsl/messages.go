@@ -19,7 +19,7 @@ import (
 
 // productionWords names the grammar's productions for users.
 var productionWords = map[string]string{
-	"Dep": "a step name", "Ident": "a name", "Key": "a name or a quoted string",
+	"Dep": "a step name", "Dependency": "a step name", "DepAnd": "a step name", "DepTerm": "a step name", "SubStep": "step", "Ident": "a name", "Key": "a name or a quoted string",
 	"Value": "a value", "StringLit": "a quoted string", "ListLit": "a list [...]",
 	"MapLit": "a map {...}", "MapEntry": "an entry key: value", "Call": `a call such as file("/path") or pvc("claim")`,
 	"Path": "a reference", "Arg": "an argument name = value", "TParam": "a parameter name: type",
@@ -97,7 +97,7 @@ func tokenAt(toks []lexer.Token, offset int) int {
 
 func expectsName(expected []string) bool {
 	for _, e := range expected {
-		if e == "Ident" || e == "Key" || e == "Dep" || e == "TParam" || e == "Arg" {
+		if e == "Ident" || e == "Key" || e == "Dep" || e == "Dependency" || e == "TParam" || e == "Arg" {
 			return true
 		}
 	}

@@ -239,6 +239,9 @@ func wellFormedSteps(items []*StepItem) bool {
 		if si.Bad != nil || si.Stmt == nil {
 			return false
 		}
+		if s, ok := si.Stmt.(*SubStep); ok && !wellFormedSteps(s.Items) {
+			return false
+		}
 	}
 	return true
 }

@@ -314,6 +314,9 @@ func (s *Server) refItems(r *request, from int) []protocol.CompletionItem {
 				add(st.Name+"."+o.Name, protocol.CompletionItemKindField, "output of step "+st.Name, doc)
 			}
 			add(st.Name+".result", protocol.CompletionItemKindField, "standard output of step "+st.Name, "")
+			for _, f := range stepFieldDocs(st) {
+				add(st.Name+"."+f[0], protocol.CompletionItemKindField, f[1]+" of step "+st.Name, "")
+			}
 		}
 	}
 	vars := compiler.ArgoVariables()
@@ -354,4 +357,17 @@ func outputDocs(unit *compiler.Unit) map[*dsl.OutputStmt]string {
 		}
 	}
 	return docs
+}
+
+// stepFieldDocs are the fields of a step a reference may name besides its
+// outputs, with a few words each: ${step.status}, ${step.exit_code}, ...
+func stepFieldDocs(st *compiler.Step) [][2]string {
+	out := [][2]string{{"status", "the phase (Succeeded, Failed, ...)"}}
+	if st.Body != nil && st.Body.Kind == "" {
+		out = append(out, [2]string{"exit_code", "the container's exit code"})
+	}
+	if st.Body != nil && st.Body.Daemon {
+		out = append(out, [2]string{"ip", "the pod IP"})
+	}
+	return append(out, [2]string{"started_at", "the start time"}, [2]string{"finished_at", "the end time"})
 }

@@ -248,6 +248,8 @@ func refSummary(u *compiler.Use) string {
 		return "standard output of step " + r.Step.Name
 	case compiler.RefAllOutputs:
 		return "the outputs of every iteration of step " + r.Step.Name
+	case compiler.RefStepField:
+		return fmt.Sprintf("the %s of step %s (Argo's tasks.%s.%s)", r.Path[strings.IndexByte(r.Path, '.')+1:], r.Step.Name, r.Step.ArgoName, r.Field)
 	case compiler.RefLoopVar:
 		return "loop variable"
 	case compiler.RefTemplateParam:
