@@ -21,6 +21,7 @@ const (
 	featSync                        // mutex and semaphore
 	featDashNames                   // parameter and output names with -
 	featArtifacts                   // input and artifact statements
+	featResource                    // resource steps
 	featureCount
 )
 
@@ -31,6 +32,7 @@ var featureProbes = [featureCount]string{
 	featStepSettings: `pipeline p { step s { image "x" run ["x"] priority_class "p" } }`,
 	featDashNames:    `pipeline p { param a-b = "x" step s { image "x" run ["${a-b}"] output o-p = file("/o") } step t { image "x" run ["${s.o-p}"] } }`,
 	featArtifacts:    `pipeline p { image "x" step s { run ["x"] artifact a at "/a" } step t { run ["x"] input a at "/a" from s.a } }`,
+	featResource:     "pipeline p { step s { resource create \"\"\"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n\"\"\" output o = json_path(\"{.metadata.name}\") } }",
 	featSync:         `pipeline p { mutex "m" step s { image "x" run ["x"] semaphore config_map("c", "k") } }`,
 }
 

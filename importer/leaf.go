@@ -58,6 +58,17 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 			}
 		}
 		delete(t, kind)
+	case "resource":
+		if languageHas(featResource) {
+			if lines, ok, err := c.resourceStmt(tn, t["resource"], sc); err != nil {
+				return nil, err
+			} else if ok {
+				out = append(out, lines...)
+				delete(t, "resource")
+				break
+			}
+		}
+		fallthrough
 	case "suspend":
 		if line, ok := suspendStmt(t["suspend"]); ok && languageHas(featSuspend) {
 			out = append(out, line)
@@ -448,14 +459,33 @@ func (c *conv) outputs(o map[string]any, sc *scope) ([]string, bool) {
 		name, _ := pm["name"].(string)
 		vf, _ := pm["valueFrom"].(map[string]any)
 		path, _ := vf["path"].(string)
-		if len(pm) != 2 || !validParamName(name) || path == "" {
+		if len(pm) != 2 || !validParamName(name) {
+			return nil, false
+		}
+		var line string
+		if path == "" && languageHas(featResource) {
+			// A resource step's outputs, read from its object.
+			jp, isJP := vf["jsonPath"].(string)
+			jq, isJQ := vf["jqFilter"].(string)
+			switch {
+			case len(vf) == 1 && isJP:
+				line = "output " + name + " = json_path(" + quote(jp) + ")"
+			case len(vf) == 1 && isJQ:
+				line = "output " + name + " = jq_filter(" + quote(jq) + ")"
+			default:
+				return nil, false
+			}
+			out = append(out, line)
+			continue
+		}
+		if path == "" {
 			return nil, false
 		}
 		pt, err := c.text(path, sc)
 		if err != nil {
 			return nil, false
 		}
-		line := "output " + name + " = file(" + quote(pt) + ")"
+		line = "output " + name + " = file(" + quote(pt) + ")"
 		for _, k := range sortedKeys(vf) {
 			v := vf[k]
 			switch k {
@@ -571,4 +601,49 @@ func suspendStmt(v any) (string, bool) {
 		return "suspend " + quote(s), true
 	}
 	return "", false
+}
+
+var resourceActions = map[string]bool{"create": true, "apply": true, "patch": true, "replace": true, "delete": true, "get": true}
+
+// resourceStmt converts a resource template.
+func (c *conv) resourceStmt(tn string, v any, sc *scope) ([]string, bool, error) {
+	r, _ := v.(map[string]any)
+	action, _ := r["action"].(string)
+	manifest, hasManifest := r["manifest"].(string)
+	if !resourceActions[action] || !hasManifest || strings.HasPrefix(manifest, "\n") {
+		return nil, false, nil
+	}
+	m, err := c.text(manifest, sc)
+	if err != nil {
+		return nil, false, &notNative{path: c.tp(tn, "resource", "manifest"), what: err.Error()}
+	}
+	out := []string{"resource " + action + " " + quoteSource(m)}
+	for _, k := range sortedKeys(r) {
+		switch k {
+		case "action", "manifest":
+		case "successCondition", "failureCondition":
+			s, _ := r[k].(string)
+			word := map[string]string{"successCondition": "success", "failureCondition": "failure"}[k]
+			out = append(out, word+" "+quote(s))
+		case "setOwnerReference":
+			if b, _ := r[k].(bool); b {
+				out = append(out, "set_owner_reference")
+			}
+		case "flags":
+			lit, ok := literal(r[k])
+			if !ok {
+				return nil, false, nil
+			}
+			out = append(out, "flags "+lit)
+		case "mergeStrategy":
+			s, _ := r[k].(string)
+			if !isIdent(s) {
+				return nil, false, nil
+			}
+			out = append(out, "merge_strategy "+s)
+		default:
+			return nil, false, nil
+		}
+	}
+	return out, true, nil
 }
