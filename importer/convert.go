@@ -57,6 +57,17 @@ func (c *conv) raw(what string, path ...any) {
 	c.notes = append(c.notes, note{path: path, what: what})
 }
 
+// dropNote forgets a raw note (the field found a statement after all).
+func (c *conv) dropNote(what string) {
+	keep := c.notes[:0]
+	for _, n := range c.notes {
+		if n.what != what || n.inexpressible || n.verbatim {
+			keep = append(keep, n)
+		}
+	}
+	c.notes = keep
+}
+
 func (c *conv) inexpressible(what string, path ...any) {
 	c.notes = append(c.notes, note{path: path, what: what, inexpressible: true})
 }

@@ -22,6 +22,8 @@ const (
 	featDashNames                   // parameter and output names with -
 	featArtifacts                   // input and artifact statements
 	featResource                    // resource steps
+	featDaemon                      // daemon steps with ready probes
+	featStepFields                  // ${step.status}, exit_code, ip, ...
 	featureCount
 )
 
@@ -33,6 +35,8 @@ var featureProbes = [featureCount]string{
 	featDashNames:    `pipeline p { param a-b = "x" step s { image "x" run ["${a-b}"] output o-p = file("/o") } step t { image "x" run ["${s.o-p}"] } }`,
 	featArtifacts:    `pipeline p { image "x" step s { run ["x"] artifact a at "/a" } step t { run ["x"] input a at "/a" from s.a } }`,
 	featResource:     "pipeline p { step s { resource create \"\"\"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n\"\"\" output o = json_path(\"{.metadata.name}\") } }",
+	featDaemon:       `pipeline p { step s { image "x" daemon ready tcp port 80 delay 5s } step t after s { image "x" run ["${s.ip}"] } }`,
+	featStepFields:   `pipeline p { step s { image "x" run ["x"] } step t after s { image "x" run ["${s.status}", "${s.exit_code}"] } }`,
 	featSync:         `pipeline p { mutex "m" step s { image "x" run ["x"] semaphore config_map("c", "k") } }`,
 }
 

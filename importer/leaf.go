@@ -149,6 +149,20 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 		}
 		delete(t, "metadata")
 	}
+	if d, ok := t["daemon"].(bool); ok && d && languageHas(featDaemon) {
+		out = append(out, "daemon")
+		delete(t, "daemon")
+		if ct, ok := raw[kind].(map[string]any); ok {
+			if line, ok := readyStmt(ct["readinessProbe"]); ok {
+				out = append(out, line)
+				delete(ct, "readinessProbe")
+				if len(ct) == 0 {
+					delete(raw, kind)
+				}
+				c.dropNote(kind + ".readinessProbe")
+			}
+		}
+	}
 	if m, ok := t["memoize"]; ok {
 		if !contains(out, "memoize off") {
 			out = append(out, "memoize off")
@@ -646,4 +660,49 @@ func (c *conv) resourceStmt(tn string, v any, sc *scope) ([]string, bool, error)
 		}
 	}
 	return out, true, nil
+}
+
+// readyStmt converts a daemon's readiness probe.
+func readyStmt(v any) (string, bool) {
+	p, ok := v.(map[string]any)
+	if !ok {
+		return "", false
+	}
+	var line string
+	for _, k := range sortedKeys(p) {
+		switch k {
+		case "httpGet":
+			h, _ := p[k].(map[string]any)
+			path, _ := h["path"].(string)
+			port, ok := intValue(h["port"])
+			if path == "" || !ok || len(h) != 2 {
+				return "", false
+			}
+			line = fmt.Sprintf("ready http %s port %d", quote(path), port) + line
+		case "tcpSocket":
+			h, _ := p[k].(map[string]any)
+			port, ok := intValue(h["port"])
+			if !ok || len(h) != 1 {
+				return "", false
+			}
+			line = fmt.Sprintf("ready tcp port %d", port) + line
+		case "exec":
+			h, _ := p[k].(map[string]any)
+			lit, ok := literal(h["command"])
+			if !ok || len(h) != 1 {
+				return "", false
+			}
+			line = "ready exec " + lit + line
+		case "initialDelaySeconds", "periodSeconds":
+			d, ok := duration(p[k])
+			if !ok {
+				return "", false
+			}
+			word := map[string]string{"initialDelaySeconds": "delay", "periodSeconds": "period"}[k]
+			line += " " + word + " " + d
+		default:
+			return "", false
+		}
+	}
+	return line, strings.HasPrefix(line, "ready ")
 }

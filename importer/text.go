@@ -63,6 +63,10 @@ func (c *conv) text(s string, sc *scope) (string, error) {
 			if st, ok := c.stepNames[parts[1]]; ok && isIdent(parts[4]) {
 				return "${" + st + "." + parts[4] + "}"
 			}
+		case len(parts) == 3 && parts[0] == "tasks" && stepFields[parts[2]] != "" && languageHas(featStepFields):
+			if st, ok := c.stepNames[parts[1]]; ok {
+				return "${" + st + "." + stepFields[parts[2]] + "}"
+			}
 		case len(parts) == 4 && parts[0] == "tasks" && parts[2] == "outputs" && parts[3] == "result":
 			if st, ok := c.stepNames[parts[1]]; ok {
 				return "${" + st + ".result}"
@@ -81,6 +85,10 @@ func (c *conv) text(s string, sc *scope) (string, error) {
 	})
 	return out, err
 }
+
+// stepFields are the fields of a task pipec names: {{tasks.x.exitCode}} is
+// ${x.exit_code}.
+var stepFields = map[string]string{"status": "status", "exitCode": "exit_code", "ip": "ip", "startedAt": "started_at", "finishedAt": "finished_at"}
 
 // argoVars are the workflow variables written ${workflow.x} in pipec.
 var argoVars = map[string]bool{"name": true, "namespace": true, "uid": true, "status": true}
