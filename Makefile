@@ -11,7 +11,7 @@ BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 LDFLAGS = -X main.version=$(VERSION)
 
-.PHONY: all build install man release test vet fmt fmt-check e2e bench fuzz clean
+.PHONY: all build install man release test vet fmt fmt-check e2e bench fuzz clean editors-test vscode
 
 all: build test
 
@@ -55,6 +55,20 @@ test: vet fmt-check
 	grep -E '^(argo |  )' $$out; [ $$s -eq 0 ] || cat $$out; rm -f $$out; exit $$s
 	$(GO) run ./cmd/pipec fmt --check examples
 	$(GO) run ./cmd/pipec build --check examples
+	$(MAKE) editors-test
+
+# editors-test: the TextMate grammar's tests (assertions, snapshots of every
+# example, scopes through vscode-textmate) and the VS Code extension's
+# host-free tests, with the npm packages pinned in editors/*/package-lock.json.
+# After a deliberate change to the grammar or an example:
+# (cd editors/textmate && sh test/snap.sh -u).
+editors-test: build
+	cd editors/textmate && { test -d node_modules || npm ci --no-audit --no-fund; } && npm test --silent
+	cd editors/vscode && { test -d node_modules || npm ci --no-audit --no-fund; } && PIPEC_BIN=$(CURDIR)/bin/pipec npm test --silent
+
+# vscode: the VS Code extension, editors/vscode/pipec.vsix.
+vscode:
+	cd editors/vscode && npm ci --no-audit --no-fund && npm run package
 
 # e2e: compiled pipelines on a real API server and Argo controller (see e2e/README.md).
 e2e:
@@ -80,6 +94,7 @@ fuzz:
 	$(GO) test ./importer -run '^$$' -fuzz '^FuzzImport$$' -fuzztime 60s
 	$(GO) test ./diag -run '^$$' -fuzz '^FuzzWriteGitHub$$' -fuzztime 30s
 	$(GO) test ./diag -run '^$$' -fuzz '^FuzzWriteSARIF$$' -fuzztime 30s
+	$(GO) test ./lsp -run '^$$' -fuzz '^FuzzFrameReader$$' -fuzztime 60s
 
 clean:
-	rm -rf bin bench.txt dist man
+	rm -rf bin bench.txt dist man editors/vscode/pipec.vsix

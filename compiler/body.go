@@ -176,6 +176,7 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 			if s.Enum != nil && out.Source == "file" {
 				c.errorf(s.Enum, "one_of applies only to supplied() outputs")
 			}
+			c.outputGlobal(out, s)
 			st.Outputs = append(st.Outputs, out)
 		case *dsl.MountStmt:
 			vol := argoName(s.Volume.Name)
@@ -253,6 +254,8 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 			}
 		case *dsl.RawStmt:
 			b.Raw = append(b.Raw, s)
+		case *dsl.InputStmt, *dsl.ArtifactStmt:
+			c.artifactStmt(sc, st, s)
 		default:
 			c.kindStmt(sc, st, it.Stmt, single)
 		}

@@ -110,13 +110,16 @@ func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 	}
 	applyStepSettings(b, tmpl, inner)
 	for _, o := range st.Outputs {
-		tmpl.Outputs.Parameters = append(tmpl.Outputs.Parameters, outputParam(o, inner))
+		op := outputParam(o, inner)
+		op.GlobalName = o.Global
+		tmpl.Outputs.Parameters = append(tmpl.Outputs.Parameters, op)
 	}
 	// A loop iteration must be told apart from the others even when the body
 	// does not use the loop variable: pass the item itself.
 	if st.Loop != nil && ins.byKey["loop:"+st.Loop.Var] == nil {
 		ins.add("loop-item", "pipec-item", "{{item}}")
 	}
+	l.leafArtifacts(st, tmpl, inner, ins)
 	for _, in := range ins.list {
 		tmpl.Inputs.Parameters = append(tmpl.Inputs.Parameters, wfv1.Parameter{Name: in.name})
 	}
@@ -126,5 +129,6 @@ func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 	}
 	l.applyStepRaw(st, tmpl)
 	addRetryWiring(tmpl, st)
+	addMemoKeyOutput(tmpl, st)
 	return tmpl, ins.list
 }

@@ -9,7 +9,8 @@ import (
 )
 
 // FuzzCompile: whatever the source, checking, lowering and emitting never
-// panic or hang, and a source that compiles without errors yields YAML.
+// panic or hang, and a source that compiles without errors yields YAML
+// that reads back as the objects lowered.
 // Argo's validator is left out: under the fuzzer's coverage instrumentation
 // it runs at about one input a second (the examples test covers it).
 func FuzzCompile(f *testing.F) {
@@ -30,6 +31,7 @@ func FuzzCompile(f *testing.F) {
 				if len(out.YAML) == 0 {
 					t.Fatalf("pipeline %s compiled to empty YAML", out.Pipeline.Name)
 				}
+				checkEmitRoundTrip(t, out.Object, out.YAML)
 			}
 		}
 	})

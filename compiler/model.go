@@ -70,6 +70,9 @@ type Pipeline struct {
 	Env            []*EnvVar
 	Settings       []*Setting // settings of the table in settings.go
 	Sync           *wfv1.Synchronization
+	// ArtifactRepository and ArtifactGC: artifacts.go.
+	ArtifactRepository *wfv1.ArtifactRepositoryRef
+	ArtifactGC         string
 
 	Params []*Param
 	Retry  *Retry // default step retry; nil for none
@@ -162,6 +165,8 @@ type Step struct {
 	Memoize bool
 	MaxAge  string
 	Outputs []*StepOutput
+	// Artifacts are the step's input and output artifacts (artifacts.go).
+	Artifacts StepArtifacts
 	// ResultUsed is set when another step uses ${step.result}.
 	ResultUsed bool
 	// UsesRetries is set when the step uses ${retries}.
@@ -220,6 +225,7 @@ type StepOutput struct {
 	Description string
 	Default     *string
 	Decl        *dsl.OutputStmt
+	Global      string // also a workflow output of this name
 }
 
 // Body is what a leaf step runs.

@@ -152,6 +152,14 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 			}
 		case *dsl.SyncStmt:
 			c.sync(&p.Sync, s)
+		case *dsl.ArtifactRepositoryStmt:
+			if single("artifact_repository", s) {
+				c.artifactRepository(p, s)
+			}
+		case *dsl.ArtifactGCStmt:
+			if single("artifact_gc", s) {
+				p.ArtifactGC = c.artifactGC(s.Strategy)
+			}
 		case *dsl.SettingStmt:
 			if single(s.Name, s) {
 				c.setting(p, s)
@@ -233,6 +241,7 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 	c.checkCycles(p)
 	c.checkTemplateNames(p)
 	c.checkCacheSize(p)
+	c.checkArtifacts(p)
 	return p
 }
 
@@ -308,6 +317,7 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 		NodeSelector:          kvMap(p.NodeSelector),
 		Tolerations:           p.Tolerations,
 	}
+	l.lowerArtifactSettings(&spec)
 	if p.PodGC != "" {
 		spec.PodGC = &wfv1.PodGC{Strategy: wfv1.PodGCStrategy(p.PodGC), DeleteDelayDuration: p.PodGCDelay}
 		if p.PodGCSelector != nil {

@@ -230,7 +230,9 @@ func (c *checker) resolve(sc *scope, path string, rng diag.Range) *Ref {
 				names = append(names, "result")
 				names = append(names, StepFieldNames...)
 				dd := c.diags.Errorf(rng, "step %q has no output %q", head, out)
-				if s := diag.Suggest(out, names); s != "" {
+				if contains(c.artifactDecls(target), out) {
+					dd.WithHint(`%s is an artifact (a file, not a value): take it as an input, input %s at "/tmp/%s" from %s`, path, out, out, path)
+				} else if s := diag.Suggest(out, names); s != "" {
 					dd.WithHint("did you mean ${%s.%s}?", head, s)
 				} else {
 					dd.WithHint("declare it in step %s: output %s = file(\"/tmp/%s\")", head, out, out)

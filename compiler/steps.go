@@ -16,6 +16,7 @@ type scope struct {
 	loop     *Loop
 	tparams  map[string]*Ref // inside a template body
 	template *dsl.TemplateDecl
+	uses     *dsl.UsesClause // the call of the template
 }
 
 func (c *checker) step(p *Pipeline, st *Step, templates map[string]*dsl.TemplateDecl) {
@@ -180,7 +181,7 @@ func hasBad(items []*dsl.StepItem) bool {
 
 // templateScope binds a template's parameters to the call's arguments.
 func (c *checker) templateScope(caller *scope, t *dsl.TemplateDecl, uses *dsl.UsesClause) *scope {
-	sc := &scope{p: caller.p, step: caller.step, loop: nil, tparams: map[string]*Ref{}, template: t}
+	sc := &scope{p: caller.p, step: caller.step, loop: nil, tparams: map[string]*Ref{}, template: t, uses: uses}
 	args := map[string]*dsl.Arg{}
 	for _, a := range uses.Args {
 		if _, dup := args[a.Name.Name]; dup {
@@ -189,7 +190,10 @@ func (c *checker) templateScope(caller *scope, t *dsl.TemplateDecl, uses *dsl.Us
 		}
 		args[a.Name.Name] = a
 	}
-	declared := map[string]bool{}
+	declared := templateArtifactInputs(t) // given as artifacts, not parameters
+	if declared == nil {
+		declared = map[string]bool{}
+	}
 	var names []string
 	for _, tp := range t.Params {
 		declared[tp.Name.Name] = true

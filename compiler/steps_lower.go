@@ -79,6 +79,7 @@ func (l *lowerer) step(st *Step) (wfv1.DAGTask, []wfv1.Template) {
 	for _, in := range inputs {
 		task.Arguments.Parameters = append(task.Arguments.Parameters, wfv1.Parameter{Name: in.name, Value: wfv1.AnyStringPtr(in.value)})
 	}
+	task.Arguments.Artifacts = taskArtifacts(st)
 	if st.RetryWrapped() {
 		wrapper := retryWrapper(st, tmpl)
 		task.Template = wrapper.Name

@@ -551,6 +551,8 @@ type OutputStmt struct {
 	Source  *Call      `parser:"@@"`
 	Default *StringLit `parser:"( 'default' @@ )?"`
 	Enum    *ListLit   `parser:"( 'one_of' @@ )?"`
+	// Global makes it a workflow output too: `global "name"` (artifacts.go).
+	Global *StringLit `parser:"( 'global' @@ )?"`
 }
 
 func (*DescriptionStmt) pipelineStmt()    {}

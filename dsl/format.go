@@ -787,6 +787,13 @@ func (p *printer) stmt(n Node) {
 			p.sp()
 			p.list(s.Enum)
 		}
+		if s.Global != nil {
+			p.word("global")
+			p.sp()
+			p.str(s.Global)
+		}
+	case *InputStmt, *ArtifactStmt, *ArtifactRepositoryStmt, *ArtifactGCStmt:
+		p.artifactStmt(n)
 	default:
 		if !p.templateKindStmt(n) {
 			panic(fmt.Sprintf("format: unexpected statement %T", n))

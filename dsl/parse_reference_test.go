@@ -37,13 +37,14 @@ var refPipelineStmts = []PipelineStmt{
 	&TTLStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &PullSecretStmt{},
 	&RetryStmt{}, &MemoizeStmt{}, &ScheduleStmt{}, &KindStmt{}, &VolumeStmt{},
 	&RawStmt{}, &EnvStmt{}, &SettingStmt{}, &SyncStmt{},
+	&ArtifactRepositoryStmt{}, &ArtifactGCStmt{},
 }
 
 var refStepStmts = append([]StepStmt{
 	&RunStmt{}, &ScriptStmt{}, &ImageStmt{}, &EnvStmt{}, &ResourceStmt{},
 	&OutputStmt{}, &MountStmt{}, &WorkdirStmt{}, &TimeoutStmt{}, &RetryStmt{},
 	&MemoizeStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &LabelStmt{}, &RawStmt{},
-	&StepSettingStmt{}, &SyncStmt{},
+	&StepSettingStmt{}, &SyncStmt{}, &InputStmt{}, &ArtifactStmt{},
 }, append(templateKindStmts, &SubStep{})...)
 
 func refOptions() []participle.Option {

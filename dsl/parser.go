@@ -60,13 +60,14 @@ var pipelineStmts = []PipelineStmt{
 	&DescriptionStmt{}, &IntStmt{}, &NamespaceStmt{}, &ServiceAccountStmt{},
 	&PodGCStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &PullSecretStmt{},
 	&ScheduleStmt{}, &KindStmt{}, &RawStmt{}, &SettingStmt{}, &SyncStmt{},
+	&ArtifactRepositoryStmt{}, &ArtifactGCStmt{},
 }
 
 var stepStmts = append([]StepStmt{
 	&RunStmt{}, &ImageStmt{}, &EnvStmt{}, &OutputStmt{}, &ResourceStmt{},
 	&RetryStmt{}, &ScriptStmt{}, &TimeoutStmt{}, &MemoizeStmt{}, &MountStmt{},
 	&WorkdirStmt{}, &LabelStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &RawStmt{},
-	&StepSettingStmt{}, &SyncStmt{},
+	&StepSettingStmt{}, &SyncStmt{}, &InputStmt{}, &ArtifactStmt{},
 }, append(templateKindStmts, &SubStep{})...)
 
 func options() []participle.Option {
@@ -112,8 +113,8 @@ var (
 // completion and the formatter.
 var (
 	TopKeywords      = []string{"import", "pipeline", "template"}
-	PipelineKeywords = []string{"annotation", "description", "env", "image", "image_pull_secret", "kind", "label", "memoize", "namespace", "node_selector", "on", "param", "parallelism", "pod_gc", "priority", "raw", "retry", "schedule", "service_account", "step", "timeout", "toleration", "ttl", "volume"}
-	StepKeywords     = []string{"args", "body", "cpu", "daemon", "env", "failure", "flags", "gpu", "header", "http", "image", "insecure_skip_verify", "label", "memoize", "memory", "merge_strategy", "mount", "node_selector", "output", "raw", "ready", "resource", "retry", "run", "script", "set_owner_reference", "success", "suspend", "timeout", "toleration", "workdir"}
+	PipelineKeywords = []string{"annotation", "artifact_gc", "artifact_repository", "description", "env", "image", "image_pull_secret", "kind", "label", "memoize", "namespace", "node_selector", "on", "parallelism", "param", "pod_gc", "priority", "raw", "retry", "schedule", "service_account", "step", "timeout", "toleration", "ttl", "volume"}
+	StepKeywords     = []string{"args", "artifact", "body", "cpu", "daemon", "env", "failure", "flags", "gpu", "header", "http", "image", "input", "insecure_skip_verify", "label", "memoize", "memory", "merge_strategy", "mount", "node_selector", "output", "raw", "ready", "resource", "retry", "run", "script", "set_owner_reference", "success", "suspend", "timeout", "toleration", "workdir"}
 )
 
 // Parse parses one file. It always returns a File (possibly partial) and
