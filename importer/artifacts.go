@@ -27,7 +27,7 @@ func location(a map[string]any) (string, bool, bool) {
 				}
 				return "raw " + quoteSource(d), true, true
 			}
-			lit, ok := structLiteral(v)
+			lit, ok := locationLiteral(v)
 			return l + " " + lit, true, ok
 		}
 	}
@@ -179,4 +179,28 @@ func taskArtifactArgs(t task) map[string]map[string]any {
 	return out
 }
 
-var _ = strings.Contains
+// locationLiteral is structLiteral with secrets written secret("n", "k")
+// (the fields ending in Secret).
+func locationLiteral(v any) (string, bool) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return structLiteral(v)
+	}
+	var parts []string
+	for _, k := range sortedKeys(m) {
+		if sec, ok := m[k].(map[string]any); ok && strings.HasSuffix(k, "Secret") {
+			n, _ := sec["name"].(string)
+			kk, _ := sec["key"].(string)
+			if len(sec) == 2 && n != "" && kk != "" {
+				parts = append(parts, key(k)+": secret("+quote(n)+", "+quote(kk)+")")
+				continue
+			}
+		}
+		lit, ok := structLiteral(m[k])
+		if !ok {
+			return "", false
+		}
+		parts = append(parts, key(k)+": "+lit)
+	}
+	return "{" + strings.Join(parts, ", ") + "}", true
+}
