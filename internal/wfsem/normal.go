@@ -56,6 +56,7 @@ import (
 const (
 	paramRunID          = "run_id"
 	paramRetryRunID     = "retry_run_id"
+	pipecPipelineLabel  = "pipec.dev/pipeline"
 	paramRetryIndicator = "retry_indicator"
 	envRetryRunID       = "RETRY_RUN_ID"
 	envRetryIndicator   = "RETRY_INDICATOR"
@@ -83,6 +84,14 @@ func Normalize(obj any) (map[string]any, error) {
 		for _, k := range []string{"name", "generateName", "namespace", "labels", "annotations"} {
 			if v, ok := md[k]; ok {
 				keep[k] = v
+			}
+		}
+		// pipec's own label (compiler.LabelPipeline, how pipec resume
+		// recognises its workflows) is wiring too.
+		if lb, ok := keep["labels"].(map[string]any); ok {
+			delete(lb, pipecPipelineLabel)
+			if len(lb) == 0 {
+				delete(keep, "labels")
 			}
 		}
 		// The description is display text: a trailing newline (YAML's |)
