@@ -228,6 +228,7 @@ func retryWrapper(st *Step, leaf *wfv1.Template) wfv1.Template {
 	if st.ResultUsed {
 		w.Outputs.Parameters = append(w.Outputs.Parameters, wfv1.Parameter{Name: ResultOutput, ValueFrom: &wfv1.ValueFrom{Parameter: "{{steps.run.outputs.result}}"}})
 	}
+	wrapArtifacts(&w, &call, leaf, st)
 	w.Steps = []wfv1.ParallelSteps{{Steps: []wfv1.WorkflowStep{call}}}
 	return w
 }

@@ -33,6 +33,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/pipec/pipec/e2e/fakekubelet"
+	"github.com/pipec/pipec/e2e/s3"
 )
 
 // controllerReady is logged by the workflow-controller once its informers
@@ -109,6 +110,8 @@ type Cluster struct {
 	WF         wfclientset.Interface
 	// Timings of the start-up phases.
 	Timings []string
+	// S3 is the artifact repository's server (artifacts.go).
+	S3 *s3.Server
 
 	mu      sync.Mutex
 	procs   []*proc
@@ -255,9 +258,13 @@ func Start(ctx context.Context, opts Options) (c *Cluster, err error) {
 	}
 	phase("crds")
 
+	repo, err := c.startArtifactRepository(ctx) // artifacts.go
+	if err != nil {
+		return c, err
+	}
 	if _, err := c.Kube.CoreV1().ConfigMaps(Namespace).Create(ctx, &corev1.ConfigMap{
 		ObjectMeta: metav1.ObjectMeta{Name: "workflow-controller-configmap"},
-		Data:       map[string]string{"metricsConfig": "enabled: false\n"},
+		Data:       map[string]string{"metricsConfig": "enabled: false\n", "artifactRepository": repo},
 	}, metav1.CreateOptions{}); err != nil && !apierr.IsAlreadyExists(err) {
 		return c, err
 	}
@@ -534,6 +541,10 @@ func (c *Cluster) Stop() {
 	}
 	if c.stopKub != nil {
 		c.stopKub()
+	}
+	if c.S3 != nil {
+		c.S3.Close()
+		c.S3 = nil
 	}
 }
 
