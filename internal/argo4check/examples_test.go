@@ -3,6 +3,7 @@ package argo4check
 import (
 	"bytes"
 	"context"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,7 +30,14 @@ type example struct {
 
 func loadExamples(t *testing.T) []example {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(examplesDir, "*.yaml"))
+	// examples/*.yaml and the files of its subdirectories (examples/argo).
+	var files []string
+	err := filepath.WalkDir(examplesDir, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".yaml") {
+			files = append(files, path)
+		}
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

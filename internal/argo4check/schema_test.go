@@ -37,6 +37,15 @@ func argo4Schemas(t *testing.T) map[string]*jsonschema.Schema {
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
+	// Argo v4.0.5's schema, like v3.7.18's, types IntOrString as a string
+	// only, but Kubernetes reads a string port of a probe as a port *name*
+	// and rejects "8080": a numeric port must be an integer, as in Argo's own
+	// examples (dag-daemon-task). The compiler's v3 schema test does the same.
+	if m, ok := doc.(map[string]any); ok {
+		if defs, ok := m["definitions"].(map[string]any); ok {
+			defs["io.k8s.apimachinery.pkg.util.intstr.IntOrString"] = map[string]any{"type": []any{"string", "integer"}}
+		}
+	}
 	const url = "file:///argo4/api/jsonschema/schema.json"
 	c := jsonschema.NewCompiler()
 	if err := c.AddResource(url, doc); err != nil {
