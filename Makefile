@@ -11,7 +11,7 @@ BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 LDFLAGS = -X main.version=$(VERSION)
 
-.PHONY: all build install man release test vet fmt fmt-check e2e bench fuzz clean
+.PHONY: all build install man release test vet fmt fmt-check e2e bench fuzz clean editors-test vscode
 
 all: build test
 
@@ -46,12 +46,29 @@ fmt:
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-# test: vet, gofmt, every unit test, golden file and CLI testscript, and the
-# examples formatted and their committed YAML current.
+# test: vet, gofmt, every unit test, golden file and CLI testscript, the
+# examples' YAML checked against Argo v4's rules (internal/argo4check, a
+# test-only module: Argo v4 stays out of pipec's binary), and the examples
+# formatted and their committed YAML current.
 test: vet fmt-check
 	$(GO) test -timeout 30m ./...
+	cd internal/argo4check && $(GO) vet ./... && $(GO) test ./...
 	$(GO) run ./cmd/pipec fmt --check examples
 	$(GO) run ./cmd/pipec build --check examples
+	$(MAKE) editors-test
+
+# editors-test: the TextMate grammar's tests (assertions, snapshots of every
+# example, scopes through vscode-textmate) and the VS Code extension's
+# host-free tests, with the npm packages pinned in editors/*/package-lock.json.
+# After a deliberate change to the grammar or an example:
+# (cd editors/textmate && sh test/snap.sh -u).
+editors-test: build
+	cd editors/textmate && { test -d node_modules || npm ci --no-audit --no-fund; } && npm test --silent
+	cd editors/vscode && { test -d node_modules || npm ci --no-audit --no-fund; } && PIPEC_BIN=$(CURDIR)/bin/pipec npm test --silent
+
+# vscode: the VS Code extension, editors/vscode/pipec.vsix.
+vscode:
+	cd editors/vscode && npm ci --no-audit --no-fund && npm run package
 
 # e2e: compiled pipelines on a real API server and Argo controller (see e2e/README.md).
 e2e:
@@ -76,6 +93,7 @@ fuzz:
 	$(GO) test ./internal/yamlenc -run '^$$' -fuzz '^FuzzSequenceFromJSON$$' -fuzztime 60s
 	$(GO) test ./diag -run '^$$' -fuzz '^FuzzWriteGitHub$$' -fuzztime 30s
 	$(GO) test ./diag -run '^$$' -fuzz '^FuzzWriteSARIF$$' -fuzztime 30s
+	$(GO) test ./lsp -run '^$$' -fuzz '^FuzzFrameReader$$' -fuzztime 60s
 
 clean:
-	rm -rf bin bench.txt dist man
+	rm -rf bin bench.txt dist man editors/vscode/pipec.vsix

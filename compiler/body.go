@@ -150,9 +150,6 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 				c.errorf(s.Name, "output name %q is reserved: ${%s.%s} is a field of every step", name, st.Name, name).WithHint("choose another name")
 				continue
 			}
-			if strings.Contains(name, "-") {
-				c.errorf(s.Name, "output name %q cannot contain '-'", name).WithHint("use %q", strings.ReplaceAll(name, "-", "_"))
-			}
 			out := &StepOutput{Name: name, Decl: s, Source: "file"}
 			if it.Doc != nil {
 				out.Description = it.Doc.Text()

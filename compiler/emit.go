@@ -35,7 +35,7 @@ func Emit(obj *Object) ([]byte, error) {
 	if y, ok := emitInParts(obj); ok {
 		return y, nil
 	}
-	b, err := json.Marshal(obj.Target.value(obj))
+	b, err := json.Marshal(obj.EmitValue())
 	if err != nil {
 		return nil, err
 	}

@@ -58,6 +58,18 @@ func explain(d *diag.Diagnostic, b *BadStmt, keywords []string, where string) {
 	if t.Type != identType || d.Hint != "" {
 		return
 	}
+	// participle reports an optional clause that broke inside at the
+	// clause's start: in `on exitt step e`, at "on". The misspelt word is
+	// the next one.
+	if contains(grammarKeywords(), t.Value) && i+1 < len(b.Tokens) {
+		next := b.Tokens[i+1]
+		if s := diag.Suggest(next.Value, grammarKeywords()); next.Type == identType && s != "" && !contains(grammarKeywords(), next.Value) {
+			d.Range = tokenRange(next)
+			d.Message = fmt.Sprintf("unexpected token %q after %q", next.Value, t.Value)
+			d.Hint = fmt.Sprintf("did you mean %q?", s)
+			return
+		}
+	}
 	var literals []string
 	for _, e := range expected {
 		if strings.HasPrefix(e, `"`) {

@@ -265,7 +265,7 @@ func loweredExamples(t testing.TB) []lowered {
 				return
 			}
 			for _, o := range res.Outputs {
-				j, err := json.Marshal(o.Object.Value())
+				j, err := json.Marshal(o.Object.EmitValue())
 				if err != nil {
 					loweredErr = err
 					return

@@ -333,7 +333,7 @@ func TestLoweredExamples(t *testing.T) {
 	}
 	t.Run("generated", func(t *testing.T) {
 		obj := generated(t, bench.Pipeline("gen", 60))
-		j, err := json.Marshal(obj.Value())
+		j, err := json.Marshal(obj.EmitValue())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -370,7 +370,7 @@ func TestMatchesSigsYAML(t *testing.T) {
 	for _, l := range loweredExamples(t) {
 		docs[l.name] = l.json
 	}
-	j, err := json.Marshal(generated(t, bench.Pipeline("gen", 30)).Value())
+	j, err := json.Marshal(generated(t, bench.Pipeline("gen", 30)).EmitValue())
 	if err != nil {
 		t.Fatal(err)
 	}
