@@ -254,7 +254,9 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 		case *dsl.InputStmt, *dsl.ArtifactStmt:
 			c.artifactStmt(sc, st, s)
 		default:
-			c.kindStmt(sc, st, it.Stmt, single)
+			if !c.behaviourStmt(st, it.Stmt, single) {
+				c.kindStmt(sc, st, it.Stmt, single)
+			}
 		}
 	}
 	if b.Script != nil && len(b.Command) > 0 {

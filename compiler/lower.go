@@ -59,7 +59,7 @@ func (o *Object) Value() any {
 func Lower(p *Pipeline, paramValues map[string]string) (*Object, diag.Diagnostics) {
 	l := &lowerer{p: p, params: paramValues}
 	spec := l.spec()
-	meta := metav1.ObjectMeta{Namespace: p.Namespace, Labels: kvMap(p.Labels), Annotations: kvMap(p.Annotations)}
+	meta := metav1.ObjectMeta{Namespace: p.Namespace, Labels: markerLabels(kvMap(p.Labels), p.Name), Annotations: kvMap(p.Annotations)}
 	if p.Description != "" {
 		if meta.Annotations == nil {
 			meta.Annotations = map[string]string{}

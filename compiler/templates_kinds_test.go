@@ -160,3 +160,10 @@ func hasEnvVar(env []apiv1.EnvVar, name string) bool {
 	}
 	return false
 }
+
+func TestCheckContinueOn(t *testing.T) {
+	runCkCases(t, []ckCase{
+		{"continue_on", `pipeline p { image "a"
+  step s { run ["x"] continue_on failed } }`, []string{`2:22: continue_on cannot be compiled: Argo rejects continueOn in a DAG whose tasks use depends, as pipec's do | hint: let the steps after s run after s completed (or failed)`}},
+	})
+}

@@ -795,7 +795,7 @@ func (p *printer) stmt(n Node) {
 	case *InputStmt, *ArtifactStmt, *ArtifactRepositoryStmt, *ArtifactGCStmt:
 		p.artifactStmt(n)
 	default:
-		if !p.templateKindStmt(n) {
+		if !p.templateKindStmt(n) && !p.behaviourStmt(n) {
 			panic(fmt.Sprintf("format: unexpected statement %T", n))
 		}
 	}

@@ -45,7 +45,7 @@ var refStepStmts = append([]StepStmt{
 	&OutputStmt{}, &MountStmt{}, &WorkdirStmt{}, &TimeoutStmt{}, &RetryStmt{},
 	&MemoizeStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &LabelStmt{}, &RawStmt{},
 	&StepSettingStmt{}, &SyncStmt{}, &InputStmt{}, &ArtifactStmt{},
-}, append(templateKindStmts, &SubStep{})...)
+}, append(append(templateKindStmts, behaviourStmts...), &SubStep{})...)
 
 func refOptions() []participle.Option {
 	return []participle.Option{

@@ -68,7 +68,7 @@ var stepStmts = append([]StepStmt{
 	&RetryStmt{}, &ScriptStmt{}, &TimeoutStmt{}, &MemoizeStmt{}, &MountStmt{},
 	&WorkdirStmt{}, &LabelStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &RawStmt{},
 	&StepSettingStmt{}, &SyncStmt{}, &InputStmt{}, &ArtifactStmt{},
-}, append(templateKindStmts, &SubStep{})...)
+}, append(append(templateKindStmts, behaviourStmts...), &SubStep{})...)
 
 func options() []participle.Option {
 	return []participle.Option{
@@ -113,8 +113,8 @@ var (
 // completion and the formatter.
 var (
 	TopKeywords      = []string{"import", "pipeline", "template"}
-	PipelineKeywords = []string{"annotation", "artifact_gc", "artifact_repository", "description", "env", "image", "image_pull_secret", "kind", "label", "memoize", "namespace", "node_selector", "on", "parallelism", "param", "pod_gc", "priority", "raw", "retry", "schedule", "service_account", "step", "timeout", "toleration", "ttl", "volume"}
-	StepKeywords     = []string{"args", "artifact", "body", "cpu", "daemon", "env", "failure", "flags", "gpu", "header", "http", "image", "input", "insecure_skip_verify", "label", "memoize", "memory", "merge_strategy", "mount", "node_selector", "output", "raw", "ready", "resource", "retry", "run", "script", "set_owner_reference", "success", "suspend", "timeout", "toleration", "workdir"}
+	PipelineKeywords = []string{"affinity", "annotation", "archive_logs", "artifact_gc", "artifact_repository", "automount_service_account_token", "cluster_workflow_template_ref", "concurrency_policy", "description", "dns_config", "dns_policy", "env", "executor_service_account", "failed_jobs_history_limit", "host_aliases", "host_network", "image", "image_pull_secret", "kind", "label", "memoize", "metrics", "mutex", "name", "namespace", "node_selector", "on", "parallelism", "param", "pod_disruption_budget", "pod_gc", "pod_metadata", "pod_spec_patch", "priority", "priority_class", "raw", "retry", "schedule", "schedule_when", "scheduler_name", "security_context", "semaphore", "service_account", "shutdown", "starting_deadline", "step", "step_timeout", "stop_when", "successful_jobs_history_limit", "suspend", "template_defaults", "timeout", "toleration", "ttl", "volume", "volume_claim_gc", "workflow_metadata", "workflow_template_ref"}
+	StepKeywords     = []string{"affinity", "args", "artifact", "automount_service_account_token", "body", "continue_on", "cpu", "daemon", "env", "failure", "flags", "gpu", "header", "host_aliases", "http", "image", "input", "insecure_skip_verify", "label", "memoize", "memory", "merge_strategy", "mount", "mutex", "node_selector", "output", "pod_security_context", "pod_spec_patch", "priority_class", "raw", "ready", "resource", "retry", "run", "scheduler_name", "script", "security_context", "semaphore", "service_account", "set_owner_reference", "success", "suspend", "timeout", "toleration", "workdir"}
 )
 
 // Parse parses one file. It always returns a File (possibly partial) and

@@ -52,6 +52,7 @@ var keywordDocs = map[string]string{
 	"header":               `header Name = "value" | secret("name", "key"): a header of an HTTP step's request.`,
 	"body":                 `body """...""": the body of an HTTP step's request.`,
 	"insecure_skip_verify": "insecure_skip_verify: an HTTP step does not check the server's TLS certificate.",
+	"continue_on":          "continue_on failed | errored: Argo's continueOn, which Argo rejects with depends (pipec's DAG): use after STEP completed in the steps after it.",
 	"daemon":               "daemon: the step keeps running while the steps after it run (they reach it at ${step.ip}); Argo stops it at the end.",
 	"ready":                `ready http "/path" port 8080 | ready tcp port 5432 | ready exec ["cmd"] [delay 5s] [period 2s]: the readiness probe of a daemon step.`,
 	// artifacts
