@@ -26,7 +26,7 @@ func TestArtifactsPass(t *testing.T) {
 	name := submit(t, file, "-p", "run_id="+id)
 	wf := mustPhase(t, name, wfv1.WorkflowSucceeded)
 
-	want := fmt.Sprintf("model-of-%s note zipped raw-input ", id)
+	want := fmt.Sprintf("model-of-%s note zipped raw-input", id)
 	if got := outParam(taskNode(t, wf, "use"), "seen"); got != want {
 		t.Errorf("use saw %q, want %q", got, want)
 	}
@@ -108,7 +108,7 @@ func TestArtifactsMemoizedResume(t *testing.T) {
 		t.Logf("%s: %s", step, pods[step][0].Annotations[fakekubelet.AnnotationArtifacts])
 	}
 	// The content is the first run's: made with the same run id.
-	want := fmt.Sprintf("model-of-%s note zipped raw-input ", id)
+	want := fmt.Sprintf("model-of-%s note zipped raw-input", id)
 	if got := outParam(taskNode(t, wf2, "use"), "seen"); got != want {
 		t.Errorf("use saw %q on resume, want %q", got, want)
 	}
@@ -118,6 +118,23 @@ func TestArtifactsMemoizedResume(t *testing.T) {
 	// The artifact came from the first workflow's objects.
 	if a := taskNode(t, wf2, "make"); a.Outputs == nil || len(a.Outputs.Artifacts) != 3 || !strings.Contains(artifactKeyOf(a.Outputs.Artifacts[0]), first+"/") {
 		t.Errorf("make's cached outputs do not point at the first run's objects: %+v", a.Outputs)
+	}
+	// The consumers' keys take the producers' keys (pipec-art-*): resolved
+	// from the cached outputs, the same in every run of the run id, so a
+	// third run is all cache hits.
+	use := taskNode(t, wf2, "use")
+	if got, want := inParam(use, "pipec-art-model"), taskNode(t, wf2, "make").MemoizationStatus.Key; got != want {
+		t.Errorf("use's pipec-art-model = %q, want make's memo key %q", got, want)
+	}
+	third := submit(t, file, "-p", "run_id="+id)
+	wf3 := mustPhase(t, third, wfv1.WorkflowSucceeded)
+	if n := len(podsOf(t, third)); n != 0 {
+		t.Errorf("third run: %d pods, want none (every step a cache hit)", n)
+	}
+	for _, step := range []string{"make", "use", "shard", "merge"} {
+		if h, _, _ := memoCounts(wf3, step); h == 0 {
+			t.Errorf("third run: %s is not a cache hit", step)
+		}
 	}
 	t.Logf("resumed %s as %s; nodes:", first, second)
 	for _, n := range sortedNodes(wf2) {

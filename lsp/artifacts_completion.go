@@ -30,14 +30,26 @@ func (s *Server) artifactItems(r *request, line []tok, from int) []protocol.Comp
 	last := line[len(line)-1].text
 	switch {
 	case last == "from":
-		p, cur, _ := scopeAt(r.st, r.doc.path, r.off)
-		if p != nil {
+		// The artifacts come from the tokens of the whole document, so that
+		// they are there while the statement being typed does not parse;
+		// the checked model adds those of steps that use a template.
+		seen := map[string]bool{}
+		add := func(name, detail string) {
+			if !seen[name] {
+				seen[name] = true
+				items = append(items, s.item(r, name, protocol.CompletionItemKindField, detail, "", from))
+			}
+		}
+		for _, a := range artifactsAround(lexTokens(r.doc.path, r.m.src), r.off) {
+			add(a, "artifact of step "+strings.SplitN(a, ".", 2)[0])
+		}
+		if p, cur, _ := scopeAt(r.st, r.doc.path, r.stOff); p != nil {
 			for _, st := range p.Steps {
 				if st == cur {
 					continue
 				}
 				for _, a := range st.Artifacts.Outputs {
-					items = append(items, s.item(r, st.Name+"."+a.Name, protocol.CompletionItemKindField, "artifact of step "+st.Name, "", from))
+					add(st.Name+"."+a.Name, "artifact of step "+st.Name)
 				}
 			}
 		}
@@ -84,4 +96,56 @@ func describeArtifacts(line func(k, v string), st *compiler.Step) {
 	if len(outs) > 0 {
 		line("artifacts", strings.Join(outs, ", "))
 	}
+}
+
+// artifactsAround lists the artifacts ("step.name") that the steps of the
+// pipeline block containing off declare directly in their bodies, except
+// the step containing off.
+func artifactsAround(toks []tok, off int) []string {
+	var cur []string
+	depth, step, current, blockStart, stepStart := 0, "", "", -1, -1
+	done := func() []string {
+		var out []string
+		for _, a := range cur {
+			if current == "" || !strings.HasPrefix(a, current+".") {
+				out = append(out, a)
+			}
+		}
+		return out
+	}
+	for i, t := range toks {
+		next := ""
+		if i+1 < len(toks) && toks[i+1].ident {
+			next = toks[i+1].text
+		}
+		switch {
+		case t.punct && t.text == "{":
+			depth++
+			if depth == 1 {
+				blockStart, cur, current = t.start, nil, ""
+			}
+			if depth == 2 {
+				stepStart = t.start
+			}
+		case t.punct && t.text == "}":
+			if depth == 2 && step != "" && stepStart < off && off <= t.start {
+				current = step
+			}
+			if depth == 1 && blockStart < off && off <= t.start {
+				return done()
+			}
+			depth--
+			if depth <= 1 {
+				step = ""
+			}
+		case t.ident && t.text == "step" && depth == 1:
+			step = next
+		case t.ident && t.text == "artifact" && depth == 2 && step != "" && next != "":
+			cur = append(cur, step+"."+next)
+		}
+	}
+	if depth >= 1 && blockStart < off {
+		return done()
+	}
+	return nil
 }
