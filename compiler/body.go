@@ -102,6 +102,14 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 			if name == "gpu" {
 				name = "nvidia.com/gpu"
 			}
+			if c.dynResource(sc, b, name, s.Kind == "gpu", s.Request) {
+				if s.Limit != nil && !c.dynResource(sc, b, name, true, s.Limit) {
+					if q, ok := c.quantity(s.Limit, s.Kind+" limit"); ok {
+						b.Limits = append(b.Limits, KV{name, q})
+					}
+				}
+				continue
+			}
 			req, reqOK := c.quantity(s.Request, s.Kind)
 			reqOK = reqOK && c.resourceQuantity(s.Request, s.Kind, req)
 			if q, ok := req, reqOK; ok {
@@ -121,6 +129,12 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 					b.Limits = append(b.Limits, KV{name, q})
 				}
 			}
+		case *dsl.StepSettingStmt:
+			if single(s.Name, s) {
+				c.stepSetting(b, s)
+			}
+		case *dsl.SyncStmt:
+			c.sync(&b.Sync, s)
 		case *dsl.OutputStmt:
 			name := s.Name.Name
 			for _, o := range st.Outputs {
@@ -132,12 +146,22 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 				c.errorf(s.Name, "output name %q is reserved: ${%s.result} is the standard output of the step", name, st.Name)
 				continue
 			}
-			if strings.Contains(name, "-") {
-				c.errorf(s.Name, "output name %q cannot contain '-'", name).WithHint("use %q", strings.ReplaceAll(name, "-", "_"))
+			if _, ok := stepFields[name]; ok {
+				c.errorf(s.Name, "output name %q is reserved: ${%s.%s} is a field of every step", name, st.Name, name).WithHint("choose another name")
+				continue
 			}
-			out := &StepOutput{Name: name, Decl: s}
-			if s.Source.Name.Name != "file" {
-				c.unknownWord(s.Source.Name, "output source", []string{"file"}).WithHint(`output %s = file("/tmp/%s.txt")`, name, name)
+			out := &StepOutput{Name: name, Decl: s, Source: "file"}
+			if it.Doc != nil {
+				out.Description = it.Doc.Text()
+			}
+			if s.Default != nil {
+				v := s.Default.Value()
+				out.Default = &v
+			}
+			if c.kindOutput(sc, s, out) {
+				// a source of another template kind
+			} else if s.Source.Name.Name != "file" {
+				c.unknownWord(s.Source.Name, "output source", keys(outputSourceKind)).WithHint(`output %s = file("/tmp/%s.txt")`, name, name)
 			} else if len(s.Source.Args) != 1 || s.Source.Args[0].Str == nil {
 				c.errorf(s.Source, `file() takes one path in quotes, e.g. file("/tmp/%s.txt")`, name)
 			} else {
@@ -146,10 +170,10 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 					c.errorf(s.Source.Args[0], "output path %q must be absolute", out.Path.Value)
 				}
 			}
-			if s.Default != nil {
-				v := s.Default.Value()
-				out.Default = &v
+			if s.Enum != nil && out.Source == "file" {
+				c.errorf(s.Enum, "one_of applies only to supplied() outputs")
 			}
+			c.outputGlobal(out, s)
 			st.Outputs = append(st.Outputs, out)
 		case *dsl.MountStmt:
 			vol := argoName(s.Volume.Name)
@@ -227,6 +251,12 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 			}
 		case *dsl.RawStmt:
 			b.Raw = append(b.Raw, s)
+		case *dsl.InputStmt, *dsl.ArtifactStmt:
+			c.artifactStmt(sc, st, s)
+		default:
+			if !c.behaviourStmt(st, it.Stmt, single) {
+				c.kindStmt(sc, st, it.Stmt, single)
+			}
 		}
 	}
 	if b.Script != nil && len(b.Command) > 0 {

@@ -15,6 +15,13 @@ import (
 func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 	b := st.Body
 	ins := &inputSet{byKey: map[string]*input{}, byName: map[string]bool{}}
+	if st.Pipeline.composite != nil {
+		ins.add("instance", InstanceParam, "{{inputs.parameters."+InstanceParam+"}}")
+	}
+	supplied := suppliedInputs(st)
+	for _, p := range supplied {
+		ins.byName[p.Name] = true
+	}
 	inner := func(t *Text) string {
 		if t == nil {
 			return ""
@@ -30,6 +37,8 @@ func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 				key, base = "out:"+r.Step.Name+"."+r.Output, r.Step.ArgoName+"-"+r.Output
 			case RefResult:
 				key, base = "result:"+r.Step.Name, r.Step.ArgoName+"-result"
+			case RefStepField:
+				key, base = "field:"+r.Step.Name+"."+r.Field, r.Step.ArgoName+"-"+r.Path[strings.IndexByte(r.Path, '.')+1:]
 			case RefLoopVar:
 				key, base = "loop:"+r.Path, strings.ReplaceAll(r.Path, ".", "-")
 			case RefTemplateParam:
@@ -91,17 +100,18 @@ func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 	if b.Timeout != nil {
 		tmpl.ActiveDeadlineSeconds = intOrStr(int(*b.Timeout))
 	}
-	if b.Script != nil {
+	if kindTemplate(st, tmpl, &c, inner) {
+		// not a container
+	} else if b.Script != nil {
 		c.Command = b.Script.Command
 		tmpl.Script = &wfv1.ScriptTemplate{Container: c, Source: inner(b.Script.Source)}
 	} else {
 		tmpl.Container = &c
 	}
+	applyStepSettings(b, tmpl, inner)
 	for _, o := range st.Outputs {
-		op := wfv1.Parameter{Name: o.Name, ValueFrom: &wfv1.ValueFrom{Path: inner(o.Path)}}
-		if o.Default != nil {
-			op.ValueFrom.Default = wfv1.AnyStringPtr(*o.Default)
-		}
+		op := outputParam(o, inner)
+		op.GlobalName = o.Global
 		tmpl.Outputs.Parameters = append(tmpl.Outputs.Parameters, op)
 	}
 	// A loop iteration must be told apart from the others even when the body
@@ -109,13 +119,16 @@ func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 	if st.Loop != nil && ins.byKey["loop:"+st.Loop.Var] == nil {
 		ins.add("loop-item", "pipec-item", "{{item}}")
 	}
+	l.leafArtifacts(st, tmpl, inner, ins)
 	for _, in := range ins.list {
 		tmpl.Inputs.Parameters = append(tmpl.Inputs.Parameters, wfv1.Parameter{Name: in.name})
 	}
+	tmpl.Inputs.Parameters = append(tmpl.Inputs.Parameters, supplied...)
 	if r := st.Retry; r != nil && !st.RetryWrapped() {
 		tmpl.RetryStrategy = retryStrategy(r)
 	}
 	l.applyStepRaw(st, tmpl)
 	addRetryWiring(tmpl, st)
+	addMemoKeyOutput(tmpl, st)
 	return tmpl, ins.list
 }

@@ -190,11 +190,9 @@ func checkParamOverrides(prog *Program, overrides []KV, others []string) diag.Di
 	given := map[string]bool{}
 	for _, kv := range overrides {
 		given[kv.Key] = true
-		if (kv.Key == ParamRunID || kv.Key == ParamRetryRunID) && strings.Contains(kv.Value, "{{") {
-			// Copied literally into the workflow, an Argo expression would be
-			// the cache name's text for some steps and expanded for others.
-			diags.Errorf(diag.Range{Filename: "-p"}, "%s=%s: a run id cannot be an Argo expression: some steps would hash the text and others its value, splitting the run's cache", kv.Key, kv.Value).
-				WithHint("give a literal id, or none: the workflow's UID is then the run id")
+		if msg := checkRunIDValue(kv.Key, kv.Value); msg != "" {
+			diags.Errorf(diag.Range{Filename: "-p"}, "%s", msg).
+				WithHint("use a plain run id, or {{workflow.uid}} or {{workflow.name}}, which pipec's expressions expand themselves (docs/retries.md)")
 		}
 		if !known[kv.Key] {
 			d := diags.Errorf(diag.Range{Filename: "-p"}, "unknown parameter %q", kv.Key)
@@ -219,6 +217,23 @@ func checkParamOverrides(prog *Program, overrides []KV, others []string) diag.Di
 		}
 	}
 	return diags
+}
+
+// checkRunIDValue rejects a run id with Argo template text other than
+// ExpandedRunIDTexts: the first step would hash the literal text and later
+// steps its expansion, splitting the run's cache.
+func checkRunIDValue(name, v string) string {
+	if name != ParamRunID && name != ParamRetryRunID {
+		return ""
+	}
+	rest := v
+	for _, s := range ExpandedRunIDTexts {
+		rest = strings.ReplaceAll(rest, s, "")
+	}
+	if strings.Contains(rest, "{{") {
+		return fmt.Sprintf("parameter %q: %q has Argo template text pipec cannot expand: the first step would see it literally and the later ones expanded, splitting the run's cache", name, v)
+	}
+	return ""
 }
 
 func lookup(kvs []KV, key string) (string, bool) {

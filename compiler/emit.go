@@ -12,10 +12,13 @@ import (
 	"github.com/pipec/pipec/internal/yamlenc"
 )
 
-// emitOptions are the pruning rules of pipec's YAML: no
-// creationTimestamp: null, status: {}, nulls, empty maps or lists, except
-// a volume's "emptyDir: {}", which is its source.
-var emitOptions = yamlenc.Options{Prune: true, KeepEmpty: []string{"emptyDir"}}
+// EmitOptions are the pruning rules of pipec's YAML: no
+// creationTimestamp: null, status: {}, nulls, or empty objects and lists
+// that are the zero value of a Go struct field, but every empty object or
+// list a construct set (see keepEmpty).
+func EmitOptions() yamlenc.Options {
+	return yamlenc.Options{Prune: true, KeepEmpty: keepEmpty()}
+}
 
 // emitParallelTemplates is the number of templates from which Emit
 // renders them in parts.
@@ -32,11 +35,11 @@ func Emit(obj *Object) ([]byte, error) {
 	if y, ok := emitInParts(obj); ok {
 		return y, nil
 	}
-	b, err := json.Marshal(obj.Target.value(obj))
+	b, err := json.Marshal(obj.EmitValue())
 	if err != nil {
 		return nil, err
 	}
-	return yamlenc.FromJSON(make([]byte, 0, len(b)), b, emitOptions)
+	return yamlenc.FromJSON(make([]byte, 0, len(b)), b, EmitOptions())
 }
 
 // emitInParts renders a large Workflow or WorkflowTemplate in parts: its
@@ -71,7 +74,7 @@ func emitInParts(obj *Object) (y []byte, ok bool) {
 		}
 		// The templates are the items of spec's "templates", at the
 		// indentation of spec's members.
-		parts[i], err = yamlenc.SequenceFromJSON(nil, j, 2, emitOptions)
+		parts[i], err = yamlenc.SequenceFromJSON(nil, j, 2, EmitOptions())
 		return err == nil
 	}
 	// The object with one stand-in template, whose YAML says where the
@@ -89,7 +92,7 @@ func emitInParts(obj *Object) (y []byte, ok bool) {
 		if err != nil {
 			return false
 		}
-		headYAML, err = yamlenc.FromJSON(nil, head, emitOptions)
+		headYAML, err = yamlenc.FromJSON(nil, head, EmitOptions())
 		return err == nil
 	}
 	if !workpool.Run(len(parts), renderHead, renderPart) {

@@ -67,3 +67,35 @@ func TestTimeZoneNames(t *testing.T) {
 		}
 	}
 }
+
+// Names with '-' are allowed where Argo allows them, and the input names
+// pipec generates for references stay unique.
+func TestHyphenNames(t *testing.T) {
+	src := `pipeline dash {
+  image "alpine"
+  param gen-list-my-out = "p"
+  param run-date = "2024-01-01"
+  step gen-list {
+    run ["sh", "-c", "echo ${run-date} > /tmp/o"]
+    output my-out = file("/tmp/o")
+  }
+  step use-it { run ["echo", "${gen-list.my-out}", "${gen-list-my-out}"] }
+  step t uses tt(in-put = "${run-date}")
+}
+template tt(in-put: string) { run ["echo", "${in-put}"] }
+`
+	res, diags := ckCompile(map[string]string{"p.pipe": src}, "p.pipe")
+	if len(diags) != 0 {
+		t.Fatalf("diagnostics:\n%s", strings.Join(diags, "\n"))
+	}
+	y := string(res.Outputs[0].YAML)
+	for _, want := range []string{
+		"'{{inputs.parameters.gen-list-my-out}}'", "'{{inputs.parameters.gen-list-my-out-2}}'",
+		"value: '{{tasks.gen-list.outputs.parameters.my-out}}'", "echo {{inputs.parameters.run-date}} > /tmp/o",
+		"'{{inputs.parameters.in-put}}'",
+	} {
+		if !strings.Contains(y, want) {
+			t.Errorf("output lacks %s:\n%s", want, y)
+		}
+	}
+}

@@ -37,7 +37,12 @@ func (o *Object) Spec() *wfv1.WorkflowSpec {
 	}
 }
 
-// Value returns the object as an interface for marshalling.
+// EmitValue returns what Emit marshals to JSON for the object: Value in
+// the shape of the object's Target.
+func (o *Object) EmitValue() any { return o.Target.value(o) }
+
+// Value returns the object as an interface for marshalling (Argo 3.7's
+// shape; see EmitValue).
 func (o *Object) Value() any {
 	switch {
 	case o.Workflow != nil:

@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 	apiv1 "k8s.io/api/core/v1"
 
 	"github.com/pipec/pipec/diag"
@@ -68,6 +69,10 @@ type Pipeline struct {
 	Raw            []*dsl.RawStmt
 	Env            []*EnvVar
 	Settings       []*Setting // settings of the table in settings.go
+	Sync           *wfv1.Synchronization
+	// ArtifactRepository and ArtifactGC: artifacts.go.
+	ArtifactRepository *wfv1.ArtifactRepositoryRef
+	ArtifactGC         string
 
 	Params []*Param
 	Retry  *Retry // default step retry; nil for none
@@ -77,8 +82,16 @@ type Pipeline struct {
 
 	Steps     []*Step // the main DAG, in source order
 	ExitSteps []*Step // `on exit` and `on failure` steps, in source order
+	// Composites are the composite templates the pipeline's steps use,
+	// directly or not, in the order first used (composite.go).
+	Composites []*Composite
 
 	stepsByName map[string]*Step
+	composites  map[*dsl.TemplateDecl]*Composite
+	// composite is set in the pipeline of a composite's steps, whose root
+	// is the pipeline it is checked for.
+	composite *Composite
+	root      *Pipeline
 }
 
 // KV is an ordered key/value pair.
@@ -104,6 +117,9 @@ type Param struct {
 	Default     *string
 	Description string
 	Enum        []string
+	// Input is set for an input of a composite template (its ${name} is
+	// {{inputs.parameters.name}}).
+	Input bool
 	// FromConfigMap is the ConfigMap key the value comes from at submit
 	// (`param x = config_map("name", "key")`), when it has no default.
 	FromConfigMap *apiv1.ConfigMapKeySelector
@@ -130,25 +146,35 @@ type Step struct {
 	Pipeline *Pipeline
 
 	Deps []*Dep
-	Loop *Loop
-	When *Text
+	// After is the after clause's expression; nil when there is none.
+	After *DepExpr
+	Loop  *Loop
+	When  *Text
 
 	// Exactly one of Body or TemplateRef is set.
 	Body        *Body
 	TemplateRef *TemplateRef
 	// Template is the reusable template the step uses, if any.
 	Template *dsl.TemplateDecl
+	// Composite is set when the template has steps: the task runs its DAG
+	// template with CompositeArgs (and no Body).
+	Composite     *Composite
+	CompositeArgs []*Arg
 
 	Retry   *Retry
 	Memoize bool
 	MaxAge  string
 	Outputs []*StepOutput
+	// Artifacts are the step's input and output artifacts (artifacts.go).
+	Artifacts StepArtifacts
 	// ResultUsed is set when another step uses ${step.result}.
 	ResultUsed bool
 	// UsesRetries is set when the step uses ${retries}.
 	UsesRetries bool
 	// MemoizeExplicit is set when the step says memoize on or off.
 	MemoizeExplicit bool
+	// ExitCodeUsed is set when another step uses ${step.exit_code}.
+	ExitCodeUsed bool
 }
 
 // Dep is one dependency of a step.
@@ -187,10 +213,19 @@ type Arg struct {
 
 // StepOutput is an output parameter of a step.
 type StepOutput struct {
-	Name    string
-	Path    *Text
-	Default *string
-	Decl    *dsl.OutputStmt
+	Name string
+	// Source is the kind of output: "file" (Path), "supplied" (given on
+	// resume, one of Enum), "json_path" or "jq_filter" (Expr).
+	Source string
+	Path   *Text
+	Expr   string
+	Enum   []string
+	// Description is the output's doc comment (shown when a suspend step
+	// asks for it).
+	Description string
+	Default     *string
+	Decl        *dsl.OutputStmt
+	Global      string // also a workflow output of this name
 }
 
 // Body is what a leaf step runs.
@@ -210,6 +245,21 @@ type Body struct {
 	Labels       []KV
 	Annotations  []KV
 	Raw          []*dsl.RawStmt
+	Settings     []*Setting            // step settings (step_settings.go)
+	Sync         *wfv1.Synchronization // mutex and semaphore statements
+	DynResources []*DynResource        // cpu "${cpu}": resources known at run time
+
+	// Kind is what the step runs when not a container or script:
+	// kindSuspend, kindResource or kindHTTP (templates_kinds.go).
+	Kind          string
+	Suspend       *SuspendBody
+	Resource      *ResourceBody
+	HTTP          *HTTPBody
+	Options       KindOptions
+	Daemon        bool
+	Ready         *apiv1.Probe
+	mergeStrategy string
+	httpBody      *Text
 }
 
 // TextKV is a key with a value that may use references.
@@ -261,6 +311,9 @@ const (
 	// RefAllOutputs is a bare step name as a loop source: the list of the
 	// output maps of a looped step's iterations.
 	RefAllOutputs
+	// RefStepField is a field of a step's node: ${step.status},
+	// ${step.exit_code}, ${step.ip}, ${step.started_at}, ...
+	RefStepField
 )
 
 // Ref is a resolved ${...} reference.
@@ -270,9 +323,9 @@ type Ref struct {
 	Range diag.Range
 
 	Param  *Param // RefParam
-	Step   *Step  // RefOutput, RefResult
+	Step   *Step  // RefOutput, RefResult, RefStepField
 	Output string // RefOutput
-	Field  string // RefLoopVar: the map key, if any
+	Field  string // RefLoopVar: the map key, if any; RefStepField: Argo's name of the field
 	// RefTemplateParam: the argument (in the calling step's scope) or default.
 	TemplateParam string
 	Arg           *Text

@@ -16,9 +16,6 @@ func (c *checker) param(p *Pipeline, s *dsl.ParamStmt, doc *dsl.CommentGroup) {
 		c.errorf(s.Name, "parameter %q is reserved: pipec adds it to every workflow for retries", name).WithHint("see docs/retries.md")
 		return
 	}
-	if strings.Contains(name, "-") {
-		c.errorf(s.Name, "parameter name %q cannot contain '-': it would not be usable in Argo expressions", name).WithHint("use %q", strings.ReplaceAll(name, "-", "_"))
-	}
 	for _, prev := range p.Params {
 		if prev.Name == name {
 			c.errorf(s.Name, "parameter %q is declared twice (first at %s)", name, prev.Decl.Name.Range())

@@ -150,6 +150,16 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 			if ev := c.env(s, nil); ev != nil {
 				p.Env = append(p.Env, ev)
 			}
+		case *dsl.SyncStmt:
+			c.sync(&p.Sync, s)
+		case *dsl.ArtifactRepositoryStmt:
+			if single("artifact_repository", s) {
+				c.artifactRepository(p, s)
+			}
+		case *dsl.ArtifactGCStmt:
+			if single("artifact_gc", s) {
+				p.ArtifactGC = c.artifactGC(s.Strategy)
+			}
 		case *dsl.SettingStmt:
 			if single(s.Name, s) {
 				c.setting(p, s)
@@ -225,10 +235,13 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 	for _, st := range append(append([]*Step{}, p.Steps...), p.ExitSteps...) {
 		c.step(p, st, templates)
 	}
+	c.finishSteps(p)
 	c.checkGeneratedNames(p)
 	c.checkSettings(p)
 	c.checkCycles(p)
+	c.checkTemplateNames(p)
 	c.checkCacheSize(p)
+	c.checkArtifacts(p)
 	return p
 }
 
@@ -297,12 +310,14 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 	spec := wfv1.WorkflowSpec{
 		Entrypoint:            EntryTemplate,
 		ServiceAccountName:    p.ServiceAccount,
+		Synchronization:       p.Sync,
 		Parallelism:           p.Parallelism,
 		Priority:              p.Priority,
 		ActiveDeadlineSeconds: p.TimeoutSeconds,
 		NodeSelector:          kvMap(p.NodeSelector),
 		Tolerations:           p.Tolerations,
 	}
+	l.lowerArtifactSettings(&spec)
 	if p.PodGC != "" {
 		spec.PodGC = &wfv1.PodGC{Strategy: wfv1.PodGCStrategy(p.PodGC), DeleteDelayDuration: p.PodGCDelay}
 		if p.PodGCSelector != nil {
@@ -378,6 +393,7 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 		spec.OnExit = ExitTemplate
 	}
 	spec.Templates = append(spec.Templates, leaves...)
+	spec.Templates = append(spec.Templates, l.compositeTemplates(p)...)
 	return spec
 }
 

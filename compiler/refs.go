@@ -206,7 +206,18 @@ func (c *checker) resolve(sc *scope, path string, rng diag.Range) *Ref {
 			c.diags.Errorf(rng, "${%s}: exit and failure handlers run after the main steps and cannot exchange outputs with them", path)
 			return nil
 		}
+		if _, ok := stepFields[out]; ok {
+			return c.stepField(sc, ref, target, out)
+		}
+		if !c.checkOutputAvailable(sc, target, path, rng) {
+			return nil
+		}
 		if out == "result" {
+			if k := c.stepKind(target); k == kindSuspend || k == kindResource || k == kindComposite {
+				c.diags.Errorf(rng, "${%s}: step %q is %s step and has no standard output", path, head, aKind(k)).
+					WithHint("declare an output of step %s and use it", head)
+				return nil
+			}
 			ref.Kind, ref.Step = RefResult, target
 			target.ResultUsed = true
 		} else {
@@ -217,8 +228,11 @@ func (c *checker) resolve(sc *scope, path string, rng diag.Range) *Ref {
 					names = append(names, it)
 				}
 				names = append(names, "result")
+				names = append(names, StepFieldNames...)
 				dd := c.diags.Errorf(rng, "step %q has no output %q", head, out)
-				if s := diag.Suggest(out, names); s != "" {
+				if contains(c.artifactDecls(target), out) {
+					dd.WithHint(`%s is an artifact (a file, not a value): take it as an input, input %s at "/tmp/%s" from %s`, path, out, out, path)
+				} else if s := diag.Suggest(out, names); s != "" {
 					dd.WithHint("did you mean ${%s.%s}?", head, s)
 				} else {
 					dd.WithHint("declare it in step %s: output %s = file(\"/tmp/%s\")", head, out, out)
@@ -255,6 +269,12 @@ func (c *checker) resolve(sc *scope, path string, rng diag.Range) *Ref {
 	dd := c.diags.Errorf(rng, "unknown reference ${%s}: no %s %q", path, what, head)
 	if s := diag.Suggest(head, candidates); s != "" {
 		dd.WithHint("did you mean ${%s}?", strings.Replace(path, head, s, 1))
+	} else if sc.p.composite != nil {
+		var names []string
+		for _, prm := range sc.p.Params {
+			names = append(names, prm.Name)
+		}
+		dd.WithHint("a template sees only its own parameters (%s) and Argo's variables; pass values as arguments", strings.Join(names, ", "))
 	} else if len(parts) == 1 {
 		dd.WithHint(`declare it: param %s = "..."; or write $${%s} for a literal ${`, head, path)
 	}
@@ -329,6 +349,9 @@ func sanitizeParamName(s string) string {
 func (l *lowerer) taskExpr(r *Ref) string {
 	switch r.Kind {
 	case RefParam:
+		if r.Param.Input {
+			return "{{inputs.parameters." + r.Param.Name + "}}"
+		}
 		return "{{workflow.parameters." + r.Param.Name + "}}"
 	case RefOutput:
 		return "{{tasks." + r.Step.ArgoName + ".outputs.parameters." + r.Output + "}}"
@@ -344,6 +367,8 @@ func (l *lowerer) taskExpr(r *Ref) string {
 		return "{{item}}"
 	case RefAllOutputs:
 		return "{{tasks." + r.Step.ArgoName + ".outputs.parameters}}"
+	case RefStepField:
+		return "{{tasks." + r.Step.ArgoName + "." + r.Field + "}}"
 	case RefTemplateParam:
 		if r.Arg == nil {
 			return ""

@@ -16,8 +16,23 @@ import (
 // else the workflow's own UID. A parameter's value is copied literally by
 // Argo, so a "{{workflow.uid}}" default would never resolve: the fallback is
 // an expression evaluated by the controller in each template instead.
-const runIDExpr = "(workflow.parameters." + ParamRetryRunID + " != '' ? workflow.parameters." + ParamRetryRunID +
+//
+// A run id given at submit time as "{{workflow.uid}}" or
+// "{{workflow.name}}" (argo submit -p run_id='{{workflow.uid}}') is
+// expanded by Argo in the parameter, but the first step to run still sees
+// the literal text: without care the first step and the later ones would
+// use different caches. The expression therefore replaces those two texts
+// (wherever they occur in the run id) by their values itself, so every
+// step agrees. ("{{" and "}}" cannot appear inside an expression, which
+// they would end: the literals are built from pieces.)
+const runIDRaw = "(workflow.parameters." + ParamRetryRunID + " != '' ? workflow.parameters." + ParamRetryRunID +
 	" : (workflow.parameters." + ParamRunID + " != '' ? workflow.parameters." + ParamRunID + " : workflow.uid))"
+
+const runIDExpr = "sprig.replace('{'+'{workflow.name}'+'}', workflow.name, sprig.replace('{'+'{workflow.uid}'+'}', workflow.uid, " + runIDRaw + "))"
+
+// ExpandedRunIDTexts are the Argo variables a run id may contain and that
+// pipec's expressions expand themselves.
+var ExpandedRunIDTexts = []string{"{{workflow.uid}}", "{{workflow.name}}"}
 
 // RunIDTemplate is the Argo template text that resolves to R.
 const RunIDTemplate = "{{=" + runIDExpr + "}}"
@@ -59,15 +74,17 @@ func addRetryWiring(t *wfv1.Template, st *Step) {
 //
 //	<step>-<definition hash>-<first 20 hex of sha256(json([R, inputs...]))>
 //
-// The cache ConfigMap is per pipeline and per run, so one ConfigMap holds at
-// most one run's entries and never grows with the number of runs.
+// The definition hash covers the step's template and its memoContext
+// (memo_context.go). The cache ConfigMap is per pipeline, namespace and run,
+// so one ConfigMap holds at most one run's entries and never grows with the
+// number of runs.
 func memoize(t *wfv1.Template, st *Step) *wfv1.Memoize {
 	parts := []string{runIDExpr}
 	for _, in := range t.Inputs.Parameters {
 		parts = append(parts, "inputs.parameters['"+in.Name+"']")
 	}
 	key := fmt.Sprintf("%s-%s%s%s])))}}",
-		st.ArgoName, definitionHash(t), memoKeyHashPrefix, strings.Join(parts, ", "))
+		st.ArgoName, memoDefinitionHash(st.Pipeline, t), memoKeyHashPrefix, strings.Join(parts, ", "))
 	return &wfv1.Memoize{
 		Key:    key,
 		MaxAge: st.MaxAge,
@@ -82,9 +99,13 @@ func memoize(t *wfv1.Template, st *Step) *wfv1.Memoize {
 const memoKeyHashPrefix = "-{{=sprig.substr(0, 20, sprig.sha256sum(toJson(["
 
 // CacheConfigMapTemplate is the name of a pipeline's cache ConfigMap for one
-// run, as an Argo template.
+// run, as an Argo template. Argo keeps every cache in the controller's
+// namespace and looks entries up by key alone, so the name carries the
+// pipeline's name and a hash of the workflow's namespace and the run id:
+// pipelines of the same name in two namespaces never share entries, even
+// under the same run id.
 func CacheConfigMapTemplate(pipeline string) string {
-	return "pipec-memo-" + pipeline + "-{{=sprig.substr(0, 12, sprig.sha256sum(" + runIDExpr + "))}}"
+	return "pipec-memo-" + pipeline + "-{{=sprig.substr(0, 12, sprig.sha256sum(workflow.namespace + '/' + " + runIDExpr + "))}}"
 }
 
 func dslSubstitute(value string, repl func(string) string) string { return dsl.Substitute(value, repl) }
@@ -207,6 +228,7 @@ func retryWrapper(st *Step, leaf *wfv1.Template) wfv1.Template {
 	if st.ResultUsed {
 		w.Outputs.Parameters = append(w.Outputs.Parameters, wfv1.Parameter{Name: ResultOutput, ValueFrom: &wfv1.ValueFrom{Parameter: "{{steps.run.outputs.result}}"}})
 	}
+	wrapArtifacts(&w, &call, leaf, st)
 	w.Steps = []wfv1.ParallelSteps{{Steps: []wfv1.WorkflowStep{call}}}
 	return w
 }

@@ -264,6 +264,9 @@ func (c *checker) setting(p *Pipeline, s *dsl.SettingStmt) {
 // checkSettings checks what depends on the whole pipeline: settings only
 // a scheduled pipeline has, and the defaults settings give steps.
 func (c *checker) checkSettings(p *Pipeline) {
+	for _, st := range append(append([]*Step{}, p.Steps...), p.ExitSteps...) {
+		c.checkStepPatches(st)
+	}
 	for _, s := range p.Settings {
 		if settingDefs[s.Name].cron && p.Kind != KindCronWorkflow {
 			c.errorf(s.Stmt, "%s applies only to a scheduled pipeline", s.Name).WithHint(`add a schedule: schedule "0 2 * * *"`)

@@ -16,6 +16,7 @@ type scope struct {
 	loop     *Loop
 	tparams  map[string]*Ref // inside a template body
 	template *dsl.TemplateDecl
+	uses     *dsl.UsesClause // the call of the template
 }
 
 func (c *checker) step(p *Pipeline, st *Step, templates map[string]*dsl.TemplateDecl) {
@@ -45,26 +46,7 @@ func (c *checker) step(p *Pipeline, st *Step, templates map[string]*dsl.Template
 			st.Loop = c.loop(sc, cl.Loop)
 			sc.loop = st.Loop
 		case cl.After != nil:
-			for _, dep := range cl.After.Deps {
-				target := p.stepsByName[dep.Step.Name]
-				if target == nil {
-					c.unknownStep(p, dep.Step)
-					continue
-				}
-				if target == st {
-					c.errorf(dep.Step, "step %q cannot run after itself", st.Name)
-					continue
-				}
-				if (target.Handler != "") != (st.Handler != "") {
-					c.errorf(dep.Step, "step %q cannot depend on %q: exit and failure handlers run after the main steps, separately", st.Name, target.Name)
-					continue
-				}
-				if (dep.Outcome == "any_succeeded" || dep.Outcome == "all_failed") && !hasLoop(target.Decl) {
-					c.errorf(dep, "%q applies only to a step that loops, and %q does not", dep.Outcome, target.Name).WithHint("use succeeded or failed")
-					continue
-				}
-				st.Deps = append(st.Deps, &Dep{Step: target, Outcome: dep.Outcome, Range: dep.Range()})
-			}
+			c.after(p, st, cl.After)
 		case cl.Uses != nil:
 			uses = cl.Uses
 		}
@@ -94,6 +76,12 @@ func (c *checker) step(p *Pipeline, st *Step, templates map[string]*dsl.Template
 		}
 		return
 	}
+	if uses != nil {
+		if t := templates[uses.Template.Name]; t != nil && isComposite(t) {
+			c.compositeCall(sc, st, t, uses)
+			return
+		}
+	}
 	st.Body = &Body{}
 	if uses != nil {
 		t := templates[uses.Template.Name]
@@ -118,6 +106,9 @@ func (c *checker) step(p *Pipeline, st *Step, templates map[string]*dsl.Template
 	if hasBad(items) {
 		return // the parser reported the broken statement; don't guess what it meant
 	}
+	if c.finishKind(st, c.stepItems(st)) {
+		return
+	}
 	if st.Memoize && st.Retry != nil && (st.Retry.Expression != "" || st.UsesRetries) {
 		// Retries then need the retryStrategy on the step's own template
 		// (lastRetry.* and {{retries}} describe that template's attempts),
@@ -140,8 +131,8 @@ func (c *checker) step(p *Pipeline, st *Step, templates map[string]*dsl.Template
 			c.errorf(d.Name, "step %q has no image", st.Name).WithHint(`set image "..." in the step, or a default image in the pipeline`)
 		}
 	}
-	if st.Template == nil && st.Body.Script == nil && len(st.Body.Command) == 0 && len(st.Body.Args) == 0 && len(d.Items) > 0 {
-		c.errorf(d.Name, "step %q has nothing to run", st.Name).WithHint(`add run ["cmd", "arg"] or script python """..."""`)
+	if st.Template == nil && st.Body.Script == nil && len(st.Body.Command) == 0 && len(st.Body.Args) == 0 && len(d.Items) > 0 && !hasImage(d.Items) {
+		c.errorf(d.Name, "step %q has nothing to run", st.Name).WithHint(`add run ["cmd", "arg"] or script python """...""", or an image "..." of its own to run that image's entrypoint`)
 	}
 	for _, ev := range p.Env {
 		if !hasEnv(st.Body.Env, ev.Name) {
@@ -190,7 +181,7 @@ func hasBad(items []*dsl.StepItem) bool {
 
 // templateScope binds a template's parameters to the call's arguments.
 func (c *checker) templateScope(caller *scope, t *dsl.TemplateDecl, uses *dsl.UsesClause) *scope {
-	sc := &scope{p: caller.p, step: caller.step, loop: nil, tparams: map[string]*Ref{}, template: t}
+	sc := &scope{p: caller.p, step: caller.step, loop: nil, tparams: map[string]*Ref{}, template: t, uses: uses}
 	args := map[string]*dsl.Arg{}
 	for _, a := range uses.Args {
 		if _, dup := args[a.Name.Name]; dup {
@@ -199,7 +190,10 @@ func (c *checker) templateScope(caller *scope, t *dsl.TemplateDecl, uses *dsl.Us
 		}
 		args[a.Name.Name] = a
 	}
-	declared := map[string]bool{}
+	declared := templateArtifactInputs(t) // given as artifacts, not parameters
+	if declared == nil {
+		declared = map[string]bool{}
+	}
 	var names []string
 	for _, tp := range t.Params {
 		declared[tp.Name.Name] = true
@@ -243,4 +237,15 @@ func (c *checker) templateScope(caller *scope, t *dsl.TemplateDecl, uses *dsl.Us
 	}
 	c.checkedTemplates[t] = true
 	return sc
+}
+
+// hasImage reports whether a body sets its image: with no run or script,
+// the step runs the image's own entrypoint.
+func hasImage(items []*dsl.StepItem) bool {
+	for _, it := range items {
+		if _, ok := it.Stmt.(*dsl.ImageStmt); ok {
+			return true
+		}
+	}
+	return false
 }

@@ -4,8 +4,6 @@ package compiler
 
 import (
 	"encoding/json"
-	"fmt"
-	"strings"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 
@@ -67,6 +65,9 @@ func (l *lowerer) step(st *Step) (wfv1.DAGTask, []wfv1.Template) {
 			task.WithSequence = &wfv1.Sequence{Start: intOrStr(*lp.Start), End: intOrStr(end)}
 		}
 	}
+	if st.Composite != nil {
+		return l.compositeTask(st, task), nil
+	}
 	if ref := st.TemplateRef; ref != nil {
 		task.TemplateRef = &wfv1.TemplateRef{Name: ref.WorkflowTemplate, Template: ref.Template, ClusterScope: ref.Cluster}
 		for _, a := range ref.Args {
@@ -78,6 +79,7 @@ func (l *lowerer) step(st *Step) (wfv1.DAGTask, []wfv1.Template) {
 	for _, in := range inputs {
 		task.Arguments.Parameters = append(task.Arguments.Parameters, wfv1.Parameter{Name: in.name, Value: wfv1.AnyStringPtr(in.value)})
 	}
+	task.Arguments.Artifacts = taskArtifacts(st)
 	if st.RetryWrapped() {
 		wrapper := retryWrapper(st, tmpl)
 		task.Template = wrapper.Name
@@ -85,31 +87,4 @@ func (l *lowerer) step(st *Step) (wfv1.DAGTask, []wfv1.Template) {
 	}
 	task.Template = tmpl.Name
 	return task, []wfv1.Template{*tmpl}
-}
-
-// dependsExpr builds Argo's enhanced depends expression.
-func dependsExpr(st *Step) string {
-	var parts []string
-	for _, d := range st.Deps {
-		name := d.Step.ArgoName
-		switch d.Outcome {
-		case "":
-			parts = append(parts, name)
-		case "succeeded":
-			parts = append(parts, name+".Succeeded")
-		case "failed":
-			parts = append(parts, name+".Failed")
-		case "errored":
-			parts = append(parts, name+".Errored")
-		case "skipped":
-			parts = append(parts, name+".Skipped")
-		case "completed":
-			parts = append(parts, fmt.Sprintf("(%s.Succeeded || %s.Failed || %s.Errored)", name, name, name))
-		case "any_succeeded":
-			parts = append(parts, name+".AnySucceeded")
-		case "all_failed":
-			parts = append(parts, name+".AllFailed")
-		}
-	}
-	return strings.Join(parts, " && ")
 }

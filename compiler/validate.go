@@ -199,8 +199,11 @@ func (s *stubTemplates) stub(name string) wfv1.WorkflowSpec {
 				tmpl.Inputs.Parameters = append(tmpl.Inputs.Parameters, wfv1.Parameter{Name: a.Name})
 			}
 			// The outputs other tasks read from this one.
-			for _, out := range s.outputsUsed(task.Name) {
+			for _, out := range s.outputsUsed(task.Name, "parameters") {
 				tmpl.Outputs.Parameters = append(tmpl.Outputs.Parameters, wfv1.Parameter{Name: out, ValueFrom: &wfv1.ValueFrom{Path: "/stub"}})
+			}
+			for _, out := range s.outputsUsed(task.Name, "artifacts") {
+				tmpl.Outputs.Artifacts = append(tmpl.Outputs.Artifacts, wfv1.Artifact{Name: out, Path: "/stub/" + out})
 			}
 			spec.Templates = append(spec.Templates, tmpl)
 		}
@@ -208,9 +211,10 @@ func (s *stubTemplates) stub(name string) wfv1.WorkflowSpec {
 	return spec
 }
 
-// outputsUsed lists the output parameters of a task that other tasks use.
-func (s *stubTemplates) outputsUsed(task string) []string {
-	re := regexp.MustCompile(`tasks\.` + regexp.QuoteMeta(task) + `\.outputs\.parameters\.([-a-zA-Z0-9_]+)`)
+// outputsUsed lists the output parameters (or artifacts) of a task that
+// other tasks use.
+func (s *stubTemplates) outputsUsed(task, kind string) []string {
+	re := regexp.MustCompile(`tasks\.` + regexp.QuoteMeta(task) + `\.outputs\.` + kind + `\.([-a-zA-Z0-9_]+)`)
 	b, _ := json.Marshal(s.spec.Templates)
 	seen := map[string]bool{}
 	var out []string

@@ -475,19 +475,6 @@ type LoopClause struct {
 	Source *Value `parser:"@@"`
 }
 
-// AfterClause: `after a, b failed, c completed`.
-type AfterClause struct {
-	Span
-	Deps []*Dep `parser:"'after' @@ ( ',' @@ )*"`
-}
-
-// Dep is one dependency, with an optional outcome.
-type Dep struct {
-	Span
-	Step    *Ident `parser:"@@"`
-	Outcome string `parser:"@('succeeded' | 'failed' | 'errored' | 'skipped' | 'completed' | 'any_succeeded' | 'all_failed')?"`
-}
-
 // UsesClause: `uses train(model = "x")` for a template of this or an imported
 // file, `uses ref("workflow-template", "template")(arg = "v")` for an
 // existing WorkflowTemplate, or ref("...", "...", cluster) for a
@@ -556,12 +543,16 @@ type WorkdirStmt struct {
 	Dir *StringLit `parser:"'workdir' @@"`
 }
 
-// OutputStmt: `output rows = file("/tmp/rows.txt") [default "0"]`.
+// OutputStmt: `output rows = file("/tmp/rows.txt") [default "0"]`; in a
+// suspend step `output ok = supplied() [default "no"] [one_of [...]]`.
 type OutputStmt struct {
 	Span
 	Name    *Ident     `parser:"'output' @@ '='"`
 	Source  *Call      `parser:"@@"`
 	Default *StringLit `parser:"( 'default' @@ )?"`
+	Enum    *ListLit   `parser:"( 'one_of' @@ )?"`
+	// Global makes it a workflow output too: `global "name"` (artifacts.go).
+	Global *StringLit `parser:"( 'global' @@ )?"`
 }
 
 func (*DescriptionStmt) pipelineStmt()    {}

@@ -13,3 +13,29 @@ type SettingStmt struct {
 }
 
 func (*SettingStmt) pipelineStmt() {}
+
+// StepSettingStmt is a step setting that maps to one field of the step's
+// Argo template or container: `security_context { run_as_user: 1000 }`,
+// `pod_spec_patch """..."""`, `priority_class "high"`. The compiler's
+// step settings table (compiler/step_settings.go) says what each means.
+type StepSettingStmt struct {
+	Span
+	Name  string `parser:"@('security_context' | 'pod_security_context' | 'pod_spec_patch' | 'affinity' | 'priority_class' | 'scheduler_name' | 'host_aliases' | 'service_account' | 'automount_service_account_token')"`
+	Value *Value `parser:"@@"`
+}
+
+// SyncStmt limits how many runs hold a lock at once, in a pipeline (the
+// whole workflow) or a step: `mutex "name"`, `mutex database "name"`,
+// `semaphore config_map("limits", "etl")`, `semaphore database "key"`,
+// each with an optional `namespace "ns"`.
+type SyncStmt struct {
+	Span
+	Kind      string     `parser:"@('mutex' | 'semaphore')"`
+	Database  bool       `parser:"@'database'?"`
+	Value     *Value     `parser:"@@"`
+	Namespace *StringLit `parser:"( 'namespace' @@ )?"`
+}
+
+func (*StepSettingStmt) stepStmt() {}
+func (*SyncStmt) stepStmt()        {}
+func (*SyncStmt) pipelineStmt()    {}

@@ -67,6 +67,10 @@ func init() {
 	add(stepMember[NodeSelectorStmt](), "node_selector")
 	add(stepMember[TolerationStmt](), "toleration")
 	add(stepMember[RawStmt](), "raw")
+	add(stepMember[SyncStmt](), "mutex", "semaphore")
+	add(stepMember[StepSettingStmt](), "security_context", "pod_security_context", "pod_spec_patch", "affinity", "priority_class", "scheduler_name", "host_aliases", "service_account", "automount_service_account_token")
+	add(stepMember[InputStmt](), "input")
+	add(stepMember[ArtifactStmt](), "artifact")
 }
 
 var allowTrailing = []participle.ParseOption{participle.AllowTrailing(true)}

@@ -85,6 +85,11 @@ func findBad(f *File) *BadStmt {
 			if b := steps(it.Template.Items); b != nil {
 				return b
 			}
+			for _, s := range SubSteps(it.Template.Items) {
+				if b := steps(s.Items); b != nil {
+					return b
+				}
+			}
 		case it.Pipeline != nil:
 			for _, pi := range it.Pipeline.Items {
 				if pi.Bad != nil || pi.Stmt == nil {
@@ -160,6 +165,11 @@ func newPrinter(f *File) *printer {
 		if it.Template != nil {
 			for _, si := range it.Template.Items {
 				mark(si.Doc)
+			}
+			for _, s := range SubSteps(it.Template.Items) {
+				for _, si := range s.Items {
+					mark(si.Doc)
+				}
 			}
 		}
 		if it.Pipeline != nil {
@@ -471,7 +481,8 @@ func stepItems(p *printer, items []*StepItem) []item {
 	var list []item
 	for _, si := range items {
 		si := si
-		list = append(list, item{span: si.Span, doc: si.Doc, print: func() { p.stmt(si.Stmt) }})
+		s, isStep := si.Stmt.(*SubStep)
+		list = append(list, item{span: si.Span, doc: si.Doc, isBlock: isStep && p.hasBody(s.Decl()), print: func() { p.stmt(si.Stmt) }})
 	}
 	return list
 }
@@ -589,6 +600,22 @@ func (p *printer) stmt(n Node) {
 		p.tok(s.Name, s.Pos, s.Pos)
 		p.sp()
 		p.value(s.Value)
+	case *StepSettingStmt:
+		p.tok(s.Name, s.Pos, s.Pos)
+		p.sp()
+		p.value(s.Value)
+	case *SyncStmt:
+		p.tok(s.Kind, s.Pos, s.Pos)
+		if s.Database {
+			p.word("database")
+		}
+		p.sp()
+		p.value(s.Value)
+		if s.Namespace != nil {
+			p.word("namespace")
+			p.sp()
+			p.str(s.Namespace)
+		}
 	case *TTLStmt:
 		p.tok("ttl", s.Pos, s.Pos)
 		if s.When != "" {
@@ -697,6 +724,8 @@ func (p *printer) stmt(n Node) {
 		p.word("=")
 		p.sp()
 		p.value(s.Value)
+	case *SubStep:
+		p.step(s.Decl())
 	case *StepDecl:
 		p.step(s)
 	case *RunStmt:
@@ -753,8 +782,22 @@ func (p *printer) stmt(n Node) {
 			p.sp()
 			p.str(s.Default)
 		}
+		if s.Enum != nil {
+			p.word("one_of")
+			p.sp()
+			p.list(s.Enum)
+		}
+		if s.Global != nil {
+			p.word("global")
+			p.sp()
+			p.str(s.Global)
+		}
+	case *InputStmt, *ArtifactStmt, *ArtifactRepositoryStmt, *ArtifactGCStmt:
+		p.artifactStmt(n)
 	default:
-		panic(fmt.Sprintf("format: unexpected statement %T", n))
+		if !p.templateKindStmt(n) && !p.behaviourStmt(n) {
+			panic(fmt.Sprintf("format: unexpected statement %T", n))
+		}
 	}
 }
 
@@ -801,15 +844,12 @@ func (p *printer) step(s *StepDecl) {
 			p.value(c.Loop.Source)
 		case c.After != nil:
 			p.tok("after", c.Pos, c.Pos)
-			for i, d := range c.After.Deps {
+			for i, d := range c.After.Conds {
 				if i > 0 {
 					p.kw(",")
 				}
 				p.sp()
-				p.ident(d.Step)
-				if d.Outcome != "" {
-					p.word(d.Outcome)
-				}
+				p.depOr(d)
 			}
 		case c.When != nil:
 			p.tok("when", c.Pos, c.Pos)

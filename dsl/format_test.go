@@ -166,6 +166,11 @@ func normalize(f *File) (*File, []string) {
 	f.Name, f.Source, f.Comments = "", nil, nil
 	clearSpans(reflect.ValueOf(f))
 	for _, it := range f.Items {
+		if it.Template != nil {
+			for _, s := range SubSteps(it.Template.Items) {
+				s.Clauses = SortClauses(s.Clauses)
+			}
+		}
 		if it.Pipeline == nil {
 			continue
 		}

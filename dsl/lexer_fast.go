@@ -168,6 +168,8 @@ func matchRule(s string) (rule, n int) {
 			i++
 		}
 		return ruleIdent, i
+	case (c == '|' || c == '&') && len(s) > 1 && s[1] == c: // Punct: \|\||&&
+		return rulePunct, 2
 	case strings.IndexByte("{}[](),=:.", c) >= 0: // Punct: [{}\[\](),=:.]
 		return rulePunct, 1
 	}

@@ -19,7 +19,7 @@ import (
 
 // productionWords names the grammar's productions for users.
 var productionWords = map[string]string{
-	"Dep": "a step name", "Ident": "a name", "Key": "a name or a quoted string",
+	"Dep": "a step name", "Dependency": "a step name", "DepAnd": "a step name", "DepTerm": "a step name", "SubStep": "step", "Ident": "a name", "Key": "a name or a quoted string",
 	"Value": "a value", "StringLit": "a quoted string", "ListLit": "a list [...]",
 	"MapLit": "a map {...}", "MapEntry": "an entry key: value", "Call": `a call such as file("/path") or pvc("claim")`,
 	"Path": "a reference", "Arg": "an argument name = value", "TParam": "a parameter name: type",
@@ -57,6 +57,18 @@ func explain(d *diag.Diagnostic, b *BadStmt, keywords []string, where string) {
 	}
 	if t.Type != identType || d.Hint != "" {
 		return
+	}
+	// participle reports an optional clause that broke inside at the
+	// clause's start: in `on exitt step e`, at "on". The misspelt word is
+	// the next one.
+	if contains(grammarKeywords(), t.Value) && i+1 < len(b.Tokens) {
+		next := b.Tokens[i+1]
+		if s := diag.Suggest(next.Value, grammarKeywords()); next.Type == identType && s != "" && !contains(grammarKeywords(), next.Value) {
+			d.Range = tokenRange(next)
+			d.Message = fmt.Sprintf("unexpected token %q after %q", next.Value, t.Value)
+			d.Hint = fmt.Sprintf("did you mean %q?", s)
+			return
+		}
 	}
 	var literals []string
 	for _, e := range expected {
@@ -97,7 +109,7 @@ func tokenAt(toks []lexer.Token, offset int) int {
 
 func expectsName(expected []string) bool {
 	for _, e := range expected {
-		if e == "Ident" || e == "Key" || e == "Dep" || e == "TParam" || e == "Arg" {
+		if e == "Ident" || e == "Key" || e == "Dep" || e == "Dependency" || e == "TParam" || e == "Arg" {
 			return true
 		}
 	}

@@ -2,6 +2,7 @@ package dsl
 
 import (
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/alecthomas/participle/v2"
@@ -157,8 +158,10 @@ func segments(toks []lexer.Token) (open int, cuts []int, closing int) {
 		if t.Type == wsType || t.Type == commentType {
 			continue
 		}
+		// First on its line: after the line where the previous token ends
+		// (a triple-quoted string may end on the line a statement starts).
 		first := t.Pos.Line != line
-		line = t.Pos.Line
+		line = t.Pos.Line + strings.Count(t.Value, "\n")
 		if t.Type == punctType {
 			switch t.Value {
 			case "{", "(", "[":
@@ -237,6 +240,9 @@ func wellFormedItems(items []*PipelineItem) bool {
 func wellFormedSteps(items []*StepItem) bool {
 	for _, si := range items {
 		if si.Bad != nil || si.Stmt == nil {
+			return false
+		}
+		if s, ok := si.Stmt.(*SubStep); ok && !wellFormedSteps(s.Items) {
 			return false
 		}
 	}

@@ -87,3 +87,14 @@ func TestParallelThresholds(t *testing.T) {
 		t.Error("a 10-step pipeline is parsed in parts")
 	}
 }
+
+// A statement that starts on the line where a multi-line string ends is not
+// first on its line: no segment starts there (the raw statement before it
+// would end at the body's closing brace instead).
+func TestParallelNoCutAfterMultilineString(t *testing.T) {
+	smallParts(t)
+	src := []byte("pipeline raw {\n  image \"alpine\"\n  raw \"\"\"\nhostNetwork: true\n\"\"\"step a {\n    run [\"a\"]\n  }\n  step b { run [\"b\"] }\n}\n")
+	if d := sameAsReference("t.pipe", src); d != "" {
+		t.Error(d)
+	}
+}

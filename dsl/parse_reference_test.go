@@ -36,14 +36,16 @@ var refPipelineStmts = []PipelineStmt{
 	&ServiceAccountStmt{}, &LabelStmt{}, &IntStmt{}, &TimeoutStmt{}, &PodGCStmt{},
 	&TTLStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &PullSecretStmt{},
 	&RetryStmt{}, &MemoizeStmt{}, &ScheduleStmt{}, &KindStmt{}, &VolumeStmt{},
-	&RawStmt{}, &EnvStmt{}, &SettingStmt{},
+	&RawStmt{}, &EnvStmt{}, &SettingStmt{}, &SyncStmt{},
+	&ArtifactRepositoryStmt{}, &ArtifactGCStmt{},
 }
 
-var refStepStmts = []StepStmt{
+var refStepStmts = append([]StepStmt{
 	&RunStmt{}, &ScriptStmt{}, &ImageStmt{}, &EnvStmt{}, &ResourceStmt{},
 	&OutputStmt{}, &MountStmt{}, &WorkdirStmt{}, &TimeoutStmt{}, &RetryStmt{},
 	&MemoizeStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &LabelStmt{}, &RawStmt{},
-}
+	&StepSettingStmt{}, &SyncStmt{}, &InputStmt{}, &ArtifactStmt{},
+}, append(append(templateKindStmts, behaviourStmts...), &SubStep{})...)
 
 func refOptions() []participle.Option {
 	return []participle.Option{
@@ -144,9 +146,13 @@ func refAttachDocs(f *File) {
 		}
 		return nil
 	}
-	stepItems := func(items []*StepItem) {
+	var stepItems func(items []*StepItem)
+	stepItems = func(items []*StepItem) {
 		for _, it := range items {
 			it.Doc = doc(it.Span)
+		}
+		for _, s := range SubSteps(items) {
+			stepItems(s.Items)
 		}
 	}
 	for _, it := range f.Items {
@@ -193,6 +199,9 @@ func refMergeBrokenTails(f *File) {
 	for _, it := range f.Items {
 		if it.Template != nil {
 			it.Template.Items = mergeStep(it.Template.Items)
+			for _, s := range SubSteps(it.Template.Items) {
+				s.Items = mergeStep(s.Items)
+			}
 		}
 		p := it.Pipeline
 		if p == nil {
@@ -235,6 +244,11 @@ func refBadStmtDiags(f *File, lexDiags diag.Diagnostics) diag.Diagnostics {
 		if it.Template != nil {
 			for _, si := range it.Template.Items {
 				report(si.Bad, "step")
+			}
+			for _, s := range SubSteps(it.Template.Items) {
+				for _, si := range s.Items {
+					report(si.Bad, "step")
+				}
 			}
 		}
 		if it.Pipeline != nil {

@@ -30,7 +30,7 @@ var regexLexer = lexer.MustSimple([]lexer.SimpleRule{
 	{Name: "Float", Pattern: `-?[0-9]+\.[0-9]+`},
 	{Name: "Int", Pattern: `-?[0-9]+`},
 	{Name: "Ident", Pattern: `[a-zA-Z_][a-zA-Z0-9_-]*`},
-	{Name: "Punct", Pattern: `[{}\[\](),=:.]`},
+	{Name: "Punct", Pattern: `\|\||&&|[{}\[\](),=:.]`},
 	{Name: "Invalid", Pattern: `.`},
 })
 
@@ -59,14 +59,16 @@ var pipelineStmts = []PipelineStmt{
 	&LabelStmt{}, &TimeoutStmt{}, &TTLStmt{}, &MemoizeStmt{}, &VolumeStmt{},
 	&DescriptionStmt{}, &IntStmt{}, &NamespaceStmt{}, &ServiceAccountStmt{},
 	&PodGCStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &PullSecretStmt{},
-	&ScheduleStmt{}, &KindStmt{}, &RawStmt{}, &SettingStmt{},
+	&ScheduleStmt{}, &KindStmt{}, &RawStmt{}, &SettingStmt{}, &SyncStmt{},
+	&ArtifactRepositoryStmt{}, &ArtifactGCStmt{},
 }
 
-var stepStmts = []StepStmt{
+var stepStmts = append([]StepStmt{
 	&RunStmt{}, &ImageStmt{}, &EnvStmt{}, &OutputStmt{}, &ResourceStmt{},
 	&RetryStmt{}, &ScriptStmt{}, &TimeoutStmt{}, &MemoizeStmt{}, &MountStmt{},
 	&WorkdirStmt{}, &LabelStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &RawStmt{},
-}
+	&StepSettingStmt{}, &SyncStmt{}, &InputStmt{}, &ArtifactStmt{},
+}, append(append(templateKindStmts, behaviourStmts...), &SubStep{})...)
 
 func options() []participle.Option {
 	return []participle.Option{
@@ -111,8 +113,8 @@ var (
 // completion and the formatter.
 var (
 	TopKeywords      = []string{"import", "pipeline", "template"}
-	PipelineKeywords = []string{"annotation", "description", "env", "image", "image_pull_secret", "kind", "label", "memoize", "namespace", "node_selector", "on", "param", "parallelism", "pod_gc", "priority", "raw", "retry", "schedule", "service_account", "step", "timeout", "toleration", "ttl", "volume"}
-	StepKeywords     = []string{"args", "cpu", "env", "gpu", "image", "label", "memoize", "memory", "mount", "node_selector", "output", "raw", "retry", "run", "script", "timeout", "toleration", "workdir"}
+	PipelineKeywords = []string{"affinity", "annotation", "archive_logs", "artifact_gc", "artifact_repository", "automount_service_account_token", "cluster_workflow_template_ref", "concurrency_policy", "description", "dns_config", "dns_policy", "env", "executor_service_account", "failed_jobs_history_limit", "host_aliases", "host_network", "image", "image_pull_secret", "kind", "label", "memoize", "metrics", "mutex", "name", "namespace", "node_selector", "on", "parallelism", "param", "pod_disruption_budget", "pod_gc", "pod_metadata", "pod_spec_patch", "priority", "priority_class", "raw", "retry", "schedule", "schedule_when", "scheduler_name", "security_context", "semaphore", "service_account", "shutdown", "starting_deadline", "step", "step_timeout", "stop_when", "successful_jobs_history_limit", "suspend", "template_defaults", "timeout", "toleration", "ttl", "volume", "volume_claim_gc", "workflow_metadata", "workflow_template_ref"}
+	StepKeywords     = []string{"affinity", "args", "artifact", "automount_service_account_token", "body", "continue_on", "cpu", "daemon", "env", "failure", "flags", "gpu", "header", "host_aliases", "http", "image", "input", "insecure_skip_verify", "label", "memoize", "memory", "merge_strategy", "mount", "mutex", "node_selector", "output", "pod_security_context", "pod_spec_patch", "priority_class", "raw", "ready", "resource", "retry", "run", "scheduler_name", "script", "security_context", "semaphore", "service_account", "set_owner_reference", "success", "suspend", "timeout", "toleration", "workdir"}
 )
 
 // Parse parses one file. It always returns a File (possibly partial) and
@@ -263,9 +265,13 @@ func attachDocs(f *File) {
 		}
 		return nil
 	}
-	stepItems := func(items []*StepItem) {
+	var stepItems func(items []*StepItem)
+	stepItems = func(items []*StepItem) {
 		for _, it := range items {
 			it.Doc = doc(it.Span)
+		}
+		for _, s := range SubSteps(items) {
+			stepItems(s.Items)
 		}
 	}
 	for _, it := range f.Items {
@@ -369,6 +375,9 @@ func mergeBrokenTails(f *File) {
 	for _, it := range f.Items {
 		if it.Template != nil {
 			it.Template.Items = mergeStep(it.Template.Items)
+			for _, s := range SubSteps(it.Template.Items) {
+				s.Items = mergeStep(s.Items)
+			}
 		}
 		p := it.Pipeline
 		if p == nil {
@@ -417,6 +426,11 @@ func badStmtDiags(f *File, lexDiags diag.Diagnostics) diag.Diagnostics {
 		if it.Template != nil {
 			for _, si := range it.Template.Items {
 				report(si.Bad, "step")
+			}
+			for _, s := range SubSteps(it.Template.Items) {
+				for _, si := range s.Items {
+					report(si.Bad, "step")
+				}
 			}
 		}
 		if it.Pipeline != nil {

@@ -66,8 +66,8 @@ func TestSpans(t *testing.T) {
 		{"param enum", param.Enum, "4:44-4:58", `["2024-01-01"]`},
 		{"step", a, "5:3-8:4", ""},
 		{"after clause", a.Clauses[0], "5:10-5:27", "after b failed, c"},
-		{"dep with outcome", a.Clauses[0].After.Deps[0], "5:16-5:24", "b failed"},
-		{"dep", a.Clauses[0].After.Deps[1], "5:26-5:27", "c"},
+		{"dep with outcome", a.Clauses[0].After.Deps()[0], "5:16-5:24", "b failed"},
+		{"dep", a.Clauses[0].After.Deps()[1], "5:26-5:27", "c"},
 		{"loop clause", a.Clauses[1], "5:28-5:47", `for x in ["é", "y"]`},
 		{"loop source", a.Clauses[1].Loop.Source, "5:37-5:47", `["é", "y"]`},
 		{"loop item after é", a.Clauses[1].Loop.Source.List.Elems[1], "5:43-5:46", `"y"`},
@@ -380,7 +380,7 @@ func TestKeywordsAsNames(t *testing.T) {
 		t.Errorf("pipeline name %q", p.Name.Name)
 	}
 	s := p.Items[2].Stmt.(*StepDecl)
-	if s.Name.Name != "after" || s.Clauses[0].After.Deps[0].Step.Name != "run" {
-		t.Errorf("step %q after %q", s.Name.Name, s.Clauses[0].After.Deps[0].Step.Name)
+	if s.Name.Name != "after" || s.Clauses[0].After.Deps()[0].Step.Name != "run" {
+		t.Errorf("step %q after %q", s.Name.Name, s.Clauses[0].After.Deps()[0].Step.Name)
 	}
 }

@@ -89,7 +89,8 @@ func compileAll(t *testing.T, src string) []string {
 	t.Helper()
 	dir := t.TempDir()
 	src, _ = filepath.Abs(src)
-	cmd := exec.Command(pipecBin(), "build", "-o", dir, src)
+	// Output for the controller the suite is running on.
+	cmd := exec.Command(pipecBin(), "build", "--argo", cl.Opts.Target, "-o", dir, src)
 	cmd.Dir = filepath.Dir(src)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("pipec build %s: %v\n%s", src, err, b)

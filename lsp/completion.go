@@ -59,7 +59,7 @@ func lexTokens(path string, src []byte) []tok {
 // tokens before the cursor, so it works on half-typed code; names come from
 // the checked model of the document.
 func (s *Server) Completion(ctx context.Context, p *protocol.CompletionParams) (protocol.CompletionResult, error) {
-	r, err := s.at(ctx, p.TextDocument.URI, p.Position)
+	r, err := s.atFast(ctx, p.TextDocument.URI, p.Position)
 	if err != nil {
 		return nil, err
 	}
@@ -136,6 +136,9 @@ func (s *Server) complete(r *request) []protocol.CompletionItem {
 		kw([]string{"backoff", "factor", "max", "cap", "policy", "when"})
 		return items
 	}
+	if context == "step" && (first == "input" || first == "artifact") {
+		return s.artifactItems(r, line, wordStart) // artifacts_completion.go
+	}
 	isHeader := context == "pipeline" && (first == "step" || first == "on")
 	if !isHeader {
 		return items
@@ -155,7 +158,13 @@ func (s *Server) complete(r *request) []protocol.CompletionItem {
 			}
 		}
 		if afterAt >= 0 {
-			return s.stepItems(r, wordStart)
+			current := ""
+			for i, t := range line {
+				if t.text == "step" && i+1 < len(line) && line[i+1].ident {
+					current = line[i+1].text
+				}
+			}
+			return s.stepItems(r, wordStart, current)
 		}
 	}
 	nameSeen := false
@@ -249,19 +258,72 @@ func scopeAt(st *checkedState, path string, off int) (*compiler.Pipeline, *compi
 
 type dslTemplate = dsl.TemplateDecl
 
-func (s *Server) stepItems(r *request, from int) []protocol.CompletionItem {
+// stepItems lists the step names of the pipeline around the cursor. The
+// names come from the tokens of the whole document, so that they are there
+// while the statement being typed does not parse (step x after ‸, no body
+// yet) and the checked model lacks it; the model adds each step's summary.
+func (s *Server) stepItems(r *request, from int, current string) []protocol.CompletionItem {
 	items := []protocol.CompletionItem{}
-	p, cur, _ := scopeAt(r.st, r.doc.path, r.off)
-	if p == nil {
-		return items
+	byName := map[string]*compiler.Step{}
+	if p, _, _ := scopeAt(r.st, r.doc.path, r.stOff); p != nil {
+		for _, st := range p.Steps {
+			byName[st.Name] = st
+		}
 	}
-	for _, st := range p.Steps {
-		if st == cur {
+	for _, name := range stepNamesAround(lexTokens(r.doc.path, r.m.src), r.off) {
+		if name == current {
 			continue
 		}
-		items = append(items, s.item(r, st.Name, protocol.CompletionItemKindFunction, "step", stepSummary(st), from))
+		doc := ""
+		if st := byName[name]; st != nil {
+			doc = stepSummary(st)
+		}
+		items = append(items, s.item(r, name, protocol.CompletionItemKindFunction, "step", doc, from))
 	}
 	return items
+}
+
+// stepNamesAround returns the names declared by "step NAME" directly in the
+// pipeline block that contains off, in order and without repeats.
+func stepNamesAround(toks []tok, off int) []string {
+	// Find the pipeline block around off: its "{" at depth 0.
+	depth, blockStart, inPipeline := 0, -1, false
+	for i, t := range toks {
+		if t.start >= off {
+			break
+		}
+		if t.punct && t.text == "{" {
+			if depth == 0 {
+				inPipeline = i >= 2 && toks[i-2].text == "pipeline"
+				blockStart = i
+			}
+			depth++
+		} else if t.punct && t.text == "}" && depth > 0 {
+			depth--
+		}
+	}
+	if depth == 0 || !inPipeline {
+		return nil
+	}
+	var names []string
+	seen := map[string]bool{}
+	depth = 0
+	for i := blockStart; i < len(toks); i++ {
+		t := toks[i]
+		switch {
+		case t.punct && (t.text == "{" || t.text == "[" || t.text == "("):
+			depth++
+		case t.punct && (t.text == "}" || t.text == "]" || t.text == ")"):
+			depth--
+		case depth == 1 && t.ident && t.text == "step" && i+1 < len(toks) && toks[i+1].ident && !seen[toks[i+1].text]:
+			seen[toks[i+1].text] = true
+			names = append(names, toks[i+1].text)
+		}
+		if depth == 0 {
+			break
+		}
+	}
+	return names
 }
 
 func stepSummary(st *compiler.Step) string {
@@ -278,7 +340,7 @@ func (s *Server) refItems(r *request, from int) []protocol.CompletionItem {
 		it.SortText = protocol.NewOptional(sortPrefix(kind) + label)
 		items = append(items, it)
 	}
-	p, cur, tmpl := scopeAt(r.st, r.doc.path, r.off)
+	p, cur, tmpl := scopeAt(r.st, r.doc.path, r.stOff)
 	switch {
 	case tmpl != nil:
 		for _, tp := range tmpl.Params {
@@ -305,15 +367,19 @@ func (s *Server) refItems(r *request, from int) []protocol.CompletionItem {
 			steps = nil // handlers cannot use the main steps' outputs
 		}
 		docs := outputDocs(r.st.unit)
+		downstream := downstreamOf(cur, steps)
 		for _, st := range steps {
-			if st == cur {
-				continue
+			if st == cur || downstream[st] {
+				continue // using it would form a cycle
 			}
 			for _, o := range st.Outputs {
 				doc := docs[o.Decl]
 				add(st.Name+"."+o.Name, protocol.CompletionItemKindField, "output of step "+st.Name, doc)
 			}
 			add(st.Name+".result", protocol.CompletionItemKindField, "standard output of step "+st.Name, "")
+			for _, f := range stepFieldDocs(st) {
+				add(st.Name+"."+f[0], protocol.CompletionItemKindField, f[1]+" of step "+st.Name, "")
+			}
 		}
 	}
 	vars := compiler.ArgoVariables()
@@ -326,6 +392,35 @@ func (s *Server) refItems(r *request, from int) []protocol.CompletionItem {
 		add(v, protocol.CompletionItemKindConstant, "Argo variable", doc)
 	}
 	return items
+}
+
+// downstreamOf is the set of steps that depend on cur, directly or not
+// (through after or by using an output of it).
+func downstreamOf(cur *compiler.Step, steps []*compiler.Step) map[*compiler.Step]bool {
+	down := map[*compiler.Step]bool{}
+	if cur == nil {
+		return down
+	}
+	users := map[*compiler.Step][]*compiler.Step{}
+	for _, st := range steps {
+		for _, d := range st.Deps {
+			if d.Step != nil {
+				users[d.Step] = append(users[d.Step], st)
+			}
+		}
+	}
+	queue := []*compiler.Step{cur}
+	for len(queue) > 0 {
+		st := queue[0]
+		queue = queue[1:]
+		for _, u := range users[st] {
+			if !down[u] {
+				down[u] = true
+				queue = append(queue, u)
+			}
+		}
+	}
+	return down
 }
 
 func sortPrefix(k protocol.CompletionItemKind) string {
@@ -354,4 +449,17 @@ func outputDocs(unit *compiler.Unit) map[*dsl.OutputStmt]string {
 		}
 	}
 	return docs
+}
+
+// stepFieldDocs are the fields of a step a reference may name besides its
+// outputs, with a few words each: ${step.status}, ${step.exit_code}, ...
+func stepFieldDocs(st *compiler.Step) [][2]string {
+	out := [][2]string{{"status", "the phase (Succeeded, Failed, ...)"}}
+	if st.Body != nil && st.Body.Kind == "" {
+		out = append(out, [2]string{"exit_code", "the container's exit code"})
+	}
+	if st.Body != nil && st.Body.Daemon {
+		out = append(out, [2]string{"ip", "the pod IP"})
+	}
+	return append(out, [2]string{"started_at", "the start time"}, [2]string{"finished_at", "the end time"})
 }

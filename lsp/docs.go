@@ -2,8 +2,8 @@ package lsp
 
 import (
 	"context"
-	"encoding/json"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -16,8 +16,6 @@ import (
 	"github.com/pipec/pipec/dsl"
 )
 
-func isJSON(b []byte) bool { return json.Valid(b) }
-
 // document is an open text document.
 type document struct {
 	uri     uri.URI
@@ -25,6 +23,11 @@ type document struct {
 	version int32
 	seq     int64 // the server's change counter at the last change
 	text    []byte
+	sem     *semState // the last semantic tokens sent, for deltas
+	// The last diagnostics published and the text they are of, for quick
+	// fixes.
+	lastDiags diag.Diagnostics
+	lastText  []byte
 
 	// Diagnostics: one compile at a time per document; a change while it
 	// runs asks for another, and the stale result is dropped.
@@ -95,7 +98,7 @@ func (s *Server) currentLocked(seqs map[string]int64, unit *compiler.Unit) bool 
 func (s *Server) DidOpen(_ context.Context, p *protocol.DidOpenTextDocumentParams) error {
 	path := fsPath(p.TextDocument.URI)
 	if path == "" {
-		s.log.Printf("ignoring non-file document %s", p.TextDocument.URI)
+		s.logf(levelLog, "ignoring non-file document %s", p.TextDocument.URI)
 		return nil
 	}
 	s.mu.Lock()
@@ -118,7 +121,7 @@ func (s *Server) DidChange(_ context.Context, p *protocol.DidChangeTextDocumentP
 		return errNoDocument(p.TextDocument.URI)
 	}
 	if p.TextDocument.Version <= d.version {
-		s.log.Printf("%s: dropping change to version %d: already at version %d", d.path, p.TextDocument.Version, d.version)
+		s.logf(levelLog, "%s: dropping change to version %d: already at version %d", d.path, p.TextDocument.Version, d.version)
 		return nil
 	}
 	text := d.text
@@ -153,6 +156,10 @@ func (s *Server) DidClose(ctx context.Context, p *protocol.DidCloseTextDocumentP
 	}
 	s.stopTimerLocked(d)
 	delete(s.docs, d.uri)
+	// Drop what the document holds; what is still being computed for it is
+	// dropped when it finishes (the document is no longer open).
+	big := len(d.text) > 1<<20
+	d.checked, d.sem, d.lastDiags, d.lastText = nil, nil, nil, nil
 	s.seq++
 	d.seq = s.seq // in-flight results for it are stale now
 	d.published = s.seq
@@ -162,6 +169,11 @@ func (s *Server) DidClose(ctx context.Context, p *protocol.DidCloseTextDocumentP
 		}
 	}
 	s.mu.Unlock()
+	if big {
+		// A large document's memory (its checked model is many times its
+		// size) goes back to the system now rather than at the GC's leisure.
+		go debug.FreeOSMemory()
+	}
 	return s.conn.Notify(ctx, protocol.MethodTextDocumentPublishDiagnostics, &protocol.PublishDiagnosticsParams{URI: d.uri, Diagnostics: []protocol.Diagnostic{}})
 }
 
@@ -229,7 +241,7 @@ func (s *Server) diagnose(d *document) {
 				d.nextValidation = job
 			} else {
 				d.validating = true
-				s.bg.Add(1)
+				s.vbg.Add(1)
 				go s.validateLoop(d, job)
 			}
 		}
@@ -259,12 +271,18 @@ func (s *Server) publishLocked(d *document, sn *snapshot, res *compiler.Result, 
 		d.deps[p] = true
 	}
 	if d.checked == nil || d.checked.seqs[d.path] < seq {
-		d.checked = &checkedState{seqs: sn.seqs, unit: res.Unit, prog: res.Program, res: res}
+		c := &checkedState{seqs: sn.seqs, unit: res.Unit, prog: res.Program, res: res}
+		d.checked = c
+		// Index it now, in the background, so that the requests after the
+		// next edit can answer from it at once (see atFast).
+		s.vbg.Add(1)
+		go func() { defer s.vbg.Done(); c.index() }()
 	}
+	d.lastDiags, d.lastText = ds, sn.files[d.path]
 	params := &protocol.PublishDiagnosticsParams{URI: d.uri, Version: protocol.NewOptional(d.version),
 		Diagnostics: toDiagnostics(ds, d.path, newMapper(sn.files[d.path], sn.utf8))}
 	if err := s.conn.Notify(context.Background(), protocol.MethodTextDocumentPublishDiagnostics, params); err != nil {
-		s.log.Printf("publishing diagnostics: %v", err)
+		s.logf(levelWarning, "publishing diagnostics: %v", err)
 	}
 	return true
 }
@@ -277,12 +295,12 @@ type validation struct {
 }
 
 func (s *Server) validateLoop(d *document, job *validation) {
-	defer s.bg.Done()
+	defer s.vbg.Done()
 	for job != nil {
 		all, stale := append(diag.Diagnostics(nil), job.res.Diags...), false
 		for _, out := range job.res.Outputs {
 			s.mu.Lock()
-			stale = s.closing || !s.currentLocked(job.sn.seqs, job.res.Unit)
+			stale = s.closing || s.shutdown || !s.currentLocked(job.sn.seqs, job.res.Unit)
 			s.mu.Unlock()
 			if stale {
 				break
@@ -290,7 +308,7 @@ func (s *Server) validateLoop(d *document, job *validation) {
 			all = append(all, s.validate(out)...)
 		}
 		s.mu.Lock()
-		if !stale {
+		if !stale && !s.shutdown {
 			s.publishLocked(d, job.sn, job.res, all.Sort(), true)
 		}
 		job, d.nextValidation = d.nextValidation, nil
@@ -305,7 +323,7 @@ func (s *Server) validateLoop(d *document, job *validation) {
 func (s *Server) validate(out *compiler.Output) (ds diag.Diagnostics) {
 	defer func() {
 		if r := recover(); r != nil {
-			s.log.Printf("panic in Argo's validator: %v", r)
+			s.logf(levelError, "panic in Argo's validator: %v", r)
 		}
 	}()
 	// Argo's validator uses global state: one validation at a time.
@@ -313,21 +331,21 @@ func (s *Server) validate(out *compiler.Output) (ds diag.Diagnostics) {
 	defer validateMu.Unlock()
 	start := time.Now()
 	ds = compiler.Validate(out.Object)
-	s.log.Printf("validated %s in %v", out.Pipeline.Name, time.Since(start).Round(time.Microsecond))
+	s.logf(levelLog, "validated %s in %v", out.Pipeline.Name, time.Since(start).Round(time.Microsecond))
 	return ds
 }
 
 func (s *Server) compile(sn *snapshot, path string) (res *compiler.Result) {
 	defer func() {
 		if r := recover(); r != nil {
-			s.log.Printf("panic compiling %s: %v", path, r)
+			s.logf(levelError, "panic compiling %s: %v", path, r)
 			res = &compiler.Result{Unit: &compiler.Unit{Files: map[string]*dsl.File{}}, Program: &compiler.Program{}}
 			res.Diags.Errorf(diag.Range{Filename: path}, "internal error in pipec: %v", r)
 		}
 	}()
 	start := time.Now()
 	res = compiler.Compile(sn.sources(s.opts.Base), []string{path}, compiler.Options{SkipValidate: true, SkipEmit: true})
-	s.log.Printf("compiled %s in %v: %d diagnostics", filepath.Base(path), time.Since(start).Round(time.Microsecond), len(res.Diags))
+	s.logf(levelLog, "compiled %s in %v: %d diagnostics", filepath.Base(path), time.Since(start).Round(time.Microsecond), len(res.Diags))
 	return res
 }
 

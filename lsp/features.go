@@ -23,8 +23,14 @@ import (
 type request struct {
 	doc *document
 	st  *checkedState
-	m   *mapper
+	m   *mapper // the current text
 	off int
+	// stM and stOff are the mapper and cursor of the text st was checked
+	// on; edit, when set, is how that text differs from the current one
+	// (see atFast).
+	stM   *mapper
+	stOff int
+	edit  *textEdit
 }
 
 func (s *Server) at(ctx context.Context, u uri.URI, pos protocol.Position) (*request, error) {
@@ -33,7 +39,8 @@ func (s *Server) at(ctx context.Context, u uri.URI, pos protocol.Position) (*req
 		return nil, err
 	}
 	st.index()
-	return &request{doc: d, st: st, m: m, off: m.offset(pos)}, nil
+	off := m.offset(pos)
+	return &request{doc: d, st: st, m: m, off: off, stM: m, stOff: off}, nil
 }
 
 // occurrenceAt finds the occurrence at the cursor. A template file checked
@@ -86,10 +93,11 @@ func (s *Server) inTemplate(r *request) bool {
 
 // Hover implements protocol.Server.
 func (s *Server) Hover(ctx context.Context, p *protocol.HoverParams) (*protocol.Hover, error) {
-	r, err := s.at(ctx, p.TextDocument.URI, p.Position)
+	cur, err := s.atFast(ctx, p.TextDocument.URI, p.Position)
 	if err != nil {
 		return nil, err
 	}
+	r := cur.stateView()
 	path := r.doc.path
 	var text string
 	var rng diag.Range
@@ -103,7 +111,7 @@ func (s *Server) Hover(ctx context.Context, p *protocol.HoverParams) (*protocol.
 	if text == "" {
 		return nil, nil
 	}
-	pr := r.m.rng(rng.Start.Offset, rng.End.Offset)
+	pr := cur.outRange(rng.Start.Offset, rng.End.Offset)
 	return &protocol.Hover{Contents: &protocol.MarkupContent{Kind: protocol.MarkupKindMarkdown, Value: text}, Range: &pr}, nil
 }
 
@@ -248,6 +256,8 @@ func refSummary(u *compiler.Use) string {
 		return "standard output of step " + r.Step.Name
 	case compiler.RefAllOutputs:
 		return "the outputs of every iteration of step " + r.Step.Name
+	case compiler.RefStepField:
+		return fmt.Sprintf("the %s of step %s (Argo's tasks.%s.%s)", r.Path[strings.IndexByte(r.Path, '.')+1:], r.Step.Name, r.Step.ArgoName, r.Field)
 	case compiler.RefLoopVar:
 		return "loop variable"
 	case compiler.RefTemplateParam:
@@ -301,6 +311,7 @@ func describeStep(b *strings.Builder, st *compiler.Step) {
 	if st.Loop != nil {
 		line("loop", "`"+st.Loop.Var+"` over "+loopSource(st.Loop))
 	}
+	describeArtifacts(line, st) // artifacts_completion.go
 	if st.When != nil {
 		line("when", "`"+st.When.Value+"`")
 	}
@@ -639,7 +650,7 @@ func (s *Server) Formatting(ctx context.Context, p *protocol.DocumentFormattingP
 	jsonrpc2.Async(ctx)
 	out, diags := dsl.FormatSource(path, text)
 	if diags.HasErrors() || out == nil {
-		s.log.Printf("%s: not formatted: %d syntax errors", path, diags.ErrorCount())
+		s.logf(levelLog, "%s: not formatted: %d syntax errors", path, diags.ErrorCount())
 		return []protocol.TextEdit{}, nil
 	}
 	if bytes.Equal(out, text) {

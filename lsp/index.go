@@ -189,7 +189,7 @@ func buildIndex(unit *compiler.Unit, prog *compiler.Program) *index {
 			}
 			for _, cl := range st.Decl.Clauses {
 				if cl.After != nil {
-					for _, dep := range cl.After.Deps {
+					for _, dep := range cl.After.Deps() {
 						for _, d := range st.Deps {
 							if !d.Implicit && d.Range.Start.Offset == dep.Pos.Offset && d.Range.Filename == dep.Pos.Filename {
 								add(dep.Step.Range(), stepT(d.Step), false, nil)
@@ -231,6 +231,8 @@ func buildIndex(unit *compiler.Unit, prog *compiler.Program) *index {
 			if len(parts) > 1 {
 				add(parts[1], &target{kind: tResult, name: "result", decl: r.Step.Decl.Name.Range(), step: r.Step}, false, u)
 			}
+		case compiler.RefStepField:
+			add(parts[0], stepT(r.Step), false, u)
 		case compiler.RefAllOutputs:
 			if r.Step != nil {
 				add(parts[0], stepT(r.Step), false, u)

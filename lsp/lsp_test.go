@@ -220,8 +220,28 @@ func TestCompletion(t *testing.T) {
 	// Clause keywords after a step name.
 	got = complete(8, strings.Replace(base, "step load after", "step load ‸ after", 1), "‸")
 	expect(got, []string{"after", "for", "when", "uses"}, nil)
+	// Artifacts: after from, the other steps' artifacts and the locations;
+	// after archive, its kinds.
+	withArt := strings.Replace(base, "    output rows = file(", "    artifact model at \"/tmp/m\"\n    output rows = file(", 1)
+	got = complete(20, strings.Replace(withArt, "    memoize off\n", "    input m at \"/m\" from ‸\n", 1), "‸")
+	expect(got, []string{"extract.model", "s3", "git", "raw", "http"}, []string{"extract.rows", "run"})
+	got = complete(21, strings.Replace(withArt, "    memoize off\n", "    artifact out at \"/o\" archive ‸\n", 1), "‸")
+	expect(got, []string{"none", "tar", "zip"}, []string{"run"})
+	got = complete(22, strings.Replace(withArt, "    memoize off\n", "    artifact out at \"/o\" to ‸\n", 1), "‸")
+	expect(got, []string{"s3", "gcs"}, []string{"git", "raw"})
+	// Inside ${ of a step, no output of a step downstream of it: using one
+	// would form a cycle (transform and shard use extract's outputs, load
+	// comes after transform).
+	got = complete(10, strings.Replace(base, `"--date", "${date}"]`, `"--date", "${‸"]`, 1), "‸")
+	expect(got, []string{"date", "train.result"}, []string{"transform.result", "shard.result", "load.result", "extract.rows"})
+	// After `after` in a step that has no body yet (the statement does not
+	// parse): step names, from the partial statement.
+	for i, partial := range []string{"  step new after ‸\n", "  step new after extract, ‸\n", "  step new after ‸"} {
+		got = complete(11+i, strings.Replace(base, "  step train uses fit(model = \"${date}\")\n}\n", partial, 1), "‸")
+		expect(got, []string{"extract", "transform", "shard", "load"}, []string{"new", "run", "date"})
+	}
 	// Nothing in a plain string.
-	got = complete(9, strings.Replace(base, `"ghcr.io/acme/etl:1.4"`, `"ghcr.io/ac‸me"`, 1), "‸")
+	got = complete(23, strings.Replace(base, `"ghcr.io/acme/etl:1.4"`, `"ghcr.io/ac‸me"`, 1), "‸")
 	expect(got, nil, []string{"run", "date"})
 }
 

@@ -8,7 +8,6 @@ package lsp
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log"
 	"path/filepath"
@@ -30,8 +29,9 @@ type Options struct {
 	// (later changes restart the wait). Zero means DefaultDebounce; a negative
 	// value compiles at once.
 	Debounce time.Duration
-	// Log receives the server's log; nil discards it. It must not be the
-	// protocol stream (stdout).
+	// Log receives a copy of the server's log (which always goes to the
+	// client as window/logMessage); nil sends it nowhere else. It must not
+	// be the protocol stream (stdout).
 	Log io.Writer
 	// Base gives the text of files that are not open; nil reads the disk.
 	Base compiler.Sources
@@ -46,13 +46,14 @@ const DefaultDebounce = 30 * time.Millisecond
 type Server struct {
 	protocol.UnimplementedServer
 
-	opts Options
-	log  *log.Logger
-	conn jsonrpc2.Conn
+	opts   Options
+	logger logger
+	conn   jsonrpc2.Conn
 
 	mu          sync.Mutex
 	docs        map[uri.URI]*document
 	seq         int64 // increases at every change of any document
+	semSeq      int64 // the last semantic tokens result id
 	utf8        bool  // positions count bytes instead of UTF-16 units
 	folders     []string
 	initialized bool
@@ -60,6 +61,8 @@ type Server struct {
 	exited      chan struct{}
 	exitOnce    sync.Once
 	bg          sync.WaitGroup // background compiles
+	vbg         sync.WaitGroup // background validations (Argo's validator)
+	reqs        sync.WaitGroup // requests being answered, but shutdown and exit
 	closing     bool
 }
 
@@ -71,16 +74,15 @@ func NewServer(opts Options) *Server {
 	if opts.Base == nil {
 		opts.Base = compiler.DiskSources{}
 	}
-	w := opts.Log
-	if w == nil {
-		w = io.Discard
-	}
-	return &Server{
+	s := &Server{
 		opts:   opts,
-		log:    log.New(w, "pipec lsp: ", log.Ltime|log.Lmicroseconds),
 		docs:   map[uri.URI]*document{},
 		exited: make(chan struct{}),
 	}
+	if opts.Log != nil {
+		s.logger.out = log.New(opts.Log, "pipec lsp: ", log.Ltime|log.Lmicroseconds)
+	}
+	return s
 }
 
 // Serve runs the server on a byte stream (for `pipec lsp`, standard input
@@ -88,25 +90,38 @@ func NewServer(opts Options) *Server {
 // nil after shutdown and exit, and an error otherwise (the process should
 // then exit with status 1, as the protocol asks).
 func (s *Server) Serve(ctx context.Context, rwc io.ReadWriteCloser) error {
-	stream := &safeStream{Stream: jsonrpc2.NewHeaderStream(rwc), log: s.log}
+	stream := newStream(rwc, s.logf)
 	s.conn = jsonrpc2.NewConn(stream, jsonrpc2.WithCodec(codec{}))
+	s.startClientLog(ctx)
 	s.conn.Go(ctx, s.handler())
 	var err error
+	exited := false
 	select {
 	case <-s.exited:
+		exited = true
+	case <-s.conn.Done():
+		// The client may have sent exit and closed the stream at once: both
+		// are then ready, and exit wins.
+		select {
+		case <-s.exited:
+			exited = true
+		default:
+			err = s.conn.Err()
+			if err == nil {
+				err = errors.New("the client closed the connection without exit")
+			}
+		}
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	if exited {
 		s.mu.Lock()
 		if !s.shutdown {
 			err = errors.New("exit without shutdown")
 		}
 		s.mu.Unlock()
-	case <-s.conn.Done():
-		err = s.conn.Err()
-		if err == nil {
-			err = errors.New("the client closed the connection without exit")
-		}
-	case <-ctx.Done():
-		err = ctx.Err()
 	}
+	s.stopClientLog()
 	s.mu.Lock()
 	s.closing = true
 	for _, d := range s.docs {
@@ -120,6 +135,7 @@ func (s *Server) Serve(ctx context.Context, rwc io.ReadWriteCloser) error {
 	case <-time.After(time.Second): // a reader blocked on a terminal
 	}
 	s.bg.Wait()
+	s.vbg.Wait()
 	return err
 }
 
@@ -137,14 +153,20 @@ func (s *Server) handler() jsonrpc2.Handler {
 	return func(ctx context.Context, req *jsonrpc2.Request) (result any, err error) {
 		method := strings.Clone(req.Method())
 		isCall := req.IsCall()
+		if isCall && method != protocol.MethodShutdown {
+			// Added on the read loop, before the next message is read, so
+			// Shutdown (which runs there too) sees every earlier request.
+			s.reqs.Add(1)
+			defer s.reqs.Done()
+		}
 		defer func() {
 			if r := recover(); r != nil {
-				s.log.Printf("panic in %s: %v\n%s", method, r, debug.Stack())
+				s.logf(levelError, "panic in %s: %v\n%s", method, r, debug.Stack())
 				result, err = nil, jsonrpc2.Errorf(jsonrpc2.InternalError, "internal error in %s: %v", method, r)
 			}
 			if !isCall {
 				if err != nil {
-					s.log.Printf("notification %s: %v", method, err)
+					s.logf(levelWarning, "notification %s: %v", method, err)
 				}
 				result, err = nil, nil // a failed notification must not end the session
 			}
@@ -215,22 +237,26 @@ func (s *Server) Initialize(_ context.Context, params *protocol.InitializeParams
 			RenameProvider:             &protocol.RenameOptions{PrepareProvider: &yes},
 			DocumentSymbolProvider:     protocol.Boolean(true),
 			DocumentFormattingProvider: protocol.Boolean(true),
+			SemanticTokensProvider:     semanticTokensOptions(),
+			CodeActionProvider:         &protocol.CodeActionOptions{CodeActionKinds: []protocol.CodeActionKind{protocol.CodeActionKindQuickFix}},
 		},
 		ServerInfo: protocol.ServerInfo{Name: "pipec"},
 	}
 	if s.opts.Version != "" {
 		res.ServerInfo.Version = protocol.NewOptional(s.opts.Version)
 	}
-	s.log.Printf("initialized: position encoding %s, workspace %v", enc, s.folders)
+	s.logf(levelInfo, "initialized: position encoding %s, workspace %v", enc, s.folders)
 	return res, nil
 }
 
 // Initialized implements protocol.Server.
 func (s *Server) Initialized(context.Context, *protocol.InitializedParams) error { return nil }
 
-// Shutdown implements protocol.Server. Pending diagnostics are computed and
-// published first, so that no result is lost.
+// Shutdown implements protocol.Server. The requests before it are answered
+// and pending diagnostics computed and published first, so that no result
+// is lost.
 func (s *Server) Shutdown(context.Context) error {
+	s.reqs.Wait()
 	s.mu.Lock()
 	var pending []*document
 	for _, d := range s.docs {
@@ -245,6 +271,8 @@ func (s *Server) Shutdown(context.Context) error {
 		s.diagnose(d)
 	}
 	s.bg.Wait()
+	// Argo's validator is not waited for (it can take long on a large
+	// document): its results are dropped from now on.
 	s.mu.Lock()
 	s.shutdown = true
 	s.mu.Unlock()
@@ -299,42 +327,4 @@ func (codec) Unmarshal(data []byte, v any) error {
 		return nil
 	}
 	return protocol.Unmarshal(data, v)
-}
-
-// safeStream answers a frame that is not valid JSON-RPC with a parse error
-// (as JSON-RPC asks) instead of ending the connection.
-type safeStream struct {
-	jsonrpc2.Stream
-	log *log.Logger
-}
-
-type frameReader interface {
-	ReadFrame(ctx context.Context) ([]byte, int64, error)
-	WriteFrame(ctx context.Context, data []byte) (int64, error)
-}
-
-func (s *safeStream) Read(ctx context.Context) (jsonrpc2.Message, int64, error) {
-	fr, ok := s.Stream.(frameReader)
-	if !ok {
-		return s.Stream.Read(ctx)
-	}
-	for {
-		frame, n, err := fr.ReadFrame(ctx)
-		if err != nil {
-			return nil, n, err
-		}
-		msg, err := jsonrpc2.DecodeMessage(frame)
-		if err == nil {
-			return msg, n, nil
-		}
-		s.log.Printf("malformed message (%v): %.200q", err, frame)
-		code := jsonrpc2.ParseError
-		if isJSON(frame) {
-			code = jsonrpc2.InvalidRequest
-		}
-		reply := fmt.Sprintf(`{"jsonrpc":"2.0","id":null,"error":{"code":%d,"message":%q}}`, code, err.Error())
-		if _, werr := fr.WriteFrame(ctx, []byte(reply)); werr != nil {
-			return nil, 0, werr
-		}
-	}
 }

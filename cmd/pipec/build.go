@@ -71,6 +71,15 @@ func (b *buildFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&b.noCache, "no-cache", false, "validate everything, ignoring and not recording what earlier builds validated (the cache is in $"+valcache.EnvDir+", default <user cache dir>/pipec; "+valcache.EnvDir+"=off turns it off)")
 }
 
+// completeArgo completes --argo with the targets' names.
+func completeArgo(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	names := make([]string, len(compiler.Targets))
+	for i, t := range compiler.Targets {
+		names[i] = t.Name()
+	}
+	return names, cobra.ShellCompDirectiveNoFileComp
+}
+
 // pipeFileArgs completes .pipe files and directories in the shell.
 func pipeFileArgs(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 	return []string{"pipe"}, cobra.ShellCompDirectiveFilterFileExt
@@ -112,6 +121,7 @@ func newBuildCmd() *cobra.Command {
 		},
 	}
 	bf.register(cmd.Flags())
+	cmd.RegisterFlagCompletionFunc("argo", completeArgo)
 	cmd.Flags().BoolVar(&timings, "timings", false, "print the time each phase took (load, check, lower, emit, validate, write) to standard error")
 	cmd.Flags().BoolVar(&check, "check", false, "compile, then compare with the YAML already in -o DIR (default: next to each source) and fail with a diff if it differs")
 	cmd.Flags().StringVar(&stdinFilename, "stdin-filename", "", "the `FILE` standard input (-) stands for, in positions and for its imports (default <stdin>, imports relative to the current directory)")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/pipec/pipec/compiler"
 	"io"
 	"regexp"
 	"runtime/debug"
@@ -39,8 +40,17 @@ func register(newCmd func() *cobra.Command) {
 	constructors = append(constructors, newCmd)
 }
 
-// argoVersion is the Argo Workflows version pipec's output targets.
-const argoVersion = "v3.7.18"
+// argoVersion names the Argo Workflows releases pipec's output targets:
+// the default first, then the others with their --argo value.
+var argoVersion = func() string {
+	v := compiler.DefaultTarget.Release()
+	for _, t := range compiler.Targets {
+		if t != compiler.DefaultTarget {
+			v += ", " + t.Release() + " with --argo " + t.Name()
+		}
+	}
+	return v
+}()
 
 // version is set at link time with -ldflags "-X main.version=...".
 var version = ""

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -17,7 +18,9 @@ func init() {
 
 // lspFrame is a testscript command: lspframe IN OUT reads JSON-RPC messages,
 // one per line (blank lines and # comments skipped, $WORK expanded), and
-// writes them to OUT with LSP Content-Length framing.
+// writes them to OUT with LSP Content-Length framing. A line "!raw TEXT"
+// frames TEXT that is not JSON; a line "!bytes "GO-QUOTED"" writes the
+// unquoted bytes as they are, with no framing (bad headers).
 func lspFrame(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 2 {
 		ts.Fatalf("usage: lspframe IN OUT")
@@ -31,6 +34,12 @@ func lspFrame(ts *testscript.TestScript, neg bool, args []string) {
 			continue
 		}
 		line = strings.ReplaceAll(line, "$WORK", ts.Getenv("WORK"))
+		if q, ok := strings.CutPrefix(line, "!bytes "); ok {
+			b, err := strconv.Unquote(q)
+			ts.Check(err)
+			out.WriteString(b)
+			continue
+		}
 		if !json.Valid([]byte(line)) && !strings.HasPrefix(line, "!raw ") {
 			ts.Fatalf("not JSON: %s", line)
 		}

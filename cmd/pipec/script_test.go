@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -23,6 +24,13 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: false,
 		Cmds:                scriptCommands,
 		Condition:           scriptCondition,
+		Setup: func(env *testscript.Env) error {
+			// $PIPEC_REPO is this repository, for tests of its own files
+			// (.pre-commit-hooks.yaml through pre-commit).
+			repo, err := filepath.Abs("../..")
+			env.Setenv("PIPEC_REPO", repo)
+			return err
+		},
 	})
 }
 

@@ -60,6 +60,7 @@ func newWatchCmd() *cobra.Command {
 		},
 	}
 	bf.register(cmd.Flags())
+	cmd.RegisterFlagCompletionFunc("argo", completeArgo)
 	cmd.Flags().DurationVar(&poll, "poll", 0, "poll the directories every `DURATION` (e.g. 1s) instead of using change notifications")
 	cmd.Flags().StringVar(&logFile, "log", "", "also append the status lines and diagnostics to `FILE`")
 	return cmd

@@ -33,6 +33,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/pipec/pipec/e2e/fakekubelet"
+	"github.com/pipec/pipec/e2e/s3"
 )
 
 // controllerReady is logged by the workflow-controller once its informers
@@ -45,8 +46,12 @@ const Namespace = "argo"
 // Options locate the binaries and tune the controller.
 type Options struct {
 	EtcdBin, APIServerBin, KubectlBin, ControllerBin, ArgoBin string
-	// CRDDir holds Argo's full CRDs (manifests/base/crds/full).
+	// CRDDir holds Argo's full CRDs (manifests/base/crds/full) of the
+	// controller's own version.
 	CRDDir string
+	// ArgoVersion is the controller's release (v3.7.18, v4.0.5), and
+	// Target the pipec build --argo value for it (3.7, 4).
+	ArgoVersion, Target string
 	// ControllerEnv is added to the controller's environment
 	// (e.g. CACHE_GC_PERIOD).
 	ControllerEnv []string
@@ -54,21 +59,46 @@ type Options struct {
 	Dir string
 }
 
-// OptionsFromEnv reads the PIPEC_E2E_* variables that run.sh exports.
-// ok is false when they are not set (the suite then skips).
+// ControllersFromEnv reads the PIPEC_E2E_* variables that run.sh exports:
+// one Options per Argo controller the suite runs on, in the order they
+// run (Argo v3.7.18 from PIPEC_E2E_ARGO_DIR and PIPEC_E2E_CRD_DIR, Argo
+// v4.0.5 from PIPEC_E2E_ARGO4_DIR and PIPEC_E2E_CRD4_DIR; a controller
+// whose variables are not set is left out). ok is false when there is no
+// controller (the suite then skips).
+func ControllersFromEnv() (list []Options, ok bool) {
+	etcd, kube := os.Getenv("PIPEC_E2E_ETCD_DIR"), os.Getenv("PIPEC_E2E_KUBE_DIR")
+	if etcd == "" || kube == "" {
+		return nil, false
+	}
+	for _, c := range []struct{ dirVar, crdVar, version, target string }{
+		{"PIPEC_E2E_ARGO_DIR", "PIPEC_E2E_CRD_DIR", "v3.7.18", "3.7"},
+		{"PIPEC_E2E_ARGO4_DIR", "PIPEC_E2E_CRD4_DIR", "v4.0.5", "4"},
+	} {
+		argo, crds := os.Getenv(c.dirVar), os.Getenv(c.crdVar)
+		if argo == "" || crds == "" {
+			continue
+		}
+		list = append(list, Options{
+			EtcdBin:       filepath.Join(etcd, "etcd"),
+			APIServerBin:  filepath.Join(kube, "kube-apiserver"),
+			KubectlBin:    filepath.Join(kube, "kubectl"),
+			ControllerBin: filepath.Join(argo, "workflow-controller"),
+			ArgoBin:       filepath.Join(argo, "argo"),
+			CRDDir:        crds,
+			ArgoVersion:   c.version,
+			Target:        c.target,
+		})
+	}
+	return list, len(list) > 0
+}
+
+// OptionsFromEnv is the first of ControllersFromEnv.
 func OptionsFromEnv() (Options, bool) {
-	etcd, kube, argo, crds := os.Getenv("PIPEC_E2E_ETCD_DIR"), os.Getenv("PIPEC_E2E_KUBE_DIR"), os.Getenv("PIPEC_E2E_ARGO_DIR"), os.Getenv("PIPEC_E2E_CRD_DIR")
-	if etcd == "" || kube == "" || argo == "" || crds == "" {
+	list, ok := ControllersFromEnv()
+	if !ok {
 		return Options{}, false
 	}
-	return Options{
-		EtcdBin:       filepath.Join(etcd, "etcd"),
-		APIServerBin:  filepath.Join(kube, "kube-apiserver"),
-		KubectlBin:    filepath.Join(kube, "kubectl"),
-		ControllerBin: filepath.Join(argo, "workflow-controller"),
-		ArgoBin:       filepath.Join(argo, "argo"),
-		CRDDir:        crds,
-	}, true
+	return list[0], true
 }
 
 // Cluster is a running e2e cluster.
@@ -80,6 +110,8 @@ type Cluster struct {
 	WF         wfclientset.Interface
 	// Timings of the start-up phases.
 	Timings []string
+	// S3 is the artifact repository's server (artifacts.go).
+	S3 *s3.Server
 
 	mu      sync.Mutex
 	procs   []*proc
@@ -226,9 +258,13 @@ func Start(ctx context.Context, opts Options) (c *Cluster, err error) {
 	}
 	phase("crds")
 
+	repo, err := c.startArtifactRepository(ctx) // artifacts.go
+	if err != nil {
+		return c, err
+	}
 	if _, err := c.Kube.CoreV1().ConfigMaps(Namespace).Create(ctx, &corev1.ConfigMap{
 		ObjectMeta: metav1.ObjectMeta{Name: "workflow-controller-configmap"},
-		Data:       map[string]string{"metricsConfig": "enabled: false\n"},
+		Data:       map[string]string{"metricsConfig": "enabled: false\n", "artifactRepository": repo},
 	}, metav1.CreateOptions{}); err != nil && !apierr.IsAlreadyExists(err) {
 		return c, err
 	}
@@ -505,6 +541,10 @@ func (c *Cluster) Stop() {
 	}
 	if c.stopKub != nil {
 		c.stopKub()
+	}
+	if c.S3 != nil {
+		c.S3.Close()
+		c.S3 = nil
 	}
 }
 

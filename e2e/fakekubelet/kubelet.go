@@ -186,6 +186,8 @@ type outcome struct {
 	waitExit int32
 	waitMsg  string
 	env      map[string]string
+	// artifacts notes what was done with each artifact (artifacts.go).
+	artifacts []string
 }
 
 func podTemplate(pod *corev1.Pod) (*wfv1.Template, bool) {
@@ -258,6 +260,9 @@ func (k *Kubelet) complete(ctx context.Context, pod *corev1.Pod, wfName, nodeID 
 	}
 	// 2. Evidence for the tests, on the pod.
 	ann := map[string]string{AnnotationMode: out.mode, AnnotationRule: out.rule}
+	if len(out.artifacts) > 0 {
+		ann[AnnotationArtifacts] = strings.Join(out.artifacts, " ")
+	}
 	if out.mode == "exec" {
 		s := out.stdout
 		if len(s) > maxStdoutAnnotation {
@@ -348,6 +353,17 @@ func (k *Kubelet) execute(ctx context.Context, pod *corev1.Pod, tmpl *wfv1.Templ
 			canExec = false
 		}
 	}
+	// Input artifacts (artifacts.go), in a private directory for every pod
+	// that has artifacts.
+	if root == "" && len(artifactPaths(tmpl)) > 0 {
+		root, _ = os.MkdirTemp(k.cfg.WorkDir, pod.Name+"-")
+	}
+	if root != "" {
+		if err := k.loadArtifacts(ctx, pod, tmpl, root, canExec, &out.artifacts); err != nil {
+			out.waitExit, out.waitMsg = executorErrorExitCode, "init: "+err.Error()
+			return out
+		}
+	}
 	if canExec {
 		out.mode = "exec"
 		// Remap the paths the executor would read (output parameters) and
@@ -358,6 +374,10 @@ func (k *Kubelet) execute(ctx context.Context, pod *corev1.Pod, tmpl *wfv1.Templ
 				remap[p.ValueFrom.Path] = filepath.Join(root, "fs", p.ValueFrom.Path)
 				_ = os.MkdirAll(filepath.Dir(remap[p.ValueFrom.Path]), 0o755)
 			}
+		}
+		for _, p := range artifactPaths(tmpl) {
+			remap[p] = fsPath(root, p)
+			_ = os.MkdirAll(filepath.Dir(remap[p]), 0o755)
 		}
 		if tmpl.Script != nil {
 			src := tmpl.Script.Source
@@ -445,6 +465,19 @@ func (k *Kubelet) execute(ctx context.Context, pod *corev1.Pod, tmpl *wfv1.Templ
 		case out.exitCode == 0 && p.ValueFrom.Path != "":
 			out.waitExit = executorErrorExitCode
 			out.waitMsg = fmt.Sprintf("open %s: no such file or directory", p.ValueFrom.Path)
+		}
+	}
+	// Output artifacts (artifacts.go).
+	if root != "" && len(tmpl.Outputs.Artifacts) > 0 && out.exitCode == 0 && out.waitExit == 0 {
+		arts, err := k.saveArtifacts(ctx, pod, tmpl, root, out.mode == "exec", &out.artifacts)
+		if len(arts) > 0 {
+			if out.outputs == nil {
+				out.outputs = &wfv1.Outputs{}
+			}
+			out.outputs.Artifacts = arts
+		}
+		if err != nil {
+			out.waitExit, out.waitMsg = executorErrorExitCode, err.Error()
 		}
 	}
 	if includeResult && (tmpl.Script != nil || tmpl.Container != nil) {

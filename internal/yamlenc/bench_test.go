@@ -45,7 +45,7 @@ func runBench(b *testing.B, setup func(b *testing.B, obj *compiler.Object) func(
 // pipeline's object.
 func BenchmarkFromJSON(b *testing.B) {
 	runBench(b, func(b *testing.B, obj *compiler.Object) func() error {
-		j, err := json.Marshal(obj.Value())
+		j, err := json.Marshal(obj.EmitValue())
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -62,7 +62,7 @@ func BenchmarkFromJSON(b *testing.B) {
 func BenchmarkMarshalFromJSON(b *testing.B) {
 	runBench(b, func(b *testing.B, obj *compiler.Object) func() error {
 		return func() error {
-			j, err := json.Marshal(obj.Value())
+			j, err := json.Marshal(obj.EmitValue())
 			if err != nil {
 				return err
 			}
@@ -78,7 +78,7 @@ func BenchmarkMarshalFromJSON(b *testing.B) {
 func BenchmarkGenericTree(b *testing.B) {
 	runBench(b, func(b *testing.B, obj *compiler.Object) func() error {
 		return func() error {
-			j, err := json.Marshal(obj.Value())
+			j, err := json.Marshal(obj.EmitValue())
 			if err != nil {
 				return err
 			}

@@ -23,7 +23,7 @@ import (
 )
 
 // pipecOpts are the options pipec renders its objects with.
-var pipecOpts = yamlenc.Options{Prune: true, KeepEmpty: []string{"emptyDir"}}
+var pipecOpts = compiler.EmitOptions()
 
 // reference is what FromJSON's output must mean: src decoded by
 // encoding/json, pruned as compiler/emit.go prunes (with opts.Prune).
@@ -42,11 +42,7 @@ func reference(src []byte, opts yamlenc.Options) (map[string]any, error) {
 	if meta, ok := m["metadata"].(map[string]any); ok {
 		delete(meta, "creationTimestamp")
 	}
-	keep := map[string]bool{}
-	for _, k := range opts.KeepEmpty {
-		keep[k] = true
-	}
-	prune(m, keep)
+	prune(m, opts.KeepEmpty)
 	return m, nil
 }
 
@@ -60,7 +56,7 @@ func prune(v any, keep map[string]bool) bool {
 			delete(x, "name")
 		}
 		for k, e := range x {
-			if prune(e, keep) && !keep[k] {
+			if prune(e, keep) && (e == nil || !keep[k]) {
 				delete(x, k)
 			}
 		}
@@ -269,7 +265,7 @@ func loweredExamples(t testing.TB) []lowered {
 				return
 			}
 			for _, o := range res.Outputs {
-				j, err := json.Marshal(o.Object.Value())
+				j, err := json.Marshal(o.Object.EmitValue())
 				if err != nil {
 					loweredErr = err
 					return

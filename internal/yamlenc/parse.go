@@ -531,21 +531,13 @@ func (p *parser) drop(ctx int, key int) bool {
 		drop = true
 	case ctx == ctxMeta && string(k) == "creationTimestamp":
 		drop = true
-	case v.kind == kNull || (v.kind == kObj || v.kind == kArr) && v.a == 0:
-		drop = !p.keep(k)
+	case v.kind == kNull:
+		drop = true
+	case (v.kind == kObj || v.kind == kArr) && v.a == 0:
+		drop = !p.opts.KeepEmpty[string(k)]
 	}
 	if drop {
 		p.nodes = p.nodes[:key]
 	}
 	return drop
-}
-
-// keep reports whether k is one of Options.KeepEmpty.
-func (p *parser) keep(k []byte) bool {
-	for _, s := range p.opts.KeepEmpty {
-		if s == string(k) {
-			return true
-		}
-	}
-	return false
 }

@@ -43,17 +43,18 @@ type Options struct {
 	//   - the document's "status" member, and the "creationTimestamp"
 	//     member of the document's "metadata";
 	//   - null members, and members whose value is an empty object or an
-	//     empty array, recursively: an object whose members are all dropped
-	//     is dropped in turn (elements of arrays are never dropped, though
-	//     their own members are pruned);
+	//     empty array unless KeepEmpty names them, recursively: an object
+	//     whose members are all dropped is dropped in turn (elements of
+	//     arrays are never dropped, though their own members are pruned);
 	//   - a "name" member equal to "" in an object that has a non-null
 	//     "image" member (a template's container has no name).
 	Prune bool
-	// KeepEmpty names members that Prune keeps even when their value is
-	// null, {} or [] (pipec keeps "emptyDir", whose {} is a volume's
-	// source). It is only consulted for such values; it is scanned
-	// linearly, so keep it short.
-	KeepEmpty []string
+	// KeepEmpty names members that Prune keeps when their value is {} or
+	// [] (a null member is always dropped). pipec names every member that
+	// is a pointer, map or slice somewhere in Argo's types, whose empty
+	// value means something: "suspend: {}" makes a suspend template,
+	// "emptyDir: {}" is a volume's source (see compiler/emit.go).
+	KeepEmpty map[string]bool
 }
 
 // FromJSON appends to dst the YAML of the JSON document src, which must be

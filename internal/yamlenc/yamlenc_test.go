@@ -184,7 +184,7 @@ func TestGolden(t *testing.T) {
 		{"long strings are not folded", `{"d":"` + strings.Repeat("word ", 30) + `end"}`, yamlenc.Options{},
 			"d: " + strings.Repeat("word ", 30) + "end\n"},
 		{"pruning", `{"apiVersion":"v1","metadata":{"name":"x","creationTimestamp":null,"labels":{}},"status":{},"spec":{"a":null,"b":{"c":{}},"volumes":[{"name":"v","emptyDir":{}}],"containers":[{"name":"","image":"busybox","resources":{}},{"name":"","args":[]}],"list":[null,{},{"a":null},[]],"x":{"name":"","image":{}},"y":{"name":"","image":null},"z":{"image":"i","name":"n"}}}`,
-			pipecOpts, `apiVersion: v1
+			yamlenc.Options{Prune: true, KeepEmpty: map[string]bool{"emptyDir": true}}, `apiVersion: v1
 metadata:
   name: x
 spec:
@@ -205,8 +205,8 @@ spec:
     image: i
     name: "n"
 `},
-		{"keep empty keeps null and []", `{"emptyDir":null,"a":{"emptyDir":[]},"b":{"emptyDir":{"x":null}}}`, pipecOpts,
-			"a:\n  emptyDir: []\nb:\n  emptyDir: {}\nemptyDir: null\n"},
+		{"keep empty keeps {} and [], not null", `{"emptyDir":null,"a":{"emptyDir":[]},"b":{"emptyDir":{"x":null}},"c":{"suspend":{},"metadata":{}}}`, pipecOpts,
+			"a:\n  emptyDir: []\nb:\n  emptyDir: {}\nc:\n  suspend: {}\n"},
 		{"status and creationTimestamp only at the top", `{"a":{"status":1,"creationTimestamp":2},"metadata":{"creationTimestamp":"2024-01-01T00:00:00Z"},"status":{"phase":"x"}}`, pipecOpts,
 			"a:\n  creationTimestamp: 2\n  status: 1\n"},
 		{"no pruning", `{"a":null,"b":{},"c":[],"status":{},"metadata":{"creationTimestamp":null},"d":{"name":"","image":"i"}}`, yamlenc.Options{},
@@ -333,7 +333,7 @@ func TestLoweredExamples(t *testing.T) {
 	}
 	t.Run("generated", func(t *testing.T) {
 		obj := generated(t, bench.Pipeline("gen", 60))
-		j, err := json.Marshal(obj.Value())
+		j, err := json.Marshal(obj.EmitValue())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -370,7 +370,7 @@ func TestMatchesSigsYAML(t *testing.T) {
 	for _, l := range loweredExamples(t) {
 		docs[l.name] = l.json
 	}
-	j, err := json.Marshal(generated(t, bench.Pipeline("gen", 30)).Value())
+	j, err := json.Marshal(generated(t, bench.Pipeline("gen", 30)).EmitValue())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,90 @@
+package compiler
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+
+	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
+	apiv1 "k8s.io/api/core/v1"
+)
+
+// What a step's memo key covers beyond its own template (docs/retries.md,
+// "The memo key"). The step's template is hashed whole (definitionHash):
+// image, command, args, script, env (the pipeline's image and env are
+// folded into every step's template by the checker), resources, mounts,
+// the step's own node selector, tolerations, metadata, timeout and raw
+// fragment, inputs and outputs. The fields below live elsewhere in the
+// workflow but can change what the step's pod does, so they are part of
+// the key too; an edit of any of them makes the step run again under the
+// same run id.
+//
+// Left out on purpose, because they cannot change a step's result: step
+// and pipeline retry settings (on the step's retry wrapper, not on the
+// memoized template), memoize max_age, parallelism, priority, the workflow
+// timeout, pod GC, TTL, image pull secrets, the workflow's labels,
+// annotations and description, parameter descriptions, and the exit and
+// failure handlers. A parameter's value is an input of the steps that use
+// it, hashed at run time.
+type memoContext struct {
+	// ServiceAccount is the pods' service account (their permissions and
+	// token).
+	ServiceAccount string `json:"serviceAccount,omitempty"`
+	// NodeSelector and Tolerations of the pipeline choose the nodes (and
+	// so the architecture, GPUs, ...) of every pod.
+	NodeSelector map[string]string  `json:"nodeSelector,omitempty"`
+	Tolerations  []apiv1.Toleration `json:"tolerations,omitempty"`
+	// Volumes are the sources (ConfigMap, Secret, PVC, ... and their items)
+	// of the volumes the step mounts, by name: what the step reads there.
+	Volumes []memoVolume `json:"volumes,omitempty"`
+	// Raw holds the pipeline's raw fragments, merged into the workflow
+	// spec (podSpecPatch, securityContext, hostAliases, volumes, ...).
+	Raw []string `json:"raw,omitempty"`
+}
+
+type memoVolume struct {
+	Name      string             `json:"name"`
+	Source    apiv1.VolumeSource `json:"source"`
+	ClaimSize string             `json:"claimSize,omitempty"`
+}
+
+// memoContextOf collects the memoContext of a step's template.
+func memoContextOf(p *Pipeline, t *wfv1.Template) memoContext {
+	mc := memoContext{ServiceAccount: p.ServiceAccount, NodeSelector: kvMap(p.NodeSelector), Tolerations: p.Tolerations}
+	var mounts []apiv1.VolumeMount
+	if t.Container != nil {
+		mounts = t.Container.VolumeMounts
+	} else if t.Script != nil {
+		mounts = t.Script.VolumeMounts
+	}
+	for _, m := range mounts {
+		for _, v := range p.Volumes {
+			if v.Name == m.Name {
+				mc.Volumes = append(mc.Volumes, memoVolume{Name: v.Name, Source: v.Source, ClaimSize: v.ClaimSize})
+				break
+			}
+		}
+	}
+	for _, r := range p.Raw {
+		mc.Raw = append(mc.Raw, r.YAML.Value())
+	}
+	return mc
+}
+
+// memoDefinitionHash is the compile-time part of a step's memo key: a
+// short hash of its template and of its memoContext. A step with an empty
+// context keeps the hash of its template alone, so keys computed before
+// the context was added still hit.
+func memoDefinitionHash(p *Pipeline, t *wfv1.Template) string {
+	mc := memoContextOf(p, t)
+	ctx, _ := json.Marshal(mc)
+	if string(ctx) == "{}" {
+		return definitionHash(t)
+	}
+	tb, _ := json.Marshal(t)
+	h := sha256.New()
+	h.Write(tb)
+	h.Write([]byte{0})
+	h.Write(ctx)
+	return hex.EncodeToString(h.Sum(nil))[:10]
+}

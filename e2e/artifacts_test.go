@@ -1,0 +1,131 @@
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
+
+	"github.com/pipec/pipec/e2e/fakekubelet"
+)
+
+// Artifacts on the real controller, with the suite's S3 server as the
+// artifact repository (e2e/s3) and the fake kubelet doing the executor's
+// downloads and uploads (fakekubelet/artifacts.go).
+
+// TestArtifactsPass: artifacts pass between steps (tar.gz, none, zip and
+// raw), and a step after a loop gets every iteration's artifact.
+func TestArtifactsPass(t *testing.T) {
+	needCluster(t)
+	if pipecBin() == "" {
+		t.Skip("needs pipec")
+	}
+	file := compile(t, "testdata/artifacts.pipe")
+	id := uniq("art")
+	name := submit(t, file, "-p", "run_id="+id)
+	wf := mustPhase(t, name, wfv1.WorkflowSucceeded)
+
+	want := fmt.Sprintf("model-of-%s note zipped raw-input ", id)
+	if got := outParam(taskNode(t, wf, "use"), "seen"); got != want {
+		t.Errorf("use saw %q, want %q", got, want)
+	}
+	if got := outParam(taskNode(t, wf, "merge"), "all"); got != "part-a part-b part-c " {
+		t.Errorf("merge got %q, want the three parts", got)
+	}
+	// The objects, as the executor names them.
+	keys, err := cl.S3.Keys("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := strings.Join(keys, "\n")
+	for _, suffix := range []string{"/model.tgz", "/note.txt", "/zipped.zip"} {
+		if !strings.Contains(all, name+"/") || !strings.Contains(all, suffix) {
+			t.Errorf("no object ending in %s for %s in the bucket:\n%s", suffix, name, all)
+		}
+	}
+	parts, _ := cl.S3.Keys("pipec/artifacts/")
+	if n := countWithin(parts, "/shard/part/"); n < 3 {
+		t.Errorf("fan-in objects under pipec/artifacts/: %d, want 3:\n%s", n, strings.Join(parts, "\n"))
+	}
+	for _, step := range []string{"use", "merge"} {
+		for _, p := range podsByStep(t, name)[step] {
+			if p.Annotations[fakekubelet.AnnotationMode] != "exec" {
+				t.Errorf("pod %s was not executed for real", p.Name)
+			}
+			t.Logf("%s: %s", p.Name, p.Annotations[fakekubelet.AnnotationArtifacts])
+		}
+	}
+}
+
+func countWithin(keys []string, part string) int {
+	n := 0
+	for _, k := range keys {
+		if strings.Contains(k, part) {
+			n++
+		}
+	}
+	return n
+}
+
+// TestArtifactsMemoizedResume: the run fails after a memoized step made
+// its artifacts; resumed (argo resubmit with retry_run_id), the producer
+// is a cache hit with no pod, and the consumers still get its artifacts
+// (a single one and a loop's fan-in) from the cached outputs.
+func TestArtifactsMemoizedResume(t *testing.T) {
+	needCluster(t)
+	if pipecBin() == "" {
+		t.Skip("needs pipec")
+	}
+	file := compile(t, "testdata/artifacts.pipe")
+	id := uniq("art")
+	first := uniq("artifacts-r1")
+	addRules(t, fmt.Sprintf(`
+- workflow: %s
+  step: use
+  exitCode: 1
+  message: "use is broken in the first run"
+- workflow: %s
+  step: merge
+  exitCode: 1
+`, first, first))
+	submit(t, file, "--name", first, "-p", "run_id="+id)
+	mustPhase(t, first, wfv1.WorkflowFailed)
+
+	second := argo(t, "resubmit", first, "-o", "name", "-p", "retry_run_id="+id, "-p", "retry_indicator=2")
+	watch(t, second)
+	wf2 := mustPhase(t, second, wfv1.WorkflowSucceeded)
+	pods := podsByStep(t, second)
+	for _, step := range []string{"make", "shard"} {
+		if h, _, _ := memoCounts(wf2, step); h == 0 || len(pods[step]) != 0 {
+			t.Errorf("%s: %d cache hits and %d pods on resume, want hits and no pod", step, h, len(pods[step]))
+		}
+	}
+	for _, step := range []string{"use", "merge"} {
+		if len(pods[step]) != 1 {
+			t.Fatalf("%s: %d pods on resume, want 1", step, len(pods[step]))
+		}
+		t.Logf("%s: %s", step, pods[step][0].Annotations[fakekubelet.AnnotationArtifacts])
+	}
+	// The content is the first run's: made with the same run id.
+	want := fmt.Sprintf("model-of-%s note zipped raw-input ", id)
+	if got := outParam(taskNode(t, wf2, "use"), "seen"); got != want {
+		t.Errorf("use saw %q on resume, want %q", got, want)
+	}
+	if got := outParam(taskNode(t, wf2, "merge"), "all"); got != "part-a part-b part-c " {
+		t.Errorf("merge got %q on resume, want the three parts", got)
+	}
+	// The artifact came from the first workflow's objects.
+	if a := taskNode(t, wf2, "make"); a.Outputs == nil || len(a.Outputs.Artifacts) != 3 || !strings.Contains(artifactKeyOf(a.Outputs.Artifacts[0]), first+"/") {
+		t.Errorf("make's cached outputs do not point at the first run's objects: %+v", a.Outputs)
+	}
+	t.Logf("resumed %s as %s; nodes:", first, second)
+	for _, n := range sortedNodes(wf2) {
+		t.Logf("  %-45s %-9s %-9s memo=%s", n.Name, n.Type, n.Phase, memo(n))
+	}
+}
+
+func artifactKeyOf(a wfv1.Artifact) string {
+	k, _ := a.GetKey()
+	return k
+}
