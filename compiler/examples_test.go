@@ -76,6 +76,9 @@ func loadExamples(t *testing.T) []*example {
 	t.Helper()
 	examplesOnce.Do(func() {
 		files, err := filepath.Glob(filepath.Join(examplesDir, "*.pipe"))
+		// The counterparts of Argo examples written by pipec import.
+		argo, _ := filepath.Glob(filepath.Join(examplesDir, "argo", "*.pipe"))
+		files = append(files, argo...)
 		if err != nil {
 			examplesErr = err
 			return
@@ -163,7 +166,7 @@ func TestExamplesLibraries(t *testing.T) {
 	}
 	n := 0
 	for _, f := range files {
-		if filepath.Dir(f) == filepath.Clean(examplesDir) {
+		if d := filepath.Dir(f); d == filepath.Clean(examplesDir) || d == filepath.Join(examplesDir, "argo") {
 			continue
 		}
 		n++

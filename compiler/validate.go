@@ -179,33 +179,44 @@ type stubTemplates struct{ spec *wfv1.WorkflowSpec }
 func (s *stubTemplates) stub(name string) wfv1.WorkflowSpec {
 	spec := wfv1.WorkflowSpec{}
 	if ref := s.spec.WorkflowTemplateRef; ref != nil && ref.Name == name {
-		// A pipeline that only runs a WorkflowTemplate: its entry point.
+		// A pipeline that only runs a WorkflowTemplate: its entry point
+		// (main, or the one a raw entrypoint names).
 		spec.Entrypoint = EntryTemplate
-		spec.Templates = append(spec.Templates, wfv1.Template{Name: EntryTemplate, Container: &apiv1.Container{Image: "stub"}})
+		if s.spec.Entrypoint != "" {
+			spec.Entrypoint = s.spec.Entrypoint
+		}
+		spec.Templates = append(spec.Templates, wfv1.Template{Name: spec.Entrypoint, Container: &apiv1.Container{Image: "stub"}})
 	}
 	seen := map[string]bool{}
-	for _, t := range s.spec.Templates {
-		if t.DAG == nil {
-			continue
+	add := func(task string, ref *wfv1.TemplateRef, args wfv1.Arguments) {
+		if ref == nil || ref.Name != name || seen[ref.Template] {
+			return
 		}
-		for _, task := range t.DAG.Tasks {
-			ref := task.TemplateRef
-			if ref == nil || ref.Name != name || seen[ref.Template] {
-				continue
+		seen[ref.Template] = true
+		tmpl := wfv1.Template{Name: ref.Template, Container: &apiv1.Container{Image: "stub"}}
+		for _, a := range args.Parameters {
+			tmpl.Inputs.Parameters = append(tmpl.Inputs.Parameters, wfv1.Parameter{Name: a.Name})
+		}
+		// The outputs other tasks read from this one.
+		for _, out := range s.outputsUsed(task, "parameters") {
+			tmpl.Outputs.Parameters = append(tmpl.Outputs.Parameters, wfv1.Parameter{Name: out, ValueFrom: &wfv1.ValueFrom{Path: "/stub"}})
+		}
+		for _, out := range s.outputsUsed(task, "artifacts") {
+			tmpl.Outputs.Artifacts = append(tmpl.Outputs.Artifacts, wfv1.Artifact{Name: out, Path: "/stub/" + out})
+		}
+		spec.Templates = append(spec.Templates, tmpl)
+	}
+	for _, t := range s.spec.Templates {
+		if t.DAG != nil {
+			for _, task := range t.DAG.Tasks {
+				add(task.Name, task.TemplateRef, task.Arguments)
 			}
-			seen[ref.Template] = true
-			tmpl := wfv1.Template{Name: ref.Template, Container: &apiv1.Container{Image: "stub"}}
-			for _, a := range task.Arguments.Parameters {
-				tmpl.Inputs.Parameters = append(tmpl.Inputs.Parameters, wfv1.Parameter{Name: a.Name})
+		}
+		// Steps templates come from raw (pipec import keeps them there).
+		for _, group := range t.Steps {
+			for _, st := range group.Steps {
+				add(st.Name, st.TemplateRef, st.Arguments)
 			}
-			// The outputs other tasks read from this one.
-			for _, out := range s.outputsUsed(task.Name, "parameters") {
-				tmpl.Outputs.Parameters = append(tmpl.Outputs.Parameters, wfv1.Parameter{Name: out, ValueFrom: &wfv1.ValueFrom{Path: "/stub"}})
-			}
-			for _, out := range s.outputsUsed(task.Name, "artifacts") {
-				tmpl.Outputs.Artifacts = append(tmpl.Outputs.Artifacts, wfv1.Artifact{Name: out, Path: "/stub/" + out})
-			}
-			spec.Templates = append(spec.Templates, tmpl)
 		}
 	}
 	return spec

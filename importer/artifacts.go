@@ -1,0 +1,206 @@
+package importer
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Artifacts: a template's inputs.artifacts become `input` statements (with
+// the task's arguments.artifacts as their `from`), its outputs.artifacts
+// `artifact` statements. Written only once the language has them
+// (featArtifacts); before, they stay in raw.
+
+// artifactLocations are Argo's artifact location fields.
+var artifactLocations = []string{"s3", "gcs", "azure", "http", "git", "artifactory", "oss", "hdfs", "raw"}
+
+var artifactTaskRefRE = regexpMust(`^\{\{\s*tasks\.([-a-zA-Z0-9]+)\.outputs\.artifacts\.([-a-zA-Z0-9_]+)\s*\}\}$`)
+
+// location writes an artifact's location (`s3 {...}`), if it has one.
+func location(a map[string]any) (string, bool, bool) {
+	for _, l := range artifactLocations {
+		if v, ok := a[l]; ok {
+			if l == "raw" {
+				rm, _ := v.(map[string]any)
+				d, ok := rm["data"].(string)
+				if !ok || len(rm) != 1 {
+					return "", true, false
+				}
+				return "raw " + quoteSource(d), true, true
+			}
+			lit, ok := locationLiteral(v)
+			return l + " " + lit, true, ok
+		}
+	}
+	return "", false, true
+}
+
+// inputArtifacts converts inputs.artifacts with the task's arguments.
+func (c *conv) inputArtifacts(arts []any, args map[string]map[string]any) ([]string, bool) {
+	var out []string
+	for _, a := range arts {
+		am, _ := a.(map[string]any)
+		name, _ := am["name"].(string)
+		path, _ := am["path"].(string)
+		if !validParamName(name) || path == "" {
+			return nil, false
+		}
+		line := "input " + name + " at " + quote(path)
+		src := am
+		if arg := args[name]; arg != nil {
+			src = arg
+			if from, ok := arg["from"].(string); ok {
+				m := artifactTaskRefRE.FindStringSubmatch(from)
+				if m == nil || c.stepNames[m[1]] == "" {
+					return nil, false
+				}
+				line += " from " + m[1] + "." + m[2]
+			}
+			for k := range arg {
+				switch k {
+				case "name", "from", "subPath":
+				default:
+					if !contains(artifactLocations, k) {
+						return nil, false
+					}
+				}
+			}
+		}
+		if _, hasFrom := src["from"]; !hasFrom {
+			loc, has, ok := location(src)
+			if !ok {
+				return nil, false
+			}
+			if has {
+				line += " from " + loc
+			}
+		}
+		if o, _ := am["optional"].(bool); o {
+			line += " optional"
+		}
+		if m, ok := intValue(am["mode"]); ok {
+			line += fmt.Sprintf(" mode 0%o", m)
+		}
+		if sp, ok := src["subPath"].(string); ok && args[name] != nil {
+			line += " sub_path " + quote(sp)
+		}
+		for k := range am {
+			switch k {
+			case "name", "path", "optional", "mode":
+			default:
+				if !contains(artifactLocations, k) || args[name] != nil {
+					return nil, false
+				}
+			}
+		}
+		out = append(out, line)
+	}
+	return out, true
+}
+
+var gcStrategies = map[string]string{"OnWorkflowCompletion": "on_completion", "OnWorkflowDeletion": "on_deletion", "Never": "never"}
+
+// outputArtifacts converts outputs.artifacts.
+func outputArtifacts(arts []any) ([]string, bool) {
+	var out []string
+	for _, a := range arts {
+		am, _ := a.(map[string]any)
+		name, _ := am["name"].(string)
+		path, _ := am["path"].(string)
+		if !validParamName(name) || path == "" {
+			return nil, false
+		}
+		line := "artifact " + name + " at " + quote(path)
+		loc, has, ok := location(am)
+		if !ok {
+			return nil, false
+		}
+		if has {
+			line += " to " + loc
+		}
+		for _, k := range sortedKeys(am) {
+			v := am[k]
+			switch k {
+			case "name", "path":
+			case "archive":
+				ar, _ := v.(map[string]any)
+				switch {
+				case len(ar) != 1:
+					return nil, false
+				case ar["none"] != nil:
+					line += " archive none"
+				case ar["zip"] != nil:
+					line += " archive zip"
+				case ar["tar"] != nil:
+					line += " archive tar"
+					tm, _ := ar["tar"].(map[string]any)
+					if lv, ok := intValue(tm["compressionLevel"]); ok {
+						line += fmt.Sprintf(" level %d", lv)
+					} else if len(tm) > 0 {
+						return nil, false
+					}
+				default:
+					return nil, false
+				}
+			case "optional":
+				if b, _ := v.(bool); b {
+					line += " optional"
+				}
+			case "globalName":
+				s, _ := v.(string)
+				line += " global " + quote(s)
+			case "artifactGC":
+				gm, _ := v.(map[string]any)
+				st, ok := gcStrategies[fmt.Sprint(gm["strategy"])]
+				if !ok || len(gm) != 1 {
+					return nil, false
+				}
+				line += " gc " + st
+			default:
+				if !contains(artifactLocations, k) {
+					return nil, false
+				}
+			}
+		}
+		out = append(out, line)
+	}
+	return out, true
+}
+
+// taskArtifactArgs indexes a task's arguments.artifacts by name.
+func taskArtifactArgs(t task) map[string]map[string]any {
+	am, _ := t.m["arguments"].(map[string]any)
+	out := map[string]map[string]any{}
+	for _, a := range asList(am["artifacts"]) {
+		m, _ := a.(map[string]any)
+		if n, ok := m["name"].(string); ok {
+			out[n] = m
+		}
+	}
+	return out
+}
+
+// locationLiteral is structLiteral with secrets written secret("n", "k")
+// (the fields ending in Secret).
+func locationLiteral(v any) (string, bool) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return structLiteral(v)
+	}
+	var parts []string
+	for _, k := range sortedKeys(m) {
+		if sec, ok := m[k].(map[string]any); ok && strings.HasSuffix(k, "Secret") {
+			n, _ := sec["name"].(string)
+			kk, _ := sec["key"].(string)
+			if len(sec) == 2 && n != "" && kk != "" {
+				parts = append(parts, key(k)+": secret("+quote(n)+", "+quote(kk)+")")
+				continue
+			}
+		}
+		lit, ok := structLiteral(m[k])
+		if !ok {
+			return "", false
+		}
+		parts = append(parts, key(k)+": "+lit)
+	}
+	return "{" + strings.Join(parts, ", ") + "}", true
+}

@@ -1,0 +1,708 @@
+package importer
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+func regexpMust(s string) *regexp.Regexp { return regexp.MustCompile(s) }
+
+var retryPolicies = map[string]string{"Always": "always", "OnFailure": "on_failure", "OnError": "on_error", "OnTransientError": "on_transient_error"}
+
+// leafBody converts a leaf template into step statements; whatever has no
+// pipec form goes into one raw statement, each field with a note.
+func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
+	t := deepCopy(c.templates[tn]).(map[string]any)
+	delete(t, "name")
+	var out []string
+	raw := map[string]any{}
+	keepRaw := func(field string, v any, path ...any) {
+		raw[field] = v
+		c.raw("template."+field, c.tp(tn, path...)...)
+	}
+	txt := func(s string, path ...any) (string, error) {
+		v, err := c.text(s, sc)
+		if err != nil {
+			return "", &notNative{path: c.tp(tn, path...), what: err.Error()}
+		}
+		return v, nil
+	}
+	if in, ok := t["inputs"].(map[string]any); ok {
+		delete(in, "parameters")
+		if arts := asList(in["artifacts"]); len(arts) > 0 && languageHas(featArtifacts) {
+			if lines, ok := c.inputArtifacts(arts, sc.artifacts); ok {
+				out = append(out, lines...)
+				delete(in, "artifacts")
+			}
+		}
+		if len(in) > 0 {
+			keepRaw("inputs", in, "inputs")
+		}
+		delete(t, "inputs")
+	}
+	kind := leafKind(t)
+	switch kind {
+	case "container", "script":
+		ct, _ := t[kind].(map[string]any)
+		settings := c.stepSettingStmts(t, ct)
+		lines, rest, err := c.container(tn, kind, ct, sc)
+		if err != nil {
+			return nil, err
+		}
+		out = append(append(out, lines...), settings...)
+		if len(rest) > 0 {
+			raw[kind] = rest
+			for _, k := range sortedKeys(rest) {
+				c.raw(kind+"."+k, c.tp(tn, kind, k)...)
+			}
+		}
+		delete(t, kind)
+	case "resource":
+		if languageHas(featResource) {
+			if lines, ok, err := c.resourceStmt(tn, t["resource"], sc); err != nil {
+				return nil, err
+			} else if ok {
+				out = append(out, lines...)
+				delete(t, "resource")
+				break
+			}
+		}
+		fallthrough
+	case "suspend":
+		if line, ok := suspendStmt(t["suspend"]); ok && languageHas(featSuspend) {
+			out = append(out, line)
+			delete(t, "suspend")
+			break
+		}
+		fallthrough
+	default:
+		// No syntax yet for this kind: the step stands in for it with a
+		// container that raw removes.
+		img := c.image
+		if img == "" {
+			out = append(out, `image "busybox"`)
+		}
+		out = append(out, `run ["true"]`, "memoize off")
+		raw["container"] = nil
+		keepRaw(kind, t[kind], kind)
+		delete(t, kind)
+	}
+	if o, ok := t["outputs"].(map[string]any); ok {
+		lines, ok := c.outputs(o, sc)
+		if ok {
+			out = append(out, lines...)
+			delete(o, "parameters")
+		}
+		if arts := asList(o["artifacts"]); len(arts) > 0 && languageHas(featArtifacts) {
+			if lines, ok := outputArtifacts(arts); ok {
+				out = append(out, lines...)
+				delete(o, "artifacts")
+			}
+		}
+		if len(o) > 0 {
+			keepRaw("outputs", o, "outputs")
+		}
+		delete(t, "outputs")
+	}
+	if v, ok := t["activeDeadlineSeconds"]; ok {
+		if d, ok := duration(v); ok && d != "0s" {
+			out = append(out, "timeout "+d)
+			delete(t, "activeDeadlineSeconds")
+		}
+	}
+	if rs, ok := t["retryStrategy"].(map[string]any); ok {
+		if line, memoOff, ok := retryStmt(rs); ok {
+			out = append(out, line)
+			if memoOff {
+				out = append(out, "memoize off")
+			}
+			delete(t, "retryStrategy")
+		}
+	}
+	if ns, ok := t["nodeSelector"].(map[string]any); ok {
+		for _, k := range sortedKeys(ns) {
+			v, _ := scalarText(ns[k])
+			vt, err := txt(v, "nodeSelector", k)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, "node_selector "+key(k)+" = "+quote(vt))
+		}
+		delete(t, "nodeSelector")
+	}
+	if tl, ok := tolerations(t["tolerations"]); ok {
+		out = append(out, tl...)
+		delete(t, "tolerations")
+	}
+	if md, ok := t["metadata"].(map[string]any); ok {
+		for _, f := range []string{"labels", "annotations"} {
+			m, _ := md[f].(map[string]any)
+			for _, k := range sortedKeys(m) {
+				v, _ := scalarText(m[k])
+				out = append(out, strings.TrimSuffix(f, "s")+" "+key(k)+" = "+quote(escapeText(v)))
+			}
+			delete(md, f)
+		}
+		if len(md) > 0 {
+			keepRaw("metadata", md, "metadata")
+		}
+		delete(t, "metadata")
+	}
+	if d, ok := t["daemon"].(bool); ok && d && languageHas(featDaemon) {
+		out = append(out, "daemon")
+		delete(t, "daemon")
+		if ct, ok := raw[kind].(map[string]any); ok {
+			if line, ok := readyStmt(ct["readinessProbe"]); ok {
+				out = append(out, line)
+				delete(ct, "readinessProbe")
+				if len(ct) == 0 {
+					delete(raw, kind)
+				}
+				c.dropNote(kind + ".readinessProbe")
+			}
+		}
+	}
+	if m, ok := t["memoize"]; ok {
+		if !contains(out, "memoize off") {
+			out = append(out, "memoize off")
+		}
+		keepRaw("memoize", m, "memoize")
+		delete(t, "memoize")
+	}
+	for _, k := range sortedKeys(t) {
+		keepRaw(k, t[k], k)
+	}
+	if len(raw) > 0 && sc.argo != nil {
+		var bad string
+		raw = replaceStrings(raw, func(s string) string {
+			return inputRefRE.ReplaceAllStringFunc(s, func(ref string) string {
+				name := inputRefRE.FindStringSubmatch(ref)[1]
+				v, ok := sc.argo[name]
+				if !ok || strings.Contains(v, "{{") {
+					bad = ref
+					return ref
+				}
+				return v
+			})
+		}).(map[string]any)
+		if bad != "" {
+			return nil, &notNative{path: c.tp(tn), what: "a raw field that uses " + bad + ", an argument only a DAG task can resolve"}
+		}
+	}
+	if len(raw) > 0 {
+		r, err := rawBlock(raw)
+		if err != nil {
+			return nil, &notNative{path: c.tp(tn), what: "raw: " + err.Error()}
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// container converts a container (or script) and returns the fields left
+// for raw.
+func (c *conv) container(tn, kind string, ct map[string]any, sc *scope) ([]string, map[string]any, error) {
+	var out []string
+	txt := func(s string, path ...any) (string, error) {
+		v, err := c.text(s, sc)
+		if err != nil {
+			return "", &notNative{path: c.tp(tn, append([]any{kind}, path...)...), what: err.Error()}
+		}
+		return v, nil
+	}
+	list := func(field string) (string, error) {
+		var parts []string
+		for i, a := range asList(ct[field]) {
+			s, ok := scalarText(a)
+			if !ok {
+				return "", &notNative{path: c.tp(tn, kind, field, i), what: kind + "." + field + " that is not text"}
+			}
+			v, err := txt(s, field, i)
+			if err != nil {
+				return "", err
+			}
+			parts = append(parts, quote(v))
+		}
+		return "[" + strings.Join(parts, ", ") + "]", nil
+	}
+	if im, ok := ct["image"].(string); ok {
+		if im != c.image {
+			v, err := txt(im, "image")
+			if err != nil {
+				return nil, nil, err
+			}
+			out = append(out, "image "+quote(v))
+		}
+		delete(ct, "image")
+	} else if c.image != "" {
+		return nil, nil, &notNative{path: c.tp(tn, kind), what: "a container without an image next to a pipeline default image"}
+	}
+	if kind == "script" {
+		src, _ := ct["source"].(string)
+		s, err := txt(src, "source")
+		if err != nil {
+			return nil, nil, err
+		}
+		lang := ""
+		if cmd := asList(ct["command"]); len(cmd) == 1 {
+			if l, _ := cmd[0].(string); scriptLangs[l] {
+				lang = l
+			}
+		}
+		if lang == "" {
+			if len(asList(ct["command"])) == 0 {
+				return nil, nil, &notNative{path: c.tp(tn, kind), what: "a script without a command"}
+			}
+			l, err := list("command")
+			if err != nil {
+				return nil, nil, err
+			}
+			lang = l
+		}
+		out = append(out, "script "+lang+" "+quoteSource(s))
+		delete(ct, "source")
+		delete(ct, "command")
+		if len(asList(ct["args"])) > 0 {
+			return nil, nil, &notNative{path: c.tp(tn, kind, "args"), what: "script.args"}
+		}
+	} else {
+		if len(asList(ct["command"])) == 0 && len(asList(ct["args"])) == 0 {
+			if !languageHas(featEntrypoint) {
+				return nil, nil, &notNative{path: c.tp(tn, kind), what: "a container that runs its image's entrypoint (no command, no args)"}
+			}
+			// It runs its image's entrypoint: the image says so.
+			if im, ok := ct["image"].(string); ok && im == c.image {
+				out = append(out, "image "+quote(im))
+			}
+		}
+		// One argument vector when a command is given (the same thing
+		// to Kubernetes); args alone keep the image's entrypoint.
+		if len(asList(ct["command"])) > 0 {
+			ct["command"] = append(asList(ct["command"]), asList(ct["args"])...)
+			delete(ct, "args")
+		}
+		for _, f := range []string{"command", "args"} {
+			if len(asList(ct[f])) == 0 {
+				continue
+			}
+			l, err := list(f)
+			if err != nil {
+				return nil, nil, err
+			}
+			stmt := "run"
+			if f == "args" {
+				stmt = "args"
+			}
+			out = append(out, stmt+" "+l)
+			delete(ct, f)
+		}
+	}
+	if wd, ok := ct["workingDir"].(string); ok {
+		v, err := txt(wd, "workingDir")
+		if err != nil {
+			return nil, nil, err
+		}
+		out = append(out, "workdir "+quote(v))
+		delete(ct, "workingDir")
+	}
+	if env, ok := c.envStmts(tn, kind, ct, sc); ok {
+		out = append(out, env...)
+		delete(ct, "env")
+	}
+	if res, ok := resourceStmts(ct["resources"]); ok {
+		out = append(out, res...)
+		delete(ct, "resources")
+	}
+	if c.volumes {
+		if m, ok := mountStmts(ct["volumeMounts"], c.volNames); ok {
+			out = append(out, m...)
+			delete(ct, "volumeMounts")
+		}
+	}
+	if res, ok := ct["resources"].(map[string]any); ok && len(res) == 0 {
+		delete(ct, "resources")
+	}
+	return out, ct, nil
+}
+
+var scriptLangs = map[string]bool{"python": true, "python3": true, "bash": true, "sh": true, "node": true, "ruby": true, "perl": true}
+
+func quoteSource(s string) string {
+	if !strings.Contains(s, `"""`) && !strings.HasSuffix(s, `"`) {
+		return `"""` + s + `"""`
+	}
+	if !strings.Contains(s, "`") {
+		return "`" + s + "`"
+	}
+	return quote(s)
+}
+
+func (c *conv) envStmts(tn, kind string, ct map[string]any, sc *scope) ([]string, bool) {
+	env := asList(ct["env"])
+	if len(env) == 0 {
+		return nil, false
+	}
+	var out []string
+	for _, e := range env {
+		em, _ := e.(map[string]any)
+		name, _ := em["name"].(string)
+		line := "env " + key(name) + " = "
+		switch {
+		case em["value"] != nil && len(em) == 2:
+			s, _ := scalarText(em["value"])
+			v, err := c.text(s, sc)
+			if err != nil {
+				return nil, false
+			}
+			line += quote(v)
+		case em["valueFrom"] != nil && len(em) == 2:
+			vf, _ := em["valueFrom"].(map[string]any)
+			if len(vf) != 1 {
+				return nil, false
+			}
+			var fn string
+			var ref map[string]any
+			if r, ok := vf["secretKeyRef"].(map[string]any); ok {
+				fn, ref = "secret", r
+			} else if r, ok := vf["configMapKeyRef"].(map[string]any); ok {
+				fn, ref = "config_map", r
+			} else {
+				return nil, false
+			}
+			n, _ := ref["name"].(string)
+			k, _ := ref["key"].(string)
+			if len(ref) != 2 || n == "" || k == "" {
+				return nil, false
+			}
+			line += fn + "(" + quote(n) + ", " + quote(k) + ")"
+		default:
+			return nil, false
+		}
+		out = append(out, line)
+	}
+	return out, true
+}
+
+func resourceStmts(v any) ([]string, bool) {
+	res, ok := v.(map[string]any)
+	if !ok || len(res) == 0 {
+		return nil, false
+	}
+	req, _ := res["requests"].(map[string]any)
+	lim, _ := res["limits"].(map[string]any)
+	for k := range res {
+		if k != "requests" && k != "limits" {
+			return nil, false
+		}
+	}
+	var out []string
+	for _, r := range []string{"cpu", "memory"} {
+		rv, hasReq := req[r]
+		lv, hasLim := lim[r]
+		if !hasReq {
+			if hasLim {
+				return nil, false
+			}
+			continue
+		}
+		rs, _ := scalarText(rv)
+		line := r + " " + quote(rs)
+		if hasLim {
+			ls, _ := scalarText(lv)
+			line += " limit " + quote(ls)
+		}
+		out = append(out, line)
+	}
+	for k := range req {
+		if k != "cpu" && k != "memory" {
+			return nil, false
+		}
+	}
+	for k := range lim {
+		if k != "cpu" && k != "memory" {
+			return nil, false
+		}
+	}
+	return out, len(out) > 0
+}
+
+func mountStmts(v any, declared map[string]bool) ([]string, bool) {
+	list := asList(v)
+	if len(list) == 0 {
+		return nil, false
+	}
+	var out []string
+	for _, m := range list {
+		mm, _ := m.(map[string]any)
+		name, _ := mm["name"].(string)
+		path, _ := mm["mountPath"].(string)
+		if !isIdent(name) || path == "" || !declared[name] {
+			return nil, false
+		}
+		line := "mount " + name + " at " + quote(path)
+		for _, k := range sortedKeys(mm) {
+			v := mm[k]
+			switch k {
+			case "name", "mountPath":
+			case "readOnly":
+				if b, _ := v.(bool); b {
+					line += " readonly"
+				}
+			case "subPath":
+				s, _ := v.(string)
+				line += " sub_path " + quote(s)
+			default:
+				return nil, false
+			}
+		}
+		out = append(out, line)
+	}
+	return out, true
+}
+
+// outputs converts output parameters read from files.
+func (c *conv) outputs(o map[string]any, sc *scope) ([]string, bool) {
+	ps := asList(o["parameters"])
+	if len(ps) == 0 {
+		return nil, false
+	}
+	var out []string
+	for _, p := range ps {
+		pm, _ := p.(map[string]any)
+		name, _ := pm["name"].(string)
+		vf, _ := pm["valueFrom"].(map[string]any)
+		path, _ := vf["path"].(string)
+		if len(pm) != 2 || !validParamName(name) {
+			return nil, false
+		}
+		var line string
+		if path == "" && languageHas(featResource) {
+			// A resource step's outputs, read from its object.
+			jp, isJP := vf["jsonPath"].(string)
+			jq, isJQ := vf["jqFilter"].(string)
+			switch {
+			case len(vf) == 1 && isJP:
+				line = "output " + name + " = json_path(" + quote(jp) + ")"
+			case len(vf) == 1 && isJQ:
+				line = "output " + name + " = jq_filter(" + quote(jq) + ")"
+			default:
+				return nil, false
+			}
+			out = append(out, line)
+			continue
+		}
+		if path == "" {
+			return nil, false
+		}
+		pt, err := c.text(path, sc)
+		if err != nil {
+			return nil, false
+		}
+		line = "output " + name + " = file(" + quote(pt) + ")"
+		for _, k := range sortedKeys(vf) {
+			v := vf[k]
+			switch k {
+			case "path":
+			case "default":
+				s, _ := scalarText(v)
+				line += " default " + quote(escapeText(s))
+			default:
+				return nil, false
+			}
+		}
+		out = append(out, line)
+	}
+	return out, true
+}
+
+// retryStmt converts a retryStrategy; memoOff is set when pipec keeps it
+// on the step's own template (a when expression), which is then not
+// memoized.
+func retryStmt(rs map[string]any) (line string, memoOff, ok bool) {
+	limit, ok := intValue(rs["limit"])
+	if !ok || limit < 0 {
+		return "", false, false
+	}
+	line = fmt.Sprintf("retry %d", limit)
+	for _, k := range sortedKeys(rs) {
+		v := rs[k]
+		switch k {
+		case "limit":
+		case "retryPolicy":
+			p, ok := retryPolicies[fmt.Sprint(v)]
+			if !ok {
+				return "", false, false
+			}
+			line += " policy " + p
+		case "expression":
+			s, _ := v.(string)
+			line += " when " + quote(s)
+			memoOff = true
+		case "backoff":
+			b, _ := v.(map[string]any)
+			d, ok := duration(b["duration"])
+			if !ok {
+				return "", false, false
+			}
+			line += " backoff " + d
+			for _, bk := range sortedKeys(b) {
+				bv := b[bk]
+				switch bk {
+				case "duration":
+				case "factor":
+					f, ok := intValue(bv)
+					if !ok {
+						return "", false, false
+					}
+					line += fmt.Sprintf(" factor %d", f)
+				case "maxDuration", "cap":
+					d, ok := duration(bv)
+					if !ok {
+						return "", false, false
+					}
+					name := "max"
+					if bk == "cap" {
+						name = "cap"
+					}
+					line += " " + name + " " + d
+				default:
+					return "", false, false
+				}
+			}
+		default:
+			return "", false, false
+		}
+	}
+	return line, memoOff, true
+}
+
+var inputRefRE = regexpMust(`\{\{\s*inputs\.parameters\.([-a-zA-Z0-9_]+)\s*\}\}`)
+
+func replaceStrings(v any, fn func(string) string) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			x[k] = replaceStrings(e, fn)
+		}
+		return x
+	case []any:
+		for i, e := range x {
+			x[i] = replaceStrings(e, fn)
+		}
+		return x
+	case string:
+		return fn(x)
+	}
+	return v
+}
+
+// suspendStmt converts a suspend template: until resumed, or for a
+// duration.
+func suspendStmt(v any) (string, bool) {
+	m, ok := v.(map[string]any)
+	if !ok || len(m) > 1 {
+		return "", false
+	}
+	d, has := m["duration"]
+	if !has {
+		return "suspend", len(m) == 0
+	}
+	if lit, ok := duration(d); ok {
+		return "suspend " + lit, true
+	}
+	if s, ok := d.(string); ok {
+		return "suspend " + quote(s), true
+	}
+	return "", false
+}
+
+var resourceActions = map[string]bool{"create": true, "apply": true, "patch": true, "replace": true, "delete": true, "get": true}
+
+// resourceStmt converts a resource template.
+func (c *conv) resourceStmt(tn string, v any, sc *scope) ([]string, bool, error) {
+	r, _ := v.(map[string]any)
+	action, _ := r["action"].(string)
+	manifest, hasManifest := r["manifest"].(string)
+	if !resourceActions[action] || !hasManifest || strings.HasPrefix(manifest, "\n") {
+		return nil, false, nil
+	}
+	m, err := c.text(manifest, sc)
+	if err != nil {
+		return nil, false, &notNative{path: c.tp(tn, "resource", "manifest"), what: err.Error()}
+	}
+	out := []string{"resource " + action + " " + quoteSource(m)}
+	for _, k := range sortedKeys(r) {
+		switch k {
+		case "action", "manifest":
+		case "successCondition", "failureCondition":
+			s, _ := r[k].(string)
+			word := map[string]string{"successCondition": "success", "failureCondition": "failure"}[k]
+			out = append(out, word+" "+quote(s))
+		case "setOwnerReference":
+			if b, _ := r[k].(bool); b {
+				out = append(out, "set_owner_reference")
+			}
+		case "flags":
+			lit, ok := literal(r[k])
+			if !ok {
+				return nil, false, nil
+			}
+			out = append(out, "flags "+lit)
+		case "mergeStrategy":
+			s, _ := r[k].(string)
+			if !isIdent(s) {
+				return nil, false, nil
+			}
+			out = append(out, "merge_strategy "+s)
+		default:
+			return nil, false, nil
+		}
+	}
+	return out, true, nil
+}
+
+// readyStmt converts a daemon's readiness probe.
+func readyStmt(v any) (string, bool) {
+	p, ok := v.(map[string]any)
+	if !ok {
+		return "", false
+	}
+	var line string
+	for _, k := range sortedKeys(p) {
+		switch k {
+		case "httpGet":
+			h, _ := p[k].(map[string]any)
+			path, _ := h["path"].(string)
+			port, ok := intValue(h["port"])
+			if path == "" || !ok || len(h) != 2 {
+				return "", false
+			}
+			line = fmt.Sprintf("ready http %s port %d", quote(path), port) + line
+		case "tcpSocket":
+			h, _ := p[k].(map[string]any)
+			port, ok := intValue(h["port"])
+			if !ok || len(h) != 1 {
+				return "", false
+			}
+			line = fmt.Sprintf("ready tcp port %d", port) + line
+		case "exec":
+			h, _ := p[k].(map[string]any)
+			lit, ok := literal(h["command"])
+			if !ok || len(h) != 1 {
+				return "", false
+			}
+			line = "ready exec " + lit + line
+		case "initialDelaySeconds", "periodSeconds":
+			d, ok := duration(p[k])
+			if !ok {
+				return "", false
+			}
+			word := map[string]string{"initialDelaySeconds": "delay", "periodSeconds": "period"}[k]
+			line += " " + word + " " + d
+		default:
+			return "", false
+		}
+	}
+	return line, strings.HasPrefix(line, "ready ")
+}

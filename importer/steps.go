@@ -1,0 +1,637 @@
+package importer
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	sigsyaml "sigs.k8s.io/yaml"
+)
+
+// task is one DAG task (or the entrypoint itself when it is a leaf) with
+// where it is in the YAML.
+type task struct {
+	m    map[string]any
+	path []any
+	// entryLeaf: the entrypoint is this leaf template; its inputs are the
+	// workflow parameters of the same names.
+	entryLeaf bool
+}
+
+// leafKinds are the template kinds that are one pod or action (not a dag
+// or steps).
+var leafKinds = []string{"container", "script", "resource", "suspend", "http", "data", "containerSet", "plugin"}
+
+func leafKind(t map[string]any) string {
+	for _, k := range leafKinds {
+		if _, ok := t[k]; ok {
+			return k
+		}
+	}
+	return ""
+}
+
+// steps converts the entrypoint and the exit handler into steps.
+func (c *conv) steps() ([]string, error) {
+	if c.templateRef && c.spec["templates"] == nil {
+		return nil, nil // it runs a WorkflowTemplate's
+	}
+	ep, _ := c.spec["entrypoint"].(string)
+	main, err := c.group(ep, "entrypoint")
+	if err != nil {
+		return nil, err
+	}
+	var exit []task
+	if ex, ok := c.spec["onExit"].(string); ok && ex != "" {
+		if exit, err = c.group(ex, "onExit"); err != nil {
+			return nil, err
+		}
+	}
+	all := append(append([]task{}, main...), exit...)
+	for _, t := range all {
+		name, _ := t.m["name"].(string)
+		if !isIdent(name) || strings.Contains(name, "_") {
+			return nil, &notNative{path: append(t.path, "name"), what: fmt.Sprintf("the task name %q", name)}
+		}
+		if prev, dup := c.stepNames[name]; dup {
+			return nil, &notNative{path: t.path, what: "two tasks named " + prev + " (main steps and handlers share names)"}
+		}
+		c.stepNames[name] = name
+		if tn, ok := t.m["template"].(string); ok {
+			c.uses[tn]++
+		}
+	}
+	c.pickImage(all)
+	var out []string
+	for _, t := range main {
+		s, err := c.step(t, "")
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	for _, t := range exit {
+		s, err := c.step(t, "on exit ")
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	delete(c.spec, "templates")
+	delete(c.spec, "entrypoint")
+	delete(c.spec, "onExit")
+	return out, nil
+}
+
+// group returns the tasks of the entrypoint or exit handler: the tasks of
+// a DAG template, or the one leaf template itself.
+func (c *conv) group(name, field string) ([]task, error) {
+	t := c.templates[name]
+	if t == nil {
+		return nil, &notNative{path: c.sp(field), what: fmt.Sprintf("%s %q names no template", field, name)}
+	}
+	if leafKind(t) != "" {
+		// The step's name is not seen (a DAG of one task is its task);
+		// pipec reserves main and exit-handler for its own templates.
+		step := name
+		if step == "main" || step == "exit-handler" || !isIdent(step) {
+			step = map[string]string{"entrypoint": "run", "onExit": "exit"}[field]
+		}
+		return []task{{m: map[string]any{"name": step, "template": name}, path: c.tp(name), entryLeaf: field == "entrypoint"}}, nil
+	}
+	dag, ok := t["dag"].(map[string]any)
+	if !ok {
+		what := "a steps template (sequential groups)"
+		if _, ok := t["steps"]; !ok {
+			what = "a template of unknown kind"
+		}
+		return nil, &notNative{path: c.tp(name), what: field + " is " + what}
+	}
+	for k := range t {
+		if k != "name" && k != "dag" {
+			return nil, &notNative{path: c.tp(name, k), what: "template." + k + " on the " + field + " DAG"}
+		}
+	}
+	for k := range dag {
+		if k != "tasks" {
+			return nil, &notNative{path: c.tp(name, "dag", k), what: "dag." + k}
+		}
+	}
+	var out []task
+	for i, x := range asList(dag["tasks"]) {
+		tm, _ := x.(map[string]any)
+		out = append(out, task{m: tm, path: c.tp(name, "dag", "tasks", i)})
+	}
+	return out, nil
+}
+
+// pickImage makes the image shared by every container a pipeline default.
+func (c *conv) pickImage(all []task) {
+	img := ""
+	for _, t := range all {
+		tn, _ := t.m["template"].(string)
+		tm := c.templates[tn]
+		if tm == nil {
+			continue
+		}
+		k := leafKind(tm)
+		if k != "container" && k != "script" {
+			continue
+		}
+		ct, _ := tm[k].(map[string]any)
+		im, _ := ct["image"].(string)
+		if im == "" || strings.Contains(im, "{{") || (img != "" && im != img) {
+			return
+		}
+		img = im
+	}
+	c.image = img
+}
+
+var taskFields = map[string]bool{"name": true, "template": true, "templateRef": true, "arguments": true, "depends": true,
+	"dependencies": true, "when": true, "withItems": true, "withParam": true, "withSequence": true}
+
+// step converts one task into a step declaration.
+func (c *conv) step(t task, handler string) (string, error) {
+	for _, k := range sortedKeys(t.m) {
+		if !taskFields[k] {
+			return "", &notNative{path: append(t.path, k), what: "task." + k}
+		}
+	}
+	name, _ := t.m["name"].(string)
+	sc := &scope{inputs: map[string]string{}}
+	var header []string
+	loop, err := c.loop(t)
+	if err != nil {
+		return "", err
+	}
+	if loop != "" {
+		header = append(header, loop)
+		sc.loop = true
+	}
+	args, err := c.args(t, sc)
+	if err != nil {
+		return "", err
+	}
+	var when string
+	if w, ok := t.m["when"].(string); ok && w != "" {
+		wt, err := c.text(w, sc)
+		if err != nil {
+			return "", &notNative{path: append(t.path, "when"), what: err.Error()}
+		}
+		when = "when " + quote(wt)
+	}
+	var uses string
+	var body []string
+	if ref, ok := t.m["templateRef"].(map[string]any); ok {
+		uses, err = c.refUses(ref, args, t.path)
+	} else {
+		tn, _ := t.m["template"].(string)
+		tm := c.templates[tn]
+		if tm == nil {
+			return "", &notNative{path: append(t.path, "template"), what: fmt.Sprintf("template %q is not defined here", tn)}
+		}
+		if leafKind(tm) == "" {
+			return "", &notNative{path: c.tp(tn), what: "a task calling a dag or steps template (a composite template)"}
+		}
+		if in, _ := tm["inputs"].(map[string]any); in["artifacts"] != nil {
+			c.inlineOnly[tn] = true // each call has its own artifact sources
+		}
+		if c.uses[tn] > 1 && !t.entryLeaf && !c.inlineOnly[tn] {
+			uses, err = c.templateUses(tn, args)
+			if _, ok := err.(*rawInputs); ok {
+				// Its raw fields read inputs: each call gets its own body.
+				c.inlineOnly[tn] = true
+				uses, err = "", nil
+			}
+		}
+		if uses == "" && err == nil {
+			body, err = c.inlineBody(tn, args, t)
+		}
+	}
+	if err != nil {
+		return "", err
+	}
+	deps, err := c.after(t, strings.Join(append(append([]string{when, uses}, body...), args.texts()...), "\n"))
+	if err != nil {
+		return "", err
+	}
+	if deps != "" {
+		header = append(header, deps)
+	}
+	if when != "" {
+		header = append(header, when)
+	}
+	if uses != "" {
+		header = append(header, uses)
+	}
+	// Comments above the task, and above the template it inlines.
+	var comment string
+	if !t.entryLeaf {
+		comment = commentText(headComment(c.d.node, t.path...), "")
+	}
+	if tn, ok := t.m["template"].(string); ok && uses == "" {
+		if tc := commentText(headComment(c.d.node, c.tp(tn)...), ""); tc != "" && tc != comment {
+			comment += tc
+		}
+	}
+	s := comment + handler + "step " + name
+	if len(header) > 0 {
+		s += " " + strings.Join(header, " ")
+	}
+	if len(body) > 0 {
+		s += " {\n" + strings.Join(body, "\n") + "\n}"
+	}
+	return s, nil
+}
+
+// taskArgs are a task's parameter arguments, converted.
+type taskArgs struct {
+	names  []string
+	values map[string]string // pipec text
+	argo   map[string]string // the Argo text
+}
+
+func (a taskArgs) texts() []string {
+	var out []string
+	for _, n := range a.names {
+		out = append(out, a.values[n])
+	}
+	return out
+}
+
+func (c *conv) args(t task, sc *scope) (taskArgs, error) {
+	out := taskArgs{values: map[string]string{}, argo: map[string]string{}}
+	am, _ := t.m["arguments"].(map[string]any)
+	for k := range am {
+		if k != "parameters" && !(k == "artifacts" && languageHas(featArtifacts)) {
+			return out, &notNative{path: append(t.path, "arguments", k), what: "task arguments." + k + " (passing artifacts)"}
+		}
+	}
+	for i, p := range asList(am["parameters"]) {
+		pm, _ := p.(map[string]any)
+		name, _ := pm["name"].(string)
+		path := append(append([]any{}, t.path...), "arguments", "parameters", i)
+		v, ok := pm["value"]
+		if !ok || len(pm) != 2 {
+			return out, &notNative{path: path, what: "an argument without a plain value"}
+		}
+		s, ok := scalarText(v)
+		if !ok {
+			return out, &notNative{path: path, what: "an argument that is not text"}
+		}
+		txt, err := c.text(s, sc)
+		if err != nil {
+			return out, &notNative{path: path, what: err.Error()}
+		}
+		out.names = append(out.names, name)
+		out.values[name] = txt
+		out.argo[name] = s
+	}
+	return out, nil
+}
+
+// loop converts withItems, withParam and withSequence.
+func (c *conv) loop(t task) (string, error) {
+	if items, ok := t.m["withItems"]; ok {
+		lit, ok := literal(items)
+		if !ok {
+			return "", &notNative{path: append(t.path, "withItems"), what: "withItems values"}
+		}
+		return "for item in " + lit, nil
+	}
+	if p, ok := t.m["withParam"].(string); ok {
+		m := argoRefRE.FindStringSubmatch(p)
+		if m == nil || m[0] != p {
+			return "", &notNative{path: append(t.path, "withParam"), what: "withParam " + p}
+		}
+		parts := strings.Split(m[1], ".")
+		switch {
+		case len(parts) == 3 && parts[0] == "workflow" && parts[1] == "parameters" && c.params[parts[2]]:
+			return "for item in " + parts[2], nil
+		case len(parts) == 4 && parts[0] == "tasks" && parts[2] == "outputs" && parts[3] == "result" && c.stepNames[parts[1]] != "":
+			return "for item in " + parts[1] + ".result", nil
+		case len(parts) == 5 && parts[0] == "tasks" && parts[2] == "outputs" && parts[3] == "parameters" && c.stepNames[parts[1]] != "":
+			return "for item in " + parts[1] + "." + parts[4], nil
+		}
+		return "", &notNative{path: append(t.path, "withParam"), what: "withParam " + p}
+	}
+	if seq, ok := t.m["withSequence"].(map[string]any); ok {
+		start, end := 0, 0
+		var ok1, ok2 bool
+		if n, ok := seq["count"]; ok {
+			cnt, ok := intValue(n)
+			start, end, ok1, ok2 = 0, cnt-1, ok, ok
+			if s, has := seq["start"]; has {
+				st, ok := intValue(s)
+				start, end, ok1 = st, st+cnt-1, ok
+			}
+		} else {
+			start, ok1 = intValue(seq["start"])
+			if _, has := seq["start"]; !has {
+				start, ok1 = 0, true
+			}
+			end, ok2 = intValue(seq["end"])
+		}
+		for k := range seq {
+			if k != "start" && k != "end" && k != "count" {
+				ok1 = false
+			}
+		}
+		if !ok1 || !ok2 || end < start {
+			return "", &notNative{path: append(t.path, "withSequence"), what: "withSequence with text, format or a descending range"}
+		}
+		return fmt.Sprintf("for item in range(%d, %d)", start, end+1), nil
+	}
+	return "", nil
+}
+
+var outcomes = map[string]string{"Succeeded": "succeeded", "Failed": "failed", "Errored": "errored", "Skipped": "skipped",
+	"AnySucceeded": "any_succeeded", "AllFailed": "all_failed", "Omitted": "omitted", "Daemoned": "daemoned"}
+
+var dependsTokenRE = regexpMust(`\s*(\|\||&&|\(|\)|!|[A-Za-z0-9][-A-Za-z0-9]*(?:\.[A-Za-z]+)?)`)
+
+// afterExpr writes a depends expression with || and parentheses as an
+// after expression: a.Failed || b is `after a failed || b`.
+func (c *conv) afterExpr(t task, d string) (string, error) {
+	bad := &notNative{path: append(t.path, "depends"), what: "the depends expression " + d}
+	var out []string
+	rest := d
+	for strings.TrimSpace(rest) != "" {
+		m := dependsTokenRE.FindStringSubmatchIndex(rest)
+		if m == nil || m[0] != 0 {
+			return "", bad
+		}
+		tok := rest[m[2]:m[3]]
+		rest = rest[m[1]:]
+		switch tok {
+		case "||", "&&", "(", ")":
+			out = append(out, tok)
+		case "!":
+			return "", bad
+		default:
+			name, outcome, _ := strings.Cut(tok, ".")
+			if c.stepNames[name] == "" {
+				return "", bad
+			}
+			if outcome != "" {
+				o, ok := outcomes[outcome]
+				if !ok {
+					return "", bad
+				}
+				name += " " + o
+			}
+			out = append(out, name)
+		}
+	}
+	s := strings.Join(out, " ")
+	s = strings.ReplaceAll(strings.ReplaceAll(s, "( ", "("), " )", ")")
+	return "after " + s, nil
+}
+
+// after converts depends/dependencies into an after clause, leaving out a
+// plain dependency that a reference in the step already implies.
+func (c *conv) after(t task, used string) (string, error) {
+	var terms []string
+	if d, ok := t.m["depends"].(string); ok && strings.TrimSpace(d) != "" {
+		expr := strings.Join(strings.Fields(d), "")
+		if strings.Contains(expr, "||") && !completedRE.MatchString(expr) {
+			// (a.Succeeded || a.Failed || a.Errored) only.
+			for _, part := range strings.Split(expr, "&&") {
+				if strings.ContainsAny(part, "|()!") && !completedRE.MatchString(part) {
+					if !languageHas(featAfterExpr) {
+						return "", &notNative{path: append(t.path, "depends"), what: "a depends expression with || or ! (" + d + ")"}
+					}
+					return c.afterExpr(t, d)
+				}
+			}
+		}
+		terms = strings.Split(expr, "&&")
+	} else {
+		for _, x := range asList(t.m["dependencies"]) {
+			s, _ := x.(string)
+			terms = append(terms, s)
+		}
+	}
+	var deps []string
+	for _, term := range terms {
+		if m := completedRE.FindStringSubmatch(term); m != nil && m[0] == term && m[1] == m[2] && m[2] == m[3] {
+			deps = append(deps, m[1]+" completed")
+			continue
+		}
+		name, outcome, _ := strings.Cut(term, ".")
+		if c.stepNames[name] == "" {
+			return "", &notNative{path: append(t.path, "depends"), what: "a dependency on " + name + ", not a task of this DAG"}
+		}
+		if outcome == "" {
+			if strings.Contains(used, "${"+name+".") {
+				continue // implied by the reference
+			}
+			deps = append(deps, name)
+			continue
+		}
+		o, ok := outcomes[outcome]
+		if !ok {
+			return "", &notNative{path: append(t.path, "depends"), what: "the outcome ." + outcome}
+		}
+		deps = append(deps, name+" "+o)
+	}
+	if len(deps) == 0 {
+		return "", nil
+	}
+	return "after " + strings.Join(deps, ", "), nil
+}
+
+var completedRE = regexpMust(`\(([-a-zA-Z0-9]+)\.Succeeded\|\|([-a-zA-Z0-9]+)\.Failed\|\|([-a-zA-Z0-9]+)\.Errored\)`)
+
+// refUses converts a templateRef call.
+func (c *conv) refUses(ref map[string]any, args taskArgs, path []any) (string, error) {
+	n, _ := ref["name"].(string)
+	tn, _ := ref["template"].(string)
+	for k := range ref {
+		if k != "name" && k != "template" && k != "clusterScope" {
+			return "", &notNative{path: append(path, "templateRef", k), what: "templateRef." + k}
+		}
+	}
+	s := "uses ref(" + quote(n) + ", " + quote(tn)
+	if cs, _ := ref["clusterScope"].(bool); cs {
+		s += ", cluster"
+	}
+	s += ")"
+	return s + argList(args), nil
+}
+
+func argList(args taskArgs) string {
+	if len(args.names) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, n := range args.names {
+		parts = append(parts, n+" = "+quote(args.values[n]))
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
+}
+
+// templateUses declares (once) a pipec template for a leaf template called
+// by several tasks and returns the uses clause of one call.
+func (c *conv) templateUses(tn string, args taskArgs) (string, error) {
+	tm := c.templates[tn]
+	if !isIdent(tn) {
+		return "", &notNative{path: c.tp(tn, "name"), what: fmt.Sprintf("the template name %q", tn)}
+	}
+	inputs, _ := tm["inputs"].(map[string]any)
+	names := map[string]bool{}
+	for _, n := range args.names {
+		names[n] = true
+	}
+	if c.alias[tn] == "" {
+		// Template names are shared by the pipelines of one file.
+		alias := tn
+		for i := 2; c.names["template:"+alias]; i++ {
+			alias = fmt.Sprintf("%s-%d", tn, i)
+		}
+		c.names["template:"+alias] = true
+		c.alias[tn] = alias
+		sc := &scope{inputs: map[string]string{}}
+		if raw, _ := yamlText(tm); inputRefRE.MatchString(raw) && hasRawOnlyInputs(tm) {
+			return "", &rawInputs{}
+		}
+		var params []string
+		for i, p := range asList(inputs["parameters"]) {
+			pm, _ := p.(map[string]any)
+			pn, _ := pm["name"].(string)
+			if !validParamName(pn) {
+				return "", &notNative{path: c.tp(tn, "inputs", "parameters", i), what: fmt.Sprintf("the input name %q", pn)}
+			}
+			param := pn + ": string"
+			for k := range pm {
+				if k != "name" && k != "value" && k != "default" {
+					return "", &notNative{path: c.tp(tn, "inputs", "parameters", i, k), what: "inputs.parameters[]." + k}
+				}
+			}
+			if v, ok := pm["value"]; ok {
+				s, _ := scalarText(v)
+				param += " = " + quote(escapeText(s))
+			} else if v, ok := pm["default"]; ok {
+				s, _ := scalarText(v)
+				param += " = " + quote(escapeText(s))
+			}
+			params = append(params, param)
+			sc.inputs[pn] = "${" + pn + "}"
+		}
+		body, err := c.leafBody(tn, sc)
+		if err != nil {
+			return "", err
+		}
+		decl := commentText(headComment(c.d.node, c.tp(tn)...), "") +
+			"template " + c.alias[tn] + "(" + strings.Join(params, ", ") + ") {\n" + strings.Join(body, "\n") + "\n}\n"
+		c.top = append(c.top, decl)
+	}
+	for _, n := range args.names {
+		found := false
+		for _, p := range asList(inputs["parameters"]) {
+			if pm, _ := p.(map[string]any); pm["name"] == n {
+				found = true
+			}
+		}
+		if !found {
+			return "", &notNative{path: c.tp(tn), what: "an argument " + n + " the template does not declare"}
+		}
+	}
+	return "uses " + c.alias[tn] + argList(args), nil
+}
+
+// escapeText escapes ${ in a literal.
+func escapeText(s string) string { return strings.ReplaceAll(s, "${", "$${") }
+
+// inlineBody converts a leaf template called once into the step's body,
+// with the task's arguments in place of its inputs.
+func (c *conv) inlineBody(tn string, args taskArgs, t task) ([]string, error) {
+	tm := c.templates[tn]
+	inputs, _ := tm["inputs"].(map[string]any)
+	sc := &scope{inputs: map[string]string{}, argo: map[string]string{}, loop: t.m["withItems"] != nil || t.m["withParam"] != nil || t.m["withSequence"] != nil}
+	given := map[string]bool{}
+	for i, p := range asList(inputs["parameters"]) {
+		pm, _ := p.(map[string]any)
+		pn, _ := pm["name"].(string)
+		switch {
+		case contains(args.names, pn):
+			sc.inputs[pn] = args.values[pn]
+			sc.argo[pn] = args.argo[pn]
+			given[pn] = true
+		case t.entryLeaf && c.params[pn]:
+			sc.inputs[pn] = "${" + pn + "}"
+			sc.argo[pn] = "{{workflow.parameters." + pn + "}}"
+		case pm["value"] != nil:
+			s, _ := scalarText(pm["value"])
+			sc.inputs[pn] = escapeText(s)
+			sc.argo[pn] = s
+		case pm["default"] != nil:
+			s, _ := scalarText(pm["default"])
+			sc.inputs[pn] = escapeText(s)
+			sc.argo[pn] = s
+		default:
+			return nil, &notNative{path: c.tp(tn, "inputs", "parameters", i), what: "input " + pn + " without a value"}
+		}
+		for k := range pm {
+			if k != "name" && k != "value" && k != "default" {
+				return nil, &notNative{path: c.tp(tn, "inputs", "parameters", i, k), what: "inputs.parameters[]." + k}
+			}
+		}
+	}
+	for _, n := range args.names {
+		if !given[n] {
+			return nil, &notNative{path: t.path, what: "an argument " + n + " the template does not declare"}
+		}
+	}
+	sc.artifacts = taskArtifactArgs(t)
+	return c.leafBody(tn, sc)
+}
+
+func contains(l []string, s string) bool {
+	for _, e := range l {
+		if e == s {
+			return true
+		}
+	}
+	return false
+}
+
+// sortedNames returns the keys of a set, sorted.
+func sortedNames(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// rawInputs: a template whose fields without pipec syntax read its inputs
+// cannot be a pipec template (pipec declares only the inputs its own
+// statements use).
+type rawInputs struct{}
+
+func (*rawInputs) Error() string { return "raw fields read inputs" }
+
+// hasRawOnlyInputs reports whether a template reads an input outside the
+// fields pipec converts (its container's command, args, image, env,
+// workingDir and script source).
+func hasRawOnlyInputs(tm map[string]any) bool {
+	t := deepCopy(tm).(map[string]any)
+	delete(t, "inputs")
+	for _, k := range []string{"container", "script"} {
+		if ct, ok := t[k].(map[string]any); ok {
+			for _, f := range []string{"command", "args", "image", "env", "workingDir", "source"} {
+				delete(ct, f)
+			}
+		}
+	}
+	raw, _ := yamlText(t)
+	return inputRefRE.MatchString(raw)
+}
+
+func yamlText(v any) (string, error) {
+	b, err := sigsyaml.Marshal(v)
+	return string(b), err
+}

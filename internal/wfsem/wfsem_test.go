@@ -1,0 +1,247 @@
+package wfsem
+
+import (
+	"strings"
+	"testing"
+
+	"sigs.k8s.io/yaml"
+)
+
+func obj(t *testing.T, y string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := yaml.Unmarshal([]byte(y), &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// argoDiamond is an Argo-style workflow: named templates, dependencies,
+// inputs passed as arguments.
+const argoDiamond = `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: diamond-}
+spec:
+  entrypoint: diamond
+  arguments:
+    parameters: [{name: greeting, value: hi}]
+  templates:
+  - name: diamond
+    dag:
+      tasks:
+      - {name: A, template: echo, arguments: {parameters: [{name: message, value: A}]}}
+      - {name: B, dependencies: [A], template: echo, arguments: {parameters: [{name: message, value: "{{workflow.parameters.greeting}}"}]}}
+      - {name: C, depends: "B && A", template: echo, arguments: {parameters: [{name: message, value: "{{tasks.B.outputs.result}}"}]}}
+  - name: echo
+    inputs: {parameters: [{name: message}]}
+    retryStrategy: {limit: 2, backoff: {duration: "1"}}
+    container: {image: alpine, command: [echo], args: ["{{inputs.parameters.message}}"]}
+`
+
+// pipecDiamond is what pipec writes for the same workflow: a main DAG,
+// a template per step, inputs for every reference, lower-case names, and
+// the retry wiring (parameters, env, memoize, a -with-retry wrapper).
+const pipecDiamond = `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: diamond-}
+spec:
+  entrypoint: main
+  arguments:
+    parameters:
+    - {name: greeting, value: hi}
+    - {name: run_id, value: ""}
+    - {name: retry_run_id, value: ""}
+    - {name: retry_indicator, value: ""}
+  templates:
+  - name: main
+    dag:
+      tasks:
+      - {name: a, template: a-with-retry, arguments: {parameters: [{name: message, value: A}]}}
+      - {name: b, depends: a, template: b-with-retry, arguments: {parameters: [{name: greeting, value: "{{workflow.parameters.greeting}}"}]}}
+      - {name: c, depends: "a && b", template: c-with-retry, arguments: {parameters: [{name: b-result, value: "{{tasks.b.outputs.parameters.pipec-result}}"}]}}
+  - name: a-with-retry
+    retryStrategy: {limit: "2", backoff: {duration: 1s}}
+    inputs: {parameters: [{name: message}]}
+    steps: [[{name: run, template: a, arguments: {parameters: [{name: message, value: "{{inputs.parameters.message}}"}]}}]]
+  - name: a
+    inputs: {parameters: [{name: message}]}
+    memoize: {key: k, maxAge: 168h, cache: {configMap: {name: pipec-memo-diamond-x, key: memo}}}
+    container:
+      image: alpine
+      command: [echo, "{{inputs.parameters.message}}"]
+      env: [{name: RETRY_RUN_ID, value: x}, {name: RETRY_INDICATOR, value: "z"}]
+  - name: b-with-retry
+    retryStrategy: {limit: "2", backoff: {duration: 1s}}
+    inputs: {parameters: [{name: greeting}]}
+    steps: [[{name: run, template: b, arguments: {parameters: [{name: greeting, value: "{{inputs.parameters.greeting}}"}]}}]]
+  - name: b
+    inputs: {parameters: [{name: greeting}]}
+    container: {image: alpine, command: [echo, "{{ inputs.parameters.greeting }}"]}
+  - name: c-with-retry
+    retryStrategy: {limit: "2", backoff: {duration: 1s}}
+    inputs: {parameters: [{name: b-result}]}
+    steps: [[{name: run, template: c, arguments: {parameters: [{name: b-result, value: "{{inputs.parameters.b-result}}"}]}}]]
+  - name: c
+    inputs: {parameters: [{name: b-result}]}
+    container: {image: alpine, command: [echo, "{{inputs.parameters.b-result}}"]}
+`
+
+func TestEqualIgnoresRetryWiringAndNames(t *testing.T) {
+	d, err := Compare(obj(t, argoDiamond), obj(t, pipecDiamond), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range d {
+		t.Errorf("unexpected difference: %s", x)
+	}
+}
+
+// TestReportsDifferences changes one thing at a time; each must be
+// reported at its path.
+func TestReportsDifferences(t *testing.T) {
+	cases := []struct {
+		name, old, new, path string
+	}{
+		{"image", "container: {image: alpine, command: [echo, \"{{inputs.parameters.b-result}}\"]}", "container: {image: busybox, command: [echo, \"{{inputs.parameters.b-result}}\"]}", "entry.dag.tasks.c.call.container.image"},
+		{"dependency", `depends: "a && b"`, `depends: "a"`, "entry.dag.tasks.c.depends"},
+		{"argument", "arguments: {parameters: [{name: message, value: A}]}", "arguments: {parameters: [{name: message, value: Z}]}", "entry.dag.tasks.a.call.container.command[1]"},
+		{"condition", "{name: b, depends: a,", "{name: b, depends: a, when: '{{workflow.parameters.greeting}} == hi',", "entry.dag.tasks.b.when"},
+		{"loop", "{name: b, depends: a,", "{name: b, depends: a, withItems: [1, 2],", "entry.dag.tasks.b.withItems"},
+		{"retry", "retryStrategy: {limit: \"2\", backoff: {duration: 1s}}\n    inputs: {parameters: [{name: message}]}", "retryStrategy: {limit: \"3\", backoff: {duration: 1s}}\n    inputs: {parameters: [{name: message}]}", "entry.dag.tasks.a.call.retryStrategy.limit"},
+		{"user memoize kept", "container: {image: alpine, command: [echo, \"{{ inputs", "memoize: {key: mine, maxAge: 1h, cache: {configMap: {name: my-cache}}}\n    container: {image: alpine, command: [echo, \"{{ inputs", "entry.dag.tasks.b.call.memoize"},
+		{"spec field", "  entrypoint: main\n", "  entrypoint: main\n  serviceAccountName: robot\n", "spec.serviceAccountName"},
+		{"parameter", "- {name: greeting, value: hi}\n    - {name: run_id", "- {name: greeting, value: hello}\n    - {name: run_id", "spec.arguments.parameters.greeting.value"},
+		{"output", "  - name: c\n    inputs: {parameters: [{name: b-result}]}\n", "  - name: c\n    outputs: {parameters: [{name: o, valueFrom: {path: /tmp/o}}]}\n    inputs: {parameters: [{name: b-result}]}\n", "entry.dag.tasks.c.call.outputs"},
+		{"template kind", "container: {image: alpine, command: [echo, \"{{inputs.parameters.b-result}}\"]}", "suspend: {}", "entry.dag.tasks.c.call"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			changed := strings.Replace(pipecDiamond, tc.old, tc.new, 1)
+			if changed == pipecDiamond {
+				t.Fatalf("the case does not change the workflow")
+			}
+			d, err := Compare(obj(t, argoDiamond), obj(t, changed), 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(d) == 0 {
+				t.Fatalf("no difference reported")
+			}
+			found := false
+			for _, x := range d {
+				if strings.HasPrefix(x.Path, tc.path) {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("no difference at %s; got %v", tc.path, d)
+			}
+		})
+	}
+}
+
+func TestStepsAndDAGDiffer(t *testing.T) {
+	steps := `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: s-}
+spec:
+  entrypoint: s
+  templates:
+  - name: s
+    steps: [[{name: a, template: x}], [{name: b, template: x}]]
+  - {name: x, container: {image: alpine, command: ["true"]}}
+`
+	dag := `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: s-}
+spec:
+  entrypoint: s
+  templates:
+  - name: s
+    dag: {tasks: [{name: a, template: x}, {name: b, template: x, depends: a}]}
+  - {name: x, container: {image: alpine, command: ["true"]}}
+`
+	d, err := Compare(obj(t, steps), obj(t, dag), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d) == 0 {
+		t.Fatal("a steps template and a DAG compare equal")
+	}
+}
+
+func TestSingleTaskDAGIsItsTemplate(t *testing.T) {
+	leaf := `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: h-}
+spec:
+  entrypoint: hello
+  templates:
+  - {name: hello, container: {image: busybox, command: [echo], args: [hi]}}
+`
+	wrapped := `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: h-}
+spec:
+  entrypoint: main
+  templates:
+  - {name: main, dag: {tasks: [{name: hello, template: hello}]}}
+  - {name: hello, container: {image: busybox, command: [echo, hi]}}
+`
+	if ok, err := Equal(obj(t, leaf), obj(t, wrapped)); !ok || err != nil {
+		t.Errorf("a DAG of one task differs from its template: %v", err)
+	}
+	conditional := strings.Replace(wrapped, "template: hello}", "template: hello, when: 'a == b'}", 1)
+	if ok, _ := Equal(obj(t, leaf), obj(t, conditional)); ok {
+		t.Error("a DAG of one conditional task compares equal to the bare template")
+	}
+}
+
+func TestRecursionAndUnknownKind(t *testing.T) {
+	rec := `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: r-}
+spec:
+  entrypoint: r
+  templates:
+  - name: r
+    steps: [[{name: again, template: r, when: "1 == 2"}]]
+`
+	n, err := Normalize(obj(t, rec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(compact(n), `"recursion":"r"`) {
+		t.Errorf("recursion not marked: %s", compact(n))
+	}
+	if _, err := Normalize(obj(t, "kind: Deployment\n")); err == nil {
+		t.Error("a Deployment normalised")
+	}
+}
+
+func TestQuantitiesDurationsAndScalars(t *testing.T) {
+	a := `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: q-}
+spec:
+  entrypoint: q
+  parallelism: 2
+  templates:
+  - name: q
+    retryStrategy: {limit: 1, backoff: {duration: "90", maxDuration: 2m}}
+    container: {image: a, command: [x], resources: {requests: {cpu: "0.5", memory: 1Gi}}}
+`
+	b := strings.NewReplacer(`"0.5"`, "500m", `"90"`, "1m30s", "limit: 1", `limit: "1"`, "2m}", "120s}").Replace(a)
+	if ok, err := Equal(obj(t, a), obj(t, b)); !ok || err != nil {
+		d, _ := Compare(obj(t, a), obj(t, b), 0)
+		t.Errorf("equal values differ: %v %v", d, err)
+	}
+}
