@@ -24,6 +24,7 @@ build:
 install:
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(DESTDIR)$(BINDIR)/pipec ./cmd/pipec
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(DESTDIR)$(BINDIR)/pipec-graphviz ./cmd/pipec-graphviz
 	SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) $(DESTDIR)$(BINDIR)/pipec man --dir $(DESTDIR)$(MANDIR)/man1
 
 # man: the man pages, one per command, in man/man1 (from the same

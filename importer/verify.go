@@ -99,6 +99,7 @@ func roundTrip(name, text string, original map[string]any, expected []string) st
 	if err := yaml.Unmarshal(y, &back); err != nil {
 		return "cannot read pipec's YAML: " + err.Error()
 	}
+	dropMarker(original, back)
 	diffs, err := wfsem.Compare(original, back, 0)
 	if err != nil {
 		return err.Error()
@@ -113,6 +114,28 @@ next:
 		return d.String()
 	}
 	return ""
+}
+
+// dropMarker removes from pipec's output the label every compiled object
+// carries (compiler.LabelPipeline) when the original lacks it: it is pipec's
+// marker, not a difference of meaning.
+func dropMarker(original, back map[string]any) {
+	if om, _ := original["metadata"].(map[string]any); om != nil {
+		if ol, _ := om["labels"].(map[string]any); ol != nil {
+			if _, ok := ol[compiler.LabelPipeline]; ok {
+				return
+			}
+		}
+	}
+	bm, _ := back["metadata"].(map[string]any)
+	bl, _ := bm["labels"].(map[string]any)
+	if bl == nil {
+		return
+	}
+	delete(bl, compiler.LabelPipeline)
+	if len(bl) == 0 {
+		delete(bm, "labels")
+	}
 }
 
 // Build compiles one .pipe text with the compiler's API (Argo's validator

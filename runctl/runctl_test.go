@@ -93,8 +93,11 @@ func TestSubmitSetsRunID(t *testing.T) {
 	if param(wf, compiler.ParamRunID) != "" {
 		t.Error("Submit changed its argument")
 	}
-	if _, err := c.Submit(context.Background(), wf, "{{workflow.uid}}"); err == nil || !strings.Contains(err.Error(), "splitting the run's cache") {
+	if _, err := c.Submit(context.Background(), wf, "{{workflow.parameters.x}}"); err == nil || !strings.Contains(err.Error(), "splitting the run's cache") {
 		t.Errorf("an Argo expression as run id: %v", err)
+	}
+	if err := CheckRunID("nightly-{{workflow.uid}}"); err != nil {
+		t.Errorf("{{workflow.uid}} is expanded by pipec: %v", err)
 	}
 }
 
@@ -118,6 +121,12 @@ func TestEffectiveRunID(t *testing.T) {
 	set(compiler.ParamRetryRunID, "rr")
 	if got := EffectiveRunID(wf); got != "rr" {
 		t.Errorf("retry_run_id: %q", got)
+	}
+	wf.Name = "w-1"
+	set(compiler.ParamRetryRunID, "")
+	set(compiler.ParamRunID, "x-{{workflow.name}}-{{workflow.uid}}")
+	if got := EffectiveRunID(wf); got != "x-w-1-u-1" {
+		t.Errorf("expanded run_id: %q", got)
 	}
 }
 

@@ -23,14 +23,20 @@ func param(wf *wfv1.Workflow, name string) string {
 // EffectiveRunID is the run id a workflow's steps memoize on
 // (docs/retries.md): retry_run_id if set, else run_id if set, else the
 // workflow's UID.
+//
+// The Argo variables compiler.ExpandedRunIDTexts a run id may contain are
+// expanded as pipec's expressions expand them in the controller, so that a
+// resume of a run submitted with run_id={{workflow.uid}} carries the old
+// workflow's UID, not the new one's.
 func EffectiveRunID(wf *wfv1.Workflow) string {
-	if v := param(wf, compiler.ParamRetryRunID); v != "" {
-		return v
+	v := param(wf, compiler.ParamRetryRunID)
+	if v == "" {
+		v = param(wf, compiler.ParamRunID)
 	}
-	if v := param(wf, compiler.ParamRunID); v != "" {
-		return v
+	if v == "" {
+		return string(wf.UID)
 	}
-	return string(wf.UID)
+	return strings.NewReplacer("{{workflow.uid}}", string(wf.UID), "{{workflow.name}}", wf.Name).Replace(v)
 }
 
 // IsPipec reports whether pipec compiled the workflow (it carries
@@ -40,13 +46,19 @@ func IsPipec(wf *wfv1.Workflow) bool {
 	return ok
 }
 
-// CheckRunID rejects run ids that would split a run's cache. Argo expands
+// CheckRunID rejects run ids that would split a run's cache: Argo expands
 // {{...}} in a submitted parameter, but the first step's cache name is
 // computed from the literal text, so the first step and later ones would use
 // different caches without any message.
+// {{workflow.uid}} and {{workflow.name}} are allowed: pipec's expressions
+// expand them themselves (compiler.ExpandedRunIDTexts).
 func CheckRunID(id string) error {
-	if strings.Contains(id, "{{") {
-		return fmt.Errorf("run id %q contains an Argo expression: Argo would expand it for some steps and not others, splitting the run's cache\n\thint: give a literal id, or none: the workflow's UID is then the run id", id)
+	rest := id
+	for _, s := range compiler.ExpandedRunIDTexts {
+		rest = strings.ReplaceAll(rest, s, "")
+	}
+	if strings.Contains(rest, "{{") {
+		return fmt.Errorf("run id %q has Argo template text pipec cannot expand: Argo would expand it for some steps and not others, splitting the run's cache\n\thint: give a literal id, {{workflow.uid}} or {{workflow.name}}, or none: the workflow's UID is then the run id", id)
 	}
 	return nil
 }
