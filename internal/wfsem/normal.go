@@ -27,7 +27,7 @@
 //     of one (Argo 3.6+);
 //   - a memoize cache's configMap key is ignored (the controller does not
 //     read it, and Argo 4 rejects it);
-//   - pipec's retry wiring is ignored: the run_id, retry_run_id and
+//   - pipec's wiring is ignored: its pipec.dev/pipeline marker label, the run_id, retry_run_id and
 //     retry_indicator parameters, the RETRY_RUN_ID and RETRY_INDICATOR
 //     environment variables, the memoize blocks pipec adds (their cache is a
 //     pipec-memo-... ConfigMap), the pipec-item input of loops, and the
@@ -65,6 +65,7 @@ const (
 	retryWrapperSuffix  = "-with-retry"
 
 	descriptionAnnotation = "workflows.argoproj.io/description"
+	pipecMarkerLabel      = "pipec.dev/pipeline"
 )
 
 // Normalize returns the normal form of an Argo object: a *wfv1.Workflow,
@@ -84,6 +85,10 @@ func Normalize(obj any) (map[string]any, error) {
 			if v, ok := md[k]; ok {
 				keep[k] = v
 			}
+		}
+		// pipec's marker label (compiler/marker.go) is part of its wiring.
+		if lb, ok := keep["labels"].(map[string]any); ok {
+			delete(lb, pipecMarkerLabel)
 		}
 		// The description is display text: a trailing newline (YAML's |)
 		// means nothing.
