@@ -126,10 +126,18 @@ func (c *client) close() {
 		if err != nil {
 			c.t.Errorf("server: %v", err)
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(c.exitWait()):
 		c.t.Errorf("server did not exit")
 	}
 	c.conn.Close()
+}
+
+// exitWait is how long close waits for the server to exit.
+func (c *client) exitWait() time.Duration {
+	if _, bench := c.t.(*testing.B); bench {
+		return 5 * time.Minute
+	}
+	return 5 * time.Second
 }
 
 func (c *client) call(method string, params, result any) error {

@@ -15,6 +15,10 @@ import (
 // then changed: offsets are translated between that state's text and the
 // current one through the changed region.
 
+// defaultFastFrom: smaller documents are checked again at once (a few
+// milliseconds), so that names the edit just declared are known.
+const defaultFastFrom = 256 << 10
+
 // textEdit is the one region in which two texts differ: old[start:oldEnd]
 // became new[start:newEnd].
 type textEdit struct{ start, oldEnd, newEnd int }
@@ -66,7 +70,11 @@ func (s *Server) atFast(ctx context.Context, u uri.URI, pos protocol.Position) (
 		return nil, errNoDocument(u)
 	}
 	c := d.checked
-	if c == nil || (s.currentLocked(c.seqs, c.unit) && c.seqs[d.path] == d.seq) || c.unit.Files[d.path] == nil {
+	from := s.opts.fastFrom
+	if from == 0 {
+		from = defaultFastFrom
+	}
+	if c == nil || len(d.text) < from || (s.currentLocked(c.seqs, c.unit) && c.seqs[d.path] == d.seq) || c.unit.Files[d.path] == nil {
 		s.mu.Unlock()
 		return s.at(ctx, u, pos)
 	}

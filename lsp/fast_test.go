@@ -30,7 +30,7 @@ func TestDiffTexts(t *testing.T) {
 // document is checked again (a long debounce here), hover and completion
 // answer from the last checked text, with ranges in the current text.
 func TestHoverAndCompletionBeforeRecheck(t *testing.T) {
-	c := newClient(t, "testdata/workspace.txtar", false, Options{Debounce: time.Hour})
+	c := newClient(t, "testdata/workspace.txtar", false, Options{Debounce: time.Hour, fastFrom: -1})
 	c.open("etl.pipe")
 	base := c.files["etl.pipe"]
 	var h struct {

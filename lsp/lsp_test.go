@@ -232,16 +232,16 @@ func TestCompletion(t *testing.T) {
 	// Inside ${ of a step, no output of a step downstream of it: using one
 	// would form a cycle (transform and shard use extract's outputs, load
 	// comes after transform).
-	got = complete(10, strings.Replace(base, `"--date", "${date}"]`, `"--date", "${‸"]`, 1), "‸")
+	got = complete(24, strings.Replace(base, `"--date", "${date}"]`, `"--date", "${‸"]`, 1), "‸")
 	expect(got, []string{"date", "train.result"}, []string{"transform.result", "shard.result", "load.result", "extract.rows"})
 	// After `after` in a step that has no body yet (the statement does not
 	// parse): step names, from the partial statement.
 	for i, partial := range []string{"  step new after ‸\n", "  step new after extract, ‸\n", "  step new after ‸"} {
-		got = complete(11+i, strings.Replace(base, "  step train uses fit(model = \"${date}\")\n}\n", partial, 1), "‸")
+		got = complete(25+i, strings.Replace(base, "  step train uses fit(model = \"${date}\")\n}\n", partial, 1), "‸")
 		expect(got, []string{"extract", "transform", "shard", "load"}, []string{"new", "run", "date"})
 	}
 	// Nothing in a plain string.
-	got = complete(23, strings.Replace(base, `"ghcr.io/acme/etl:1.4"`, `"ghcr.io/ac‸me"`, 1), "‸")
+	got = complete(28, strings.Replace(base, `"ghcr.io/acme/etl:1.4"`, `"ghcr.io/ac‸me"`, 1), "‸")
 	expect(got, nil, []string{"run", "date"})
 }
 

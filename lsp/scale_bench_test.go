@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/pipec/pipec/bench"
+	"github.com/pipec/pipec/dsl"
 )
 
 // The language server on a 10,000-step document (bench.Pipeline, about
@@ -80,5 +81,18 @@ func BenchmarkScaleShutdown10k(b *testing.B) {
 		c.notify("exit", nil)
 		<-c.done
 		b.StartTimer()
+	}
+}
+
+// BenchmarkSemanticTokensOf10k: the tokens of a parsed 10,000-step source,
+// without the server.
+func BenchmarkSemanticTokensOf10k(b *testing.B) {
+	src := []byte(bench.Pipeline("big", 10000))
+	f, _ := dsl.Parse("big.pipe", src)
+	b.ResetTimer()
+	for n := 0; n < b.N; n++ {
+		if len(semanticTokensOf(f, "big.pipe", src)) == 0 {
+			b.Fatal("no tokens")
+		}
 	}
 }

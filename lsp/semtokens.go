@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/alecthomas/participle/v2/lexer"
 	"go.lsp.dev/protocol"
@@ -165,12 +166,32 @@ func (a *astFacts) walk(v reflect.Value, at string) {
 			}
 			return
 		}
-		for i := range t.NumField() {
-			if t.Field(i).IsExported() {
-				a.walk(v.Field(i), t.Name()+"."+t.Field(i).Name)
-			}
+		for _, f := range structFields(t) {
+			a.walk(v.Field(f.index), f.at)
 		}
 	}
+}
+
+// field is an exported field of an AST node type, named "Type.Field".
+type field struct {
+	index int
+	at    string
+}
+
+var fieldCache sync.Map // reflect.Type -> []field
+
+func structFields(t reflect.Type) []field {
+	if fs, ok := fieldCache.Load(t); ok {
+		return fs.([]field)
+	}
+	var fs []field
+	for i := range t.NumField() {
+		if t.Field(i).IsExported() {
+			fs = append(fs, field{i, t.Name() + "." + t.Field(i).Name})
+		}
+	}
+	fieldCache.Store(t, fs)
+	return fs
 }
 
 func (a *astFacts) ident(off int, name, at string) {
@@ -235,7 +256,7 @@ func semanticTokensOf(f *dsl.File, path string, src []byte) []semTok {
 	add := func(start, end, typ, mods int) {
 		// One token per line: clients need not support multi-line tokens.
 		for start < end {
-			nl := strings.IndexByte(string(src[start:end]), '\n')
+			nl := bytes.IndexByte(src[start:end], '\n')
 			e := end
 			if nl >= 0 {
 				e = start + nl

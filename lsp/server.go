@@ -37,6 +37,11 @@ type Options struct {
 	Base compiler.Sources
 	// Version is reported to the client in serverInfo.
 	Version string
+
+	// fastFrom is the document size from which hover and completion after
+	// an edit answer from the last checked state (atFast): 0 means
+	// defaultFastFrom, negative always (tests).
+	fastFrom int
 }
 
 // DefaultDebounce is the wait after a change before diagnostics are computed.
@@ -61,7 +66,7 @@ type Server struct {
 	exited      chan struct{}
 	exitOnce    sync.Once
 	bg          sync.WaitGroup // background compiles
-	vbg         sync.WaitGroup // background validations (Argo's validator)
+	vbg         sync.WaitGroup // background validations and indexing; see Serve
 	reqs        sync.WaitGroup // requests being answered, but shutdown and exit
 	closing     bool
 }
@@ -135,7 +140,9 @@ func (s *Server) Serve(ctx context.Context, rwc io.ReadWriteCloser) error {
 	case <-time.After(time.Second): // a reader blocked on a terminal
 	}
 	s.bg.Wait()
-	s.vbg.Wait()
+	// Validations and indexing (s.vbg) are not waited for: they only
+	// compute, and their results are dropped once the server is closing, so
+	// that exit is not held up by Argo's validator on a large document.
 	return err
 }
 
