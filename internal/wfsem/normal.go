@@ -27,7 +27,7 @@
 //     of one (Argo 3.6+);
 //   - a memoize cache's configMap key is ignored (the controller does not
 //     read it, and Argo 4 rejects it);
-//   - pipec's wiring is ignored: its pipec.dev/pipeline marker label, the run_id, retry_run_id and
+//   - pipec's wiring is ignored: its pipec.dev/pipeline label, the run_id, retry_run_id and
 //     retry_indicator parameters, the RETRY_RUN_ID and RETRY_INDICATOR
 //     environment variables, the memoize blocks pipec adds (their cache is a
 //     pipec-memo-... ConfigMap), the pipec-item input of loops, and the
@@ -56,6 +56,7 @@ import (
 const (
 	paramRunID          = "run_id"
 	paramRetryRunID     = "retry_run_id"
+	pipecPipelineLabel  = "pipec.dev/pipeline"
 	paramRetryIndicator = "retry_indicator"
 	envRetryRunID       = "RETRY_RUN_ID"
 	envRetryIndicator   = "RETRY_INDICATOR"
@@ -65,7 +66,6 @@ const (
 	retryWrapperSuffix  = "-with-retry"
 
 	descriptionAnnotation = "workflows.argoproj.io/description"
-	pipecMarkerLabel      = "pipec.dev/pipeline"
 )
 
 // Normalize returns the normal form of an Argo object: a *wfv1.Workflow,
@@ -86,9 +86,13 @@ func Normalize(obj any) (map[string]any, error) {
 				keep[k] = v
 			}
 		}
-		// pipec's marker label (compiler/marker.go) is part of its wiring.
+		// pipec's own label (compiler.LabelPipeline, how pipec resume
+		// recognises its workflows) is wiring too.
 		if lb, ok := keep["labels"].(map[string]any); ok {
-			delete(lb, pipecMarkerLabel)
+			delete(lb, pipecPipelineLabel)
+			if len(lb) == 0 {
+				delete(keep, "labels")
+			}
 		}
 		// The description is display text: a trailing newline (YAML's |)
 		// means nothing.

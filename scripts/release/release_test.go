@@ -60,7 +60,7 @@ func TestRelease(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "pipec v9.8.7-test (Argo Workflows v3.7.18)\n"; string(got) != want {
+	if want := "pipec v9.8.7-test (Argo Workflows v4.0.5, v3.7.18 with --argo 3.7)\n"; string(got) != want {
 		t.Errorf("pipec version = %q, want %q", got, want)
 	}
 	sums, err := os.ReadFile(filepath.Join(out, "SHA256SUMS"))
