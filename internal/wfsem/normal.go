@@ -27,7 +27,7 @@
 //     of one (Argo 3.6+);
 //   - a memoize cache's configMap key is ignored (the controller does not
 //     read it, and Argo 4 rejects it);
-//   - pipec's retry wiring is ignored: the run_id, retry_run_id and
+//   - pipec's wiring is ignored: its pipec.dev/pipeline label, the run_id, retry_run_id and
 //     retry_indicator parameters, the RETRY_RUN_ID and RETRY_INDICATOR
 //     environment variables, the memoize blocks pipec adds (their cache is a
 //     pipec-memo-... ConfigMap), the pipec-item input of loops, and the
