@@ -606,31 +606,29 @@ func (c *conv) warnings(diags *diag.Diagnostics, strict bool) {
 			continue
 		}
 		seen[id] = true
-		var d *diag.Diagnostic
 		switch {
 		case n.inexpressible:
 			c.obj.Inexpressible = append(c.obj.Inexpressible, n.what)
 			if strict {
-				d = diags.Errorf(r, "%s cannot be expressed in pipec", n.what)
+				diags.Errorf(r, "%s cannot be expressed in pipec", n.what)
 			} else {
-				d = diags.Warnf(r, "%s cannot be expressed in pipec; the imported pipeline differs here", n.what)
+				diags.Warnf(r, "%s cannot be expressed in pipec; the imported pipeline differs here", n.what)
 			}
 		case n.verbatim:
 			c.obj.Raw = append(c.obj.Raw, "the templates: "+n.what)
 			if strict {
-				d = diags.Errorf(r, "%s: the language cannot express these templates", n.what)
+				diags.Errorf(r, "%s: the language cannot express these templates", n.what)
 			} else {
-				d = diags.Warnf(r, "%s: the language cannot express these templates yet; they are kept verbatim in raw", n.what)
+				diags.Warnf(r, "%s: the language cannot express these templates yet; they are kept verbatim in raw", n.what)
 			}
 		default:
 			c.obj.Raw = append(c.obj.Raw, n.what)
 			if strict {
-				d = diags.Errorf(r, "%s has no pipec syntax (pipec import would keep it in raw)", n.what)
+				diags.Errorf(r, "%s has no pipec syntax (pipec import would keep it in raw)", n.what)
 			} else {
-				d = diags.Warnf(r, "%s has no pipec syntax yet: kept in raw", n.what)
+				diags.Warnf(r, "%s has no pipec syntax yet: kept in raw", n.what)
 			}
 		}
-		_ = d
 	}
 }
 
