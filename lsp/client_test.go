@@ -223,7 +223,7 @@ func (c *client) waitDiags(name string, version int32) published {
 // publishes once after checking and again after Argo's validator).
 func (c *client) waitDiagsN(name string, version int32, n int) published {
 	c.t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(c.exitWait() * 12)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for {

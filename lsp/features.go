@@ -38,7 +38,12 @@ func (s *Server) at(ctx context.Context, u uri.URI, pos protocol.Position) (*req
 	if err != nil {
 		return nil, err
 	}
-	st.index()
+	if _, err := st.indexCtx(ctx); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.noteIndexedLocked(d, st)
+	s.mu.Unlock()
 	off := m.offset(pos)
 	return &request{doc: d, st: st, m: m, off: off, stM: m, stOff: off}, nil
 }
@@ -155,10 +160,14 @@ func describe(unit *compiler.Unit, t *target, u *compiler.Use) string {
 				fmt.Fprintf(&b, " (default `%q`)", *o.Default)
 			}
 		}
+		var odoc string
+		if t.output != nil && t.output.Decl != nil {
+			odoc = stepItemDoc(unit, t.output.Decl)
+		}
 		if t.step.Loop != nil {
 			b.WriteString("\n\nThe step loops: `${" + t.step.Name + "." + t.name + "}` is a JSON list of every iteration's value.")
 		}
-		doc(&b, t.doc)
+		doc(&b, odoc)
 	case tResult:
 		fmt.Fprintf(&b, "**result** of step `%s`: its standard output (at most 256 kB; for a script, its output)", t.step.Name)
 	case tTemplate:
