@@ -71,7 +71,7 @@ type Server struct {
 	vbg         sync.WaitGroup // background validations and indexing; see Serve
 	reqs        sync.WaitGroup // requests being answered, but shutdown and exit
 	closing     bool
-	valCache    memCache // what Argo's validator accepted (see validate)
+	valCache    memCache                           // what Argo's validator accepted (see validate)
 	inflight    map[jsonrpc2.ID]context.CancelFunc // requests being answered, for $/cancelRequest
 }
 
@@ -84,7 +84,7 @@ func NewServer(opts Options) *Server {
 		opts.Base = compiler.DiskSources{}
 	}
 	s := &Server{
-		opts:   opts,
+		opts:     opts,
 		docs:     map[uri.URI]*document{},
 		exited:   make(chan struct{}),
 		inflight: map[jsonrpc2.ID]context.CancelFunc{},
