@@ -25,6 +25,8 @@ type client struct {
 	files map[string]string // workspace files by name
 	utf8  bool
 	done  chan error
+	srv   *Server
+	calls int64 // calls made: the next call's id is calls+1
 
 	mu    sync.Mutex
 	diags map[string][]published // by file name, in arrival order
@@ -77,6 +79,7 @@ func newClient(t testing.TB, archive string, utf8 bool, opts Options) *client {
 		opts.Log = os.Stderr
 	}
 	srv := NewServer(opts)
+	c.srv = srv
 	go func() { c.done <- srv.Serve(context.Background(), serverSide) }()
 	c.conn = jsonrpc2.NewConn(jsonrpc2.NewHeaderStream(clientSide))
 	c.conn.Go(context.Background(), func(ctx context.Context, req *jsonrpc2.Request) (any, error) {
@@ -148,6 +151,7 @@ func (c *client) call(method string, params, result any) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
+	c.calls++
 	var raw json.RawMessage
 	_, err := c.conn.Call(ctx, method, params, &raw)
 	if err == nil && result != nil {

@@ -567,6 +567,9 @@ func (s *Server) runCheck(d *document, pc *pendingCheck) {
 			pc.c = newCheckedState(d.path, pc.sn.seqs, &compiler.Unit{Files: map[string]*dsl.File{}}, &compiler.Program{})
 		}
 	}()
+	if s.opts.beforeCheck != nil {
+		s.opts.beforeCheck()
+	}
 	c := s.checkSnapshot(pc.sn, d.path)
 	pc.c = c
 	s.mu.Lock()

@@ -39,6 +39,10 @@ type Options struct {
 	// Version is reported to the client in serverInfo.
 	Version string
 
+	// beforeCheck, if set, runs before each check a request waits for
+	// (tests).
+	beforeCheck func()
+
 	// fastFrom is the document size from which hover and completion after
 	// an edit answer from the last checked state (atFast): 0 means
 	// defaultFastFrom, negative always (tests).
