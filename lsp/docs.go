@@ -24,6 +24,9 @@ type document struct {
 	seq     int64 // the server's change counter at the last change
 	text    []byte
 	sem     *semState // the last semantic tokens sent, for deltas
+	// wantsSem: the client asked for semantic tokens, so each checked state's
+	// AST facts are computed in the background too.
+	wantsSem bool
 	// The last diagnostics published and the text they are of, for quick
 	// fixes.
 	lastDiags diag.Diagnostics
@@ -97,6 +100,9 @@ type checkedState struct {
 
 	factsOnce sync.Once
 	facts     *astFacts // for semantic tokens
+
+	docsOnce sync.Once
+	docs     map[*dsl.OutputStmt]string // see outputDocs
 }
 
 func newCheckedState(path string, seqs map[string]int64, unit *compiler.Unit, prog *compiler.Program) *checkedState {
@@ -432,7 +438,11 @@ func (s *Server) setCheckedLocked(d *document, c *checkedState) {
 		s.logf(levelLog, "indexed %s in %v", filepath.Base(d.path), time.Since(start).Round(time.Microsecond))
 		s.mu.Lock()
 		s.noteIndexedLocked(d, c)
+		sem := d.wantsSem && s.docs[d.uri] == d
 		s.mu.Unlock()
+		if sem {
+			c.astFacts()
+		}
 	}()
 }
 

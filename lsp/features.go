@@ -31,6 +31,8 @@ type request struct {
 	stM   *mapper
 	stOff int
 	edit  *textEdit
+	// incomplete: a completion list was cut (see maxCompletionItems).
+	incomplete bool
 }
 
 func (s *Server) at(ctx context.Context, u uri.URI, pos protocol.Position) (*request, error) {
@@ -110,7 +112,7 @@ func (s *Server) Hover(ctx context.Context, p *protocol.HoverParams) (*protocol.
 		text, rng = describe(st.unit, o.tgt, o.use), o.rng
 	} else if u := r.st.idx.useAt(path, r.off); u != nil {
 		text, rng = describeRef(u), u.Range
-	} else if kw, kr := keywordAt(r.m.src, path, r.off); kw != "" {
+	} else if kw, kr := keywordAt(r, path); kw != "" {
 		text, rng = "**"+kw+"**: "+keywordDocs[kw], kr
 	}
 	if text == "" {
@@ -120,9 +122,12 @@ func (s *Server) Hover(ctx context.Context, p *protocol.HoverParams) (*protocol.
 	return &protocol.Hover{Contents: &protocol.MarkupContent{Kind: protocol.MarkupKindMarkdown, Value: text}, Range: &pr}, nil
 }
 
-// keywordAt finds a keyword token (not a string, not a name) at an offset.
-func keywordAt(src []byte, path string, off int) (string, diag.Range) {
-	for _, t := range lexTokens(path, src) {
+// keywordAt finds a keyword token (not a string, not a name) at the
+// request's offset.
+func keywordAt(r *request, path string) (string, diag.Range) {
+	src, off := r.m.src, r.off
+	from, _ := r.lexStart()
+	for _, t := range lexTokensFrom(path, src, from, lineEndAt(src, off)) {
 		if t.start <= off && off <= t.end && t.ident && keywordDocs[t.text] != "" {
 			return t.text, diag.Range{Filename: path, Start: diag.Pos{Offset: t.start, Line: 1}, End: diag.Pos{Offset: t.end, Line: 1}}
 		}

@@ -31,7 +31,7 @@ func TestCancelRequest(t *testing.T) {
 	id := c.calls + 1
 	errc := make(chan error, 1)
 	go func() { errc <- c.call("textDocument/hover", c.textDoc("etl.pipe", pos), nil) }()
-	<-entered // the hover waits for the check
+	<-entered                                               // the hover waits for the check
 	c.notify("$/cancelRequest", map[string]any{"id": 9999}) // no such request: ignored
 	c.notify("$/cancelRequest", map[string]any{"id": id})
 	err := <-errc
