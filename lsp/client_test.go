@@ -27,6 +27,8 @@ type client struct {
 	done  chan error
 	srv   *Server
 	calls int64 // calls made: the next call's id is calls+1
+	// exited: the test ended the session itself.
+	exited bool
 
 	mu    sync.Mutex
 	diags map[string][]published // by file name, in arrival order
@@ -122,6 +124,9 @@ func newClient(t testing.TB, archive string, utf8 bool, opts Options) *client {
 }
 
 func (c *client) close() {
+	if c.exited {
+		return
+	}
 	c.call("shutdown", nil, nil)
 	c.notify("exit", nil)
 	select {
@@ -188,6 +193,21 @@ func (c *client) change(name string, version int, text string) {
 	c.notify("textDocument/didChange", map[string]any{
 		"textDocument":   map[string]any{"uri": c.uri(name), "version": version},
 		"contentChanges": []any{map[string]any{"text": text}}})
+}
+
+// typeAt sends an incremental change: a space typed at p, or (del) the
+// character at p deleted.
+func (c *client) typeAt(name string, version int, p lspPos, del bool) {
+	c.t.Helper()
+	rng := lspRange{p, p}
+	text := " "
+	if del {
+		rng.End.Character++
+		text = ""
+	}
+	c.notify("textDocument/didChange", map[string]any{
+		"textDocument":   map[string]any{"uri": c.uri(name), "version": version},
+		"contentChanges": []any{map[string]any{"range": rng, "text": text}}})
 }
 
 // pos is the position of the n-th byte of the first occurrence of needle

@@ -383,8 +383,11 @@ func (s *Server) refItems(r *request, from int) []protocol.CompletionItem {
 			steps = nil // handlers cannot use the main steps' outputs
 		}
 		docs := r.st.outputDocs()
-		downstream := downstreamOf(cur, steps)
-		for _, st := range nearestFirst(steps, r.stOff) {
+		var downstream map[*compiler.Step]bool
+		if len(steps) > 0 {
+			downstream = downstreamOf(cur, r.st.users())
+		}
+		for st := range nearestFirst(steps, r.stOff) {
 			if len(items) >= maxCompletionItems {
 				break
 			}
@@ -421,10 +424,10 @@ func (s *Server) argoItems(cur *compiler.Step, add func(label string, kind proto
 	}
 }
 
-// nearestFirst orders steps by the distance of their declaration from an
-// offset.
-func nearestFirst(steps []*compiler.Step, off int) []*compiler.Step {
-	out := append([]*compiler.Step(nil), steps...)
+// nearestFirst yields steps (in source order) by the distance of their
+// declaration from an offset, nearest first, stopping when yield does;
+// the work is proportional to the steps yielded, not to all of them.
+func nearestFirst(steps []*compiler.Step, off int) func(yield func(*compiler.Step) bool) {
 	dist := func(st *compiler.Step) int {
 		r := st.Decl.Range()
 		switch {
@@ -435,24 +438,47 @@ func nearestFirst(steps []*compiler.Step, off int) []*compiler.Step {
 		}
 		return 0
 	}
-	sort.SliceStable(out, func(i, j int) bool { return dist(out[i]) < dist(out[j]) })
-	return out
+	return func(yield func(*compiler.Step) bool) {
+		hi := sort.Search(len(steps), func(i int) bool { return steps[i].Decl.Range().End.Offset >= off })
+		lo := hi - 1
+		for lo >= 0 || hi < len(steps) {
+			var st *compiler.Step
+			if hi >= len(steps) || lo >= 0 && dist(steps[lo]) <= dist(steps[hi]) {
+				st, lo = steps[lo], lo-1
+			} else {
+				st, hi = steps[hi], hi+1
+			}
+			if !yield(st) {
+				return
+			}
+		}
+	}
+}
+
+// users maps each step of the state's pipelines to the steps that depend
+// on it directly (computed once).
+func (c *checkedState) users() map[*compiler.Step][]*compiler.Step {
+	c.usersOnce.Do(func() {
+		c.usersOf = map[*compiler.Step][]*compiler.Step{}
+		for _, p := range c.prog.Pipelines {
+			for _, st := range p.Steps {
+				for _, d := range st.Deps {
+					if d.Step != nil {
+						c.usersOf[d.Step] = append(c.usersOf[d.Step], st)
+					}
+				}
+			}
+		}
+	})
+	return c.usersOf
 }
 
 // downstreamOf is the set of steps that depend on cur, directly or not
-// (through after or by using an output of it).
-func downstreamOf(cur *compiler.Step, steps []*compiler.Step) map[*compiler.Step]bool {
+// (through after or by using an output of it), given each step's users.
+func downstreamOf(cur *compiler.Step, users map[*compiler.Step][]*compiler.Step) map[*compiler.Step]bool {
 	down := map[*compiler.Step]bool{}
 	if cur == nil {
 		return down
-	}
-	users := map[*compiler.Step][]*compiler.Step{}
-	for _, st := range steps {
-		for _, d := range st.Deps {
-			if d.Step != nil {
-				users[d.Step] = append(users[d.Step], st)
-			}
-		}
 	}
 	queue := []*compiler.Step{cur}
 	for len(queue) > 0 {

@@ -103,6 +103,9 @@ type checkedState struct {
 
 	docsOnce sync.Once
 	docs     map[*dsl.OutputStmt]string // see outputDocs
+
+	usersOnce sync.Once
+	usersOf   map[*compiler.Step][]*compiler.Step // see users
 }
 
 func newCheckedState(path string, seqs map[string]int64, unit *compiler.Unit, prog *compiler.Program) *checkedState {
