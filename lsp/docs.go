@@ -443,6 +443,8 @@ func (s *Server) setCheckedLocked(d *document, c *checkedState) {
 		}()
 		start := time.Now()
 		c.index()
+		c.mapper(s.utf8) // and what requests from it use
+		c.users()
 		s.logf(levelLog, "indexed %s in %v", filepath.Base(d.path), time.Since(start).Round(time.Microsecond))
 		s.mu.Lock()
 		s.noteIndexedLocked(d, c)
