@@ -11,7 +11,7 @@ import "github.com/pipec/pipec/dsl"
 func (c *checker) behaviourStmt(st *Step, n dsl.StepStmt, single func(string, dsl.Node) bool) bool {
 	switch s := n.(type) {
 	case *dsl.ContinueOnStmt:
-		if !single("continue_on", s) {
+		if !single("continue_on", s) || c.continueOn(st, s) {
 			return true
 		}
 		// Argo rejects continueOn in a DAG that uses depends, as pipec's

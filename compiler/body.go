@@ -253,6 +253,8 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 			b.Raw = append(b.Raw, s)
 		case *dsl.InputStmt, *dsl.ArtifactStmt:
 			c.artifactStmt(sc, st, s)
+		case *dsl.SubStep, *dsl.SubStage:
+			c.nestedSteps(st, it)
 		default:
 			if !c.behaviourStmt(st, it.Stmt, single) {
 				c.kindStmt(sc, st, it.Stmt, single)
