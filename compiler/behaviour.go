@@ -17,7 +17,7 @@ func (c *checker) behaviourStmt(st *Step, n dsl.StepStmt, single func(string, ds
 		// Argo rejects continueOn in a DAG that uses depends, as pipec's
 		// does: the steps after this one say what they need instead.
 		c.errorf(s, "continue_on cannot be compiled: Argo rejects continueOn in a DAG whose tasks use depends, as pipec's do").
-			WithHint("let the steps after %s run after %s completed (or failed): a failed step does not fail the pipeline when every branch after it ends with a step that ran", st.Name, st.Name)
+			WithHint("let the steps after %s run after %s completed (or failed): a failed step does not fail the pipeline when every branch after it ends with a step that ran; or write the steps in stages, where continue_on is allowed", st.Name, st.Name)
 	default:
 		return false
 	}

@@ -31,7 +31,7 @@ type Stage struct {
 // What names a stage in messages.
 func (stg *Stage) What() string {
 	if stg.Name != "" {
-		return "stage " + stg.Name
+		return "stage " + quote(stg.Name)
 	}
 	return "stage " + strconv.Itoa(stg.Index+1)
 }
