@@ -89,8 +89,8 @@ func (c *checker) stageSteps(p *Pipeline, decls []*dsl.StageDecl, steps []*dsl.S
 			out = append(out, d)
 		}
 	}
-	c.mixedLevel(main, "pipeline "+quote(p.Name), "stage")
-	c.mixedLevel(exit, "the exit handlers of pipeline "+quote(p.Name), "on exit stage")
+	c.mixedLevel(main, "pipeline "+quote(p.Name)+" is", "stage")
+	c.mixedLevel(exit, "the exit handlers of pipeline "+quote(p.Name)+" are", "on exit stage")
 	return out, stageOf
 }
 
@@ -133,7 +133,7 @@ func (c *checker) mixedLevel(lvl *stageLevel, where, kw string) {
 		return
 	}
 	for _, d := range lvl.bare {
-		c.errorf(d.Name, "step %q is outside a stage, but %s is written in stages", d.Name.Name, where).
+		c.errorf(d.Name, "step %q is outside a stage, but %s written in stages", d.Name.Name, where).
 			WithHint("move it into a stage (%s { step %s ... }), or write all of them as bare steps", kw, d.Name.Name)
 	}
 }
@@ -184,7 +184,7 @@ func (c *checker) compositeSteps(t *dsl.TemplateDecl) ([]*dsl.SubStep, map[*dsl.
 			subs = append(subs, sub)
 		}
 	}
-	c.mixedLevel(lvl, "template "+quote(t.Name.Name), "stage")
+	c.mixedLevel(lvl, "template "+quote(t.Name.Name)+" is", "stage")
 	return subs, stageOf
 }
 
