@@ -194,9 +194,12 @@ func (c *checker) stageAfter(st *Step, a *dsl.AfterClause) bool {
 	if st.Stage == nil {
 		return false
 	}
-	hint := "the stages run in order: move the steps it waits for to an earlier stage"
-	if deps := a.Deps(); len(deps) > 0 {
-		hint = "the stages run in order: move step " + deps[0].Step.Name + " to a stage before this one"
+	hint := "remove after: step " + st.Name + " already runs after the steps of the stages before its own"
+	for _, d := range a.Deps() {
+		if target := st.Pipeline.stepsByName[d.Step.Name]; target != nil && target.Stage != nil && target.Stage.Index >= st.Stage.Index {
+			hint = "the stages run in order: move step " + target.Name + " to a stage before " + st.Stage.What() + " and remove after"
+			break
+		}
 	}
 	c.errorf(a, "a step in a stage cannot have after: it runs after the stages before its own").WithHint("%s", hint)
 	return true

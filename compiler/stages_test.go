@@ -12,7 +12,10 @@ func TestCheckStages(t *testing.T) {
 		{"after in a stage", `pipeline p { image "a"
   stage { step a { run ["x"] } }
   stage { step b after a { run ["x"] } }
-}`, []string{`3:18: a step in a stage cannot have after: it runs after the stages before its own | hint: the stages run in order: move step a to a stage before this one`}},
+}`, []string{`3:18: a step in a stage cannot have after: it runs after the stages before its own | hint: remove after: step b already runs after the steps of the stages before its own`}},
+		{"after a step of the same stage", `pipeline p { image "a"
+  stage { step a { run ["x"] } step b after a { run ["x"] } }
+}`, []string{`2:39: a step in a stage cannot have after: it runs after the stages before its own | hint: the stages run in order: move step a to a stage before stage 1 and remove after`}},
 		{"same stage", `pipeline p { image "a"
   stage build { step a { run ["x"] } step b { run ["echo", "${a.result}"] } }
 }`, []string{`2:61: ${a.result}: step "a" is in the same stage as "b", and the steps of a stage run in parallel | hint: move step a to a stage before stage "build"`}},
