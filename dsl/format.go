@@ -82,11 +82,8 @@ func findBad(f *File) *BadStmt {
 		case it.Bad != nil:
 			return it.Bad
 		case it.Template != nil:
-			if b := steps(it.Template.Items); b != nil {
-				return b
-			}
-			for _, s := range SubSteps(it.Template.Items) {
-				if b := steps(s.Items); b != nil {
+			for _, items := range StepBodies(it.Template.Items) {
+				if b := steps(items); b != nil {
 					return b
 				}
 			}
@@ -96,8 +93,10 @@ func findBad(f *File) *BadStmt {
 					return badOr(pi.Bad, pi.Span)
 				}
 				if s, ok := pi.Stmt.(*StepDecl); ok {
-					if b := steps(s.Items); b != nil {
-						return b
+					for _, items := range StepBodies(s.Items) {
+						if b := steps(items); b != nil {
+							return b
+						}
 					}
 				}
 			}
@@ -163,11 +162,8 @@ func newPrinter(f *File) *printer {
 	for _, it := range f.Items {
 		mark(it.Doc)
 		if it.Template != nil {
-			for _, si := range it.Template.Items {
-				mark(si.Doc)
-			}
-			for _, s := range SubSteps(it.Template.Items) {
-				for _, si := range s.Items {
+			for _, items := range StepBodies(it.Template.Items) {
+				for _, si := range items {
 					mark(si.Doc)
 				}
 			}
@@ -176,7 +172,7 @@ func newPrinter(f *File) *printer {
 			for _, pi := range it.Pipeline.Items {
 				mark(pi.Doc)
 				if s, ok := pi.Stmt.(*StepDecl); ok {
-					for _, si := range s.Items {
+					for _, si := range flatItems(s.Items) {
 						mark(si.Doc)
 					}
 				}
@@ -482,7 +478,8 @@ func stepItems(p *printer, items []*StepItem) []item {
 	for _, si := range items {
 		si := si
 		s, isStep := si.Stmt.(*SubStep)
-		list = append(list, item{span: si.Span, doc: si.Doc, isBlock: isStep && p.hasBody(s.Decl()), print: func() { p.stmt(si.Stmt) }})
+		_, isContainer := si.Stmt.(*ContainerDecl)
+		list = append(list, item{span: si.Span, doc: si.Doc, isBlock: (isStep && p.hasBody(s.Decl())) || isContainer, print: func() { p.stmt(si.Stmt) }})
 	}
 	return list
 }
@@ -713,6 +710,11 @@ func (p *printer) stmt(n Node) {
 		p.word("=")
 		p.sp()
 		p.call(s.Source)
+		if s.StorageClass != nil {
+			p.word("storage_class")
+			p.sp()
+			p.str(s.StorageClass)
+		}
 	case *RawStmt:
 		p.tok("raw", s.Pos, s.Pos)
 		p.sp()
@@ -744,6 +746,12 @@ func (p *printer) stmt(n Node) {
 		p.str(s.Source)
 	case *ResourceStmt:
 		p.tok(s.Kind, s.Pos, s.Pos)
+		if s.LimitOnly != nil {
+			p.word("limit")
+			p.sp()
+			p.value(s.LimitOnly)
+			break
+		}
 		p.sp()
 		p.value(s.Request)
 		if s.Limit != nil {
@@ -795,7 +803,7 @@ func (p *printer) stmt(n Node) {
 	case *InputStmt, *ArtifactStmt, *ArtifactRepositoryStmt, *ArtifactGCStmt:
 		p.artifactStmt(n)
 	default:
-		if !p.templateKindStmt(n) && !p.behaviourStmt(n) {
+		if !p.templateKindStmt(n) && !p.behaviourStmt(n) && !p.containerStmt(n) {
 			panic(fmt.Sprintf("format: unexpected statement %T", n))
 		}
 	}

@@ -45,7 +45,7 @@ var refStepStmts = append([]StepStmt{
 	&OutputStmt{}, &MountStmt{}, &WorkdirStmt{}, &TimeoutStmt{}, &RetryStmt{},
 	&MemoizeStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &LabelStmt{}, &RawStmt{},
 	&StepSettingStmt{}, &SyncStmt{}, &InputStmt{}, &ArtifactStmt{},
-}, append(append(templateKindStmts, behaviourStmts...), &SubStep{})...)
+}, append(append(append(templateKindStmts, behaviourStmts...), containerStmts...), &SubStep{})...)
 
 func refOptions() []participle.Option {
 	return []participle.Option{
@@ -146,13 +146,9 @@ func refAttachDocs(f *File) {
 		}
 		return nil
 	}
-	var stepItems func(items []*StepItem)
-	stepItems = func(items []*StepItem) {
-		for _, it := range items {
+	stepItems := func(items []*StepItem) {
+		for _, it := range flatItems(items) {
 			it.Doc = doc(it.Span)
-		}
-		for _, s := range SubSteps(items) {
-			stepItems(s.Items)
 		}
 	}
 	for _, it := range f.Items {
@@ -199,9 +195,7 @@ func refMergeBrokenTails(f *File) {
 	for _, it := range f.Items {
 		if it.Template != nil {
 			it.Template.Items = mergeStep(it.Template.Items)
-			for _, s := range SubSteps(it.Template.Items) {
-				s.Items = mergeStep(s.Items)
-			}
+			mergeNested(it.Template.Items, mergeStep)
 		}
 		p := it.Pipeline
 		if p == nil {
@@ -211,6 +205,7 @@ func refMergeBrokenTails(f *File) {
 		for _, pi := range p.Items {
 			if s, ok := pi.Stmt.(*StepDecl); ok {
 				s.Items = mergeStep(s.Items)
+				mergeNested(s.Items, mergeStep)
 			}
 			if n := len(out); n > 0 && out[n-1].Bad == nil && sameLine(out[n-1].Span, pi.Bad) {
 				prev := out[n-1]
@@ -242,20 +237,15 @@ func refBadStmtDiags(f *File, lexDiags diag.Diagnostics) diag.Diagnostics {
 		}
 		report(it.Bad, "top")
 		if it.Template != nil {
-			for _, si := range it.Template.Items {
+			for _, si := range flatItems(it.Template.Items) {
 				report(si.Bad, "step")
-			}
-			for _, s := range SubSteps(it.Template.Items) {
-				for _, si := range s.Items {
-					report(si.Bad, "step")
-				}
 			}
 		}
 		if it.Pipeline != nil {
 			for _, pi := range it.Pipeline.Items {
 				report(pi.Bad, "pipeline")
 				if s, ok := pi.Stmt.(*StepDecl); ok {
-					for _, si := range s.Items {
+					for _, si := range flatItems(s.Items) {
 						report(si.Bad, "step")
 					}
 				}
