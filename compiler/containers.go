@@ -41,7 +41,7 @@ var reservedContainerNames = []string{"init", "wait"}
 // containerDecl checks a container block into the step's body.
 func (c *checker) containerDecl(sc *scope, st *Step, d *dsl.ContainerDecl) {
 	b := st.Body
-	name := argoName(d.Name.Name)
+	name := containerName(d.Name.Name)
 	for _, prev := range b.allContainers() {
 		if prev.Name == name {
 			c.errorf(d.Name, "container %q is declared twice in step %q (first at %s)", d.Name.Name, st.Name, prev.Decl.Name.Range()).
@@ -50,7 +50,7 @@ func (c *checker) containerDecl(sc *scope, st *Step, d *dsl.ContainerDecl) {
 		}
 	}
 	if errs := validation.IsDNS1123Label(name); len(errs) > 0 {
-		c.errorf(d.Name, "invalid container name %q: %s", d.Name.Name, errs[0])
+		c.errorf(d.Name, "invalid container name %q: %s", d.Name.Name, errs[0]).WithHint("container names are lower case letters, digits and -")
 	}
 	switch {
 	case contains(reservedContainerNames, name):
@@ -64,7 +64,7 @@ func (c *checker) containerDecl(sc *scope, st *Step, d *dsl.ContainerDecl) {
 			WithHint("an init container runs before the step's container, a sidecar beside it")
 	}
 	for _, a := range d.After {
-		spec.After = append(spec.After, argoName(a.Name))
+		spec.After = append(spec.After, containerName(a.Name))
 	}
 	inner := &Step{Name: st.Name + "." + d.Name.Name, ArgoName: st.ArgoName, Decl: st.Decl, Pipeline: st.Pipeline, Body: spec.Body}
 	var items []*dsl.StepItem
@@ -103,6 +103,10 @@ func (c *checker) containerDecl(sc *scope, st *Step, d *dsl.ContainerDecl) {
 		b.Inits = append(b.Inits, spec)
 	}
 }
+
+// containerName is the Kubernetes name of a container block: its name
+// with _ as -.
+func containerName(name string) string { return strings.ReplaceAll(name, "_", "-") }
 
 // kindWord names a container kind in messages.
 func kindWord(kind string) string {
