@@ -69,10 +69,16 @@ func FormatSource(filename string, src []byte) ([]byte, diag.Diagnostics) {
 }
 
 func findBad(f *File) *BadStmt {
-	steps := func(items []*StepItem) *BadStmt {
+	var steps func(items []*StepItem) *BadStmt
+	steps = func(items []*StepItem) *BadStmt {
 		for _, it := range items {
 			if it.Bad != nil || it.Stmt == nil {
 				return badOr(it.Bad, it.Span)
+			}
+		}
+		for _, b := range ChildBodies(items) {
+			if bad := steps(*b); bad != nil {
+				return bad
 			}
 		}
 		return nil
@@ -84,11 +90,6 @@ func findBad(f *File) *BadStmt {
 		case it.Template != nil:
 			if b := steps(it.Template.Items); b != nil {
 				return b
-			}
-			for _, s := range SubSteps(it.Template.Items) {
-				if b := steps(s.Items); b != nil {
-					return b
-				}
 			}
 		case it.Pipeline != nil:
 			for _, pi := range it.Pipeline.Items {
@@ -162,23 +163,19 @@ func newPrinter(f *File) *printer {
 	}
 	for _, it := range f.Items {
 		mark(it.Doc)
-		if it.Template != nil {
-			for _, si := range it.Template.Items {
+		markBody := func(items []*StepItem) {
+			for _, si := range items {
 				mark(si.Doc)
 			}
-			for _, s := range SubSteps(it.Template.Items) {
-				for _, si := range s.Items {
-					mark(si.Doc)
-				}
-			}
+		}
+		if it.Template != nil {
+			EachBody(it.Template.Items, markBody)
 		}
 		if it.Pipeline != nil {
 			for _, pi := range it.Pipeline.Items {
 				mark(pi.Doc)
 				if s, ok := pi.Stmt.(*StepDecl); ok {
-					for _, si := range s.Items {
-						mark(si.Doc)
-					}
+					EachBody(s.Items, markBody)
 				}
 			}
 		}
@@ -481,8 +478,14 @@ func stepItems(p *printer, items []*StepItem) []item {
 	var list []item
 	for _, si := range items {
 		si := si
-		s, isStep := si.Stmt.(*SubStep)
-		list = append(list, item{span: si.Span, doc: si.Doc, isBlock: isStep && p.hasBody(s.Decl()), print: func() { p.stmt(si.Stmt) }})
+		isBlock := false
+		switch s := si.Stmt.(type) {
+		case *SubStep:
+			isBlock = p.hasBody(s.Decl())
+		case *HookStmt:
+			isBlock = p.hasBody(s.Decl())
+		}
+		list = append(list, item{span: si.Span, doc: si.Doc, isBlock: isBlock, print: func() { p.stmt(si.Stmt) }})
 	}
 	return list
 }
@@ -726,6 +729,8 @@ func (p *printer) stmt(n Node) {
 		p.value(s.Value)
 	case *SubStep:
 		p.step(s.Decl())
+	case *HookStmt:
+		p.step(s.Decl())
 	case *StepDecl:
 		p.step(s)
 	case *RunStmt:
@@ -826,6 +831,11 @@ func (p *printer) step(s *StepDecl) {
 	if s.Handler != "" {
 		p.tok("on", s.Pos, s.Pos)
 		p.word(s.Handler)
+		if s.HookWhen != nil {
+			p.word("when")
+			p.sp()
+			p.str(s.HookWhen)
+		}
 		p.word("step")
 	} else {
 		p.tok("step", s.Pos, s.Pos)

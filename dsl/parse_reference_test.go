@@ -45,7 +45,7 @@ var refStepStmts = append([]StepStmt{
 	&OutputStmt{}, &MountStmt{}, &WorkdirStmt{}, &TimeoutStmt{}, &RetryStmt{},
 	&MemoizeStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &LabelStmt{}, &RawStmt{},
 	&StepSettingStmt{}, &SyncStmt{}, &InputStmt{}, &ArtifactStmt{},
-}, append(append(templateKindStmts, behaviourStmts...), &SubStep{})...)
+}, append(append(templateKindStmts, behaviourStmts...), &SubStep{}, &HookStmt{})...)
 
 func refOptions() []participle.Option {
 	return []participle.Option{
@@ -151,8 +151,8 @@ func refAttachDocs(f *File) {
 		for _, it := range items {
 			it.Doc = doc(it.Span)
 		}
-		for _, s := range SubSteps(items) {
-			stepItems(s.Items)
+		for _, b := range ChildBodies(items) {
+			stepItems(*b)
 		}
 	}
 	for _, it := range f.Items {
@@ -196,12 +196,17 @@ func refMergeBrokenTails(f *File) {
 		}
 		return out
 	}
+	var mergeAll func(items []*StepItem) []*StepItem
+	mergeAll = func(items []*StepItem) []*StepItem {
+		items = mergeStep(items)
+		for _, b := range ChildBodies(items) {
+			*b = mergeAll(*b)
+		}
+		return items
+	}
 	for _, it := range f.Items {
 		if it.Template != nil {
-			it.Template.Items = mergeStep(it.Template.Items)
-			for _, s := range SubSteps(it.Template.Items) {
-				s.Items = mergeStep(s.Items)
-			}
+			it.Template.Items = mergeAll(it.Template.Items)
 		}
 		p := it.Pipeline
 		if p == nil {
@@ -210,7 +215,7 @@ func refMergeBrokenTails(f *File) {
 		out := p.Items[:0]
 		for _, pi := range p.Items {
 			if s, ok := pi.Stmt.(*StepDecl); ok {
-				s.Items = mergeStep(s.Items)
+				s.Items = mergeAll(s.Items)
 			}
 			if n := len(out); n > 0 && out[n-1].Bad == nil && sameLine(out[n-1].Span, pi.Bad) {
 				prev := out[n-1]
@@ -241,23 +246,19 @@ func refBadStmtDiags(f *File, lexDiags diag.Diagnostics) diag.Diagnostics {
 			diags = append(diags, diag.Diagnostic{Range: it.Stray.Range(), Message: "unexpected '}': no block is open here", Hint: "remove it, or look for a missing '{' above"})
 		}
 		report(it.Bad, "top")
-		if it.Template != nil {
-			for _, si := range it.Template.Items {
+		reportBody := func(items []*StepItem) {
+			for _, si := range items {
 				report(si.Bad, "step")
 			}
-			for _, s := range SubSteps(it.Template.Items) {
-				for _, si := range s.Items {
-					report(si.Bad, "step")
-				}
-			}
+		}
+		if it.Template != nil {
+			EachBody(it.Template.Items, reportBody)
 		}
 		if it.Pipeline != nil {
 			for _, pi := range it.Pipeline.Items {
 				report(pi.Bad, "pipeline")
 				if s, ok := pi.Stmt.(*StepDecl); ok {
-					for _, si := range s.Items {
-						report(si.Bad, "step")
-					}
+					EachBody(s.Items, reportBody)
 				}
 			}
 		}

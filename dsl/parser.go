@@ -68,7 +68,7 @@ var stepStmts = append([]StepStmt{
 	&RetryStmt{}, &ScriptStmt{}, &TimeoutStmt{}, &MemoizeStmt{}, &MountStmt{},
 	&WorkdirStmt{}, &LabelStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &RawStmt{},
 	&StepSettingStmt{}, &SyncStmt{}, &InputStmt{}, &ArtifactStmt{},
-}, append(append(templateKindStmts, behaviourStmts...), &SubStep{})...)
+}, append(append(templateKindStmts, behaviourStmts...), &SubStep{}, &HookStmt{})...)
 
 func options() []participle.Option {
 	return []participle.Option{
@@ -114,7 +114,7 @@ var (
 var (
 	TopKeywords      = []string{"import", "pipeline", "template"}
 	PipelineKeywords = []string{"affinity", "annotation", "archive_logs", "artifact_gc", "artifact_repository", "automount_service_account_token", "cluster_workflow_template_ref", "concurrency_policy", "description", "dns_config", "dns_policy", "env", "executor_service_account", "failed_jobs_history_limit", "host_aliases", "host_network", "image", "image_pull_secret", "kind", "label", "memoize", "metrics", "mutex", "name", "namespace", "node_selector", "on", "parallelism", "param", "pod_disruption_budget", "pod_gc", "pod_metadata", "pod_spec_patch", "priority", "priority_class", "raw", "retry", "schedule", "schedule_when", "scheduler_name", "security_context", "semaphore", "service_account", "shutdown", "starting_deadline", "step", "step_timeout", "stop_when", "successful_jobs_history_limit", "suspend", "template_defaults", "timeout", "toleration", "ttl", "volume", "volume_claim_gc", "workflow_metadata", "workflow_template_ref"}
-	StepKeywords     = []string{"affinity", "args", "artifact", "automount_service_account_token", "body", "continue_on", "cpu", "daemon", "env", "failure", "flags", "gpu", "header", "host_aliases", "http", "image", "input", "insecure_skip_verify", "label", "memoize", "memory", "merge_strategy", "mount", "mutex", "node_selector", "output", "pod_security_context", "pod_spec_patch", "priority_class", "raw", "ready", "resource", "retry", "run", "scheduler_name", "script", "security_context", "semaphore", "service_account", "set_owner_reference", "success", "suspend", "timeout", "toleration", "workdir"}
+	StepKeywords     = []string{"affinity", "args", "artifact", "automount_service_account_token", "body", "continue_on", "cpu", "daemon", "env", "failure", "flags", "gpu", "header", "host_aliases", "http", "image", "input", "insecure_skip_verify", "label", "memoize", "memory", "merge_strategy", "mount", "mutex", "node_selector", "on", "output", "pod_security_context", "pod_spec_patch", "priority_class", "raw", "ready", "resource", "retry", "run", "scheduler_name", "script", "security_context", "semaphore", "service_account", "set_owner_reference", "success", "suspend", "timeout", "toleration", "workdir"}
 )
 
 // Parse parses one file. It always returns a File (possibly partial) and
@@ -270,8 +270,8 @@ func attachDocs(f *File) {
 		for _, it := range items {
 			it.Doc = doc(it.Span)
 		}
-		for _, s := range SubSteps(items) {
-			stepItems(s.Items)
+		for _, b := range ChildBodies(items) {
+			stepItems(*b)
 		}
 	}
 	for _, it := range f.Items {
@@ -372,12 +372,17 @@ func mergeBrokenTails(f *File) {
 		}
 		return out
 	}
+	var mergeAll func(items []*StepItem) []*StepItem
+	mergeAll = func(items []*StepItem) []*StepItem {
+		items = mergeStep(items)
+		for _, b := range ChildBodies(items) {
+			*b = mergeAll(*b)
+		}
+		return items
+	}
 	for _, it := range f.Items {
 		if it.Template != nil {
-			it.Template.Items = mergeStep(it.Template.Items)
-			for _, s := range SubSteps(it.Template.Items) {
-				s.Items = mergeStep(s.Items)
-			}
+			it.Template.Items = mergeAll(it.Template.Items)
 		}
 		p := it.Pipeline
 		if p == nil {
@@ -386,7 +391,7 @@ func mergeBrokenTails(f *File) {
 		out := p.Items[:0]
 		for _, pi := range p.Items {
 			if s, ok := pi.Stmt.(*StepDecl); ok {
-				s.Items = mergeStep(s.Items)
+				s.Items = mergeAll(s.Items)
 			}
 			if n := len(out); n > 0 && out[n-1].Bad == nil && sameLine(out[n-1].Span, pi.Bad) {
 				prev := out[n-1]
@@ -423,23 +428,19 @@ func badStmtDiags(f *File, lexDiags diag.Diagnostics) diag.Diagnostics {
 			diags = append(diags, diag.Diagnostic{Range: it.Stray.Range(), Message: "unexpected '}': no block is open here", Hint: "remove it, or look for a missing '{' above"})
 		}
 		report(it.Bad, "top")
-		if it.Template != nil {
-			for _, si := range it.Template.Items {
+		reportBody := func(items []*StepItem) {
+			for _, si := range items {
 				report(si.Bad, "step")
 			}
-			for _, s := range SubSteps(it.Template.Items) {
-				for _, si := range s.Items {
-					report(si.Bad, "step")
-				}
-			}
+		}
+		if it.Template != nil {
+			EachBody(it.Template.Items, reportBody)
 		}
 		if it.Pipeline != nil {
 			for _, pi := range it.Pipeline.Items {
 				report(pi.Bad, "pipeline")
 				if s, ok := pi.Stmt.(*StepDecl); ok {
-					for _, si := range s.Items {
-						report(si.Bad, "step")
-					}
+					EachBody(s.Items, reportBody)
 				}
 			}
 		}
