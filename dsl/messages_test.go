@@ -19,7 +19,7 @@ func TestParserMessages(t *testing.T) {
 		{`step b { mount v "/x" }`, `4:20: unexpected token "\"/x\"" (expected "at")`, ``},
 		{`memoize max_ag 1h`, `4:11: unexpected token "max_ag" (expected "off", "on" or "max_age")`, `did you mean "max_age"?`},
 		{`step b when x`, `4:15: unexpected token "x" (expected a quoted string)`, ``},
-		{`on running step`, `4:18: incomplete statement after "step" (expected a step name)`, ``},
+		{`on running step`, `4:14: incomplete statement after "step" (expected a name)`, ``},
 		{`step b { on exit run ["x"] }`, `4:20: unexpected token "run" (expected "step")`, ``},
 	}
 	for _, tt := range tests {
