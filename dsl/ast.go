@@ -452,13 +452,21 @@ type EnvStmt struct {
 //	[on EVENT [when "EXPR"]] step NAME [for VAR in SOURCE] [after DEP, ...] [when "cond"] [uses TARGET] [{ ... }]
 type StepDecl struct {
 	Span
-	// Handler is the event of `on EVENT step ...`: exit or failure (the
+	// On is the event of `on EVENT step ...`: exit or failure (the
 	// workflow's exit handler), or a workflow lifecycle hook (ast_hooks.go).
-	Handler  string        `parser:"( 'on' @Ident"`
+	On       *Ident        `parser:"( 'on' @@"`
 	HookWhen *StringLit    `parser:"  ( 'when' @@ )? )?"`
 	Name     *Ident        `parser:"'step' @@"`
 	Clauses  []*StepClause `parser:"@@*"`
 	Items    []*StepItem   `parser:"( '{' @@* '}' )?"`
+}
+
+// Handler returns the event of `on EVENT step ...`, or "" for a plain step.
+func (s *StepDecl) Handler() string {
+	if s.On == nil {
+		return ""
+	}
+	return s.On.Name
 }
 
 // StepClause is one clause of a step header.

@@ -21,7 +21,7 @@ type HookStmt struct {
 
 // Decl returns the hook as a new StepDecl whose Handler is the event.
 func (s *HookStmt) Decl() *StepDecl {
-	return &StepDecl{Span: s.Span, Handler: s.Event.Name, HookWhen: s.When, Name: s.Name, Clauses: s.Clauses, Items: s.Items}
+	return &StepDecl{Span: s.Span, On: s.Event, HookWhen: s.When, Name: s.Name, Clauses: s.Clauses, Items: s.Items}
 }
 
 func (*HookStmt) stepStmt() {}

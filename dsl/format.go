@@ -828,9 +828,9 @@ func SortClauses(cs []*StepClause) []*StepClause {
 }
 
 func (p *printer) step(s *StepDecl) {
-	if s.Handler != "" {
+	if s.On != nil {
 		p.tok("on", s.Pos, s.Pos)
-		p.word(s.Handler)
+		p.word(s.On.Name)
 		if s.HookWhen != nil {
 			p.word("when")
 			p.sp()
