@@ -386,7 +386,7 @@ func (c *checker) checkArtifacts(p *Pipeline) {
 		}
 		globals[name] = n
 	}
-	for _, st := range p.allSteps() {
+	for _, st := range p.AllSteps() {
 		for _, o := range st.Outputs {
 			if o.Decl != nil {
 				global(o.Global, o.Decl.Global)

@@ -188,7 +188,7 @@ func (c *checker) composite(p *Pipeline, t *dsl.TemplateDecl) *Composite {
 		c.declareHooks(inner, st, comp.Name+"-", argoNames)
 	}
 	templates := c.templatesFor(file.Name)
-	for _, st := range inner.allSteps() {
+	for _, st := range inner.AllSteps() {
 		c.step(inner, st, templates)
 	}
 	c.finishSteps(inner)
@@ -265,12 +265,12 @@ func (c *checker) checkTemplateNames(p *Pipeline) {
 		seen[name] = what
 	}
 	// The steps' own names are checked where they are declared.
-	for _, st := range p.allSteps() {
+	for _, st := range p.AllSteps() {
 		seen[st.ArgoName] = fmt.Sprintf("step %q", st.Name)
 	}
 	for _, comp := range p.Composites {
 		claim(comp.Name, fmt.Sprintf("template %q", comp.Decl.Name.Name), comp.Decl.Name)
-		for _, st := range comp.Inner.allSteps() {
+		for _, st := range comp.Inner.AllSteps() {
 			claim(st.ArgoName, fmt.Sprintf("step %q of template %q", st.Name, comp.Decl.Name.Name), st.Decl.Name)
 		}
 	}

@@ -198,9 +198,9 @@ func (c *checker) hookExpression(lit *dsl.StringLit) string {
 	return s
 }
 
-// allSteps returns the pipeline's steps: the main ones, the exit handlers,
+// AllSteps returns the pipeline's steps: the main ones, the exit handlers,
 // the workflow hooks, then the hooks of each of those, in order.
-func (p *Pipeline) allSteps() []*Step {
+func (p *Pipeline) AllSteps() []*Step {
 	all := make([]*Step, 0, len(p.Steps)+len(p.ExitSteps)+len(p.Hooks))
 	all = append(append(append(all, p.Steps...), p.ExitSteps...), p.Hooks...)
 	for _, st := range all[:len(all):len(all)] {

@@ -235,14 +235,14 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 	for name, sts := range byArgoName {
 		argoNames[name] = sts[0]
 	}
-	for _, st := range p.allSteps() {
+	for _, st := range p.AllSteps() {
 		c.declareHooks(p, st, "", argoNames)
 	}
 	// A broken statement may be the step.
 	if len(p.Steps) == 0 && !pipelineHasBad(decl) && p.setting("workflow_template_ref", "cluster_workflow_template_ref") == nil {
 		c.errorf(decl.Name, "pipeline %q has no steps", p.Name).WithHint(`add one: step hello { run ["echo", "hello"] }`)
 	}
-	for _, st := range p.allSteps() {
+	for _, st := range p.AllSteps() {
 		c.step(p, st, templates)
 	}
 	c.finishSteps(p)

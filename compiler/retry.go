@@ -252,7 +252,7 @@ const wrapperSuffix = "-with-retry"
 // see two templates of one name.
 func (c *checker) checkGeneratedNames(p *Pipeline) {
 	byArgoName := map[string]*Step{}
-	all := p.allSteps()
+	all := p.AllSteps()
 	for _, st := range all {
 		byArgoName[st.ArgoName] = st
 	}
