@@ -629,8 +629,8 @@ func (s *Server) DocumentSymbol(ctx context.Context, p *protocol.DocumentSymbolP
 					children = append(children, sym(st.Name.Name, detail, protocol.SymbolKindVariable, pi, st.Name, nil))
 				case *dsl.StepDecl:
 					detail := "step"
-					if st.Handler != "" {
-						detail = "on " + st.Handler + " step"
+					if st.Handler() != "" {
+						detail = "on " + st.Handler() + " step"
 					}
 					children = append(children, sym(st.Name.Name, detail, protocol.SymbolKindFunction, pi, st.Name, stepChildren(st.Items)))
 				case *dsl.StageDecl:
