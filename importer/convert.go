@@ -123,8 +123,7 @@ func (c *conv) pipeline(names map[string]bool) (string, error) {
 	case "WorkflowTemplate":
 		head = append(head, "kind workflow_template")
 	case "ClusterWorkflowTemplate":
-		head = append(head, "kind workflow_template")
-		c.inexpressible("kind ClusterWorkflowTemplate (imported as a WorkflowTemplate)", "kind")
+		head = append(head, "kind cluster_workflow_template")
 	case "CronWorkflow":
 		head = append(head, c.cron()...)
 	}
@@ -242,7 +241,7 @@ func (c *conv) objectName(md map[string]any, names map[string]bool) string {
 	if clean != name {
 		c.inexpressible(fmt.Sprintf("the name %q (pipeline names are lower case letters, digits and '-')", name), "metadata")
 	}
-	limit := 57
+	limit := 63
 	if c.kind == "CronWorkflow" {
 		limit = 52
 	}
