@@ -37,6 +37,8 @@ type conv struct {
 	image     string            // the pipeline's default image
 	volumes   bool              // volumes are declared natively
 	volNames  map[string]bool   // the volumes declared natively
+	// artifactGC is the pipeline's artifact_gc strategy (Argo's name).
+	artifactGC string
 	// inlineOnly are templates called by several tasks that are inlined
 	// in each.
 	inlineOnly map[string]bool

@@ -31,7 +31,11 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 	if in, ok := t["inputs"].(map[string]any); ok {
 		delete(in, "parameters")
 		if arts := asList(in["artifacts"]); len(arts) > 0 && languageHas(featArtifacts) {
-			if lines, ok := c.inputArtifacts(arts, sc.artifacts); ok {
+			arts, args, err := c.artifactTexts(arts, sc)
+			if err != nil {
+				return nil, &notNative{path: c.tp(tn, "inputs", "artifacts"), what: err.Error()}
+			}
+			if lines, ok := c.inputArtifacts(arts, args); ok {
 				out = append(out, lines...)
 				delete(in, "artifacts")
 			}
@@ -95,9 +99,18 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 			delete(o, "parameters")
 		}
 		if arts := asList(o["artifacts"]); len(arts) > 0 && languageHas(featArtifacts) {
-			if lines, ok := outputArtifacts(arts); ok {
+			conv, _, err := c.artifactTexts(arts, &scope{inputs: sc.inputs, loop: sc.loop})
+			if err != nil {
+				return nil, &notNative{path: c.tp(tn, "outputs", "artifacts"), what: err.Error()}
+			}
+			if lines, ok := outputArtifacts(conv); ok {
 				out = append(out, lines...)
 				delete(o, "artifacts")
+				if c.collected(arts) && !contains(out, "memoize off") {
+					// pipec refuses to memoize a step whose artifacts are
+					// deleted (a cache hit would hand them out).
+					out = append(out, "memoize off")
+				}
 			}
 		}
 		if len(o) > 0 {
@@ -114,7 +127,7 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 	if rs, ok := t["retryStrategy"].(map[string]any); ok {
 		if line, memoOff, ok := retryStmt(rs); ok {
 			out = append(out, line)
-			if memoOff {
+			if memoOff && !contains(out, "memoize off") {
 				out = append(out, "memoize off")
 			}
 			delete(t, "retryStrategy")

@@ -137,6 +137,9 @@ func (c *conv) settingStmts() []string {
 			delete(c.spec, "volumeClaimGC")
 		}
 	}
+	if line, ok := c.artifactGCStmt(); ok {
+		out = append(out, line)
+	}
 	if ref, ok := c.spec["workflowTemplateRef"].(map[string]any); ok {
 		name, _ := ref["name"].(string)
 		cluster, _ := ref["clusterScope"].(bool)
