@@ -180,7 +180,7 @@ func taskArtifactArgs(t task) map[string]map[string]any {
 }
 
 // locationLiteral is structLiteral with secrets written secret("n", "k")
-// (the fields ending in Secret).
+// (the fields ending in Secret, at any depth: oauth2 {clientIDSecret: ...}).
 func locationLiteral(v any) (string, bool) {
 	m, ok := v.(map[string]any)
 	if !ok {
@@ -196,7 +196,7 @@ func locationLiteral(v any) (string, bool) {
 				continue
 			}
 		}
-		lit, ok := structLiteral(m[k])
+		lit, ok := locationLiteral(m[k])
 		if !ok {
 			return "", false
 		}

@@ -143,6 +143,11 @@ func (c *conv) pickImage(all []task) {
 		if im == "" || strings.Contains(im, "{{") || (img != "" && im != img) {
 			return
 		}
+		if k == "container" && ct["command"] == nil && ct["args"] == nil {
+			// A step that runs its image's entrypoint says so with its
+			// image alone: it keeps it.
+			return
+		}
 		img = im
 	}
 	c.image = img

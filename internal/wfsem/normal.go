@@ -301,6 +301,8 @@ func (n *normalizer) task(tk map[string]any, stack []string) map[string]any {
 			continue
 		case "hooks":
 			out[k] = n.hooks(v.(map[string]any), stack)
+		case "withSequence":
+			out[k] = canonSequence(v)
 		case "onExit":
 			if s, ok := v.(string); ok && s != "" {
 				out[k] = n.call(map[string]any{"template": s}, nil, stack)
@@ -820,4 +822,24 @@ func canonText(s string) string {
 	s = bracesRE.ReplaceAllString(s, "{{$1}}")
 	s = taskRefRE.ReplaceAllStringFunc(s, func(m string) string { return strings.ToLower(m) })
 	return strings.ReplaceAll(s, ".outputs.parameters."+pipecResultOutput+"}}", ".outputs.result}}")
+}
+
+// canonSequence writes a withSequence of numbers as start and end: count N
+// from S is start S, end S+N-1 (Argo's count and end are the same loop).
+func canonSequence(v any) any {
+	m, ok := v.(map[string]any)
+	if !ok || m["format"] != nil || m["end"] != nil {
+		return v
+	}
+	count, err := strconv.Atoi(scalar(m["count"]))
+	if err != nil || count < 1 {
+		return v
+	}
+	start := 0
+	if s, ok := m["start"]; ok {
+		if start, err = strconv.Atoi(scalar(s)); err != nil {
+			return v
+		}
+	}
+	return map[string]any{"start": strconv.Itoa(start), "end": strconv.Itoa(start + count - 1)}
 }

@@ -245,3 +245,32 @@ spec:
 		t.Errorf("equal values differ: %v %v", d, err)
 	}
 }
+
+func TestSequenceCountIsARange(t *testing.T) {
+	wf := func(seq string) string {
+		return `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: s-}
+spec:
+  entrypoint: m
+  templates:
+  - name: m
+    dag:
+      tasks:
+      - {name: a, template: c, withSequence: ` + seq + `}
+      - {name: b, template: c}
+  - name: c
+    container: {image: a, command: [x]}
+`
+	}
+	if ok, err := Equal(obj(t, wf(`{count: "10"}`)), obj(t, wf(`{start: "0", end: "9"}`))); !ok || err != nil {
+		t.Errorf("count 10 and 0..9 differ (%v)", err)
+	}
+	if ok, _ := Equal(obj(t, wf(`{count: "10", start: "1"}`)), obj(t, wf(`{start: "1", end: "10"}`))); !ok {
+		t.Errorf("count 10 from 1 and 1..10 differ")
+	}
+	if ok, _ := Equal(obj(t, wf(`{count: "10"}`)), obj(t, wf(`{start: "1", end: "10"}`))); ok {
+		t.Errorf("count 10 and 1..10 are equal")
+	}
+}
