@@ -37,6 +37,9 @@ type conv struct {
 	image     string            // the pipeline's default image
 	volumes   bool              // volumes are declared natively
 	volNames  map[string]bool   // the volumes declared natively
+	// inlinePaths are the YAML paths of the tasks' inline templates, by
+	// their stand-in names (inline.go).
+	inlinePaths map[string][]any
 	// artifactGC is the pipeline's artifact_gc strategy (Argo's name).
 	artifactGC string
 	// inlineOnly are templates called by several tasks that are inlined
@@ -101,6 +104,9 @@ func newConv(file string, d *doc, obj *Object, verbatim bool) *conv {
 func (c *conv) sp(path ...any) []any { return append(append([]any{}, c.specPath...), path...) }
 
 func (c *conv) tp(name string, path ...any) []any {
+	if p, ok := c.inlinePaths[name]; ok {
+		return append(append([]any{}, p...), path...)
+	}
 	return c.sp(append([]any{"templates", c.tmplIndex[name]}, path...)...)
 }
 

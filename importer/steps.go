@@ -48,6 +48,7 @@ func (c *conv) steps() ([]string, error) {
 		}
 	}
 	all := append(append([]task{}, main...), exit...)
+	c.inlineTasks(all)
 	for _, t := range all {
 		name, _ := t.m["name"].(string)
 		if !isIdent(name) || strings.Contains(name, "_") {

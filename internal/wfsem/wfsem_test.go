@@ -274,3 +274,29 @@ spec:
 		t.Errorf("count 10 and 1..10 are equal")
 	}
 }
+
+func TestLibraryTemplatesByContent(t *testing.T) {
+	lib := func(tmpls string) string {
+		return `
+apiVersion: argoproj.io/v1alpha1
+kind: WorkflowTemplate
+metadata: {name: lib}
+spec:
+  entrypoint: main
+  templates:
+` + tmpls
+	}
+	leaf := "  - {name: main, inputs: {parameters: [{name: d}]}, container: {image: a, command: [echo, '{{inputs.parameters.d}}']}}\n"
+	dag := "  - {name: main, dag: {tasks: [{name: run, template: run}]}}\n  - {name: run, container: {image: a, command: [echo, '{{workflow.parameters.d}}']}}\n"
+	if ok, _ := Equal(obj(t, lib(leaf)), obj(t, lib(dag))); ok {
+		t.Errorf("a library template with an input and one reading a workflow parameter are equal")
+	}
+	extra := leaf + "  - {name: more, container: {image: a, command: [x]}}\n"
+	if ok, err := Equal(obj(t, lib(leaf)), obj(t, lib(extra))); !ok || err != nil {
+		d, _ := Compare(obj(t, lib(leaf)), obj(t, lib(extra)), 0)
+		t.Errorf("a template added to a library is a difference: %v", d)
+	}
+	if ok, _ := Equal(obj(t, lib(extra)), obj(t, lib(leaf))); ok {
+		t.Errorf("a template missing from a library is not a difference")
+	}
+}
