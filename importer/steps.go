@@ -234,7 +234,7 @@ func (c *conv) step(t task, handler string) (string, error) {
 	// Comments above the task, and above the template it inlines.
 	var comment string
 	if !t.entryLeaf {
-		comment = commentText(headComment(c.d.node, t.path...), "")
+		comment = commentText(headComment(c.d.node, t.path...), "") + c.fieldComment(append(append([]any{}, t.path...), "when")...)
 	}
 	if tn, ok := t.m["template"].(string); ok && uses == "" {
 		if tc := commentText(headComment(c.d.node, c.tp(tn)...), ""); tc != "" && tc != comment {
