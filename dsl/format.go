@@ -85,8 +85,8 @@ func findBad(f *File) *BadStmt {
 			if b := steps(it.Template.Items); b != nil {
 				return b
 			}
-			for _, s := range SubSteps(it.Template.Items) {
-				if b := steps(s.Items); b != nil {
+			for _, block := range NestedBlocks(it.Template.Items) {
+				if b := steps(block); b != nil {
 					return b
 				}
 			}
@@ -95,8 +95,8 @@ func findBad(f *File) *BadStmt {
 				if pi.Bad != nil || pi.Stmt == nil {
 					return badOr(pi.Bad, pi.Span)
 				}
-				if s, ok := pi.Stmt.(*StepDecl); ok {
-					if b := steps(s.Items); b != nil {
+				for _, block := range pipelineBlocks(pi.Stmt) {
+					if b := steps(block); b != nil {
 						return b
 					}
 				}
@@ -166,8 +166,8 @@ func newPrinter(f *File) *printer {
 			for _, si := range it.Template.Items {
 				mark(si.Doc)
 			}
-			for _, s := range SubSteps(it.Template.Items) {
-				for _, si := range s.Items {
+			for _, block := range NestedBlocks(it.Template.Items) {
+				for _, si := range block {
 					mark(si.Doc)
 				}
 			}
@@ -175,8 +175,8 @@ func newPrinter(f *File) *printer {
 		if it.Pipeline != nil {
 			for _, pi := range it.Pipeline.Items {
 				mark(pi.Doc)
-				if s, ok := pi.Stmt.(*StepDecl); ok {
-					for _, si := range s.Items {
+				for _, block := range pipelineBlocks(pi.Stmt) {
+					for _, si := range block {
 						mark(si.Doc)
 					}
 				}
@@ -451,7 +451,8 @@ func (p *printer) topItem(it *TopItem) {
 		for _, pi := range pl.Items {
 			pi := pi
 			s, isStep := pi.Stmt.(*StepDecl)
-			list = append(list, item{span: pi.Span, doc: pi.Doc, isBlock: isStep && p.hasBody(s), print: func() { p.stmt(pi.Stmt) }})
+			_, isStage := pi.Stmt.(*StageDecl)
+			list = append(list, item{span: pi.Span, doc: pi.Doc, isBlock: isStage || isStep && p.hasBody(s), print: func() { p.stmt(pi.Stmt) }})
 		}
 		p.block(open, pl.EndPos, list)
 	case it.Template != nil:
@@ -482,7 +483,9 @@ func stepItems(p *printer, items []*StepItem) []item {
 	for _, si := range items {
 		si := si
 		s, isStep := si.Stmt.(*SubStep)
-		list = append(list, item{span: si.Span, doc: si.Doc, isBlock: isStep && p.hasBody(s.Decl()), print: func() { p.stmt(si.Stmt) }})
+		_, isStage := si.Stmt.(*SubStage)
+		_, isContainer := si.Stmt.(*ContainerDecl)
+		list = append(list, item{span: si.Span, doc: si.Doc, isBlock: isStage || isContainer || isStep && p.hasBody(s.Decl()), print: func() { p.stmt(si.Stmt) }})
 	}
 	return list
 }
@@ -713,6 +716,11 @@ func (p *printer) stmt(n Node) {
 		p.word("=")
 		p.sp()
 		p.call(s.Source)
+		if s.StorageClass != nil {
+			p.word("storage_class")
+			p.sp()
+			p.str(s.StorageClass)
+		}
 	case *RawStmt:
 		p.tok("raw", s.Pos, s.Pos)
 		p.sp()
@@ -724,6 +732,10 @@ func (p *printer) stmt(n Node) {
 		p.word("=")
 		p.sp()
 		p.value(s.Value)
+	case *StageDecl:
+		p.stage(s)
+	case *SubStage:
+		p.stage(s.Decl())
 	case *SubStep:
 		p.step(s.Decl())
 	case *StepDecl:
@@ -744,6 +756,12 @@ func (p *printer) stmt(n Node) {
 		p.str(s.Source)
 	case *ResourceStmt:
 		p.tok(s.Kind, s.Pos, s.Pos)
+		if s.LimitOnly != nil {
+			p.word("limit")
+			p.sp()
+			p.value(s.LimitOnly)
+			break
+		}
 		p.sp()
 		p.value(s.Request)
 		if s.Limit != nil {
@@ -795,7 +813,7 @@ func (p *printer) stmt(n Node) {
 	case *InputStmt, *ArtifactStmt, *ArtifactRepositoryStmt, *ArtifactGCStmt:
 		p.artifactStmt(n)
 	default:
-		if !p.templateKindStmt(n) && !p.behaviourStmt(n) {
+		if !p.templateKindStmt(n) && !p.behaviourStmt(n) && !p.containerStmt(n) {
 			panic(fmt.Sprintf("format: unexpected statement %T", n))
 		}
 	}
