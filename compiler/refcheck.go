@@ -67,8 +67,8 @@ func checkLibraryRefs(u *Unit, prog *Program) diag.Diagnostics {
 		roots[r] = true
 	}
 	var paths []string
-	for path := range u.Files {
-		if !roots[path] {
+	for path, f := range u.Files {
+		if !roots[path] && f != nil {
 			paths = append(paths, path)
 		}
 	}

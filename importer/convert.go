@@ -42,6 +42,9 @@ type conv struct {
 	// commented are the YAML nodes whose comments are written
 	// (comments.go).
 	commented map[*yaml.Node]bool
+	// compInputs are the inputs of the composite template whose steps are
+	// being converted (composites.go), as pipec text.
+	compInputs map[string]string
 	// inlinePaths are the YAML paths of the tasks' inline templates, by
 	// their stand-in names (inline.go).
 	inlinePaths map[string][]any

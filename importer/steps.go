@@ -166,6 +166,9 @@ func (c *conv) step(t task, handler string) (string, error) {
 	}
 	name, _ := t.m["name"].(string)
 	sc := &scope{inputs: map[string]string{}}
+	for k, v := range c.compInputs {
+		sc.inputs[k] = v
+	}
 	var header []string
 	loop, err := c.loop(t)
 	if err != nil {
@@ -198,12 +201,11 @@ func (c *conv) step(t task, handler string) (string, error) {
 			return "", &notNative{path: append(t.path, "template"), what: fmt.Sprintf("template %q is not defined here", tn)}
 		}
 		if leafKind(tm) == "" {
-			return "", &notNative{path: c.tp(tn), what: "a task calling a dag or steps template (a composite template)"}
-		}
-		if in, _ := tm["inputs"].(map[string]any); in["artifacts"] != nil {
+			uses, err = c.compositeUses(tn, args)
+		} else if in, _ := tm["inputs"].(map[string]any); in["artifacts"] != nil {
 			c.inlineOnly[tn] = true // each call has its own artifact sources
 		}
-		if c.uses[tn] > 1 && !t.entryLeaf && !c.inlineOnly[tn] {
+		if uses == "" && err == nil && c.uses[tn] > 1 && !t.entryLeaf && !c.inlineOnly[tn] {
 			uses, err = c.templateUses(tn, args)
 			if _, ok := err.(*rawInputs); ok {
 				// Its raw fields read inputs: each call gets its own body.
@@ -211,7 +213,7 @@ func (c *conv) step(t task, handler string) (string, error) {
 				uses, err = "", nil
 			}
 		}
-		if uses == "" && err == nil {
+		if uses == "" && err == nil && leafKind(tm) != "" {
 			body, err = c.inlineBody(tn, args, t)
 		}
 	}

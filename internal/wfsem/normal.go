@@ -67,6 +67,7 @@ const (
 	envRetryIndicator   = "RETRY_INDICATOR"
 	pipecMemoPrefix     = "pipec-memo-"
 	pipecItemInput      = "pipec-item"
+	pipecInstanceInput  = "pipec-instance"
 	pipecResultOutput   = "pipec-result"
 	retryWrapperSuffix  = "-with-retry"
 
@@ -273,6 +274,7 @@ func (n *normalizer) call(task map[string]any, args map[string]any, stack []stri
 		return n.call(only, taskArgs(only), stack)
 	}
 	if dag, ok := t["dag"].(map[string]any); ok {
+		unprefixComposite(name, n.templates[name], dag)
 		tasks := map[string]any{}
 		for _, x := range asList(dag["tasks"]) {
 			tk, _ := x.(map[string]any)
@@ -848,4 +850,48 @@ func canonSequence(v any) any {
 		}
 	}
 	return map[string]any{"start": strconv.Itoa(start), "end": strconv.Itoa(start + count - 1)}
+}
+
+// unprefixComposite gives the tasks of a pipec composite template (a DAG
+// template with a pipec-instance input, whose tasks pipec names
+// <template>-<step>) back their step names, in their references too.
+func unprefixComposite(name string, orig map[string]any, dag map[string]any) {
+	in, _ := orig["inputs"].(map[string]any)
+	composite := false
+	for _, p := range asList(in["parameters"]) {
+		if pm, _ := p.(map[string]any); pm["name"] == pipecInstanceInput {
+			composite = true
+		}
+	}
+	prefix := name + "-"
+	tasks := asList(dag["tasks"])
+	if !composite || len(tasks) == 0 {
+		return
+	}
+	for _, x := range tasks {
+		tk, _ := x.(map[string]any)
+		if nm, _ := tk["name"].(string); !strings.HasPrefix(nm, prefix) {
+			return
+		}
+	}
+	dep := regexp.MustCompile(`(^|[\s&|!(])` + regexp.QuoteMeta(prefix))
+	for _, x := range tasks {
+		tk, _ := x.(map[string]any)
+		tk["name"] = strings.TrimPrefix(tk["name"].(string), prefix)
+		if d, ok := tk["depends"].(string); ok {
+			tk["depends"] = dep.ReplaceAllString(d, "$1")
+		}
+		if ds := asList(tk["dependencies"]); len(ds) > 0 {
+			for i, d := range ds {
+				if s, ok := d.(string); ok {
+					ds[i] = strings.TrimPrefix(s, prefix)
+				}
+			}
+		}
+		for k, v := range tk {
+			if k != "name" && k != "depends" && k != "dependencies" {
+				tk[k] = replaceStrings(v, func(s string) string { return strings.ReplaceAll(s, "tasks."+prefix, "tasks.") })
+			}
+		}
+	}
 }
