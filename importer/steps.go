@@ -37,13 +37,23 @@ func (c *conv) steps() ([]string, error) {
 		return nil, nil // it runs a WorkflowTemplate's
 	}
 	ep, _ := c.spec["entrypoint"].(string)
-	main, err := c.group(ep, "entrypoint")
+	mainStages, err := c.stagedGroups(ep, "entrypoint") // stages.go
+	main := flatTasks(mainStages)
+	if err == nil && mainStages == nil {
+		main, err = c.group(ep, "entrypoint")
+	}
 	if err != nil {
 		return nil, err
 	}
 	var exit []task
+	var exitStages [][]task
 	if ex, ok := c.spec["onExit"].(string); ok && ex != "" {
-		if exit, err = c.group(ex, "onExit"); err != nil {
+		exitStages, err = c.stagedGroups(ex, "onExit")
+		exit = flatTasks(exitStages)
+		if err == nil && exitStages == nil {
+			exit, err = c.group(ex, "onExit")
+		}
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -63,12 +73,26 @@ func (c *conv) steps() ([]string, error) {
 	}
 	c.pickImage(all)
 	var out []string
+	if mainStages != nil {
+		if out, err = c.stageStmts(mainStages, ""); err != nil {
+			return nil, err
+		}
+		main = nil
+	}
 	for _, t := range main {
 		s, err := c.step(t, "")
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, s)
+	}
+	if exitStages != nil {
+		stmts, err := c.stageStmts(exitStages, "on exit ")
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, stmts...)
+		exit = nil
 	}
 	for _, t := range exit {
 		s, err := c.step(t, "on exit ")
@@ -309,9 +333,9 @@ func (c *conv) loop(t task) (string, error) {
 		switch {
 		case len(parts) == 3 && parts[0] == "workflow" && parts[1] == "parameters" && c.params[parts[2]]:
 			return "for item in " + parts[2], nil
-		case len(parts) == 4 && parts[0] == "tasks" && parts[2] == "outputs" && parts[3] == "result" && c.stepNames[parts[1]] != "":
+		case len(parts) == 4 && isNodeScope(parts[0]) && parts[2] == "outputs" && parts[3] == "result" && c.stepNames[parts[1]] != "":
 			return "for item in " + parts[1] + ".result", nil
-		case len(parts) == 5 && parts[0] == "tasks" && parts[2] == "outputs" && parts[3] == "parameters" && c.stepNames[parts[1]] != "":
+		case len(parts) == 5 && isNodeScope(parts[0]) && parts[2] == "outputs" && parts[3] == "parameters" && c.stepNames[parts[1]] != "":
 			return "for item in " + parts[1] + "." + parts[4], nil
 		}
 		return "", &notNative{path: append(t.path, "withParam"), what: "withParam " + p}
