@@ -33,7 +33,8 @@
 //     pipec-memo-... ConfigMap), the pipec-item input of loops, and the
 //     `<step>-with-retry` wrapper templates, folded back into their leaf
 //     with their retryStrategy (and their pipec-result output read as the
-//     leaf's result).
+//     leaf's result), and the pipec-memo-key output of a memoized step
+//     whose artifacts other steps take.
 //
 // Anything else that differs is reported, with its path in the normal form.
 package wfsem
@@ -63,6 +64,7 @@ const (
 	pipecMemoPrefix     = "pipec-memo-"
 	pipecItemInput      = "pipec-item"
 	pipecResultOutput   = "pipec-result"
+	pipecMemoKeyOutput  = "pipec-memo-key"
 	retryWrapperSuffix  = "-with-retry"
 
 	descriptionAnnotation = "workflows.argoproj.io/description"
@@ -532,6 +534,24 @@ func stripWiring(t map[string]any) {
 			}
 		}
 		in["parameters"] = keep
+	}	// The memo key a memoized producer of artifacts passes to its
+	// consumers' keys (their pipec-art-* inputs, resolved by their
+	// arguments).
+	if out, ok := t["outputs"].(map[string]any); ok {
+		var keep []any
+		for _, p := range asList(out["parameters"]) {
+			if pm, _ := p.(map[string]any); pm["name"] != pipecMemoKeyOutput {
+				keep = append(keep, p)
+			}
+		}
+		if len(keep) == 0 {
+			delete(out, "parameters")
+		} else {
+			out["parameters"] = keep
+		}
+		if len(out) == 0 {
+			delete(t, "outputs")
+		}
 	}
 }
 
