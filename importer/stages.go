@@ -18,7 +18,15 @@ func (c *conv) stagedGroups(name, field string) ([][]task, error) {
 	if t == nil || !ok || t["dag"] != nil {
 		return nil, nil
 	}
+	var inputs map[string]string
 	for k := range t {
+		if k == "inputs" && field == "entrypoint" {
+			var err error
+			if inputs, err = c.entryInputs(name, t); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		if k != "name" && k != "steps" {
 			return nil, &notNative{path: c.tp(name, k), what: "template." + k + " on the " + field + " steps template"}
 		}
@@ -31,7 +39,7 @@ func (c *conv) stagedGroups(name, field string) ([][]task, error) {
 			if !ok {
 				return nil, &notNative{path: c.tp(name, "steps", i, j), what: "a step that is not a map"}
 			}
-			group = append(group, task{m: sm, path: c.tp(name, "steps", i, j)})
+			group = append(group, task{m: sm, path: c.tp(name, "steps", i, j), inputs: inputs})
 		}
 		if len(group) == 0 {
 			return nil, &notNative{path: c.tp(name, "steps", i), what: "an empty step group"}
@@ -40,6 +48,42 @@ func (c *conv) stagedGroups(name, field string) ([][]task, error) {
 	}
 	if len(out) == 0 {
 		return nil, &notNative{path: c.tp(name, "steps"), what: "a steps template without steps"}
+	}
+	return out, nil
+}
+
+// entryInputs reads the inputs of the entrypoint's steps template: Argo
+// gives it the workflow's parameters of the same names, so each input is a
+// parameter (${p}) or has a value of its own.
+func (c *conv) entryInputs(name string, t map[string]any) (map[string]string, error) {
+	in, _ := t["inputs"].(map[string]any)
+	out := map[string]string{}
+	for k := range in {
+		if k != "parameters" {
+			return nil, &notNative{path: c.tp(name, "inputs", k), what: "inputs." + k + " on the entrypoint steps template"}
+		}
+	}
+	for i, p := range asList(in["parameters"]) {
+		pm, _ := p.(map[string]any)
+		pn, _ := pm["name"].(string)
+		path := c.tp(name, "inputs", "parameters", i)
+		for k := range pm {
+			if k != "name" && k != "value" && k != "default" {
+				return nil, &notNative{path: path, what: "inputs.parameters[]." + k + " on the entrypoint steps template"}
+			}
+		}
+		switch {
+		case c.params[pn] && pm["value"] == nil:
+			out[pn] = "${" + pn + "}"
+		case pm["value"] != nil:
+			s, _ := scalarText(pm["value"])
+			out[pn] = escapeText(s)
+		case pm["default"] != nil:
+			s, _ := scalarText(pm["default"])
+			out[pn] = escapeText(s)
+		default:
+			return nil, &notNative{path: path, what: "input " + pn + " of the entrypoint, which no workflow parameter gives"}
+		}
 	}
 	return out, nil
 }

@@ -16,6 +16,9 @@ type task struct {
 	// entryLeaf: the entrypoint is this leaf template; its inputs are the
 	// workflow parameters of the same names.
 	entryLeaf bool
+	// inputs are the inputs of the steps template the task is in, as
+	// pipec text (stages.go); nil for none.
+	inputs map[string]string
 }
 
 // leafKinds are the template kinds that are one pod or action (not a dag
@@ -184,6 +187,9 @@ func (c *conv) step(t task, handler string) (string, error) {
 	}
 	name, _ := t.m["name"].(string)
 	sc := &scope{inputs: map[string]string{}}
+	for k, v := range t.inputs {
+		sc.inputs[k] = v
+	}
 	var header []string
 	loop, err := c.loop(t)
 	if err != nil {
