@@ -108,8 +108,12 @@ type Volume struct {
 	Name   string
 	Decl   *dsl.VolumeStmt
 	Source apiv1.VolumeSource
-	// ClaimSize is set for new_pvc("1Gi"): a volumeClaimTemplate made per run.
-	ClaimSize string
+	// ClaimSize is set for new_pvc("1Gi"): a volumeClaimTemplate made per run,
+	// with its access modes (ReadWriteOnce when none is given) and storage
+	// class.
+	ClaimSize    string
+	AccessModes  []string
+	StorageClass string
 }
 
 // Param is a workflow parameter.
@@ -256,6 +260,15 @@ type Body struct {
 	Settings     []*Setting            // step settings (step_settings.go)
 	Sync         *wfv1.Synchronization // mutex and semaphore statements
 	DynResources []*DynResource        // cpu "${cpu}": resources known at run time
+
+	// Containers, Sidecars and Inits are the step's container blocks, and
+	// Volumes the volumes of its pod only (containers.go).
+	Containers []*ContainerSpec
+	Sidecars   []*ContainerSpec
+	Inits      []*ContainerSpec
+	Volumes    []*Volume
+	// PodSpecPatch is a pod_spec_patch that uses ${...} (containers.go).
+	PodSpecPatch *Text
 
 	// Kind is what the step runs when not a container or script:
 	// kindSuspend, kindResource or kindHTTP (templates_kinds.go).

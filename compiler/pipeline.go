@@ -8,7 +8,6 @@ import (
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 	apiv1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/pipec/pipec/dsl"
@@ -340,10 +339,7 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 		if v.ClaimSize != "" {
 			spec.VolumeClaimTemplates = append(spec.VolumeClaimTemplates, apiv1.PersistentVolumeClaim{
 				ObjectMeta: metav1.ObjectMeta{Name: v.Name},
-				Spec: apiv1.PersistentVolumeClaimSpec{
-					AccessModes: []apiv1.PersistentVolumeAccessMode{apiv1.ReadWriteOnce},
-					Resources:   apiv1.VolumeResourceRequirements{Requests: apiv1.ResourceList{apiv1.ResourceStorage: resource.MustParse(v.ClaimSize)}},
-				},
+				Spec:       claimSpec(v),
 			})
 			continue
 		}

@@ -57,7 +57,7 @@ func SubStages(items []*StepItem) []*SubStage {
 }
 
 // NestedBlocks returns the statement lists nested in items: the body of
-// each step and of each stage among them, and, recursively, the lists
+// each step, stage and container block among them, and, recursively, the lists
 // nested in those, in source order.
 func NestedBlocks(items []*StepItem) [][]*StepItem {
 	var out [][]*StepItem
@@ -67,6 +67,8 @@ func NestedBlocks(items []*StepItem) [][]*StepItem {
 		case *SubStep:
 			inner = s.Items
 		case *SubStage:
+			inner = s.Items
+		case *ContainerDecl:
 			inner = s.Items
 		default:
 			continue

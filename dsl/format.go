@@ -484,7 +484,8 @@ func stepItems(p *printer, items []*StepItem) []item {
 		si := si
 		s, isStep := si.Stmt.(*SubStep)
 		_, isStage := si.Stmt.(*SubStage)
-		list = append(list, item{span: si.Span, doc: si.Doc, isBlock: isStage || isStep && p.hasBody(s.Decl()), print: func() { p.stmt(si.Stmt) }})
+		_, isContainer := si.Stmt.(*ContainerDecl)
+		list = append(list, item{span: si.Span, doc: si.Doc, isBlock: isStage || isContainer || isStep && p.hasBody(s.Decl()), print: func() { p.stmt(si.Stmt) }})
 	}
 	return list
 }
@@ -715,6 +716,11 @@ func (p *printer) stmt(n Node) {
 		p.word("=")
 		p.sp()
 		p.call(s.Source)
+		if s.StorageClass != nil {
+			p.word("storage_class")
+			p.sp()
+			p.str(s.StorageClass)
+		}
 	case *RawStmt:
 		p.tok("raw", s.Pos, s.Pos)
 		p.sp()
@@ -750,6 +756,12 @@ func (p *printer) stmt(n Node) {
 		p.str(s.Source)
 	case *ResourceStmt:
 		p.tok(s.Kind, s.Pos, s.Pos)
+		if s.LimitOnly != nil {
+			p.word("limit")
+			p.sp()
+			p.value(s.LimitOnly)
+			break
+		}
 		p.sp()
 		p.value(s.Request)
 		if s.Limit != nil {
@@ -801,7 +813,7 @@ func (p *printer) stmt(n Node) {
 	case *InputStmt, *ArtifactStmt, *ArtifactRepositoryStmt, *ArtifactGCStmt:
 		p.artifactStmt(n)
 	default:
-		if !p.templateKindStmt(n) && !p.behaviourStmt(n) {
+		if !p.templateKindStmt(n) && !p.behaviourStmt(n) && !p.containerStmt(n) {
 			panic(fmt.Sprintf("format: unexpected statement %T", n))
 		}
 	}

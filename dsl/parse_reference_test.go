@@ -45,7 +45,7 @@ var refStepStmts = append([]StepStmt{
 	&OutputStmt{}, &MountStmt{}, &WorkdirStmt{}, &TimeoutStmt{}, &RetryStmt{},
 	&MemoizeStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &LabelStmt{}, &RawStmt{},
 	&StepSettingStmt{}, &SyncStmt{}, &InputStmt{}, &ArtifactStmt{},
-}, append(append(templateKindStmts, behaviourStmts...), &SubStep{}, &SubStage{})...)
+}, append(append(append(templateKindStmts, behaviourStmts...), containerStmts...), &SubStep{}, &SubStage{})...)
 
 func refOptions() []participle.Option {
 	return []participle.Option{
@@ -146,9 +146,8 @@ func refAttachDocs(f *File) {
 		}
 		return nil
 	}
-	var stepItems func(items []*StepItem)
-	stepItems = func(items []*StepItem) {
-		for _, it := range items {
+	stepItems := func(items []*StepItem) {
+		for _, it := range flatItems(items) {
 			it.Doc = doc(it.Span)
 		}
 		for _, block := range NestedBlocks(items) {
@@ -248,7 +247,7 @@ func refBadStmtDiags(f *File, lexDiags diag.Diagnostics) diag.Diagnostics {
 		}
 		report(it.Bad, "top")
 		if it.Template != nil {
-			for _, si := range it.Template.Items {
+			for _, si := range flatItems(it.Template.Items) {
 				report(si.Bad, "step")
 			}
 			for _, block := range NestedBlocks(it.Template.Items) {

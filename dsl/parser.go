@@ -68,7 +68,7 @@ var stepStmts = append([]StepStmt{
 	&RetryStmt{}, &ScriptStmt{}, &TimeoutStmt{}, &MemoizeStmt{}, &MountStmt{},
 	&WorkdirStmt{}, &LabelStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &RawStmt{},
 	&StepSettingStmt{}, &SyncStmt{}, &InputStmt{}, &ArtifactStmt{},
-}, append(append(templateKindStmts, behaviourStmts...), &SubStep{}, &SubStage{})...)
+}, append(append(append(templateKindStmts, behaviourStmts...), containerStmts...), &SubStep{}, &SubStage{})...)
 
 func options() []participle.Option {
 	return []participle.Option{
@@ -114,7 +114,7 @@ var (
 var (
 	TopKeywords      = []string{"import", "pipeline", "template"}
 	PipelineKeywords = []string{"affinity", "annotation", "archive_logs", "artifact_gc", "artifact_repository", "automount_service_account_token", "cluster_workflow_template_ref", "concurrency_policy", "description", "dns_config", "dns_policy", "env", "executor_service_account", "failed_jobs_history_limit", "host_aliases", "host_network", "image", "image_pull_secret", "kind", "label", "memoize", "metrics", "mutex", "name", "namespace", "node_selector", "on", "parallelism", "param", "pod_disruption_budget", "pod_gc", "pod_metadata", "pod_spec_patch", "priority", "priority_class", "raw", "retry", "schedule", "schedule_when", "scheduler_name", "security_context", "semaphore", "service_account", "shutdown", "stage", "starting_deadline", "step", "step_timeout", "stop_when", "successful_jobs_history_limit", "suspend", "template_defaults", "timeout", "toleration", "ttl", "volume", "volume_claim_gc", "workflow_metadata", "workflow_template_ref"}
-	StepKeywords     = []string{"affinity", "args", "artifact", "automount_service_account_token", "body", "continue_on", "cpu", "daemon", "env", "failure", "flags", "gpu", "header", "host_aliases", "http", "image", "input", "insecure_skip_verify", "label", "memoize", "memory", "merge_strategy", "mount", "mutex", "node_selector", "output", "pod_security_context", "pod_spec_patch", "priority_class", "raw", "ready", "resource", "retry", "run", "scheduler_name", "script", "security_context", "semaphore", "service_account", "set_owner_reference", "success", "suspend", "timeout", "toleration", "workdir"}
+	StepKeywords     = []string{"affinity", "args", "artifact", "automount_service_account_token", "body", "container", "continue_on", "cpu", "daemon", "env", "failure", "flags", "gpu", "header", "host_aliases", "http", "image", "init", "input", "insecure_skip_verify", "label", "memoize", "memory", "merge_strategy", "mirror_volume_mounts", "mount", "mutex", "node_selector", "output", "pod_security_context", "pod_spec_patch", "priority_class", "raw", "ready", "resource", "retry", "run", "scheduler_name", "script", "security_context", "semaphore", "service_account", "set_owner_reference", "sidecar", "success", "suspend", "timeout", "toleration", "volume", "workdir"}
 )
 
 // Parse parses one file. It always returns a File (possibly partial) and
@@ -265,9 +265,8 @@ func attachDocs(f *File) {
 		}
 		return nil
 	}
-	var stepItems func(items []*StepItem)
-	stepItems = func(items []*StepItem) {
-		for _, it := range items {
+	stepItems := func(items []*StepItem) {
+		for _, it := range flatItems(items) {
 			it.Doc = doc(it.Span)
 		}
 		for _, block := range NestedBlocks(items) {
@@ -405,7 +404,7 @@ func mergeBrokenTails(f *File) {
 	}
 }
 
-// mergeNested applies merge to the bodies of the steps and stages among
+// mergeNested applies merge to the bodies of the steps, stages and container blocks among
 // items, recursively.
 func mergeNested(items []*StepItem, merge func([]*StepItem) []*StepItem) {
 	for _, it := range items {
@@ -414,6 +413,9 @@ func mergeNested(items []*StepItem, merge func([]*StepItem) []*StepItem) {
 			s.Items = merge(s.Items)
 			mergeNested(s.Items, merge)
 		case *SubStage:
+			s.Items = merge(s.Items)
+			mergeNested(s.Items, merge)
+		case *ContainerDecl:
 			s.Items = merge(s.Items)
 			mergeNested(s.Items, merge)
 		}
@@ -445,7 +447,7 @@ func badStmtDiags(f *File, lexDiags diag.Diagnostics) diag.Diagnostics {
 		}
 		report(it.Bad, "top")
 		if it.Template != nil {
-			for _, si := range it.Template.Items {
+			for _, si := range flatItems(it.Template.Items) {
 				report(si.Bad, "step")
 			}
 			for _, block := range NestedBlocks(it.Template.Items) {
