@@ -65,3 +65,60 @@ spec:
 		t.Errorf("not native:\n%s", pipe)
 	}
 }
+
+// A task calling a steps template, and a steps template calling itself
+// from the entrypoint, import as composite templates (in stages).
+func TestImportCompositeStages(t *testing.T) {
+	src := `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: c-}
+spec:
+  entrypoint: main-dag
+  templates:
+  - name: main-dag
+    dag:
+      tasks:
+      - name: a
+        template: group
+        arguments: {parameters: [{name: x, value: one}]}
+      - name: b
+        depends: a
+        template: echo
+        arguments: {parameters: [{name: msg, value: '{{tasks.a.outputs.parameters.out}}'}]}
+  - name: group
+    inputs: {parameters: [{name: x}]}
+    steps:
+    - - name: first
+        template: echo
+        arguments: {parameters: [{name: msg, value: '{{inputs.parameters.x}}'}]}
+    - - name: second
+        template: echo
+        arguments: {parameters: [{name: msg, value: '{{steps.first.outputs.result}}'}]}
+    outputs:
+      parameters:
+      - name: out
+        valueFrom: {parameter: '{{steps.second.outputs.result}}'}
+  - name: echo
+    inputs: {parameters: [{name: msg}]}
+    container: {image: alpine:3.7, command: [echo, '{{inputs.parameters.msg}}']}
+`
+	res := importString(t, src, Options{})
+	if len(res.Diags) != 0 {
+		t.Fatalf("diagnostics: %v", res.Diags)
+	}
+	pipe := string(res.Pipe)
+	for _, want := range []string{
+		"step a uses group(x = \"one\")",
+		"step b uses echo(msg = \"${a.out}\")",
+		"template group(x: string) {\n  stage {\n    step first uses echo(msg = \"${x}\")",
+		"step second uses echo(msg = \"${first.result}\")",
+		"output out = value(\"${second.result}\")",
+	} {
+		if !strings.Contains(pipe, want) {
+			t.Errorf("the import lacks %q:\n%s", want, pipe)
+		}
+	}
+	if res.Objects[0].Verbatim {
+		t.Errorf("verbatim:\n%s", pipe)
+	}
+}

@@ -40,9 +40,14 @@ func (c *conv) steps() ([]string, error) {
 		return nil, nil // it runs a WorkflowTemplate's
 	}
 	ep, _ := c.spec["entrypoint"].(string)
-	mainStages, err := c.stagedGroups(ep, "entrypoint") // stages.go
-	main := flatTasks(mainStages)
-	if err == nil && mainStages == nil {
+	main := c.recursiveEntry(ep) // composite.go
+	var mainStages [][]task
+	var err error
+	if main == nil {
+		mainStages, err = c.stagedGroups(ep, "entrypoint") // stages.go
+		main = flatTasks(mainStages)
+	}
+	if err == nil && main == nil {
 		main, err = c.group(ep, "entrypoint")
 	}
 	if err != nil {
@@ -221,13 +226,13 @@ func (c *conv) step(t task, handler string) (string, error) {
 		if tm == nil {
 			return "", &notNative{path: append(t.path, "template"), what: fmt.Sprintf("template %q is not defined here", tn)}
 		}
-		if leafKind(tm) == "" {
-			return "", &notNative{path: c.tp(tn), what: "a task calling a dag or steps template (a composite template)"}
-		}
-		if in, _ := tm["inputs"].(map[string]any); in["artifacts"] != nil {
+		composite := leafKind(tm) == ""
+		if composite {
+			uses, err = c.compositeUses(tn, args, t.path) // composite.go
+		} else if in, _ := tm["inputs"].(map[string]any); in["artifacts"] != nil {
 			c.inlineOnly[tn] = true // each call has its own artifact sources
 		}
-		if c.uses[tn] > 1 && !t.entryLeaf && !c.inlineOnly[tn] {
+		if !composite && c.uses[tn] > 1 && !t.entryLeaf && !c.inlineOnly[tn] {
 			uses, err = c.templateUses(tn, args)
 			if _, ok := err.(*rawInputs); ok {
 				// Its raw fields read inputs: each call gets its own body.
@@ -235,7 +240,7 @@ func (c *conv) step(t task, handler string) (string, error) {
 				uses, err = "", nil
 			}
 		}
-		if uses == "" && err == nil {
+		if !composite && uses == "" && err == nil {
 			body, err = c.inlineBody(tn, args, t)
 		}
 	}
