@@ -600,7 +600,8 @@ func stripWiring(t map[string]any) {
 			}
 		}
 		in["parameters"] = keep
-	} // The memo key a memoized producer of artifacts passes to its
+	}
+	// The memo key a memoized producer of artifacts passes to its
 	// consumers' keys (their pipec-art-* inputs, resolved by their
 	// arguments).
 	if out, ok := t["outputs"].(map[string]any); ok {
