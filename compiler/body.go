@@ -264,6 +264,8 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 			b.Raw = append(b.Raw, s)
 		case *dsl.InputStmt, *dsl.ArtifactStmt:
 			c.artifactStmt(sc, st, s)
+		case *dsl.SubStep, *dsl.SubStage:
+			c.nestedSteps(st, it)
 		case *dsl.ContainerDecl:
 			c.containerDecl(sc, st, s)
 		case *dsl.VolumeStmt:

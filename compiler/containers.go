@@ -188,6 +188,8 @@ func stmtKeyword(n dsl.StepStmt) string {
 		return s.Kind
 	case *dsl.SubStep:
 		return "step"
+	case *dsl.SubStage:
+		return "stage"
 	}
 	return ""
 }

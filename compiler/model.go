@@ -82,6 +82,9 @@ type Pipeline struct {
 
 	Steps     []*Step // the main DAG, in source order
 	ExitSteps []*Step // `on exit` and `on failure` steps, in source order
+	// Stages and ExitStages are set when the main steps (the handlers)
+	// are written in stages: a steps template (stages.go).
+	Stages, ExitStages []*Stage
 	// Composites are the composite templates the pipeline's steps use,
 	// directly or not, in the order first used (composite.go).
 	Composites []*Composite
@@ -164,6 +167,11 @@ type Step struct {
 	// template with CompositeArgs (and no Body).
 	Composite     *Composite
 	CompositeArgs []*Arg
+
+	// Stage is the step's stage, nil for a step of a DAG (stages.go).
+	Stage *Stage
+	// ContinueOn is Argo's continueOn of a staged step.
+	ContinueOn *wfv1.ContinueOn
 
 	Retry   *Retry
 	Memoize bool

@@ -22,6 +22,7 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 	var kindStmt *dsl.KindStmt
 	var memo *dsl.MemoizeStmt
 	var steps []*dsl.StepDecl
+	var stageDecls []*dsl.StageDecl
 	once := map[string]dsl.Node{}
 	single := func(key string, n dsl.Node) bool {
 		if prev, ok := once[key]; ok {
@@ -165,6 +166,8 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 			}
 		case *dsl.StepDecl:
 			steps = append(steps, s)
+		case *dsl.StageDecl:
+			stageDecls = append(stageDecls, s)
 		}
 	}
 	if kindStmt != nil {
@@ -197,6 +200,7 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 			p.MaxAge = maxAge
 		}
 	}
+	steps, stageOf := c.stageSteps(p, stageDecls, steps)
 	// Declare every step before resolving any, so references may point forward.
 	byArgoName := map[string][]*Step{} // every step declared so far, by Argo name
 	for _, s := range steps {
@@ -226,7 +230,9 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 		} else {
 			p.Steps = append(p.Steps, st)
 		}
+		setStage(st, stageOf)
 	}
+	finishStages(p)
 	// A broken statement may be the step.
 	if len(p.Steps) == 0 && !pipelineHasBad(decl) && p.setting("workflow_template_ref", "cluster_workflow_template_ref") == nil {
 		c.errorf(decl.Name, "pipeline %q has no steps", p.Name).WithHint(`add one: step hello { run ["echo", "hello"] }`)
@@ -366,21 +372,29 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 
 	main := wfv1.Template{Name: EntryTemplate, DAG: &wfv1.DAGTemplate{}}
 	var leaves []wfv1.Template
-	for _, low := range l.steps(p.Steps) {
-		main.DAG.Tasks = append(main.DAG.Tasks, low.task)
-		leaves = append(leaves, low.templates...)
+	if p.Stages != nil {
+		main, leaves = l.stagesTemplate(EntryTemplate, p.Stages)
+	} else {
+		for _, low := range l.steps(p.Steps) {
+			main.DAG.Tasks = append(main.DAG.Tasks, low.task)
+			leaves = append(leaves, low.templates...)
+		}
 	}
 	spec.Templates = append(spec.Templates, main)
 	if len(p.ExitSteps) > 0 {
 		exit := wfv1.Template{Name: ExitTemplate, DAG: &wfv1.DAGTemplate{}}
+		if p.ExitStages != nil {
+			var tmpls []wfv1.Template
+			exit, tmpls = l.stagesTemplate(ExitTemplate, p.ExitStages)
+			leaves = append(leaves, tmpls...)
+		}
 		for _, st := range p.ExitSteps {
+			if st.Stage != nil {
+				continue // lowered with its stage
+			}
 			task, tmpls := l.step(st)
 			if st.Handler == "failure" {
-				cond := "{{workflow.status}} != Succeeded"
-				if task.When != "" {
-					cond = "(" + cond + ") && (" + task.When + ")"
-				}
-				task.When = cond
+				task.When = failureWhen(task.When)
 			}
 			exit.DAG.Tasks = append(exit.DAG.Tasks, task)
 			leaves = append(leaves, tmpls...)

@@ -46,7 +46,9 @@ func (c *checker) step(p *Pipeline, st *Step, templates map[string]*dsl.Template
 			st.Loop = c.loop(sc, cl.Loop)
 			sc.loop = st.Loop
 		case cl.After != nil:
-			c.after(p, st, cl.After)
+			if !c.stageAfter(st, cl.After) {
+				c.after(p, st, cl.After)
+			}
 		case cl.Uses != nil:
 			uses = cl.Uses
 		}

@@ -49,8 +49,13 @@ func (f *File) EachStepBody(fn func(items []*StepItem)) {
 		}
 		if it.Pipeline != nil {
 			for _, pi := range it.Pipeline.Items {
-				if sd, ok := pi.Stmt.(*StepDecl); ok {
-					fn(sd.Items)
+				switch s := pi.Stmt.(type) {
+				case *StepDecl:
+					fn(s.Items)
+				case *StageDecl:
+					for _, sub := range s.Steps() {
+						fn(sub.Items)
+					}
 				}
 			}
 		}

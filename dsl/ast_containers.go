@@ -88,18 +88,9 @@ func (p *printer) containerStmt(n Node) bool {
 
 // StepBodies returns a step (or template) body and every statement list
 // nested in it, outermost first: the bodies of a composite template's steps
-// and of container blocks, at any depth.
+// and stages and of container blocks, at any depth.
 func StepBodies(items []*StepItem) [][]*StepItem {
-	out := [][]*StepItem{items}
-	for _, it := range items {
-		switch s := it.Stmt.(type) {
-		case *SubStep:
-			out = append(out, StepBodies(s.Items)...)
-		case *ContainerDecl:
-			out = append(out, StepBodies(s.Items)...)
-		}
-	}
-	return out
+	return append([][]*StepItem{items}, NestedBlocks(items)...)
 }
 
 // flatItems returns the statements of a body and of every body nested in
@@ -110,19 +101,4 @@ func flatItems(items []*StepItem) []*StepItem {
 		out = append(out, b...)
 	}
 	return out
-}
-
-// mergeNested applies merge (mergeBrokenTails' per-body pass) to every body
-// nested in items.
-func mergeNested(items []*StepItem, merge func([]*StepItem) []*StepItem) {
-	for _, it := range items {
-		switch s := it.Stmt.(type) {
-		case *SubStep:
-			s.Items = merge(s.Items)
-			mergeNested(s.Items, merge)
-		case *ContainerDecl:
-			s.Items = merge(s.Items)
-			mergeNested(s.Items, merge)
-		}
-	}
 }

@@ -82,8 +82,11 @@ func findBad(f *File) *BadStmt {
 		case it.Bad != nil:
 			return it.Bad
 		case it.Template != nil:
-			for _, items := range StepBodies(it.Template.Items) {
-				if b := steps(items); b != nil {
+			if b := steps(it.Template.Items); b != nil {
+				return b
+			}
+			for _, block := range NestedBlocks(it.Template.Items) {
+				if b := steps(block); b != nil {
 					return b
 				}
 			}
@@ -92,11 +95,9 @@ func findBad(f *File) *BadStmt {
 				if pi.Bad != nil || pi.Stmt == nil {
 					return badOr(pi.Bad, pi.Span)
 				}
-				if s, ok := pi.Stmt.(*StepDecl); ok {
-					for _, items := range StepBodies(s.Items) {
-						if b := steps(items); b != nil {
-							return b
-						}
+				for _, block := range pipelineBlocks(pi.Stmt) {
+					if b := steps(block); b != nil {
+						return b
 					}
 				}
 			}
@@ -162,8 +163,11 @@ func newPrinter(f *File) *printer {
 	for _, it := range f.Items {
 		mark(it.Doc)
 		if it.Template != nil {
-			for _, items := range StepBodies(it.Template.Items) {
-				for _, si := range items {
+			for _, si := range it.Template.Items {
+				mark(si.Doc)
+			}
+			for _, block := range NestedBlocks(it.Template.Items) {
+				for _, si := range block {
 					mark(si.Doc)
 				}
 			}
@@ -171,8 +175,8 @@ func newPrinter(f *File) *printer {
 		if it.Pipeline != nil {
 			for _, pi := range it.Pipeline.Items {
 				mark(pi.Doc)
-				if s, ok := pi.Stmt.(*StepDecl); ok {
-					for _, si := range flatItems(s.Items) {
+				for _, block := range pipelineBlocks(pi.Stmt) {
+					for _, si := range block {
 						mark(si.Doc)
 					}
 				}
@@ -447,7 +451,8 @@ func (p *printer) topItem(it *TopItem) {
 		for _, pi := range pl.Items {
 			pi := pi
 			s, isStep := pi.Stmt.(*StepDecl)
-			list = append(list, item{span: pi.Span, doc: pi.Doc, isBlock: isStep && p.hasBody(s), print: func() { p.stmt(pi.Stmt) }})
+			_, isStage := pi.Stmt.(*StageDecl)
+			list = append(list, item{span: pi.Span, doc: pi.Doc, isBlock: isStage || isStep && p.hasBody(s), print: func() { p.stmt(pi.Stmt) }})
 		}
 		p.block(open, pl.EndPos, list)
 	case it.Template != nil:
@@ -478,8 +483,9 @@ func stepItems(p *printer, items []*StepItem) []item {
 	for _, si := range items {
 		si := si
 		s, isStep := si.Stmt.(*SubStep)
+		_, isStage := si.Stmt.(*SubStage)
 		_, isContainer := si.Stmt.(*ContainerDecl)
-		list = append(list, item{span: si.Span, doc: si.Doc, isBlock: (isStep && p.hasBody(s.Decl())) || isContainer, print: func() { p.stmt(si.Stmt) }})
+		list = append(list, item{span: si.Span, doc: si.Doc, isBlock: isStage || isContainer || isStep && p.hasBody(s.Decl()), print: func() { p.stmt(si.Stmt) }})
 	}
 	return list
 }
@@ -726,6 +732,10 @@ func (p *printer) stmt(n Node) {
 		p.word("=")
 		p.sp()
 		p.value(s.Value)
+	case *StageDecl:
+		p.stage(s)
+	case *SubStage:
+		p.stage(s.Decl())
 	case *SubStep:
 		p.step(s.Decl())
 	case *StepDecl:

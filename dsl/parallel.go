@@ -230,8 +230,10 @@ func wellFormedItems(items []*PipelineItem) bool {
 		if pi.Bad != nil || pi.Stmt == nil {
 			return false
 		}
-		if sd, ok := pi.Stmt.(*StepDecl); ok && !wellFormedSteps(sd.Items) {
-			return false
+		for _, block := range pipelineBlocks(pi.Stmt) {
+			if !wellFormedSteps(block) {
+				return false
+			}
 		}
 	}
 	return true
@@ -243,6 +245,9 @@ func wellFormedSteps(items []*StepItem) bool {
 			return false
 		}
 		if s, ok := si.Stmt.(*SubStep); ok && !wellFormedSteps(s.Items) {
+			return false
+		}
+		if s, ok := si.Stmt.(*SubStage); ok && !wellFormedSteps(s.Items) {
 			return false
 		}
 	}

@@ -37,7 +37,7 @@ var refPipelineStmts = []PipelineStmt{
 	&TTLStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &PullSecretStmt{},
 	&RetryStmt{}, &MemoizeStmt{}, &ScheduleStmt{}, &KindStmt{}, &VolumeStmt{},
 	&RawStmt{}, &EnvStmt{}, &SettingStmt{}, &SyncStmt{},
-	&ArtifactRepositoryStmt{}, &ArtifactGCStmt{},
+	&ArtifactRepositoryStmt{}, &ArtifactGCStmt{}, &StageDecl{},
 }
 
 var refStepStmts = append([]StepStmt{
@@ -45,7 +45,7 @@ var refStepStmts = append([]StepStmt{
 	&OutputStmt{}, &MountStmt{}, &WorkdirStmt{}, &TimeoutStmt{}, &RetryStmt{},
 	&MemoizeStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &LabelStmt{}, &RawStmt{},
 	&StepSettingStmt{}, &SyncStmt{}, &InputStmt{}, &ArtifactStmt{},
-}, append(append(append(templateKindStmts, behaviourStmts...), containerStmts...), &SubStep{})...)
+}, append(append(append(templateKindStmts, behaviourStmts...), containerStmts...), &SubStep{}, &SubStage{})...)
 
 func refOptions() []participle.Option {
 	return []participle.Option{
@@ -150,6 +150,11 @@ func refAttachDocs(f *File) {
 		for _, it := range flatItems(items) {
 			it.Doc = doc(it.Span)
 		}
+		for _, block := range NestedBlocks(items) {
+			for _, it := range block {
+				it.Doc = doc(it.Span)
+			}
+		}
 	}
 	for _, it := range f.Items {
 		it.Doc = doc(it.Span)
@@ -160,8 +165,10 @@ func refAttachDocs(f *File) {
 		if it.Pipeline != nil {
 			for _, pi := range it.Pipeline.Items {
 				pi.Doc = doc(pi.Span)
-				if s, ok := pi.Stmt.(*StepDecl); ok {
-					stepItems(s.Items)
+				for _, block := range pipelineBlocks(pi.Stmt) {
+					for _, it := range block {
+						it.Doc = doc(it.Span)
+					}
 				}
 			}
 		}
@@ -203,7 +210,10 @@ func refMergeBrokenTails(f *File) {
 		}
 		out := p.Items[:0]
 		for _, pi := range p.Items {
-			if s, ok := pi.Stmt.(*StepDecl); ok {
+			switch s := pi.Stmt.(type) {
+			case *StepDecl:
+				s.Items = mergeStep(s.Items)
+			case *StageDecl:
 				s.Items = mergeStep(s.Items)
 				mergeNested(s.Items, mergeStep)
 			}
@@ -240,12 +250,17 @@ func refBadStmtDiags(f *File, lexDiags diag.Diagnostics) diag.Diagnostics {
 			for _, si := range flatItems(it.Template.Items) {
 				report(si.Bad, "step")
 			}
+			for _, block := range NestedBlocks(it.Template.Items) {
+				for _, si := range block {
+					report(si.Bad, "step")
+				}
+			}
 		}
 		if it.Pipeline != nil {
 			for _, pi := range it.Pipeline.Items {
 				report(pi.Bad, "pipeline")
-				if s, ok := pi.Stmt.(*StepDecl); ok {
-					for _, si := range flatItems(s.Items) {
+				for _, block := range pipelineBlocks(pi.Stmt) {
+					for _, si := range block {
 						report(si.Bad, "step")
 					}
 				}
