@@ -264,7 +264,7 @@ func (c *checker) finishContainers(st *Step) {
 		c.errorf(b.Containers[0].Decl, "step %q is %s step; a container set runs containers of yours", st.Name, aKind(b.Kind)).WithHint("split it into two steps")
 		return
 	}
-	for _, it := range st.Decl.Items {
+	for _, it := range c.stepItems(st) {
 		switch s := it.Stmt.(type) {
 		case *dsl.RunStmt, *dsl.ScriptStmt, *dsl.EnvStmt, *dsl.ResourceStmt, *dsl.WorkdirStmt, *dsl.ReadyStmt:
 			c.errorf(s, "step %q runs a container set: %s belongs in one of its container blocks", st.Name, containerStmtWord(s)).
