@@ -35,7 +35,7 @@ func (c *conv) containerSetBody(tn string, v any, sc *scope) ([]string, bool, er
 		return nil, false, nil
 	}
 	for _, ct := range list {
-		block, ok, err := c.containerBlock(tn, "container", ct, sc)
+		block, ok, err := c.containerBlock(tn, "container", ct, sc, c.image)
 		if err != nil || !ok {
 			return nil, false, err
 		}
@@ -52,6 +52,15 @@ func (c *conv) podExtras(tn string, t map[string]any, sc *scope) ([]string, erro
 		return nil, nil
 	}
 	var out []string
+	// A sidecar or init container without an image takes the step's.
+	inherited := c.image
+	for _, k := range []string{"container", "script"} {
+		if m, ok := t[k].(map[string]any); ok {
+			if im, ok := m["image"].(string); ok {
+				inherited = im
+			}
+		}
+	}
 	if vols := asList(t["volumes"]); len(vols) > 0 && c.volumes {
 		lines, names, ok := c.templateVolumes(vols)
 		if ok {
@@ -70,7 +79,7 @@ func (c *conv) podExtras(tn string, t map[string]any, sc *scope) ([]string, erro
 		}
 		var blocks []string
 		for _, ct := range list {
-			block, ok, err := c.containerBlock(tn, f.kind, ct, sc)
+			block, ok, err := c.containerBlock(tn, f.kind, ct, sc, inherited)
 			if err != nil {
 				return nil, err
 			}
@@ -114,8 +123,8 @@ func (c *conv) templateVolumes(vols []any) ([]string, []string, bool) {
 
 // containerBlock converts one container of a pod into a block of kind
 // container, sidecar or init; ok is false when it has a field without a
-// pipec form.
-func (c *conv) containerBlock(tn, kind string, v any, sc *scope) (string, bool, error) {
+// pipec form. A block whose image is inherited (the step's) says none.
+func (c *conv) containerBlock(tn, kind string, v any, sc *scope, inherited string) (string, bool, error) {
 	m, ok := v.(map[string]any)
 	if !ok {
 		return "", false, nil
@@ -179,7 +188,9 @@ func (c *conv) containerBlock(tn, kind string, v any, sc *scope) (string, bool, 
 	if len(rest) > 0 {
 		return "", false, nil
 	}
-	if !hasImageLine(lines) {
+	if image == inherited {
+		lines = dropImageLine(lines)
+	} else if !hasImageLine(lines) {
 		v, err := c.text(image, sc)
 		if err != nil {
 			return "", false, nil
@@ -188,6 +199,16 @@ func (c *conv) containerBlock(tn, kind string, v any, sc *scope) (string, bool, 
 	}
 	lines = append(lines, extra...)
 	return header + " {\n" + strings.Join(lines, "\n") + "\n}", true, nil
+}
+
+func dropImageLine(lines []string) []string {
+	var out []string
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "image ") {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 func hasImageLine(lines []string) bool {
