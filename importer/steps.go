@@ -41,6 +41,10 @@ func (c *conv) steps() ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	wfHooks, err := c.workflowHooks()
+	if err != nil {
+		return nil, err
+	}
 	var exit []task
 	if ex, ok := c.spec["onExit"].(string); ok && ex != "" {
 		if exit, err = c.group(ex, "onExit"); err != nil {
@@ -77,6 +81,11 @@ func (c *conv) steps() ([]string, error) {
 		}
 		out = append(out, s)
 	}
+	hooks, err := c.hookSteps(wfHooks, "")
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, hooks...)
 	delete(c.spec, "templates")
 	delete(c.spec, "entrypoint")
 	delete(c.spec, "onExit")
@@ -154,7 +163,7 @@ var taskFields = map[string]bool{"name": true, "template": true, "templateRef": 
 // step converts one task into a step declaration.
 func (c *conv) step(t task, handler string) (string, error) {
 	for _, k := range sortedKeys(t.m) {
-		if !taskFields[k] {
+		if !taskFields[k] && !hookTaskFields[k] {
 			return "", &notNative{path: append(t.path, k), what: "task." + k}
 		}
 	}
@@ -235,6 +244,15 @@ func (c *conv) step(t task, handler string) (string, error) {
 			comment += tc
 		}
 	}
+	hooks, err := hooksOf(t)
+	if err != nil {
+		return "", err
+	}
+	hookStmts, err := c.hookSteps(hooks, name)
+	if err != nil {
+		return "", err
+	}
+	body = append(body, hookStmts...)
 	s := comment + handler + "step " + name
 	if len(header) > 0 {
 		s += " " + strings.Join(header, " ")
