@@ -224,6 +224,9 @@ func (c *checker) artifactRef(sc *scope, st *Step, in *ArtifactIn, from *dsl.Art
 		c.errorf(node, "%s: exit and failure handlers run after the main steps and cannot exchange artifacts with them", path)
 		return
 	}
+	if !c.checkStageOrder(sc, target, path, node.Range()) {
+		return
+	}
 	decls := c.artifactDecls(target)
 	if usesRef(target.Decl) {
 		// pipec cannot see a WorkflowTemplate's outputs (as for ${step.x}).

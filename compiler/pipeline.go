@@ -8,7 +8,6 @@ import (
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 	apiv1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/pipec/pipec/dsl"
@@ -23,6 +22,7 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 	var kindStmt *dsl.KindStmt
 	var memo *dsl.MemoizeStmt
 	var steps []*dsl.StepDecl
+	var stageDecls []*dsl.StageDecl
 	once := map[string]dsl.Node{}
 	single := func(key string, n dsl.Node) bool {
 		if prev, ok := once[key]; ok {
@@ -166,6 +166,8 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 			}
 		case *dsl.StepDecl:
 			steps = append(steps, s)
+		case *dsl.StageDecl:
+			stageDecls = append(stageDecls, s)
 		}
 	}
 	if kindStmt != nil {
@@ -198,6 +200,7 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 			p.MaxAge = maxAge
 		}
 	}
+	steps, stageOf := c.stageSteps(p, stageDecls, steps)
 	// Declare every step before resolving any, so references may point forward.
 	byArgoName := map[string][]*Step{} // every step declared so far, by Argo name
 	for _, s := range steps {
@@ -230,7 +233,9 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 		default:
 			p.Steps = append(p.Steps, st)
 		}
+		setStage(st, stageOf)
 	}
+	finishStages(p)
 	argoNames := map[string]*Step{}
 	for name, sts := range byArgoName {
 		argoNames[name] = sts[0]
@@ -344,10 +349,7 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 		if v.ClaimSize != "" {
 			spec.VolumeClaimTemplates = append(spec.VolumeClaimTemplates, apiv1.PersistentVolumeClaim{
 				ObjectMeta: metav1.ObjectMeta{Name: v.Name},
-				Spec: apiv1.PersistentVolumeClaimSpec{
-					AccessModes: []apiv1.PersistentVolumeAccessMode{apiv1.ReadWriteOnce},
-					Resources:   apiv1.VolumeResourceRequirements{Requests: apiv1.ResourceList{apiv1.ResourceStorage: resource.MustParse(v.ClaimSize)}},
-				},
+				Spec:       claimSpec(v),
 			})
 			continue
 		}
@@ -380,21 +382,29 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 
 	main := wfv1.Template{Name: EntryTemplate, DAG: &wfv1.DAGTemplate{}}
 	var leaves []wfv1.Template
-	for _, low := range l.steps(p.Steps) {
-		main.DAG.Tasks = append(main.DAG.Tasks, low.task)
-		leaves = append(leaves, low.templates...)
+	if p.Stages != nil {
+		main, leaves = l.stagesTemplate(EntryTemplate, p.Stages)
+	} else {
+		for _, low := range l.steps(p.Steps) {
+			main.DAG.Tasks = append(main.DAG.Tasks, low.task)
+			leaves = append(leaves, low.templates...)
+		}
 	}
 	spec.Templates = append(spec.Templates, main)
 	if len(p.ExitSteps) > 0 {
 		exit := wfv1.Template{Name: ExitTemplate, DAG: &wfv1.DAGTemplate{}}
+		if p.ExitStages != nil {
+			var tmpls []wfv1.Template
+			exit, tmpls = l.stagesTemplate(ExitTemplate, p.ExitStages)
+			leaves = append(leaves, tmpls...)
+		}
 		for _, st := range p.ExitSteps {
+			if st.Stage != nil {
+				continue // lowered with its stage
+			}
 			task, tmpls := l.step(st)
 			if st.Handler == "failure" {
-				cond := "{{workflow.status}} != Succeeded"
-				if task.When != "" {
-					cond = "(" + cond + ") && (" + task.When + ")"
-				}
-				task.When = cond
+				task.When = failureWhen(task.When)
 			}
 			exit.DAG.Tasks = append(exit.DAG.Tasks, task)
 			leaves = append(leaves, tmpls...)

@@ -61,10 +61,8 @@ func addRetryWiring(t *wfv1.Template, st *Step) {
 		{Name: EnvRetryRunID, Value: RunIDTemplate},
 		{Name: EnvRetryIndicator, Value: "{{workflow.parameters." + ParamRetryIndicator + "}}"},
 	}
-	if t.Script != nil {
-		t.Script.Env = append(t.Script.Env, env...)
-	} else if t.Container != nil {
-		t.Container.Env = append(t.Container.Env, env...)
+	for _, c := range podContainers(t) {
+		c.Env = append(c.Env, env...)
 	}
 }
 

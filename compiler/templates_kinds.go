@@ -365,6 +365,7 @@ func (c *checker) readiness(s *dsl.ReadyStmt) *apiv1.Probe {
 	}
 	p.InitialDelaySeconds = secs(s.Delay, "delay")
 	p.PeriodSeconds = secs(s.Period, "period")
+	p.TimeoutSeconds = secs(s.Timeout, "timeout")
 	return p
 }
 
@@ -414,9 +415,6 @@ func (c *checker) finishKind(st *Step, items []*dsl.StepItem) bool {
 		}
 	}
 	if kind == kindContainer {
-		if b.Ready != nil && !b.Daemon {
-			c.errorf(b.Options.nodes["ready"], "a readiness probe applies only to a daemon step").WithHint("add daemon to step %s", st.Name)
-		}
 		if b.Daemon {
 			c.noMemoize(st, "a daemon step", "a cache hit would start no pod for the steps after it to reach")
 		}

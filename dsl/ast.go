@@ -49,8 +49,13 @@ func (f *File) EachStepBody(fn func(items []*StepItem)) {
 		}
 		if it.Pipeline != nil {
 			for _, pi := range it.Pipeline.Items {
-				if sd, ok := pi.Stmt.(*StepDecl); ok {
-					fn(sd.Items)
+				switch s := pi.Stmt.(type) {
+				case *StepDecl:
+					fn(s.Items)
+				case *StageDecl:
+					for _, sub := range s.Steps() {
+						fn(sub.Items)
+					}
 				}
 			}
 		}
@@ -425,11 +430,13 @@ type KindStmt struct {
 }
 
 // VolumeStmt: `volume data = pvc("claim")`; also empty_dir(), config_map("n"),
-// secret("n"), new_pvc("1Gi").
+// secret("n"), new_pvc("1Gi" [, "ReadWriteMany", ...]) [storage_class "fast"].
+// In a step, a volume of that step's pod only.
 type VolumeStmt struct {
 	Span
-	Name   *Ident `parser:"'volume' @@ '='"`
-	Source *Call  `parser:"@@"`
+	Name         *Ident     `parser:"'volume' @@ '='"`
+	Source       *Call      `parser:"@@"`
+	StorageClass *StringLit `parser:"( 'storage_class' @@ )?"`
 }
 
 // RawStmt: `raw """yaml"""`: a YAML fragment merged into the workflow spec
@@ -531,12 +538,13 @@ type ScriptStmt struct {
 }
 
 // ResourceStmt: `cpu "500m" [limit "1"]`, `memory "1Gi" [limit "2Gi"]`,
-// `gpu 1`.
+// `gpu 1`, or a limit alone: `memory limit 32Mi`.
 type ResourceStmt struct {
 	Span
-	Kind    string `parser:"@('cpu' | 'memory' | 'gpu')"`
-	Request *Value `parser:"@@"`
-	Limit   *Value `parser:"( 'limit' @@ )?"`
+	Kind      string `parser:"@('cpu' | 'memory' | 'gpu')"`
+	LimitOnly *Value `parser:"( 'limit' @@"`
+	Request   *Value `parser:"| @@"`
+	Limit     *Value `parser:"  ( 'limit' @@ )? )"`
 }
 
 // MountStmt: `mount data at "/data" [readonly] [sub_path "x"]`.

@@ -41,26 +41,3 @@ func init() {
 	stepStmtByKeyword["on"] = stepMember[HookStmt]()
 }
 
-// ChildBodies returns the bodies held by the statements of a body: those
-// of a composite template's steps and of a step's hooks, so that walks over
-// a file reach every body, however nested.
-func ChildBodies(items []*StepItem) []*[]*StepItem {
-	var out []*[]*StepItem
-	for _, it := range items {
-		switch s := it.Stmt.(type) {
-		case *SubStep:
-			out = append(out, &s.Items)
-		case *HookStmt:
-			out = append(out, &s.Items)
-		}
-	}
-	return out
-}
-
-// EachBody calls fn on items and on every body nested in them.
-func EachBody(items []*StepItem, fn func([]*StepItem)) {
-	fn(items)
-	for _, b := range ChildBodies(items) {
-		EachBody(*b, fn)
-	}
-}

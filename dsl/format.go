@@ -69,16 +69,10 @@ func FormatSource(filename string, src []byte) ([]byte, diag.Diagnostics) {
 }
 
 func findBad(f *File) *BadStmt {
-	var steps func(items []*StepItem) *BadStmt
-	steps = func(items []*StepItem) *BadStmt {
+	steps := func(items []*StepItem) *BadStmt {
 		for _, it := range items {
 			if it.Bad != nil || it.Stmt == nil {
 				return badOr(it.Bad, it.Span)
-			}
-		}
-		for _, b := range ChildBodies(items) {
-			if bad := steps(*b); bad != nil {
-				return bad
 			}
 		}
 		return nil
@@ -91,13 +85,18 @@ func findBad(f *File) *BadStmt {
 			if b := steps(it.Template.Items); b != nil {
 				return b
 			}
+			for _, block := range NestedBlocks(it.Template.Items) {
+				if b := steps(block); b != nil {
+					return b
+				}
+			}
 		case it.Pipeline != nil:
 			for _, pi := range it.Pipeline.Items {
 				if pi.Bad != nil || pi.Stmt == nil {
 					return badOr(pi.Bad, pi.Span)
 				}
-				if s, ok := pi.Stmt.(*StepDecl); ok {
-					if b := steps(s.Items); b != nil {
+				for _, block := range pipelineBlocks(pi.Stmt) {
+					if b := steps(block); b != nil {
 						return b
 					}
 				}
@@ -163,19 +162,23 @@ func newPrinter(f *File) *printer {
 	}
 	for _, it := range f.Items {
 		mark(it.Doc)
-		markBody := func(items []*StepItem) {
-			for _, si := range items {
+		if it.Template != nil {
+			for _, si := range it.Template.Items {
 				mark(si.Doc)
 			}
-		}
-		if it.Template != nil {
-			EachBody(it.Template.Items, markBody)
+			for _, block := range NestedBlocks(it.Template.Items) {
+				for _, si := range block {
+					mark(si.Doc)
+				}
+			}
 		}
 		if it.Pipeline != nil {
 			for _, pi := range it.Pipeline.Items {
 				mark(pi.Doc)
-				if s, ok := pi.Stmt.(*StepDecl); ok {
-					EachBody(s.Items, markBody)
+				for _, block := range pipelineBlocks(pi.Stmt) {
+					for _, si := range block {
+						mark(si.Doc)
+					}
 				}
 			}
 		}
@@ -448,7 +451,8 @@ func (p *printer) topItem(it *TopItem) {
 		for _, pi := range pl.Items {
 			pi := pi
 			s, isStep := pi.Stmt.(*StepDecl)
-			list = append(list, item{span: pi.Span, doc: pi.Doc, isBlock: isStep && p.hasBody(s), print: func() { p.stmt(pi.Stmt) }})
+			_, isStage := pi.Stmt.(*StageDecl)
+			list = append(list, item{span: pi.Span, doc: pi.Doc, isBlock: isStage || isStep && p.hasBody(s), print: func() { p.stmt(pi.Stmt) }})
 		}
 		p.block(open, pl.EndPos, list)
 	case it.Template != nil:
@@ -478,14 +482,11 @@ func stepItems(p *printer, items []*StepItem) []item {
 	var list []item
 	for _, si := range items {
 		si := si
-		isBlock := false
-		switch s := si.Stmt.(type) {
-		case *SubStep:
-			isBlock = p.hasBody(s.Decl())
-		case *HookStmt:
-			isBlock = p.hasBody(s.Decl())
-		}
-		list = append(list, item{span: si.Span, doc: si.Doc, isBlock: isBlock, print: func() { p.stmt(si.Stmt) }})
+		s, isStep := si.Stmt.(*SubStep)
+		_, isStage := si.Stmt.(*SubStage)
+		_, isContainer := si.Stmt.(*ContainerDecl)
+		h, isHook := si.Stmt.(*HookStmt)
+		list = append(list, item{span: si.Span, doc: si.Doc, isBlock: isStage || isContainer || isStep && p.hasBody(s.Decl()) || isHook && p.hasBody(h.Decl()), print: func() { p.stmt(si.Stmt) }})
 	}
 	return list
 }
@@ -716,6 +717,11 @@ func (p *printer) stmt(n Node) {
 		p.word("=")
 		p.sp()
 		p.call(s.Source)
+		if s.StorageClass != nil {
+			p.word("storage_class")
+			p.sp()
+			p.str(s.StorageClass)
+		}
 	case *RawStmt:
 		p.tok("raw", s.Pos, s.Pos)
 		p.sp()
@@ -727,6 +733,10 @@ func (p *printer) stmt(n Node) {
 		p.word("=")
 		p.sp()
 		p.value(s.Value)
+	case *StageDecl:
+		p.stage(s)
+	case *SubStage:
+		p.stage(s.Decl())
 	case *SubStep:
 		p.step(s.Decl())
 	case *HookStmt:
@@ -749,6 +759,12 @@ func (p *printer) stmt(n Node) {
 		p.str(s.Source)
 	case *ResourceStmt:
 		p.tok(s.Kind, s.Pos, s.Pos)
+		if s.LimitOnly != nil {
+			p.word("limit")
+			p.sp()
+			p.value(s.LimitOnly)
+			break
+		}
 		p.sp()
 		p.value(s.Request)
 		if s.Limit != nil {
@@ -800,7 +816,7 @@ func (p *printer) stmt(n Node) {
 	case *InputStmt, *ArtifactStmt, *ArtifactRepositoryStmt, *ArtifactGCStmt:
 		p.artifactStmt(n)
 	default:
-		if !p.templateKindStmt(n) && !p.behaviourStmt(n) {
+		if !p.templateKindStmt(n) && !p.behaviourStmt(n) && !p.containerStmt(n) {
 			panic(fmt.Sprintf("format: unexpected statement %T", n))
 		}
 	}

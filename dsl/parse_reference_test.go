@@ -37,7 +37,7 @@ var refPipelineStmts = []PipelineStmt{
 	&TTLStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &PullSecretStmt{},
 	&RetryStmt{}, &MemoizeStmt{}, &ScheduleStmt{}, &KindStmt{}, &VolumeStmt{},
 	&RawStmt{}, &EnvStmt{}, &SettingStmt{}, &SyncStmt{},
-	&ArtifactRepositoryStmt{}, &ArtifactGCStmt{},
+	&ArtifactRepositoryStmt{}, &ArtifactGCStmt{}, &StageDecl{},
 }
 
 var refStepStmts = append([]StepStmt{
@@ -45,7 +45,7 @@ var refStepStmts = append([]StepStmt{
 	&OutputStmt{}, &MountStmt{}, &WorkdirStmt{}, &TimeoutStmt{}, &RetryStmt{},
 	&MemoizeStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &LabelStmt{}, &RawStmt{},
 	&StepSettingStmt{}, &SyncStmt{}, &InputStmt{}, &ArtifactStmt{},
-}, append(append(templateKindStmts, behaviourStmts...), &SubStep{}, &HookStmt{})...)
+}, append(append(append(templateKindStmts, behaviourStmts...), containerStmts...), &SubStep{}, &SubStage{}, &HookStmt{})...)
 
 func refOptions() []participle.Option {
 	return []participle.Option{
@@ -146,13 +146,14 @@ func refAttachDocs(f *File) {
 		}
 		return nil
 	}
-	var stepItems func(items []*StepItem)
-	stepItems = func(items []*StepItem) {
-		for _, it := range items {
+	stepItems := func(items []*StepItem) {
+		for _, it := range flatItems(items) {
 			it.Doc = doc(it.Span)
 		}
-		for _, b := range ChildBodies(items) {
-			stepItems(*b)
+		for _, block := range NestedBlocks(items) {
+			for _, it := range block {
+				it.Doc = doc(it.Span)
+			}
 		}
 	}
 	for _, it := range f.Items {
@@ -164,8 +165,10 @@ func refAttachDocs(f *File) {
 		if it.Pipeline != nil {
 			for _, pi := range it.Pipeline.Items {
 				pi.Doc = doc(pi.Span)
-				if s, ok := pi.Stmt.(*StepDecl); ok {
-					stepItems(s.Items)
+				for _, block := range pipelineBlocks(pi.Stmt) {
+					for _, it := range block {
+						it.Doc = doc(it.Span)
+					}
 				}
 			}
 		}
@@ -196,17 +199,10 @@ func refMergeBrokenTails(f *File) {
 		}
 		return out
 	}
-	var mergeAll func(items []*StepItem) []*StepItem
-	mergeAll = func(items []*StepItem) []*StepItem {
-		items = mergeStep(items)
-		for _, b := range ChildBodies(items) {
-			*b = mergeAll(*b)
-		}
-		return items
-	}
 	for _, it := range f.Items {
 		if it.Template != nil {
-			it.Template.Items = mergeAll(it.Template.Items)
+			it.Template.Items = mergeStep(it.Template.Items)
+			mergeNested(it.Template.Items, mergeStep)
 		}
 		p := it.Pipeline
 		if p == nil {
@@ -214,8 +210,13 @@ func refMergeBrokenTails(f *File) {
 		}
 		out := p.Items[:0]
 		for _, pi := range p.Items {
-			if s, ok := pi.Stmt.(*StepDecl); ok {
-				s.Items = mergeAll(s.Items)
+			switch s := pi.Stmt.(type) {
+			case *StepDecl:
+				s.Items = mergeStep(s.Items)
+				mergeNested(s.Items, mergeStep)
+			case *StageDecl:
+				s.Items = mergeStep(s.Items)
+				mergeNested(s.Items, mergeStep)
 			}
 			if n := len(out); n > 0 && out[n-1].Bad == nil && sameLine(out[n-1].Span, pi.Bad) {
 				prev := out[n-1]
@@ -246,19 +247,23 @@ func refBadStmtDiags(f *File, lexDiags diag.Diagnostics) diag.Diagnostics {
 			diags = append(diags, diag.Diagnostic{Range: it.Stray.Range(), Message: "unexpected '}': no block is open here", Hint: "remove it, or look for a missing '{' above"})
 		}
 		report(it.Bad, "top")
-		reportBody := func(items []*StepItem) {
-			for _, si := range items {
+		if it.Template != nil {
+			for _, si := range flatItems(it.Template.Items) {
 				report(si.Bad, "step")
 			}
-		}
-		if it.Template != nil {
-			EachBody(it.Template.Items, reportBody)
+			for _, block := range NestedBlocks(it.Template.Items) {
+				for _, si := range block {
+					report(si.Bad, "step")
+				}
+			}
 		}
 		if it.Pipeline != nil {
 			for _, pi := range it.Pipeline.Items {
 				report(pi.Bad, "pipeline")
-				if s, ok := pi.Stmt.(*StepDecl); ok {
-					EachBody(s.Items, reportBody)
+				for _, block := range pipelineBlocks(pi.Stmt) {
+					for _, si := range block {
+						report(si.Bad, "step")
+					}
 				}
 			}
 		}

@@ -122,6 +122,8 @@ func (s *Server) complete(r *request) []protocol.CompletionItem {
 			kw(dsl.PipelineKeywords)
 		case "step":
 			kw(dsl.StepKeywords)
+		case "stage":
+			kw([]string{"step"})
 		default:
 			kw(dsl.TopKeywords)
 		}
@@ -139,7 +141,7 @@ func (s *Server) complete(r *request) []protocol.CompletionItem {
 	if context == "step" && (first == "input" || first == "artifact") {
 		return s.artifactItems(r, line, wordStart) // artifacts_completion.go
 	}
-	isHeader := context == "pipeline" && (first == "step" || first == "on")
+	isHeader := (context == "pipeline" || context == "stage") && (first == "step" || first == "on")
 	if !isHeader {
 		return items
 	}
@@ -180,10 +182,12 @@ func (s *Server) complete(r *request) []protocol.CompletionItem {
 }
 
 // blockContext says what block the end of the tokens is in: "top",
-// "pipeline", "step" (a step or template body) or "value" (a map literal).
+// "pipeline", "step" (a step or template body), "stage" (a stage's body)
+// or "value" (a map literal).
 func blockContext(toks []tok) string {
 	var stack []string
 	head, headLine, brackets := "", -1, 0
+	staged := false // the header line holds the keyword stage
 	for _, t := range toks {
 		if t.punct {
 			switch t.text {
@@ -195,6 +199,9 @@ func blockContext(toks []tok) string {
 						kind = "pipeline"
 					case "step", "on", "template":
 						kind = "step"
+					}
+					if staged && (head == "stage" || head == "on") {
+						kind = "stage"
 					}
 				}
 				stack = append(stack, kind)
@@ -214,7 +221,10 @@ func blockContext(toks []tok) string {
 			continue
 		}
 		if brackets == 0 && (head == "" || t.line != headLine) {
-			head, headLine = t.text, t.line
+			head, headLine, staged = t.text, t.line, false
+		}
+		if t.line == headLine && t.text == "stage" {
+			staged = true
 		}
 	}
 	if len(stack) == 0 {

@@ -611,6 +611,11 @@ func (s *Server) DocumentSymbol(ctx context.Context, p *protocol.DocumentSymbolP
 				}
 			}
 			children = append(children, stepChildren(t.Items)...)
+			for _, it := range t.Items {
+				if ss, ok := it.Stmt.(*dsl.SubStage); ok {
+					children = append(children, stageSymbol(ss.Decl(), it, sym, stepChildren))
+				}
+			}
 			syms = append(syms, sym(t.Name.Name, "template", protocol.SymbolKindClass, it, t.Name, children))
 		case it.Pipeline != nil && it.Pipeline.Name != nil:
 			var children []protocol.DocumentSymbol
@@ -628,6 +633,8 @@ func (s *Server) DocumentSymbol(ctx context.Context, p *protocol.DocumentSymbolP
 						detail = "on " + st.Handler() + " step"
 					}
 					children = append(children, sym(st.Name.Name, detail, protocol.SymbolKindFunction, pi, st.Name, stepChildren(st.Items)))
+				case *dsl.StageDecl:
+					children = append(children, stageSymbol(st, pi, sym, stepChildren))
 				}
 			}
 			syms = append(syms, sym(it.Pipeline.Name.Name, "pipeline", protocol.SymbolKindModule, it, it.Pipeline.Name, children))

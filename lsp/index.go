@@ -92,6 +92,9 @@ func buildIndex(unit *compiler.Unit, prog *compiler.Program) *index {
 		if t := targets[p]; t != nil {
 			return t
 		}
+		if p.Decl == nil {
+			return nil // an input of a composite template: it has no param statement
+		}
 		t := &target{kind: tParam, name: p.Name, decl: p.Decl.Name.Range(), param: p, doc: p.Description}
 		targets[p] = t
 		return t
@@ -329,6 +332,11 @@ func stepDoc(st *compiler.Step) string {
 	for _, it := range st.Pipeline.Decl.Items {
 		if it.Stmt == dsl.PipelineStmt(st.Decl) {
 			return it.Doc.Text()
+		}
+		if sd, ok := it.Stmt.(*dsl.StageDecl); ok {
+			if doc := subStepDoc(sd.Items, st); doc != "" {
+				return doc
+			}
 		}
 	}
 	return ""

@@ -72,6 +72,9 @@ var nameRoles = map[string]role{
 	"Pipeline.Name":         {tokNamespace, modDeclaration},
 	"TemplateDecl.Name":     {tokFunction, modDeclaration},
 	"StepDecl.Name":         {tokFunction, modDeclaration},
+	"SubStep.Name":          {tokFunction, modDeclaration},
+	"StageDecl.Name":        {tokNamespace, modDeclaration},
+	"SubStage.Name":         {tokNamespace, modDeclaration},
 	"Dep.Step":              {tokFunction, 0},
 	"UsesClause.Template":   {tokFunction, 0},
 	"Call.Name":             {tokFunction, modDefaultLibrary},
@@ -207,7 +210,7 @@ func (a *astFacts) ident(off int, name, at string) {
 	switch at {
 	case "ParamStmt.Name", "TParam.Name":
 		a.params[name] = true
-	case "StepDecl.Name":
+	case "StepDecl.Name", "SubStep.Name":
 		a.steps[name] = true
 	case "LoopClause.Var":
 		a.vars[name] = true
