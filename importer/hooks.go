@@ -160,3 +160,64 @@ func (c *conv) workflowHooks() ([]hookEntry, error) {
 	delete(c.spec, "hooks")
 	return out, nil
 }
+
+// entrySettings converts the fields of the entrypoint DAG template that are
+// pipeline settings (template.parallelism, dag.failFast, dag.target) into
+// statements, and reports the first field that is not one.
+func (c *conv) entrySettings(name string, t, dag map[string]any) ([]string, error) {
+	var out []string
+	for _, k := range sortedKeys(t) {
+		switch k {
+		case "name", "dag":
+		case "parallelism":
+			n, ok := scalarText(t[k])
+			if !ok || strings.Contains(n, "{{") {
+				return nil, &notNative{path: c.tp(name, k), what: "template.parallelism on the entrypoint DAG"}
+			}
+			out = append(out, "step_parallelism "+n)
+		default:
+			return nil, &notNative{path: c.tp(name, k), what: "template." + k + " on the entrypoint DAG"}
+		}
+	}
+	for _, k := range sortedKeys(dag) {
+		switch k {
+		case "tasks":
+		case "failFast":
+			b, ok := dag[k].(bool)
+			if !ok {
+				return nil, &notNative{path: c.tp(name, "dag", k), what: "dag.failFast"}
+			}
+			out = append(out, fmt.Sprintf("fail_fast %t", b))
+		case "target":
+			s, _ := dag[k].(string)
+			txt, err := c.targetText(s)
+			if err != nil {
+				return nil, &notNative{path: c.tp(name, "dag", k), what: "dag.target: " + err.Error()}
+			}
+			out = append(out, "target "+quote(txt))
+		default:
+			return nil, &notNative{path: c.tp(name, "dag", k), what: "dag." + k}
+		}
+	}
+	return out, nil
+}
+
+// targetText is a dag.target in pipec's words: task names, and
+// {{workflow.parameters.x}} as ${x}.
+func (c *conv) targetText(s string) (string, error) {
+	var out []string
+	for _, w := range strings.Fields(s) {
+		if strings.HasPrefix(w, "{{workflow.parameters.") && strings.HasSuffix(w, "}}") {
+			out = append(out, "${"+strings.TrimSuffix(strings.TrimPrefix(w, "{{workflow.parameters."), "}}")+"}")
+			continue
+		}
+		if strings.Contains(w, "{{") || !isIdent(w) {
+			return "", fmt.Errorf("%q", w)
+		}
+		out = append(out, w)
+	}
+	if len(out) == 0 {
+		return "", fmt.Errorf("empty")
+	}
+	return strings.Join(out, " "), nil
+}

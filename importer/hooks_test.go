@@ -83,3 +83,42 @@ func TestImportHooksNotNative(t *testing.T) {
 		t.Fatalf("want a verbatim import, got:\n%s", res.Pipe)
 	}
 }
+
+// The entrypoint DAG's parallelism, failFast and target are pipeline
+// settings.
+func TestImportEntrySettings(t *testing.T) {
+	src := `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  generateName: entry-
+spec:
+  entrypoint: main
+  arguments:
+    parameters: [{name: tgt, value: c}]
+  templates:
+  - name: main
+    parallelism: 2
+    dag:
+      failFast: false
+      target: "b {{workflow.parameters.tgt}}"
+      tasks:
+      - {name: a, template: work}
+      - {name: b, depends: a, template: work}
+      - {name: c, depends: a, template: work}
+  - name: work
+    container: {image: alpine, command: [echo, work]}
+`
+	res := importString(t, src, Options{})
+	if len(res.Diags) > 0 {
+		t.Fatalf("diagnostics: %v", res.Diags)
+	}
+	got := string(res.Pipe)
+	for _, want := range []string{"step_parallelism 2", "fail_fast false", `target "b ${tgt}"`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %q in:\n%s", want, got)
+		}
+	}
+	if o := res.Objects[0]; !o.Native() || o.Verbatim {
+		t.Errorf("not native: raw %v, inexpressible %v", o.Raw, o.Inexpressible)
+	}
+}

@@ -116,14 +116,23 @@ func (c *conv) group(name, field string) ([]task, error) {
 		}
 		return nil, &notNative{path: c.tp(name), what: field + " is " + what}
 	}
-	for k := range t {
-		if k != "name" && k != "dag" {
-			return nil, &notNative{path: c.tp(name, k), what: "template." + k + " on the " + field + " DAG"}
+	if field == "entrypoint" {
+		// Its settings (hooks.go).
+		settings, err := c.entrySettings(name, t, dag)
+		if err != nil {
+			return nil, err
 		}
-	}
-	for k := range dag {
-		if k != "tasks" {
-			return nil, &notNative{path: c.tp(name, "dag", k), what: "dag." + k}
+		c.entryStmts = settings
+	} else {
+		for k := range t {
+			if k != "name" && k != "dag" {
+				return nil, &notNative{path: c.tp(name, k), what: "template." + k + " on the " + field + " DAG"}
+			}
+		}
+		for k := range dag {
+			if k != "tasks" {
+				return nil, &notNative{path: c.tp(name, "dag", k), what: "dag." + k}
+			}
 		}
 	}
 	var out []task
