@@ -56,7 +56,7 @@ import (
 // shapeStats describes one shape-based validation, for tests and
 // benchmarks.
 type shapeStats struct {
-	units, shapes int
+	units, shapes, stubs int
 }
 
 // shapeUnit is a template the entry point's tasks run that shape-based
@@ -80,33 +80,63 @@ func validShapes(obj *Object, validate func(*Object) error) (bool, shapeStats) {
 	var reps []shapeUnit
 	tops := make(map[int]shapeUnit, len(units))
 	owned := map[int]bool{}
+	kept := units[:0:0]
 	for _, u := range units {
+		key, ok := unitShape(spec, u)
+		if ok && strings.Contains(key, "{{=") || !ok && unitHasExpression(spec, u) {
+			continue // not a unit: see shapeUnits
+		}
+		if !ok {
+			key = "\x00" + spec.Templates[u.top].Name // a shape of its own
+		}
+		kept = append(kept, u)
 		tops[u.top] = u
 		if u.leaf >= 0 {
 			owned[u.leaf] = true
-		}
-		key, ok := unitShape(spec, u)
-		if !ok {
-			key = "\x00" + spec.Templates[u.top].Name // a shape of its own
 		}
 		if !byShape[key] {
 			byShape[key] = true
 			reps = append(reps, u)
 		}
 	}
+	units = kept
 	st.units, st.shapes = len(units), len(reps)
+	if len(units) == 0 {
+		return false, st
+	}
 
-	// The graph: every unit replaced by its stub.
+	// The graph: every unit replaced by a stub, one stub for all units that
+	// look the same to the rest of the workflow, named after the first.
+	stubName := map[string]string{} // a unit's name: its stub's
+	stubs := map[int]wfv1.Template{}
+	byIface := map[string]string{}
+	for _, u := range units {
+		t := spec.Templates[u.top]
+		stub := unitStub(t)
+		stub.Name = ""
+		b, err := json.Marshal(&stub)
+		if err != nil {
+			return false, st
+		}
+		first, seen := byIface[string(b)]
+		if !seen {
+			first = t.Name
+			byIface[string(b)] = first
+			stub.Name = first
+			stubs[u.top] = stub
+		}
+		stubName[t.Name] = first
+	}
 	gs := *spec
 	gs.Templates = make([]wfv1.Template, 0, len(spec.Templates))
 	for i, t := range spec.Templates {
-		if _, ok := tops[i]; ok {
-			t = unitStub(t)
-		} else if owned[i] {
-			continue
+		if stub, ok := stubs[i]; ok {
+			gs.Templates = append(gs.Templates, stub)
+		} else if _, ok := tops[i]; !ok && !owned[i] {
+			gs.Templates = append(gs.Templates, useStubs(t, stubName))
 		}
-		gs.Templates = append(gs.Templates, t)
 	}
+	st.stubs = len(stubs)
 	graph := withSpec(obj, gs)
 	if !validChunksOf(graph, graphChunkSize, validate) && validate(graph) != nil {
 		return false, st
@@ -145,8 +175,36 @@ func itoa(n int) string {
 	return string(b)
 }
 
-// shapeUnits lists the units of a workflow, in the order of their
-// templates. ok is false when the workflow is not of the form the argument
+// useStubs is a template whose tasks and steps run the stubs of the units
+// they ran.
+func useStubs(t wfv1.Template, stubName map[string]string) wfv1.Template {
+	if t.DAG != nil {
+		dag := *t.DAG
+		dag.Tasks = append([]wfv1.DAGTask(nil), dag.Tasks...)
+		for i := range dag.Tasks {
+			if s, ok := stubName[dag.Tasks[i].Template]; ok {
+				dag.Tasks[i].Template = s
+			}
+		}
+		t.DAG = &dag
+	}
+	if t.Steps != nil {
+		groups := make([]wfv1.ParallelSteps, len(t.Steps))
+		for g, group := range t.Steps {
+			groups[g].Steps = append([]wfv1.WorkflowStep(nil), group.Steps...)
+			for i := range groups[g].Steps {
+				if s, ok := stubName[groups[g].Steps[i].Template]; ok {
+					groups[g].Steps[i].Template = s
+				}
+			}
+		}
+		t.Steps = groups
+	}
+	return t
+}
+
+// shapeUnits lists the candidate units of a workflow, in the order of
+// their templates (validShapes drops those with an {{=...}} expression). ok is false when the workflow is not of the form the argument
 // above covers: no raw fragments, WorkflowTemplate references, hooks,
 // exit handlers of tasks or steps, inline templates, global output names;
 // unique template names Argo accepts; an entry point.
@@ -206,7 +264,7 @@ func shapeUnits(obj *Object) ([]shapeUnit, bool) {
 	// global scope.
 	candidate := func(i int) bool {
 		name := spec.Templates[i].Name
-		return fromMain[name] && !fromExit[name] && name != spec.Entrypoint && !hasExpression(&spec.Templates[i])
+		return fromMain[name] && !fromExit[name] && name != spec.Entrypoint
 	}
 	isLeaf := func(t *wfv1.Template) bool { return t.Container != nil || t.Script != nil }
 	var units []shapeUnit
@@ -232,6 +290,12 @@ func shapeUnits(obj *Object) ([]shapeUnit, bool) {
 }
 
 var templateNameRE = regexp.MustCompile(`^[a-zA-Z0-9][-a-zA-Z0-9]*$`)
+
+// unitHasExpression reports whether a unit's templates hold an {{=...}}
+// expression (a unit's shape keeps every tag, so it shows them too).
+func unitHasExpression(spec *wfv1.WorkflowSpec, u shapeUnit) bool {
+	return hasExpression(&spec.Templates[u.top]) || u.leaf >= 0 && hasExpression(&spec.Templates[u.leaf])
+}
 
 // hasExpression reports whether a template holds an {{=...}} expression.
 func hasExpression(t *wfv1.Template) bool {
