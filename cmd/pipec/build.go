@@ -44,7 +44,7 @@ type buildFlags struct {
 	params     paramFlags
 	noValidate bool
 	noCache    bool
-	validate   string // --validate: shapes or full
+	validate   string          // --validate: shapes or full
 	argo       compiler.Target // --argo (argo4)
 }
 
