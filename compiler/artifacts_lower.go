@@ -96,9 +96,9 @@ func artifactIdentity(p *Step) string {
 	case !p.Memoize || p.Body == nil:
 		return "{{workflow.uid}}"
 	case loops(p):
-		return "{{tasks." + p.ArgoName + ".outputs.parameters}}"
+		return "{{" + p.nodeScope() + "." + p.ArgoName + ".outputs.parameters}}"
 	default:
-		return "{{tasks." + p.ArgoName + ".outputs.parameters." + MemoKeyOutput + "}}"
+		return "{{" + p.nodeScope() + "." + p.ArgoName + ".outputs.parameters." + MemoKeyOutput + "}}"
 	}
 }
 
@@ -111,7 +111,7 @@ func taskArtifacts(st *Step) []wfv1.Artifact {
 		}
 		out = append(out, wfv1.Artifact{
 			Name:    in.Name,
-			From:    "{{tasks." + in.From.ArgoName + ".outputs.artifacts." + in.FromArtifact.Name + "}}",
+			From:    "{{" + in.From.nodeScope() + "." + in.From.ArgoName + ".outputs.artifacts." + in.FromArtifact.Name + "}}",
 			SubPath: in.SubPath,
 		})
 	}

@@ -11,13 +11,13 @@ import "github.com/pipec/pipec/dsl"
 func (c *checker) behaviourStmt(st *Step, n dsl.StepStmt, single func(string, dsl.Node) bool) bool {
 	switch s := n.(type) {
 	case *dsl.ContinueOnStmt:
-		if !single("continue_on", s) {
+		if !single("continue_on", s) || c.continueOn(st, s) {
 			return true
 		}
 		// Argo rejects continueOn in a DAG that uses depends, as pipec's
 		// does: the steps after this one say what they need instead.
 		c.errorf(s, "continue_on cannot be compiled: Argo rejects continueOn in a DAG whose tasks use depends, as pipec's do").
-			WithHint("let the steps after %s run after %s completed (or failed): a failed step does not fail the pipeline when every branch after it ends with a step that ran", st.Name, st.Name)
+			WithHint("let the steps after %s run after %s completed (or failed): a failed step does not fail the pipeline when every branch after it ends with a step that ran; or write the steps in stages, where continue_on is allowed", st.Name, st.Name)
 	default:
 		return false
 	}

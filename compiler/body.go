@@ -102,6 +102,10 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 			if name == "gpu" {
 				name = "nvidia.com/gpu"
 			}
+			if s.LimitOnly != nil {
+				c.limitOnly(sc, b, s, name)
+				continue
+			}
 			if c.dynResource(sc, b, name, s.Kind == "gpu", s.Request) {
 				if s.Limit != nil && !c.dynResource(sc, b, name, true, s.Limit) {
 					if q, ok := c.quantity(s.Limit, s.Kind+" limit"); ok {
@@ -130,9 +134,14 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 				}
 			}
 		case *dsl.StepSettingStmt:
-			if single(s.Name, s) {
-				c.stepSetting(b, s)
+			if !single(s.Name, s) {
+				continue
 			}
+			if s.Name == "pod_spec_patch" && s.Value.Str != nil && strings.Contains(s.Value.Str.Value(), "${") {
+				b.PodSpecPatch = c.text(sc, s.Value.Str) // resolved by Argo before it makes the pod
+				continue
+			}
+			c.stepSetting(b, s)
 		case *dsl.SyncStmt:
 			c.sync(&b.Sync, s)
 		case *dsl.OutputStmt:
@@ -185,6 +194,8 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 					found = true
 				}
 			}
+			names = append(names, c.stepVols...)
+			found = found || contains(c.stepVols, vol)
 			if !found {
 				dd := c.errorf(s.Volume, "unknown volume %q", s.Volume.Name)
 				if sug := diag.Suggest(vol, names); sug != "" {
@@ -225,7 +236,7 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 			}
 			on, maxAge := c.memoize(s)
 			if st.Handler != "" && on && s.Mode == "on" {
-				c.errorf(s, "exit and failure handlers are never memoized: they must run on every outcome")
+				c.errorf(s, "exit and failure handlers and hooks are never memoized: they must run every time their event happens")
 				continue
 			}
 			if s.Mode != "" {
@@ -253,6 +264,14 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 			b.Raw = append(b.Raw, s)
 		case *dsl.InputStmt, *dsl.ArtifactStmt:
 			c.artifactStmt(sc, st, s)
+		case *dsl.SubStep, *dsl.SubStage:
+			c.nestedSteps(st, it)
+		case *dsl.ContainerDecl:
+			c.containerDecl(sc, st, s)
+		case *dsl.VolumeStmt:
+			c.stepVolume(sc, st, s)
+		case *dsl.MirrorStmt:
+			c.errorf(s, "mirror_volume_mounts applies only in a sidecar or init block").WithHint("sidecar NAME { ... mirror_volume_mounts }")
 		default:
 			if !c.behaviourStmt(st, it.Stmt, single) {
 				c.kindStmt(sc, st, it.Stmt, single)
@@ -305,4 +324,18 @@ func (c *checker) env(s *dsl.EnvStmt, sc *scope) *EnvVar {
 		return nil
 	}
 	return ev
+}
+
+// limitOnly checks a resource limit without a request (`memory limit 32Mi`).
+func (c *checker) limitOnly(sc *scope, b *Body, s *dsl.ResourceStmt, name string) {
+	if s.Kind == "gpu" {
+		c.errorf(s.LimitOnly, "a gpu count is already a limit: write gpu N")
+		return
+	}
+	if c.dynResource(sc, b, name, true, s.LimitOnly) {
+		return
+	}
+	if q, ok := c.quantity(s.LimitOnly, s.Kind+" limit"); ok && c.resourceQuantity(s.LimitOnly, s.Kind, q) {
+		b.Limits = append(b.Limits, KV{name, q})
+	}
 }

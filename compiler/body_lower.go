@@ -47,6 +47,57 @@ func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 			return "{{inputs.parameters." + ins.add(key, base, l.taskExpr(r)) + "}}"
 		})
 	}
+	c := containerOf(b, inner)
+	tmpl := &wfv1.Template{Name: st.ArgoName, Tolerations: b.Tolerations}
+	for _, kv := range b.NodeSelector {
+		if tmpl.NodeSelector == nil {
+			tmpl.NodeSelector = map[string]string{}
+		}
+		tmpl.NodeSelector[kv.Key] = inner(kv.Value)
+	}
+	if len(b.Labels) > 0 || len(b.Annotations) > 0 {
+		tmpl.Metadata = wfv1.Metadata{Labels: kvMap(b.Labels), Annotations: kvMap(b.Annotations)}
+	}
+	if b.Timeout != nil {
+		tmpl.ActiveDeadlineSeconds = intOrStr(int(*b.Timeout))
+	}
+	if kindTemplate(st, tmpl, &c, inner) {
+		// not a container
+	} else if b.Script != nil {
+		c.Command = b.Script.Command
+		tmpl.Script = &wfv1.ScriptTemplate{Container: c, Source: inner(b.Script.Source)}
+	} else if len(b.Containers) == 0 {
+		tmpl.Container = &c
+	}
+	lowerContainers(b, tmpl, &c, inner)
+	applyStepSettings(b, tmpl, inner)
+	for _, o := range st.Outputs {
+		op := outputParam(o, inner)
+		op.GlobalName = o.Global
+		tmpl.Outputs.Parameters = append(tmpl.Outputs.Parameters, op)
+	}
+	// A loop iteration must be told apart from the others even when the body
+	// does not use the loop variable: pass the item itself.
+	if st.Loop != nil && ins.byKey["loop:"+st.Loop.Var] == nil {
+		ins.add("loop-item", "pipec-item", "{{item}}")
+	}
+	l.leafArtifacts(st, tmpl, inner, ins)
+	for _, in := range ins.list {
+		tmpl.Inputs.Parameters = append(tmpl.Inputs.Parameters, wfv1.Parameter{Name: in.name})
+	}
+	tmpl.Inputs.Parameters = append(tmpl.Inputs.Parameters, supplied...)
+	if r := st.Retry; r != nil && !st.RetryWrapped() {
+		tmpl.RetryStrategy = retryStrategy(r)
+	}
+	l.applyStepRaw(st, tmpl)
+	addRetryWiring(tmpl, st)
+	addMemoKeyOutput(tmpl, st)
+	return tmpl, ins.list
+}
+
+// containerOf builds the container a body describes: the step's own, or
+// one of its container blocks'.
+func containerOf(b *Body, inner func(*Text) string) apiv1.Container {
 	c := apiv1.Container{}
 	if b.Image != nil {
 		c.Image = inner(b.Image)
@@ -87,48 +138,5 @@ func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 	for _, m := range b.Mounts {
 		c.VolumeMounts = append(c.VolumeMounts, apiv1.VolumeMount{Name: m.Volume, MountPath: m.Path, ReadOnly: m.ReadOnly, SubPath: m.SubPath})
 	}
-	tmpl := &wfv1.Template{Name: st.ArgoName, Tolerations: b.Tolerations}
-	for _, kv := range b.NodeSelector {
-		if tmpl.NodeSelector == nil {
-			tmpl.NodeSelector = map[string]string{}
-		}
-		tmpl.NodeSelector[kv.Key] = inner(kv.Value)
-	}
-	if len(b.Labels) > 0 || len(b.Annotations) > 0 {
-		tmpl.Metadata = wfv1.Metadata{Labels: kvMap(b.Labels), Annotations: kvMap(b.Annotations)}
-	}
-	if b.Timeout != nil {
-		tmpl.ActiveDeadlineSeconds = intOrStr(int(*b.Timeout))
-	}
-	if kindTemplate(st, tmpl, &c, inner) {
-		// not a container
-	} else if b.Script != nil {
-		c.Command = b.Script.Command
-		tmpl.Script = &wfv1.ScriptTemplate{Container: c, Source: inner(b.Script.Source)}
-	} else {
-		tmpl.Container = &c
-	}
-	applyStepSettings(b, tmpl, inner)
-	for _, o := range st.Outputs {
-		op := outputParam(o, inner)
-		op.GlobalName = o.Global
-		tmpl.Outputs.Parameters = append(tmpl.Outputs.Parameters, op)
-	}
-	// A loop iteration must be told apart from the others even when the body
-	// does not use the loop variable: pass the item itself.
-	if st.Loop != nil && ins.byKey["loop:"+st.Loop.Var] == nil {
-		ins.add("loop-item", "pipec-item", "{{item}}")
-	}
-	l.leafArtifacts(st, tmpl, inner, ins)
-	for _, in := range ins.list {
-		tmpl.Inputs.Parameters = append(tmpl.Inputs.Parameters, wfv1.Parameter{Name: in.name})
-	}
-	tmpl.Inputs.Parameters = append(tmpl.Inputs.Parameters, supplied...)
-	if r := st.Retry; r != nil && !st.RetryWrapped() {
-		tmpl.RetryStrategy = retryStrategy(r)
-	}
-	l.applyStepRaw(st, tmpl)
-	addRetryWiring(tmpl, st)
-	addMemoKeyOutput(tmpl, st)
-	return tmpl, ins.list
+	return c
 }

@@ -70,6 +70,9 @@ type checker struct {
 	// visible caches templatesFor by file: outputDecls asks for every
 	// ${step.output} reference.
 	visible map[string]map[string]*dsl.TemplateDecl
+	// stepVols are the volumes the step being checked declares for its
+	// own pod (containers.go).
+	stepVols []string
 }
 
 // templatesFor collects the templates visible from a file: its own and

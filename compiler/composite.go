@@ -48,7 +48,9 @@ type CompositeOutput struct {
 }
 
 // isComposite reports whether a template's body holds steps.
-func isComposite(t *dsl.TemplateDecl) bool { return len(dsl.SubSteps(t.Items)) > 0 }
+func isComposite(t *dsl.TemplateDecl) bool {
+	return len(dsl.SubSteps(t.Items)) > 0 || len(dsl.SubStages(t.Items)) > 0
+}
 
 // rootPipeline is the pipeline a (possibly composite's inner) pipeline
 // belongs to.
@@ -167,7 +169,8 @@ func (c *checker) composite(p *Pipeline, t *dsl.TemplateDecl) *Composite {
 		inner.Params = append(inner.Params, prm)
 	}
 	comp.Params = inner.Params
-	for _, sub := range dsl.SubSteps(t.Items) {
+	subs, stageOf := c.compositeSteps(t)
+	for _, sub := range subs {
 		d := sub.Decl()
 		st := &Step{Name: d.Name.Name, ArgoName: comp.Name + "-" + argoName(d.Name.Name), Decl: d, Pipeline: inner}
 		if !argoNameRE.MatchString(st.ArgoName) || len(st.ArgoName) > 128 {
@@ -179,9 +182,21 @@ func (c *checker) composite(p *Pipeline, t *dsl.TemplateDecl) *Composite {
 		}
 		inner.stepsByName[st.Name] = st
 		inner.Steps = append(inner.Steps, st)
+		if stg := stageOf[sub]; stg != nil {
+			st.Stage = stg
+			stg.Steps = append(stg.Steps, st)
+		}
+	}
+	finishStages(inner)
+	argoNames := map[string]*Step{}
+	for _, st := range inner.Steps {
+		argoNames[st.ArgoName] = st
+	}
+	for _, st := range inner.Steps {
+		c.declareHooks(inner, st, comp.Name+"-", argoNames)
 	}
 	templates := c.templatesFor(file.Name)
-	for _, st := range inner.Steps {
+	for _, st := range inner.AllSteps() {
 		c.step(inner, st, templates)
 	}
 	c.finishSteps(inner)
@@ -189,7 +204,7 @@ func (c *checker) composite(p *Pipeline, t *dsl.TemplateDecl) *Composite {
 	sc := &scope{p: inner}
 	for _, it := range t.Items {
 		switch s := it.Stmt.(type) {
-		case nil, *dsl.SubStep:
+		case nil, *dsl.SubStep, *dsl.SubStage:
 		case *dsl.OutputStmt:
 			c.compositeOutput(sc, comp, s, it.Doc)
 		default:
@@ -258,12 +273,12 @@ func (c *checker) checkTemplateNames(p *Pipeline) {
 		seen[name] = what
 	}
 	// The steps' own names are checked where they are declared.
-	for _, st := range append(append([]*Step{}, p.Steps...), p.ExitSteps...) {
+	for _, st := range p.AllSteps() {
 		seen[st.ArgoName] = fmt.Sprintf("step %q", st.Name)
 	}
 	for _, comp := range p.Composites {
 		claim(comp.Name, fmt.Sprintf("template %q", comp.Decl.Name.Name), comp.Decl.Name)
-		for _, st := range comp.Inner.Steps {
+		for _, st := range comp.Inner.AllSteps() {
 			claim(st.ArgoName, fmt.Sprintf("step %q of template %q", st.Name, comp.Decl.Name.Name), st.Decl.Name)
 		}
 	}
@@ -295,14 +310,20 @@ func (l *lowerer) compositeTemplates(p *Pipeline) []wfv1.Template {
 	var out, leaves []wfv1.Template
 	for _, comp := range p.Composites {
 		t := wfv1.Template{Name: comp.Name, DAG: &wfv1.DAGTemplate{}}
+		if comp.Inner.Stages != nil {
+			var tmpls []wfv1.Template
+			t, tmpls = l.stagesTemplate(comp.Name, comp.Inner.Stages)
+			leaves = append(leaves, tmpls...)
+		} else {
+			for _, low := range l.steps(comp.Inner.Steps) {
+				t.DAG.Tasks = append(t.DAG.Tasks, low.task)
+				leaves = append(leaves, low.templates...)
+			}
+		}
 		for _, prm := range comp.Params {
 			t.Inputs.Parameters = append(t.Inputs.Parameters, wfv1.Parameter{Name: prm.Name})
 		}
 		t.Inputs.Parameters = append(t.Inputs.Parameters, wfv1.Parameter{Name: InstanceParam})
-		for _, low := range l.steps(comp.Inner.Steps) {
-			t.DAG.Tasks = append(t.DAG.Tasks, low.task)
-			leaves = append(leaves, low.templates...)
-		}
 		for _, o := range comp.Outputs {
 			op := wfv1.Parameter{Name: o.Name, ValueFrom: &wfv1.ValueFrom{}}
 			if o.Value != nil {
@@ -331,14 +352,14 @@ func exprText(t *Text) string {
 			}
 			return "workflow.parameters['" + r.Param.Name + "']"
 		case RefOutput:
-			return "tasks['" + r.Step.ArgoName + "'].outputs.parameters['" + r.Output + "']"
+			return r.Step.nodeScope() + "['" + r.Step.ArgoName + "'].outputs.parameters['" + r.Output + "']"
 		case RefResult:
 			if r.Step.RetryWrapped() {
-				return "tasks['" + r.Step.ArgoName + "'].outputs.parameters['" + ResultOutput + "']"
+				return r.Step.nodeScope() + "['" + r.Step.ArgoName + "'].outputs.parameters['" + ResultOutput + "']"
 			}
-			return "tasks['" + r.Step.ArgoName + "'].outputs.result"
+			return r.Step.nodeScope() + "['" + r.Step.ArgoName + "'].outputs.result"
 		case RefStepField:
-			return "tasks['" + r.Step.ArgoName + "']." + r.Field
+			return r.Step.nodeScope() + "['" + r.Step.ArgoName + "']." + r.Field
 		case RefArgo:
 			return r.Argo
 		}

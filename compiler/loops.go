@@ -92,6 +92,9 @@ func (c *checker) loop(sc *scope, l *dsl.LoopClause) *Loop {
 				c.errorf(src, "a step cannot loop over its own outputs")
 				return lp
 			}
+			if !c.checkStageOrder(sc, target, src.Path.String(), src.Range()) {
+				return lp
+			}
 			if target.Decl.Clauses == nil || !hasLoop(target.Decl) {
 				c.errorf(src, "step %q does not loop; loop over one of its outputs instead, such as %s.result", target.Name, target.Name)
 				return lp

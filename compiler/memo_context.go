@@ -43,24 +43,27 @@ type memoContext struct {
 }
 
 type memoVolume struct {
-	Name      string             `json:"name"`
-	Source    apiv1.VolumeSource `json:"source"`
-	ClaimSize string             `json:"claimSize,omitempty"`
+	Name         string             `json:"name"`
+	Source       apiv1.VolumeSource `json:"source"`
+	ClaimSize    string             `json:"claimSize,omitempty"`
+	AccessModes  []string           `json:"accessModes,omitempty"`
+	StorageClass string             `json:"storageClass,omitempty"`
 }
 
 // memoContextOf collects the memoContext of a step's template.
 func memoContextOf(p *Pipeline, t *wfv1.Template) memoContext {
 	mc := memoContext{ServiceAccount: p.ServiceAccount, NodeSelector: kvMap(p.NodeSelector), Tolerations: p.Tolerations}
 	var mounts []apiv1.VolumeMount
-	if t.Container != nil {
-		mounts = t.Container.VolumeMounts
-	} else if t.Script != nil {
-		mounts = t.Script.VolumeMounts
+	for _, c := range podContainers(t) {
+		mounts = append(mounts, c.VolumeMounts...)
+	}
+	if t.ContainerSet != nil {
+		mounts = append(mounts, t.ContainerSet.VolumeMounts...)
 	}
 	for _, m := range mounts {
 		for _, v := range p.Volumes {
 			if v.Name == m.Name {
-				mc.Volumes = append(mc.Volumes, memoVolume{Name: v.Name, Source: v.Source, ClaimSize: v.ClaimSize})
+				mc.Volumes = append(mc.Volumes, memoVolume{Name: v.Name, Source: v.Source, ClaimSize: v.ClaimSize, AccessModes: v.AccessModes, StorageClass: v.StorageClass})
 				break
 			}
 		}

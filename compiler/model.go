@@ -37,7 +37,10 @@ type Use struct {
 const (
 	KindWorkflow         = "Workflow"
 	KindWorkflowTemplate = "WorkflowTemplate"
-	KindCronWorkflow     = "CronWorkflow"
+	// KindClusterWorkflowTemplate is a WorkflowTemplate of the whole
+	// cluster (no namespace).
+	KindClusterWorkflowTemplate = "ClusterWorkflowTemplate"
+	KindCronWorkflow            = "CronWorkflow"
 )
 
 // Pipeline is one checked pipeline.
@@ -82,6 +85,10 @@ type Pipeline struct {
 
 	Steps     []*Step // the main DAG, in source order
 	ExitSteps []*Step // `on exit` and `on failure` steps, in source order
+	// Stages and ExitStages are set when the main steps (the handlers)
+	// are written in stages: a steps template (stages.go).
+	Stages, ExitStages []*Stage
+	Hooks              []*Step // workflow lifecycle hooks (spec.hooks), in source order
 	// Composites are the composite templates the pipeline's steps use,
 	// directly or not, in the order first used (composite.go).
 	Composites []*Composite
@@ -105,8 +112,12 @@ type Volume struct {
 	Name   string
 	Decl   *dsl.VolumeStmt
 	Source apiv1.VolumeSource
-	// ClaimSize is set for new_pvc("1Gi"): a volumeClaimTemplate made per run.
-	ClaimSize string
+	// ClaimSize is set for new_pvc("1Gi"): a volumeClaimTemplate made per run,
+	// with its access modes (ReadWriteOnce when none is given) and storage
+	// class.
+	ClaimSize    string
+	AccessModes  []string
+	StorageClass string
 }
 
 // Param is a workflow parameter.
@@ -142,8 +153,17 @@ type Step struct {
 	Name     string
 	ArgoName string
 	Decl     *dsl.StepDecl
-	Handler  string // "", "exit" or "failure"
+	// Handler is the event of `on EVENT step`: "" for a main step, "exit"
+	// or "failure" for the workflow's exit handlers, else a lifecycle hook's
+	// (hooks.go).
+	Handler  string
 	Pipeline *Pipeline
+	// HookOf is the step whose hook this is (nil for a main step, an exit
+	// handler or a workflow hook); Hooks are the step's own hooks.
+	HookOf *Step
+	Hooks  []*Step
+	// HookExpr is a hook's expression (empty for an exit hook).
+	HookExpr string
 
 	Deps []*Dep
 	// After is the after clause's expression; nil when there is none.
@@ -160,6 +180,11 @@ type Step struct {
 	// template with CompositeArgs (and no Body).
 	Composite     *Composite
 	CompositeArgs []*Arg
+
+	// Stage is the step's stage, nil for a step of a DAG (stages.go).
+	Stage *Stage
+	// ContinueOn is Argo's continueOn of a staged step.
+	ContinueOn *wfv1.ContinueOn
 
 	Retry   *Retry
 	Memoize bool
@@ -248,6 +273,15 @@ type Body struct {
 	Settings     []*Setting            // step settings (step_settings.go)
 	Sync         *wfv1.Synchronization // mutex and semaphore statements
 	DynResources []*DynResource        // cpu "${cpu}": resources known at run time
+
+	// Containers, Sidecars and Inits are the step's container blocks, and
+	// Volumes the volumes of its pod only (containers.go).
+	Containers []*ContainerSpec
+	Sidecars   []*ContainerSpec
+	Inits      []*ContainerSpec
+	Volumes    []*Volume
+	// PodSpecPatch is a pod_spec_patch that uses ${...} (containers.go).
+	PodSpecPatch *Text
 
 	// Kind is what the step runs when not a container or script:
 	// kindSuspend, kindResource or kindHTTP (templates_kinds.go).

@@ -8,7 +8,6 @@ import (
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 	apiv1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/pipec/pipec/dsl"
@@ -23,6 +22,7 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 	var kindStmt *dsl.KindStmt
 	var memo *dsl.MemoizeStmt
 	var steps []*dsl.StepDecl
+	var stageDecls []*dsl.StageDecl
 	once := map[string]dsl.Node{}
 	single := func(key string, n dsl.Node) bool {
 		if prev, ok := once[key]; ok {
@@ -166,6 +166,8 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 			}
 		case *dsl.StepDecl:
 			steps = append(steps, s)
+		case *dsl.StageDecl:
+			stageDecls = append(stageDecls, s)
 		}
 	}
 	if kindStmt != nil {
@@ -176,8 +178,17 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 			if len(p.Schedules) > 0 {
 				c.errorf(kindStmt, "a pipeline with a schedule is a CronWorkflow; it cannot also be a workflow_template")
 			}
+		case "cluster_workflow_template":
+			p.Kind = KindClusterWorkflowTemplate
+			if len(p.Schedules) > 0 {
+				c.errorf(kindStmt, "a pipeline with a schedule is a CronWorkflow; it cannot also be a cluster_workflow_template")
+			}
+			if p.Namespace != "" {
+				c.errorf(kindStmt, "a cluster_workflow_template belongs to the whole cluster; it cannot have a namespace").
+					WithHint("remove the namespace statement, or use kind workflow_template")
+			}
 		default:
-			c.unknownWord(kindStmt.Kind, "kind", []string{"workflow", "workflow_template"})
+			c.unknownWord(kindStmt.Kind, "kind", []string{"workflow", "workflow_template", "cluster_workflow_template"})
 		}
 	}
 	if len(p.Schedules) > 0 && p.Kind == KindWorkflow {
@@ -198,10 +209,11 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 			p.MaxAge = maxAge
 		}
 	}
+	steps, stageOf := c.stageSteps(p, stageDecls, steps)
 	// Declare every step before resolving any, so references may point forward.
 	byArgoName := map[string][]*Step{} // every step declared so far, by Argo name
 	for _, s := range steps {
-		st := &Step{Name: s.Name.Name, ArgoName: argoName(s.Name.Name), Decl: s, Handler: s.Handler, Pipeline: p}
+		st := &Step{Name: s.Name.Name, ArgoName: argoName(s.Name.Name), Decl: s, Handler: s.Handler(), Pipeline: p}
 		if !argoNameRE.MatchString(st.ArgoName) || len(st.ArgoName) > 128 {
 			c.errorf(s.Name, "step name %q cannot be an Argo task name", st.Name).WithHint("use letters, digits, '-' and '_', at most 128 characters, starting with a letter or digit")
 		}
@@ -222,17 +234,29 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 		}
 		byArgoName[st.ArgoName] = append(byArgoName[st.ArgoName], st)
 		p.stepsByName[st.Name] = st
-		if st.Handler != "" {
+		switch {
+		case st.IsHook():
+			p.Hooks = append(p.Hooks, st)
+		case st.Handler != "":
 			p.ExitSteps = append(p.ExitSteps, st)
-		} else {
+		default:
 			p.Steps = append(p.Steps, st)
 		}
+		setStage(st, stageOf)
+	}
+	finishStages(p)
+	argoNames := map[string]*Step{}
+	for name, sts := range byArgoName {
+		argoNames[name] = sts[0]
+	}
+	for _, st := range p.AllSteps() {
+		c.declareHooks(p, st, "", argoNames)
 	}
 	// A broken statement may be the step.
 	if len(p.Steps) == 0 && !pipelineHasBad(decl) && p.setting("workflow_template_ref", "cluster_workflow_template_ref") == nil {
 		c.errorf(decl.Name, "pipeline %q has no steps", p.Name).WithHint(`add one: step hello { run ["echo", "hello"] }`)
 	}
-	for _, st := range append(append([]*Step{}, p.Steps...), p.ExitSteps...) {
+	for _, st := range p.AllSteps() {
 		c.step(p, st, templates)
 	}
 	c.finishSteps(p)
@@ -282,8 +306,11 @@ func (c *checker) checkPipelineName(p *Pipeline) {
 		c.errorf(n, "pipeline name %q cannot contain '_': it becomes a Kubernetes object name", p.Name).WithHint("rename it %q", strings.ReplaceAll(p.Name, "_", "-"))
 	case !dnsLabelRE.MatchString(p.Name):
 		c.errorf(n, "pipeline name %q is not a valid Kubernetes object name", p.Name).WithHint("use lower case letters, digits and '-', starting and ending with a letter or digit")
-	case len(p.Name) > 57:
-		c.errorf(n, "pipeline name %q is %d characters; at most 57 are allowed (Argo adds a 5-character suffix to a 63-character limit)", p.Name, len(p.Name))
+	case len(p.Name) > 63:
+		// The name is a label value and an object name (63 at most); a
+		// Workflow's generateName may be longer than 58, which the API
+		// server cuts before it adds its 5-character suffix.
+		c.errorf(n, "pipeline name %q is %d characters; at most 63 are allowed (it becomes a Kubernetes object name and label value)", p.Name, len(p.Name))
 	}
 }
 
@@ -334,10 +361,7 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 		if v.ClaimSize != "" {
 			spec.VolumeClaimTemplates = append(spec.VolumeClaimTemplates, apiv1.PersistentVolumeClaim{
 				ObjectMeta: metav1.ObjectMeta{Name: v.Name},
-				Spec: apiv1.PersistentVolumeClaimSpec{
-					AccessModes: []apiv1.PersistentVolumeAccessMode{apiv1.ReadWriteOnce},
-					Resources:   apiv1.VolumeResourceRequirements{Requests: apiv1.ResourceList{apiv1.ResourceStorage: resource.MustParse(v.ClaimSize)}},
-				},
+				Spec:       claimSpec(v),
 			})
 			continue
 		}
@@ -370,21 +394,29 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 
 	main := wfv1.Template{Name: EntryTemplate, DAG: &wfv1.DAGTemplate{}}
 	var leaves []wfv1.Template
-	for _, low := range l.steps(p.Steps) {
-		main.DAG.Tasks = append(main.DAG.Tasks, low.task)
-		leaves = append(leaves, low.templates...)
+	if p.Stages != nil {
+		main, leaves = l.stagesTemplate(EntryTemplate, p.Stages)
+	} else {
+		for _, low := range l.steps(p.Steps) {
+			main.DAG.Tasks = append(main.DAG.Tasks, low.task)
+			leaves = append(leaves, low.templates...)
+		}
 	}
 	spec.Templates = append(spec.Templates, main)
 	if len(p.ExitSteps) > 0 {
 		exit := wfv1.Template{Name: ExitTemplate, DAG: &wfv1.DAGTemplate{}}
+		if p.ExitStages != nil {
+			var tmpls []wfv1.Template
+			exit, tmpls = l.stagesTemplate(ExitTemplate, p.ExitStages)
+			leaves = append(leaves, tmpls...)
+		}
 		for _, st := range p.ExitSteps {
+			if st.Stage != nil {
+				continue // lowered with its stage
+			}
 			task, tmpls := l.step(st)
 			if st.Handler == "failure" {
-				cond := "{{workflow.status}} != Succeeded"
-				if task.When != "" {
-					cond = "(" + cond + ") && (" + task.When + ")"
-				}
-				task.When = cond
+				task.When = failureWhen(task.When)
 			}
 			exit.DAG.Tasks = append(exit.DAG.Tasks, task)
 			leaves = append(leaves, tmpls...)
@@ -392,6 +424,9 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 		spec.Templates = append(spec.Templates, exit)
 		spec.OnExit = ExitTemplate
 	}
+	hooks, hookTmpls := l.hooks(p.Hooks)
+	spec.Hooks = hooks
+	leaves = append(leaves, hookTmpls...)
 	spec.Templates = append(spec.Templates, leaves...)
 	spec.Templates = append(spec.Templates, l.compositeTemplates(p)...)
 	return spec

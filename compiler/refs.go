@@ -202,8 +202,15 @@ func (c *checker) resolve(sc *scope, path string, rng diag.Range) *Ref {
 			c.diags.Errorf(rng, "step %q cannot use its own output ${%s}", head, path)
 			return nil
 		}
+		if sc.step != nil && (target.IsHook() || sc.step.IsHook()) {
+			c.diags.Errorf(rng, "${%s}: hooks run beside the steps, when an event happens, and cannot exchange outputs with them", path)
+			return nil
+		}
 		if sc.step != nil && (target.Handler != "" || sc.step.Handler != "") {
 			c.diags.Errorf(rng, "${%s}: exit and failure handlers run after the main steps and cannot exchange outputs with them", path)
+			return nil
+		}
+		if !c.checkStageOrder(sc, target, path, rng) {
 			return nil
 		}
 		if _, ok := stepFields[out]; ok {
@@ -354,21 +361,21 @@ func (l *lowerer) taskExpr(r *Ref) string {
 		}
 		return "{{workflow.parameters." + r.Param.Name + "}}"
 	case RefOutput:
-		return "{{tasks." + r.Step.ArgoName + ".outputs.parameters." + r.Output + "}}"
+		return "{{" + r.Step.nodeScope() + "." + r.Step.ArgoName + ".outputs.parameters." + r.Output + "}}"
 	case RefResult:
 		if r.Step.RetryWrapped() {
-			return "{{tasks." + r.Step.ArgoName + ".outputs.parameters." + ResultOutput + "}}"
+			return "{{" + r.Step.nodeScope() + "." + r.Step.ArgoName + ".outputs.parameters." + ResultOutput + "}}"
 		}
-		return "{{tasks." + r.Step.ArgoName + ".outputs.result}}"
+		return "{{" + r.Step.nodeScope() + "." + r.Step.ArgoName + ".outputs.result}}"
 	case RefLoopVar:
 		if r.Field != "" {
 			return "{{item." + r.Field + "}}"
 		}
 		return "{{item}}"
 	case RefAllOutputs:
-		return "{{tasks." + r.Step.ArgoName + ".outputs.parameters}}"
+		return "{{" + r.Step.nodeScope() + "." + r.Step.ArgoName + ".outputs.parameters}}"
 	case RefStepField:
-		return "{{tasks." + r.Step.ArgoName + "." + r.Field + "}}"
+		return "{{" + r.Step.nodeScope() + "." + r.Step.ArgoName + "." + r.Field + "}}"
 	case RefTemplateParam:
 		if r.Arg == nil {
 			return ""

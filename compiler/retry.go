@@ -61,10 +61,8 @@ func addRetryWiring(t *wfv1.Template, st *Step) {
 		{Name: EnvRetryRunID, Value: RunIDTemplate},
 		{Name: EnvRetryIndicator, Value: "{{workflow.parameters." + ParamRetryIndicator + "}}"},
 	}
-	if t.Script != nil {
-		t.Script.Env = append(t.Script.Env, env...)
-	} else if t.Container != nil {
-		t.Container.Env = append(t.Container.Env, env...)
+	for _, c := range podContainers(t) {
+		c.Env = append(c.Env, env...)
 	}
 }
 
@@ -252,7 +250,7 @@ const wrapperSuffix = "-with-retry"
 // see two templates of one name.
 func (c *checker) checkGeneratedNames(p *Pipeline) {
 	byArgoName := map[string]*Step{}
-	all := append(append([]*Step{}, p.Steps...), p.ExitSteps...)
+	all := p.AllSteps()
 	for _, st := range all {
 		byArgoName[st.ArgoName] = st
 	}

@@ -102,6 +102,9 @@ func applyStepSettings(b *Body, tmpl *wfv1.Template, inner func(*Text) string) {
 	if len(b.DynResources) > 0 {
 		tmpl.PodSpecPatch = resourcePatch(b.DynResources, inner)
 	}
+	if b.PodSpecPatch != nil {
+		tmpl.PodSpecPatch = inner(b.PodSpecPatch)
+	}
 }
 
 // DynResource is a resource request or limit whose quantity is a reference,
@@ -146,6 +149,11 @@ func (c *checker) dynResource(sc *scope, b *Body, name string, limit bool, v *ds
 func (c *checker) checkStepPatches(st *Step) {
 	b := st.Body
 	if b == nil || len(b.DynResources) == 0 {
+		return
+	}
+	if b.PodSpecPatch != nil {
+		c.errorf(st.Decl.Name, "step %q sets pod_spec_patch and takes a resource from a reference, which pipec compiles to a pod spec patch of its own", st.Name).
+			WithHint("put the resources into the pod_spec_patch, with ${...} references")
 		return
 	}
 	for _, s := range b.Settings {

@@ -20,6 +20,9 @@ type scope struct {
 }
 
 func (c *checker) step(p *Pipeline, st *Step, templates map[string]*dsl.TemplateDecl) {
+	if st.Handler != "" {
+		c.checkHook(st)
+	}
 	d := st.Decl
 	sc := &scope{p: p, step: st}
 	var uses *dsl.UsesClause
@@ -46,7 +49,9 @@ func (c *checker) step(p *Pipeline, st *Step, templates map[string]*dsl.Template
 			st.Loop = c.loop(sc, cl.Loop)
 			sc.loop = st.Loop
 		case cl.After != nil:
-			c.after(p, st, cl.After)
+			if !c.stageAfter(st, cl.After) {
+				c.after(p, st, cl.After)
+			}
 		case cl.Uses != nil:
 			uses = cl.Uses
 		}
@@ -83,6 +88,7 @@ func (c *checker) step(p *Pipeline, st *Step, templates map[string]*dsl.Template
 		}
 	}
 	st.Body = &Body{}
+	c.stepVols = stepVolumeNames(c.stepItems(st))
 	if uses != nil {
 		t := templates[uses.Template.Name]
 		if t == nil {
@@ -106,6 +112,7 @@ func (c *checker) step(p *Pipeline, st *Step, templates map[string]*dsl.Template
 	if hasBad(items) {
 		return // the parser reported the broken statement; don't guess what it meant
 	}
+	c.finishContainers(st)
 	if c.finishKind(st, c.stepItems(st)) {
 		return
 	}
@@ -124,14 +131,14 @@ func (c *checker) step(p *Pipeline, st *Step, templates map[string]*dsl.Template
 				WithHint("add memoize off to the step to say so and silence this warning")
 		}
 	}
-	if st.Body.Image == nil {
+	if st.Body.Image == nil && len(st.Body.Containers) == 0 {
 		if p.Image != nil {
 			st.Body.Image = p.Image
 		} else if (st.Template != nil || len(d.Items) > 0) && !pipelineHasBad(p.Decl) {
 			c.errorf(d.Name, "step %q has no image", st.Name).WithHint(`set image "..." in the step, or a default image in the pipeline`)
 		}
 	}
-	if st.Template == nil && st.Body.Script == nil && len(st.Body.Command) == 0 && len(st.Body.Args) == 0 && len(d.Items) > 0 && !hasImage(d.Items) {
+	if st.Template == nil && st.Body.Script == nil && len(st.Body.Command) == 0 && len(st.Body.Args) == 0 && len(d.Items) > 0 && !hasImage(d.Items) && len(st.Body.Containers) == 0 {
 		c.errorf(d.Name, "step %q has nothing to run", st.Name).WithHint(`add run ["cmd", "arg"] or script python """...""", or an image "..." of its own to run that image's entrypoint`)
 	}
 	for _, ev := range p.Env {

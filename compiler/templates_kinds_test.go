@@ -42,6 +42,10 @@ metadata: {name: x}
 apiVersion: v1
 kind: ConfigMap
 """ } }`, []string{`2:27: the manifest has no metadata.name`}},
+		{"json patch is a list", `pipeline p { image "a"
+  step r { resource patch """{op: add}""" flags ["pod", "x"] merge_strategy json } }`, []string{`2:27: a JSON patch (merge_strategy json) is a list of operations`}},
+		{"patch without a name in flags", `pipeline p { image "a"
+  step r { resource patch """{metadata: {labels: {a: b}}}""" } }`, []string{`2:27: the manifest has no apiVersion, kind, metadata.name`}},
 		{"manifest not yaml", `pipeline p { image "a"
   step r { resource apply "a: [" } }`, []string{`2:27: the manifest is not valid YAML`}},
 		{"resource options elsewhere", `pipeline p { image "a"
@@ -54,8 +58,8 @@ kind: ConfigMap
   step h { http GETT "x" } }`, []string{`2:17: unknown HTTP method "GETT" | hint: did you mean "GET"?`, `2:22: the URL "x" must start with http:// or https://`}},
 		{"failure on http", `pipeline p { image "a"
   step h { http GET "https://x" failure "x" } }`, []string{`2:33: failure applies only to a resource step`}},
-		{"ready without daemon", `pipeline p { image "a"
-  step d { run ["x"] ready tcp port 80 } }`, []string{`2:22: a readiness probe applies only to a daemon step`}},
+		{"ready on a suspend step", `pipeline p { image "a"
+  step d { suspend ready tcp port 80 } }`, []string{`2:20: ready applies only to a container step, and "d" is a suspend step`}},
 		{"bad probes", `pipeline p { image "a"
   step d { image "x" daemon ready http port 80 }
   step e { image "x" daemon ready tcp port 99999 } }`, []string{`2:29: an HTTP readiness probe takes a path and a port`, `3:29: port 99999 is not a TCP port`}},

@@ -3,9 +3,12 @@
 package compiler
 
 import (
+	"strings"
+
 	apiv1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 
+	"github.com/pipec/pipec/diag"
 	"github.com/pipec/pipec/dsl"
 )
 
@@ -17,6 +20,15 @@ func (c *checker) volume(p *Pipeline, s *dsl.VolumeStmt) {
 			return
 		}
 	}
+	p.Volumes = append(p.Volumes, c.volumeOf(s))
+}
+
+// accessModes are the access modes of a PersistentVolumeClaim.
+var accessModes = []string{"ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"}
+
+// volumeOf checks a volume declaration.
+func (c *checker) volumeOf(s *dsl.VolumeStmt) *Volume {
+	name := s.Name.Name
 	vol := &Volume{Name: argoName(name), Decl: s}
 	args := c.stringArgs(s.Source)
 	call := s.Source.Name.Name
@@ -34,11 +46,28 @@ func (c *checker) volume(p *Pipeline, s *dsl.VolumeStmt) {
 			vol.Source.PersistentVolumeClaim = &apiv1.PersistentVolumeClaimVolumeSource{ClaimName: args[0]}
 		}
 	case "new_pvc":
-		if need(1) {
-			if _, err := resource.ParseQuantity(args[0]); err != nil {
-				c.errorf(s.Source.Args[0], "invalid size %q: %v", args[0], err).WithHint(`for example "1Gi"`)
+		if len(args) == 0 {
+			c.errorf(s.Source, `new_pvc() takes a size and, optionally, access modes: new_pvc("1Gi", "ReadWriteMany")`)
+			break
+		}
+		if _, err := resource.ParseQuantity(args[0]); err != nil {
+			c.errorf(s.Source.Args[0], "invalid size %q: %v", args[0], err).WithHint(`for example "1Gi"`)
+		}
+		vol.ClaimSize = args[0]
+		for i, m := range args[1:] {
+			if !contains(accessModes, m) {
+				d := c.errorf(s.Source.Args[i+1], "unknown access mode %q", m)
+				if sug := diag.Suggest(m, accessModes); sug != "" {
+					d.WithHint("did you mean %q?", sug)
+				} else {
+					d.WithHint("one of: %s", strings.Join(accessModes, ", "))
+				}
 			}
-			vol.ClaimSize = args[0]
+			vol.AccessModes = append(vol.AccessModes, m)
+		}
+		if s.StorageClass != nil {
+			vol.StorageClass = s.StorageClass.Value()
+			c.objectName(s.StorageClass, vol.StorageClass, "storage class")
 		}
 	case "empty_dir":
 		if need(0) {
@@ -57,7 +86,10 @@ func (c *checker) volume(p *Pipeline, s *dsl.VolumeStmt) {
 	default:
 		c.unknownWord(s.Source.Name, "volume source", []string{"pvc", "new_pvc", "empty_dir", "config_map", "secret"})
 	}
-	p.Volumes = append(p.Volumes, vol)
+	if s.StorageClass != nil && call != "new_pvc" {
+		c.errorf(s.StorageClass, "storage_class applies only to new_pvc(...)")
+	}
+	return vol
 }
 
 func (c *checker) stringArgs(call *dsl.Call) []string {
@@ -71,4 +103,22 @@ func (c *checker) stringArgs(call *dsl.Call) []string {
 		out = append(out, a.Str.Value())
 	}
 	return out
+}
+
+// claimSpec is the spec of a new_pvc volume's claim template.
+func claimSpec(v *Volume) apiv1.PersistentVolumeClaimSpec {
+	spec := apiv1.PersistentVolumeClaimSpec{
+		Resources: apiv1.VolumeResourceRequirements{Requests: apiv1.ResourceList{apiv1.ResourceStorage: resource.MustParse(v.ClaimSize)}},
+	}
+	for _, m := range v.AccessModes {
+		spec.AccessModes = append(spec.AccessModes, apiv1.PersistentVolumeAccessMode(m))
+	}
+	if len(spec.AccessModes) == 0 {
+		spec.AccessModes = []apiv1.PersistentVolumeAccessMode{apiv1.ReadWriteOnce}
+	}
+	if v.StorageClass != "" {
+		sc := v.StorageClass
+		spec.StorageClassName = &sc
+	}
+	return spec
 }

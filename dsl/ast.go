@@ -49,8 +49,13 @@ func (f *File) EachStepBody(fn func(items []*StepItem)) {
 		}
 		if it.Pipeline != nil {
 			for _, pi := range it.Pipeline.Items {
-				if sd, ok := pi.Stmt.(*StepDecl); ok {
-					fn(sd.Items)
+				switch s := pi.Stmt.(type) {
+				case *StepDecl:
+					fn(s.Items)
+				case *StageDecl:
+					for _, sub := range s.Steps() {
+						fn(sub.Items)
+					}
 				}
 			}
 		}
@@ -425,11 +430,13 @@ type KindStmt struct {
 }
 
 // VolumeStmt: `volume data = pvc("claim")`; also empty_dir(), config_map("n"),
-// secret("n"), new_pvc("1Gi").
+// secret("n"), new_pvc("1Gi" [, "ReadWriteMany", ...]) [storage_class "fast"].
+// In a step, a volume of that step's pod only.
 type VolumeStmt struct {
 	Span
-	Name   *Ident `parser:"'volume' @@ '='"`
-	Source *Call  `parser:"@@"`
+	Name         *Ident     `parser:"'volume' @@ '='"`
+	Source       *Call      `parser:"@@"`
+	StorageClass *StringLit `parser:"( 'storage_class' @@ )?"`
 }
 
 // RawStmt: `raw """yaml"""`: a YAML fragment merged into the workflow spec
@@ -449,13 +456,24 @@ type EnvStmt struct {
 
 // StepDecl declares a step:
 //
-//	step NAME [for VAR in SOURCE] [after DEP, ...] [when "cond"] [uses TARGET] [{ ... }]
+//	[on EVENT [when "EXPR"]] step NAME [for VAR in SOURCE] [after DEP, ...] [when "cond"] [uses TARGET] [{ ... }]
 type StepDecl struct {
 	Span
-	Handler string        `parser:"( 'on' @('exit' | 'failure') )?"`
-	Name    *Ident        `parser:"'step' @@"`
-	Clauses []*StepClause `parser:"@@*"`
-	Items   []*StepItem   `parser:"( '{' @@* '}' )?"`
+	// On is the event of `on EVENT step ...`: exit or failure (the
+	// workflow's exit handler), or a workflow lifecycle hook (ast_hooks.go).
+	On       *Ident        `parser:"( 'on' @@"`
+	HookWhen *StringLit    `parser:"  ( 'when' @@ )? )?"`
+	Name     *Ident        `parser:"'step' @@"`
+	Clauses  []*StepClause `parser:"@@*"`
+	Items    []*StepItem   `parser:"( '{' @@* '}' )?"`
+}
+
+// Handler returns the event of `on EVENT step ...`, or "" for a plain step.
+func (s *StepDecl) Handler() string {
+	if s.On == nil {
+		return ""
+	}
+	return s.On.Name
 }
 
 // StepClause is one clause of a step header.
@@ -520,12 +538,13 @@ type ScriptStmt struct {
 }
 
 // ResourceStmt: `cpu "500m" [limit "1"]`, `memory "1Gi" [limit "2Gi"]`,
-// `gpu 1`.
+// `gpu 1`, or a limit alone: `memory limit 32Mi`.
 type ResourceStmt struct {
 	Span
-	Kind    string `parser:"@('cpu' | 'memory' | 'gpu')"`
-	Request *Value `parser:"@@"`
-	Limit   *Value `parser:"( 'limit' @@ )?"`
+	Kind      string `parser:"@('cpu' | 'memory' | 'gpu')"`
+	LimitOnly *Value `parser:"( 'limit' @@"`
+	Request   *Value `parser:"| @@"`
+	Limit     *Value `parser:"  ( 'limit' @@ )? )"`
 }
 
 // MountStmt: `mount data at "/data" [readonly] [sub_path "x"]`.

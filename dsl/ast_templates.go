@@ -72,9 +72,10 @@ type BodyStmt struct {
 	Body *StringLit `parser:"'body' @@"`
 }
 
-// ReadyStmt: the readiness probe of a daemon step:
-// `ready http "/ping" port 8086`, `ready tcp port 6379` or
-// `ready exec ["pg_isready"]`, with optional `delay 5s` and `period 2s`.
+// ReadyStmt: the readiness probe of a step's container (a daemon's, or a
+// sidecar's): `ready http "/ping" port 8086`, `ready tcp port 6379` or
+// `ready exec ["pg_isready"]`, with optional `delay 5s`, `period 2s` and
+// `timeout 1s`.
 type ReadyStmt struct {
 	Span
 	Kind    string     `parser:"'ready' @('http' | 'tcp' | 'exec')"`
@@ -83,6 +84,7 @@ type ReadyStmt struct {
 	Port    *string    `parser:"( 'port' @Int )?"`
 	Delay   *Value     `parser:"( 'delay' @@ )?"`
 	Period  *Value     `parser:"( 'period' @@ )?"`
+	Timeout *Value     `parser:"( 'timeout' @@ )?"`
 }
 
 func (*SuspendStmt) stepStmt()       {}
@@ -193,6 +195,11 @@ func (p *printer) templateKindStmt(n Node) bool {
 			p.word("period")
 			p.sp()
 			p.value(s.Period)
+		}
+		if s.Timeout != nil {
+			p.word("timeout")
+			p.sp()
+			p.value(s.Timeout)
 		}
 	default:
 		return false

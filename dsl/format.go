@@ -69,10 +69,16 @@ func FormatSource(filename string, src []byte) ([]byte, diag.Diagnostics) {
 }
 
 func findBad(f *File) *BadStmt {
-	steps := func(items []*StepItem) *BadStmt {
+	var steps func(items []*StepItem) *BadStmt
+	steps = func(items []*StepItem) *BadStmt {
 		for _, it := range items {
 			if it.Bad != nil || it.Stmt == nil {
 				return badOr(it.Bad, it.Span)
+			}
+		}
+		for _, b := range ChildBodies(items) {
+			if bad := steps(*b); bad != nil {
+				return bad
 			}
 		}
 		return nil
@@ -85,18 +91,13 @@ func findBad(f *File) *BadStmt {
 			if b := steps(it.Template.Items); b != nil {
 				return b
 			}
-			for _, s := range SubSteps(it.Template.Items) {
-				if b := steps(s.Items); b != nil {
-					return b
-				}
-			}
 		case it.Pipeline != nil:
 			for _, pi := range it.Pipeline.Items {
 				if pi.Bad != nil || pi.Stmt == nil {
 					return badOr(pi.Bad, pi.Span)
 				}
-				if s, ok := pi.Stmt.(*StepDecl); ok {
-					if b := steps(s.Items); b != nil {
+				for _, block := range pipelineBlocks(pi.Stmt) {
+					if b := steps(block); b != nil {
 						return b
 					}
 				}
@@ -163,20 +164,15 @@ func newPrinter(f *File) *printer {
 	for _, it := range f.Items {
 		mark(it.Doc)
 		if it.Template != nil {
-			for _, si := range it.Template.Items {
+			for _, si := range flatItems(it.Template.Items) {
 				mark(si.Doc)
-			}
-			for _, s := range SubSteps(it.Template.Items) {
-				for _, si := range s.Items {
-					mark(si.Doc)
-				}
 			}
 		}
 		if it.Pipeline != nil {
 			for _, pi := range it.Pipeline.Items {
 				mark(pi.Doc)
-				if s, ok := pi.Stmt.(*StepDecl); ok {
-					for _, si := range s.Items {
+				for _, block := range pipelineBlocks(pi.Stmt) {
+					for _, si := range block {
 						mark(si.Doc)
 					}
 				}
@@ -451,7 +447,8 @@ func (p *printer) topItem(it *TopItem) {
 		for _, pi := range pl.Items {
 			pi := pi
 			s, isStep := pi.Stmt.(*StepDecl)
-			list = append(list, item{span: pi.Span, doc: pi.Doc, isBlock: isStep && p.hasBody(s), print: func() { p.stmt(pi.Stmt) }})
+			_, isStage := pi.Stmt.(*StageDecl)
+			list = append(list, item{span: pi.Span, doc: pi.Doc, isBlock: isStage || isStep && p.hasBody(s), print: func() { p.stmt(pi.Stmt) }})
 		}
 		p.block(open, pl.EndPos, list)
 	case it.Template != nil:
@@ -481,8 +478,16 @@ func stepItems(p *printer, items []*StepItem) []item {
 	var list []item
 	for _, si := range items {
 		si := si
-		s, isStep := si.Stmt.(*SubStep)
-		list = append(list, item{span: si.Span, doc: si.Doc, isBlock: isStep && p.hasBody(s.Decl()), print: func() { p.stmt(si.Stmt) }})
+		isBlock := false
+		switch s := si.Stmt.(type) {
+		case *SubStep:
+			isBlock = p.hasBody(s.Decl())
+		case *HookStmt:
+			isBlock = p.hasBody(s.Decl())
+		case *SubStage, *ContainerDecl:
+			isBlock = true
+		}
+		list = append(list, item{span: si.Span, doc: si.Doc, isBlock: isBlock, print: func() { p.stmt(si.Stmt) }})
 	}
 	return list
 }
@@ -713,6 +718,11 @@ func (p *printer) stmt(n Node) {
 		p.word("=")
 		p.sp()
 		p.call(s.Source)
+		if s.StorageClass != nil {
+			p.word("storage_class")
+			p.sp()
+			p.str(s.StorageClass)
+		}
 	case *RawStmt:
 		p.tok("raw", s.Pos, s.Pos)
 		p.sp()
@@ -724,7 +734,13 @@ func (p *printer) stmt(n Node) {
 		p.word("=")
 		p.sp()
 		p.value(s.Value)
+	case *StageDecl:
+		p.stage(s)
+	case *SubStage:
+		p.stage(s.Decl())
 	case *SubStep:
+		p.step(s.Decl())
+	case *HookStmt:
 		p.step(s.Decl())
 	case *StepDecl:
 		p.step(s)
@@ -744,6 +760,12 @@ func (p *printer) stmt(n Node) {
 		p.str(s.Source)
 	case *ResourceStmt:
 		p.tok(s.Kind, s.Pos, s.Pos)
+		if s.LimitOnly != nil {
+			p.word("limit")
+			p.sp()
+			p.value(s.LimitOnly)
+			break
+		}
 		p.sp()
 		p.value(s.Request)
 		if s.Limit != nil {
@@ -795,7 +817,7 @@ func (p *printer) stmt(n Node) {
 	case *InputStmt, *ArtifactStmt, *ArtifactRepositoryStmt, *ArtifactGCStmt:
 		p.artifactStmt(n)
 	default:
-		if !p.templateKindStmt(n) && !p.behaviourStmt(n) {
+		if !p.templateKindStmt(n) && !p.behaviourStmt(n) && !p.containerStmt(n) {
 			panic(fmt.Sprintf("format: unexpected statement %T", n))
 		}
 	}
@@ -823,9 +845,14 @@ func SortClauses(cs []*StepClause) []*StepClause {
 }
 
 func (p *printer) step(s *StepDecl) {
-	if s.Handler != "" {
+	if s.On != nil {
 		p.tok("on", s.Pos, s.Pos)
-		p.word(s.Handler)
+		p.word(s.On.Name)
+		if s.HookWhen != nil {
+			p.word("when")
+			p.sp()
+			p.str(s.HookWhen)
+		}
 		p.word("step")
 	} else {
 		p.tok("step", s.Pos, s.Pos)

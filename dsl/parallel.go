@@ -230,8 +230,10 @@ func wellFormedItems(items []*PipelineItem) bool {
 		if pi.Bad != nil || pi.Stmt == nil {
 			return false
 		}
-		if sd, ok := pi.Stmt.(*StepDecl); ok && !wellFormedSteps(sd.Items) {
-			return false
+		for _, block := range pipelineBlocks(pi.Stmt) {
+			if !wellFormedSteps(block) {
+				return false
+			}
 		}
 	}
 	return true
@@ -242,8 +244,10 @@ func wellFormedSteps(items []*StepItem) bool {
 		if si.Bad != nil || si.Stmt == nil {
 			return false
 		}
-		if s, ok := si.Stmt.(*SubStep); ok && !wellFormedSteps(s.Items) {
-			return false
+		for _, b := range ChildBodies([]*StepItem{si}) {
+			if !wellFormedSteps(*b) {
+				return false
+			}
 		}
 	}
 	return true

@@ -37,7 +37,7 @@ var refPipelineStmts = []PipelineStmt{
 	&TTLStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &PullSecretStmt{},
 	&RetryStmt{}, &MemoizeStmt{}, &ScheduleStmt{}, &KindStmt{}, &VolumeStmt{},
 	&RawStmt{}, &EnvStmt{}, &SettingStmt{}, &SyncStmt{},
-	&ArtifactRepositoryStmt{}, &ArtifactGCStmt{},
+	&ArtifactRepositoryStmt{}, &ArtifactGCStmt{}, &StageDecl{},
 }
 
 var refStepStmts = append([]StepStmt{
@@ -45,7 +45,7 @@ var refStepStmts = append([]StepStmt{
 	&OutputStmt{}, &MountStmt{}, &WorkdirStmt{}, &TimeoutStmt{}, &RetryStmt{},
 	&MemoizeStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &LabelStmt{}, &RawStmt{},
 	&StepSettingStmt{}, &SyncStmt{}, &InputStmt{}, &ArtifactStmt{},
-}, append(append(templateKindStmts, behaviourStmts...), &SubStep{})...)
+}, append(append(append(templateKindStmts, behaviourStmts...), containerStmts...), &SubStep{}, &SubStage{}, &HookStmt{})...)
 
 func refOptions() []participle.Option {
 	return []participle.Option{
@@ -146,13 +146,14 @@ func refAttachDocs(f *File) {
 		}
 		return nil
 	}
-	var stepItems func(items []*StepItem)
-	stepItems = func(items []*StepItem) {
-		for _, it := range items {
+	stepItems := func(items []*StepItem) {
+		for _, it := range flatItems(items) {
 			it.Doc = doc(it.Span)
 		}
-		for _, s := range SubSteps(items) {
-			stepItems(s.Items)
+		for _, block := range NestedBlocks(items) {
+			for _, it := range block {
+				it.Doc = doc(it.Span)
+			}
 		}
 	}
 	for _, it := range f.Items {
@@ -164,8 +165,10 @@ func refAttachDocs(f *File) {
 		if it.Pipeline != nil {
 			for _, pi := range it.Pipeline.Items {
 				pi.Doc = doc(pi.Span)
-				if s, ok := pi.Stmt.(*StepDecl); ok {
-					stepItems(s.Items)
+				for _, block := range pipelineBlocks(pi.Stmt) {
+					for _, it := range block {
+						it.Doc = doc(it.Span)
+					}
 				}
 			}
 		}
@@ -199,9 +202,7 @@ func refMergeBrokenTails(f *File) {
 	for _, it := range f.Items {
 		if it.Template != nil {
 			it.Template.Items = mergeStep(it.Template.Items)
-			for _, s := range SubSteps(it.Template.Items) {
-				s.Items = mergeStep(s.Items)
-			}
+			mergeNested(it.Template.Items, mergeStep)
 		}
 		p := it.Pipeline
 		if p == nil {
@@ -209,8 +210,13 @@ func refMergeBrokenTails(f *File) {
 		}
 		out := p.Items[:0]
 		for _, pi := range p.Items {
-			if s, ok := pi.Stmt.(*StepDecl); ok {
+			switch s := pi.Stmt.(type) {
+			case *StepDecl:
 				s.Items = mergeStep(s.Items)
+				mergeNested(s.Items, mergeStep)
+			case *StageDecl:
+				s.Items = mergeStep(s.Items)
+				mergeNested(s.Items, mergeStep)
 			}
 			if n := len(out); n > 0 && out[n-1].Bad == nil && sameLine(out[n-1].Span, pi.Bad) {
 				prev := out[n-1]
@@ -242,11 +248,11 @@ func refBadStmtDiags(f *File, lexDiags diag.Diagnostics) diag.Diagnostics {
 		}
 		report(it.Bad, "top")
 		if it.Template != nil {
-			for _, si := range it.Template.Items {
+			for _, si := range flatItems(it.Template.Items) {
 				report(si.Bad, "step")
 			}
-			for _, s := range SubSteps(it.Template.Items) {
-				for _, si := range s.Items {
+			for _, block := range NestedBlocks(it.Template.Items) {
+				for _, si := range block {
 					report(si.Bad, "step")
 				}
 			}
@@ -254,8 +260,8 @@ func refBadStmtDiags(f *File, lexDiags diag.Diagnostics) diag.Diagnostics {
 		if it.Pipeline != nil {
 			for _, pi := range it.Pipeline.Items {
 				report(pi.Bad, "pipeline")
-				if s, ok := pi.Stmt.(*StepDecl); ok {
-					for _, si := range s.Items {
+				for _, block := range pipelineBlocks(pi.Stmt) {
+					for _, si := range block {
 						report(si.Bad, "step")
 					}
 				}

@@ -60,7 +60,7 @@ var pipelineStmts = []PipelineStmt{
 	&DescriptionStmt{}, &IntStmt{}, &NamespaceStmt{}, &ServiceAccountStmt{},
 	&PodGCStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &PullSecretStmt{},
 	&ScheduleStmt{}, &KindStmt{}, &RawStmt{}, &SettingStmt{}, &SyncStmt{},
-	&ArtifactRepositoryStmt{}, &ArtifactGCStmt{},
+	&ArtifactRepositoryStmt{}, &ArtifactGCStmt{}, &StageDecl{},
 }
 
 var stepStmts = append([]StepStmt{
@@ -68,7 +68,7 @@ var stepStmts = append([]StepStmt{
 	&RetryStmt{}, &ScriptStmt{}, &TimeoutStmt{}, &MemoizeStmt{}, &MountStmt{},
 	&WorkdirStmt{}, &LabelStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &RawStmt{},
 	&StepSettingStmt{}, &SyncStmt{}, &InputStmt{}, &ArtifactStmt{},
-}, append(append(templateKindStmts, behaviourStmts...), &SubStep{})...)
+}, append(append(append(templateKindStmts, behaviourStmts...), containerStmts...), &SubStep{}, &SubStage{}, &HookStmt{})...)
 
 func options() []participle.Option {
 	return []participle.Option{
@@ -113,8 +113,8 @@ var (
 // completion and the formatter.
 var (
 	TopKeywords      = []string{"import", "pipeline", "template"}
-	PipelineKeywords = []string{"affinity", "annotation", "archive_logs", "artifact_gc", "artifact_repository", "automount_service_account_token", "cluster_workflow_template_ref", "concurrency_policy", "description", "dns_config", "dns_policy", "env", "executor_service_account", "failed_jobs_history_limit", "host_aliases", "host_network", "image", "image_pull_secret", "kind", "label", "memoize", "metrics", "mutex", "name", "namespace", "node_selector", "on", "parallelism", "param", "pod_disruption_budget", "pod_gc", "pod_metadata", "pod_spec_patch", "priority", "priority_class", "raw", "retry", "schedule", "schedule_when", "scheduler_name", "security_context", "semaphore", "service_account", "shutdown", "starting_deadline", "step", "step_timeout", "stop_when", "successful_jobs_history_limit", "suspend", "template_defaults", "timeout", "toleration", "ttl", "volume", "volume_claim_gc", "workflow_metadata", "workflow_template_ref"}
-	StepKeywords     = []string{"affinity", "args", "artifact", "automount_service_account_token", "body", "continue_on", "cpu", "daemon", "env", "failure", "flags", "gpu", "header", "host_aliases", "http", "image", "input", "insecure_skip_verify", "label", "memoize", "memory", "merge_strategy", "mount", "mutex", "node_selector", "output", "pod_security_context", "pod_spec_patch", "priority_class", "raw", "ready", "resource", "retry", "run", "scheduler_name", "script", "security_context", "semaphore", "service_account", "set_owner_reference", "success", "suspend", "timeout", "toleration", "workdir"}
+	PipelineKeywords = []string{"affinity", "annotation", "archive_logs", "artifact_gc", "artifact_repository", "automount_service_account_token", "cluster_workflow_template_ref", "concurrency_policy", "description", "dns_config", "dns_policy", "env", "executor_service_account", "failed_jobs_history_limit", "host_aliases", "host_network", "image", "image_pull_secret", "kind", "label", "memoize", "metrics", "mutex", "name", "namespace", "node_selector", "on", "parallelism", "param", "pod_disruption_budget", "pod_gc", "pod_metadata", "pod_spec_patch", "priority", "priority_class", "raw", "retry", "schedule", "schedule_when", "scheduler_name", "security_context", "semaphore", "service_account", "shutdown", "stage", "starting_deadline", "step", "step_timeout", "stop_when", "successful_jobs_history_limit", "suspend", "template_defaults", "timeout", "toleration", "ttl", "volume", "volume_claim_gc", "workflow_metadata", "workflow_template_ref"}
+	StepKeywords     = []string{"affinity", "args", "artifact", "automount_service_account_token", "body", "container", "continue_on", "cpu", "daemon", "env", "failure", "flags", "gpu", "header", "host_aliases", "http", "image", "init", "input", "insecure_skip_verify", "label", "memoize", "memory", "merge_strategy", "mirror_volume_mounts", "mount", "mutex", "node_selector", "on", "output", "pod_security_context", "pod_spec_patch", "priority_class", "raw", "ready", "resource", "retry", "run", "scheduler_name", "script", "security_context", "semaphore", "service_account", "set_owner_reference", "sidecar", "success", "suspend", "timeout", "toleration", "volume", "workdir"}
 )
 
 // Parse parses one file. It always returns a File (possibly partial) and
@@ -265,13 +265,9 @@ func attachDocs(f *File) {
 		}
 		return nil
 	}
-	var stepItems func(items []*StepItem)
-	stepItems = func(items []*StepItem) {
-		for _, it := range items {
+	stepItems := func(items []*StepItem) {
+		for _, it := range flatItems(items) {
 			it.Doc = doc(it.Span)
-		}
-		for _, s := range SubSteps(items) {
-			stepItems(s.Items)
 		}
 	}
 	for _, it := range f.Items {
@@ -283,8 +279,10 @@ func attachDocs(f *File) {
 		if it.Pipeline != nil {
 			for _, pi := range it.Pipeline.Items {
 				pi.Doc = doc(pi.Span)
-				if s, ok := pi.Stmt.(*StepDecl); ok {
-					stepItems(s.Items)
+				for _, block := range pipelineBlocks(pi.Stmt) {
+					for _, it := range block {
+						it.Doc = doc(it.Span)
+					}
 				}
 			}
 		}
@@ -375,9 +373,7 @@ func mergeBrokenTails(f *File) {
 	for _, it := range f.Items {
 		if it.Template != nil {
 			it.Template.Items = mergeStep(it.Template.Items)
-			for _, s := range SubSteps(it.Template.Items) {
-				s.Items = mergeStep(s.Items)
-			}
+			mergeNested(it.Template.Items, mergeStep)
 		}
 		p := it.Pipeline
 		if p == nil {
@@ -385,8 +381,13 @@ func mergeBrokenTails(f *File) {
 		}
 		out := p.Items[:0]
 		for _, pi := range p.Items {
-			if s, ok := pi.Stmt.(*StepDecl); ok {
+			switch s := pi.Stmt.(type) {
+			case *StepDecl:
 				s.Items = mergeStep(s.Items)
+				mergeNested(s.Items, mergeStep)
+			case *StageDecl:
+				s.Items = mergeStep(s.Items)
+				mergeNested(s.Items, mergeStep)
 			}
 			if n := len(out); n > 0 && out[n-1].Bad == nil && sameLine(out[n-1].Span, pi.Bad) {
 				prev := out[n-1]
@@ -424,20 +425,15 @@ func badStmtDiags(f *File, lexDiags diag.Diagnostics) diag.Diagnostics {
 		}
 		report(it.Bad, "top")
 		if it.Template != nil {
-			for _, si := range it.Template.Items {
+			for _, si := range flatItems(it.Template.Items) {
 				report(si.Bad, "step")
-			}
-			for _, s := range SubSteps(it.Template.Items) {
-				for _, si := range s.Items {
-					report(si.Bad, "step")
-				}
 			}
 		}
 		if it.Pipeline != nil {
 			for _, pi := range it.Pipeline.Items {
 				report(pi.Bad, "pipeline")
-				if s, ok := pi.Stmt.(*StepDecl); ok {
-					for _, si := range s.Items {
+				for _, block := range pipelineBlocks(pi.Stmt) {
+					for _, si := range block {
 						report(si.Bad, "step")
 					}
 				}

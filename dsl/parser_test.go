@@ -252,7 +252,7 @@ pipeline r { step f { run ["f"] } }
 	f, ds := ParseString("t.pipe", src)
 	want := `4:5: unknown statement "runn" in a step
 7:3: unknown statement "paramm" in a pipeline
-11:5: incomplete statement after "cpu" (expected a value)
+11:5: incomplete statement after "cpu" (expected "limit" or a value)
 13:11: unexpected token "=" (expected a value)
 14:21: unexpected token "\"b\"" (expected "]")
 15:3: incomplete statement after "schedule" (expected a quoted string)

@@ -104,13 +104,13 @@ func FromWorkflow(name string, spec *wfv1.WorkflowSpec) (*Graph, error) {
 		return nil
 	}
 	main := byName(spec.Entrypoint)
-	if main == nil || main.DAG == nil {
-		return nil, fmt.Errorf("workflow %s: its entry point %q is not a DAG template: it was not compiled by pipec", name, spec.Entrypoint)
+	if main == nil || (main.DAG == nil && main.Steps == nil) {
+		return nil, fmt.Errorf("workflow %s: its entry point %q is not a DAG or steps template: it was not compiled by pipec", name, spec.Entrypoint)
 	}
-	g.addDAG(main.DAG, "", "")
+	g.addDAG(asDAG(main), "", "")
 	if spec.OnExit != "" {
-		if exit := byName(spec.OnExit); exit != nil && exit.DAG != nil {
-			g.addDAG(exit.DAG, "exit", "x_")
+		if exit := byName(spec.OnExit); exit != nil && (exit.DAG != nil || exit.Steps != nil) {
+			g.addDAG(asDAG(exit), "exit", "x_")
 			g.Handlers = true
 		}
 	}
@@ -154,6 +154,26 @@ func (g *Graph) addDAG(dag *wfv1.DAGTemplate, handler, prefix string) {
 	for _, e := range g.Edges {
 		e.To.whenOnEdges = e.To.When != ""
 	}
+}
+
+// asDAG is a DAG or steps template as a DAG: in a steps template (pipec's
+// stages), each step runs after every step of the group before its own.
+func asDAG(t *wfv1.Template) *wfv1.DAGTemplate {
+	if t.DAG != nil {
+		return t.DAG
+	}
+	dag := &wfv1.DAGTemplate{}
+	var prev []string
+	for _, group := range t.Steps {
+		var names []string
+		for _, s := range group.Steps {
+			dag.Tasks = append(dag.Tasks, wfv1.DAGTask{Name: s.Name, Template: s.Template, TemplateRef: s.TemplateRef,
+				WithItems: s.WithItems, WithParam: s.WithParam, WithSequence: s.WithSequence, When: s.When, Dependencies: prev})
+			names = append(names, s.Name)
+		}
+		prev = names
+	}
+	return dag
 }
 
 // Label is what an edge says: the outcome it waits for and the condition
@@ -256,7 +276,7 @@ func loop(t wfv1.DAGTask) string {
 	return ""
 }
 
-var argoRefRe = regexp.MustCompile(`\{\{(tasks\.([-a-zA-Z0-9]+)\.outputs\.(parameters\.([-a-zA-Z0-9_]+)|result)|workflow\.parameters\.([-a-zA-Z0-9_]+)|item(\.[-a-zA-Z0-9_]+)?|[a-z][a-zA-Z0-9_.]*)\}\}`)
+var argoRefRe = regexp.MustCompile(`\{\{((?:tasks|steps)\.([-a-zA-Z0-9]+)\.outputs\.(parameters\.([-a-zA-Z0-9_]+)|result)|workflow\.parameters\.([-a-zA-Z0-9_]+)|item(\.[-a-zA-Z0-9_]+)?|[a-z][a-zA-Z0-9_.]*)\}\}`)
 
 // pretty writes Argo's {{...}} references as pipec's ${...}.
 func pretty(s string) string {
