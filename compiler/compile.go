@@ -21,6 +21,9 @@ type Options struct {
 	// SkipValidate turns off Argo's validator (faster; for the language
 	// server's keystroke checks).
 	SkipValidate bool
+	// FullValidation runs Argo's validator on each whole object as lowered
+	// (ValidateFull), without the shortcuts of Validate or the cache.
+	FullValidation bool
 	// SkipEmit produces no YAML.
 	SkipEmit bool
 	// ValidationCache, if set, remembers what Argo's validator accepted in
@@ -156,7 +159,12 @@ func Compile(src Sources, roots []string, opts Options) *Result {
 		}
 		if !opts.SkipValidate {
 			tm.begin()
-			vd := ValidateCached(obj, opts.ValidationCache, out.YAML)
+			var vd diag.Diagnostics
+			if opts.FullValidation {
+				vd = ValidateFull(obj)
+			} else {
+				vd = ValidateCached(obj, opts.ValidationCache, out.YAML)
+			}
 			tm.end("validate")
 			diags = append(diags, vd...)
 			if vd.HasErrors() {
