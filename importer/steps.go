@@ -66,6 +66,7 @@ func (c *conv) steps() ([]string, error) {
 		}
 	}
 	all := append(append([]task{}, main...), exit...)
+	c.inlineTasks(all)
 	for _, t := range all {
 		name, _ := t.m["name"].(string)
 		if !isIdent(name) || strings.Contains(name, "_") {
@@ -175,6 +176,11 @@ func (c *conv) pickImage(all []task) {
 		if im == "" || strings.Contains(im, "{{") || (img != "" && im != img) {
 			return
 		}
+		if k == "container" && ct["command"] == nil && ct["args"] == nil {
+			// A step that runs its image's entrypoint says so with its
+			// image alone: it keeps it.
+			return
+		}
 		img = im
 	}
 	c.image = img
@@ -263,7 +269,7 @@ func (c *conv) step(t task, handler string) (string, error) {
 	// Comments above the task, and above the template it inlines.
 	var comment string
 	if !t.entryLeaf {
-		comment = commentText(headComment(c.d.node, t.path...), "")
+		comment = commentText(headComment(c.d.node, t.path...), "") + c.fieldComment(append(append([]any{}, t.path...), "when")...)
 	}
 	if tn, ok := t.m["template"].(string); ok && uses == "" {
 		if tc := commentText(headComment(c.d.node, c.tp(tn)...), ""); tc != "" && tc != comment {

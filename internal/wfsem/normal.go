@@ -13,6 +13,11 @@
 //     in place, with the task's arguments substituted for the template's
 //     {{inputs.parameters.x}} (its effective template), from the entrypoint
 //     (and onExit and workflow hooks) down;
+//   - a (Cluster)WorkflowTemplate is also a library that other workflows
+//     call by template name: each of its named templates is compared by
+//     what it does, its inputs unbound; the second object may offer more
+//     of them than the first (pipec's template of each step), never fewer;
+//   - `withSequence: {count: N}` is the range 0..N-1 (from start when given);
 //   - `dependencies: [a, b]` and `depends: "a && b"` are the same;
 //   - a dag or steps template whose only task is unconditional, not looped
 //     and carries nothing else is the same as calling that task's template
@@ -65,9 +70,9 @@ const (
 	envRetryIndicator   = "RETRY_INDICATOR"
 	pipecMemoPrefix     = "pipec-memo-"
 	pipecItemInput      = "pipec-item"
+	pipecInstanceInput  = "pipec-instance"
 	pipecResultOutput   = "pipec-result"
 	pipecMemoKeyOutput  = "pipec-memo-key"
-	pipecInstanceInput  = "pipec-instance"
 	retryWrapperSuffix  = "-with-retry"
 
 	descriptionAnnotation = "workflows.argoproj.io/description"
@@ -181,15 +186,16 @@ func Normalize(obj any) (map[string]any, error) {
 		out["hooks"] = n.hooks(hooks, nil)
 	}
 	if kind == "WorkflowTemplate" || kind == "ClusterWorkflowTemplate" {
-		// Other workflows call a library's templates by name.
-		var names []any
+		// Other workflows call a library's templates by name: each one
+		// with what it does, its inputs unbound (DiffNormal lets the
+		// second object offer more of them than the first).
+		lib := map[string]any{}
 		for name := range n.templates {
-			if name != "main" && name != "exit-handler" && !strings.HasSuffix(name, retryWrapperSuffix) {
-				names = append(names, name)
+			if !strings.HasSuffix(name, retryWrapperSuffix) {
+				lib[name] = n.call(map[string]any{"template": name}, nil, nil)
 			}
 		}
-		sort.Slice(names, func(i, j int) bool { return names[i].(string) < names[j].(string) })
-		out["library"] = names
+		out["library"] = lib
 	}
 	clean(out, "")
 	return out, nil
@@ -271,7 +277,7 @@ func (n *normalizer) call(task map[string]any, args map[string]any, stack []stri
 	t = substituteInputs(deepCopy(t).(map[string]any), args)
 	delete(t, "name")
 	stripWiring(t)
-	t = stripCompositePrefix(t, name)
+	t = stripCompositePrefix(t, name, n.templates[name])
 	if inner := n.foldRetryWrapper(name, t, stack); inner != nil {
 		return inner
 	}
@@ -313,6 +319,8 @@ func (n *normalizer) task(tk map[string]any, stack []string) map[string]any {
 			continue
 		case "hooks":
 			out[k] = n.hooks(v.(map[string]any), stack)
+		case "withSequence":
+			out[k] = canonSequence(v)
 		case "onExit":
 			if s, ok := v.(string); ok && s != "" {
 				out[k] = n.call(map[string]any{"template": s}, nil, stack)
@@ -509,9 +517,17 @@ var inputRefRE = regexp.MustCompile(`\{\{\s*inputs\.parameters\.([-a-zA-Z0-9_]+)
 // templates of a composite's steps share one namespace). When every task
 // (or step) of the dag or steps template name starts with "name-", the
 // prefix is removed from the names, the dependencies and the references
-// to them.
-func stripCompositePrefix(t map[string]any, name string) map[string]any {
-	if name == "" {
+// to them. Only a pipec composite is renamed: orig, the template as
+// written, has the pipec-instance input.
+func stripCompositePrefix(t map[string]any, name string, orig map[string]any) map[string]any {
+	in, _ := orig["inputs"].(map[string]any)
+	composite := false
+	for _, p := range asList(in["parameters"]) {
+		if pm, _ := p.(map[string]any); pm["name"] == pipecInstanceInput {
+			composite = true
+		}
+	}
+	if name == "" || !composite {
 		return t
 	}
 	prefix := name + "-"
@@ -907,4 +923,24 @@ func canonText(s string) string {
 	s = bracesRE.ReplaceAllString(s, "{{$1}}")
 	s = taskRefRE.ReplaceAllStringFunc(s, func(m string) string { return strings.ToLower(m) })
 	return strings.ReplaceAll(s, ".outputs.parameters."+pipecResultOutput+"}}", ".outputs.result}}")
+}
+
+// canonSequence writes a withSequence of numbers as start and end: count N
+// from S is start S, end S+N-1 (Argo's count and end are the same loop).
+func canonSequence(v any) any {
+	m, ok := v.(map[string]any)
+	if !ok || m["format"] != nil || m["end"] != nil {
+		return v
+	}
+	count, err := strconv.Atoi(scalar(m["count"]))
+	if err != nil || count < 1 {
+		return v
+	}
+	start := 0
+	if s, ok := m["start"]; ok {
+		if start, err = strconv.Atoi(scalar(s)); err != nil {
+			return v
+		}
+	}
+	return map[string]any{"start": strconv.Itoa(start), "end": strconv.Itoa(start + count - 1)}
 }

@@ -291,3 +291,58 @@ spec:
 		t.Error("a step not named after its template compared equal")
 	}
 }
+
+func TestSequenceCountIsARange(t *testing.T) {
+	wf := func(seq string) string {
+		return `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: s-}
+spec:
+  entrypoint: m
+  templates:
+  - name: m
+    dag:
+      tasks:
+      - {name: a, template: c, withSequence: ` + seq + `}
+      - {name: b, template: c}
+  - name: c
+    container: {image: a, command: [x]}
+`
+	}
+	if ok, err := Equal(obj(t, wf(`{count: "10"}`)), obj(t, wf(`{start: "0", end: "9"}`))); !ok || err != nil {
+		t.Errorf("count 10 and 0..9 differ (%v)", err)
+	}
+	if ok, _ := Equal(obj(t, wf(`{count: "10", start: "1"}`)), obj(t, wf(`{start: "1", end: "10"}`))); !ok {
+		t.Errorf("count 10 from 1 and 1..10 differ")
+	}
+	if ok, _ := Equal(obj(t, wf(`{count: "10"}`)), obj(t, wf(`{start: "1", end: "10"}`))); ok {
+		t.Errorf("count 10 and 1..10 are equal")
+	}
+}
+
+func TestLibraryTemplatesByContent(t *testing.T) {
+	lib := func(tmpls string) string {
+		return `
+apiVersion: argoproj.io/v1alpha1
+kind: WorkflowTemplate
+metadata: {name: lib}
+spec:
+  entrypoint: main
+  templates:
+` + tmpls
+	}
+	leaf := "  - {name: main, inputs: {parameters: [{name: d}]}, container: {image: a, command: [echo, '{{inputs.parameters.d}}']}}\n"
+	dag := "  - {name: main, dag: {tasks: [{name: run, template: run}]}}\n  - {name: run, container: {image: a, command: [echo, '{{workflow.parameters.d}}']}}\n"
+	if ok, _ := Equal(obj(t, lib(leaf)), obj(t, lib(dag))); ok {
+		t.Errorf("a library template with an input and one reading a workflow parameter are equal")
+	}
+	extra := leaf + "  - {name: more, container: {image: a, command: [x]}}\n"
+	if ok, err := Equal(obj(t, lib(leaf)), obj(t, lib(extra))); !ok || err != nil {
+		d, _ := Compare(obj(t, lib(leaf)), obj(t, lib(extra)), 0)
+		t.Errorf("a template added to a library is a difference: %v", d)
+	}
+	if ok, _ := Equal(obj(t, lib(extra)), obj(t, lib(leaf))); ok {
+		t.Errorf("a template missing from a library is not a difference")
+	}
+}
