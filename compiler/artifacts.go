@@ -107,18 +107,23 @@ func (c *checker) artifactStmt(sc *scope, st *Step, n dsl.StepStmt) {
 	}
 }
 
-// artifactName checks the name of an artifact of st.
+// artifactName checks the name of an artifact of st. Inputs and outputs
+// are apart, as in Argo ({{inputs.artifacts.x}}, {{outputs.artifacts.x}}):
+// a step may read an input and write an output of one name.
 func (c *checker) artifactName(st *Step, id *dsl.Ident, what string) bool {
 	name := id.Name
 	if !argoArtifactNameRE.MatchString(name) {
 		c.errorf(id, "%s name %q is not valid for Argo", what, name).WithHint("use letters, digits, '-' and '_'")
 		return false
 	}
-	for _, a := range st.Artifacts.Inputs {
-		if a.Name == name {
-			c.errorf(id, "artifact %q is declared twice in step %q (first at %s)", name, st.Name, a.Decl.Name.Range())
-			return false
+	if what == "input artifact" {
+		for _, a := range st.Artifacts.Inputs {
+			if a.Name == name {
+				c.errorf(id, "input artifact %q is declared twice in step %q (first at %s)", name, st.Name, a.Decl.Name.Range())
+				return false
+			}
 		}
+		return true
 	}
 	for _, a := range st.Artifacts.Outputs {
 		if a.Name == name {
@@ -214,6 +219,10 @@ func (c *checker) artifactRef(sc *scope, st *Step, in *ArtifactIn, from *dsl.Art
 	}
 	if target == st {
 		c.errorf(node, "step %q cannot take its own artifact %s", st.Name, path)
+		return
+	}
+	if target.IsHook() || st.IsHook() {
+		c.errorf(node, "%s: hooks run beside the steps, when an event happens, and cannot exchange artifacts with them", path)
 		return
 	}
 	if target.Handler != "" || st.Handler != "" {
@@ -385,7 +394,7 @@ func (c *checker) checkArtifacts(p *Pipeline) {
 		}
 		globals[name] = n
 	}
-	for _, st := range append(append([]*Step{}, p.Steps...), p.ExitSteps...) {
+	for _, st := range p.AllSteps() {
 		for _, o := range st.Outputs {
 			if o.Decl != nil {
 				global(o.Global, o.Decl.Global)

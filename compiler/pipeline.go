@@ -178,8 +178,17 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 			if len(p.Schedules) > 0 {
 				c.errorf(kindStmt, "a pipeline with a schedule is a CronWorkflow; it cannot also be a workflow_template")
 			}
+		case "cluster_workflow_template":
+			p.Kind = KindClusterWorkflowTemplate
+			if len(p.Schedules) > 0 {
+				c.errorf(kindStmt, "a pipeline with a schedule is a CronWorkflow; it cannot also be a cluster_workflow_template")
+			}
+			if p.Namespace != "" {
+				c.errorf(kindStmt, "a cluster_workflow_template belongs to the whole cluster; it cannot have a namespace").
+					WithHint("remove the namespace statement, or use kind workflow_template")
+			}
 		default:
-			c.unknownWord(kindStmt.Kind, "kind", []string{"workflow", "workflow_template"})
+			c.unknownWord(kindStmt.Kind, "kind", []string{"workflow", "workflow_template", "cluster_workflow_template"})
 		}
 	}
 	if len(p.Schedules) > 0 && p.Kind == KindWorkflow {
@@ -204,7 +213,7 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 	// Declare every step before resolving any, so references may point forward.
 	byArgoName := map[string][]*Step{} // every step declared so far, by Argo name
 	for _, s := range steps {
-		st := &Step{Name: s.Name.Name, ArgoName: argoName(s.Name.Name), Decl: s, Handler: s.Handler, Pipeline: p}
+		st := &Step{Name: s.Name.Name, ArgoName: argoName(s.Name.Name), Decl: s, Handler: s.Handler(), Pipeline: p}
 		if !argoNameRE.MatchString(st.ArgoName) || len(st.ArgoName) > 128 {
 			c.errorf(s.Name, "step name %q cannot be an Argo task name", st.Name).WithHint("use letters, digits, '-' and '_', at most 128 characters, starting with a letter or digit")
 		}
@@ -225,19 +234,29 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 		}
 		byArgoName[st.ArgoName] = append(byArgoName[st.ArgoName], st)
 		p.stepsByName[st.Name] = st
-		if st.Handler != "" {
+		switch {
+		case st.IsHook():
+			p.Hooks = append(p.Hooks, st)
+		case st.Handler != "":
 			p.ExitSteps = append(p.ExitSteps, st)
-		} else {
+		default:
 			p.Steps = append(p.Steps, st)
 		}
 		setStage(st, stageOf)
 	}
 	finishStages(p)
+	argoNames := map[string]*Step{}
+	for name, sts := range byArgoName {
+		argoNames[name] = sts[0]
+	}
+	for _, st := range p.AllSteps() {
+		c.declareHooks(p, st, "", argoNames)
+	}
 	// A broken statement may be the step.
 	if len(p.Steps) == 0 && !pipelineHasBad(decl) && p.setting("workflow_template_ref", "cluster_workflow_template_ref") == nil {
 		c.errorf(decl.Name, "pipeline %q has no steps", p.Name).WithHint(`add one: step hello { run ["echo", "hello"] }`)
 	}
-	for _, st := range append(append([]*Step{}, p.Steps...), p.ExitSteps...) {
+	for _, st := range p.AllSteps() {
 		c.step(p, st, templates)
 	}
 	c.finishSteps(p)
@@ -287,8 +306,11 @@ func (c *checker) checkPipelineName(p *Pipeline) {
 		c.errorf(n, "pipeline name %q cannot contain '_': it becomes a Kubernetes object name", p.Name).WithHint("rename it %q", strings.ReplaceAll(p.Name, "_", "-"))
 	case !dnsLabelRE.MatchString(p.Name):
 		c.errorf(n, "pipeline name %q is not a valid Kubernetes object name", p.Name).WithHint("use lower case letters, digits and '-', starting and ending with a letter or digit")
-	case len(p.Name) > 57:
-		c.errorf(n, "pipeline name %q is %d characters; at most 57 are allowed (Argo adds a 5-character suffix to a 63-character limit)", p.Name, len(p.Name))
+	case len(p.Name) > 63:
+		// The name is a label value and an object name (63 at most); a
+		// Workflow's generateName may be longer than 58, which the API
+		// server cuts before it adds its 5-character suffix.
+		c.errorf(n, "pipeline name %q is %d characters; at most 63 are allowed (it becomes a Kubernetes object name and label value)", p.Name, len(p.Name))
 	}
 }
 
@@ -402,6 +424,9 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 		spec.Templates = append(spec.Templates, exit)
 		spec.OnExit = ExitTemplate
 	}
+	hooks, hookTmpls := l.hooks(p.Hooks)
+	spec.Hooks = hooks
+	leaves = append(leaves, hookTmpls...)
 	spec.Templates = append(spec.Templates, leaves...)
 	spec.Templates = append(spec.Templates, l.compositeTemplates(p)...)
 	return spec

@@ -145,6 +145,8 @@ func argoValidate(obj *Object) error {
 		return validate.ValidateWorkflow(getter, getter.cluster(), obj.Workflow, nil, validate.ValidateOpts{Lint: true})
 	case obj.WorkflowTemplate != nil:
 		return validate.ValidateWorkflowTemplate(getter, getter.cluster(), obj.WorkflowTemplate, nil, validate.ValidateOpts{Lint: true})
+	case obj.ClusterWorkflowTemplate != nil:
+		return validate.ValidateClusterWorkflowTemplate(getter, getter.cluster(), obj.ClusterWorkflowTemplate, nil, validate.ValidateOpts{Lint: true})
 	case obj.CronWorkflow != nil:
 		return validate.ValidateCronWorkflow(context.Background(), getter, getter.cluster(), obj.CronWorkflow, nil)
 	}
@@ -157,7 +159,7 @@ var namedRE = regexp.MustCompile(`(?:templates|tasks|steps)[.\[]([a-zA-Z0-9-]+)`
 // pipeline's name.
 func blame(p *Pipeline, msg string) diag.Range {
 	for _, m := range namedRE.FindAllStringSubmatch(msg, -1) {
-		for _, st := range append(append([]*Step{}, p.Steps...), p.ExitSteps...) {
+		for _, st := range p.AllSteps() {
 			if st.ArgoName == m[1] {
 				for _, it := range st.Decl.Items {
 					if it.Stmt != nil && strings.Contains(msg, "raw") {

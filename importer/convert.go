@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/pipec/pipec/diag"
 )
 
@@ -38,6 +40,17 @@ type conv struct {
 	volumes   bool              // volumes are declared natively
 	volNames  map[string]bool   // the volumes declared natively
 	tmplVols  []string          // of volNames, the template's being converted (containers.go)
+	// commented are the YAML nodes whose comments are written
+	// (comments.go).
+	commented map[*yaml.Node]bool
+	// compInputs are the inputs of the composite template whose steps are
+	// being converted (composites.go), as pipec text.
+	compInputs map[string]string
+	// inlinePaths are the YAML paths of the tasks' inline templates, by
+	// their stand-in names (inline.go).
+	inlinePaths map[string][]any
+	// artifactGC is the pipeline's artifact_gc strategy (Argo's name).
+	artifactGC string
 	// inlineOnly are templates called by several tasks that are inlined
 	// in each.
 	inlineOnly map[string]bool
@@ -100,6 +113,9 @@ func newConv(file string, d *doc, obj *Object, verbatim bool) *conv {
 func (c *conv) sp(path ...any) []any { return append(append([]any{}, c.specPath...), path...) }
 
 func (c *conv) tp(name string, path ...any) []any {
+	if p, ok := c.inlinePaths[name]; ok {
+		return append(append([]any{}, p...), path...)
+	}
 	return c.sp(append([]any{"templates", c.tmplIndex[name]}, path...)...)
 }
 
@@ -124,8 +140,7 @@ func (c *conv) pipeline(names map[string]bool) (string, error) {
 	case "WorkflowTemplate":
 		head = append(head, "kind workflow_template")
 	case "ClusterWorkflowTemplate":
-		head = append(head, "kind workflow_template")
-		c.inexpressible("kind ClusterWorkflowTemplate (imported as a WorkflowTemplate)", "kind")
+		head = append(head, "kind cluster_workflow_template")
 	case "CronWorkflow":
 		head = append(head, c.cron()...)
 	}
@@ -243,7 +258,7 @@ func (c *conv) objectName(md map[string]any, names map[string]bool) string {
 	if clean != name {
 		c.inexpressible(fmt.Sprintf("the name %q (pipeline names are lower case letters, digits and '-')", name), "metadata")
 	}
-	limit := 57
+	limit := 63
 	if c.kind == "CronWorkflow" {
 		limit = 52
 	}
@@ -276,6 +291,9 @@ func (c *conv) cron() []string {
 	tz, _ := spec["timezone"].(string)
 	for i, s := range scheds {
 		line := "schedule " + quote(s)
+		if i == 0 {
+			line = c.fieldComment("spec", "schedule") + c.fieldComment("spec", "schedules") + c.fieldComment("spec", "timezone") + line
+		}
 		if i == 0 && tz != "" {
 			line += " timezone " + quote(tz)
 		}
@@ -302,12 +320,12 @@ func (c *conv) settings() ([]string, error) {
 	var out []string
 	s := c.spec
 	if v, ok := s["serviceAccountName"].(string); ok {
-		out = append(out, "service_account "+quote(v))
+		out = append(out, c.fieldComment(c.sp("serviceAccountName")...)+"service_account "+quote(v))
 		delete(s, "serviceAccountName")
 	}
 	for _, f := range []struct{ field, stmt string }{{"parallelism", "parallelism"}, {"priority", "priority"}} {
 		if n, ok := intValue(s[f.field]); ok {
-			out = append(out, fmt.Sprintf("%s %d", f.stmt, n))
+			out = append(out, c.fieldComment(c.sp(f.field)...)+fmt.Sprintf("%s %d", f.stmt, n))
 			delete(s, f.field)
 		}
 	}
@@ -319,7 +337,7 @@ func (c *conv) settings() ([]string, error) {
 	}
 	if gc, ok := s["podGC"].(map[string]any); ok {
 		if line, ok := c.podGC(gc); ok {
-			out = append(out, line)
+			out = append(out, c.fieldComment(c.sp("podGC")...)+c.fieldComment(c.sp("podGC", "strategy")...)+c.fieldComment(c.sp("podGC", "deleteDelayDuration")...)+line)
 			delete(s, "podGC")
 		}
 	}
