@@ -39,18 +39,15 @@ type conv struct {
 	image     string            // the pipeline's default image
 	volumes   bool              // volumes are declared natively
 	volNames  map[string]bool   // the volumes declared natively
-	tmplVols  []string          // of volNames, the template's being converted (containers.go)
 	// commented are the YAML nodes whose comments are written
 	// (comments.go).
 	commented map[*yaml.Node]bool
-	// compInputs are the inputs of the composite template whose steps are
-	// being converted (composites.go), as pipec text.
-	compInputs map[string]string
 	// inlinePaths are the YAML paths of the tasks' inline templates, by
 	// their stand-in names (inline.go).
 	inlinePaths map[string][]any
 	// artifactGC is the pipeline's artifact_gc strategy (Argo's name).
 	artifactGC string
+	tmplVols   []string // of volNames, the template's being converted (containers.go)
 	// inlineOnly are templates called by several tasks that are inlined
 	// in each.
 	inlineOnly map[string]bool
