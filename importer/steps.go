@@ -66,6 +66,13 @@ func (c *conv) steps() ([]string, error) {
 		}
 	}
 	c.pickImage(all)
+	if c.entryOutputs != nil {
+		outs, err := c.entryOutputs()
+		if err != nil {
+			return nil, err
+		}
+		c.entryStmts = append(c.entryStmts, outs...)
+	}
 	var out []string
 	for _, t := range main {
 		s, err := c.step(t, "")
