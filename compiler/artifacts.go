@@ -107,18 +107,23 @@ func (c *checker) artifactStmt(sc *scope, st *Step, n dsl.StepStmt) {
 	}
 }
 
-// artifactName checks the name of an artifact of st.
+// artifactName checks the name of an artifact of st. Inputs and outputs
+// are apart, as in Argo ({{inputs.artifacts.x}}, {{outputs.artifacts.x}}):
+// a step may read an input and write an output of one name.
 func (c *checker) artifactName(st *Step, id *dsl.Ident, what string) bool {
 	name := id.Name
 	if !argoArtifactNameRE.MatchString(name) {
 		c.errorf(id, "%s name %q is not valid for Argo", what, name).WithHint("use letters, digits, '-' and '_'")
 		return false
 	}
-	for _, a := range st.Artifacts.Inputs {
-		if a.Name == name {
-			c.errorf(id, "artifact %q is declared twice in step %q (first at %s)", name, st.Name, a.Decl.Name.Range())
-			return false
+	if what == "input artifact" {
+		for _, a := range st.Artifacts.Inputs {
+			if a.Name == name {
+				c.errorf(id, "input artifact %q is declared twice in step %q (first at %s)", name, st.Name, a.Decl.Name.Range())
+				return false
+			}
 		}
+		return true
 	}
 	for _, a := range st.Artifacts.Outputs {
 		if a.Name == name {

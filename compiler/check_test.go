@@ -134,8 +134,8 @@ pipeline p { image "a" step a { run ["x"] } }`, []string{`2:10: pipeline "p" is 
 			[]string{`1:10: pipeline name "Nightly" must be lower case: it becomes a Kubernetes object name | hint: rename it "nightly"`}},
 		{"pipeline name with _", `pipeline my_etl { image "a" step a { run ["x"] } }`,
 			[]string{`1:10: pipeline name "my_etl" cannot contain '_': it becomes a Kubernetes object name | hint: rename it "my-etl"`}},
-		{"pipeline name too long", "pipeline " + strings.Repeat("a", 58) + ` { image "a" step a { run ["x"] } }`,
-			[]string{`1:10: pipeline name "` + strings.Repeat("a", 58) + `" is 58 characters; at most 57 are allowed`}},
+		{"pipeline name too long", "pipeline " + strings.Repeat("a", 64) + ` { image "a" step a { run ["x"] } }`,
+			[]string{`1:10: pipeline name "` + strings.Repeat("a", 64) + `" is 64 characters; at most 63 are allowed`}},
 		{"scheduled pipeline name too long", "pipeline " + strings.Repeat("a", 53) + ` { schedule "0 2 * * *" image "a" step a { run ["x"] } }`,
 			[]string{`1:10: pipeline name "` + strings.Repeat("a", 53) + `" is 53 characters; a scheduled pipeline (CronWorkflow) name may have at most 52`}},
 		{"no steps", `pipeline p { image "a" }`, []string{`1:10: pipeline "p" has no steps`}},
@@ -461,6 +461,11 @@ pipeline p {
   schedule "0 2 * * *"
   step a { run ["x"] }
 }`, []string{`3:3: a pipeline with a schedule is a CronWorkflow; it cannot also be a workflow_template`}},
+		{"cluster_workflow_template with a namespace", `pipeline p {
+  namespace "etl"
+  kind cluster_workflow_template
+  image "a" step a { run ["x"] }
+}`, []string{`3:3: a cluster_workflow_template belongs to the whole cluster; it cannot have a namespace | hint: remove the namespace statement, or use kind workflow_template`}},
 		{"loops", `pipeline p {
   image "a"
   step a for x in [] { run ["x"] }

@@ -93,6 +93,9 @@ func Compile(src Sources, roots []string, opts Options) *Result {
 	prog, cd := Check(unit)
 	tm.end("check")
 	diags = append(diags, cd...)
+	if !cd.HasErrors() {
+		diags = append(diags, checkLibraryRefs(unit, prog)...)
+	}
 	res.Program = prog
 	params := map[string]string{}
 	for _, kv := range opts.Params {

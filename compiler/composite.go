@@ -227,15 +227,16 @@ func (c *checker) composite(p *Pipeline, t *dsl.TemplateDecl) *Composite {
 var compositeOutputSources = []string{"value", "expression"}
 
 func (c *checker) compositeOutput(sc *scope, comp *Composite, s *dsl.OutputStmt, doc *dsl.CommentGroup) {
-	if out := c.dagOutput(sc, comp.Outputs, "template "+quote(comp.Decl.Name.Name), s, doc); out != nil {
+	if out := c.dagOutput(sc, comp.Outputs, "template "+quote(comp.Decl.Name.Name), "a template with steps", s, doc); out != nil {
 		comp.Outputs = append(comp.Outputs, out)
 	}
 }
 
 // dagOutput checks an output of a DAG (or steps) template computed from its
 // steps: of a composite template, or of a pipeline's entry template. owner
-// names it in messages; outs are the outputs declared before.
-func (c *checker) dagOutput(sc *scope, outs []*CompositeOutput, owner string, s *dsl.OutputStmt, doc *dsl.CommentGroup) *CompositeOutput {
+// and kind ("a template with steps") name it in messages; outs are the
+// outputs declared before.
+func (c *checker) dagOutput(sc *scope, outs []*CompositeOutput, owner, kind string, s *dsl.OutputStmt, doc *dsl.CommentGroup) *CompositeOutput {
 	out := &CompositeOutput{Name: s.Name.Name}
 	if doc != nil {
 		out.Description = doc.Text()
@@ -247,7 +248,7 @@ func (c *checker) dagOutput(sc *scope, outs []*CompositeOutput, owner string, s 
 	}
 	src := s.Source.Name.Name
 	if !contains(compositeOutputSources, src) {
-		c.unknownWord(s.Source.Name, "output source of "+owner, compositeOutputSources).
+		c.unknownWord(s.Source.Name, "output source of "+kind, compositeOutputSources).
 			WithHint(`output %s = value("${step.output}") or expression("${a.result} == 'x' ? ${b.out} : ${c.out}")`, out.Name)
 		return nil
 	}
@@ -256,7 +257,7 @@ func (c *checker) dagOutput(sc *scope, outs []*CompositeOutput, owner string, s 
 		return nil
 	}
 	if s.Default != nil || s.Enum != nil {
-		c.errorf(s, "default and one_of do not apply to an output of %s", owner)
+		c.errorf(s, "default and one_of do not apply to an output of %s", kind)
 	}
 	text := c.text(sc, s.Source.Args[0].Str)
 	if src == "value" {

@@ -61,6 +61,8 @@ func emitInParts(obj *Object) (y []byte, ok bool) {
 		meta, kind, apiVersion = &obj.Workflow.ObjectMeta, obj.Workflow.Kind, obj.Workflow.APIVersion
 	case obj.WorkflowTemplate != nil:
 		meta, kind, apiVersion = &obj.WorkflowTemplate.ObjectMeta, obj.WorkflowTemplate.Kind, obj.WorkflowTemplate.APIVersion
+	case obj.ClusterWorkflowTemplate != nil:
+		meta, kind, apiVersion = &obj.ClusterWorkflowTemplate.ObjectMeta, obj.ClusterWorkflowTemplate.Kind, obj.ClusterWorkflowTemplate.APIVersion
 	}
 	if meta == nil || len(spec.Templates) < emitParallelTemplates {
 		return nil, false

@@ -19,7 +19,9 @@ type Object struct {
 	Pipeline         *Pipeline
 	Workflow         *wfv1.Workflow
 	WorkflowTemplate *wfv1.WorkflowTemplate
-	CronWorkflow     *wfv1.CronWorkflow
+	// ClusterWorkflowTemplate is set for kind cluster_workflow_template.
+	ClusterWorkflowTemplate *wfv1.ClusterWorkflowTemplate
+	CronWorkflow            *wfv1.CronWorkflow
 	// Target is the Argo version the object is emitted for (the zero
 	// Target is DefaultTarget).
 	Target Target
@@ -32,6 +34,8 @@ func (o *Object) Spec() *wfv1.WorkflowSpec {
 		return &o.Workflow.Spec
 	case o.WorkflowTemplate != nil:
 		return &o.WorkflowTemplate.Spec
+	case o.ClusterWorkflowTemplate != nil:
+		return &o.ClusterWorkflowTemplate.Spec
 	default:
 		return &o.CronWorkflow.Spec.WorkflowSpec
 	}
@@ -49,6 +53,8 @@ func (o *Object) Value() any {
 		return o.Workflow
 	case o.WorkflowTemplate != nil:
 		return o.WorkflowTemplate
+	case o.ClusterWorkflowTemplate != nil:
+		return o.ClusterWorkflowTemplate
 	default:
 		return o.CronWorkflow
 	}
@@ -74,6 +80,9 @@ func Lower(p *Pipeline, paramValues map[string]string) (*Object, diag.Diagnostic
 	case KindWorkflowTemplate:
 		meta.Name = p.Name
 		obj.WorkflowTemplate = &wfv1.WorkflowTemplate{TypeMeta: typeMeta(KindWorkflowTemplate), ObjectMeta: meta, Spec: spec}
+	case KindClusterWorkflowTemplate:
+		meta.Name = p.Name
+		obj.ClusterWorkflowTemplate = &wfv1.ClusterWorkflowTemplate{TypeMeta: typeMeta(KindClusterWorkflowTemplate), ObjectMeta: meta, Spec: spec}
 	case KindCronWorkflow:
 		meta.Name = p.Name
 		obj.CronWorkflow = &wfv1.CronWorkflow{TypeMeta: typeMeta(KindCronWorkflow), ObjectMeta: meta,

@@ -258,6 +258,13 @@ podMetadata:
 	if wt.WorkflowTemplate == nil || wt.WorkflowTemplate.Name != "lib" {
 		t.Errorf("not a WorkflowTemplate")
 	}
+	cwt := compileOne(t, `pipeline lib { kind cluster_workflow_template image "alpine" step a { run ["echo"] } }`)
+	if cwt.ClusterWorkflowTemplate == nil || cwt.ClusterWorkflowTemplate.Name != "lib" || cwt.ClusterWorkflowTemplate.Kind != KindClusterWorkflowTemplate {
+		t.Errorf("not a ClusterWorkflowTemplate: %+v", cwt)
+	}
+	if y, err := Emit(cwt); err != nil || !strings.Contains(string(y), "kind: ClusterWorkflowTemplate\n") || strings.Contains(string(y), "  namespace:") {
+		t.Errorf("ClusterWorkflowTemplate emitted as:\n%s (%v)", y, err)
+	}
 }
 
 func TestEmitIsCleanAndDeterministic(t *testing.T) {

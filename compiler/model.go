@@ -37,7 +37,10 @@ type Use struct {
 const (
 	KindWorkflow         = "Workflow"
 	KindWorkflowTemplate = "WorkflowTemplate"
-	KindCronWorkflow     = "CronWorkflow"
+	// KindClusterWorkflowTemplate is a WorkflowTemplate of the whole
+	// cluster (no namespace).
+	KindClusterWorkflowTemplate = "ClusterWorkflowTemplate"
+	KindCronWorkflow            = "CronWorkflow"
 )
 
 // Pipeline is one checked pipeline.

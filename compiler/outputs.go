@@ -16,7 +16,7 @@ func (c *checker) pipelineOutputs(p *Pipeline, items []*dsl.PipelineItem) {
 		if s.Global != nil {
 			c.errorf(s.Global, "global applies to a step's outputs; an output of the pipeline is already the workflow's").WithHint("remove global")
 		}
-		out := c.dagOutput(sc, p.Outputs, "pipeline "+quote(p.Name), s, it.Doc)
+		out := c.dagOutput(sc, p.Outputs, "pipeline "+quote(p.Name), "a pipeline", s, it.Doc)
 		if out == nil {
 			continue
 		}

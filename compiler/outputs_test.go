@@ -39,7 +39,7 @@ func TestCheckPipelineOutputs(t *testing.T) {
 }`, []string{
 			`2:21: step "b" has no output "nope"`,
 			`3:10: output "a" is declared twice in pipeline "p"`,
-			`3:14: unknown output source of pipeline "p" "file"`,
+			`3:14: unknown output source of a pipeline "file"`,
 			`4:21: ${e.result}: an output of the pipeline is computed from its main steps; "e" is a handler or a hook`,
 			`4:42: global applies to a step's outputs`,
 		}},

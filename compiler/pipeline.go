@@ -181,8 +181,17 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 			if len(p.Schedules) > 0 {
 				c.errorf(kindStmt, "a pipeline with a schedule is a CronWorkflow; it cannot also be a workflow_template")
 			}
+		case "cluster_workflow_template":
+			p.Kind = KindClusterWorkflowTemplate
+			if len(p.Schedules) > 0 {
+				c.errorf(kindStmt, "a pipeline with a schedule is a CronWorkflow; it cannot also be a cluster_workflow_template")
+			}
+			if p.Namespace != "" {
+				c.errorf(kindStmt, "a cluster_workflow_template belongs to the whole cluster; it cannot have a namespace").
+					WithHint("remove the namespace statement, or use kind workflow_template")
+			}
 		default:
-			c.unknownWord(kindStmt.Kind, "kind", []string{"workflow", "workflow_template"})
+			c.unknownWord(kindStmt.Kind, "kind", []string{"workflow", "workflow_template", "cluster_workflow_template"})
 		}
 	}
 	if len(p.Schedules) > 0 && p.Kind == KindWorkflow {
@@ -301,8 +310,11 @@ func (c *checker) checkPipelineName(p *Pipeline) {
 		c.errorf(n, "pipeline name %q cannot contain '_': it becomes a Kubernetes object name", p.Name).WithHint("rename it %q", strings.ReplaceAll(p.Name, "_", "-"))
 	case !dnsLabelRE.MatchString(p.Name):
 		c.errorf(n, "pipeline name %q is not a valid Kubernetes object name", p.Name).WithHint("use lower case letters, digits and '-', starting and ending with a letter or digit")
-	case len(p.Name) > 57:
-		c.errorf(n, "pipeline name %q is %d characters; at most 57 are allowed (Argo adds a 5-character suffix to a 63-character limit)", p.Name, len(p.Name))
+	case len(p.Name) > 63:
+		// The name is a label value and an object name (63 at most); a
+		// Workflow's generateName may be longer than 58, which the API
+		// server cuts before it adds its 5-character suffix.
+		c.errorf(n, "pipeline name %q is %d characters; at most 63 are allowed (it becomes a Kubernetes object name and label value)", p.Name, len(p.Name))
 	}
 }
 

@@ -311,6 +311,8 @@ func applySettings(p *Pipeline, obj *Object) {
 		t.meta = &obj.Workflow.ObjectMeta
 	case obj.WorkflowTemplate != nil:
 		t.meta = &obj.WorkflowTemplate.ObjectMeta
+	case obj.ClusterWorkflowTemplate != nil:
+		t.meta = &obj.ClusterWorkflowTemplate.ObjectMeta
 	default:
 		t.meta = &obj.CronWorkflow.ObjectMeta
 		t.cron = &obj.CronWorkflow.Spec

@@ -91,6 +91,8 @@ func (t Target) value(o *Object) any {
 		return &workflowV4{Workflow: o.Workflow, Spec: specV4Of(&o.Workflow.Spec)}
 	case o.WorkflowTemplate != nil:
 		return &workflowTemplateV4{WorkflowTemplate: o.WorkflowTemplate, Spec: specV4Of(&o.WorkflowTemplate.Spec)}
+	case o.ClusterWorkflowTemplate != nil:
+		return &clusterWorkflowTemplateV4{ClusterWorkflowTemplate: o.ClusterWorkflowTemplate, Spec: specV4Of(&o.ClusterWorkflowTemplate.Spec)}
 	default:
 		return &cronWorkflowV4{CronWorkflow: o.CronWorkflow,
 			Spec: cronSpecV4{CronWorkflowSpec: &o.CronWorkflow.Spec, WorkflowSpec: specV4Of(&o.CronWorkflow.Spec.WorkflowSpec)}}
@@ -116,6 +118,10 @@ type (
 	}
 	workflowTemplateV4 struct {
 		*wfv1.WorkflowTemplate
+		Spec specV4 `json:"spec"`
+	}
+	clusterWorkflowTemplateV4 struct {
+		*wfv1.ClusterWorkflowTemplate
 		Spec specV4 `json:"spec"`
 	}
 	cronWorkflowV4 struct {

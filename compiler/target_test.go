@@ -33,7 +33,7 @@ func TestParseTarget(t *testing.T) {
 // output: Argo 3.7's memoize.cache.configMap has a key, Argo 4's has not,
 // and nothing else differs.
 func TestTargetMemoCache(t *testing.T) {
-	for _, kind := range []string{"", "  kind workflow_template\n", "  schedule \"0 2 * * *\"\n"} {
+	for _, kind := range []string{"", "  kind workflow_template\n", "  kind cluster_workflow_template\n", "  schedule \"0 2 * * *\"\n"} {
 		src := "pipeline p {\n" + kind + "  image \"busybox\"\n  step a { run [\"echo\", \"key: memo\"] }\n  step b after a { run [\"true\"] }\n}\n"
 		res := Compile(Overlay{Files: map[string][]byte{"p.pipe": []byte(src)}}, []string{"p.pipe"}, Options{Argo: Argo37})
 		if res.Diags.HasErrors() || len(res.Outputs) != 1 {

@@ -36,6 +36,8 @@ type ResourceBody struct {
 	Action        string
 	Manifest      *Text
 	MergeStrategy string
+	// stmt is the manifest's statement (checked once the body is known).
+	stmt *dsl.ManifestStmt
 }
 
 // HTTPBody is a step that sends an HTTP request.
@@ -179,13 +181,12 @@ func (c *checker) kindStmt(sc *scope, st *Step, n dsl.StepStmt, single func(stri
 		if !setKind(kindResource, "resource") {
 			return
 		}
-		b.Resource = &ResourceBody{Action: s.Action.Name, Manifest: c.text(sc, s.Manifest)}
+		b.Resource = &ResourceBody{Action: s.Action.Name, Manifest: c.text(sc, s.Manifest), stmt: s}
 		// A manifest in """...""" starts on the line after the quotes.
 		b.Resource.Manifest.Value = strings.TrimLeft(b.Resource.Manifest.Value, "\r\n")
 		if !contains(resourceActions, s.Action.Name) {
 			c.unknownWord(s.Action, "resource action", resourceActions)
 		}
-		c.checkManifest(s, b.Resource)
 	case *dsl.HTTPStmt:
 		if !setKind(kindHTTP, "http") {
 			return
@@ -280,14 +281,28 @@ func (c *checker) header(sc *scope, b *Body, s *dsl.HeaderStmt) {
 }
 
 // checkManifest parses a manifest without references, as Argo would only at
-// run time, and checks that it names the object it acts on.
-func (c *checker) checkManifest(s *dsl.ManifestStmt, r *ResourceBody) {
-	if len(r.Manifest.Refs) > 0 || strings.Contains(r.Manifest.Value, "{{") {
+// run time, and checks that it names the object it acts on. A patch whose
+// flags name the object (kubectl patch pod NAME) needs only the patch: a
+// JSON patch (merge_strategy json) is a list of operations, the others a
+// partial object.
+func (c *checker) checkManifest(s *dsl.ManifestStmt, r *ResourceBody, flags bool) {
+	if s == nil || len(r.Manifest.Refs) > 0 || strings.Contains(r.Manifest.Value, "{{") {
+		return
+	}
+	if r.Action == "patch" && r.MergeStrategy == "json" {
+		var ops []map[string]any
+		if err := yaml.Unmarshal([]byte(r.Manifest.Value), &ops); err != nil {
+			c.errorf(s.Manifest, "a JSON patch (merge_strategy json) is a list of operations: %v", err).
+				WithHint("write - op: add\n  path: /metadata/labels/x\n  value: y")
+		}
 		return
 	}
 	var obj map[string]any
 	if err := yaml.Unmarshal([]byte(r.Manifest.Value), &obj); err != nil {
 		c.errorf(s.Manifest, "the manifest is not valid YAML: %v", err)
+		return
+	}
+	if r.Action == "patch" && flags {
 		return
 	}
 	var missing []string
@@ -439,6 +454,7 @@ func (c *checker) finishKind(st *Step, items []*dsl.StepItem) bool {
 		if b.mergeStrategy != "" && b.Resource.Action != "patch" {
 			c.errorf(b.Options.nodes["merge_strategy"], "merge_strategy applies only to resource patch")
 		}
+		c.checkManifest(b.Resource.stmt, b.Resource, len(b.Options.Flags) > 0)
 	}
 	if kind == kindHTTP {
 		b.HTTP.Body = b.httpBody

@@ -42,6 +42,10 @@ metadata: {name: x}
 apiVersion: v1
 kind: ConfigMap
 """ } }`, []string{`2:27: the manifest has no metadata.name`}},
+		{"json patch is a list", `pipeline p { image "a"
+  step r { resource patch """{op: add}""" flags ["pod", "x"] merge_strategy json } }`, []string{`2:27: a JSON patch (merge_strategy json) is a list of operations`}},
+		{"patch without a name in flags", `pipeline p { image "a"
+  step r { resource patch """{metadata: {labels: {a: b}}}""" } }`, []string{`2:27: the manifest has no apiVersion, kind, metadata.name`}},
 		{"manifest not yaml", `pipeline p { image "a"
   step r { resource apply "a: [" } }`, []string{`2:27: the manifest is not valid YAML`}},
 		{"resource options elsewhere", `pipeline p { image "a"

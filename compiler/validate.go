@@ -145,6 +145,8 @@ func argoValidate(obj *Object) error {
 		return validate.ValidateWorkflow(getter, getter.cluster(), obj.Workflow, nil, validate.ValidateOpts{Lint: true})
 	case obj.WorkflowTemplate != nil:
 		return validate.ValidateWorkflowTemplate(getter, getter.cluster(), obj.WorkflowTemplate, nil, validate.ValidateOpts{Lint: true})
+	case obj.ClusterWorkflowTemplate != nil:
+		return validate.ValidateClusterWorkflowTemplate(getter, getter.cluster(), obj.ClusterWorkflowTemplate, nil, validate.ValidateOpts{Lint: true})
 	case obj.CronWorkflow != nil:
 		return validate.ValidateCronWorkflow(context.Background(), getter, getter.cluster(), obj.CronWorkflow, nil)
 	}

@@ -231,6 +231,10 @@ func withSpec(obj *Object, spec wfv1.WorkflowSpec) *Object {
 		wt := *obj.WorkflowTemplate
 		wt.Spec = spec
 		out.WorkflowTemplate = &wt
+	case obj.ClusterWorkflowTemplate != nil:
+		ct := *obj.ClusterWorkflowTemplate
+		ct.Spec = spec
+		out.ClusterWorkflowTemplate = &ct
 	default:
 		cw := *obj.CronWorkflow
 		cw.Spec.WorkflowSpec = spec

@@ -40,4 +40,3 @@ func Hooks(items []*StepItem) []*HookStmt {
 func init() {
 	stepStmtByKeyword["on"] = stepMember[HookStmt]()
 }
-

@@ -250,9 +250,6 @@ func wellFormedSteps(items []*StepItem) bool {
 		if s, ok := si.Stmt.(*HookStmt); ok && !wellFormedSteps(s.Items) {
 			return false
 		}
-		if s, ok := si.Stmt.(*SubStage); ok && !wellFormedSteps(s.Items) {
-			return false
-		}
 	}
 	return true
 }

@@ -269,11 +269,6 @@ func attachDocs(f *File) {
 		for _, it := range flatItems(items) {
 			it.Doc = doc(it.Span)
 		}
-		for _, block := range NestedBlocks(items) {
-			for _, it := range block {
-				it.Doc = doc(it.Span)
-			}
-		}
 	}
 	for _, it := range f.Items {
 		it.Doc = doc(it.Span)
@@ -405,27 +400,6 @@ func mergeBrokenTails(f *File) {
 	}
 }
 
-// mergeNested applies merge to the bodies of the steps, stages and container blocks among
-// items, recursively.
-func mergeNested(items []*StepItem, merge func([]*StepItem) []*StepItem) {
-	for _, it := range items {
-		switch s := it.Stmt.(type) {
-		case *SubStep:
-			s.Items = merge(s.Items)
-			mergeNested(s.Items, merge)
-		case *SubStage:
-			s.Items = merge(s.Items)
-			mergeNested(s.Items, merge)
-		case *ContainerDecl:
-			s.Items = merge(s.Items)
-			mergeNested(s.Items, merge)
-		case *HookStmt:
-			s.Items = merge(s.Items)
-			mergeNested(s.Items, merge)
-		}
-	}
-}
-
 func isIdentByte(b byte) bool {
 	return b == '_' || b == '-' || (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')
 }
@@ -453,11 +427,6 @@ func badStmtDiags(f *File, lexDiags diag.Diagnostics) diag.Diagnostics {
 		if it.Template != nil {
 			for _, si := range flatItems(it.Template.Items) {
 				report(si.Bad, "step")
-			}
-			for _, block := range NestedBlocks(it.Template.Items) {
-				for _, si := range block {
-					report(si.Bad, "step")
-				}
 			}
 		}
 		if it.Pipeline != nil {

@@ -13,7 +13,7 @@ import (
 // artifactLocations are Argo's artifact location fields.
 var artifactLocations = []string{"s3", "gcs", "azure", "http", "git", "artifactory", "oss", "hdfs", "raw"}
 
-var artifactTaskRefRE = regexpMust(`^\{\{\s*tasks\.([-a-zA-Z0-9]+)\.outputs\.artifacts\.([-a-zA-Z0-9_]+)\s*\}\}$`)
+var artifactTaskRefRE = regexpMust(`^\{\{\s*(?:tasks|steps)\.([-a-zA-Z0-9]+)\.outputs\.artifacts\.([-a-zA-Z0-9_]+)\s*\}\}$`)
 
 // location writes an artifact's location (`s3 {...}`), if it has one.
 func location(a map[string]any) (string, bool, bool) {
@@ -180,7 +180,7 @@ func taskArtifactArgs(t task) map[string]map[string]any {
 }
 
 // locationLiteral is structLiteral with secrets written secret("n", "k")
-// (the fields ending in Secret).
+// (the fields ending in Secret, at any depth: oauth2 {clientIDSecret: ...}).
 func locationLiteral(v any) (string, bool) {
 	m, ok := v.(map[string]any)
 	if !ok {
@@ -196,11 +196,82 @@ func locationLiteral(v any) (string, bool) {
 				continue
 			}
 		}
-		lit, ok := structLiteral(m[k])
+		lit, ok := locationLiteral(m[k])
 		if !ok {
 			return "", false
 		}
 		parts = append(parts, key(k)+": "+lit)
 	}
 	return "{" + strings.Join(parts, ", ") + "}", true
+}
+
+// artifactGCStmt converts spec.artifactGC when it is a strategy alone.
+func (c *conv) artifactGCStmt() (string, bool) {
+	gm, ok := c.spec["artifactGC"].(map[string]any)
+	if !ok || len(gm) != 1 || !languageHas(featArtifacts) {
+		return "", false
+	}
+	s, _ := gm["strategy"].(string)
+	w, ok := gcStrategies[s]
+	if !ok {
+		return "", false
+	}
+	c.artifactGC = s
+	delete(c.spec, "artifactGC")
+	return "artifact_gc " + w, true
+}
+
+// collected reports whether an output artifact is garbage-collected, by
+// its own artifactGC or by the pipeline's.
+func (c *conv) collected(arts []any) bool {
+	for _, a := range arts {
+		am, _ := a.(map[string]any)
+		s := c.artifactGC
+		if gm, ok := am["artifactGC"].(map[string]any); ok {
+			s, _ = gm["strategy"].(string)
+		}
+		if s != "" && s != "Never" {
+			return true
+		}
+	}
+	return false
+}
+
+// artifactTexts converts the Argo references in the locations of
+// artifacts (and of the task's arguments for them) to pipec text: the
+// compiler interpolates location fields ("{{item}}" is "${item}").
+func (c *conv) artifactTexts(arts []any, sc *scope) ([]any, map[string]map[string]any, error) {
+	var err error
+	conv := func(v any) any {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return v
+		}
+		out := make(map[string]any, len(m))
+		for k, e := range m {
+			out[k] = e
+			if contains(artifactLocations, k) {
+				out[k] = replaceStrings(deepCopy(e), func(s string) string {
+					t, e := c.text(s, sc)
+					if e != nil && err == nil {
+						err = e
+					}
+					return t
+				})
+			}
+		}
+		return out
+	}
+	outArts := make([]any, len(arts))
+	for i, a := range arts {
+		outArts[i] = conv(a)
+	}
+	var args map[string]map[string]any
+	if sc != nil && sc.artifacts != nil {
+		args = map[string]map[string]any{}
+		for n, a := range sc.artifacts {
+			args[n], _ = conv(a).(map[string]any)
+		}
+	}
+	return outArts, args, err
 }

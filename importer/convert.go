@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/pipec/pipec/diag"
 )
 
@@ -37,6 +39,15 @@ type conv struct {
 	image     string            // the pipeline's default image
 	volumes   bool              // volumes are declared natively
 	volNames  map[string]bool   // the volumes declared natively
+	// commented are the YAML nodes whose comments are written
+	// (comments.go).
+	commented map[*yaml.Node]bool
+	// inlinePaths are the YAML paths of the tasks' inline templates, by
+	// their stand-in names (inline.go).
+	inlinePaths map[string][]any
+	// artifactGC is the pipeline's artifact_gc strategy (Argo's name).
+	artifactGC string
+	tmplVols   []string // of volNames, the template's being converted (containers.go)
 	// inlineOnly are templates called by several tasks that are inlined
 	// in each.
 	inlineOnly map[string]bool
@@ -105,6 +116,9 @@ func newConv(file string, d *doc, obj *Object, verbatim bool) *conv {
 func (c *conv) sp(path ...any) []any { return append(append([]any{}, c.specPath...), path...) }
 
 func (c *conv) tp(name string, path ...any) []any {
+	if p, ok := c.inlinePaths[name]; ok {
+		return append(append([]any{}, p...), path...)
+	}
 	return c.sp(append([]any{"templates", c.tmplIndex[name]}, path...)...)
 }
 
@@ -129,8 +143,7 @@ func (c *conv) pipeline(names map[string]bool) (string, error) {
 	case "WorkflowTemplate":
 		head = append(head, "kind workflow_template")
 	case "ClusterWorkflowTemplate":
-		head = append(head, "kind workflow_template")
-		c.inexpressible("kind ClusterWorkflowTemplate (imported as a WorkflowTemplate)", "kind")
+		head = append(head, "kind cluster_workflow_template")
 	case "CronWorkflow":
 		head = append(head, c.cron()...)
 	}
@@ -249,7 +262,7 @@ func (c *conv) objectName(md map[string]any, names map[string]bool) string {
 	if clean != name {
 		c.inexpressible(fmt.Sprintf("the name %q (pipeline names are lower case letters, digits and '-')", name), "metadata")
 	}
-	limit := 57
+	limit := 63
 	if c.kind == "CronWorkflow" {
 		limit = 52
 	}
@@ -282,6 +295,9 @@ func (c *conv) cron() []string {
 	tz, _ := spec["timezone"].(string)
 	for i, s := range scheds {
 		line := "schedule " + quote(s)
+		if i == 0 {
+			line = c.fieldComment("spec", "schedule") + c.fieldComment("spec", "schedules") + c.fieldComment("spec", "timezone") + line
+		}
 		if i == 0 && tz != "" {
 			line += " timezone " + quote(tz)
 		}
@@ -308,12 +324,12 @@ func (c *conv) settings() ([]string, error) {
 	var out []string
 	s := c.spec
 	if v, ok := s["serviceAccountName"].(string); ok {
-		out = append(out, "service_account "+quote(v))
+		out = append(out, c.fieldComment(c.sp("serviceAccountName")...)+"service_account "+quote(v))
 		delete(s, "serviceAccountName")
 	}
 	for _, f := range []struct{ field, stmt string }{{"parallelism", "parallelism"}, {"priority", "priority"}} {
 		if n, ok := intValue(s[f.field]); ok {
-			out = append(out, fmt.Sprintf("%s %d", f.stmt, n))
+			out = append(out, c.fieldComment(c.sp(f.field)...)+fmt.Sprintf("%s %d", f.stmt, n))
 			delete(s, f.field)
 		}
 	}
@@ -325,7 +341,7 @@ func (c *conv) settings() ([]string, error) {
 	}
 	if gc, ok := s["podGC"].(map[string]any); ok {
 		if line, ok := c.podGC(gc); ok {
-			out = append(out, line)
+			out = append(out, c.fieldComment(c.sp("podGC")...)+c.fieldComment(c.sp("podGC", "strategy")...)+c.fieldComment(c.sp("podGC", "deleteDelayDuration")...)+line)
 			delete(s, "podGC")
 		}
 	}
@@ -424,62 +440,20 @@ func tolerations(v any) ([]string, bool) {
 // every one of them has a pipec form.
 func (c *conv) volumeStmts() ([]string, bool) {
 	var out []string
-	vols := asList(c.spec["volumes"])
-	for _, v := range vols {
-		vm, _ := v.(map[string]any)
-		name, _ := vm["name"].(string)
-		if len(vm) != 2 || !isIdent(name) {
+	for _, v := range asList(c.spec["volumes"]) {
+		line, name, ok := volumeStmt(v)
+		if !ok {
 			return nil, false
 		}
-		var src string
-		switch {
-		case vm["persistentVolumeClaim"] != nil:
-			pvc, _ := vm["persistentVolumeClaim"].(map[string]any)
-			cn, ok := pvc["claimName"].(string)
-			if !ok || len(pvc) != 1 {
-				return nil, false
-			}
-			src = "pvc(" + quote(cn) + ")"
-		case vm["emptyDir"] != nil:
-			if ed, _ := vm["emptyDir"].(map[string]any); len(ed) != 0 {
-				return nil, false
-			}
-			src = "empty_dir()"
-		case vm["configMap"] != nil:
-			cm, _ := vm["configMap"].(map[string]any)
-			n, ok := cm["name"].(string)
-			if !ok || len(cm) != 1 {
-				return nil, false
-			}
-			src = "config_map(" + quote(n) + ")"
-		case vm["secret"] != nil:
-			sm, _ := vm["secret"].(map[string]any)
-			n, ok := sm["secretName"].(string)
-			if !ok || len(sm) != 1 {
-				return nil, false
-			}
-			src = "secret(" + quote(n) + ")"
-		default:
-			return nil, false
-		}
-		out = append(out, "volume "+name+" = "+src)
+		out = append(out, line)
 		c.volNames[name] = true
 	}
-	claims := asList(c.spec["volumeClaimTemplates"])
-	for _, v := range claims {
-		vm, _ := v.(map[string]any)
-		md, _ := vm["metadata"].(map[string]any)
-		name, _ := md["name"].(string)
-		spec, _ := vm["spec"].(map[string]any)
-		modes := asList(spec["accessModes"])
-		res, _ := spec["resources"].(map[string]any)
-		req, _ := res["requests"].(map[string]any)
-		size, _ := req["storage"].(string)
-		if len(vm) != 2 || len(md) != 1 || !isIdent(name) || len(spec) != 2 || len(modes) != 1 || modes[0] != "ReadWriteOnce" ||
-			len(res) != 1 || len(req) != 1 || size == "" {
+	for _, v := range asList(c.spec["volumeClaimTemplates"]) {
+		line, name, ok := claimStmt(v)
+		if !ok {
 			return nil, false
 		}
-		out = append(out, "volume "+name+" = new_pvc("+quote(size)+")")
+		out = append(out, line)
 		c.volNames[name] = true
 	}
 	delete(c.spec, "volumes")

@@ -36,6 +36,10 @@ type Options struct {
 	// NoVerify skips the round-trip check (and the fallback to raw it
 	// allows). For tests of the native mapping only.
 	NoVerify bool
+	// Imports, if set, gives the import path (relative to this file's
+	// .pipe) of the .pipe written for a library defined by another input
+	// file, or "" (libraries.go).
+	Imports func(Library) string
 }
 
 // Result is the import of one input file.
@@ -98,7 +102,7 @@ func Import(filename string, data []byte, opts Options) *Result {
 	if filename == "<stdin>" {
 		from = "standard input"
 	}
-	src := "// Imported by pipec import from " + from + ".\n\n" + strings.Join(parts, "\n")
+	src := "// Imported by pipec import from " + from + ".\n\n" + importLines(docs, opts) + strings.Join(parts, "\n")
 	out, fd := dsl.FormatSource(strings.TrimSuffix(filename, extOf(filename))+".pipe", []byte(src))
 	if fd.HasErrors() {
 		for _, d := range fd {

@@ -31,7 +31,11 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 	if in, ok := t["inputs"].(map[string]any); ok {
 		delete(in, "parameters")
 		if arts := asList(in["artifacts"]); len(arts) > 0 && languageHas(featArtifacts) {
-			if lines, ok := c.inputArtifacts(arts, sc.artifacts); ok {
+			arts, args, err := c.artifactTexts(arts, sc)
+			if err != nil {
+				return nil, &notNative{path: c.tp(tn, "inputs", "artifacts"), what: err.Error()}
+			}
+			if lines, ok := c.inputArtifacts(arts, args); ok {
 				out = append(out, lines...)
 				delete(in, "artifacts")
 			}
@@ -42,6 +46,14 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 		delete(t, "inputs")
 	}
 	kind := leafKind(t)
+	var extras []string // sidecars, init containers, volumes (containers.go)
+	if kind == "container" || kind == "script" || kind == "containerSet" {
+		var err error
+		if extras, err = c.podExtras(tn, t, sc); err != nil {
+			return nil, err
+		}
+		defer c.endPodExtras()
+	}
 	switch kind {
 	case "container", "script":
 		ct, _ := t[kind].(map[string]any)
@@ -58,6 +70,15 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 			}
 		}
 		delete(t, kind)
+	case "containerSet":
+		if lines, ok, err := c.containerSetBody(tn, t[kind], sc); err != nil {
+			return nil, err
+		} else if ok {
+			out = append(out, lines...)
+			delete(t, kind)
+			break
+		}
+		fallthrough
 	case "resource":
 		if languageHas(featResource) {
 			if lines, ok, err := c.resourceStmt(tn, t["resource"], sc); err != nil {
@@ -88,16 +109,29 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 		keepRaw(kind, t[kind], kind)
 		delete(t, kind)
 	}
+	out = append(out, extras...)
+	if line, ok := c.podSpecPatchStmt(t, sc); ok {
+		out = append(out, line)
+	}
 	if o, ok := t["outputs"].(map[string]any); ok {
 		lines, ok := c.outputs(o, sc)
 		if ok {
-			out = append(out, lines...)
+			out = append(out, c.withComments(lines, c.tp(tn, "outputs", "parameters")...)...)
 			delete(o, "parameters")
 		}
 		if arts := asList(o["artifacts"]); len(arts) > 0 && languageHas(featArtifacts) {
-			if lines, ok := outputArtifacts(arts); ok {
-				out = append(out, lines...)
+			conv, _, err := c.artifactTexts(arts, &scope{inputs: sc.inputs, loop: sc.loop})
+			if err != nil {
+				return nil, &notNative{path: c.tp(tn, "outputs", "artifacts"), what: err.Error()}
+			}
+			if lines, ok := outputArtifacts(conv); ok {
+				out = append(out, c.withComments(lines, c.tp(tn, "outputs", "artifacts")...)...)
 				delete(o, "artifacts")
+				if c.collected(arts) && !contains(out, "memoize off") {
+					// pipec refuses to memoize a step whose artifacts are
+					// deleted (a cache hit would hand them out).
+					out = append(out, "memoize off")
+				}
 			}
 		}
 		if len(o) > 0 {
@@ -114,7 +148,7 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 	if rs, ok := t["retryStrategy"].(map[string]any); ok {
 		if line, memoOff, ok := retryStmt(rs); ok {
 			out = append(out, line)
-			if memoOff {
+			if memoOff && !contains(out, "memoize off") {
 				out = append(out, "memoize off")
 			}
 			delete(t, "retryStrategy")
@@ -162,6 +196,10 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 				c.dropNote(kind + ".readinessProbe")
 			}
 		}
+	}
+	if line, ok := readyOf(raw, kind); ok {
+		out = append(out, line)
+		c.dropNote(kind + ".readinessProbe")
 	}
 	if m, ok := t["memoize"]; ok {
 		if !contains(out, "memoize off") {
@@ -226,6 +264,7 @@ func (c *conv) container(tn, kind string, ct map[string]any, sc *scope) ([]strin
 		}
 		return "[" + strings.Join(parts, ", ") + "]", nil
 	}
+	image, _ := ct["image"].(string)
 	if im, ok := ct["image"].(string); ok {
 		if im != c.image {
 			v, err := txt(im, "image")
@@ -260,7 +299,7 @@ func (c *conv) container(tn, kind string, ct map[string]any, sc *scope) ([]strin
 			}
 			lang = l
 		}
-		out = append(out, "script "+lang+" "+quoteSource(s))
+		out = append(out, c.fieldComment(c.tp(tn, kind, "command")...)+c.fieldComment(c.tp(tn, kind, "source")...)+"script "+lang+" "+quoteSource(s))
 		delete(ct, "source")
 		delete(ct, "command")
 		if len(asList(ct["args"])) > 0 {
@@ -272,12 +311,13 @@ func (c *conv) container(tn, kind string, ct map[string]any, sc *scope) ([]strin
 				return nil, nil, &notNative{path: c.tp(tn, kind), what: "a container that runs its image's entrypoint (no command, no args)"}
 			}
 			// It runs its image's entrypoint: the image says so.
-			if im, ok := ct["image"].(string); ok && im == c.image {
-				out = append(out, "image "+quote(im))
+			if image != "" && image == c.image {
+				out = append(out, "image "+quote(image))
 			}
 		}
 		// One argument vector when a command is given (the same thing
 		// to Kubernetes); args alone keep the image's entrypoint.
+		comment := c.fieldComment(c.tp(tn, kind, "command")...) + c.fieldComment(c.tp(tn, kind, "args")...)
 		if len(asList(ct["command"])) > 0 {
 			ct["command"] = append(asList(ct["command"]), asList(ct["args"])...)
 			delete(ct, "args")
@@ -294,7 +334,8 @@ func (c *conv) container(tn, kind string, ct map[string]any, sc *scope) ([]strin
 			if f == "args" {
 				stmt = "args"
 			}
-			out = append(out, stmt+" "+l)
+			out = append(out, comment+stmt+" "+l)
+			comment = ""
 			delete(ct, f)
 		}
 	}
@@ -401,7 +442,10 @@ func resourceStmts(v any) ([]string, bool) {
 		rv, hasReq := req[r]
 		lv, hasLim := lim[r]
 		if !hasReq {
-			if hasLim {
+			if hasLim && languageHas(featContainers) {
+				ls, _ := scalarText(lv)
+				out = append(out, r+" limit "+quote(ls))
+			} else if hasLim {
 				return nil, false
 			}
 			continue
@@ -631,14 +675,15 @@ func (c *conv) resourceStmt(tn string, v any, sc *scope) ([]string, bool, error)
 	if err != nil {
 		return nil, false, &notNative{path: c.tp(tn, "resource", "manifest"), what: err.Error()}
 	}
-	out := []string{"resource " + action + " " + quoteSource(m)}
+	out := []string{c.fieldComment(c.tp(tn, "resource", "action")...) + c.fieldComment(c.tp(tn, "resource", "manifest")...) + "resource " + action + " " + quoteSource(m)}
 	for _, k := range sortedKeys(r) {
+		cm := c.fieldComment(c.tp(tn, "resource", k)...)
 		switch k {
 		case "action", "manifest":
 		case "successCondition", "failureCondition":
 			s, _ := r[k].(string)
 			word := map[string]string{"successCondition": "success", "failureCondition": "failure"}[k]
-			out = append(out, word+" "+quote(s))
+			out = append(out, cm+word+" "+quote(s))
 		case "setOwnerReference":
 			if b, _ := r[k].(bool); b {
 				out = append(out, "set_owner_reference")
@@ -648,13 +693,13 @@ func (c *conv) resourceStmt(tn string, v any, sc *scope) ([]string, bool, error)
 			if !ok {
 				return nil, false, nil
 			}
-			out = append(out, "flags "+lit)
+			out = append(out, cm+"flags "+lit)
 		case "mergeStrategy":
 			s, _ := r[k].(string)
 			if !isIdent(s) {
 				return nil, false, nil
 			}
-			out = append(out, "merge_strategy "+s)
+			out = append(out, cm+"merge_strategy "+s)
 		default:
 			return nil, false, nil
 		}
@@ -693,12 +738,12 @@ func readyStmt(v any) (string, bool) {
 				return "", false
 			}
 			line = "ready exec " + lit + line
-		case "initialDelaySeconds", "periodSeconds":
+		case "initialDelaySeconds", "periodSeconds", "timeoutSeconds":
 			d, ok := duration(p[k])
-			if !ok {
+			if !ok || (k == "timeoutSeconds" && !languageHas(featContainers)) {
 				return "", false
 			}
-			word := map[string]string{"initialDelaySeconds": "delay", "periodSeconds": "period"}[k]
+			word := map[string]string{"initialDelaySeconds": "delay", "periodSeconds": "period", "timeoutSeconds": "timeout"}[k]
 			line += " " + word + " " + d
 		default:
 			return "", false

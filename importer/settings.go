@@ -114,7 +114,7 @@ func (c *conv) settingStmts() []string {
 			continue
 		}
 		if line, ok := settingLine(m, v); ok {
-			out = append(out, line)
+			out = append(out, c.fieldComment(c.sp(m.field)...)+line)
 			delete(c.spec, m.field)
 		}
 	}
@@ -136,6 +136,9 @@ func (c *conv) settingStmts() []string {
 			out = append(out, "volume_claim_gc "+w)
 			delete(c.spec, "volumeClaimGC")
 		}
+	}
+	if line, ok := c.artifactGCStmt(); ok {
+		out = append(out, line)
 	}
 	if ref, ok := c.spec["workflowTemplateRef"].(map[string]any); ok {
 		name, _ := ref["name"].(string)
@@ -162,7 +165,7 @@ func (c *conv) cronSettingStmts(spec map[string]any, done map[string]bool) []str
 			continue
 		}
 		if line, ok := settingLine(m, v); ok {
-			out = append(out, line)
+			out = append(out, c.fieldComment("spec", m.field)+line)
 			done[m.field] = true
 		}
 	}

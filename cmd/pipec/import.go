@@ -82,21 +82,42 @@ func runImport(f *importFlags, args []string, stdin io.Reader, stdout, stderr io
 		seen[in.out] = in.path
 	}
 	status := 0
-	for _, in := range inputs {
-		var data []byte
+	datas := make([][]byte, len(inputs))
+	readErrs := make([]error, len(inputs))
+	for i, in := range inputs {
+		if in.path == "-" {
+			datas[i], readErrs[i] = io.ReadAll(stdin)
+		} else {
+			datas[i], readErrs[i] = os.ReadFile(in.path)
+		}
+	}
+	libs := libraryFiles(inputs, datas)
+	for i, in := range inputs {
+		data, err := datas[i], readErrs[i]
 		name := in.path
 		if in.path == "-" {
 			name = stdinName
-			data, err = io.ReadAll(stdin)
-		} else {
-			data, err = os.ReadFile(in.path)
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "pipec import: %v\n", err)
 			status = 1
 			continue
 		}
-		res := importer.Import(name, data, importer.Options{Strict: f.strict})
+		opts := importer.Options{Strict: f.strict}
+		if f.outDir != "" {
+			opts.Imports = func(l importer.Library) string {
+				to, ok := libs[l]
+				if !ok || to == in.out {
+					return ""
+				}
+				rel, err := filepath.Rel(filepath.Dir(in.out), to)
+				if err != nil {
+					return ""
+				}
+				return filepath.ToSlash(rel)
+			}
+		}
+		res := importer.Import(name, data, opts)
 		diag.Print(stderr, res.Diags, func(string) []byte { return data })
 		if res.Diags.HasErrors() || res.Pipe == nil {
 			status = 1
@@ -121,6 +142,21 @@ func runImport(f *importFlags, args []string, stdin io.Reader, stdout, stderr io
 		}
 	}
 	return status
+}
+
+// libraryFiles maps each WorkflowTemplate (and ClusterWorkflowTemplate) of
+// the inputs to the .pipe written for it: the files that use it through
+// templateRef import that one.
+func libraryFiles(inputs []importInput, datas [][]byte) map[importer.Library]string {
+	out := map[importer.Library]string{}
+	for i, in := range inputs {
+		for _, l := range importer.Libraries(datas[i]) {
+			if _, dup := out[l]; !dup {
+				out[l] = in.out
+			}
+		}
+	}
+	return out
 }
 
 // importInputs expands the arguments: files as given, directories searched

@@ -75,6 +75,11 @@ func diffValue(path string, a, b any, out *[]Diff, max int) {
 		}
 		sort.Strings(sorted)
 		for _, k := range sorted {
+			if _, inA := am[k]; path == "library" && !inA {
+				// A template the second object adds to a library (pipec's
+				// template of a step) breaks no caller of the first.
+				continue
+			}
 			diffValue(join(path, k), am[k], bm[k], out, max)
 		}
 		return

@@ -13,6 +13,11 @@
 //     in place, with the task's arguments substituted for the template's
 //     {{inputs.parameters.x}} (its effective template), from the entrypoint
 //     (and onExit and workflow hooks) down;
+//   - a (Cluster)WorkflowTemplate is also a library that other workflows
+//     call by template name: each of its named templates is compared by
+//     what it does, its inputs unbound; the second object may offer more
+//     of them than the first (pipec's template of each step), never fewer;
+//   - `withSequence: {count: N}` is the range 0..N-1 (from start when given);
 //   - `dependencies: [a, b]` and `depends: "a && b"` are the same;
 //   - a task's `onExit: t` is its `hooks: {exit: {template: t}}`, and the
 //     workflow's `spec.hooks.exit` its `onExit`;
@@ -35,7 +40,10 @@
 //     pipec-memo-... ConfigMap), the pipec-item input of loops, and the
 //     `<step>-with-retry` wrapper templates, folded back into their leaf
 //     with their retryStrategy (and their pipec-result output read as the
-//     leaf's result).
+//     leaf's result), and the pipec-memo-key output of a memoized step
+//     whose artifacts other steps take, the pipec-instance input of a
+//     composite template and of its steps, and the <template>- prefix of
+//     the names of a composite's steps.
 //
 // Anything else that differs is reported, with its path in the normal form.
 package wfsem
@@ -64,7 +72,9 @@ const (
 	envRetryIndicator   = "RETRY_INDICATOR"
 	pipecMemoPrefix     = "pipec-memo-"
 	pipecItemInput      = "pipec-item"
+	pipecInstanceInput  = "pipec-instance"
 	pipecResultOutput   = "pipec-result"
+	pipecMemoKeyOutput  = "pipec-memo-key"
 	retryWrapperSuffix  = "-with-retry"
 
 	descriptionAnnotation = "workflows.argoproj.io/description"
@@ -186,15 +196,16 @@ func Normalize(obj any) (map[string]any, error) {
 		}
 	}
 	if kind == "WorkflowTemplate" || kind == "ClusterWorkflowTemplate" {
-		// Other workflows call a library's templates by name.
-		var names []any
+		// Other workflows call a library's templates by name: each one
+		// with what it does, its inputs unbound (DiffNormal lets the
+		// second object offer more of them than the first).
+		lib := map[string]any{}
 		for name := range n.templates {
-			if name != "main" && name != "exit-handler" && !strings.HasSuffix(name, retryWrapperSuffix) {
-				names = append(names, name)
+			if !strings.HasSuffix(name, retryWrapperSuffix) {
+				lib[name] = n.call(map[string]any{"template": name}, nil, nil)
 			}
 		}
-		sort.Slice(names, func(i, j int) bool { return names[i].(string) < names[j].(string) })
-		out["library"] = names
+		out["library"] = lib
 	}
 	clean(out, "")
 	return out, nil
@@ -261,7 +272,13 @@ func (n *normalizer) call(task map[string]any, args map[string]any, stack []stri
 	}
 	for _, s := range stack {
 		if name != "" && s == name {
-			return map[string]any{"recursion": strings.ToLower(name), "arguments": argList(args)}
+			rec := map[string]any{}
+			for k, v := range args {
+				if k != pipecInstanceInput {
+					rec[k] = v
+				}
+			}
+			return map[string]any{"recursion": strings.ToLower(name), "arguments": argList(rec)}
 		}
 	}
 	if name != "" {
@@ -270,6 +287,7 @@ func (n *normalizer) call(task map[string]any, args map[string]any, stack []stri
 	t = substituteInputs(deepCopy(t).(map[string]any), args)
 	delete(t, "name")
 	stripWiring(t)
+	t = stripCompositePrefix(t, name)
 	if inner := n.foldRetryWrapper(name, t, stack); inner != nil {
 		return inner
 	}
@@ -277,6 +295,7 @@ func (n *normalizer) call(task map[string]any, args map[string]any, stack []stri
 		return n.call(only, taskArgs(only), stack)
 	}
 	if dag, ok := t["dag"].(map[string]any); ok {
+		unprefixComposite(name, n.templates[name], dag)
 		tasks := map[string]any{}
 		for _, x := range asList(dag["tasks"]) {
 			tk, _ := x.(map[string]any)
@@ -317,6 +336,8 @@ func (n *normalizer) task(tk map[string]any, stack []string) map[string]any {
 				}
 			}
 			out[k] = hooks
+		case "withSequence":
+			out[k] = canonSequence(v)
 		case "onExit":
 			// A task's onExit is its exit hook: hooks.exit.
 			if s, ok := v.(string); ok && s != "" {
@@ -514,6 +535,62 @@ func substituteInputs(t map[string]any, args map[string]any) map[string]any {
 
 var inputRefRE = regexp.MustCompile(`\{\{\s*inputs\.parameters\.([-a-zA-Z0-9_]+)\s*\}\}`)
 
+// stripCompositePrefix undoes pipec's naming of a composite template's
+// steps: pipec names them <template>-<step> (the task names and the
+// templates of a composite's steps share one namespace). When every task
+// (or step) of the dag or steps template name starts with "name-", the
+// prefix is removed from the names, the dependencies and the references
+// to them.
+func stripCompositePrefix(t map[string]any, name string) map[string]any {
+	if name == "" {
+		return t
+	}
+	prefix := name + "-"
+	var tasks []map[string]any
+	if dag, ok := t["dag"].(map[string]any); ok {
+		for _, x := range asList(dag["tasks"]) {
+			m, _ := x.(map[string]any)
+			tasks = append(tasks, m)
+		}
+	}
+	for _, g := range asList(t["steps"]) {
+		for _, x := range asList(g) {
+			m, _ := x.(map[string]any)
+			tasks = append(tasks, m)
+		}
+	}
+	if len(tasks) == 0 {
+		return t
+	}
+	for _, tk := range tasks {
+		if n, _ := tk["name"].(string); tk == nil || !strings.HasPrefix(n, prefix) || n == prefix {
+			return t
+		}
+	}
+	depRE := regexp.MustCompile(`(^|[^-A-Za-z0-9_])` + regexp.QuoteMeta(prefix))
+	for _, tk := range tasks {
+		tk["name"] = strings.TrimPrefix(tk["name"].(string), prefix)
+		if d, ok := tk["depends"].(string); ok {
+			tk["depends"] = depRE.ReplaceAllString(d, "$1")
+		}
+		if ds := asList(tk["dependencies"]); ds != nil {
+			var out []any
+			for _, x := range ds {
+				s, _ := x.(string)
+				out = append(out, strings.TrimPrefix(s, prefix))
+			}
+			tk["dependencies"] = out
+		}
+	}
+	return replaceStrings(t, func(s string) string {
+		for _, scope := range []string{"tasks", "steps"} {
+			s = strings.ReplaceAll(s, scope+"."+prefix, scope+".")
+			s = strings.ReplaceAll(s, scope+"['"+prefix, scope+"['")
+		}
+		return s
+	}).(map[string]any)
+}
+
 // stripWiring removes pipec's retry wiring from a template.
 func stripWiring(t map[string]any) {
 	if m, ok := t["memoize"].(map[string]any); ok {
@@ -549,11 +626,30 @@ func stripWiring(t map[string]any) {
 	if in, ok := t["inputs"].(map[string]any); ok {
 		var keep []any
 		for _, p := range asList(in["parameters"]) {
-			if pm, _ := p.(map[string]any); pm["name"] != pipecItemInput {
+			if pm, _ := p.(map[string]any); pm["name"] != pipecItemInput && pm["name"] != pipecInstanceInput {
 				keep = append(keep, p)
 			}
 		}
 		in["parameters"] = keep
+	}
+	// The memo key a memoized producer of artifacts passes to its
+	// consumers' keys (their pipec-art-* inputs, resolved by their
+	// arguments).
+	if out, ok := t["outputs"].(map[string]any); ok {
+		var keep []any
+		for _, p := range asList(out["parameters"]) {
+			if pm, _ := p.(map[string]any); pm["name"] != pipecMemoKeyOutput {
+				keep = append(keep, p)
+			}
+		}
+		if len(keep) == 0 {
+			delete(out, "parameters")
+		} else {
+			out["parameters"] = keep
+		}
+		if len(out) == 0 {
+			delete(t, "outputs")
+		}
 	}
 }
 
@@ -842,4 +938,68 @@ func canonText(s string) string {
 	s = bracesRE.ReplaceAllString(s, "{{$1}}")
 	s = taskRefRE.ReplaceAllStringFunc(s, func(m string) string { return strings.ToLower(m) })
 	return strings.ReplaceAll(s, ".outputs.parameters."+pipecResultOutput+"}}", ".outputs.result}}")
+}
+
+// canonSequence writes a withSequence of numbers as start and end: count N
+// from S is start S, end S+N-1 (Argo's count and end are the same loop).
+func canonSequence(v any) any {
+	m, ok := v.(map[string]any)
+	if !ok || m["format"] != nil || m["end"] != nil {
+		return v
+	}
+	count, err := strconv.Atoi(scalar(m["count"]))
+	if err != nil || count < 1 {
+		return v
+	}
+	start := 0
+	if s, ok := m["start"]; ok {
+		if start, err = strconv.Atoi(scalar(s)); err != nil {
+			return v
+		}
+	}
+	return map[string]any{"start": strconv.Itoa(start), "end": strconv.Itoa(start + count - 1)}
+}
+
+// unprefixComposite gives the tasks of a pipec composite template (a DAG
+// template with a pipec-instance input, whose tasks pipec names
+// <template>-<step>) back their step names, in their references too.
+func unprefixComposite(name string, orig map[string]any, dag map[string]any) {
+	in, _ := orig["inputs"].(map[string]any)
+	composite := false
+	for _, p := range asList(in["parameters"]) {
+		if pm, _ := p.(map[string]any); pm["name"] == pipecInstanceInput {
+			composite = true
+		}
+	}
+	prefix := name + "-"
+	tasks := asList(dag["tasks"])
+	if !composite || len(tasks) == 0 {
+		return
+	}
+	for _, x := range tasks {
+		tk, _ := x.(map[string]any)
+		if nm, _ := tk["name"].(string); !strings.HasPrefix(nm, prefix) {
+			return
+		}
+	}
+	dep := regexp.MustCompile(`(^|[\s&|!(])` + regexp.QuoteMeta(prefix))
+	for _, x := range tasks {
+		tk, _ := x.(map[string]any)
+		tk["name"] = strings.TrimPrefix(tk["name"].(string), prefix)
+		if d, ok := tk["depends"].(string); ok {
+			tk["depends"] = dep.ReplaceAllString(d, "$1")
+		}
+		if ds := asList(tk["dependencies"]); len(ds) > 0 {
+			for i, d := range ds {
+				if s, ok := d.(string); ok {
+					ds[i] = strings.TrimPrefix(s, prefix)
+				}
+			}
+		}
+		for k, v := range tk {
+			if k != "name" && k != "depends" && k != "dependencies" {
+				tk[k] = replaceStrings(v, func(s string) string { return strings.ReplaceAll(s, "tasks."+prefix, "tasks.") })
+			}
+		}
+	}
 }

@@ -245,3 +245,104 @@ spec:
 		t.Errorf("equal values differ: %v %v", d, err)
 	}
 }
+
+func TestSequenceCountIsARange(t *testing.T) {
+	wf := func(seq string) string {
+		return `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: s-}
+spec:
+  entrypoint: m
+  templates:
+  - name: m
+    dag:
+      tasks:
+      - {name: a, template: c, withSequence: ` + seq + `}
+      - {name: b, template: c}
+  - name: c
+    container: {image: a, command: [x]}
+`
+	}
+	if ok, err := Equal(obj(t, wf(`{count: "10"}`)), obj(t, wf(`{start: "0", end: "9"}`))); !ok || err != nil {
+		t.Errorf("count 10 and 0..9 differ (%v)", err)
+	}
+	if ok, _ := Equal(obj(t, wf(`{count: "10", start: "1"}`)), obj(t, wf(`{start: "1", end: "10"}`))); !ok {
+		t.Errorf("count 10 from 1 and 1..10 differ")
+	}
+	if ok, _ := Equal(obj(t, wf(`{count: "10"}`)), obj(t, wf(`{start: "1", end: "10"}`))); ok {
+		t.Errorf("count 10 and 1..10 are equal")
+	}
+}
+
+func TestLibraryTemplatesByContent(t *testing.T) {
+	lib := func(tmpls string) string {
+		return `
+apiVersion: argoproj.io/v1alpha1
+kind: WorkflowTemplate
+metadata: {name: lib}
+spec:
+  entrypoint: main
+  templates:
+` + tmpls
+	}
+	leaf := "  - {name: main, inputs: {parameters: [{name: d}]}, container: {image: a, command: [echo, '{{inputs.parameters.d}}']}}\n"
+	dag := "  - {name: main, dag: {tasks: [{name: run, template: run}]}}\n  - {name: run, container: {image: a, command: [echo, '{{workflow.parameters.d}}']}}\n"
+	if ok, _ := Equal(obj(t, lib(leaf)), obj(t, lib(dag))); ok {
+		t.Errorf("a library template with an input and one reading a workflow parameter are equal")
+	}
+	extra := leaf + "  - {name: more, container: {image: a, command: [x]}}\n"
+	if ok, err := Equal(obj(t, lib(leaf)), obj(t, lib(extra))); !ok || err != nil {
+		d, _ := Compare(obj(t, lib(leaf)), obj(t, lib(extra)), 0)
+		t.Errorf("a template added to a library is a difference: %v", d)
+	}
+	if ok, _ := Equal(obj(t, lib(extra)), obj(t, lib(leaf))); ok {
+		t.Errorf("a template missing from a library is not a difference")
+	}
+}
+
+// pipec's composite naming (<template>-<step>, the pipec-instance input)
+// is the same as Argo's nested template; another step name is not.
+func TestCompositePrefix(t *testing.T) {
+	argoSrc := `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: n-}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    dag: {tasks: [{name: a, template: group}, {name: b, depends: a, template: leaf}]}
+  - name: group
+    steps:
+    - [{name: p, template: leaf}]
+    - [{name: q, template: leaf, when: "{{steps.p.outputs.result}} == 1"}]
+  - {name: leaf, container: {image: alpine, command: ["true"]}}
+`
+	pipecSrc := `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: n-}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    dag: {tasks: [{name: a, template: group, arguments: {parameters: [{name: pipec-instance, value: a}]}}, {name: b, depends: a, template: b}]}
+  - name: group
+    inputs: {parameters: [{name: pipec-instance}]}
+    steps:
+    - [{name: group-p, template: group-p, arguments: {parameters: [{name: pipec-instance, value: "{{inputs.parameters.pipec-instance}}"}]}}]
+    - [{name: group-q, template: group-q, when: "{{steps.group-p.outputs.result}} == 1", arguments: {parameters: [{name: pipec-instance, value: "{{inputs.parameters.pipec-instance}}"}]}}]
+  - {name: group-p, inputs: {parameters: [{name: pipec-instance}]}, container: {image: alpine, command: ["true"]}}
+  - {name: group-q, inputs: {parameters: [{name: pipec-instance}]}, container: {image: alpine, command: ["true"]}}
+  - {name: b, container: {image: alpine, command: ["true"]}}
+`
+	diffs, err := Compare(obj(t, argoSrc), obj(t, pipecSrc), 5)
+	if err != nil || len(diffs) != 0 {
+		t.Fatalf("diffs %v, err %v", diffs, err)
+	}
+	other := strings.Replace(pipecSrc, "{name: group-q, template: group-q,", "{name: other-q, template: group-q,", 1)
+	if diffs, _ := Compare(obj(t, argoSrc), obj(t, other), 5); len(diffs) == 0 {
+		t.Error("a step not named after its template compared equal")
+	}
+}
