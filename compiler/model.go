@@ -85,12 +85,12 @@ type Pipeline struct {
 
 	Steps     []*Step // the main DAG, in source order
 	ExitSteps []*Step // `on exit` and `on failure` steps, in source order
-	Hooks     []*Step // workflow lifecycle hooks (spec.hooks), in source order
-	// Outputs are the entry template's outputs (outputs.go).
-	Outputs []*CompositeOutput
 	// Stages and ExitStages are set when the main steps (the handlers)
 	// are written in stages: a steps template (stages.go).
 	Stages, ExitStages []*Stage
+	Hooks              []*Step // workflow lifecycle hooks (spec.hooks), in source order
+	// Outputs are the entry template's outputs (outputs.go).
+	Outputs []*CompositeOutput
 	// Composites are the composite templates the pipeline's steps use,
 	// directly or not, in the order first used (composite.go).
 	Composites []*Composite
