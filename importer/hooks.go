@@ -271,3 +271,29 @@ func (c *conv) entryOutputStmts(name string, v any) ([]string, error) {
 	}
 	return stmts, nil
 }
+
+// entryStepsSetting converts a field of the entrypoint steps template that
+// is a pipeline setting (parallelism, failFast) or its outputs; it reports
+// whether k was one.
+func (c *conv) entryStepsSetting(name, k string, t map[string]any) (bool, error) {
+	switch k {
+	case "parallelism":
+		n, ok := scalarText(t[k])
+		if !ok || strings.Contains(n, "{{") {
+			return true, &notNative{path: c.tp(name, k), what: "template.parallelism on the entrypoint steps template"}
+		}
+		c.entryStmts = append(c.entryStmts, "step_parallelism "+n)
+	case "failFast":
+		b, ok := t[k].(bool)
+		if !ok {
+			return true, &notNative{path: c.tp(name, k), what: "template.failFast on the entrypoint steps template"}
+		}
+		c.entryStmts = append(c.entryStmts, fmt.Sprintf("fail_fast %t", b))
+	case "outputs":
+		v := t[k]
+		c.entryOutputs = func() ([]string, error) { return c.entryOutputStmts(name, v) }
+	default:
+		return false, nil
+	}
+	return true, nil
+}
