@@ -326,6 +326,7 @@ func (c *conv) container(tn, kind string, ct map[string]any, sc *scope) ([]strin
 		delete(ct, "env")
 	}
 	if res, ok := resourceStmts(ct["resources"]); ok {
+		res[0] = c.fieldComment(c.tp(tn, kind, "resources")...) + res[0]
 		out = append(out, res...)
 		delete(ct, "resources")
 	}
@@ -417,7 +418,9 @@ func resourceStmts(v any) ([]string, bool) {
 		lv, hasLim := lim[r]
 		if !hasReq {
 			if hasLim {
-				return nil, false
+				// A limit alone (Kubernetes then requests as much).
+				ls, _ := scalarText(lv)
+				out = append(out, r+" limit "+quote(ls))
 			}
 			continue
 		}
