@@ -221,6 +221,10 @@ func (c *checker) artifactRef(sc *scope, st *Step, in *ArtifactIn, from *dsl.Art
 		c.errorf(node, "step %q cannot take its own artifact %s", st.Name, path)
 		return
 	}
+	if target.IsHook() || st.IsHook() {
+		c.errorf(node, "%s: hooks run beside the steps, when an event happens, and cannot exchange artifacts with them", path)
+		return
+	}
 	if target.Handler != "" || st.Handler != "" {
 		c.errorf(node, "%s: exit and failure handlers run after the main steps and cannot exchange artifacts with them", path)
 		return
@@ -390,7 +394,7 @@ func (c *checker) checkArtifacts(p *Pipeline) {
 		}
 		globals[name] = n
 	}
-	for _, st := range append(append([]*Step{}, p.Steps...), p.ExitSteps...) {
+	for _, st := range p.AllSteps() {
 		for _, o := range st.Outputs {
 			if o.Decl != nil {
 				global(o.Global, o.Decl.Global)

@@ -236,7 +236,7 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 			}
 			on, maxAge := c.memoize(s)
 			if st.Handler != "" && on && s.Mode == "on" {
-				c.errorf(s, "exit and failure handlers are never memoized: they must run on every outcome")
+				c.errorf(s, "exit and failure handlers and hooks are never memoized: they must run every time their event happens")
 				continue
 			}
 			if s.Mode != "" {

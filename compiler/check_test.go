@@ -373,7 +373,7 @@ func TestCheckValues(t *testing.T) {
 }`, []string{
 			`3:23: max_age has no effect when memoization is off`,
 			`4:38: expected a duration, got int`,
-			`5:30: exit and failure handlers are never memoized: they must run on every outcome`}},
+			`5:30: exit and failure handlers and hooks are never memoized: they must run every time their event happens`}},
 		{"param types", `pipeline p {
   image "a"
   param n: int = "3"

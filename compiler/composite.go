@@ -188,8 +188,15 @@ func (c *checker) composite(p *Pipeline, t *dsl.TemplateDecl) *Composite {
 		}
 	}
 	finishStages(inner)
-	templates := c.templatesFor(file.Name)
+	argoNames := map[string]*Step{}
 	for _, st := range inner.Steps {
+		argoNames[st.ArgoName] = st
+	}
+	for _, st := range inner.Steps {
+		c.declareHooks(inner, st, comp.Name+"-", argoNames)
+	}
+	templates := c.templatesFor(file.Name)
+	for _, st := range inner.AllSteps() {
 		c.step(inner, st, templates)
 	}
 	c.finishSteps(inner)
@@ -266,12 +273,12 @@ func (c *checker) checkTemplateNames(p *Pipeline) {
 		seen[name] = what
 	}
 	// The steps' own names are checked where they are declared.
-	for _, st := range append(append([]*Step{}, p.Steps...), p.ExitSteps...) {
+	for _, st := range p.AllSteps() {
 		seen[st.ArgoName] = fmt.Sprintf("step %q", st.Name)
 	}
 	for _, comp := range p.Composites {
 		claim(comp.Name, fmt.Sprintf("template %q", comp.Decl.Name.Name), comp.Decl.Name)
-		for _, st := range comp.Inner.Steps {
+		for _, st := range comp.Inner.AllSteps() {
 			claim(st.ArgoName, fmt.Sprintf("step %q of template %q", st.Name, comp.Decl.Name.Name), st.Decl.Name)
 		}
 	}

@@ -60,7 +60,7 @@ func (c *checker) containerDecl(sc *scope, st *Step, d *dsl.ContainerDecl) {
 	}
 	spec := &ContainerSpec{Kind: d.Kind, Name: name, Decl: d, Body: &Body{}}
 	if len(d.After) > 0 && d.Kind != containerInSet {
-		c.errorf(d.After[0], "after applies only to a container of a container set; a %s has no dependencies", kindWord(d.Kind)).
+		c.errorf(d.After[0], "after applies only to a container of a container set; %s has no dependencies", aKindWord(d.Kind)).
 			WithHint("an init container runs before the step's container, a sidecar beside it")
 	}
 	for _, a := range d.After {
@@ -83,8 +83,8 @@ func (c *checker) containerDecl(sc *scope, st *Step, d *dsl.ContainerDecl) {
 			continue
 		}
 		if what := notInContainer(it.Stmt); what != "" {
-			c.errorf(it.Stmt, "%s does not apply in a %s block", what, kindWord(d.Kind)).
-				WithHint("a %s block takes image, run, args, env, cpu, memory, gpu, mount, workdir, ready and security_context; put %s in the step", kindWord(d.Kind), what)
+			c.errorf(it.Stmt, "%s does not apply in %s block", what, aBlock(d.Kind)).
+				WithHint("%s block takes image, run, args, env, cpu, memory, gpu, mount, workdir, ready and security_context; put %s in the step", aBlock(d.Kind), what)
 			continue
 		}
 		items = append(items, it)
@@ -107,6 +107,22 @@ func (c *checker) containerDecl(sc *scope, st *Step, d *dsl.ContainerDecl) {
 // containerName is the Kubernetes name of a container block: its name
 // with _ as -.
 func containerName(name string) string { return strings.ReplaceAll(name, "_", "-") }
+
+// aKindWord is kindWord with its article.
+func aKindWord(kind string) string {
+	if kind == containerInit {
+		return "an init container"
+	}
+	return "a " + kindWord(kind)
+}
+
+// aBlock names a container block with its article: "an init block".
+func aBlock(kind string) string {
+	if kind == containerInit {
+		return "an init block"
+	}
+	return "a " + kind + " block"
+}
 
 // kindWord names a container kind in messages.
 func kindWord(kind string) string {
@@ -248,7 +264,7 @@ func (c *checker) finishContainers(st *Step) {
 		c.errorf(b.Containers[0].Decl, "step %q is %s step; a container set runs containers of yours", st.Name, aKind(b.Kind)).WithHint("split it into two steps")
 		return
 	}
-	for _, it := range st.Decl.Items {
+	for _, it := range c.stepItems(st) {
 		switch s := it.Stmt.(type) {
 		case *dsl.RunStmt, *dsl.ScriptStmt, *dsl.EnvStmt, *dsl.ResourceStmt, *dsl.WorkdirStmt, *dsl.ReadyStmt:
 			c.errorf(s, "step %q runs a container set: %s belongs in one of its container blocks", st.Name, containerStmtWord(s)).

@@ -149,3 +149,19 @@ pipeline p {
 		t.Errorf("claim: %+v", c)
 	}
 }
+
+func TestCheckContainersInTemplates(t *testing.T) {
+	runCkCases(t, []ckCase{
+		{"run beside a template's container set", `template pair() {
+  run ["x"]
+  container a { image "x" run ["a"] }
+}
+pipeline p { step s uses pair() }`, []string{`2:3: step "s" runs a container set: run belongs in one of its container blocks`}},
+		{"a template's sidecar uses its parameter", `template db(name: string) {
+  image "alpine"
+  run ["x"]
+  sidecar pg { image "postgres" env DB = "${name}" }
+}
+pipeline p { step s uses db(name = "app") }`, nil},
+	})
+}

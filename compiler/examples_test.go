@@ -485,11 +485,11 @@ func TestExamplesRetryWiring(t *testing.T) {
 				}
 			}
 			steps := map[string]*compiler.Step{}
-			for _, st := range append(append([]*compiler.Step{}, ex.out.Pipeline.Steps...), ex.out.Pipeline.ExitSteps...) {
+			for _, st := range ex.out.Pipeline.AllSteps() {
 				steps[st.ArgoName] = st
 			}
 			for _, comp := range ex.out.Pipeline.Composites {
-				for _, st := range comp.Inner.Steps {
+				for _, st := range comp.Inner.AllSteps() {
 					steps[st.ArgoName] = st
 				}
 			}

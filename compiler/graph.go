@@ -52,7 +52,7 @@ func (c *checker) checkCycles(p *Pipeline) {
 		stack = stack[:len(stack)-1]
 		state[s] = done
 	}
-	for _, s := range append(append([]*Step{}, p.Steps...), p.ExitSteps...) {
+	for _, s := range p.AllSteps() {
 		if state[s] == unvisited {
 			visit(s)
 		}

@@ -88,6 +88,7 @@ type Pipeline struct {
 	// Stages and ExitStages are set when the main steps (the handlers)
 	// are written in stages: a steps template (stages.go).
 	Stages, ExitStages []*Stage
+	Hooks              []*Step // workflow lifecycle hooks (spec.hooks), in source order
 	// Composites are the composite templates the pipeline's steps use,
 	// directly or not, in the order first used (composite.go).
 	Composites []*Composite
@@ -152,8 +153,17 @@ type Step struct {
 	Name     string
 	ArgoName string
 	Decl     *dsl.StepDecl
-	Handler  string // "", "exit" or "failure"
+	// Handler is the event of `on EVENT step`: "" for a main step, "exit"
+	// or "failure" for the workflow's exit handlers, else a lifecycle hook's
+	// (hooks.go).
+	Handler  string
 	Pipeline *Pipeline
+	// HookOf is the step whose hook this is (nil for a main step, an exit
+	// handler or a workflow hook); Hooks are the step's own hooks.
+	HookOf *Step
+	Hooks  []*Step
+	// HookExpr is a hook's expression (empty for an exit hook).
+	HookExpr string
 
 	Deps []*Dep
 	// After is the after clause's expression; nil when there is none.

@@ -213,7 +213,7 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 	// Declare every step before resolving any, so references may point forward.
 	byArgoName := map[string][]*Step{} // every step declared so far, by Argo name
 	for _, s := range steps {
-		st := &Step{Name: s.Name.Name, ArgoName: argoName(s.Name.Name), Decl: s, Handler: s.Handler, Pipeline: p}
+		st := &Step{Name: s.Name.Name, ArgoName: argoName(s.Name.Name), Decl: s, Handler: s.Handler(), Pipeline: p}
 		if !argoNameRE.MatchString(st.ArgoName) || len(st.ArgoName) > 128 {
 			c.errorf(s.Name, "step name %q cannot be an Argo task name", st.Name).WithHint("use letters, digits, '-' and '_', at most 128 characters, starting with a letter or digit")
 		}
@@ -234,19 +234,29 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 		}
 		byArgoName[st.ArgoName] = append(byArgoName[st.ArgoName], st)
 		p.stepsByName[st.Name] = st
-		if st.Handler != "" {
+		switch {
+		case st.IsHook():
+			p.Hooks = append(p.Hooks, st)
+		case st.Handler != "":
 			p.ExitSteps = append(p.ExitSteps, st)
-		} else {
+		default:
 			p.Steps = append(p.Steps, st)
 		}
 		setStage(st, stageOf)
 	}
 	finishStages(p)
+	argoNames := map[string]*Step{}
+	for name, sts := range byArgoName {
+		argoNames[name] = sts[0]
+	}
+	for _, st := range p.AllSteps() {
+		c.declareHooks(p, st, "", argoNames)
+	}
 	// A broken statement may be the step.
 	if len(p.Steps) == 0 && !pipelineHasBad(decl) && p.setting("workflow_template_ref", "cluster_workflow_template_ref") == nil {
 		c.errorf(decl.Name, "pipeline %q has no steps", p.Name).WithHint(`add one: step hello { run ["echo", "hello"] }`)
 	}
-	for _, st := range append(append([]*Step{}, p.Steps...), p.ExitSteps...) {
+	for _, st := range p.AllSteps() {
 		c.step(p, st, templates)
 	}
 	c.finishSteps(p)
@@ -414,6 +424,9 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 		spec.Templates = append(spec.Templates, exit)
 		spec.OnExit = ExitTemplate
 	}
+	hooks, hookTmpls := l.hooks(p.Hooks)
+	spec.Hooks = hooks
+	leaves = append(leaves, hookTmpls...)
 	spec.Templates = append(spec.Templates, leaves...)
 	spec.Templates = append(spec.Templates, l.compositeTemplates(p)...)
 	return spec

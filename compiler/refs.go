@@ -202,6 +202,10 @@ func (c *checker) resolve(sc *scope, path string, rng diag.Range) *Ref {
 			c.diags.Errorf(rng, "step %q cannot use its own output ${%s}", head, path)
 			return nil
 		}
+		if sc.step != nil && (target.IsHook() || sc.step.IsHook()) {
+			c.diags.Errorf(rng, "${%s}: hooks run beside the steps, when an event happens, and cannot exchange outputs with them", path)
+			return nil
+		}
 		if sc.step != nil && (target.Handler != "" || sc.step.Handler != "") {
 			c.diags.Errorf(rng, "${%s}: exit and failure handlers run after the main steps and cannot exchange outputs with them", path)
 			return nil

@@ -250,7 +250,7 @@ const wrapperSuffix = "-with-retry"
 // see two templates of one name.
 func (c *checker) checkGeneratedNames(p *Pipeline) {
 	byArgoName := map[string]*Step{}
-	all := append(append([]*Step{}, p.Steps...), p.ExitSteps...)
+	all := p.AllSteps()
 	for _, st := range all {
 		byArgoName[st.ArgoName] = st
 	}

@@ -264,7 +264,7 @@ func (c *checker) setting(p *Pipeline, s *dsl.SettingStmt) {
 // checkSettings checks what depends on the whole pipeline: settings only
 // a scheduled pipeline has, and the defaults settings give steps.
 func (c *checker) checkSettings(p *Pipeline) {
-	for _, st := range append(append([]*Step{}, p.Steps...), p.ExitSteps...) {
+	for _, st := range p.AllSteps() {
 		c.checkStepPatches(st)
 	}
 	for _, s := range p.Settings {
@@ -276,7 +276,7 @@ func (c *checker) checkSettings(p *Pipeline) {
 		}
 		if s.Name == "step_timeout" {
 			secs := int64(s.Value.(time.Duration).Seconds())
-			for _, st := range append(append([]*Step{}, p.Steps...), p.ExitSteps...) {
+			for _, st := range p.AllSteps() {
 				if st.Body != nil && st.Body.Timeout == nil {
 					st.Body.Timeout = &secs
 				}
@@ -284,7 +284,7 @@ func (c *checker) checkSettings(p *Pipeline) {
 		}
 	}
 	if ref := p.setting("workflow_template_ref", "cluster_workflow_template_ref"); ref != nil {
-		for _, st := range append(append([]*Step{}, p.Steps...), p.ExitSteps...) {
+		for _, st := range p.AllSteps() {
 			c.errorf(st.Decl.Name, "a pipeline that runs %s %q has no steps of its own", ref.Name, ref.Value).WithHint("remove the step, or the %s", ref.Name)
 		}
 	}

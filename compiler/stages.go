@@ -67,7 +67,7 @@ func (c *checker) stageSteps(p *Pipeline, decls []*dsl.StageDecl, steps []*dsl.S
 	}
 	main, exit := &stageLevel{}, &stageLevel{}
 	for _, d := range steps {
-		if d.Handler == "" {
+		if d.Handler() == "" {
 			main.bare = append(main.bare, d)
 		} else {
 			exit.bare = append(exit.bare, d)
@@ -84,7 +84,9 @@ func (c *checker) stageSteps(p *Pipeline, decls []*dsl.StageDecl, steps []*dsl.S
 		lvl.stages = append(lvl.stages, stg)
 		for _, sub := range sd.Steps() {
 			d := sub.Decl()
-			d.Handler = sd.Handler
+			if sd.Handler != "" {
+				d.On = &dsl.Ident{Span: sd.Span, Name: sd.Handler}
+			}
 			stageOf[d] = stg
 			out = append(out, d)
 		}

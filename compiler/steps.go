@@ -20,6 +20,9 @@ type scope struct {
 }
 
 func (c *checker) step(p *Pipeline, st *Step, templates map[string]*dsl.TemplateDecl) {
+	if st.Handler != "" {
+		c.checkHook(st)
+	}
 	d := st.Decl
 	sc := &scope{p: p, step: st}
 	var uses *dsl.UsesClause

@@ -42,9 +42,17 @@ func (l *lowerer) steps(steps []*Step) []lowered {
 	return out
 }
 
-// step lowers a step to its DAG task and, unless it uses a templateRef, its
-// own leaf template.
+// step lowers a step to its DAG task, with its hooks, and, unless it uses a
+// templateRef, its own leaf template (then its hooks' templates).
 func (l *lowerer) step(st *Step) (wfv1.DAGTask, []wfv1.Template) {
+	task, tmpls := l.stepTask(st)
+	hooks, hookTmpls := l.hooks(st.Hooks)
+	task.Hooks = hooks
+	return task, append(tmpls, hookTmpls...)
+}
+
+// stepTask lowers a step to its DAG task and its own templates.
+func (l *lowerer) stepTask(st *Step) (wfv1.DAGTask, []wfv1.Template) {
 	task := wfv1.DAGTask{Name: st.ArgoName, Depends: dependsExpr(st)}
 	if st.When != nil {
 		task.When = l.taskText(st.When)

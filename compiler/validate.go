@@ -159,7 +159,7 @@ var namedRE = regexp.MustCompile(`(?:templates|tasks|steps)[.\[]([a-zA-Z0-9-]+)`
 // pipeline's name.
 func blame(p *Pipeline, msg string) diag.Range {
 	for _, m := range namedRE.FindAllStringSubmatch(msg, -1) {
-		for _, st := range append(append([]*Step{}, p.Steps...), p.ExitSteps...) {
+		for _, st := range p.AllSteps() {
 			if st.ArgoName == m[1] {
 				for _, it := range st.Decl.Items {
 					if it.Stmt != nil && strings.Contains(msg, "raw") {

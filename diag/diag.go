@@ -185,11 +185,18 @@ func Suggest(name string, candidates []string) string {
 		if d >= len([]rune(c)) { // nothing in common
 			continue
 		}
-		if d < bestDist || (d == bestDist && c < best) {
+		// On a tie, a candidate that starts as name does wins ("rn" is
+		// "run", not "on"), then the first in alphabetical order.
+		if d < bestDist || (d == bestDist && best != "" && (sameStart(name, c) && !sameStart(name, best) || sameStart(name, c) == sameStart(name, best) && c < best)) {
 			best, bestDist = c, d
 		}
 	}
 	return best
+}
+
+// sameStart reports whether a and b start with the same letter, in any case.
+func sameStart(a, b string) bool {
+	return a != "" && b != "" && strings.EqualFold(a[:1], b[:1])
 }
 
 // levenshtein is the optimal-string-alignment distance: insertions,

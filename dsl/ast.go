@@ -456,13 +456,24 @@ type EnvStmt struct {
 
 // StepDecl declares a step:
 //
-//	step NAME [for VAR in SOURCE] [after DEP, ...] [when "cond"] [uses TARGET] [{ ... }]
+//	[on EVENT [when "EXPR"]] step NAME [for VAR in SOURCE] [after DEP, ...] [when "cond"] [uses TARGET] [{ ... }]
 type StepDecl struct {
 	Span
-	Handler string        `parser:"( 'on' @('exit' | 'failure') )?"`
-	Name    *Ident        `parser:"'step' @@"`
-	Clauses []*StepClause `parser:"@@*"`
-	Items   []*StepItem   `parser:"( '{' @@* '}' )?"`
+	// On is the event of `on EVENT step ...`: exit or failure (the
+	// workflow's exit handler), or a workflow lifecycle hook (ast_hooks.go).
+	On       *Ident        `parser:"( 'on' @@"`
+	HookWhen *StringLit    `parser:"  ( 'when' @@ )? )?"`
+	Name     *Ident        `parser:"'step' @@"`
+	Clauses  []*StepClause `parser:"@@*"`
+	Items    []*StepItem   `parser:"( '{' @@* '}' )?"`
+}
+
+// Handler returns the event of `on EVENT step ...`, or "" for a plain step.
+func (s *StepDecl) Handler() string {
+	if s.On == nil {
+		return ""
+	}
+	return s.On.Name
 }
 
 // StepClause is one clause of a step header.

@@ -85,20 +85,3 @@ func (p *printer) containerStmt(n Node) bool {
 	}
 	return true
 }
-
-// StepBodies returns a step (or template) body and every statement list
-// nested in it, outermost first: the bodies of a composite template's steps
-// and stages and of container blocks, at any depth.
-func StepBodies(items []*StepItem) [][]*StepItem {
-	return append([][]*StepItem{items}, NestedBlocks(items)...)
-}
-
-// flatItems returns the statements of a body and of every body nested in
-// it.
-func flatItems(items []*StepItem) []*StepItem {
-	var out []*StepItem
-	for _, b := range StepBodies(items) {
-		out = append(out, b...)
-	}
-	return out
-}

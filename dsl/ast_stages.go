@@ -56,41 +56,6 @@ func SubStages(items []*StepItem) []*SubStage {
 	return out
 }
 
-// NestedBlocks returns the statement lists nested in items: the body of
-// each step, stage and container block among them, and, recursively, the lists
-// nested in those, in source order.
-func NestedBlocks(items []*StepItem) [][]*StepItem {
-	var out [][]*StepItem
-	for _, it := range items {
-		var inner []*StepItem
-		switch s := it.Stmt.(type) {
-		case *SubStep:
-			inner = s.Items
-		case *SubStage:
-			inner = s.Items
-		case *ContainerDecl:
-			inner = s.Items
-		default:
-			continue
-		}
-		out = append(out, inner)
-		out = append(out, NestedBlocks(inner)...)
-	}
-	return out
-}
-
-// pipelineBlocks returns the statement lists of a pipeline statement: a
-// step's body, or a stage's body and the bodies of its steps.
-func pipelineBlocks(n PipelineStmt) [][]*StepItem {
-	switch s := n.(type) {
-	case *StepDecl:
-		return append([][]*StepItem{s.Items}, NestedBlocks(s.Items)...)
-	case *StageDecl:
-		return append([][]*StepItem{s.Items}, NestedBlocks(s.Items)...)
-	}
-	return nil
-}
-
 func init() {
 	stepStmtByKeyword["stage"] = stepMember[SubStage]()
 }

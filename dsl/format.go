@@ -69,10 +69,16 @@ func FormatSource(filename string, src []byte) ([]byte, diag.Diagnostics) {
 }
 
 func findBad(f *File) *BadStmt {
-	steps := func(items []*StepItem) *BadStmt {
+	var steps func(items []*StepItem) *BadStmt
+	steps = func(items []*StepItem) *BadStmt {
 		for _, it := range items {
 			if it.Bad != nil || it.Stmt == nil {
 				return badOr(it.Bad, it.Span)
+			}
+		}
+		for _, b := range ChildBodies(items) {
+			if bad := steps(*b); bad != nil {
+				return bad
 			}
 		}
 		return nil
@@ -84,11 +90,6 @@ func findBad(f *File) *BadStmt {
 		case it.Template != nil:
 			if b := steps(it.Template.Items); b != nil {
 				return b
-			}
-			for _, block := range NestedBlocks(it.Template.Items) {
-				if b := steps(block); b != nil {
-					return b
-				}
 			}
 		case it.Pipeline != nil:
 			for _, pi := range it.Pipeline.Items {
@@ -163,13 +164,8 @@ func newPrinter(f *File) *printer {
 	for _, it := range f.Items {
 		mark(it.Doc)
 		if it.Template != nil {
-			for _, si := range it.Template.Items {
+			for _, si := range flatItems(it.Template.Items) {
 				mark(si.Doc)
-			}
-			for _, block := range NestedBlocks(it.Template.Items) {
-				for _, si := range block {
-					mark(si.Doc)
-				}
 			}
 		}
 		if it.Pipeline != nil {
@@ -482,10 +478,16 @@ func stepItems(p *printer, items []*StepItem) []item {
 	var list []item
 	for _, si := range items {
 		si := si
-		s, isStep := si.Stmt.(*SubStep)
-		_, isStage := si.Stmt.(*SubStage)
-		_, isContainer := si.Stmt.(*ContainerDecl)
-		list = append(list, item{span: si.Span, doc: si.Doc, isBlock: isStage || isContainer || isStep && p.hasBody(s.Decl()), print: func() { p.stmt(si.Stmt) }})
+		isBlock := false
+		switch s := si.Stmt.(type) {
+		case *SubStep:
+			isBlock = p.hasBody(s.Decl())
+		case *HookStmt:
+			isBlock = p.hasBody(s.Decl())
+		case *SubStage, *ContainerDecl:
+			isBlock = true
+		}
+		list = append(list, item{span: si.Span, doc: si.Doc, isBlock: isBlock, print: func() { p.stmt(si.Stmt) }})
 	}
 	return list
 }
@@ -738,6 +740,8 @@ func (p *printer) stmt(n Node) {
 		p.stage(s.Decl())
 	case *SubStep:
 		p.step(s.Decl())
+	case *HookStmt:
+		p.step(s.Decl())
 	case *StepDecl:
 		p.step(s)
 	case *RunStmt:
@@ -841,9 +845,14 @@ func SortClauses(cs []*StepClause) []*StepClause {
 }
 
 func (p *printer) step(s *StepDecl) {
-	if s.Handler != "" {
+	if s.On != nil {
 		p.tok("on", s.Pos, s.Pos)
-		p.word(s.Handler)
+		p.word(s.On.Name)
+		if s.HookWhen != nil {
+			p.word("when")
+			p.sp()
+			p.str(s.HookWhen)
+		}
 		p.word("step")
 	} else {
 		p.tok("step", s.Pos, s.Pos)

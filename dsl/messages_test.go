@@ -19,7 +19,8 @@ func TestParserMessages(t *testing.T) {
 		{`step b { mount v "/x" }`, `4:20: unexpected token "\"/x\"" (expected "at")`, ``},
 		{`memoize max_ag 1h`, `4:11: unexpected token "max_ag" (expected "off", "on" or "max_age")`, `did you mean "max_age"?`},
 		{`step b when x`, `4:15: unexpected token "x" (expected a quoted string)`, ``},
-		{`on exitt step e { run ["x"] }`, `4:6: unexpected token "exitt" after "on"`, `did you mean "exit"?`},
+		{`on running step`, `4:14: incomplete statement after "step" (expected a name)`, ``},
+		{`step b { on exit run ["x"] }`, `4:20: unexpected token "run" (expected "step")`, ``},
 	}
 	for _, tt := range tests {
 		_, ds := ParseString("t.pipe", "pipeline p {\n  image \"a\"\n  step a { run [\"x\"] }\n  "+tt.stmt+"\n}\n")

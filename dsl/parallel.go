@@ -244,11 +244,10 @@ func wellFormedSteps(items []*StepItem) bool {
 		if si.Bad != nil || si.Stmt == nil {
 			return false
 		}
-		if s, ok := si.Stmt.(*SubStep); ok && !wellFormedSteps(s.Items) {
-			return false
-		}
-		if s, ok := si.Stmt.(*SubStage); ok && !wellFormedSteps(s.Items) {
-			return false
+		for _, b := range ChildBodies([]*StepItem{si}) {
+			if !wellFormedSteps(*b) {
+				return false
+			}
 		}
 	}
 	return true

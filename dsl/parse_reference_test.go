@@ -45,7 +45,7 @@ var refStepStmts = append([]StepStmt{
 	&OutputStmt{}, &MountStmt{}, &WorkdirStmt{}, &TimeoutStmt{}, &RetryStmt{},
 	&MemoizeStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &LabelStmt{}, &RawStmt{},
 	&StepSettingStmt{}, &SyncStmt{}, &InputStmt{}, &ArtifactStmt{},
-}, append(append(append(templateKindStmts, behaviourStmts...), containerStmts...), &SubStep{}, &SubStage{})...)
+}, append(append(append(templateKindStmts, behaviourStmts...), containerStmts...), &SubStep{}, &SubStage{}, &HookStmt{})...)
 
 func refOptions() []participle.Option {
 	return []participle.Option{
@@ -213,6 +213,7 @@ func refMergeBrokenTails(f *File) {
 			switch s := pi.Stmt.(type) {
 			case *StepDecl:
 				s.Items = mergeStep(s.Items)
+				mergeNested(s.Items, mergeStep)
 			case *StageDecl:
 				s.Items = mergeStep(s.Items)
 				mergeNested(s.Items, mergeStep)

@@ -68,7 +68,7 @@ var stepStmts = append([]StepStmt{
 	&RetryStmt{}, &ScriptStmt{}, &TimeoutStmt{}, &MemoizeStmt{}, &MountStmt{},
 	&WorkdirStmt{}, &LabelStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &RawStmt{},
 	&StepSettingStmt{}, &SyncStmt{}, &InputStmt{}, &ArtifactStmt{},
-}, append(append(append(templateKindStmts, behaviourStmts...), containerStmts...), &SubStep{}, &SubStage{})...)
+}, append(append(append(templateKindStmts, behaviourStmts...), containerStmts...), &SubStep{}, &SubStage{}, &HookStmt{})...)
 
 func options() []participle.Option {
 	return []participle.Option{
@@ -114,7 +114,7 @@ var (
 var (
 	TopKeywords      = []string{"import", "pipeline", "template"}
 	PipelineKeywords = []string{"affinity", "annotation", "archive_logs", "artifact_gc", "artifact_repository", "automount_service_account_token", "cluster_workflow_template_ref", "concurrency_policy", "description", "dns_config", "dns_policy", "env", "executor_service_account", "failed_jobs_history_limit", "host_aliases", "host_network", "image", "image_pull_secret", "kind", "label", "memoize", "metrics", "mutex", "name", "namespace", "node_selector", "on", "parallelism", "param", "pod_disruption_budget", "pod_gc", "pod_metadata", "pod_spec_patch", "priority", "priority_class", "raw", "retry", "schedule", "schedule_when", "scheduler_name", "security_context", "semaphore", "service_account", "shutdown", "stage", "starting_deadline", "step", "step_timeout", "stop_when", "successful_jobs_history_limit", "suspend", "template_defaults", "timeout", "toleration", "ttl", "volume", "volume_claim_gc", "workflow_metadata", "workflow_template_ref"}
-	StepKeywords     = []string{"affinity", "args", "artifact", "automount_service_account_token", "body", "container", "continue_on", "cpu", "daemon", "env", "failure", "flags", "gpu", "header", "host_aliases", "http", "image", "init", "input", "insecure_skip_verify", "label", "memoize", "memory", "merge_strategy", "mirror_volume_mounts", "mount", "mutex", "node_selector", "output", "pod_security_context", "pod_spec_patch", "priority_class", "raw", "ready", "resource", "retry", "run", "scheduler_name", "script", "security_context", "semaphore", "service_account", "set_owner_reference", "sidecar", "success", "suspend", "timeout", "toleration", "volume", "workdir"}
+	StepKeywords     = []string{"affinity", "args", "artifact", "automount_service_account_token", "body", "container", "continue_on", "cpu", "daemon", "env", "failure", "flags", "gpu", "header", "host_aliases", "http", "image", "init", "input", "insecure_skip_verify", "label", "memoize", "memory", "merge_strategy", "mirror_volume_mounts", "mount", "mutex", "node_selector", "on", "output", "pod_security_context", "pod_spec_patch", "priority_class", "raw", "ready", "resource", "retry", "run", "scheduler_name", "script", "security_context", "semaphore", "service_account", "set_owner_reference", "sidecar", "success", "suspend", "timeout", "toleration", "volume", "workdir"}
 )
 
 // Parse parses one file. It always returns a File (possibly partial) and
@@ -269,11 +269,6 @@ func attachDocs(f *File) {
 		for _, it := range flatItems(items) {
 			it.Doc = doc(it.Span)
 		}
-		for _, block := range NestedBlocks(items) {
-			for _, it := range block {
-				it.Doc = doc(it.Span)
-			}
-		}
 	}
 	for _, it := range f.Items {
 		it.Doc = doc(it.Span)
@@ -389,6 +384,7 @@ func mergeBrokenTails(f *File) {
 			switch s := pi.Stmt.(type) {
 			case *StepDecl:
 				s.Items = mergeStep(s.Items)
+				mergeNested(s.Items, mergeStep)
 			case *StageDecl:
 				s.Items = mergeStep(s.Items)
 				mergeNested(s.Items, mergeStep)
@@ -401,24 +397,6 @@ func mergeBrokenTails(f *File) {
 			out = append(out, pi)
 		}
 		p.Items = out
-	}
-}
-
-// mergeNested applies merge to the bodies of the steps, stages and container blocks among
-// items, recursively.
-func mergeNested(items []*StepItem, merge func([]*StepItem) []*StepItem) {
-	for _, it := range items {
-		switch s := it.Stmt.(type) {
-		case *SubStep:
-			s.Items = merge(s.Items)
-			mergeNested(s.Items, merge)
-		case *SubStage:
-			s.Items = merge(s.Items)
-			mergeNested(s.Items, merge)
-		case *ContainerDecl:
-			s.Items = merge(s.Items)
-			mergeNested(s.Items, merge)
-		}
 	}
 }
 
@@ -449,11 +427,6 @@ func badStmtDiags(f *File, lexDiags diag.Diagnostics) diag.Diagnostics {
 		if it.Template != nil {
 			for _, si := range flatItems(it.Template.Items) {
 				report(si.Bad, "step")
-			}
-			for _, block := range NestedBlocks(it.Template.Items) {
-				for _, si := range block {
-					report(si.Bad, "step")
-				}
 			}
 		}
 		if it.Pipeline != nil {

@@ -13,7 +13,7 @@ import (
 // artifactLocations are Argo's artifact location fields.
 var artifactLocations = []string{"s3", "gcs", "azure", "http", "git", "artifactory", "oss", "hdfs", "raw"}
 
-var artifactTaskRefRE = regexpMust(`^\{\{\s*tasks\.([-a-zA-Z0-9]+)\.outputs\.artifacts\.([-a-zA-Z0-9_]+)\s*\}\}$`)
+var artifactTaskRefRE = regexpMust(`^\{\{\s*(?:tasks|steps)\.([-a-zA-Z0-9]+)\.outputs\.artifacts\.([-a-zA-Z0-9_]+)\s*\}\}$`)
 
 // location writes an artifact's location (`s3 {...}`), if it has one.
 func location(a map[string]any) (string, bool, bool) {

@@ -42,14 +42,12 @@ type conv struct {
 	// commented are the YAML nodes whose comments are written
 	// (comments.go).
 	commented map[*yaml.Node]bool
-	// compInputs are the inputs of the composite template whose steps are
-	// being converted (composites.go), as pipec text.
-	compInputs map[string]string
 	// inlinePaths are the YAML paths of the tasks' inline templates, by
 	// their stand-in names (inline.go).
 	inlinePaths map[string][]any
 	// artifactGC is the pipeline's artifact_gc strategy (Argo's name).
 	artifactGC string
+	tmplVols   []string // of volNames, the template's being converted (containers.go)
 	// inlineOnly are templates called by several tasks that are inlined
 	// in each.
 	inlineOnly map[string]bool
@@ -435,62 +433,20 @@ func tolerations(v any) ([]string, bool) {
 // every one of them has a pipec form.
 func (c *conv) volumeStmts() ([]string, bool) {
 	var out []string
-	vols := asList(c.spec["volumes"])
-	for _, v := range vols {
-		vm, _ := v.(map[string]any)
-		name, _ := vm["name"].(string)
-		if len(vm) != 2 || !isIdent(name) {
+	for _, v := range asList(c.spec["volumes"]) {
+		line, name, ok := volumeStmt(v)
+		if !ok {
 			return nil, false
 		}
-		var src string
-		switch {
-		case vm["persistentVolumeClaim"] != nil:
-			pvc, _ := vm["persistentVolumeClaim"].(map[string]any)
-			cn, ok := pvc["claimName"].(string)
-			if !ok || len(pvc) != 1 {
-				return nil, false
-			}
-			src = "pvc(" + quote(cn) + ")"
-		case vm["emptyDir"] != nil:
-			if ed, _ := vm["emptyDir"].(map[string]any); len(ed) != 0 {
-				return nil, false
-			}
-			src = "empty_dir()"
-		case vm["configMap"] != nil:
-			cm, _ := vm["configMap"].(map[string]any)
-			n, ok := cm["name"].(string)
-			if !ok || len(cm) != 1 {
-				return nil, false
-			}
-			src = "config_map(" + quote(n) + ")"
-		case vm["secret"] != nil:
-			sm, _ := vm["secret"].(map[string]any)
-			n, ok := sm["secretName"].(string)
-			if !ok || len(sm) != 1 {
-				return nil, false
-			}
-			src = "secret(" + quote(n) + ")"
-		default:
-			return nil, false
-		}
-		out = append(out, "volume "+name+" = "+src)
+		out = append(out, line)
 		c.volNames[name] = true
 	}
-	claims := asList(c.spec["volumeClaimTemplates"])
-	for _, v := range claims {
-		vm, _ := v.(map[string]any)
-		md, _ := vm["metadata"].(map[string]any)
-		name, _ := md["name"].(string)
-		spec, _ := vm["spec"].(map[string]any)
-		modes := asList(spec["accessModes"])
-		res, _ := spec["resources"].(map[string]any)
-		req, _ := res["requests"].(map[string]any)
-		size, _ := req["storage"].(string)
-		if len(vm) != 2 || len(md) != 1 || !isIdent(name) || len(spec) != 2 || len(modes) != 1 || modes[0] != "ReadWriteOnce" ||
-			len(res) != 1 || len(req) != 1 || size == "" {
+	for _, v := range asList(c.spec["volumeClaimTemplates"]) {
+		line, name, ok := claimStmt(v)
+		if !ok {
 			return nil, false
 		}
-		out = append(out, "volume "+name+" = new_pvc("+quote(size)+")")
+		out = append(out, line)
 		c.volNames[name] = true
 	}
 	delete(c.spec, "volumes")

@@ -24,6 +24,7 @@ const (
 	featResource                    // resource steps
 	featDaemon                      // daemon steps with ready probes
 	featStepFields                  // ${step.status}, exit_code, ip, ...
+	featContainers                  // container sets, sidecars, init containers (containers.go)
 	featureCount
 )
 
@@ -38,6 +39,7 @@ var featureProbes = [featureCount]string{
 	featDaemon:       `pipeline p { step s { image "x" daemon ready tcp port 80 delay 5s } step t after s { image "x" run ["${s.ip}"] } }`,
 	featStepFields:   `pipeline p { step s { image "x" run ["x"] } step t after s { image "x" run ["${s.status}", "${s.exit_code}"] } }`,
 	featSync:         `pipeline p { mutex "m" step s { image "x" run ["x"] semaphore config_map("c", "k") } }`,
+	featContainers:   `pipeline p { image "x" step s { run ["x"] memory limit "1Gi" volume v = empty_dir() sidecar a { ready tcp port 1 timeout 1s mount v at "/v" } } step t { container a { image "y" } container b after a { image "y" } } }`,
 }
 
 var (

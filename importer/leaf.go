@@ -46,6 +46,14 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 		delete(t, "inputs")
 	}
 	kind := leafKind(t)
+	var extras []string // sidecars, init containers, volumes (containers.go)
+	if kind == "container" || kind == "script" || kind == "containerSet" {
+		var err error
+		if extras, err = c.podExtras(tn, t, sc); err != nil {
+			return nil, err
+		}
+		defer c.endPodExtras()
+	}
 	switch kind {
 	case "container", "script":
 		ct, _ := t[kind].(map[string]any)
@@ -62,6 +70,15 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 			}
 		}
 		delete(t, kind)
+	case "containerSet":
+		if lines, ok, err := c.containerSetBody(tn, t[kind], sc); err != nil {
+			return nil, err
+		} else if ok {
+			out = append(out, lines...)
+			delete(t, kind)
+			break
+		}
+		fallthrough
 	case "resource":
 		if languageHas(featResource) {
 			if lines, ok, err := c.resourceStmt(tn, t["resource"], sc); err != nil {
@@ -91,6 +108,10 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 		raw["container"] = nil
 		keepRaw(kind, t[kind], kind)
 		delete(t, kind)
+	}
+	out = append(out, extras...)
+	if line, ok := c.podSpecPatchStmt(t, sc); ok {
+		out = append(out, line)
 	}
 	if o, ok := t["outputs"].(map[string]any); ok {
 		lines, ok := c.outputs(o, sc)
@@ -176,6 +197,10 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 			}
 		}
 	}
+	if line, ok := readyOf(raw, kind); ok {
+		out = append(out, line)
+		c.dropNote(kind + ".readinessProbe")
+	}
 	if m, ok := t["memoize"]; ok {
 		if !contains(out, "memoize off") {
 			out = append(out, "memoize off")
@@ -239,6 +264,7 @@ func (c *conv) container(tn, kind string, ct map[string]any, sc *scope) ([]strin
 		}
 		return "[" + strings.Join(parts, ", ") + "]", nil
 	}
+	image, _ := ct["image"].(string)
 	if im, ok := ct["image"].(string); ok {
 		if im != c.image {
 			v, err := txt(im, "image")
@@ -285,8 +311,8 @@ func (c *conv) container(tn, kind string, ct map[string]any, sc *scope) ([]strin
 				return nil, nil, &notNative{path: c.tp(tn, kind), what: "a container that runs its image's entrypoint (no command, no args)"}
 			}
 			// It runs its image's entrypoint: the image says so.
-			if im, ok := ct["image"].(string); ok && im == c.image {
-				out = append(out, "image "+quote(im))
+			if image != "" && image == c.image {
+				out = append(out, "image "+quote(image))
 			}
 		}
 		// One argument vector when a command is given (the same thing
@@ -417,10 +443,11 @@ func resourceStmts(v any) ([]string, bool) {
 		rv, hasReq := req[r]
 		lv, hasLim := lim[r]
 		if !hasReq {
-			if hasLim {
-				// A limit alone (Kubernetes then requests as much).
+			if hasLim && languageHas(featContainers) {
 				ls, _ := scalarText(lv)
 				out = append(out, r+" limit "+quote(ls))
+			} else if hasLim {
+				return nil, false
 			}
 			continue
 		}
@@ -712,12 +739,12 @@ func readyStmt(v any) (string, bool) {
 				return "", false
 			}
 			line = "ready exec " + lit + line
-		case "initialDelaySeconds", "periodSeconds":
+		case "initialDelaySeconds", "periodSeconds", "timeoutSeconds":
 			d, ok := duration(p[k])
-			if !ok {
+			if !ok || (k == "timeoutSeconds" && !languageHas(featContainers)) {
 				return "", false
 			}
-			word := map[string]string{"initialDelaySeconds": "delay", "periodSeconds": "period"}[k]
+			word := map[string]string{"initialDelaySeconds": "delay", "periodSeconds": "period", "timeoutSeconds": "timeout"}[k]
 			line += " " + word + " " + d
 		default:
 			return "", false

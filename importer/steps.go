@@ -16,6 +16,9 @@ type task struct {
 	// entryLeaf: the entrypoint is this leaf template; its inputs are the
 	// workflow parameters of the same names.
 	entryLeaf bool
+	// inputs are the inputs of the steps template the task is in, as
+	// pipec text (stages.go); nil for none.
+	inputs map[string]string
 }
 
 // leafKinds are the template kinds that are one pod or action (not a dag
@@ -37,13 +40,28 @@ func (c *conv) steps() ([]string, error) {
 		return nil, nil // it runs a WorkflowTemplate's
 	}
 	ep, _ := c.spec["entrypoint"].(string)
-	main, err := c.group(ep, "entrypoint")
+	main := c.recursiveEntry(ep) // composite.go
+	var mainStages [][]task
+	var err error
+	if main == nil {
+		mainStages, err = c.stagedGroups(ep, "entrypoint") // stages.go
+		main = flatTasks(mainStages)
+	}
+	if err == nil && main == nil {
+		main, err = c.group(ep, "entrypoint")
+	}
 	if err != nil {
 		return nil, err
 	}
 	var exit []task
+	var exitStages [][]task
 	if ex, ok := c.spec["onExit"].(string); ok && ex != "" {
-		if exit, err = c.group(ex, "onExit"); err != nil {
+		exitStages, err = c.stagedGroups(ex, "onExit")
+		exit = flatTasks(exitStages)
+		if err == nil && exitStages == nil {
+			exit, err = c.group(ex, "onExit")
+		}
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -64,12 +82,26 @@ func (c *conv) steps() ([]string, error) {
 	}
 	c.pickImage(all)
 	var out []string
+	if mainStages != nil {
+		if out, err = c.stageStmts(mainStages, ""); err != nil {
+			return nil, err
+		}
+		main = nil
+	}
 	for _, t := range main {
 		s, err := c.step(t, "")
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, s)
+	}
+	if exitStages != nil {
+		stmts, err := c.stageStmts(exitStages, "on exit ")
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, stmts...)
+		exit = nil
 	}
 	for _, t := range exit {
 		s, err := c.step(t, "on exit ")
@@ -166,7 +198,7 @@ func (c *conv) step(t task, handler string) (string, error) {
 	}
 	name, _ := t.m["name"].(string)
 	sc := &scope{inputs: map[string]string{}}
-	for k, v := range c.compInputs {
+	for k, v := range t.inputs {
 		sc.inputs[k] = v
 	}
 	var header []string
@@ -200,12 +232,13 @@ func (c *conv) step(t task, handler string) (string, error) {
 		if tm == nil {
 			return "", &notNative{path: append(t.path, "template"), what: fmt.Sprintf("template %q is not defined here", tn)}
 		}
-		if leafKind(tm) == "" {
-			uses, err = c.compositeUses(tn, args)
+		composite := leafKind(tm) == ""
+		if composite {
+			uses, err = c.compositeUses(tn, args, t.path) // composite.go
 		} else if in, _ := tm["inputs"].(map[string]any); in["artifacts"] != nil {
 			c.inlineOnly[tn] = true // each call has its own artifact sources
 		}
-		if uses == "" && err == nil && c.uses[tn] > 1 && !t.entryLeaf && !c.inlineOnly[tn] {
+		if !composite && c.uses[tn] > 1 && !t.entryLeaf && !c.inlineOnly[tn] {
 			uses, err = c.templateUses(tn, args)
 			if _, ok := err.(*rawInputs); ok {
 				// Its raw fields read inputs: each call gets its own body.
@@ -213,7 +246,7 @@ func (c *conv) step(t task, handler string) (string, error) {
 				uses, err = "", nil
 			}
 		}
-		if uses == "" && err == nil && leafKind(tm) != "" {
+		if !composite && uses == "" && err == nil {
 			body, err = c.inlineBody(tn, args, t)
 		}
 	}
@@ -317,9 +350,9 @@ func (c *conv) loop(t task) (string, error) {
 		switch {
 		case len(parts) == 3 && parts[0] == "workflow" && parts[1] == "parameters" && c.params[parts[2]]:
 			return "for item in " + parts[2], nil
-		case len(parts) == 4 && parts[0] == "tasks" && parts[2] == "outputs" && parts[3] == "result" && c.stepNames[parts[1]] != "":
+		case len(parts) == 4 && isNodeScope(parts[0]) && parts[2] == "outputs" && parts[3] == "result" && c.stepNames[parts[1]] != "":
 			return "for item in " + parts[1] + ".result", nil
-		case len(parts) == 5 && parts[0] == "tasks" && parts[2] == "outputs" && parts[3] == "parameters" && c.stepNames[parts[1]] != "":
+		case len(parts) == 5 && isNodeScope(parts[0]) && parts[2] == "outputs" && parts[3] == "parameters" && c.stepNames[parts[1]] != "":
 			return "for item in " + parts[1] + "." + parts[4], nil
 		}
 		return "", &notNative{path: append(t.path, "withParam"), what: "withParam " + p}

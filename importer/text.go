@@ -59,15 +59,15 @@ func (c *conv) text(s string, sc *scope) (string, error) {
 			return m
 		case len(parts) == 3 && parts[0] == "workflow" && parts[1] == "parameters" && c.params[parts[2]]:
 			return "${" + parts[2] + "}"
-		case len(parts) == 5 && parts[0] == "tasks" && parts[2] == "outputs" && parts[3] == "parameters":
+		case len(parts) == 5 && isNodeScope(parts[0]) && parts[2] == "outputs" && parts[3] == "parameters":
 			if st, ok := c.stepNames[parts[1]]; ok && isIdent(parts[4]) {
 				return "${" + st + "." + parts[4] + "}"
 			}
-		case len(parts) == 3 && parts[0] == "tasks" && stepFields[parts[2]] != "" && languageHas(featStepFields):
+		case len(parts) == 3 && isNodeScope(parts[0]) && stepFields[parts[2]] != "" && languageHas(featStepFields):
 			if st, ok := c.stepNames[parts[1]]; ok {
 				return "${" + st + "." + stepFields[parts[2]] + "}"
 			}
-		case len(parts) == 4 && parts[0] == "tasks" && parts[2] == "outputs" && parts[3] == "result":
+		case len(parts) == 4 && isNodeScope(parts[0]) && parts[2] == "outputs" && parts[3] == "result":
 			if st, ok := c.stepNames[parts[1]]; ok {
 				return "${" + st + ".result}"
 			}

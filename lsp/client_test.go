@@ -25,6 +25,10 @@ type client struct {
 	files map[string]string // workspace files by name
 	utf8  bool
 	done  chan error
+	srv   *Server
+	calls int64 // calls made: the next call's id is calls+1
+	// exited: the test ended the session itself.
+	exited bool
 
 	mu    sync.Mutex
 	diags map[string][]published // by file name, in arrival order
@@ -77,6 +81,7 @@ func newClient(t testing.TB, archive string, utf8 bool, opts Options) *client {
 		opts.Log = os.Stderr
 	}
 	srv := NewServer(opts)
+	c.srv = srv
 	go func() { c.done <- srv.Serve(context.Background(), serverSide) }()
 	c.conn = jsonrpc2.NewConn(jsonrpc2.NewHeaderStream(clientSide))
 	c.conn.Go(context.Background(), func(ctx context.Context, req *jsonrpc2.Request) (any, error) {
@@ -119,6 +124,9 @@ func newClient(t testing.TB, archive string, utf8 bool, opts Options) *client {
 }
 
 func (c *client) close() {
+	if c.exited {
+		return
+	}
 	c.call("shutdown", nil, nil)
 	c.notify("exit", nil)
 	select {
@@ -148,6 +156,7 @@ func (c *client) call(method string, params, result any) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
+	c.calls++
 	var raw json.RawMessage
 	_, err := c.conn.Call(ctx, method, params, &raw)
 	if err == nil && result != nil {
@@ -184,6 +193,21 @@ func (c *client) change(name string, version int, text string) {
 	c.notify("textDocument/didChange", map[string]any{
 		"textDocument":   map[string]any{"uri": c.uri(name), "version": version},
 		"contentChanges": []any{map[string]any{"text": text}}})
+}
+
+// typeAt sends an incremental change: a space typed at p, or (del) the
+// character at p deleted.
+func (c *client) typeAt(name string, version int, p lspPos, del bool) {
+	c.t.Helper()
+	rng := lspRange{p, p}
+	text := " "
+	if del {
+		rng.End.Character++
+		text = ""
+	}
+	c.notify("textDocument/didChange", map[string]any{
+		"textDocument":   map[string]any{"uri": c.uri(name), "version": version},
+		"contentChanges": []any{map[string]any{"range": rng, "text": text}}})
 }
 
 // pos is the position of the n-th byte of the first occurrence of needle
@@ -223,7 +247,7 @@ func (c *client) waitDiags(name string, version int32) published {
 // publishes once after checking and again after Argo's validator).
 func (c *client) waitDiagsN(name string, version int32, n int) published {
 	c.t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(c.exitWait() * 12)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for {

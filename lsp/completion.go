@@ -63,12 +63,14 @@ func (s *Server) Completion(ctx context.Context, p *protocol.CompletionParams) (
 	if err != nil {
 		return nil, err
 	}
-	return &protocol.CompletionList{Items: s.complete(r)}, nil
+	items := s.complete(r)
+	return &protocol.CompletionList{Items: items, IsIncomplete: r.incomplete}, nil
 }
 
 func (s *Server) complete(r *request) []protocol.CompletionItem {
 	src, off, path := r.m.src, r.off, r.doc.path
-	toks := lexTokens(path, src[:off])
+	from, open := r.lexStart()
+	toks := lexTokensFrom(path, src, from, off)
 	items := []protocol.CompletionItem{}
 	var last *tok
 	if len(toks) > 0 {
@@ -109,7 +111,7 @@ func (s *Server) complete(r *request) []protocol.CompletionItem {
 			items = append(items, s.item(r, w, protocol.CompletionItemKindKeyword, "keyword", keywordDocs[w], wordStart))
 		}
 	}
-	context := blockContext(toks)
+	context := blockContext(open, toks)
 	if context == "value" {
 		return items
 	}
@@ -181,11 +183,12 @@ func (s *Server) complete(r *request) []protocol.CompletionItem {
 	return items
 }
 
-// blockContext says what block the end of the tokens is in: "top",
-// "pipeline", "step" (a step or template body), "stage" (a stage's body)
-// or "value" (a map literal).
-func blockContext(toks []tok) string {
-	var stack []string
+// blockContext says what block the end of the tokens is in (open are the
+// blocks open at their start, outermost first): "top", "pipeline", "step"
+// (a step or template body), "stage" (a stage's body) or "value" (a map
+// literal).
+func blockContext(open []string, toks []tok) string {
+	stack := append([]string(nil), open...)
 	head, headLine, brackets := "", -1, 0
 	staged := false // the header line holds the keyword stage
 	for _, t := range toks {
@@ -197,7 +200,7 @@ func blockContext(toks []tok) string {
 					switch head {
 					case "pipeline":
 						kind = "pipeline"
-					case "step", "on", "template":
+					case "step", "on", "template", "container", "sidecar", "init":
 						kind = "step"
 					}
 					if staged && (head == "stage" || head == "on") {
@@ -345,12 +348,22 @@ func stepSummary(st *compiler.Step) string {
 // refItems lists what ${...} may refer to at the cursor.
 func (s *Server) refItems(r *request, from int) []protocol.CompletionItem {
 	items := []protocol.CompletionItem{}
+	p, cur, tmpl := scopeAt(r.st, r.doc.path, r.stOff)
+	// In a large pipeline only names that start with what is typed of the
+	// reference are offered, and the list is marked incomplete, so that
+	// the client asks again as more is typed.
+	typed := ""
+	if p != nil && len(p.Steps) > maxCompletionItems/8 {
+		typed, r.incomplete = string(r.m.src[from:r.off]), true
+	}
 	add := func(label string, kind protocol.CompletionItemKind, detail, doc string) {
+		if !strings.HasPrefix(label, typed) {
+			return
+		}
 		it := s.item(r, label, kind, detail, doc, from)
 		it.SortText = protocol.NewOptional(sortPrefix(kind) + label)
 		items = append(items, it)
 	}
-	p, cur, tmpl := scopeAt(r.st, r.doc.path, r.stOff)
 	switch {
 	case tmpl != nil:
 		for _, tp := range tmpl.Params {
@@ -372,13 +385,22 @@ func (s *Server) refItems(r *request, from int) []protocol.CompletionItem {
 				add(cur.Loop.Var+"."+k, protocol.CompletionItemKindField, "loop item key", "")
 			}
 		}
+	}
+	s.argoItems(cur, add)
+	if p != nil && tmpl == nil {
 		steps := p.Steps
 		if cur != nil && cur.Handler != "" {
 			steps = nil // handlers cannot use the main steps' outputs
 		}
-		docs := outputDocs(r.st.unit)
-		downstream := downstreamOf(cur, steps)
-		for _, st := range steps {
+		docs := r.st.outputDocs()
+		var downstream map[*compiler.Step]bool
+		if len(steps) > 0 {
+			downstream = downstreamOf(cur, r.st.users())
+		}
+		for st := range nearestFirst(steps, r.stOff) {
+			if len(items) >= maxCompletionItems {
+				break
+			}
 			if st == cur || downstream[st] {
 				continue // using it would form a cycle
 			}
@@ -392,6 +414,15 @@ func (s *Server) refItems(r *request, from int) []protocol.CompletionItem {
 			}
 		}
 	}
+	return items
+}
+
+// maxCompletionItems caps the references offered at once: in a pipeline of
+// thousands of steps the list is cut (the steps nearest the cursor first).
+const maxCompletionItems = 1000
+
+// argoItems offers the Argo variables.
+func (s *Server) argoItems(cur *compiler.Step, add func(label string, kind protocol.CompletionItemKind, detail, doc string)) {
 	vars := compiler.ArgoVariables()
 	sort.Strings(vars)
 	for _, v := range vars {
@@ -401,23 +432,63 @@ func (s *Server) refItems(r *request, from int) []protocol.CompletionItem {
 		}
 		add(v, protocol.CompletionItemKindConstant, "Argo variable", doc)
 	}
-	return items
+}
+
+// nearestFirst yields steps (in source order) by the distance of their
+// declaration from an offset, nearest first, stopping when yield does;
+// the work is proportional to the steps yielded, not to all of them.
+func nearestFirst(steps []*compiler.Step, off int) func(yield func(*compiler.Step) bool) {
+	dist := func(st *compiler.Step) int {
+		r := st.Decl.Range()
+		switch {
+		case off < r.Start.Offset:
+			return r.Start.Offset - off
+		case off > r.End.Offset:
+			return off - r.End.Offset
+		}
+		return 0
+	}
+	return func(yield func(*compiler.Step) bool) {
+		hi := sort.Search(len(steps), func(i int) bool { return steps[i].Decl.Range().End.Offset >= off })
+		lo := hi - 1
+		for lo >= 0 || hi < len(steps) {
+			var st *compiler.Step
+			if hi >= len(steps) || lo >= 0 && dist(steps[lo]) <= dist(steps[hi]) {
+				st, lo = steps[lo], lo-1
+			} else {
+				st, hi = steps[hi], hi+1
+			}
+			if !yield(st) {
+				return
+			}
+		}
+	}
+}
+
+// users maps each step of the state's pipelines to the steps that depend
+// on it directly (computed once).
+func (c *checkedState) users() map[*compiler.Step][]*compiler.Step {
+	c.usersOnce.Do(func() {
+		c.usersOf = map[*compiler.Step][]*compiler.Step{}
+		for _, p := range c.prog.Pipelines {
+			for _, st := range p.Steps {
+				for _, d := range st.Deps {
+					if d.Step != nil {
+						c.usersOf[d.Step] = append(c.usersOf[d.Step], st)
+					}
+				}
+			}
+		}
+	})
+	return c.usersOf
 }
 
 // downstreamOf is the set of steps that depend on cur, directly or not
-// (through after or by using an output of it).
-func downstreamOf(cur *compiler.Step, steps []*compiler.Step) map[*compiler.Step]bool {
+// (through after or by using an output of it), given each step's users.
+func downstreamOf(cur *compiler.Step, users map[*compiler.Step][]*compiler.Step) map[*compiler.Step]bool {
 	down := map[*compiler.Step]bool{}
 	if cur == nil {
 		return down
-	}
-	users := map[*compiler.Step][]*compiler.Step{}
-	for _, st := range steps {
-		for _, d := range st.Deps {
-			if d.Step != nil {
-				users[d.Step] = append(users[d.Step], st)
-			}
-		}
 	}
 	queue := []*compiler.Step{cur}
 	for len(queue) > 0 {
@@ -441,6 +512,13 @@ func sortPrefix(k protocol.CompletionItemKind) string {
 		return "2"
 	}
 	return "3"
+}
+
+// outputDocs maps every output statement of the state's unit to its doc
+// comment (computed once).
+func (c *checkedState) outputDocs() map[*dsl.OutputStmt]string {
+	c.docsOnce.Do(func() { c.docs = outputDocs(c.unit) })
+	return c.docs
 }
 
 // outputDocs maps every output statement of a unit to its doc comment.

@@ -24,6 +24,9 @@ type document struct {
 	seq     int64 // the server's change counter at the last change
 	text    []byte
 	sem     *semState // the last semantic tokens sent, for deltas
+	// wantsSem: the client asked for semantic tokens, so each checked state's
+	// AST facts are computed in the background too.
+	wantsSem bool
 	// The last diagnostics published and the text they are of, for quick
 	// fixes.
 	lastDiags diag.Diagnostics
@@ -32,6 +35,7 @@ type document struct {
 	// Diagnostics: one compile at a time per document; a change while it
 	// runs asks for another, and the stale result is dropped.
 	timer     *time.Timer
+	timerWG   *sync.WaitGroup // the one timer's compile counts in
 	compiling bool
 	again     bool
 	published int64 // seq of the last published diagnostics
@@ -40,24 +44,136 @@ type document struct {
 	validating     bool
 	nextValidation *validation
 
-	// The latest checked state, for features.
+	// The latest checked state, for features, and the latest whose index
+	// is built (requests answer from it while a newer one is indexed).
 	checked *checkedState
+	indexed *checkedState
+	// pending is the check requests of the current text wait for (one at a
+	// time per document, shared by every request that needs it).
+	pending *pendingCheck
+	// m maps positions of text (built on demand; nil after a change); diff
+	// is how text differs from diffFrom's, once computed.
+	m        *mapper
+	diffFrom *checkedState
+	diff     textEdit
+}
+
+// mapperLocked is the mapper of the document's current text.
+func (d *document) mapperLocked(utf8 bool) *mapper {
+	if d.m == nil {
+		d.m = newMapper(d.text, utf8)
+	}
+	return d.m
+}
+
+// editSinceLocked is how the current text differs from a checked state's.
+func (d *document) editSinceLocked(c *checkedState) textEdit {
+	if d.diffFrom != c {
+		d.diffFrom, d.diff = c, diffTexts(c.source(), d.text)
+	}
+	return d.diff
+}
+
+// pendingCheck is a parse and check of a snapshot under way; done is
+// closed when c is set.
+type pendingCheck struct {
+	sn   *snapshot
+	done chan struct{}
+	c    *checkedState
 }
 
 // checkedState is what the compiler made of a consistent snapshot of the
 // open documents.
 type checkedState struct {
-	seqs    map[string]int64 // open documents' seq by path, at the snapshot
-	unit    *compiler.Unit
-	prog    *compiler.Program
-	res     *compiler.Result // set when it came from a full compile
-	idxOnce sync.Once
-	idx     *index
+	path string           // the document's
+	seqs map[string]int64 // open documents' seq by path, at the snapshot
+	unit *compiler.Unit
+	prog *compiler.Program
+	res  *compiler.Result // set when it came from a full compile
+
+	idxOnce  sync.Once
+	idxReady chan struct{} // closed once idx is set
+	idx      *index
+
+	mOnce sync.Once
+	m     *mapper // of source()
+
+	factsOnce sync.Once
+	facts     *astFacts // for semantic tokens
+
+	docsOnce sync.Once
+	docs     map[*dsl.OutputStmt]string // see outputDocs
+
+	usersOnce sync.Once
+	usersOf   map[*compiler.Step][]*compiler.Step // see users
 }
 
+func newCheckedState(path string, seqs map[string]int64, unit *compiler.Unit, prog *compiler.Program) *checkedState {
+	return &checkedState{path: path, seqs: seqs, unit: unit, prog: prog, idxReady: make(chan struct{})}
+}
+
+// source is the text of the document the state was checked on.
+func (c *checkedState) source() []byte {
+	if f := c.unit.Files[c.path]; f != nil {
+		return f.Source
+	}
+	return nil
+}
+
+// mapper maps positions of source().
+func (c *checkedState) mapper(utf8 bool) *mapper {
+	c.mOnce.Do(func() { c.m = newMapper(c.source(), utf8) })
+	return c.m
+}
+
+// index builds the state's index (once) and returns it.
 func (c *checkedState) index() *index {
-	c.idxOnce.Do(func() { c.idx = buildIndex(c.unit, c.prog) })
+	c.idxOnce.Do(func() {
+		defer close(c.idxReady)
+		defer func() {
+			if r := recover(); r != nil {
+				c.idx = &index{} // answered as "nothing here"; logged by the caller's recover
+				panic(r)
+			}
+		}()
+		c.idx = buildIndex(c.unit, c.prog)
+	})
 	return c.idx
+}
+
+// indexed reports whether the index is built.
+func (c *checkedState) indexed() bool {
+	select {
+	case <-c.idxReady:
+		return true
+	default:
+		return false
+	}
+}
+
+// indexCtx is index, but gives up when ctx is done (the index is built
+// on regardless, for the next request).
+func (c *checkedState) indexCtx(ctx context.Context) (*index, error) {
+	if c.indexed() {
+		return c.idx, nil
+	}
+	go func() {
+		defer func() { _ = recover() }()
+		c.index()
+	}()
+	select {
+	case <-c.idxReady:
+		return c.idx, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// astFacts is what the document's AST says about its tokens (semantic
+// tokens), computed once.
+func (c *checkedState) astFacts() *astFacts {
+	c.factsOnce.Do(func() { c.facts = collectFacts(c.unit.Files[c.path]) })
+	return c.facts
 }
 
 // snapshot is the open documents at one moment.
@@ -124,24 +240,27 @@ func (s *Server) DidChange(_ context.Context, p *protocol.DidChangeTextDocumentP
 		s.logf(levelLog, "%s: dropping change to version %d: already at version %d", d.path, p.TextDocument.Version, d.version)
 		return nil
 	}
-	text := d.text
+	text, m := d.text, d.m
 	for _, ch := range p.ContentChanges {
 		switch ch := ch.(type) {
 		case *protocol.TextDocumentContentChangeWholeDocument:
-			text = []byte(ch.Text)
+			text, m = []byte(ch.Text), nil
 		case *protocol.TextDocumentContentChangePartial:
-			m := newMapper(text, s.utf8)
+			if m == nil {
+				m = newMapper(text, s.utf8)
+			}
 			start, end := m.offset(ch.Range.Start), m.offset(ch.Range.End)
 			if end < start {
 				start, end = end, start
 			}
 			next := make([]byte, 0, len(text)-(end-start)+len(ch.Text))
 			next = append(append(append(next, text[:start]...), ch.Text...), text[end:]...)
-			text = next
+			text, m = next, nil
 		}
 	}
 	s.seq++
 	d.text, d.version, d.seq = text, p.TextDocument.Version, s.seq
+	d.m, d.diffFrom, d.pending = m, nil, nil
 	s.changedLocked(d)
 	return nil
 }
@@ -159,7 +278,8 @@ func (s *Server) DidClose(ctx context.Context, p *protocol.DidCloseTextDocumentP
 	// Drop what the document holds; what is still being computed for it is
 	// dropped when it finishes (the document is no longer open).
 	big := len(d.text) > 1<<20
-	d.checked, d.sem, d.lastDiags, d.lastText = nil, nil, nil, nil
+	d.checked, d.indexed, d.pending, d.sem, d.lastDiags, d.lastText = nil, nil, nil, nil, nil, nil
+	d.text, d.m, d.diffFrom = nil, nil, nil
 	s.seq++
 	d.seq = s.seq // in-flight results for it are stale now
 	d.published = s.seq
@@ -189,26 +309,40 @@ func (s *Server) changedLocked(d *document) {
 }
 
 func (s *Server) scheduleLocked(d *document) {
-	if s.closing {
+	if s.closing || s.shutdown {
 		return
 	}
 	s.stopTimerLocked(d)
+	wg := &s.bg
+	if s.large(d) {
+		wg = &s.bgLarge
+	}
+	wg.Add(1)
 	if s.opts.Debounce < 0 {
-		s.bg.Add(1)
-		go func() { defer s.bg.Done(); s.diagnose(d) }()
+		go func() { defer wg.Done(); s.diagnose(d) }()
 		return
 	}
-	s.bg.Add(1)
-	d.timer = time.AfterFunc(s.opts.Debounce, func() { defer s.bg.Done(); s.diagnose(d) })
+	d.timer, d.timerWG = time.AfterFunc(s.opts.Debounce, func() { defer wg.Done(); s.diagnose(d) }), wg
+}
+
+// large reports whether a document is large enough that requests answer
+// from its last checked state (see atFast) and that shutdown and exit do
+// not wait for its compiles.
+func (s *Server) large(d *document) bool {
+	from := s.opts.fastFrom
+	if from == 0 {
+		from = defaultFastFrom
+	}
+	return from > 0 && len(d.text) >= from
 }
 
 // stopTimerLocked cancels a pending compile; a stopped timer never runs its
 // function, so its share of the WaitGroup is released here.
 func (s *Server) stopTimerLocked(d *document) {
 	if d.timer != nil && d.timer.Stop() {
-		s.bg.Done()
+		d.timerWG.Done()
 	}
-	d.timer = nil
+	d.timer, d.timerWG = nil, nil
 }
 
 // diagnose compiles d (parse, check, lower and Argo's validator) and
@@ -258,7 +392,7 @@ func (s *Server) diagnose(d *document) {
 // later change made them stale. Publishing under the lock keeps results in
 // the order of the changes.
 func (s *Server) publishLocked(d *document, sn *snapshot, res *compiler.Result, ds diag.Diagnostics, again bool) bool {
-	if s.docs[d.uri] != d || !s.currentLocked(sn.seqs, res.Unit) {
+	if s.docs[d.uri] != d || s.closing || s.shutdown || !s.currentLocked(sn.seqs, res.Unit) {
 		return false
 	}
 	seq := sn.seqs[d.path]
@@ -271,12 +405,9 @@ func (s *Server) publishLocked(d *document, sn *snapshot, res *compiler.Result, 
 		d.deps[p] = true
 	}
 	if d.checked == nil || d.checked.seqs[d.path] < seq {
-		c := &checkedState{seqs: sn.seqs, unit: res.Unit, prog: res.Program, res: res}
-		d.checked = c
-		// Index it now, in the background, so that the requests after the
-		// next edit can answer from it at once (see atFast).
-		s.vbg.Add(1)
-		go func() { defer s.vbg.Done(); c.index() }()
+		c := newCheckedState(d.path, sn.seqs, res.Unit, res.Program)
+		c.res = res
+		s.setCheckedLocked(d, c)
 	}
 	d.lastDiags, d.lastText = ds, sn.files[d.path]
 	params := &protocol.PublishDiagnosticsParams{URI: d.uri, Version: protocol.NewOptional(d.version),
@@ -285,6 +416,47 @@ func (s *Server) publishLocked(d *document, sn *snapshot, res *compiler.Result, 
 		s.logf(levelWarning, "publishing diagnostics: %v", err)
 	}
 	return true
+}
+
+// setCheckedLocked makes c the document's latest checked state and indexes
+// it in the background, so that the requests after the next edit can
+// answer from it at once (see atFast); until then they answer from the
+// last indexed state.
+func (s *Server) setCheckedLocked(d *document, c *checkedState) {
+	d.checked = c
+	if c.indexed() {
+		s.noteIndexedLocked(d, c)
+		return
+	}
+	s.vbg.Add(1)
+	go func() {
+		defer s.vbg.Done()
+		defer func() {
+			if r := recover(); r != nil {
+				s.logf(levelError, "panic indexing %s: %v\n%s", d.path, r, debug.Stack())
+			}
+		}()
+		start := time.Now()
+		c.index()
+		s.logf(levelLog, "indexed %s in %v", filepath.Base(d.path), time.Since(start).Round(time.Microsecond))
+		s.mu.Lock()
+		s.noteIndexedLocked(d, c)
+		sem := d.wantsSem && s.docs[d.uri] == d
+		s.mu.Unlock()
+		if sem {
+			c.astFacts()
+		}
+	}()
+}
+
+// noteIndexedLocked records that c's index is built.
+func (s *Server) noteIndexedLocked(d *document, c *checkedState) {
+	if s.docs[d.uri] != d {
+		return // closed: keep nothing
+	}
+	if d.indexed == nil || d.indexed.seqs[d.path] < c.seqs[d.path] {
+		d.indexed = c
+	}
 }
 
 var validateMu sync.Mutex
@@ -298,15 +470,18 @@ func (s *Server) validateLoop(d *document, job *validation) {
 	defer s.vbg.Done()
 	for job != nil {
 		all, stale := append(diag.Diagnostics(nil), job.res.Diags...), false
-		for _, out := range job.res.Outputs {
+		isStale := func() bool {
 			s.mu.Lock()
-			stale = s.closing || s.shutdown || !s.currentLocked(job.sn.seqs, job.res.Unit)
-			s.mu.Unlock()
-			if stale {
+			defer s.mu.Unlock()
+			return s.closing || s.shutdown || s.docs[d.uri] != d || !s.currentLocked(job.sn.seqs, job.res.Unit)
+		}
+		for _, out := range job.res.Outputs {
+			if stale = isStale(); stale {
 				break
 			}
-			all = append(all, s.validate(out)...)
+			all = append(all, s.validate(out, isStale)...)
 		}
+		stale = stale || isStale()
 		s.mu.Lock()
 		if !stale && !s.shutdown {
 			s.publishLocked(d, job.sn, job.res, all.Sort(), true)
@@ -320,7 +495,12 @@ func (s *Server) validateLoop(d *document, job *validation) {
 	}
 }
 
-func (s *Server) validate(out *compiler.Output) (ds diag.Diagnostics) {
+// validate runs Argo's validator on one pipeline. It remembers what the
+// validator accepted (s.valCache), so that after an edit only the parts of
+// a large pipeline that changed are validated again; a validation that
+// became stale (stale()) stops at its next part, and its result, which the
+// caller drops, is then incomplete.
+func (s *Server) validate(out *compiler.Output, stale func() bool) (ds diag.Diagnostics) {
 	defer func() {
 		if r := recover(); r != nil {
 			s.logf(levelError, "panic in Argo's validator: %v", r)
@@ -330,7 +510,7 @@ func (s *Server) validate(out *compiler.Output) (ds diag.Diagnostics) {
 	validateMu.Lock()
 	defer validateMu.Unlock()
 	start := time.Now()
-	ds = compiler.Validate(out.Object)
+	ds = compiler.ValidateCached(out.Object, &staleCache{cache: &s.valCache, stale: stale}, nil)
 	s.logf(levelLog, "validated %s in %v", out.Pipeline.Name, time.Since(start).Round(time.Microsecond))
 	return ds
 }
@@ -363,32 +543,76 @@ func (s *Server) checkDoc(ctx context.Context, u uri.URI, async bool) (*document
 		return nil, nil, nil, errNoDocument(u)
 	}
 	if c := d.checked; c != nil && s.currentLocked(c.seqs, c.unit) && c.seqs[d.path] == d.seq {
-		m := newMapper(d.text, s.utf8)
+		m := d.mapperLocked(s.utf8)
 		s.mu.Unlock()
 		if async {
 			jsonrpc2.Async(ctx)
 		}
 		return d, c, m, nil
 	}
-	sn := s.snapshotLocked()
+	pc := d.pending
+	if pc == nil || !s.snapshotCurrentLocked(pc.sn) {
+		pc = &pendingCheck{sn: s.snapshotLocked(), done: make(chan struct{})}
+		d.pending = pc
+		s.vbg.Add(1)
+		go s.runCheck(d, pc)
+	}
 	s.mu.Unlock()
 	// The snapshot is taken: let the next messages be read meanwhile.
 	if async {
 		jsonrpc2.Async(ctx)
 	}
-	c := s.checkSnapshot(sn, d.path)
-	s.mu.Lock()
-	if s.docs[u] == d && s.currentLocked(sn.seqs, c.unit) && (d.checked == nil || d.checked.seqs[d.path] <= sn.seqs[d.path]) {
-		d.checked = c
+	select {
+	case <-pc.done:
+	case <-ctx.Done():
+		return nil, nil, nil, ctx.Err() // the check goes on, for the next request
 	}
-	s.mu.Unlock()
-	return d, c, newMapper(sn.files[d.path], sn.utf8), nil
+	return d, pc.c, pc.c.mapper(pc.sn.utf8), nil
+}
+
+// runCheck parses and checks a snapshot for the requests waiting on pc.
+func (s *Server) runCheck(d *document, pc *pendingCheck) {
+	defer s.vbg.Done()
+	defer close(pc.done)
+	defer func() {
+		if r := recover(); r != nil {
+			s.logf(levelError, "panic checking %s: %v\n%s", d.path, r, debug.Stack())
+			pc.c = newCheckedState(d.path, pc.sn.seqs, &compiler.Unit{Files: map[string]*dsl.File{}}, &compiler.Program{})
+		}
+	}()
+	if s.opts.beforeCheck != nil {
+		s.opts.beforeCheck()
+	}
+	c := s.checkSnapshot(pc.sn, d.path)
+	pc.c = c
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if d.pending == pc {
+		d.pending = nil
+	}
+	if s.docs[d.uri] == d && s.currentLocked(pc.sn.seqs, c.unit) && (d.checked == nil || d.checked.seqs[d.path] <= pc.sn.seqs[d.path]) {
+		s.setCheckedLocked(d, c)
+	}
+}
+
+// snapshotCurrentLocked reports whether a snapshot still has the text of
+// every open document.
+func (s *Server) snapshotCurrentLocked(sn *snapshot) bool {
+	if len(sn.seqs) != len(s.docs) {
+		return false
+	}
+	for _, d := range s.docs {
+		if seq, ok := sn.seqs[d.path]; !ok || seq != d.seq {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Server) checkSnapshot(sn *snapshot, path string) *checkedState {
 	unit, _ := compiler.Load(sn.sources(s.opts.Base), []string{path})
 	prog, _ := compiler.Check(unit)
-	return &checkedState{seqs: sn.seqs, unit: unit, prog: prog}
+	return newCheckedState(path, sn.seqs, unit, prog)
 }
 
 // toDiagnostics converts the diagnostics of one file.

@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"bytes"
 	"context"
 
 	"go.lsp.dev/jsonrpc2"
@@ -24,12 +25,20 @@ const defaultFastFrom = 256 << 10
 type textEdit struct{ start, oldEnd, newEnd int }
 
 func diffTexts(old, new []byte) textEdit {
+	n := min(len(old), len(new))
 	p := 0
-	for p < len(old) && p < len(new) && old[p] == new[p] {
+	const chunk = 4096 // compared with bytes.Equal (vectorised), then byte by byte
+	for p+chunk <= n && bytes.Equal(old[p:p+chunk], new[p:p+chunk]) {
+		p += chunk
+	}
+	for p < n && old[p] == new[p] {
 		p++
 	}
 	s := 0
-	for s < len(old)-p && s < len(new)-p && old[len(old)-1-s] == new[len(new)-1-s] {
+	for s+chunk <= n-p && bytes.Equal(old[len(old)-s-chunk:len(old)-s], new[len(new)-s-chunk:len(new)-s]) {
+		s += chunk
+	}
+	for s < n-p && old[len(old)-1-s] == new[len(new)-1-s] {
 		s++
 	}
 	return textEdit{start: p, oldEnd: len(old) - s, newEnd: len(new) - s}
@@ -60,7 +69,8 @@ func (e textEdit) toNew(off int) int {
 }
 
 // atFast is at for hover and completion: from the last checked state when
-// it is stale and the cursor can be translated, else as at. The request's
+// it is stale (or, while the latest is being indexed, from the last
+// indexed one) and the cursor can be translated, else as at. The request's
 // m and off are of the current text; stM and stOff of the state's.
 func (s *Server) atFast(ctx context.Context, u uri.URI, pos protocol.Position) (*request, error) {
 	s.mu.Lock()
@@ -70,27 +80,28 @@ func (s *Server) atFast(ctx context.Context, u uri.URI, pos protocol.Position) (
 		return nil, errNoDocument(u)
 	}
 	c := d.checked
-	from := s.opts.fastFrom
-	if from == 0 {
-		from = defaultFastFrom
+	if c != nil && !c.indexed() && d.indexed != nil {
+		c = d.indexed
 	}
-	if c == nil || len(d.text) < from || (s.currentLocked(c.seqs, c.unit) && c.seqs[d.path] == d.seq) || c.unit.Files[d.path] == nil {
+	if c == nil || !s.large(d) || c.source() == nil || s.currentLocked(c.seqs, c.unit) && c.seqs[d.path] == d.seq {
 		s.mu.Unlock()
 		return s.at(ctx, u, pos)
 	}
-	old, text, utf8 := c.unit.Files[d.path].Source, d.text, s.utf8
+	m := d.mapperLocked(s.utf8)
+	e := d.editSinceLocked(c)
+	utf8 := s.utf8
 	s.mu.Unlock()
-	m := newMapper(text, utf8)
 	off := m.offset(pos)
-	e := diffTexts(old, text)
 	stOff, ok := e.toOld(off)
-	if !ok || old == nil {
+	if !ok {
 		return s.at(ctx, u, pos)
 	}
 	jsonrpc2.Async(ctx) // the state is taken: read on meanwhile
-	c.index()
+	if _, err := c.indexCtx(ctx); err != nil {
+		return nil, err
+	}
 	s.logf(levelLog, "%s: answered from the last checked text (the edit at %d-%d is being checked)", d.path, e.start, e.newEnd)
-	return &request{doc: d, st: c, m: m, off: off, stM: newMapper(old, utf8), stOff: stOff, edit: &e}, nil
+	return &request{doc: d, st: c, m: m, off: off, stM: c.mapper(utf8), stOff: stOff, edit: &e}, nil
 }
 
 // stateView is the request seen entirely in the checked state's text.

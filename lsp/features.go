@@ -31,6 +31,8 @@ type request struct {
 	stM   *mapper
 	stOff int
 	edit  *textEdit
+	// incomplete: a completion list was cut (see maxCompletionItems).
+	incomplete bool
 }
 
 func (s *Server) at(ctx context.Context, u uri.URI, pos protocol.Position) (*request, error) {
@@ -38,7 +40,12 @@ func (s *Server) at(ctx context.Context, u uri.URI, pos protocol.Position) (*req
 	if err != nil {
 		return nil, err
 	}
-	st.index()
+	if _, err := st.indexCtx(ctx); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.noteIndexedLocked(d, st)
+	s.mu.Unlock()
 	off := m.offset(pos)
 	return &request{doc: d, st: st, m: m, off: off, stM: m, stOff: off}, nil
 }
@@ -105,7 +112,7 @@ func (s *Server) Hover(ctx context.Context, p *protocol.HoverParams) (*protocol.
 		text, rng = describe(st.unit, o.tgt, o.use), o.rng
 	} else if u := r.st.idx.useAt(path, r.off); u != nil {
 		text, rng = describeRef(u), u.Range
-	} else if kw, kr := keywordAt(r.m.src, path, r.off); kw != "" {
+	} else if kw, kr := keywordAt(r, path); kw != "" {
 		text, rng = "**"+kw+"**: "+keywordDocs[kw], kr
 	}
 	if text == "" {
@@ -115,9 +122,12 @@ func (s *Server) Hover(ctx context.Context, p *protocol.HoverParams) (*protocol.
 	return &protocol.Hover{Contents: &protocol.MarkupContent{Kind: protocol.MarkupKindMarkdown, Value: text}, Range: &pr}, nil
 }
 
-// keywordAt finds a keyword token (not a string, not a name) at an offset.
-func keywordAt(src []byte, path string, off int) (string, diag.Range) {
-	for _, t := range lexTokens(path, src) {
+// keywordAt finds a keyword token (not a string, not a name) at the
+// request's offset.
+func keywordAt(r *request, path string) (string, diag.Range) {
+	src, off := r.m.src, r.off
+	from, _ := r.lexStart()
+	for _, t := range lexTokensFrom(path, src, from, lineEndAt(src, off)) {
 		if t.start <= off && off <= t.end && t.ident && keywordDocs[t.text] != "" {
 			return t.text, diag.Range{Filename: path, Start: diag.Pos{Offset: t.start, Line: 1}, End: diag.Pos{Offset: t.end, Line: 1}}
 		}
@@ -155,10 +165,14 @@ func describe(unit *compiler.Unit, t *target, u *compiler.Use) string {
 				fmt.Fprintf(&b, " (default `%q`)", *o.Default)
 			}
 		}
+		var odoc string
+		if t.output != nil && t.output.Decl != nil {
+			odoc = stepItemDoc(unit, t.output.Decl)
+		}
 		if t.step.Loop != nil {
 			b.WriteString("\n\nThe step loops: `${" + t.step.Name + "." + t.name + "}` is a JSON list of every iteration's value.")
 		}
-		doc(&b, t.doc)
+		doc(&b, odoc)
 	case tResult:
 		fmt.Fprintf(&b, "**result** of step `%s`: its standard output (at most 256 kB; for a script, its output)", t.step.Name)
 	case tTemplate:
@@ -629,8 +643,8 @@ func (s *Server) DocumentSymbol(ctx context.Context, p *protocol.DocumentSymbolP
 					children = append(children, sym(st.Name.Name, detail, protocol.SymbolKindVariable, pi, st.Name, nil))
 				case *dsl.StepDecl:
 					detail := "step"
-					if st.Handler != "" {
-						detail = "on " + st.Handler + " step"
+					if st.Handler() != "" {
+						detail = "on " + st.Handler() + " step"
 					}
 					children = append(children, sym(st.Name.Name, detail, protocol.SymbolKindFunction, pi, st.Name, stepChildren(st.Items)))
 				case *dsl.StageDecl:

@@ -42,7 +42,7 @@ type target struct {
 	tmpl   *dsl.TemplateDecl
 	tparam *dsl.TParam
 	loop   *compiler.Loop
-	doc    string
+	doc    string // for a template (a step's and an output's are found when described)
 }
 
 func (t *target) key() string {
@@ -67,12 +67,19 @@ type index struct {
 // nothing itself.
 func buildIndex(unit *compiler.Unit, prog *compiler.Program) *index {
 	ix := &index{}
-	seen := map[string]bool{}
+	type occKey struct {
+		file       string
+		start, end int
+		kind       targetKind
+		declFile   string
+		declOff    int
+	}
+	seen := map[occKey]bool{}
 	add := func(r diag.Range, t *target, decl bool, use *compiler.Use) {
 		if r.Filename == "" || t == nil {
 			return
 		}
-		k := fmt.Sprintf("%s|%d|%d|%s", r.Filename, r.Start.Offset, r.End.Offset, t.key())
+		k := occKey{r.Filename, r.Start.Offset, r.End.Offset, t.kind, t.decl.Filename, t.decl.Start.Offset}
 		if seen[k] {
 			return
 		}
@@ -84,7 +91,7 @@ func buildIndex(unit *compiler.Unit, prog *compiler.Program) *index {
 		if t := targets[st]; t != nil {
 			return t
 		}
-		t := &target{kind: tStep, name: st.Name, decl: st.Decl.Name.Range(), step: st, doc: stepDoc(st)}
+		t := &target{kind: tStep, name: st.Name, decl: st.Decl.Name.Range(), step: st}
 		targets[st] = t
 		return t
 	}
@@ -107,7 +114,7 @@ func buildIndex(unit *compiler.Unit, prog *compiler.Program) *index {
 			if t := targets[o.Decl]; t != nil {
 				return t
 			}
-			t := &target{kind: tOutput, name: name, decl: o.Decl.Name.Range(), step: st, output: o, doc: stepItemDoc(unit, o.Decl)}
+			t := &target{kind: tOutput, name: name, decl: o.Decl.Name.Range(), step: st, output: o}
 			targets[o.Decl] = t
 			return t
 		}

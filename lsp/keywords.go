@@ -18,7 +18,7 @@ var keywordDocs = map[string]string{
 	"memoize":           "memoize on | off [max_age 24h]: memoization of step results on the run id, so a resumed run skips the steps that succeeded.",
 	"namespace":         `namespace "ns": the Kubernetes namespace of the workflow.`,
 	"node_selector":     `node_selector key = "value": schedule pods only on nodes with this label.`,
-	"on":                "on exit step NAME { ... } or on failure step NAME { ... }: a handler that runs after the main steps (on exit stage { ... }: handlers in stages).",
+	"on":                "on exit step NAME { ... } or on failure step NAME { ... }: a handler that runs after the main steps (on exit stage { ... }: handlers in stages). on running|succeeded|failed|errored step NAME { ... }, or on NAME when \"EXPR\" step NAME { ... }: a lifecycle hook (spec.hooks in a pipeline, the task's hooks in a step; on exit in a step is the step's own exit handler).",
 	"param":             `param NAME[: type] [= default] [one_of [...]]: a workflow parameter, ${NAME} in strings; without a default it must be given at submit.`,
 	"parallelism":       "parallelism N: at most N pods of the workflow run at once.",
 	"pod_gc":            "pod_gc on_pod_completion | on_pod_success | on_workflow_completion | on_workflow_success: when Argo deletes finished pods.",

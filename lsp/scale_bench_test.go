@@ -4,16 +4,45 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/pipec/pipec/bench"
+	"github.com/pipec/pipec/compiler"
 	"github.com/pipec/pipec/dsl"
 )
 
-// The language server on a 10,000-step document (bench.Pipeline, about
-// 0.4 MB): hover and completion right after an edit, semantic tokens.
-// Figures are in docs/performance.md.
+// The language server on large documents (bench.Pipeline: 10,000 steps are
+// about 2 MB, 50,000 about 10 MB): hover and completion right after an
+// edit, the first diagnostics after a change, semantic tokens, the memory
+// kept after closing, shutdown. Figures are in docs/editors.md.
+//
+//	go test ./lsp -run '^$' -bench Scale -benchmem
+//
+// PIPEC_LSP_SCALE=10000 (a comma-separated list) selects the sizes.
+
+func scaleSizes() []int {
+	v := os.Getenv("PIPEC_LSP_SCALE")
+	if v == "" {
+		return []int{10000, 50000}
+	}
+	var out []int
+	for _, f := range strings.Split(v, ",") {
+		var n int
+		if _, err := fmt.Sscan(f, &n); err == nil && n > 0 {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// eachScale runs f as one sub-benchmark per size.
+func eachScale(b *testing.B, f func(b *testing.B, steps int)) {
+	for _, n := range scaleSizes() {
+		b.Run(fmt.Sprintf("steps=%d", n), func(b *testing.B) { f(b, n) })
+	}
+}
 
 func scaleClient(b *testing.B, steps int) (*client, string) {
 	src := bench.Pipeline("big", steps)
@@ -25,63 +54,152 @@ func scaleClient(b *testing.B, steps int) (*client, string) {
 	c := newClient(b, archive, false, Options{Debounce: -1})
 	c.open("big.pipe")
 	c.waitDiags("big.pipe", 1)
+	b.SetBytes(int64(len(src)))
 	return c, src
 }
 
-// BenchmarkScaleHoverAfterEdit10k: a change, then hover on a step name near
-// the end.
-func BenchmarkScaleHoverAfterEdit10k(b *testing.B) { benchHoverAfterEdit(b, 10000) }
-
-// BenchmarkScaleHoverAfterEdit1k is the same on 1,000 steps.
-func BenchmarkScaleHoverAfterEdit1k(b *testing.B) { benchHoverAfterEdit(b, 1000) }
-
-func benchHoverAfterEdit(b *testing.B, steps int) {
-	c, src := scaleClient(b, steps)
-	i := strings.LastIndex(src, fmt.Sprintf("step s%d", steps-10))
-	pos := c.posAt(src, i+len("step s9"))
-	var warm map[string]any
-	c.mustCall("textDocument/hover", c.textDoc("big.pipe", pos), &warm) // the first index
-	b.ResetTimer()
-	for n := 0; n < b.N; n++ {
-		b.StopTimer()
-		c.change("big.pipe", n+2, src+strings.Repeat(" ", n%2))
-		b.StartTimer()
-		var h map[string]any
-		c.mustCall("textDocument/hover", c.textDoc("big.pipe", pos), &h)
-		if h == nil {
-			b.Fatal("no hover")
+// BenchmarkScaleHoverAfterEdit: a keystroke at the end of the document (an
+// incremental change, which starts a compile in the background), then at
+// once a hover on a step name near the end.
+func BenchmarkScaleHoverAfterEdit(b *testing.B) {
+	eachScale(b, func(b *testing.B, steps int) {
+		c, src := scaleClient(b, steps)
+		i := strings.LastIndex(src, fmt.Sprintf("step s%d ", steps-10))
+		pos := c.posAt(src, i+len("step s9"))
+		c.mustCall("textDocument/hover", c.textDoc("big.pipe", pos), nil) // the first index
+		end := c.posAt(src, len(src))
+		b.ResetTimer()
+		for n := 0; n < b.N; n++ {
+			b.StopTimer()
+			c.typeAt("big.pipe", n+2, end, n%2 == 1)
+			b.StartTimer()
+			var h map[string]any
+			c.mustCall("textDocument/hover", c.textDoc("big.pipe", pos), &h)
+			if h == nil {
+				b.Fatal("no hover")
+			}
 		}
-	}
+	})
 }
 
-// BenchmarkScaleSemanticTokens10k: full semantic tokens of the document.
-func BenchmarkScaleSemanticTokens10k(b *testing.B) {
-	c, _ := scaleClient(b, 10000)
-	doc := map[string]any{"textDocument": map[string]any{"uri": c.uri("big.pipe")}}
-	b.ResetTimer()
-	for n := 0; n < b.N; n++ {
-		var res struct{ Data []uint32 }
-		c.mustCall("textDocument/semanticTokens/full", doc, &res)
-		if len(res.Data) == 0 {
-			b.Fatal("no tokens")
+// BenchmarkScaleCompletionAfterEdit: a keystroke, then at once a
+// completion of a ${...} reference near the end.
+func BenchmarkScaleCompletionAfterEdit(b *testing.B) {
+	eachScale(b, func(b *testing.B, steps int) {
+		c, src := scaleClient(b, steps)
+		marker := `"${date}"`
+		i := strings.LastIndex(src, marker) + len(`"${`)
+		pos := c.posAt(src, i)
+		c.mustCall("textDocument/completion", c.textDoc("big.pipe", pos), nil) // the first index
+		end := c.posAt(src, len(src))
+		b.ResetTimer()
+		for n := 0; n < b.N; n++ {
+			b.StopTimer()
+			c.typeAt("big.pipe", n+2, end, n%2 == 1)
+			b.StartTimer()
+			var l completionList
+			c.mustCall("textDocument/completion", c.textDoc("big.pipe", pos), &l)
+			if len(l.Items) < 3 {
+				b.Fatalf("%d completion items", len(l.Items))
+			}
 		}
-	}
+	})
 }
 
-// BenchmarkScaleShutdown10k: shutdown right after a change, while the
-// document is being compiled and validated.
-func BenchmarkScaleShutdown10k(b *testing.B) {
-	for n := 0; n < b.N; n++ {
-		b.StopTimer()
-		c, src := scaleClient(b, 10000)
-		c.change("big.pipe", 2, src+" ")
-		b.StartTimer()
-		c.mustCall("shutdown", nil, nil)
-		b.StopTimer()
-		c.notify("exit", nil)
-		<-c.done
-		b.StartTimer()
-	}
+// BenchmarkScaleFirstDiagnostics: from a change to its first published
+// diagnostics (parse, check, lower; Argo's validator comes later).
+func BenchmarkScaleFirstDiagnostics(b *testing.B) {
+	eachScale(b, func(b *testing.B, steps int) {
+		c, src := scaleClient(b, steps)
+		b.ResetTimer()
+		for n := 0; n < b.N; n++ {
+			v := n + 2
+			c.change("big.pipe", v, strings.Replace(src, "2024-01-01", fmt.Sprintf("2024-01-%02d", n%28+1), 1))
+			c.waitDiags("big.pipe", int32(v))
+		}
+	})
+}
+
+// BenchmarkScaleSemanticTokens: full semantic tokens of the document.
+func BenchmarkScaleSemanticTokens(b *testing.B) {
+	eachScale(b, func(b *testing.B, steps int) {
+		c, _ := scaleClient(b, steps)
+		doc := map[string]any{"textDocument": map[string]any{"uri": c.uri("big.pipe")}}
+		b.ResetTimer()
+		for n := 0; n < b.N; n++ {
+			var res struct{ Data []uint32 }
+			c.mustCall("textDocument/semanticTokens/full", doc, &res)
+			if len(res.Data) == 0 {
+				b.Fatal("no tokens")
+			}
+		}
+	})
+}
+
+// BenchmarkScaleMemoryAfterClose: open a document, edit it, wait for its
+// diagnostics, hover (so that it is compiled, indexed and being
+// validated), close it. The heap in use after a collection, compared with
+// before the open, is reported right after the close (MB-kept, while the
+// validator may still be at work on it) and once the server's background
+// work has ended (MB-kept-idle). Run it alone: other benchmarks' leftover
+// work skews it.
+func BenchmarkScaleMemoryAfterClose(b *testing.B) {
+	eachScale(b, func(b *testing.B, steps int) {
+		src := bench.Pipeline("big", steps)
+		dir := b.TempDir()
+		archive := filepath.Join(dir, "big.txtar")
+		if err := os.WriteFile(archive, []byte("-- big.pipe --\n"+src), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		c := newClient(b, archive, false, Options{Debounce: -1})
+		i := strings.LastIndex(src, fmt.Sprintf("step s%d ", steps-10))
+		pos := c.posAt(src, i+len("step s9"))
+		kept, idle := 0.0, 0.0
+		for n := 0; n < b.N; n++ {
+			before := heapInUse()
+			c.files["big.pipe"] = src
+			c.open("big.pipe")
+			c.waitDiags("big.pipe", 1)
+			c.change("big.pipe", 2, strings.Replace(src, "2024-01-01", "2024-01-02", 1))
+			c.waitDiags("big.pipe", 2)
+			var h map[string]any
+			c.mustCall("textDocument/hover", c.textDoc("big.pipe", pos), &h)
+			c.notify("textDocument/didClose", map[string]any{"textDocument": map[string]any{"uri": c.uri("big.pipe")}})
+			_ = c.call("textDocument/hover", c.textDoc("big.pipe", pos), nil) // "not open": a round trip after the close
+			kept += float64(heapInUse()-before) / (1 << 20)
+			c.srv.bgLarge.Wait()
+			c.srv.vbg.Wait()
+			idle += float64(heapInUse()-before) / (1 << 20)
+		}
+		b.ReportMetric(kept/float64(b.N), "MB-kept")
+		b.ReportMetric(idle/float64(b.N), "MB-kept-idle")
+	})
+}
+
+func heapInUse() int64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapInuse)
+}
+
+// BenchmarkScaleShutdown: shutdown right after a change, while the document
+// is being compiled and validated.
+func BenchmarkScaleShutdown(b *testing.B) {
+	eachScale(b, func(b *testing.B, steps int) {
+		for n := 0; n < b.N; n++ {
+			b.StopTimer()
+			c, src := scaleClient(b, steps)
+			c.change("big.pipe", 2, src+" ")
+			b.StartTimer()
+			c.mustCall("shutdown", nil, nil)
+			b.StopTimer()
+			c.notify("exit", nil)
+			<-c.done
+			c.exited = true
+			b.StartTimer()
+		}
+	})
 }
 
 // BenchmarkSemanticTokensOf10k: the tokens of a parsed 10,000-step source,
@@ -93,6 +211,20 @@ func BenchmarkSemanticTokensOf10k(b *testing.B) {
 	for n := 0; n < b.N; n++ {
 		if len(semanticTokensOf(f, "big.pipe", src)) == 0 {
 			b.Fatal("no tokens")
+		}
+	}
+}
+
+// BenchmarkIndexOf10k: the index of a checked 10,000-step document.
+func BenchmarkIndexOf10k(b *testing.B) {
+	path := "big.pipe"
+	src := []byte(bench.Pipeline("big", 10000))
+	unit, _ := compiler.Load(compiler.Overlay{Files: map[string][]byte{path: src}}, []string{path})
+	prog, _ := compiler.Check(unit)
+	b.ResetTimer()
+	for n := 0; n < b.N; n++ {
+		if len(buildIndex(unit, prog).occs) == 0 {
+			b.Fatal("empty index")
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/alecthomas/participle/v2/lexer"
+	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 	"go.lsp.dev/uri"
 
@@ -249,7 +250,14 @@ func semanticTokens(path string, src []byte) []semTok {
 
 // semanticTokensOf computes the tokens of a source from its parsed file.
 func semanticTokensOf(f *dsl.File, path string, src []byte) []semTok {
-	facts := collectFacts(f)
+	return semanticTokensWith(collectFacts(f), func(off int) (int, bool) { return off, true }, path, src)
+}
+
+// semanticTokensWith computes the tokens of a source from the facts of an
+// AST of another text of it: toOld maps an offset of src to that text's
+// (false inside the region they differ in, where the lexer alone decides:
+// a keyword or a name).
+func semanticTokensWith(facts *astFacts, toOld func(int) (int, bool), path string, src []byte) []semTok {
 	lx, err := dsl.Lexer.LexBytes(path, src)
 	if err != nil {
 		return nil
@@ -283,16 +291,24 @@ func semanticTokensOf(f *dsl.File, path string, src []byte) []semTok {
 			add(start, end, tokNumber, 0)
 		case types["String"], types["TripleString"], types["RawString"],
 			types["Unterminated"], types["UnterminatedTriple"], types["UnterminatedRaw"]:
-			stringTokens(t, facts, add)
+			old, ok := toOld(start)
+			stringTokens(t, ok && facts.scripts[old], facts, add)
 		case types["Ident"]:
-			if r, ok := facts.names[start]; ok {
+			old, known := toOld(start)
+			if !known {
+				if isKeyword(t.Value) {
+					add(start, end, tokKeyword, 0)
+				} else {
+					add(start, end, tokVariable, 0)
+				}
+			} else if r, ok := facts.names[old]; ok {
 				if r.typ < 0 {
 					r = facts.refRole(t.Value)
 				}
 				add(start, end, r.typ, r.mods)
 			} else if t.Value == "true" || t.Value == "false" {
 				add(start, end, tokKeyword, modReadonly)
-			} else if !facts.inBad(start) || isKeyword(t.Value) {
+			} else if !facts.inBad(old) || isKeyword(t.Value) {
 				add(start, end, tokKeyword, 0)
 			}
 		}
@@ -304,9 +320,8 @@ func semanticTokensOf(f *dsl.File, path string, src []byte) []semTok {
 // text is a string (an embedded script's body is left to the editor's
 // grammar for its language), ${ and } operators, the path's first part
 // what it names and the rest properties.
-func stringTokens(t lexer.Token, facts *astFacts, add func(start, end, typ, mods int)) {
+func stringTokens(t lexer.Token, script bool, facts *astFacts, add func(start, end, typ, mods int)) {
 	start, end := t.Pos.Offset, t.Pos.Offset+len(t.Value)
-	script := facts.scripts[start]
 	text := func(from, to int) {
 		if !script {
 			add(from, to, tokString, 0)
@@ -384,7 +399,7 @@ type semState struct {
 
 // SemanticTokensFull implements protocol.Server.
 func (s *Server) SemanticTokensFull(ctx context.Context, p *protocol.SemanticTokensParams) (*protocol.SemanticTokens, error) {
-	data, id, _, err := s.semantic(p.TextDocument.URI)
+	data, id, _, err := s.semantic(ctx, p.TextDocument.URI)
 	if err != nil {
 		return nil, err
 	}
@@ -394,7 +409,7 @@ func (s *Server) SemanticTokensFull(ctx context.Context, p *protocol.SemanticTok
 // SemanticTokensFullDelta implements protocol.Server: the edit from the
 // previous result, or the whole tokens when that result is not the last.
 func (s *Server) SemanticTokensFullDelta(ctx context.Context, p *protocol.SemanticTokensDeltaParams) (protocol.SemanticTokensDeltaResult, error) {
-	data, id, prev, err := s.semantic(p.TextDocument.URI)
+	data, id, prev, err := s.semantic(ctx, p.TextDocument.URI)
 	if err != nil {
 		return nil, err
 	}
@@ -404,29 +419,42 @@ func (s *Server) SemanticTokensFullDelta(ctx context.Context, p *protocol.Semant
 	return &protocol.SemanticTokensDelta{ResultID: &id, Edits: tokenEdits(prev.data, data)}, nil
 }
 
-// semantic computes a document's tokens and records them as its last.
-func (s *Server) semantic(u uri.URI) (data []uint32, id string, prev *semState, err error) {
+// semantic computes a document's tokens and records them as its last. The
+// AST's facts come from the latest checked state (computed once per
+// state), translated through the edit since then, so that a request never
+// waits for a parse of a large document.
+func (s *Server) semantic(ctx context.Context, u uri.URI) (data []uint32, id string, prev *semState, err error) {
 	s.mu.Lock()
 	d := s.docs[u]
 	if d == nil {
 		s.mu.Unlock()
 		return nil, "", nil, errNoDocument(u)
 	}
-	text, path, utf8 := d.text, d.path, s.utf8
-	var parsed *dsl.File // the checked state's, when it is of this text
-	if c := d.checked; c != nil && c.unit.Files[path] != nil && bytes.Equal(c.unit.Files[path].Source, text) {
-		parsed = c.unit.Files[path]
+	text, path := d.text, d.path
+	m := d.mapperLocked(s.utf8)
+	c := d.checked
+	if c != nil && c.source() == nil {
+		c = nil
 	}
+	var e textEdit
+	if c != nil {
+		e = d.editSinceLocked(c)
+	}
+	d.wantsSem = true
 	s.mu.Unlock()
+	jsonrpc2.Async(ctx) // the text is taken: read on meanwhile
 	var toks []semTok
-	if parsed != nil {
-		toks = semanticTokensOf(parsed, path, text)
+	if c != nil {
+		toks = semanticTokensWith(c.astFacts(), e.toOld, path, text)
 	} else {
 		toks = semanticTokens(path, text)
 	}
-	data = encodeTokens(toks, newMapper(text, utf8))
+	data = encodeTokens(toks, m)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.docs[u] != d {
+		return data, "", nil, nil
+	}
 	prev = d.sem
 	s.semSeq++
 	id = strconv.FormatInt(s.semSeq, 10)

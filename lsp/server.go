@@ -7,6 +7,7 @@ package lsp
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log"
@@ -38,6 +39,10 @@ type Options struct {
 	// Version is reported to the client in serverInfo.
 	Version string
 
+	// beforeCheck, if set, runs before each check a request waits for
+	// (tests).
+	beforeCheck func()
+
 	// fastFrom is the document size from which hover and completion after
 	// an edit answer from the last checked state (atFast): 0 means
 	// defaultFastFrom, negative always (tests).
@@ -65,10 +70,13 @@ type Server struct {
 	shutdown    bool
 	exited      chan struct{}
 	exitOnce    sync.Once
-	bg          sync.WaitGroup // background compiles
+	bg          sync.WaitGroup // background compiles of small documents
+	bgLarge     sync.WaitGroup // and of large ones (see large), which exit does not wait for
 	vbg         sync.WaitGroup // background validations and indexing; see Serve
 	reqs        sync.WaitGroup // requests being answered, but shutdown and exit
 	closing     bool
+	valCache    memCache                           // what Argo's validator accepted (see validate)
+	inflight    map[jsonrpc2.ID]context.CancelFunc // requests being answered, for $/cancelRequest
 }
 
 // NewServer makes a server; Serve runs it.
@@ -80,9 +88,10 @@ func NewServer(opts Options) *Server {
 		opts.Base = compiler.DiskSources{}
 	}
 	s := &Server{
-		opts:   opts,
-		docs:   map[uri.URI]*document{},
-		exited: make(chan struct{}),
+		opts:     opts,
+		docs:     map[uri.URI]*document{},
+		exited:   make(chan struct{}),
+		inflight: map[jsonrpc2.ID]context.CancelFunc{},
 	}
 	if opts.Log != nil {
 		s.logger.out = log.New(opts.Log, "pipec lsp: ", log.Ltime|log.Lmicroseconds)
@@ -140,9 +149,10 @@ func (s *Server) Serve(ctx context.Context, rwc io.ReadWriteCloser) error {
 	case <-time.After(time.Second): // a reader blocked on a terminal
 	}
 	s.bg.Wait()
-	// Validations and indexing (s.vbg) are not waited for: they only
-	// compute, and their results are dropped once the server is closing, so
-	// that exit is not held up by Argo's validator on a large document.
+	// Compiles of large documents (s.bgLarge), validations and indexing
+	// (s.vbg) are not waited for: they only compute, and their results are
+	// dropped once the server is closing, so that exit is not held up by a
+	// large document.
 	return err
 }
 
@@ -150,12 +160,9 @@ func (s *Server) Serve(ctx context.Context, rwc io.ReadWriteCloser) error {
 // lifecycle checks, then the typed LSP dispatch. Requests are read in order;
 // a request releases the read loop (jsonrpc2.Async) once it has taken the
 // snapshot it works on, so document changes are applied in order and a slow
-// request never blocks the next change.
+// request never blocks the next change, and $/cancelRequest is read while
+// the request it names is being answered.
 func (s *Server) handler() jsonrpc2.Handler {
-	// protocol.CancelHandler is not used: it derives a context from the
-	// pooled request context, whose cancellation goroutine can outlive the
-	// request and panic. Requests here are short; $/cancelRequest is
-	// accepted and ignored.
 	typed := protocol.ServerHandler(s, nil)
 	return func(ctx context.Context, req *jsonrpc2.Request) (result any, err error) {
 		method := strings.Clone(req.Method())
@@ -165,6 +172,10 @@ func (s *Server) handler() jsonrpc2.Handler {
 			// Shutdown (which runs there too) sees every earlier request.
 			s.reqs.Add(1)
 			defer s.reqs.Done()
+		}
+		var cancelled func() bool
+		if isCall {
+			ctx, cancelled = s.cancellable(ctx, req.ID())
 		}
 		defer func() {
 			if r := recover(); r != nil {
@@ -177,12 +188,20 @@ func (s *Server) handler() jsonrpc2.Handler {
 				}
 				result, err = nil, nil // a failed notification must not end the session
 			}
+			if isCall && err != nil && cancelled() {
+				// The request gave up because it was cancelled; one that
+				// finished anyway keeps its answer.
+				result, err = nil, protocol.ErrRequestCancelled
+			}
 		}()
 		s.mu.Lock()
 		initialized, shutdown := s.initialized, s.shutdown
 		s.mu.Unlock()
 		switch {
-		case method == protocol.MethodCancelRequest || strings.HasPrefix(method, "$/") && !isCall:
+		case method == protocol.MethodCancelRequest:
+			s.cancelRequest(json.RawMessage(req.Params()))
+			return nil, nil
+		case strings.HasPrefix(method, "$/") && !isCall:
 			return nil, nil
 		case method == protocol.MethodExit:
 		case !initialized && method != protocol.MethodInitialize:
@@ -259,31 +278,95 @@ func (s *Server) Initialize(_ context.Context, params *protocol.InitializeParams
 // Initialized implements protocol.Server.
 func (s *Server) Initialized(context.Context, *protocol.InitializedParams) error { return nil }
 
-// Shutdown implements protocol.Server. The requests before it are answered
-// and pending diagnostics computed and published first, so that no result
-// is lost.
+// Shutdown implements protocol.Server. It answers at once: requests still
+// waiting for a check are cancelled (they answer RequestCancelled), pending
+// diagnostics of small documents are computed and published first, so that
+// no quick result is lost, and large documents' compiles and Argo's
+// validator are not waited for (their results are dropped from now on).
 func (s *Server) Shutdown(context.Context) error {
+	s.mu.Lock()
+	for _, cancel := range s.inflight {
+		cancel()
+	}
+	s.mu.Unlock()
 	s.reqs.Wait()
 	s.mu.Lock()
 	var pending []*document
 	for _, d := range s.docs {
-		if d.timer != nil && d.timer.Stop() {
-			s.bg.Done()
+		if d.timer != nil && !s.large(d) && d.timer.Stop() {
+			d.timerWG.Done()
 			pending = append(pending, d)
 		}
-		d.timer = nil
+		s.stopTimerLocked(d)
 	}
 	s.mu.Unlock()
 	for _, d := range pending {
 		s.diagnose(d)
 	}
 	s.bg.Wait()
-	// Argo's validator is not waited for (it can take long on a large
-	// document): its results are dropped from now on.
 	s.mu.Lock()
 	s.shutdown = true
 	s.mu.Unlock()
 	return nil
+}
+
+// cancellable gives a request a context that $/cancelRequest (and
+// shutdown) cancels, and reports whether it was. The context is not
+// derived from the request's own (which jsonrpc2 recycles once the request
+// is answered); its values, which jsonrpc2.Async needs, are.
+func (s *Server) cancellable(ctx context.Context, id jsonrpc2.ID) (context.Context, func() bool) {
+	cctx, cancel := context.WithCancel(context.Background())
+	s.mu.Lock()
+	s.inflight[id] = cancel
+	s.mu.Unlock()
+	done := func() bool {
+		s.mu.Lock()
+		delete(s.inflight, id)
+		s.mu.Unlock()
+		err := cctx.Err()
+		cancel()
+		return err != nil
+	}
+	return requestContext{Context: cctx, values: ctx}, done
+}
+
+// requestContext is a request's cancellable context with the values of
+// jsonrpc2's request context.
+type requestContext struct {
+	context.Context
+	values context.Context
+}
+
+func (c requestContext) Value(key any) any { return c.values.Value(key) }
+
+// cancelRequest handles $/cancelRequest: the request it names, if it is
+// still being answered, gives up where it waits and answers
+// RequestCancelled (-32800).
+func (s *Server) cancelRequest(params json.RawMessage) {
+	var p struct {
+		ID json.RawMessage `json:"id"`
+	}
+	if json.Unmarshal(params, &p) != nil {
+		return
+	}
+	var id jsonrpc2.ID
+	var n int64
+	var str string
+	switch {
+	case json.Unmarshal(p.ID, &n) == nil:
+		id = jsonrpc2.NewNumberID(n)
+	case json.Unmarshal(p.ID, &str) == nil:
+		id = jsonrpc2.NewStringID(str)
+	default:
+		return
+	}
+	s.mu.Lock()
+	cancel := s.inflight[id]
+	s.mu.Unlock()
+	if cancel != nil {
+		cancel()
+		s.logf(levelLog, "request %v cancelled", id)
+	}
 }
 
 // Exit implements protocol.Server.

@@ -339,7 +339,11 @@ func (k *Kubelet) execute(ctx context.Context, pod *corev1.Pod, tmpl *wfv1.Templ
 		}
 	}
 
-	canExec := k.cfg.Exec != "never" && !rule.Simulate && len(argv) > 0 && tmpl.Resource == nil
+	// Only the main container runs here: a pod whose step also needs its
+	// sidecars or init containers (a server it talks to, a file one
+	// writes) is simulated.
+	canExec := k.cfg.Exec != "never" && !rule.Simulate && len(argv) > 0 && tmpl.Resource == nil &&
+		len(tmpl.Sidecars) == 0 && len(tmpl.InitContainers) == 0
 	if canExec {
 		if _, err := exec.LookPath(argv[0]); err != nil {
 			canExec = false

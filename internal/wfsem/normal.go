@@ -38,7 +38,10 @@
 //     pipec-memo-... ConfigMap), the pipec-item input of loops, and the
 //     `<step>-with-retry` wrapper templates, folded back into their leaf
 //     with their retryStrategy (and their pipec-result output read as the
-//     leaf's result).
+//     leaf's result), and the pipec-memo-key output of a memoized step
+//     whose artifacts other steps take, the pipec-instance input of a
+//     composite template and of its steps, and the <template>- prefix of
+//     the names of a composite's steps.
 //
 // Anything else that differs is reported, with its path in the normal form.
 package wfsem
@@ -69,6 +72,7 @@ const (
 	pipecItemInput      = "pipec-item"
 	pipecInstanceInput  = "pipec-instance"
 	pipecResultOutput   = "pipec-result"
+	pipecMemoKeyOutput  = "pipec-memo-key"
 	retryWrapperSuffix  = "-with-retry"
 
 	descriptionAnnotation = "workflows.argoproj.io/description"
@@ -258,7 +262,13 @@ func (n *normalizer) call(task map[string]any, args map[string]any, stack []stri
 	}
 	for _, s := range stack {
 		if name != "" && s == name {
-			return map[string]any{"recursion": strings.ToLower(name), "arguments": argList(args)}
+			rec := map[string]any{}
+			for k, v := range args {
+				if k != pipecInstanceInput {
+					rec[k] = v
+				}
+			}
+			return map[string]any{"recursion": strings.ToLower(name), "arguments": argList(rec)}
 		}
 	}
 	if name != "" {
@@ -267,6 +277,7 @@ func (n *normalizer) call(task map[string]any, args map[string]any, stack []stri
 	t = substituteInputs(deepCopy(t).(map[string]any), args)
 	delete(t, "name")
 	stripWiring(t)
+	t = stripCompositePrefix(t, name)
 	if inner := n.foldRetryWrapper(name, t, stack); inner != nil {
 		return inner
 	}
@@ -502,6 +513,62 @@ func substituteInputs(t map[string]any, args map[string]any) map[string]any {
 
 var inputRefRE = regexp.MustCompile(`\{\{\s*inputs\.parameters\.([-a-zA-Z0-9_]+)\s*\}\}`)
 
+// stripCompositePrefix undoes pipec's naming of a composite template's
+// steps: pipec names them <template>-<step> (the task names and the
+// templates of a composite's steps share one namespace). When every task
+// (or step) of the dag or steps template name starts with "name-", the
+// prefix is removed from the names, the dependencies and the references
+// to them.
+func stripCompositePrefix(t map[string]any, name string) map[string]any {
+	if name == "" {
+		return t
+	}
+	prefix := name + "-"
+	var tasks []map[string]any
+	if dag, ok := t["dag"].(map[string]any); ok {
+		for _, x := range asList(dag["tasks"]) {
+			m, _ := x.(map[string]any)
+			tasks = append(tasks, m)
+		}
+	}
+	for _, g := range asList(t["steps"]) {
+		for _, x := range asList(g) {
+			m, _ := x.(map[string]any)
+			tasks = append(tasks, m)
+		}
+	}
+	if len(tasks) == 0 {
+		return t
+	}
+	for _, tk := range tasks {
+		if n, _ := tk["name"].(string); tk == nil || !strings.HasPrefix(n, prefix) || n == prefix {
+			return t
+		}
+	}
+	depRE := regexp.MustCompile(`(^|[^-A-Za-z0-9_])` + regexp.QuoteMeta(prefix))
+	for _, tk := range tasks {
+		tk["name"] = strings.TrimPrefix(tk["name"].(string), prefix)
+		if d, ok := tk["depends"].(string); ok {
+			tk["depends"] = depRE.ReplaceAllString(d, "$1")
+		}
+		if ds := asList(tk["dependencies"]); ds != nil {
+			var out []any
+			for _, x := range ds {
+				s, _ := x.(string)
+				out = append(out, strings.TrimPrefix(s, prefix))
+			}
+			tk["dependencies"] = out
+		}
+	}
+	return replaceStrings(t, func(s string) string {
+		for _, scope := range []string{"tasks", "steps"} {
+			s = strings.ReplaceAll(s, scope+"."+prefix, scope+".")
+			s = strings.ReplaceAll(s, scope+"['"+prefix, scope+"['")
+		}
+		return s
+	}).(map[string]any)
+}
+
 // stripWiring removes pipec's retry wiring from a template.
 func stripWiring(t map[string]any) {
 	if m, ok := t["memoize"].(map[string]any); ok {
@@ -537,11 +604,30 @@ func stripWiring(t map[string]any) {
 	if in, ok := t["inputs"].(map[string]any); ok {
 		var keep []any
 		for _, p := range asList(in["parameters"]) {
-			if pm, _ := p.(map[string]any); pm["name"] != pipecItemInput {
+			if pm, _ := p.(map[string]any); pm["name"] != pipecItemInput && pm["name"] != pipecInstanceInput {
 				keep = append(keep, p)
 			}
 		}
 		in["parameters"] = keep
+	}
+	// The memo key a memoized producer of artifacts passes to its
+	// consumers' keys (their pipec-art-* inputs, resolved by their
+	// arguments).
+	if out, ok := t["outputs"].(map[string]any); ok {
+		var keep []any
+		for _, p := range asList(out["parameters"]) {
+			if pm, _ := p.(map[string]any); pm["name"] != pipecMemoKeyOutput {
+				keep = append(keep, p)
+			}
+		}
+		if len(keep) == 0 {
+			delete(out, "parameters")
+		} else {
+			out["parameters"] = keep
+		}
+		if len(out) == 0 {
+			delete(t, "outputs")
+		}
 	}
 }
 

@@ -300,3 +300,49 @@ spec:
 		t.Errorf("a template missing from a library is not a difference")
 	}
 }
+
+// pipec's composite naming (<template>-<step>, the pipec-instance input)
+// is the same as Argo's nested template; another step name is not.
+func TestCompositePrefix(t *testing.T) {
+	argoSrc := `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: n-}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    dag: {tasks: [{name: a, template: group}, {name: b, depends: a, template: leaf}]}
+  - name: group
+    steps:
+    - [{name: p, template: leaf}]
+    - [{name: q, template: leaf, when: "{{steps.p.outputs.result}} == 1"}]
+  - {name: leaf, container: {image: alpine, command: ["true"]}}
+`
+	pipecSrc := `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: n-}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    dag: {tasks: [{name: a, template: group, arguments: {parameters: [{name: pipec-instance, value: a}]}}, {name: b, depends: a, template: b}]}
+  - name: group
+    inputs: {parameters: [{name: pipec-instance}]}
+    steps:
+    - [{name: group-p, template: group-p, arguments: {parameters: [{name: pipec-instance, value: "{{inputs.parameters.pipec-instance}}"}]}}]
+    - [{name: group-q, template: group-q, when: "{{steps.group-p.outputs.result}} == 1", arguments: {parameters: [{name: pipec-instance, value: "{{inputs.parameters.pipec-instance}}"}]}}]
+  - {name: group-p, inputs: {parameters: [{name: pipec-instance}]}, container: {image: alpine, command: ["true"]}}
+  - {name: group-q, inputs: {parameters: [{name: pipec-instance}]}, container: {image: alpine, command: ["true"]}}
+  - {name: b, container: {image: alpine, command: ["true"]}}
+`
+	diffs, err := Compare(obj(t, argoSrc), obj(t, pipecSrc), 5)
+	if err != nil || len(diffs) != 0 {
+		t.Fatalf("diffs %v, err %v", diffs, err)
+	}
+	other := strings.Replace(pipecSrc, "{name: group-q, template: group-q,", "{name: other-q, template: group-q,", 1)
+	if diffs, _ := Compare(obj(t, argoSrc), obj(t, other), 5); len(diffs) == 0 {
+		t.Error("a step not named after its template compared equal")
+	}
+}

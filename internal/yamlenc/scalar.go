@@ -2,6 +2,10 @@ package yamlenc
 
 import (
 	"bytes"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -109,60 +113,97 @@ func plainStart(s []byte) bool {
 	return true
 }
 
-// nonString reports whether the plain scalar s could be read as something
-// other than a string by YAML 1.1 or 1.2 resolvers: a boolean (any case of
-// y, n, yes, no, on, off, true, false), a null (null, ~), a merge key or
-// value indicator (<<, =), an infinity or not-a-number, anything made of
-// digits, hex digits, signs, dots, colons and underscores that has a digit
-// (integers of any base, floats, base-60 numbers, dates), or a timestamp
-// (four digits and a dash).
+// nonString reports whether the plain scalar s would be read as something
+// other than a string by the YAML 1.1 resolver of go.yaml.in/yaml/v2, the
+// library sigs.k8s.io/yaml (and so kubectl and Argo) decode with, or is a
+// base-60 float, which that library's encoder quotes for other parsers:
+// exactly the strings it quotes, so that pipec writes what
+// sigs.k8s.io/yaml writes. They are a boolean (y, n, yes, no, on, off, true,
+// false in three cases), a null (~, null), a merge key (<<), an infinity or
+// not-a-number with a dot, a float, an integer of any base (with
+// underscores), or a timestamp. YAML 1.2 readers read no more of them as
+// other than strings.
 func nonString(s []byte) bool {
 	if !mayNotBeString[s[0]] {
 		return false
 	}
-	if len(s) <= 9 {
-		var low [9]byte
-		for i, c := range s {
-			if c >= 'A' && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			low[i] = c
-		}
-		w := low[:len(s)]
-		if w[0] == '+' || w[0] == '-' {
-			w = w[1:]
-		}
-		if len(w) > 0 && w[0] == '.' {
-			w = w[1:]
-		}
-		switch string(w) {
-		case "inf", "infinity", "nan":
-			return true
-		}
-		switch string(low[:len(s)]) {
-		case "y", "n", "yes", "no", "on", "off", "true", "false", "null", "~", "<<", "=":
+	if len(s) <= 6 {
+		switch string(s) {
+		case "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON",
+			"n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF",
+			"~", "null", "Null", "NULL", "<<",
+			".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF",
+			"+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF":
 			return true
 		}
 	}
-	c := s[0]
-	if !(c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.') {
-		return false
+	switch c := s[0]; {
+	case c == '.':
+		_, err := strconv.ParseFloat(string(s), 64)
+		return err == nil
+	case c == '+' || c == '-' || isDigit(c):
+		return numberLike(string(s))
 	}
-	if len(s) >= 5 && isDigit(s[0]) && isDigit(s[1]) && isDigit(s[2]) && isDigit(s[3]) && s[4] == '-' {
+	return false
+}
+
+// numberLike is nonString for a scalar that starts with a sign or a digit.
+func numberLike(s string) bool {
+	if strings.IndexByte(s, ':') >= 0 && base60Float.MatchString(s) {
 		return true
 	}
-	digit := false
-	for _, c := range s {
-		switch {
-		case c >= '0' && c <= '9':
-			digit = true
-		case c >= 'a' && c <= 'f', c >= 'A' && c <= 'F', c == 'x', c == 'X', c == 'o', c == 'O',
-			c == '_', c == '.', c == ':', c == '+', c == '-':
-		default:
-			return false
+	if isTimestamp(s) {
+		return true
+	}
+	plain := strings.ReplaceAll(s, "_", "")
+	if _, err := strconv.ParseInt(plain, 0, 64); err == nil {
+		return true
+	}
+	if _, err := strconv.ParseUint(plain, 0, 64); err == nil {
+		return true
+	}
+	if yamlStyleFloat.MatchString(plain) {
+		if _, err := strconv.ParseFloat(plain, 64); err == nil {
+			return true
 		}
 	}
-	return digit
+	if strings.HasPrefix(plain, "0b") {
+		if _, err := strconv.ParseUint(plain[2:], 2, 64); err == nil {
+			return true
+		}
+	} else if strings.HasPrefix(plain, "-0b") {
+		if _, err := strconv.ParseInt("-"+plain[3:], 2, 64); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	base60Float    = regexp.MustCompile(`^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$`)
+	yamlStyleFloat = regexp.MustCompile(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`)
+)
+
+// timestampFormats are the layouts YAML 1.1 timestamps are read with.
+var timestampFormats = []string{
+	"2006-1-2T15:4:5.999999999Z07:00",
+	"2006-1-2t15:4:5.999999999Z07:00",
+	"2006-1-2 15:4:5.999999999",
+	"2006-1-2",
+}
+
+// isTimestamp reports whether s reads as a YAML 1.1 timestamp: four digits,
+// a dash, and one of timestampFormats.
+func isTimestamp(s string) bool {
+	if len(s) < 5 || !isDigit(s[0]) || !isDigit(s[1]) || !isDigit(s[2]) || !isDigit(s[3]) || s[4] != '-' {
+		return false
+	}
+	for _, f := range timestampFormats {
+		if _, err := time.Parse(f, s); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // mayNotBeString[c] is true for the first bytes of the strings nonString
@@ -170,7 +211,7 @@ func nonString(s []byte) bool {
 var mayNotBeString [256]bool
 
 func init() {
-	for _, c := range []byte("0123456789+-.~<=yYnNoOtTfFiI") {
+	for _, c := range []byte("0123456789+-.~<yYnNtTfFoO") {
 		mayNotBeString[c] = true
 	}
 }
