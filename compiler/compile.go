@@ -35,7 +35,14 @@ type Options struct {
 	// OtherParams are parameters declared by pipelines outside the roots
 	// (watch mode compiles only the files that changed): -p may name them.
 	OtherParams []string
+	// Cancelled, if set, is asked between phases (after loading, after
+	// checking, before lowering each pipeline); once it reports true the
+	// compilation stops there and its Result is incomplete. The language
+	// server uses it to drop a compile that a later edit made stale.
+	Cancelled func() bool
 }
+
+func (o Options) cancelled() bool { return o.Cancelled != nil && o.Cancelled() }
 
 // Output is one compiled pipeline.
 type Output struct {
@@ -92,6 +99,10 @@ func Compile(src Sources, roots []string, opts Options) *Result {
 	unit, diags := Load(src, roots)
 	tm.end("load")
 	res.Unit = unit
+	if opts.cancelled() {
+		res.Diags = diags.Sort()
+		return res
+	}
 	tm.begin()
 	prog, cd := Check(unit)
 	tm.end("check")
@@ -120,6 +131,9 @@ func Compile(src Sources, roots []string, opts Options) *Result {
 		}
 	}
 	for _, p := range prog.Pipelines {
+		if opts.cancelled() {
+			break
+		}
 		if badParams || broken[p.File.Name] || importsBroken(unit, p.File.Name, broken) {
 			continue
 		}

@@ -56,7 +56,7 @@ func TestSettings(t *testing.T) {
 	good := []struct{ src, yaml string }{
 		{`security_context { run_as_non_root: true, run_as_user: 1000 }`, "securityContext:\n    runAsNonRoot: true\n    runAsUser: 1000\n"},
 		{`security_context { runAsGroup: 3000 }`, "securityContext:\n    runAsGroup: 3000\n"},
-		{`host_aliases [{ ip: "10.0.0.1", hostnames: ["db"] }]`, "hostAliases:\n  - hostnames:\n    - db\n    ip: \"10.0.0.1\"\n"},
+		{`host_aliases [{ ip: "10.0.0.1", hostnames: ["db"] }]`, "hostAliases:\n  - hostnames:\n    - db\n    ip: 10.0.0.1\n"},
 		{`dns_policy none`, "dnsPolicy: None\n"},
 		{`archive_logs true`, "archiveLogs: true\n"},
 		{`volume_claim_gc on_workflow_completion`, "volumeClaimGC:\n    strategy: OnWorkflowCompletion\n"},

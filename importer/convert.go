@@ -52,6 +52,9 @@ type conv struct {
 	// in each.
 	inlineOnly map[string]bool
 
+	// entryStmts are the settings of the entrypoint DAG (hooks.go).
+	entryStmts []string
+
 	notes []note
 	top   []string // template declarations
 }
@@ -185,6 +188,7 @@ func (c *conv) pipeline(names map[string]bool) (string, error) {
 	if c.image != "" {
 		head = append(head, "image "+quote(c.image))
 	}
+	head = append(head, c.entryStmts...)
 	body = append(append(append(body, head...), params...), steps...)
 	if rest := c.leftoverSpec(); len(rest) > 0 {
 		r, err := rawBlock(rest)

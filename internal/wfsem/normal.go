@@ -19,6 +19,8 @@
 //     of them than the first (pipec's template of each step), never fewer;
 //   - `withSequence: {count: N}` is the range 0..N-1 (from start when given);
 //   - `dependencies: [a, b]` and `depends: "a && b"` are the same;
+//   - a task's `onExit: t` is its `hooks: {exit: {template: t}}`, and the
+//     workflow's `spec.hooks.exit` its `onExit`;
 //   - a dag or steps template whose only task is unconditional, not looped
 //     and carries nothing else is the same as calling that task's template
 //     (pipec's entry template is always a DAG);
@@ -183,7 +185,15 @@ func Normalize(obj any) (map[string]any, error) {
 		out["exit"] = n.call(map[string]any{"template": ex}, nil, nil)
 	}
 	if hooks, ok := spec["hooks"].(map[string]any); ok {
-		out["hooks"] = n.hooks(hooks, nil)
+		h := n.hooks(hooks, nil)
+		// spec.hooks.exit is the workflow's exit handler, as onExit is.
+		if ex, ok := h["exit"].(map[string]any); ok && out["exit"] == nil {
+			out["exit"] = ex["call"]
+			delete(h, "exit")
+		}
+		if len(h) > 0 {
+			out["hooks"] = h
+		}
 	}
 	if kind == "WorkflowTemplate" || kind == "ClusterWorkflowTemplate" {
 		// Other workflows call a library's templates by name: each one
@@ -319,12 +329,24 @@ func (n *normalizer) task(tk map[string]any, stack []string) map[string]any {
 		case "name", "template", "templateRef", "inline", "arguments", "dependencies", "depends":
 			continue
 		case "hooks":
-			out[k] = n.hooks(v.(map[string]any), stack)
+			hooks := n.hooks(v.(map[string]any), stack)
+			if prev, ok := out[k].(map[string]any); ok {
+				for e, h := range prev {
+					hooks[e] = h
+				}
+			}
+			out[k] = hooks
 		case "withSequence":
 			out[k] = canonSequence(v)
 		case "onExit":
+			// A task's onExit is its exit hook: hooks.exit.
 			if s, ok := v.(string); ok && s != "" {
-				out[k] = n.call(map[string]any{"template": s}, nil, stack)
+				hooks, _ := out["hooks"].(map[string]any)
+				if hooks == nil {
+					hooks = map[string]any{}
+					out["hooks"] = hooks
+				}
+				hooks["exit"] = map[string]any{"call": n.call(map[string]any{"template": s}, nil, stack)}
 			}
 		default:
 			out[k] = v
