@@ -69,10 +69,16 @@ func FormatSource(filename string, src []byte) ([]byte, diag.Diagnostics) {
 }
 
 func findBad(f *File) *BadStmt {
-	steps := func(items []*StepItem) *BadStmt {
+	var steps func(items []*StepItem) *BadStmt
+	steps = func(items []*StepItem) *BadStmt {
 		for _, it := range items {
 			if it.Bad != nil || it.Stmt == nil {
 				return badOr(it.Bad, it.Span)
+			}
+		}
+		for _, b := range ChildBodies(items) {
+			if bad := steps(*b); bad != nil {
+				return bad
 			}
 		}
 		return nil

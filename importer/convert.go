@@ -54,6 +54,9 @@ type conv struct {
 
 	// entryStmts are the settings of the entrypoint DAG (hooks.go).
 	entryStmts []string
+	// entryOutputs converts the entrypoint DAG's outputs, once the steps
+	// are named (hooks.go); nil when it has none.
+	entryOutputs func() ([]string, error)
 
 	notes []note
 	top   []string // template declarations

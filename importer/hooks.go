@@ -175,6 +175,9 @@ func (c *conv) entrySettings(name string, t, dag map[string]any) ([]string, erro
 				return nil, &notNative{path: c.tp(name, k), what: "template.parallelism on the entrypoint DAG"}
 			}
 			out = append(out, "step_parallelism "+n)
+		case "outputs":
+			// Converted once the steps are named (entryOutputs).
+			c.entryOutputs = func() ([]string, error) { return c.entryOutputStmts(name, t[k]) }
 		default:
 			return nil, &notNative{path: c.tp(name, k), what: "template." + k + " on the entrypoint DAG"}
 		}
@@ -220,4 +223,77 @@ func (c *conv) targetText(s string) (string, error) {
 		return "", fmt.Errorf("empty")
 	}
 	return strings.Join(out, " "), nil
+}
+
+// entryOutputs converts the parameter outputs of the entrypoint DAG
+// (valueFrom.parameter or expression) into the pipeline's output
+// statements.
+func (c *conv) entryOutputStmts(name string, v any) ([]string, error) {
+	outs, _ := v.(map[string]any)
+	notNative := func(path ...any) error {
+		return &notNative{path: c.tp(name, append([]any{"outputs"}, path...)...), what: "template.outputs on the entrypoint DAG"}
+	}
+	var stmts []string
+	for k := range outs {
+		if k != "parameters" {
+			return nil, notNative(k)
+		}
+	}
+	for i, x := range asList(outs["parameters"]) {
+		pm, _ := x.(map[string]any)
+		pname, _ := pm["name"].(string)
+		vf, _ := pm["valueFrom"].(map[string]any)
+		if !isIdent(pname) || vf == nil || len(vf) != 1 {
+			return nil, notNative("parameters", i)
+		}
+		for k := range pm {
+			if k != "name" && k != "valueFrom" && k != "description" {
+				return nil, notNative("parameters", i, k)
+			}
+		}
+		doc := ""
+		if d, ok := pm["description"].(string); ok && d != "" {
+			doc = docComment(d, "")
+		}
+		if ps, ok := vf["parameter"].(string); ok {
+			txt, err := c.text(ps, &scope{inputs: map[string]string{}})
+			if err != nil {
+				return nil, notNative("parameters", i, "valueFrom")
+			}
+			stmts = append(stmts, doc+"output "+pname+" = value("+quote(txt)+")")
+			continue
+		}
+		if e, ok := vf["expression"].(string); ok && !strings.Contains(e, "{{") {
+			stmts = append(stmts, doc+"output "+pname+" = expression("+quote(escapeText(e))+")")
+			continue
+		}
+		return nil, notNative("parameters", i, "valueFrom")
+	}
+	return stmts, nil
+}
+
+// entryStepsSetting converts a field of the entrypoint steps template that
+// is a pipeline setting (parallelism, failFast) or its outputs; it reports
+// whether k was one.
+func (c *conv) entryStepsSetting(name, k string, t map[string]any) (bool, error) {
+	switch k {
+	case "parallelism":
+		n, ok := scalarText(t[k])
+		if !ok || strings.Contains(n, "{{") {
+			return true, &notNative{path: c.tp(name, k), what: "template.parallelism on the entrypoint steps template"}
+		}
+		c.entryStmts = append(c.entryStmts, "step_parallelism "+n)
+	case "failFast":
+		b, ok := t[k].(bool)
+		if !ok {
+			return true, &notNative{path: c.tp(name, k), what: "template.failFast on the entrypoint steps template"}
+		}
+		c.entryStmts = append(c.entryStmts, fmt.Sprintf("fail_fast %t", b))
+	case "outputs":
+		v := t[k]
+		c.entryOutputs = func() ([]string, error) { return c.entryOutputStmts(name, v) }
+	default:
+		return false, nil
+	}
+	return true, nil
 }

@@ -122,3 +122,75 @@ spec:
 		t.Errorf("not native: raw %v, inexpressible %v", o.Raw, o.Inexpressible)
 	}
 }
+
+// The entrypoint DAG's parameter outputs are the pipeline's outputs.
+func TestImportEntryOutputs(t *testing.T) {
+	src := `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  generateName: outs-
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    dag:
+      tasks:
+      - {name: a, template: work}
+    outputs:
+      parameters:
+      - name: v
+        valueFrom: {parameter: "{{tasks.a.outputs.result}}"}
+      - name: e
+        description: Computed.
+        valueFrom: {expression: "tasks.a.outputs.result ?? 'none'"}
+  - name: work
+    container: {image: alpine, command: [echo, work]}
+`
+	res := importString(t, src, Options{})
+	if len(res.Diags) > 0 {
+		t.Fatalf("diagnostics: %v", res.Diags)
+	}
+	got := string(res.Pipe)
+	for _, want := range []string{`output v = value("${a.result}")`, "// Computed.\n  output e = expression(\"tasks.a.outputs.result ?? 'none'\")"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %q in:\n%s", want, got)
+		}
+	}
+	if o := res.Objects[0]; !o.Native() || o.Verbatim {
+		t.Errorf("not native: raw %v, inexpressible %v", o.Raw, o.Inexpressible)
+	}
+}
+
+// The entrypoint steps template's parallelism and failFast are settings of
+// the pipeline in stages.
+func TestImportEntryStepsSettings(t *testing.T) {
+	src := `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  generateName: entry-steps-
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    parallelism: 1
+    failFast: true
+    steps:
+    - - {name: a, template: work}
+    - - {name: b, template: work}
+  - name: work
+    container: {image: alpine, command: [echo, work]}
+`
+	res := importString(t, src, Options{})
+	if len(res.Diags) > 0 {
+		t.Fatalf("diagnostics: %v", res.Diags)
+	}
+	got := string(res.Pipe)
+	for _, want := range []string{"step_parallelism 1", "fail_fast true", "stage {"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %q in:\n%s", want, got)
+		}
+	}
+	if o := res.Objects[0]; !o.Native() || o.Verbatim {
+		t.Errorf("not native: raw %v, inexpressible %v", o.Raw, o.Inexpressible)
+	}
+}

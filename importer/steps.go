@@ -85,6 +85,13 @@ func (c *conv) steps() ([]string, error) {
 		}
 	}
 	c.pickImage(all)
+	if c.entryOutputs != nil {
+		outs, err := c.entryOutputs()
+		if err != nil {
+			return nil, err
+		}
+		c.entryStmts = append(c.entryStmts, outs...)
+	}
 	var out []string
 	if mainStages != nil {
 		if out, err = c.stageStmts(mainStages, ""); err != nil {
