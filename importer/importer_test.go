@@ -111,7 +111,7 @@ spec:
   entrypoint: s
   templates:
   - name: s
-    parallelism: 1
+    metrics: {prometheus: [{name: m, help: h, gauge: {value: "1"}}]}
     steps: [[{name: a, template: x}], [{name: b, template: x}]]
   - {name: x, container: {image: alpine, command: ["true"]}}
 `
