@@ -238,3 +238,20 @@ func BenchmarkIndexOf10k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSemanticTokensFromState10k: the tokens of a 10,000-step
+// source from a checked state's facts (computed once, as the server does
+// per state): the cost of each request after the state's first.
+func BenchmarkSemanticTokensFromState10k(b *testing.B) {
+	src := []byte(bench.Pipeline("big", 10000))
+	f, _ := dsl.Parse("big.pipe", src)
+	facts := collectFacts(f)
+	same := func(off int) (int, bool) { return off, true }
+	b.ResetTimer()
+	for n := 0; n < b.N; n++ {
+		toks := semanticTokensWith(facts, same, "big.pipe", src)
+		if len(encodeTokens(toks, newMapper(src, false))) == 0 {
+			b.Fatal("no tokens")
+		}
+	}
+}

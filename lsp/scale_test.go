@@ -52,6 +52,12 @@ func TestCancelRequest(t *testing.T) {
 	if h == nil {
 		t.Fatal("no hover after the cancelled one")
 	}
+	c.srv.mu.Lock()
+	n := len(c.srv.inflight)
+	c.srv.mu.Unlock()
+	if n != 0 {
+		t.Errorf("%d answered requests still registered for cancellation", n)
+	}
 }
 
 // TestCancelRequestStringID: ids may be strings.

@@ -287,7 +287,7 @@ func (n *normalizer) call(task map[string]any, args map[string]any, stack []stri
 	t = substituteInputs(deepCopy(t).(map[string]any), args)
 	delete(t, "name")
 	stripWiring(t)
-	t = stripCompositePrefix(t, name)
+	t = stripCompositePrefix(t, name, n.templates[name])
 	if inner := n.foldRetryWrapper(name, t, stack); inner != nil {
 		return inner
 	}
@@ -295,7 +295,6 @@ func (n *normalizer) call(task map[string]any, args map[string]any, stack []stri
 		return n.call(only, taskArgs(only), stack)
 	}
 	if dag, ok := t["dag"].(map[string]any); ok {
-		unprefixComposite(name, n.templates[name], dag)
 		tasks := map[string]any{}
 		for _, x := range asList(dag["tasks"]) {
 			tk, _ := x.(map[string]any)
@@ -540,9 +539,17 @@ var inputRefRE = regexp.MustCompile(`\{\{\s*inputs\.parameters\.([-a-zA-Z0-9_]+)
 // templates of a composite's steps share one namespace). When every task
 // (or step) of the dag or steps template name starts with "name-", the
 // prefix is removed from the names, the dependencies and the references
-// to them.
-func stripCompositePrefix(t map[string]any, name string) map[string]any {
-	if name == "" {
+// to them. Only a pipec composite is renamed: orig, the template as
+// written, has the pipec-instance input.
+func stripCompositePrefix(t map[string]any, name string, orig map[string]any) map[string]any {
+	in, _ := orig["inputs"].(map[string]any)
+	composite := false
+	for _, p := range asList(in["parameters"]) {
+		if pm, _ := p.(map[string]any); pm["name"] == pipecInstanceInput {
+			composite = true
+		}
+	}
+	if name == "" || !composite {
 		return t
 	}
 	prefix := name + "-"
@@ -958,48 +965,4 @@ func canonSequence(v any) any {
 		}
 	}
 	return map[string]any{"start": strconv.Itoa(start), "end": strconv.Itoa(start + count - 1)}
-}
-
-// unprefixComposite gives the tasks of a pipec composite template (a DAG
-// template with a pipec-instance input, whose tasks pipec names
-// <template>-<step>) back their step names, in their references too.
-func unprefixComposite(name string, orig map[string]any, dag map[string]any) {
-	in, _ := orig["inputs"].(map[string]any)
-	composite := false
-	for _, p := range asList(in["parameters"]) {
-		if pm, _ := p.(map[string]any); pm["name"] == pipecInstanceInput {
-			composite = true
-		}
-	}
-	prefix := name + "-"
-	tasks := asList(dag["tasks"])
-	if !composite || len(tasks) == 0 {
-		return
-	}
-	for _, x := range tasks {
-		tk, _ := x.(map[string]any)
-		if nm, _ := tk["name"].(string); !strings.HasPrefix(nm, prefix) {
-			return
-		}
-	}
-	dep := regexp.MustCompile(`(^|[\s&|!(])` + regexp.QuoteMeta(prefix))
-	for _, x := range tasks {
-		tk, _ := x.(map[string]any)
-		tk["name"] = strings.TrimPrefix(tk["name"].(string), prefix)
-		if d, ok := tk["depends"].(string); ok {
-			tk["depends"] = dep.ReplaceAllString(d, "$1")
-		}
-		if ds := asList(tk["dependencies"]); len(ds) > 0 {
-			for i, d := range ds {
-				if s, ok := d.(string); ok {
-					ds[i] = strings.TrimPrefix(s, prefix)
-				}
-			}
-		}
-		for k, v := range tk {
-			if k != "name" && k != "depends" && k != "dependencies" {
-				tk[k] = replaceStrings(v, func(s string) string { return strings.ReplaceAll(s, "tasks."+prefix, "tasks.") })
-			}
-		}
-	}
 }
