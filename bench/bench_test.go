@@ -183,13 +183,30 @@ func BenchmarkLower(b *testing.B) {
 	})
 }
 
-// BenchmarkValidate is Argo's validator on the lowered objects.
+// BenchmarkValidate is Argo's validator on the lowered objects, as pipec
+// build runs it without a cache (shape-based, see compiler/validate_shapes.go).
 func BenchmarkValidate(b *testing.B) {
 	run(b, func(b *testing.B, in input) func() {
 		c := compile(b, in)
 		return func() {
 			for _, obj := range c.objs {
 				if d := compiler.Validate(obj); d.HasErrors() {
+					b.Fatal(d)
+				}
+			}
+		}
+	})
+}
+
+// BenchmarkValidateFull is Argo's validator on each whole object as
+// lowered (compiler.ValidateFull, --validate=full): what Validate's
+// shortcuts (shapes, chunks, stand-ins) are measured against.
+func BenchmarkValidateFull(b *testing.B) {
+	run(b, func(b *testing.B, in input) func() {
+		c := compile(b, in)
+		return func() {
+			for _, obj := range c.objs {
+				if d := compiler.ValidateFull(obj); d.HasErrors() {
 					b.Fatal(d)
 				}
 			}

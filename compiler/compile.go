@@ -21,6 +21,9 @@ type Options struct {
 	// SkipValidate turns off Argo's validator (faster; for the language
 	// server's keystroke checks).
 	SkipValidate bool
+	// FullValidation runs Argo's validator on each whole object as lowered
+	// (ValidateFull), without the shortcuts of Validate or the cache.
+	FullValidation bool
 	// SkipEmit produces no YAML.
 	SkipEmit bool
 	// ValidationCache, if set, remembers what Argo's validator accepted in
@@ -32,7 +35,14 @@ type Options struct {
 	// OtherParams are parameters declared by pipelines outside the roots
 	// (watch mode compiles only the files that changed): -p may name them.
 	OtherParams []string
+	// Cancelled, if set, is asked between phases (after loading, after
+	// checking, before lowering each pipeline); once it reports true the
+	// compilation stops there and its Result is incomplete. The language
+	// server uses it to drop a compile that a later edit made stale.
+	Cancelled func() bool
 }
+
+func (o Options) cancelled() bool { return o.Cancelled != nil && o.Cancelled() }
 
 // Output is one compiled pipeline.
 type Output struct {
@@ -89,6 +99,10 @@ func Compile(src Sources, roots []string, opts Options) *Result {
 	unit, diags := Load(src, roots)
 	tm.end("load")
 	res.Unit = unit
+	if opts.cancelled() {
+		res.Diags = diags.Sort()
+		return res
+	}
 	tm.begin()
 	prog, cd := Check(unit)
 	tm.end("check")
@@ -117,6 +131,9 @@ func Compile(src Sources, roots []string, opts Options) *Result {
 		}
 	}
 	for _, p := range prog.Pipelines {
+		if opts.cancelled() {
+			break
+		}
 		if badParams || broken[p.File.Name] || importsBroken(unit, p.File.Name, broken) {
 			continue
 		}
@@ -142,7 +159,12 @@ func Compile(src Sources, roots []string, opts Options) *Result {
 		}
 		if !opts.SkipValidate {
 			tm.begin()
-			vd := ValidateCached(obj, opts.ValidationCache, out.YAML)
+			var vd diag.Diagnostics
+			if opts.FullValidation {
+				vd = ValidateFull(obj)
+			} else {
+				vd = ValidateCached(obj, opts.ValidationCache, out.YAML)
+			}
 			tm.end("validate")
 			diags = append(diags, vd...)
 			if vd.HasErrors() {

@@ -20,17 +20,7 @@ func FuzzCompile(f *testing.F) {
 			f.Add(b)
 		}
 	}
-	f.Add([]byte(`pipeline p { image "a" step s for x in [{a: "1"}] after t { run ["${x.a}"] } step t { run ["x"] } }`))
-	// Values Kubernetes and Argo reject, and the names and quantities that
-	// border on them.
-	for _, s := range []string{
-		`pipeline p { image "a" label "bad key!" = "v" node_selector k = "a b" volume d = pvc("") timeout 300000d step a { run [""] cpu "-1" memory "2Gi" limit "1Gi" } }`,
-		`pipeline p { image "a" step a for x in ["a", {k: "v"}] { run ["x"] gpu 1.5 memory 500m } ttl -1d }`,
-		`pipeline p { image "a" schedule "@dayly" schedule "61 25 * * *" timezone "Europe/Pariss" step a { run ["x"] } }`,
-		`pipeline p { image "a" retry 2 step a { run ["x"] } step a_with_retry { run ["x"] } }`,
-		`pipeline p { image "a" param run-date = "x" step a-b { run ["${run-date}"] output my-out = file("/o") } step c { run ["${a-b.my-out}"] cpu 500m limit 1.5 memory 1Gi limit 2Gi timeout 10y } }`,
-		"\uFEFFpipeline p { image \"a\"\r step a { run [\"grep -E '\\d+'\"] } }",
-	} {
+	for _, s := range fuzzCompileSeeds {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
@@ -47,4 +37,17 @@ func FuzzCompile(f *testing.F) {
 			}
 		}
 	})
+}
+
+// fuzzCompileSeeds are inputs with values Kubernetes and Argo reject, and
+// the names and quantities that border on them (FuzzCompile, and the
+// differential test of validation).
+var fuzzCompileSeeds = []string{
+	`pipeline p { image "a" step s for x in [{a: "1"}] after t { run ["${x.a}"] } step t { run ["x"] } }`,
+	`pipeline p { image "a" label "bad key!" = "v" node_selector k = "a b" volume d = pvc("") timeout 300000d step a { run [""] cpu "-1" memory "2Gi" limit "1Gi" } }`,
+	`pipeline p { image "a" step a for x in ["a", {k: "v"}] { run ["x"] gpu 1.5 memory 500m } ttl -1d }`,
+	`pipeline p { image "a" schedule "@dayly" schedule "61 25 * * *" timezone "Europe/Pariss" step a { run ["x"] } }`,
+	`pipeline p { image "a" retry 2 step a { run ["x"] } step a_with_retry { run ["x"] } }`,
+	`pipeline p { image "a" param run-date = "x" step a-b { run ["${run-date}"] output my-out = file("/o") } step c { run ["${a-b.my-out}"] cpu 500m limit 1.5 memory 1Gi limit 2Gi timeout 10y } }`,
+	"\uFEFFpipeline p { image \"a\"\r step a { run [\"grep -E '\\d+'\"] } }",
 }

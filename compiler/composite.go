@@ -227,27 +227,37 @@ func (c *checker) composite(p *Pipeline, t *dsl.TemplateDecl) *Composite {
 var compositeOutputSources = []string{"value", "expression"}
 
 func (c *checker) compositeOutput(sc *scope, comp *Composite, s *dsl.OutputStmt, doc *dsl.CommentGroup) {
+	if out := c.dagOutput(sc, comp.Outputs, "template "+quote(comp.Decl.Name.Name), "a template with steps", s, doc); out != nil {
+		comp.Outputs = append(comp.Outputs, out)
+	}
+}
+
+// dagOutput checks an output of a DAG (or steps) template computed from its
+// steps: of a composite template, or of a pipeline's entry template. owner
+// and kind ("a template with steps") name it in messages; outs are the
+// outputs declared before.
+func (c *checker) dagOutput(sc *scope, outs []*CompositeOutput, owner, kind string, s *dsl.OutputStmt, doc *dsl.CommentGroup) *CompositeOutput {
 	out := &CompositeOutput{Name: s.Name.Name}
 	if doc != nil {
 		out.Description = doc.Text()
 	}
-	for _, o := range comp.Outputs {
+	for _, o := range outs {
 		if o.Name == out.Name {
-			c.errorf(s.Name, "output %q is declared twice in template %q", out.Name, comp.Decl.Name.Name)
+			c.errorf(s.Name, "output %q is declared twice in %s", out.Name, owner)
 		}
 	}
 	src := s.Source.Name.Name
 	if !contains(compositeOutputSources, src) {
-		c.unknownWord(s.Source.Name, "output source of a template with steps", compositeOutputSources).
+		c.unknownWord(s.Source.Name, "output source of "+kind, compositeOutputSources).
 			WithHint(`output %s = value("${step.output}") or expression("${a.result} == 'x' ? ${b.out} : ${c.out}")`, out.Name)
-		return
+		return nil
 	}
 	if len(s.Source.Args) != 1 || s.Source.Args[0].Str == nil {
 		c.errorf(s.Source, `%s() takes one string, e.g. %s("${step.result}")`, src, src)
-		return
+		return nil
 	}
 	if s.Default != nil || s.Enum != nil {
-		c.errorf(s, "default and one_of do not apply to an output of a template with steps")
+		c.errorf(s, "default and one_of do not apply to an output of %s", kind)
 	}
 	text := c.text(sc, s.Source.Args[0].Str)
 	if src == "value" {
@@ -258,7 +268,7 @@ func (c *checker) compositeOutput(sc *scope, comp *Composite, s *dsl.OutputStmt,
 			c.errorf(s.Source.Args[0], "the expression is empty")
 		}
 	}
-	comp.Outputs = append(comp.Outputs, out)
+	return out
 }
 
 // checkTemplateNames reports a composite's template, or one of its steps',
@@ -324,21 +334,28 @@ func (l *lowerer) compositeTemplates(p *Pipeline) []wfv1.Template {
 			t.Inputs.Parameters = append(t.Inputs.Parameters, wfv1.Parameter{Name: prm.Name})
 		}
 		t.Inputs.Parameters = append(t.Inputs.Parameters, wfv1.Parameter{Name: InstanceParam})
-		for _, o := range comp.Outputs {
-			op := wfv1.Parameter{Name: o.Name, ValueFrom: &wfv1.ValueFrom{}}
-			if o.Value != nil {
-				op.ValueFrom.Parameter = l.taskText(o.Value)
-			} else {
-				op.ValueFrom.Expression = exprText(o.Expr)
-			}
-			if o.Description != "" {
-				op.Description = wfv1.AnyStringPtr(o.Description)
-			}
-			t.Outputs.Parameters = append(t.Outputs.Parameters, op)
-		}
+		t.Outputs.Parameters = l.dagOutputs(comp.Outputs)
 		out = append(out, t)
 	}
 	return append(out, leaves...)
+}
+
+// dagOutputs lowers the outputs of a DAG or steps template.
+func (l *lowerer) dagOutputs(outs []*CompositeOutput) []wfv1.Parameter {
+	var ps []wfv1.Parameter
+	for _, o := range outs {
+		op := wfv1.Parameter{Name: o.Name, ValueFrom: &wfv1.ValueFrom{}}
+		if o.Value != nil {
+			op.ValueFrom.Parameter = l.taskText(o.Value)
+		} else {
+			op.ValueFrom.Expression = exprText(o.Expr)
+		}
+		if o.Description != "" {
+			op.Description = wfv1.AnyStringPtr(o.Description)
+		}
+		ps = append(ps, op)
+	}
+	return ps
 }
 
 // exprText is a text in an Argo expression: each reference becomes the

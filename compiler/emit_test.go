@@ -37,6 +37,8 @@ func checkEmitRoundTrip(t *testing.T, obj *Object, y []byte) {
 		bo.Workflow = x
 	case *wfv1.WorkflowTemplate:
 		bo.WorkflowTemplate = x
+	case *wfv1.ClusterWorkflowTemplate:
+		bo.ClusterWorkflowTemplate = x
 	case *wfv1.CronWorkflow:
 		bo.CronWorkflow = x
 	}

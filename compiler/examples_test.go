@@ -230,6 +230,11 @@ func TestExamplesArgoLint(t *testing.T) {
 				mustOne(t, kind, len(list), perr)
 				getter := &lintGetter{known: wftmpls, spec: &list[0].Spec}
 				err = validate.ValidateWorkflowTemplate(getter, clusterLintGetter{getter}, &list[0], nil, opts)
+			case compiler.KindClusterWorkflowTemplate:
+				list, perr := common.SplitClusterWorkflowTemplateYAMLFile(y, true)
+				mustOne(t, kind, len(list), perr)
+				getter := &lintGetter{known: wftmpls, spec: &list[0].Spec}
+				err = validate.ValidateClusterWorkflowTemplate(getter, clusterLintGetter{getter}, &list[0], nil, opts)
 			case compiler.KindCronWorkflow:
 				list, perr := common.SplitCronWorkflowYAMLFile(y, true)
 				mustOne(t, kind, len(list), perr)
@@ -375,7 +380,7 @@ func argoSchemas(t *testing.T) map[string]*jsonschema.Schema {
 		t.Fatal(err)
 	}
 	out := map[string]*jsonschema.Schema{}
-	for _, kind := range []string{compiler.KindWorkflow, compiler.KindWorkflowTemplate, compiler.KindCronWorkflow} {
+	for _, kind := range []string{compiler.KindWorkflow, compiler.KindWorkflowTemplate, compiler.KindClusterWorkflowTemplate, compiler.KindCronWorkflow} {
 		sch, err := c.Compile(url + "#/definitions/io.argoproj.workflow.v1alpha1." + kind)
 		if err != nil {
 			t.Fatalf("compiling the %s schema: %v", kind, err)
@@ -421,6 +426,10 @@ func decodeSpec(t *testing.T, ex *example) *wfv1.WorkflowSpec {
 	switch ex.out.Pipeline.Kind {
 	case compiler.KindWorkflowTemplate:
 		list, err := common.SplitWorkflowTemplateYAMLFile(ex.out.YAML, true)
+		mustOne(t, ex.out.Pipeline.Kind, len(list), err)
+		return &list[0].Spec
+	case compiler.KindClusterWorkflowTemplate:
+		list, err := common.SplitClusterWorkflowTemplateYAMLFile(ex.out.YAML, true)
 		mustOne(t, ex.out.Pipeline.Kind, len(list), err)
 		return &list[0].Spec
 	case compiler.KindCronWorkflow:

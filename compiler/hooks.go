@@ -162,17 +162,22 @@ func (c *checker) checkHook(st *Step) {
 	if st.HookOf == nil {
 		st.HookExpr = fmt.Sprintf("workflow.status == %q", phase)
 	} else {
-		st.HookExpr = fmt.Sprintf("%s.status == %q", exprNodeRef(st.HookOf.ArgoName), phase)
+		kind := "tasks"
+		if st.HookOf.Stage != nil {
+			kind = "steps" // a step of a steps template
+		}
+		st.HookExpr = fmt.Sprintf("%s.status == %q", exprNodeRef(kind, st.HookOf.ArgoName), phase)
 	}
 }
 
-// exprNodeRef is how an Argo expression names a DAG task: tasks.name, or
-// tasks["name"] when the name has a '-' (expr would read it as a minus).
-func exprNodeRef(task string) string {
-	if strings.Contains(task, "-") {
-		return fmt.Sprintf("tasks[%q]", task)
+// exprNodeRef is how an Argo expression names a DAG task (kind "tasks")
+// or a step of a steps template ("steps"): tasks.name, or tasks["name"]
+// when the name has a '-' (expr would read it as a minus).
+func exprNodeRef(kind, name string) string {
+	if strings.Contains(name, "-") {
+		return fmt.Sprintf("%s[%q]", kind, name)
 	}
-	return "tasks." + task
+	return kind + "." + name
 }
 
 // hookExpression checks a hook's expression, which the controller

@@ -89,6 +89,8 @@ type Pipeline struct {
 	// are written in stages: a steps template (stages.go).
 	Stages, ExitStages []*Stage
 	Hooks              []*Step // workflow lifecycle hooks (spec.hooks), in source order
+	// Outputs are the entry template's outputs (outputs.go).
+	Outputs []*CompositeOutput
 	// Composites are the composite templates the pipeline's steps use,
 	// directly or not, in the order first used (composite.go).
 	Composites []*Composite

@@ -22,6 +22,7 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 	var kindStmt *dsl.KindStmt
 	var memo *dsl.MemoizeStmt
 	var steps []*dsl.StepDecl
+	var outputs []*dsl.PipelineItem
 	var stageDecls []*dsl.StageDecl
 	once := map[string]dsl.Node{}
 	single := func(key string, n dsl.Node) bool {
@@ -166,6 +167,8 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 			}
 		case *dsl.StepDecl:
 			steps = append(steps, s)
+		case *dsl.OutputStmt:
+			outputs = append(outputs, item)
 		case *dsl.StageDecl:
 			stageDecls = append(stageDecls, s)
 		}
@@ -260,6 +263,7 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 		c.step(p, st, templates)
 	}
 	c.finishSteps(p)
+	c.pipelineOutputs(p, outputs)
 	c.checkGeneratedNames(p)
 	c.checkSettings(p)
 	c.checkCycles(p)
@@ -402,6 +406,7 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 			leaves = append(leaves, low.templates...)
 		}
 	}
+	main.Outputs.Parameters = l.dagOutputs(p.Outputs)
 	spec.Templates = append(spec.Templates, main)
 	if len(p.ExitSteps) > 0 {
 		exit := wfv1.Template{Name: ExitTemplate, DAG: &wfv1.DAGTemplate{}}

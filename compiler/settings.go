@@ -267,6 +267,7 @@ func (c *checker) checkSettings(p *Pipeline) {
 	for _, st := range p.AllSteps() {
 		c.checkStepPatches(st)
 	}
+	c.checkEntrySettings(p)
 	for _, s := range p.Settings {
 		if settingDefs[s.Name].cron && p.Kind != KindCronWorkflow {
 			c.errorf(s.Stmt, "%s applies only to a scheduled pipeline", s.Name).WithHint(`add a schedule: schedule "0 2 * * *"`)

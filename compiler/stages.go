@@ -67,11 +67,13 @@ func (c *checker) stageSteps(p *Pipeline, decls []*dsl.StageDecl, steps []*dsl.S
 	}
 	main, exit := &stageLevel{}, &stageLevel{}
 	for _, d := range steps {
-		if d.Handler() == "" {
+		switch d.Handler() {
+		case "":
 			main.bare = append(main.bare, d)
-		} else {
+		case eventExit, eventFailure:
 			exit.bare = append(exit.bare, d)
 		}
+		// A workflow hook is neither: it runs beside the steps.
 	}
 	stageOf := map[*dsl.StepDecl]*Stage{}
 	out := steps

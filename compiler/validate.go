@@ -65,12 +65,31 @@ func ValidateCached(obj *Object, cache ValidationCache, emitted []byte) diag.Dia
 		return nil
 	}
 	obj = withoutRetryExpressions(obj)
+	if ok, _ := validShapes(obj, check); ok {
+		return accepted()
+	}
 	if validChunks(obj, check) {
 		return accepted()
 	}
-	err := check(obj)
+	if err := check(obj); err != nil {
+		return argoDiagnostics(obj, err)
+	}
+	return accepted()
+}
+
+// ValidateFull runs Argo's validator on the whole object as lowered, with
+// none of the shortcuts of Validate (shapes, chunks, stand-ins for pipec's
+// expressions, the cache): `pipec build --validate=full`, and what the
+// tests compare the shortcuts with.
+func ValidateFull(obj *Object) diag.Diagnostics {
+	return argoDiagnostics(obj, argoValidate(obj))
+}
+
+// argoDiagnostics is the diagnostic of an error of Argo's validator (none
+// for nil).
+func argoDiagnostics(obj *Object, err error) diag.Diagnostics {
 	if err == nil {
-		return accepted()
+		return nil
 	}
 	var diags diag.Diagnostics
 	diags.Errorf(blame(obj.Pipeline, err.Error()), "Argo rejects the compiled %s: %v", obj.Pipeline.Kind, err).

@@ -46,12 +46,13 @@ func TestValidationCacheWhole(t *testing.T) {
 		t.Errorf("a cache hit recorded new keys")
 	}
 	// Without the YAML, the whole key is the object's JSON: a miss, but
-	// the object as validated is known (a hit), and then the JSON key too.
-	if d := ValidateCached(obj, cache, nil); d.HasErrors() || cache.hits != 2 {
-		t.Fatalf("validation by JSON key: %v, %d hits, want 2", d, cache.hits)
-	}
+	// what was validated is known (two hits: the graph and the shapes of
+	// shape-based validation), and then the JSON key too.
 	if d := ValidateCached(obj, cache, nil); d.HasErrors() || cache.hits != 3 {
 		t.Fatalf("validation by JSON key: %v, %d hits, want 3", d, cache.hits)
+	}
+	if d := ValidateCached(obj, cache, nil); d.HasErrors() || cache.hits != 4 {
+		t.Fatalf("validation by JSON key: %v, %d hits, want 4", d, cache.hits)
 	}
 }
 
@@ -72,9 +73,14 @@ func TestValidationCacheRejected(t *testing.T) {
 			t.Fatalf("round %d: got %v, want %v", i, got, want)
 		}
 	}
-	// The two chunks without the error were recorded, never the whole.
-	if len(cache.keys) != 2 {
-		t.Errorf("%d keys recorded, want the 2 valid chunks", len(cache.keys))
+	// What was accepted was recorded (the graph of shape-based validation,
+	// in chunks, which does not see the error in a leaf, and the two
+	// chunks of the fallback without it), never the whole.
+	if want := graphChunks(obj) + 2; len(cache.keys) != want {
+		t.Errorf("%d keys recorded, want %d", len(cache.keys), want)
+	}
+	if cache.keys[validationKey("yaml", []byte("yaml"))] {
+		t.Error("the rejected workflow was recorded")
 	}
 }
 
@@ -87,8 +93,9 @@ func TestValidationCacheChunks(t *testing.T) {
 	if d := ValidateCached(obj, cache, []byte("v1")); d.HasErrors() {
 		t.Fatal(d)
 	}
-	if cache.accepted != 3+1 {
-		t.Fatalf("%d keys recorded, want 3 chunks and the whole", cache.accepted)
+	graph := graphChunks(obj)
+	if cache.accepted != graph+1+1 {
+		t.Fatalf("%d keys recorded, want %d graph chunks, the shapes and the whole", cache.accepted, graph)
 	}
 	edited := lowerGenerated(t, n, func(s string) string {
 		return strings.Replace(s, "  step s205 {\n", "  step s205 {\n    env EDITED = \"yes\"\n", 1)
@@ -97,7 +104,19 @@ func TestValidationCacheChunks(t *testing.T) {
 	if d := ValidateCached(edited, cache, []byte("v2")); d.HasErrors() {
 		t.Fatal(d)
 	}
-	if cache.hits != 2 || cache.accepted != 1+1 {
-		t.Errorf("after one edit: %d chunk hits, %d new keys; want 2 hits, 2 keys (the edited chunk and the whole)", cache.hits, cache.accepted)
+	// The edit does not change the graph (what the rest of the workflow
+	// sees of the step), only the shapes.
+	if cache.hits != graph || cache.accepted != 1+1 {
+		t.Errorf("after one edit: %d chunk hits, %d new keys; want %d hits, 2 keys (the shapes and the whole)", cache.hits, cache.accepted, graph)
 	}
+}
+
+// graphChunks is the number of chunks of the graph validation of a
+// generated pipeline.
+func graphChunks(obj *Object) int {
+	n := len(obj.Spec().Templates[0].DAG.Tasks)
+	if n <= graphChunkSize {
+		return 1
+	}
+	return (n + graphChunkSize - 1) / graphChunkSize
 }

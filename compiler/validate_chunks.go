@@ -25,6 +25,11 @@ var dependsNameRE = regexp.MustCompile(`[a-zA-Z0-9][-a-zA-Z0-9]*`)
 // validChunks reports whether obj is large enough to validate in chunks,
 // validating them if so: true means Argo accepts the whole workflow.
 func validChunks(obj *Object, validate func(*Object) error) bool {
+	return validChunksOf(obj, validateChunkSize, validate)
+}
+
+// validChunksOf is validChunks with chunks of size tasks.
+func validChunksOf(obj *Object, size int, validate func(*Object) error) bool {
 	if obj.Pipeline == nil || len(obj.Pipeline.Raw) > 0 {
 		return false
 	}
@@ -37,7 +42,7 @@ func validChunks(obj *Object, validate func(*Object) error) bool {
 		tmpls[t.Name] = i
 	}
 	mi, ok := tmpls[spec.Entrypoint]
-	if !ok || spec.Templates[mi].DAG == nil || len(spec.Templates[mi].DAG.Tasks) <= validateChunkSize {
+	if !ok || spec.Templates[mi].DAG == nil || len(spec.Templates[mi].DAG.Tasks) <= size {
 		return false
 	}
 	main := spec.Templates[mi]
@@ -83,8 +88,8 @@ func validChunks(obj *Object, validate func(*Object) error) bool {
 	for i, task := range tasks {
 		index[task.Name] = i
 	}
-	for start := 0; start < len(tasks); start += validateChunkSize {
-		end := min(start+validateChunkSize, len(tasks))
+	for start := 0; start < len(tasks); start += size {
+		end := min(start+size, len(tasks))
 		var chunk []wfv1.DAGTask
 		stubbed := map[int]bool{}
 		for _, task := range tasks[start:end] {

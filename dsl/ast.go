@@ -595,6 +595,7 @@ func (*VolumeStmt) pipelineStmt()         {}
 func (*RawStmt) pipelineStmt()            {}
 func (*EnvStmt) pipelineStmt()            {}
 func (*StepDecl) pipelineStmt()           {}
+func (*OutputStmt) pipelineStmt()         {} // an output of the pipeline's entry template
 
 func (*ImageStmt) stepStmt()        {}
 func (*LabelStmt) stepStmt()        {}

@@ -244,10 +244,11 @@ func wellFormedSteps(items []*StepItem) bool {
 		if si.Bad != nil || si.Stmt == nil {
 			return false
 		}
-		for _, b := range ChildBodies([]*StepItem{si}) {
-			if !wellFormedSteps(*b) {
-				return false
-			}
+		if s, ok := si.Stmt.(*SubStep); ok && !wellFormedSteps(s.Items) {
+			return false
+		}
+		if s, ok := si.Stmt.(*HookStmt); ok && !wellFormedSteps(s.Items) {
+			return false
 		}
 	}
 	return true

@@ -37,7 +37,7 @@ var refPipelineStmts = []PipelineStmt{
 	&TTLStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &PullSecretStmt{},
 	&RetryStmt{}, &MemoizeStmt{}, &ScheduleStmt{}, &KindStmt{}, &VolumeStmt{},
 	&RawStmt{}, &EnvStmt{}, &SettingStmt{}, &SyncStmt{},
-	&ArtifactRepositoryStmt{}, &ArtifactGCStmt{}, &StageDecl{},
+	&ArtifactRepositoryStmt{}, &ArtifactGCStmt{}, &StageDecl{}, &OutputStmt{},
 }
 
 var refStepStmts = append([]StepStmt{

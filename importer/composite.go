@@ -155,6 +155,7 @@ func (c *conv) compositeDecl(tn, alias string) (string, error) {
 			groups = append(groups, group)
 		}
 	}
+	c.inlineTasks(flatTasks(groups)) // inline.go
 	for _, t := range flatTasks(groups) {
 		name, _ := t.m["name"].(string)
 		if !isIdent(name) || strings.Contains(name, "_") || name == "pipec-instance" {

@@ -52,6 +52,12 @@ type conv struct {
 	// in each.
 	inlineOnly map[string]bool
 
+	// entryStmts are the settings of the entrypoint DAG (hooks.go).
+	entryStmts []string
+	// entryOutputs converts the entrypoint DAG's outputs, once the steps
+	// are named (hooks.go); nil when it has none.
+	entryOutputs func() ([]string, error)
+
 	notes []note
 	top   []string // template declarations
 }
@@ -185,6 +191,7 @@ func (c *conv) pipeline(names map[string]bool) (string, error) {
 	if c.image != "" {
 		head = append(head, "image "+quote(c.image))
 	}
+	head = append(head, c.entryStmts...)
 	body = append(append(append(body, head...), params...), steps...)
 	if rest := c.leftoverSpec(); len(rest) > 0 {
 		r, err := rawBlock(rest)

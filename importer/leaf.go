@@ -352,6 +352,7 @@ func (c *conv) container(tn, kind string, ct map[string]any, sc *scope) ([]strin
 		delete(ct, "env")
 	}
 	if res, ok := resourceStmts(ct["resources"]); ok {
+		res[0] = c.fieldComment(c.tp(tn, kind, "resources")...) + res[0]
 		out = append(out, res...)
 		delete(ct, "resources")
 	}

@@ -27,6 +27,14 @@ func (c *conv) stagedGroups(name, field string) ([][]task, error) {
 			}
 			continue
 		}
+		if field == "entrypoint" {
+			if ok, err := c.entryStepsSetting(name, k, t); ok || err != nil {
+				if err != nil {
+					return nil, err
+				}
+				continue
+			}
+		}
 		if k != "name" && k != "steps" {
 			return nil, &notNative{path: c.tp(name, k), what: "template." + k + " on the " + field + " steps template"}
 		}

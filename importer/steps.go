@@ -53,6 +53,10 @@ func (c *conv) steps() ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	wfHooks, err := c.workflowHooks()
+	if err != nil {
+		return nil, err
+	}
 	var exit []task
 	var exitStages [][]task
 	if ex, ok := c.spec["onExit"].(string); ok && ex != "" {
@@ -81,6 +85,13 @@ func (c *conv) steps() ([]string, error) {
 		}
 	}
 	c.pickImage(all)
+	if c.entryOutputs != nil {
+		outs, err := c.entryOutputs()
+		if err != nil {
+			return nil, err
+		}
+		c.entryStmts = append(c.entryStmts, outs...)
+	}
 	var out []string
 	if mainStages != nil {
 		if out, err = c.stageStmts(mainStages, ""); err != nil {
@@ -110,6 +121,11 @@ func (c *conv) steps() ([]string, error) {
 		}
 		out = append(out, s)
 	}
+	hooks, err := c.hookSteps(wfHooks, "")
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, hooks...)
 	delete(c.spec, "templates")
 	delete(c.spec, "entrypoint")
 	delete(c.spec, "onExit")
@@ -140,14 +156,23 @@ func (c *conv) group(name, field string) ([]task, error) {
 		}
 		return nil, &notNative{path: c.tp(name), what: field + " is " + what}
 	}
-	for k := range t {
-		if k != "name" && k != "dag" {
-			return nil, &notNative{path: c.tp(name, k), what: "template." + k + " on the " + field + " DAG"}
+	if field == "entrypoint" {
+		// Its settings (hooks.go).
+		settings, err := c.entrySettings(name, t, dag)
+		if err != nil {
+			return nil, err
 		}
-	}
-	for k := range dag {
-		if k != "tasks" {
-			return nil, &notNative{path: c.tp(name, "dag", k), what: "dag." + k}
+		c.entryStmts = settings
+	} else {
+		for k := range t {
+			if k != "name" && k != "dag" {
+				return nil, &notNative{path: c.tp(name, k), what: "template." + k + " on the " + field + " DAG"}
+			}
+		}
+		for k := range dag {
+			if k != "tasks" {
+				return nil, &notNative{path: c.tp(name, "dag", k), what: "dag." + k}
+			}
 		}
 	}
 	var out []task
@@ -192,7 +217,7 @@ var taskFields = map[string]bool{"name": true, "template": true, "templateRef": 
 // step converts one task into a step declaration.
 func (c *conv) step(t task, handler string) (string, error) {
 	for _, k := range sortedKeys(t.m) {
-		if !taskFields[k] {
+		if !taskFields[k] && !hookTaskFields[k] {
 			return "", &notNative{path: append(t.path, k), what: "task." + k}
 		}
 	}
@@ -276,6 +301,15 @@ func (c *conv) step(t task, handler string) (string, error) {
 			comment += tc
 		}
 	}
+	hooks, err := hooksOf(t)
+	if err != nil {
+		return "", err
+	}
+	hookStmts, err := c.hookSteps(hooks, name)
+	if err != nil {
+		return "", err
+	}
+	body = append(body, hookStmts...)
 	s := comment + handler + "step " + name
 	if len(header) > 0 {
 		s += " " + strings.Join(header, " ")

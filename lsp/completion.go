@@ -392,7 +392,6 @@ func (s *Server) refItems(r *request, from int) []protocol.CompletionItem {
 		if cur != nil && cur.Handler != "" {
 			steps = nil // handlers cannot use the main steps' outputs
 		}
-		docs := r.st.outputDocs()
 		var downstream map[*compiler.Step]bool
 		if len(steps) > 0 {
 			downstream = downstreamOf(cur, r.st.users())
@@ -405,7 +404,7 @@ func (s *Server) refItems(r *request, from int) []protocol.CompletionItem {
 				continue // using it would form a cycle
 			}
 			for _, o := range st.Outputs {
-				doc := docs[o.Decl]
+				doc := r.st.outputDoc(st, o.Decl)
 				add(st.Name+"."+o.Name, protocol.CompletionItemKindField, "output of step "+st.Name, doc)
 			}
 			add(st.Name+".result", protocol.CompletionItemKindField, "standard output of step "+st.Name, "")
@@ -512,6 +511,23 @@ func sortPrefix(k protocol.CompletionItemKind) string {
 		return "2"
 	}
 	return "3"
+}
+
+// outputDoc is the doc comment of an output statement of a step: found in
+// the step's own body, else in the map of the whole unit (an output of a
+// template's body).
+func (c *checkedState) outputDoc(st *compiler.Step, o *dsl.OutputStmt) string {
+	if o == nil {
+		return ""
+	}
+	if st.Decl != nil {
+		for _, it := range st.Decl.Items {
+			if it.Stmt == dsl.StepStmt(o) {
+				return it.Doc.Text()
+			}
+		}
+	}
+	return c.outputDocs()[o]
 }
 
 // outputDocs maps every output statement of the state's unit to its doc

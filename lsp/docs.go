@@ -362,8 +362,13 @@ func (s *Server) diagnose(d *document) {
 	for {
 		sn := s.snapshotLocked()
 		s.mu.Unlock()
-		// Fast pass: parse, check and lower, published at once.
-		res := s.compile(sn, d.path)
+		// Fast pass: parse, check and lower, published at once; a later
+		// change stops it between phases (its result would be dropped).
+		res := s.compile(sn, d.path, func() bool {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			return s.closing || s.shutdown || s.docs[d.uri] != d || d.seq != sn.seqs[d.path]
+		})
 		s.mu.Lock()
 		current := s.publishLocked(d, sn, res, res.Diags, false)
 		// Slow pass: Argo's validator, in the background so that it never
@@ -438,6 +443,8 @@ func (s *Server) setCheckedLocked(d *document, c *checkedState) {
 		}()
 		start := time.Now()
 		c.index()
+		c.mapper(s.utf8) // and what requests from it use
+		c.users()
 		s.logf(levelLog, "indexed %s in %v", filepath.Base(d.path), time.Since(start).Round(time.Microsecond))
 		s.mu.Lock()
 		s.noteIndexedLocked(d, c)
@@ -515,7 +522,7 @@ func (s *Server) validate(out *compiler.Output, stale func() bool) (ds diag.Diag
 	return ds
 }
 
-func (s *Server) compile(sn *snapshot, path string) (res *compiler.Result) {
+func (s *Server) compile(sn *snapshot, path string, stale func() bool) (res *compiler.Result) {
 	defer func() {
 		if r := recover(); r != nil {
 			s.logf(levelError, "panic compiling %s: %v", path, r)
@@ -524,7 +531,7 @@ func (s *Server) compile(sn *snapshot, path string) (res *compiler.Result) {
 		}
 	}()
 	start := time.Now()
-	res = compiler.Compile(sn.sources(s.opts.Base), []string{path}, compiler.Options{SkipValidate: true, SkipEmit: true})
+	res = compiler.Compile(sn.sources(s.opts.Base), []string{path}, compiler.Options{SkipValidate: true, SkipEmit: true, Cancelled: stale})
 	s.logf(levelLog, "compiled %s in %v: %d diagnostics", filepath.Base(path), time.Since(start).Round(time.Microsecond), len(res.Diags))
 	return res
 }

@@ -666,7 +666,7 @@ func (s *Server) Formatting(ctx context.Context, p *protocol.DocumentFormattingP
 		s.mu.Unlock()
 		return nil, errNoDocument(p.TextDocument.URI)
 	}
-	text, path, m := d.text, d.path, newMapper(d.text, s.utf8)
+	text, path, m := d.text, d.path, d.mapperLocked(s.utf8)
 	s.mu.Unlock()
 	jsonrpc2.Async(ctx)
 	out, diags := dsl.FormatSource(path, text)

@@ -58,9 +58,19 @@ func scaleClient(b *testing.B, steps int) (*client, string) {
 	return c, src
 }
 
-// BenchmarkScaleHoverAfterEdit: a keystroke at the end of the document (an
-// incremental change, which starts a compile in the background), then at
-// once a hover on a step name near the end.
+// keystrokes prepares iteration n of a request after an edit: a keystroke
+// at the end of big.pipe (an incremental change), its diagnostics awaited
+// (so that the server has a new checked state, which it then indexes in
+// the background), then another keystroke (which starts a compile).
+func (c *client) keystrokes(n int, end lspPos) {
+	v := 2*n + 2
+	c.typeAt("big.pipe", v, end, false)
+	c.waitDiags("big.pipe", int32(v))
+	c.typeAt("big.pipe", v+1, end, true)
+}
+
+// BenchmarkScaleHoverAfterEdit: right after a keystroke (see keystrokes),
+// a hover on a step name near the end.
 func BenchmarkScaleHoverAfterEdit(b *testing.B) {
 	eachScale(b, func(b *testing.B, steps int) {
 		c, src := scaleClient(b, steps)
@@ -71,7 +81,7 @@ func BenchmarkScaleHoverAfterEdit(b *testing.B) {
 		b.ResetTimer()
 		for n := 0; n < b.N; n++ {
 			b.StopTimer()
-			c.typeAt("big.pipe", n+2, end, n%2 == 1)
+			c.keystrokes(n, end)
 			b.StartTimer()
 			var h map[string]any
 			c.mustCall("textDocument/hover", c.textDoc("big.pipe", pos), &h)
@@ -82,8 +92,8 @@ func BenchmarkScaleHoverAfterEdit(b *testing.B) {
 	})
 }
 
-// BenchmarkScaleCompletionAfterEdit: a keystroke, then at once a
-// completion of a ${...} reference near the end.
+// BenchmarkScaleCompletionAfterEdit: right after a keystroke (see
+// keystrokes), a completion of a ${...} reference near the end.
 func BenchmarkScaleCompletionAfterEdit(b *testing.B) {
 	eachScale(b, func(b *testing.B, steps int) {
 		c, src := scaleClient(b, steps)
@@ -95,7 +105,7 @@ func BenchmarkScaleCompletionAfterEdit(b *testing.B) {
 		b.ResetTimer()
 		for n := 0; n < b.N; n++ {
 			b.StopTimer()
-			c.typeAt("big.pipe", n+2, end, n%2 == 1)
+			c.keystrokes(n, end)
 			b.StartTimer()
 			var l completionList
 			c.mustCall("textDocument/completion", c.textDoc("big.pipe", pos), &l)
@@ -225,6 +235,23 @@ func BenchmarkIndexOf10k(b *testing.B) {
 	for n := 0; n < b.N; n++ {
 		if len(buildIndex(unit, prog).occs) == 0 {
 			b.Fatal("empty index")
+		}
+	}
+}
+
+// BenchmarkSemanticTokensFromState10k: the tokens of a 10,000-step
+// source from a checked state's facts (computed once, as the server does
+// per state): the cost of each request after the state's first.
+func BenchmarkSemanticTokensFromState10k(b *testing.B) {
+	src := []byte(bench.Pipeline("big", 10000))
+	f, _ := dsl.Parse("big.pipe", src)
+	facts := collectFacts(f)
+	same := func(off int) (int, bool) { return off, true }
+	b.ResetTimer()
+	for n := 0; n < b.N; n++ {
+		toks := semanticTokensWith(facts, same, "big.pipe", src)
+		if len(encodeTokens(toks, newMapper(src, false))) == 0 {
+			b.Fatal("no tokens")
 		}
 	}
 }

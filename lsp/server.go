@@ -188,7 +188,7 @@ func (s *Server) handler() jsonrpc2.Handler {
 				}
 				result, err = nil, nil // a failed notification must not end the session
 			}
-			if isCall && err != nil && cancelled() {
+			if isCall && cancelled() && err != nil {
 				// The request gave up because it was cancelled; one that
 				// finished anyway keeps its answer.
 				result, err = nil, protocol.ErrRequestCancelled

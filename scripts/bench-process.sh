@@ -12,6 +12,12 @@
 #               untimed build (what pipec watch and a CI job with a kept
 #               cache directory do)
 #   novalidate  --no-validate: pipec's own checks only
+#   full        --validate=full: Argo's validator on the whole workflow, no
+#               cache (not in the default MODES: minutes at 10,000 steps)
+#
+# Then start-up (STARTUP=0 skips it): `pipec version` and one-step builds
+# against bench/cmd/marshalone, a Go program that only builds one workflow
+# and writes its YAML (the start-up floor), RUNS runs each.
 #
 # It needs GNU time (/usr/bin/time, for -v's "Maximum resident set size"),
 # which is not the shell keyword. On Debian/Ubuntu:
@@ -43,6 +49,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 go build -o "$work/pipec" ./cmd/pipec
 go build -o "$work/genpipe" ./bench/cmd/genpipe
+go build -o "$work/marshalone" ./bench/cmd/marshalone
 
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
 
@@ -58,6 +65,7 @@ for n in $SIZES; do
 	cold) flags=(--no-cache) ;;
 	warm) flags=() ; "$work/pipec" build -o "$work/out" "$src" 2>/dev/null ;;
 	novalidate) flags=(--no-validate) ;;
+	full) flags=(--validate=full) ;;
 	*) echo "bench-process.sh: unknown mode $mode" >&2; exit 2 ;;
 	esac
 	: >"$work/wall" ; : >"$work/cpu" ; : >"$work/rss"
@@ -81,4 +89,28 @@ for n in $SIZES; do
 		-v wall="$wall" -v cpu="$cpu" -v rss="$rss" -v runs="$RUNS" \
 		'BEGIN {printf "| %d | %s | %d KB | %d KB | %.0f ms | %.0f ms | %.0f MB | %d |\n", n, mode, src/1024, yaml/1024, wall*1000, cpu*1000, rss/1024, runs}'
 	done
+done
+
+[ "${STARTUP:-1}" = 0 ] && exit 0
+cat >"$work/one.pipe" <<'PIPE'
+pipeline one {
+  image "alpine:3.20"
+  step greet { run ["echo", "hello"] }
+}
+PIPE
+echo
+echo "| start-up | CPU user+sys (median) | wall (median) | peak RSS (max) | runs |"
+echo "|---|---:|---:|---:|---:|"
+export PIPEC_CACHE_DIR=off
+for cmd in "marshalone" "pipec version" "pipec build --no-cache -o out one.pipe" "pipec build --no-validate -o out one.pipe"; do
+	: >"$work/wall" ; : >"$work/cpu" ; : >"$work/rss"
+	for _ in $(seq "$RUNS"); do
+		# shellcheck disable=SC2086 # the command's words
+		(cd "$work" && /usr/bin/time -v -o "$work/time.txt" "$work/"$cmd >/dev/null 2>"$work/stderr")
+		awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; print s}' "$work/time.txt" >>"$work/wall"
+		awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u+s}' "$work/time.txt" >>"$work/cpu"
+		awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.txt" >>"$work/rss"
+	done
+	awk -v cmd="$cmd" -v wall="$(median <"$work/wall")" -v cpu="$(median <"$work/cpu")" -v rss="$(sort -g "$work/rss" | tail -1)" -v runs="$RUNS" \
+		'BEGIN {printf "| `%s` | %.0f ms | %.0f ms | %.0f MB | %d |\n", cmd, cpu*1000, wall*1000, rss/1024, runs}'
 done

@@ -44,13 +44,14 @@ type buildFlags struct {
 	params     paramFlags
 	noValidate bool
 	noCache    bool
+	validate   string          // --validate: shapes or full
 	argo       compiler.Target // --argo (argo4)
 }
 
 func (b *buildFlags) options() compiler.Options {
-	opts := compiler.Options{Params: b.params, SkipValidate: b.noValidate}
+	opts := compiler.Options{Params: b.params, SkipValidate: b.noValidate, FullValidation: b.validate == "full"}
 	opts.Argo = b.argo // --argo (argo4)
-	if !b.noValidate && !b.noCache {
+	if !b.noValidate && !b.noCache && !opts.FullValidation {
 		if dir := valcache.Default(); dir != nil {
 			dir.Prune()
 			opts.ValidationCache = dir
@@ -67,6 +68,13 @@ func (b *buildFlags) register(fs *pflag.FlagSet) {
 	fs.Func("argo", "compile for Argo `VERSION` "+compiler.TargetNames()+" (default "+compiler.DefaultTarget.Name()+"; see docs/retries.md)", func(s string) (err error) {
 		b.argo, err = compiler.ParseTarget(s)
 		return err
+	})
+	fs.Func("validate", "how Argo's validator is run: `shapes` (default: one template of each shape and the workflow's graph, then the whole workflow if anything fails) or full (the whole workflow, no cache; slower, the same verdict)", func(s string) error {
+		if s != "shapes" && s != "full" {
+			return fmt.Errorf("want shapes or full, not %q", s)
+		}
+		b.validate = s
+		return nil
 	})
 	fs.BoolVar(&b.noCache, "no-cache", false, "validate everything, ignoring and not recording what earlier builds validated (the cache is in $"+valcache.EnvDir+", default <user cache dir>/pipec; "+valcache.EnvDir+"=off turns it off)")
 }

@@ -90,6 +90,11 @@ func TestExamplesArgo4Lint(t *testing.T) {
 				mustOne(t, ex.kind, len(list), perr)
 				g := &getter{known: wftmpls, spec: &list[0].Spec}
 				err = validate.ValidateWorkflowTemplate(ctx, g, clusterGetter{g}, &list[0], nil, opts)
+			case "ClusterWorkflowTemplate":
+				list, perr := common.SplitClusterWorkflowTemplateYAMLFile(ctx, ex.yaml, true)
+				mustOne(t, ex.kind, len(list), perr)
+				g := &getter{known: wftmpls, spec: &list[0].Spec}
+				err = validate.ValidateClusterWorkflowTemplate(ctx, g, clusterGetter{g}, &list[0], nil, opts)
 			case "CronWorkflow":
 				list, perr := common.SplitCronWorkflowYAMLFile(ctx, ex.yaml, true)
 				mustOne(t, ex.kind, len(list), perr)

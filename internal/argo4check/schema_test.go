@@ -52,7 +52,7 @@ func argo4Schemas(t *testing.T) map[string]*jsonschema.Schema {
 		t.Fatal(err)
 	}
 	out := map[string]*jsonschema.Schema{}
-	for _, kind := range []string{"Workflow", "WorkflowTemplate", "CronWorkflow"} {
+	for _, kind := range []string{"Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow"} {
 		sch, err := c.Compile(url + "#/definitions/io.argoproj.workflow.v1alpha1." + kind)
 		if err != nil {
 			t.Fatalf("compiling the %s schema: %v", kind, err)

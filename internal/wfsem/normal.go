@@ -19,6 +19,8 @@
 //     of them than the first (pipec's template of each step), never fewer;
 //   - `withSequence: {count: N}` is the range 0..N-1 (from start when given);
 //   - `dependencies: [a, b]` and `depends: "a && b"` are the same;
+//   - a task's `onExit: t` is its `hooks: {exit: {template: t}}`, and the
+//     workflow's `spec.hooks.exit` its `onExit`;
 //   - a dag or steps template whose only task is unconditional, not looped
 //     and carries nothing else is the same as calling that task's template
 //     (pipec's entry template is always a DAG);
@@ -183,7 +185,15 @@ func Normalize(obj any) (map[string]any, error) {
 		out["exit"] = n.call(map[string]any{"template": ex}, nil, nil)
 	}
 	if hooks, ok := spec["hooks"].(map[string]any); ok {
-		out["hooks"] = n.hooks(hooks, nil)
+		h := n.hooks(hooks, nil)
+		// spec.hooks.exit is the workflow's exit handler, as onExit is.
+		if ex, ok := h["exit"].(map[string]any); ok && out["exit"] == nil {
+			out["exit"] = ex["call"]
+			delete(h, "exit")
+		}
+		if len(h) > 0 {
+			out["hooks"] = h
+		}
 	}
 	if kind == "WorkflowTemplate" || kind == "ClusterWorkflowTemplate" {
 		// Other workflows call a library's templates by name: each one
@@ -277,7 +287,7 @@ func (n *normalizer) call(task map[string]any, args map[string]any, stack []stri
 	t = substituteInputs(deepCopy(t).(map[string]any), args)
 	delete(t, "name")
 	stripWiring(t)
-	t = stripCompositePrefix(t, name)
+	t = stripCompositePrefix(t, name, n.templates[name])
 	if inner := n.foldRetryWrapper(name, t, stack); inner != nil {
 		return inner
 	}
@@ -285,7 +295,6 @@ func (n *normalizer) call(task map[string]any, args map[string]any, stack []stri
 		return n.call(only, taskArgs(only), stack)
 	}
 	if dag, ok := t["dag"].(map[string]any); ok {
-		unprefixComposite(name, n.templates[name], dag)
 		tasks := map[string]any{}
 		for _, x := range asList(dag["tasks"]) {
 			tk, _ := x.(map[string]any)
@@ -319,12 +328,24 @@ func (n *normalizer) task(tk map[string]any, stack []string) map[string]any {
 		case "name", "template", "templateRef", "inline", "arguments", "dependencies", "depends":
 			continue
 		case "hooks":
-			out[k] = n.hooks(v.(map[string]any), stack)
+			hooks := n.hooks(v.(map[string]any), stack)
+			if prev, ok := out[k].(map[string]any); ok {
+				for e, h := range prev {
+					hooks[e] = h
+				}
+			}
+			out[k] = hooks
 		case "withSequence":
 			out[k] = canonSequence(v)
 		case "onExit":
+			// A task's onExit is its exit hook: hooks.exit.
 			if s, ok := v.(string); ok && s != "" {
-				out[k] = n.call(map[string]any{"template": s}, nil, stack)
+				hooks, _ := out["hooks"].(map[string]any)
+				if hooks == nil {
+					hooks = map[string]any{}
+					out["hooks"] = hooks
+				}
+				hooks["exit"] = map[string]any{"call": n.call(map[string]any{"template": s}, nil, stack)}
 			}
 		default:
 			out[k] = v
@@ -518,9 +539,17 @@ var inputRefRE = regexp.MustCompile(`\{\{\s*inputs\.parameters\.([-a-zA-Z0-9_]+)
 // templates of a composite's steps share one namespace). When every task
 // (or step) of the dag or steps template name starts with "name-", the
 // prefix is removed from the names, the dependencies and the references
-// to them.
-func stripCompositePrefix(t map[string]any, name string) map[string]any {
-	if name == "" {
+// to them. Only a pipec composite is renamed: orig, the template as
+// written, has the pipec-instance input.
+func stripCompositePrefix(t map[string]any, name string, orig map[string]any) map[string]any {
+	in, _ := orig["inputs"].(map[string]any)
+	composite := false
+	for _, p := range asList(in["parameters"]) {
+		if pm, _ := p.(map[string]any); pm["name"] == pipecInstanceInput {
+			composite = true
+		}
+	}
+	if name == "" || !composite {
 		return t
 	}
 	prefix := name + "-"
@@ -936,48 +965,4 @@ func canonSequence(v any) any {
 		}
 	}
 	return map[string]any{"start": strconv.Itoa(start), "end": strconv.Itoa(start + count - 1)}
-}
-
-// unprefixComposite gives the tasks of a pipec composite template (a DAG
-// template with a pipec-instance input, whose tasks pipec names
-// <template>-<step>) back their step names, in their references too.
-func unprefixComposite(name string, orig map[string]any, dag map[string]any) {
-	in, _ := orig["inputs"].(map[string]any)
-	composite := false
-	for _, p := range asList(in["parameters"]) {
-		if pm, _ := p.(map[string]any); pm["name"] == pipecInstanceInput {
-			composite = true
-		}
-	}
-	prefix := name + "-"
-	tasks := asList(dag["tasks"])
-	if !composite || len(tasks) == 0 {
-		return
-	}
-	for _, x := range tasks {
-		tk, _ := x.(map[string]any)
-		if nm, _ := tk["name"].(string); !strings.HasPrefix(nm, prefix) {
-			return
-		}
-	}
-	dep := regexp.MustCompile(`(^|[\s&|!(])` + regexp.QuoteMeta(prefix))
-	for _, x := range tasks {
-		tk, _ := x.(map[string]any)
-		tk["name"] = strings.TrimPrefix(tk["name"].(string), prefix)
-		if d, ok := tk["depends"].(string); ok {
-			tk["depends"] = dep.ReplaceAllString(d, "$1")
-		}
-		if ds := asList(tk["dependencies"]); len(ds) > 0 {
-			for i, d := range ds {
-				if s, ok := d.(string); ok {
-					ds[i] = strings.TrimPrefix(s, prefix)
-				}
-			}
-		}
-		for k, v := range tk {
-			if k != "name" && k != "depends" && k != "dependencies" {
-				tk[k] = replaceStrings(v, func(s string) string { return strings.ReplaceAll(s, "tasks."+prefix, "tasks.") })
-			}
-		}
-	}
 }

@@ -1,0 +1,605 @@
+package compiler
+
+import (
+	"bytes"
+	"encoding/json"
+	"regexp"
+	"sort"
+	"strings"
+
+	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
+	apiv1 "k8s.io/api/core/v1"
+)
+
+// Shape-based validation: pipec generates its leaf templates (a step's
+// container or script), so most of them are the same template up to their
+// name and up to literal text Argo's validator only scans for {{...}}
+// tags. Argo's validator is run on
+//
+//  1. the graph: the workflow with every such leaf replaced by a stub of
+//     the same name, type, inputs, outputs, retry strategy, timeout and
+//     daemon flag (what the rest of the workflow sees of a leaf), and
+//  2. the shapes: a workflow with the same workflow-level fields whose
+//     entry DAG runs one representative leaf per shape.
+//
+// Why this is Argo's verdict (workflow/validate/validate.go, v3.7.18), for
+// a leaf L reached only from the entry point and a pipeline without global
+// output names (which would let one template's validation change the
+// global scope another is validated in):
+//
+//   - everything Argo checks of L itself (validateTemplate with
+//     FakeArguments: template type, inputs, ProcessArgs, timeout,
+//     validateLeaf, validateOutputs, archive location, metrics) runs once,
+//     on the first use of L, with placeholder arguments, in the entry
+//     point's global scope, which depends only on workflow-level fields:
+//     the same for L in the workflow and for its representative R in the
+//     shapes workflow;
+//   - those checks see L's name only in their messages, and the literal
+//     text abstracted by templateShape only through the scan for {{...}}
+//     tags (resolveAllVariables) and through SubstituteParams, which can
+//     change tags but not text outside them; when every string of L holds
+//     whole tags only, text outside them cannot take part in a tag, so L
+//     is valid if and only if R is;
+//   - what the workflow checks of L at each use (ProcessArgs with the
+//     real arguments, the timeout after it, the retry policy, the scope of
+//     L's outputs, its type) sees only what the stub keeps, provided L has
+//     no {{=...}} expression (whose evaluation could depend on an
+//     argument's value); SubstituteParams of plain tags cannot fail, since
+//     every value is a string and written quoted.
+//
+// Any failure of either part falls back to validating the whole workflow,
+// so messages are always those of the whole workflow's validation.
+// TestShapesSameAsFull checks verdicts and messages against full
+// validation on every example, testscript, fuzz input and generated
+// pipeline.
+
+// shapeStats describes one shape-based validation, for tests and
+// benchmarks.
+type shapeStats struct {
+	units, shapes, stubs int
+}
+
+// shapeUnit is a template the entry point's tasks run that shape-based
+// validation stands in for: a leaf, or a steps template of one step that
+// runs a leaf nothing else uses (pipec's retry wrapper) with that leaf.
+type shapeUnit struct {
+	top, leaf int // indexes in the templates; leaf -1 for a leaf unit
+}
+
+// validShapes reports whether obj is of the form shape-based validation
+// covers, validating it if so: true means Argo accepts the whole workflow.
+func validShapes(obj *Object, validate func(*Object) error) (bool, shapeStats) {
+	var st shapeStats
+	spec := obj.Spec()
+	units, ok := shapeUnits(obj)
+	if !ok || len(units) == 0 {
+		return false, st
+	}
+	// The shapes, one representative each, in the order of the templates.
+	byShape := map[string]bool{}
+	var reps []shapeUnit
+	tops := make(map[int]shapeUnit, len(units))
+	owned := map[int]bool{}
+	kept := units[:0:0]
+	for _, u := range units {
+		key, ok := unitShape(spec, u)
+		if ok && strings.Contains(key, "{{=") || !ok && unitHasExpression(spec, u) {
+			continue // not a unit: see shapeUnits
+		}
+		if !ok {
+			key = "\x00" + spec.Templates[u.top].Name // a shape of its own
+		}
+		kept = append(kept, u)
+		tops[u.top] = u
+		if u.leaf >= 0 {
+			owned[u.leaf] = true
+		}
+		if !byShape[key] {
+			byShape[key] = true
+			reps = append(reps, u)
+		}
+	}
+	units = kept
+	st.units, st.shapes = len(units), len(reps)
+	if len(units) == 0 {
+		return false, st
+	}
+
+	// The graph: every unit replaced by a stub, one stub for all units that
+	// look the same to the rest of the workflow, named after the first.
+	stubName := map[string]string{} // a unit's name: its stub's
+	stubs := map[int]wfv1.Template{}
+	byIface := map[string]string{}
+	for _, u := range units {
+		t := spec.Templates[u.top]
+		stub := unitStub(t)
+		stub.Name = ""
+		b, err := json.Marshal(&stub)
+		if err != nil {
+			return false, st
+		}
+		first, seen := byIface[string(b)]
+		if !seen {
+			first = t.Name
+			byIface[string(b)] = first
+			stub.Name = first
+			stubs[u.top] = stub
+		}
+		stubName[t.Name] = first
+	}
+	gs := *spec
+	gs.Templates = make([]wfv1.Template, 0, len(spec.Templates))
+	for i, t := range spec.Templates {
+		if stub, ok := stubs[i]; ok {
+			gs.Templates = append(gs.Templates, stub)
+		} else if _, ok := tops[i]; !ok && !owned[i] {
+			gs.Templates = append(gs.Templates, useStubs(t, stubName))
+		}
+	}
+	st.stubs = len(stubs)
+	graph := withSpec(obj, gs)
+	if !validChunksOf(graph, graphChunkSize, validate) && validate(graph) != nil {
+		return false, st
+	}
+
+	// The shapes: an entry DAG that runs each representative once.
+	ss := *spec
+	ss.OnExit = ""
+	entry := wfv1.Template{Name: spec.Entrypoint, DAG: &wfv1.DAGTemplate{}}
+	ss.Templates = []wfv1.Template{{}}
+	for n, u := range reps {
+		r := spec.Templates[u.top]
+		task := wfv1.DAGTask{Name: "shape" + itoa(n), Template: r.Name}
+		for _, p := range r.Inputs.Parameters {
+			task.Arguments.Parameters = append(task.Arguments.Parameters, wfv1.Parameter{Name: p.Name, Value: wfv1.AnyStringPtr("stub")})
+		}
+		for _, a := range r.Inputs.Artifacts {
+			task.Arguments.Artifacts = append(task.Arguments.Artifacts, wfv1.Artifact{Name: a.Name, ArtifactLocation: wfv1.ArtifactLocation{Raw: &wfv1.RawArtifact{Data: "stub"}}})
+		}
+		entry.DAG.Tasks = append(entry.DAG.Tasks, task)
+		ss.Templates = append(ss.Templates, r)
+		if u.leaf >= 0 {
+			ss.Templates = append(ss.Templates, spec.Templates[u.leaf])
+		}
+	}
+	ss.Templates[0] = entry
+	shapes := withSpec(obj, ss)
+	if !validChunks(shapes, validate) && validate(shapes) != nil {
+		return false, st
+	}
+	return true, st
+}
+
+func itoa(n int) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
+
+// useStubs is a template whose tasks and steps run the stubs of the units
+// they ran.
+func useStubs(t wfv1.Template, stubName map[string]string) wfv1.Template {
+	if t.DAG != nil {
+		dag := *t.DAG
+		dag.Tasks = append([]wfv1.DAGTask(nil), dag.Tasks...)
+		for i := range dag.Tasks {
+			if s, ok := stubName[dag.Tasks[i].Template]; ok {
+				dag.Tasks[i].Template = s
+			}
+		}
+		t.DAG = &dag
+	}
+	if t.Steps != nil {
+		groups := make([]wfv1.ParallelSteps, len(t.Steps))
+		for g, group := range t.Steps {
+			groups[g].Steps = append([]wfv1.WorkflowStep(nil), group.Steps...)
+			for i := range groups[g].Steps {
+				if s, ok := stubName[groups[g].Steps[i].Template]; ok {
+					groups[g].Steps[i].Template = s
+				}
+			}
+		}
+		t.Steps = groups
+	}
+	return t
+}
+
+// shapeUnits lists the candidate units of a workflow, in the order of
+// their templates (validShapes drops those with an {{=...}} expression). ok is false when the workflow is not of the form the argument
+// above covers: no raw fragments, WorkflowTemplate references, hooks,
+// exit handlers of tasks or steps, inline templates, global output names;
+// unique template names Argo accepts; an entry point.
+func shapeUnits(obj *Object) ([]shapeUnit, bool) {
+	if obj.Pipeline == nil || len(obj.Pipeline.Raw) > 0 {
+		return nil, false
+	}
+	spec := obj.Spec()
+	if spec.WorkflowTemplateRef != nil || len(spec.Hooks) > 0 || spec.Entrypoint == "" {
+		return nil, false
+	}
+	index := map[string]int{}
+	for i, t := range spec.Templates {
+		if _, dup := index[t.Name]; dup || len(t.Name) > 128 || !templateNameRE.MatchString(t.Name) {
+			return nil, false
+		}
+		index[t.Name] = i
+		for _, p := range t.Outputs.Parameters {
+			if p.GlobalName != "" {
+				return nil, false
+			}
+		}
+		for _, a := range t.Outputs.Artifacts {
+			if a.GlobalName != "" {
+				return nil, false
+			}
+		}
+	}
+	if _, ok := index[spec.Entrypoint]; !ok {
+		return nil, false
+	}
+	fromMain, ok := usedTemplates(spec, index, spec.Entrypoint)
+	if !ok {
+		return nil, false
+	}
+	fromExit := map[string]bool{}
+	if spec.OnExit != "" {
+		if fromExit, ok = usedTemplates(spec, index, spec.OnExit); !ok {
+			return nil, false
+		}
+	}
+	uses := map[string]int{spec.Entrypoint: 1, spec.OnExit: 1}
+	for _, t := range spec.Templates {
+		if t.DAG != nil {
+			for _, task := range t.DAG.Tasks {
+				uses[task.Template]++
+			}
+		}
+		for _, group := range t.Steps {
+			for _, step := range group.Steps {
+				uses[step.Template]++
+			}
+		}
+	}
+	// Only what the entry point uses and the exit handler does not: the
+	// exit handler's templates are validated with workflow.failures in the
+	// global scope.
+	candidate := func(i int) bool {
+		name := spec.Templates[i].Name
+		return fromMain[name] && !fromExit[name] && name != spec.Entrypoint
+	}
+	isLeaf := func(t *wfv1.Template) bool { return t.Container != nil || t.Script != nil }
+	var units []shapeUnit
+	owned := map[int]bool{}
+	for i := range spec.Templates {
+		t := &spec.Templates[i]
+		if t.Steps == nil || !candidate(i) || len(t.Steps) != 1 || len(t.Steps[0].Steps) != 1 {
+			continue
+		}
+		li, ok := index[t.Steps[0].Steps[0].Template]
+		if ok && li != i && uses[spec.Templates[li].Name] == 1 && isLeaf(&spec.Templates[li]) && candidate(li) {
+			units = append(units, shapeUnit{top: i, leaf: li})
+			owned[li] = true
+		}
+	}
+	for i := range spec.Templates {
+		if isLeaf(&spec.Templates[i]) && !owned[i] && candidate(i) {
+			units = append(units, shapeUnit{top: i, leaf: -1})
+		}
+	}
+	sort.Slice(units, func(a, b int) bool { return units[a].top < units[b].top })
+	return units, true
+}
+
+var templateNameRE = regexp.MustCompile(`^[a-zA-Z0-9][-a-zA-Z0-9]*$`)
+
+// unitHasExpression reports whether a unit's templates hold an {{=...}}
+// expression (a unit's shape keeps every tag, so it shows them too).
+func unitHasExpression(spec *wfv1.WorkflowSpec, u shapeUnit) bool {
+	return hasExpression(&spec.Templates[u.top]) || u.leaf >= 0 && hasExpression(&spec.Templates[u.leaf])
+}
+
+// hasExpression reports whether a template holds an {{=...}} expression.
+func hasExpression(t *wfv1.Template) bool {
+	b, err := json.Marshal(t)
+	return err != nil || strings.Contains(string(b), "{{=")
+}
+
+// unitShape is the key of a unit's shape: the shapes of its templates, the
+// wrapper's without the name of its leaf.
+func unitShape(spec *wfv1.WorkflowSpec, u shapeUnit) (string, bool) {
+	top := spec.Templates[u.top]
+	if u.leaf < 0 {
+		return templateShape(&top, nil)
+	}
+	a, ok := templateShape(&top, func(c *wfv1.Template) {
+		step := c.Steps[0].Steps[0]
+		step.Template = ""
+		step.Arguments.Parameters = argsByPosition(step.Arguments.Parameters, spec.Templates[u.leaf].Inputs.Parameters)
+		c.Steps = []wfv1.ParallelSteps{{Steps: []wfv1.WorkflowStep{step}}}
+	})
+	if !ok {
+		return "", false
+	}
+	b, ok := templateShape(&spec.Templates[u.leaf], nil)
+	return a + "\x01" + b, ok
+}
+
+// argsByPosition is the arguments a wrapper passes its leaf, named by the
+// position of the leaf's input each one sets (as renameInputs names them),
+// so that the leaf's renaming does not make the wrapper's shape depend on
+// its names. It is args unchanged unless every input's name is of the form
+// Argo accepts and unique and every argument names a different input.
+func argsByPosition(args, inputs []wfv1.Parameter) []wfv1.Parameter {
+	index := make(map[string]int, len(inputs))
+	for i, p := range inputs {
+		if _, dup := index[p.Name]; dup || !paramNameRE.MatchString(p.Name) {
+			return args
+		}
+		index[p.Name] = i
+	}
+	out := make([]wfv1.Parameter, len(args))
+	seen := map[string]bool{}
+	for i, a := range args {
+		n, ok := index[a.Name]
+		if !ok || seen[a.Name] {
+			return args
+		}
+		seen[a.Name] = true
+		a.Name = "\x00" + itoa(n)
+		out[i] = a
+	}
+	return out
+}
+
+// unitStub is what the graph validation sees of a unit: its name, inputs,
+// outputs (their names, for a wrapper), retry strategy, timeout and daemon
+// flag, and its type (a wrapper as a suspend template, which Argo treats
+// as it treats steps wherever a template is used: not a leaf, not a pod,
+// no outputs.result, outputs.parameters when aggregated).
+func unitStub(t wfv1.Template) wfv1.Template {
+	s := wfv1.Template{Name: t.Name, Inputs: t.Inputs, Outputs: t.Outputs, Daemon: t.Daemon, Timeout: t.Timeout, RetryStrategy: t.RetryStrategy}
+	switch {
+	case t.Container != nil:
+		s.Container = &apiv1.Container{Image: "stub"}
+	case t.Script != nil:
+		s.Script = &wfv1.ScriptTemplate{Container: apiv1.Container{Image: "stub"}, Source: "stub"}
+	default:
+		s.Suspend = &wfv1.SuspendTemplate{}
+		s.Outputs = wfv1.Outputs{}
+		for _, p := range t.Outputs.Parameters {
+			s.Outputs.Parameters = append(s.Outputs.Parameters, wfv1.Parameter{Name: p.Name, Value: wfv1.AnyStringPtr("stub")})
+		}
+		for _, a := range t.Outputs.Artifacts {
+			s.Outputs.Artifacts = append(s.Outputs.Artifacts, wfv1.Artifact{Name: a.Name})
+		}
+	}
+	return s
+}
+
+// templateShape is the key of a leaf's shape: its JSON without its name,
+// with the text outside {{...}} tags in the fields Argo's validator only
+// scans for tags (command, args, env values, working directory, script
+// source, memo key) replaced by "_", and with its input parameters named
+// by position where rewriteTags allows. ok is false if a tag of the JSON
+// spans strings or does not end (text outside tags could then take part
+// in one), or the JSON holds a NUL.
+//
+// Argo's validator reads templates as this JSON (json.Marshal, then its
+// tag scanner and SubstituteParams on the text), so the checks are of the
+// text too. edit, if not nil, changes the copy of the template the key is
+// made of (after the checks).
+func templateShape(t *wfv1.Template, edit func(*wfv1.Template)) (string, bool) {
+	c := *t
+	c.Name = ""
+	if t.Container != nil {
+		cc := *t.Container
+		abstractContainer(&cc)
+		c.Container = &cc
+	}
+	if t.Script != nil {
+		sc := *t.Script
+		abstractContainer(&sc.Container)
+		sc.Source = outsideTags(sc.Source)
+		c.Script = &sc
+	}
+	if t.Memoize != nil {
+		m := *t.Memoize
+		m.Key = outsideTags(m.Key)
+		c.Memoize = &m
+	}
+	b, err := json.Marshal(&c)
+	if err != nil || bytes.Contains(b, []byte(`\u0000`)) {
+		return "", false
+	}
+	index, rename := inputIndex(t.Inputs.Parameters)
+	_, whole, renamable := rewriteTags(b, index, false)
+	if !whole {
+		return "", false
+	}
+	rename = rename && renamable
+	if edit == nil && !rename {
+		return string(b), true
+	}
+	if edit != nil {
+		edit(&c)
+	}
+	if rename {
+		c.Inputs.Parameters = append([]wfv1.Parameter(nil), c.Inputs.Parameters...)
+		for i := range c.Inputs.Parameters {
+			c.Inputs.Parameters[i].Name = "\x00" + itoa(i)
+		}
+	}
+	if b, err = json.Marshal(&c); err != nil {
+		return "", false
+	}
+	if rename {
+		b, _, _ = rewriteTags(b, index, true)
+	}
+	return string(b), true
+}
+
+// inputIndex is the position of each input parameter by name; ok is false
+// if a name is not of the form Argo accepts or repeats (the inputs are
+// then not renamed, so that the shape keeps what Argo checks of them).
+func inputIndex(params []wfv1.Parameter) (map[string]int, bool) {
+	if len(params) == 0 {
+		return nil, false
+	}
+	index := make(map[string]int, len(params))
+	for i, p := range params {
+		if _, dup := index[p.Name]; dup || !paramNameRE.MatchString(p.Name) {
+			return nil, false
+		}
+		index[p.Name] = i
+	}
+	return index, true
+}
+
+var paramNameRE = regexp.MustCompile(`^[-a-zA-Z0-9_]+$`)
+
+// rewriteTags scans the tags of a template's JSON as Argo's scanner does
+// (from "{{" to the next "}}"). whole is false if a tag holds a quote
+// (it spans strings, or a string holds a quote in a tag) or does not end.
+// renamable is false if a tag mentions inputs.parameters. other than as
+// exactly (spaces trimmed, as Argo trims them) a reference to an input of
+// index, or nests a tag. With rename, out is b with each reference to an
+// input renamed to its position, as templateShape names the inputs (the
+// NUL that no template holds makes the renaming one to one): Argo's
+// validator sees an input's name only in such references (its scope,
+// SubstituteParams' map) and in the check that names are valid and
+// unique, which holds for every input list index has.
+func rewriteTags(b []byte, index map[string]int, rename bool) (out []byte, whole, renamable bool) {
+	renamable = true
+	var w bytes.Buffer
+	for {
+		i := bytes.Index(b, []byte("{{"))
+		if i < 0 {
+			w.Write(b)
+			return w.Bytes(), true, renamable
+		}
+		w.Write(b[:i])
+		j := bytes.Index(b[i+2:], []byte("}}"))
+		if j < 0 {
+			return nil, false, false
+		}
+		tag := b[i+2 : i+2+j]
+		b = b[i+2+j+2:]
+		if bytes.IndexByte(tag, '"') >= 0 {
+			return nil, false, false
+		}
+		trimmed := strings.TrimSpace(string(tag))
+		if name, isRef := strings.CutPrefix(trimmed, "inputs.parameters."); isRef {
+			n, isInput := index[name]
+			if isInput && rename {
+				w.WriteString(`{{inputs.parameters.\u0000` + itoa(n) + "}}")
+				continue
+			}
+			renamable = renamable && isInput
+		} else if strings.Contains(trimmed, "inputs.parameters.") || bytes.Contains(tag, []byte("{{")) {
+			renamable = false
+		}
+		w.WriteString("{{")
+		w.Write(tag)
+		w.WriteString("}}")
+	}
+}
+
+func abstractContainer(c *apiv1.Container) {
+	c.Command = abstractAll(c.Command)
+	c.Args = abstractAll(c.Args)
+	c.WorkingDir = outsideTags(c.WorkingDir)
+	if c.Env != nil {
+		env := append([]apiv1.EnvVar(nil), c.Env...)
+		for i := range env {
+			env[i].Value = outsideTags(env[i].Value)
+		}
+		c.Env = env
+	}
+}
+
+func abstractAll(ss []string) []string {
+	if ss == nil {
+		return nil
+	}
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = outsideTags(s)
+	}
+	return out
+}
+
+// outsideTags is s with each non-empty run of text outside {{...}} tags
+// that holds no brace replaced by "_".
+func outsideTags(s string) string {
+	var b strings.Builder
+	for s != "" {
+		i := strings.Index(s, "{{")
+		if i < 0 {
+			i = len(s)
+		}
+		text := s[:i]
+		if text != "" {
+			if strings.ContainsAny(text, "{}") {
+				b.WriteString(text)
+			} else {
+				b.WriteByte('_')
+			}
+		}
+		s = s[i:]
+		if s == "" {
+			break
+		}
+		j := strings.Index(s[2:], "}}")
+		if j < 0 { // not a tag: templateShape rejects the template
+			b.WriteString(s)
+			break
+		}
+		b.WriteString(s[:j+4])
+		s = s[j+4:]
+	}
+	return b.String()
+}
+
+// usedTemplates is the set of templates a template uses through DAG tasks
+// and steps, transitively, itself included. ok is false if any of them
+// uses a template another way (hooks, exit handlers, inline templates,
+// template references), which the argument for shape-based validation
+// does not cover.
+func usedTemplates(spec *wfv1.WorkflowSpec, index map[string]int, root string) (map[string]bool, bool) {
+	used := map[string]bool{}
+	var walk func(name string) bool
+	walk = func(name string) bool {
+		if used[name] {
+			return true
+		}
+		used[name] = true
+		i, ok := index[name]
+		if !ok {
+			return true // Argo reports it; the graph keeps the reference
+		}
+		t := &spec.Templates[i]
+		if t.DAG != nil {
+			for _, task := range t.DAG.Tasks {
+				if task.Hooks != nil || task.OnExit != "" || task.Inline != nil || task.TemplateRef != nil || task.Template == "" || !walk(task.Template) {
+					return false
+				}
+			}
+		}
+		for _, group := range t.Steps {
+			for _, step := range group.Steps {
+				if step.Hooks != nil || step.OnExit != "" || step.Inline != nil || step.TemplateRef != nil || step.Template == "" || !walk(step.Template) {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	if !walk(root) {
+		return nil, false
+	}
+	return used, true
+}
+
+// graphChunkSize is the number of tasks per chunk of the graph validation
+// (validChunks): the stubs make the templates cheap, so what is left is
+// Argo's DAG validation, quadratic in the tasks of a DAG.
+var graphChunkSize = 25
