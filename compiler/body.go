@@ -270,6 +270,10 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 			c.containerDecl(sc, st, s)
 		case *dsl.VolumeStmt:
 			c.stepVolume(sc, st, s)
+		case *dsl.ContainerRetryStmt:
+			if single("retry_containers", s) {
+				c.containerRetry(b, s)
+			}
 		case *dsl.MirrorStmt:
 			c.errorf(s, "mirror_volume_mounts applies only in a sidecar or init block").WithHint("sidecar NAME { ... mirror_volume_mounts }")
 		default:

@@ -9,6 +9,9 @@ package compiler
 import (
 	"strings"
 
+	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/pipec/pipec/diag"
@@ -190,8 +193,29 @@ func stmtKeyword(n dsl.StepStmt) string {
 		return "step"
 	case *dsl.SubStage:
 		return "stage"
+	case *dsl.ContainerRetryStmt:
+		return "retry_containers"
 	}
 	return ""
+}
+
+// containerRetry checks a container set's retry_containers statement.
+func (c *checker) containerRetry(b *Body, s *dsl.ContainerRetryStmt) {
+	b.setRetry = s
+	r := &wfv1.ContainerSetRetryStrategy{}
+	if n, ok := c.intValue(s.Limit, "the number of container retries"); ok {
+		if n < 1 {
+			c.errorf(s.Limit, "retry_containers takes 1 or more retries, got %d", n)
+		}
+		v := intstr.FromInt(n)
+		r.Retries = &v
+	}
+	if s.Backoff != nil {
+		if d, ok := c.duration(s.Backoff); ok {
+			r.Duration = d.String()
+		}
+	}
+	b.SetRetry = r
 }
 
 // allContainers returns a body's container blocks of every kind.
@@ -258,6 +282,10 @@ func (c *checker) finishContainers(st *Step) {
 		}
 	}
 	if len(b.Containers) == 0 {
+		if b.setRetry != nil {
+			c.errorf(b.setRetry, "retry_containers applies only to a container set step").
+				WithHint("retry retries a step's pod; retry_containers restarts a failed container of a container set")
+		}
 		return
 	}
 	if b.Kind != "" {

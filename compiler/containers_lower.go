@@ -13,7 +13,7 @@ import (
 // container set's when the step runs one.
 func lowerContainers(b *Body, tmpl *wfv1.Template, main *apiv1.Container, inner func(*Text) string) {
 	if len(b.Containers) > 0 {
-		set := &wfv1.ContainerSetTemplate{VolumeMounts: main.VolumeMounts}
+		set := &wfv1.ContainerSetTemplate{VolumeMounts: main.VolumeMounts, RetryStrategy: b.SetRetry}
 		for _, cs := range b.Containers {
 			set.Containers = append(set.Containers, wfv1.ContainerNode{Container: blockContainer(cs, inner), Dependencies: cs.After})
 		}

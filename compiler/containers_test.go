@@ -66,6 +66,12 @@ func TestCheckContainers(t *testing.T) {
   step s { run ["x"] gpu limit 1 } }`, []string{`2:32: a gpu count is already a limit`}},
 		{"container set daemon", `pipeline p { image "a"
   step s { daemon container a { run ["y"] } } }`, []string{`2:12: a container set step cannot be a daemon`}},
+		{"retry_containers without a set", `pipeline p { image "a"
+  step s { run ["x"] retry_containers 2 } }`, []string{`2:22: retry_containers applies only to a container set step`}},
+		{"retry_containers in a container", `pipeline p { image "a"
+  step s { container a { run ["x"] retry_containers 2 } } }`, []string{`2:36: retry_containers does not apply in a container block`}},
+		{"retry_containers zero", `pipeline p { image "a"
+  step s { retry_containers 0 container a { run ["x"] } } }`, []string{`2:29: retry_containers takes 1 or more retries, got 0`}},
 		{"bad container name", `pipeline p { image "a"
   step s { run ["x"] sidecar Web { run ["y"] } } }`, []string{`2:30: invalid container name "Web"`}},
 	})
@@ -81,6 +87,7 @@ pipeline p {
   step set {
     mount shared at "/shared"
     retry 2
+    retry_containers 3 backoff 5s
     container a { run ["echo", "a"] }
     container main after a {
       image "busybox"
@@ -109,6 +116,9 @@ pipeline p {
 		len(m.Dependencies) != 1 || m.Dependencies[0] != "a" || m.Resources.Limits.Memory().String() != "32Mi" ||
 		m.SecurityContext == nil || *m.SecurityContext.RunAsUser != 1000 {
 		t.Errorf("set containers: %+v", cs.Containers)
+	}
+	if r := cs.RetryStrategy; r == nil || r.Retries.String() != "3" || r.Duration != "5s" {
+		t.Errorf("set retry strategy: %+v", r)
 	}
 	if len(cs.VolumeMounts) != 1 || cs.VolumeMounts[0].Name != "shared" {
 		t.Errorf("set mounts: %+v", cs.VolumeMounts)

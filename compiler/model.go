@@ -282,6 +282,9 @@ type Body struct {
 	Sidecars   []*ContainerSpec
 	Inits      []*ContainerSpec
 	Volumes    []*Volume
+	// SetRetry is a container set's own retryStrategy (retry_containers).
+	SetRetry *wfv1.ContainerSetRetryStrategy
+	setRetry dsl.Node
 	// PodSpecPatch is a pod_spec_patch that uses ${...} (containers.go).
 	PodSpecPatch *Text
 

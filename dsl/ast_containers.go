@@ -29,18 +29,29 @@ type MirrorStmt struct {
 	Kind string `parser:"@'mirror_volume_mounts'"`
 }
 
-func (*ContainerDecl) stepStmt() {}
-func (*MirrorStmt) stepStmt()    {}
-func (*VolumeStmt) stepStmt()    {}
+// ContainerRetryStmt: `retry_containers 2 [backoff 5s]`: in a container
+// set step, a failed container is restarted inside the pod, up to N times,
+// the backoff apart.
+type ContainerRetryStmt struct {
+	Span
+	Limit   *Value `parser:"'retry_containers' @@"`
+	Backoff *Value `parser:"( 'backoff' @@ )?"`
+}
+
+func (*ContainerRetryStmt) stepStmt() {}
+func (*ContainerDecl) stepStmt()      {}
+func (*MirrorStmt) stepStmt()         {}
+func (*VolumeStmt) stepStmt()         {}
 
 // containerStmts are the members of the StepStmt union for containers.
-var containerStmts = []StepStmt{&ContainerDecl{}, &MirrorStmt{}, &VolumeStmt{}}
+var containerStmts = []StepStmt{&ContainerDecl{}, &MirrorStmt{}, &VolumeStmt{}, &ContainerRetryStmt{}}
 
 func init() {
 	for _, k := range []string{"container", "sidecar", "init"} {
 		stepStmtByKeyword[k] = stepMember[ContainerDecl]()
 	}
 	stepStmtByKeyword["mirror_volume_mounts"] = stepMember[MirrorStmt]()
+	stepStmtByKeyword["retry_containers"] = stepMember[ContainerRetryStmt]()
 	stepStmtByKeyword["volume"] = stepMember[VolumeStmt]()
 }
 
@@ -80,6 +91,15 @@ func (p *printer) containerStmt(n Node) bool {
 		p.block(open, s.EndPos, stepItems(p, s.Items))
 	case *MirrorStmt:
 		p.tok(s.Kind, s.Pos, s.EndPos)
+	case *ContainerRetryStmt:
+		p.tok("retry_containers", s.Pos, s.Pos)
+		p.sp()
+		p.value(s.Limit)
+		if s.Backoff != nil {
+			p.word("backoff")
+			p.sp()
+			p.value(s.Backoff)
+		}
 	default:
 		return false
 	}

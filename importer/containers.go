@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"fmt"
 	"strings"
 )
 
@@ -19,9 +20,16 @@ func (c *conv) containerSetBody(tn string, v any, sc *scope) ([]string, bool, er
 	}
 	var out []string
 	for k := range set {
-		if k != "containers" && k != "volumeMounts" {
-			return nil, false, nil // retryStrategy of the set: raw
+		if k != "containers" && k != "volumeMounts" && k != "retryStrategy" {
+			return nil, false, nil
 		}
+	}
+	if rs, ok := set["retryStrategy"]; ok {
+		line, ok := containerRetryStmt(rs)
+		if !ok {
+			return nil, false, nil
+		}
+		out = append(out, line)
 	}
 	if vm, ok := set["volumeMounts"]; ok {
 		lines, ok := mountStmts(vm, c.volNames)
@@ -343,6 +351,31 @@ func readyOf(raw map[string]any, kind string) (string, bool) {
 	delete(ct, "readinessProbe")
 	if len(ct) == 0 {
 		delete(raw, kind)
+	}
+	return line, true
+}
+
+// containerRetryStmt converts a containerSet's retryStrategy (retries and
+// the duration between them).
+func containerRetryStmt(v any) (string, bool) {
+	rs, _ := v.(map[string]any)
+	n, ok := intValue(rs["retries"])
+	if !ok || n < 1 {
+		return "", false
+	}
+	line := fmt.Sprintf("retry_containers %d", n)
+	for k, v := range rs {
+		switch k {
+		case "retries":
+		case "duration":
+			d, ok := duration(v)
+			if !ok {
+				return "", false
+			}
+			line += " backoff " + d
+		default:
+			return "", false
+		}
 	}
 	return line, true
 }

@@ -59,6 +59,7 @@ var keywordDocs = map[string]string{
 	"container":            "container NAME [after A, B] { image ... run ... }: one container of a container set: the step runs its containers in one pod, each after the ones it names.",
 	"sidecar":              "sidecar NAME { image ... run ... }: a container that runs beside the step's own, in its pod, and is stopped when the step's container ends.",
 	"init":                 "init NAME { image ... run ... }: an init container, run to completion in the step's pod before the step's container starts.",
+	"retry_containers":     "retry_containers N [backoff 5s]: in a container set step, a failed container is restarted inside the pod, up to N times (containerSet.retryStrategy); retry retries the whole pod.",
 	"mirror_volume_mounts": "mirror_volume_mounts: a sidecar or init container mounts the step container's volumes (and artifacts) at the same paths.",
 	// artifacts
 	"input":               `input NAME at "/path" from STEP.ARTIFACT | from LOCATION [optional] [mode 0644] [sub_path "dir"]: an input artifact, put at the path before the command runs (Argo's inputs.artifacts).`,
