@@ -3,6 +3,8 @@ package importer
 import (
 	"fmt"
 	"strings"
+
+	"github.com/pipec/pipec/internal/jsontree"
 )
 
 // Artifacts: a template's inputs.artifacts become `input` statements (with
@@ -170,7 +172,7 @@ func outputArtifacts(arts []any) ([]string, bool) {
 func taskArtifactArgs(t task) map[string]map[string]any {
 	am, _ := t.m["arguments"].(map[string]any)
 	out := map[string]map[string]any{}
-	for _, a := range asList(am["artifacts"]) {
+	for _, a := range jsontree.List(am["artifacts"]) {
 		m, _ := a.(map[string]any)
 		if n, ok := m["name"].(string); ok {
 			out[n] = m
@@ -251,7 +253,7 @@ func (c *conv) artifactTexts(arts []any, sc *scope) ([]any, map[string]map[strin
 		for k, e := range m {
 			out[k] = e
 			if contains(artifactLocations, k) {
-				out[k] = replaceStrings(deepCopy(e), func(s string) string {
+				out[k] = jsontree.ReplaceStrings(jsontree.Copy(e), func(s string) string {
 					t, e := c.text(s, sc)
 					if e != nil && err == nil {
 						err = e

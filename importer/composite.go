@@ -3,6 +3,8 @@ package importer
 import (
 	"fmt"
 	"strings"
+
+	"github.com/pipec/pipec/internal/jsontree"
 )
 
 // Composite templates: a task or step that calls a dag or steps template
@@ -33,7 +35,7 @@ func (c *conv) compositeUses(tn string, args taskArgs, path []any) (string, erro
 	}
 	for _, n := range args.names {
 		found := false
-		for _, p := range asList(in["parameters"]) {
+		for _, p := range jsontree.List(in["parameters"]) {
 			if pm, _ := p.(map[string]any); pm["name"] == n {
 				found = true
 			}
@@ -56,10 +58,10 @@ func (c *conv) recursiveEntry(ep string) []task {
 	calls := false
 	var all []any
 	if dag, ok := tm["dag"].(map[string]any); ok {
-		all = asList(dag["tasks"])
+		all = jsontree.List(dag["tasks"])
 	}
-	for _, g := range asList(tm["steps"]) {
-		all = append(all, asList(g)...)
+	for _, g := range jsontree.List(tm["steps"]) {
+		all = append(all, jsontree.List(g)...)
 	}
 	for _, x := range all {
 		if m, _ := x.(map[string]any); m["template"] == ep {
@@ -71,7 +73,7 @@ func (c *conv) recursiveEntry(ep string) []task {
 	}
 	var params []any
 	in, _ := tm["inputs"].(map[string]any)
-	for _, p := range asList(in["parameters"]) {
+	for _, p := range jsontree.List(in["parameters"]) {
 		pm, _ := p.(map[string]any)
 		if pn, _ := pm["name"].(string); c.params[pn] && pm["value"] == nil {
 			params = append(params, map[string]any{"name": pn, "value": "{{workflow.parameters." + pn + "}}"})
@@ -102,7 +104,7 @@ func (c *conv) compositeDecl(tn, alias string) (string, error) {
 	}
 	inputs := map[string]string{}
 	var params []string
-	for i, p := range asList(in["parameters"]) {
+	for i, p := range jsontree.List(in["parameters"]) {
 		pm, _ := p.(map[string]any)
 		pn, _ := pm["name"].(string)
 		if !validParamName(pn) || pn == "pipec-instance" {
@@ -137,15 +139,15 @@ func (c *conv) compositeDecl(tn, alias string) (string, error) {
 			}
 		}
 		var tasks []task
-		for i, x := range asList(dag["tasks"]) {
+		for i, x := range jsontree.List(dag["tasks"]) {
 			m, _ := x.(map[string]any)
 			tasks = append(tasks, task{m: m, path: c.tp(tn, "dag", "tasks", i), inputs: inputs})
 		}
 		groups = [][]task{tasks}
 	} else {
-		for i, g := range asList(tm["steps"]) {
+		for i, g := range jsontree.List(tm["steps"]) {
 			var group []task
-			for j, x := range asList(g) {
+			for j, x := range jsontree.List(g) {
 				m, _ := x.(map[string]any)
 				group = append(group, task{m: m, path: c.tp(tn, "steps", i, j), inputs: inputs})
 			}
@@ -208,7 +210,7 @@ func (c *conv) compositeOutputs(tn string, inputs map[string]string) ([]string, 
 			return nil, &notNative{path: c.tp(tn, "outputs", k), what: "outputs." + k + " of a dag or steps template"}
 		}
 	}
-	for i, p := range asList(out["parameters"]) {
+	for i, p := range jsontree.List(out["parameters"]) {
 		pm, _ := p.(map[string]any)
 		pn, _ := pm["name"].(string)
 		path := c.tp(tn, "outputs", "parameters", i)

@@ -3,6 +3,8 @@ package importer
 import (
 	"fmt"
 	"strings"
+
+	"github.com/pipec/pipec/internal/jsontree"
 )
 
 // The containers of a pod beyond a template's own: a containerSet's
@@ -38,7 +40,7 @@ func (c *conv) containerSetBody(tn string, v any, sc *scope) ([]string, bool, er
 		}
 		out = append(out, lines...)
 	}
-	list := asList(set["containers"])
+	list := jsontree.List(set["containers"])
 	if len(list) == 0 {
 		return nil, false, nil
 	}
@@ -69,7 +71,7 @@ func (c *conv) podExtras(tn string, t map[string]any, sc *scope) ([]string, erro
 			}
 		}
 	}
-	if vols := asList(t["volumes"]); len(vols) > 0 && c.volumes {
+	if vols := jsontree.List(t["volumes"]); len(vols) > 0 && c.volumes {
 		lines, names, ok := c.templateVolumes(vols)
 		if ok {
 			out = append(out, lines...)
@@ -81,7 +83,7 @@ func (c *conv) podExtras(tn string, t map[string]any, sc *scope) ([]string, erro
 		}
 	}
 	for _, f := range []struct{ field, kind string }{{"initContainers", "init"}, {"sidecars", "sidecar"}} {
-		list := asList(t[f.field])
+		list := jsontree.List(t[f.field])
 		if len(list) == 0 {
 			continue
 		}
@@ -137,14 +139,14 @@ func (c *conv) containerBlock(tn, kind string, v any, sc *scope, inherited strin
 	if !ok {
 		return "", false, nil
 	}
-	ct := deepCopy(m).(map[string]any)
+	ct := jsontree.Copy(m).(map[string]any)
 	name, _ := ct["name"].(string)
 	if !isIdent(name) || strings.Contains(name, "_") {
 		return "", false, nil
 	}
 	delete(ct, "name")
 	header := kind + " " + name
-	if deps := asList(ct["dependencies"]); len(deps) > 0 {
+	if deps := jsontree.List(ct["dependencies"]); len(deps) > 0 {
 		if kind != "container" {
 			return "", false, nil
 		}
@@ -283,7 +285,7 @@ func claimStmt(v any) (string, string, bool) {
 		return "", "", false
 	}
 	args := []string{quote(size)}
-	modes := asList(spec["accessModes"])
+	modes := jsontree.List(spec["accessModes"])
 	for _, m := range modes {
 		s, _ := m.(string)
 		if s == "" {

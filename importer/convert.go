@@ -8,6 +8,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/pipec/pipec/diag"
+	"github.com/pipec/pipec/internal/jsontree"
 )
 
 // conv converts one Argo object to the text of one pipeline (and the
@@ -93,7 +94,7 @@ func newConv(file string, d *doc, obj *Object, verbatim bool) *conv {
 	c := &conv{file: file, d: d, obj: obj, kind: obj.Kind, verbatim: verbatim,
 		templates: map[string]map[string]any{}, tmplIndex: map[string]int{}, params: map[string]bool{},
 		stepNames: map[string]string{}, uses: map[string]int{}, alias: map[string]string{}, volNames: map[string]bool{}, inlineOnly: map[string]bool{}}
-	spec, _ := deepCopy(d.value["spec"]).(map[string]any)
+	spec, _ := jsontree.Copy(d.value["spec"]).(map[string]any)
 	c.specPath = []any{"spec"}
 	if obj.Kind == "CronWorkflow" {
 		spec, _ = spec["workflowSpec"].(map[string]any)
@@ -103,7 +104,7 @@ func newConv(file string, d *doc, obj *Object, verbatim bool) *conv {
 		spec = map[string]any{}
 	}
 	c.spec = spec
-	for i, t := range asList(spec["templates"]) {
+	for i, t := range jsontree.List(spec["templates"]) {
 		if tm, ok := t.(map[string]any); ok {
 			name, _ := tm["name"].(string)
 			c.templates[name] = tm
@@ -287,7 +288,7 @@ func (c *conv) cron() []string {
 	if s, ok := spec["schedule"].(string); ok && s != "" {
 		scheds = append(scheds, s)
 	}
-	for _, s := range asList(spec["schedules"]) {
+	for _, s := range jsontree.List(spec["schedules"]) {
 		if str, ok := s.(string); ok {
 			scheds = append(scheds, str)
 		}
@@ -370,7 +371,7 @@ func (c *conv) settings() ([]string, error) {
 		out = append(out, tl...)
 		delete(s, "tolerations")
 	}
-	if ps := asList(s["imagePullSecrets"]); len(ps) > 0 {
+	if ps := jsontree.List(s["imagePullSecrets"]); len(ps) > 0 {
 		var lines []string
 		for _, p := range ps {
 			pm, _ := p.(map[string]any)
@@ -396,7 +397,7 @@ func (c *conv) settings() ([]string, error) {
 }
 
 func tolerations(v any) ([]string, bool) {
-	list := asList(v)
+	list := jsontree.List(v)
 	if len(list) == 0 {
 		return nil, false
 	}
@@ -440,7 +441,7 @@ func tolerations(v any) ([]string, bool) {
 // every one of them has a pipec form.
 func (c *conv) volumeStmts() ([]string, bool) {
 	var out []string
-	for _, v := range asList(c.spec["volumes"]) {
+	for _, v := range jsontree.List(c.spec["volumes"]) {
 		line, name, ok := volumeStmt(v)
 		if !ok {
 			return nil, false
@@ -448,7 +449,7 @@ func (c *conv) volumeStmts() ([]string, bool) {
 		out = append(out, line)
 		c.volNames[name] = true
 	}
-	for _, v := range asList(c.spec["volumeClaimTemplates"]) {
+	for _, v := range jsontree.List(c.spec["volumeClaimTemplates"]) {
 		line, name, ok := claimStmt(v)
 		if !ok {
 			return nil, false
@@ -465,7 +466,7 @@ func (c *conv) volumeStmts() ([]string, bool) {
 // paramStmts converts the workflow parameters.
 func (c *conv) paramStmts() ([]string, error) {
 	args, _ := c.spec["arguments"].(map[string]any)
-	ps := asList(args["parameters"])
+	ps := jsontree.List(args["parameters"])
 	var out []string
 	for i, p := range ps {
 		pm, _ := p.(map[string]any)
@@ -482,7 +483,7 @@ func (c *conv) paramStmts() ([]string, error) {
 			}
 			line += " = " + quote(s)
 		}
-		if en := asList(pm["enum"]); len(en) > 0 {
+		if en := jsontree.List(pm["enum"]); len(en) > 0 {
 			var vals []string
 			for _, e := range en {
 				s, _ := scalarText(e)
@@ -611,27 +612,4 @@ func (c *conv) warnings(diags *diag.Diagnostics, strict bool) {
 			}
 		}
 	}
-}
-
-func asList(v any) []any {
-	l, _ := v.([]any)
-	return l
-}
-
-func deepCopy(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(x))
-		for k, e := range x {
-			m[k] = deepCopy(e)
-		}
-		return m
-	case []any:
-		l := make([]any, len(x))
-		for i, e := range x {
-			l[i] = deepCopy(e)
-		}
-		return l
-	}
-	return v
 }

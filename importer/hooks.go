@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/pipec/pipec/internal/jsontree"
 )
 
 // hookPhases are the events whose expression pipec writes itself, with the
@@ -239,7 +241,7 @@ func (c *conv) entryOutputStmts(name string, v any) ([]string, error) {
 			return nil, notNative(k)
 		}
 	}
-	for i, x := range asList(outs["parameters"]) {
+	for i, x := range jsontree.List(outs["parameters"]) {
 		pm, _ := x.(map[string]any)
 		pname, _ := pm["name"].(string)
 		vf, _ := pm["valueFrom"].(map[string]any)

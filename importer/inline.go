@@ -1,5 +1,7 @@
 package importer
 
+import "github.com/pipec/pipec/internal/jsontree"
+
 // Inline templates: a task's `inline` template is a template called once,
 // which the importer already writes as the step's own body. Each one is
 // given a stand-in template name (never written: it cannot be a pipec
@@ -18,7 +20,7 @@ func (c *conv) inlineTasks(all []task) {
 		}
 		name, _ := t.m["name"].(string)
 		syn := inlinePrefix + name
-		tm := deepCopy(in).(map[string]any)
+		tm := jsontree.Copy(in).(map[string]any)
 		tm["name"] = syn
 		c.templates[syn] = tm
 		if c.inlinePaths == nil {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/pipec/pipec/internal/jsontree"
 )
 
 func regexpMust(s string) *regexp.Regexp { return regexp.MustCompile(s) }
@@ -13,7 +15,7 @@ var retryPolicies = map[string]string{"Always": "always", "OnFailure": "on_failu
 // leafBody converts a leaf template into step statements; whatever has no
 // pipec form goes into one raw statement, each field with a note.
 func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
-	t := deepCopy(c.templates[tn]).(map[string]any)
+	t := jsontree.Copy(c.templates[tn]).(map[string]any)
 	delete(t, "name")
 	var out []string
 	raw := map[string]any{}
@@ -30,7 +32,7 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 	}
 	if in, ok := t["inputs"].(map[string]any); ok {
 		delete(in, "parameters")
-		if arts := asList(in["artifacts"]); len(arts) > 0 && languageHas(featArtifacts) {
+		if arts := jsontree.List(in["artifacts"]); len(arts) > 0 && languageHas(featArtifacts) {
 			arts, args, err := c.artifactTexts(arts, sc)
 			if err != nil {
 				return nil, &notNative{path: c.tp(tn, "inputs", "artifacts"), what: err.Error()}
@@ -119,7 +121,7 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 			out = append(out, c.withComments(lines, c.tp(tn, "outputs", "parameters")...)...)
 			delete(o, "parameters")
 		}
-		if arts := asList(o["artifacts"]); len(arts) > 0 && languageHas(featArtifacts) {
+		if arts := jsontree.List(o["artifacts"]); len(arts) > 0 && languageHas(featArtifacts) {
 			conv, _, err := c.artifactTexts(arts, &scope{inputs: sc.inputs, loop: sc.loop})
 			if err != nil {
 				return nil, &notNative{path: c.tp(tn, "outputs", "artifacts"), what: err.Error()}
@@ -213,7 +215,7 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 	}
 	if len(raw) > 0 && sc.argo != nil {
 		var bad string
-		raw = replaceStrings(raw, func(s string) string {
+		raw = jsontree.ReplaceStrings(raw, func(s string) string {
 			return inputRefRE.ReplaceAllStringFunc(s, func(ref string) string {
 				name := inputRefRE.FindStringSubmatch(ref)[1]
 				v, ok := sc.argo[name]
@@ -251,7 +253,7 @@ func (c *conv) container(tn, kind string, ct map[string]any, sc *scope) ([]strin
 	}
 	list := func(field string) (string, error) {
 		var parts []string
-		for i, a := range asList(ct[field]) {
+		for i, a := range jsontree.List(ct[field]) {
 			s, ok := scalarText(a)
 			if !ok {
 				return "", &notNative{path: c.tp(tn, kind, field, i), what: kind + "." + field + " that is not text"}
@@ -284,13 +286,13 @@ func (c *conv) container(tn, kind string, ct map[string]any, sc *scope) ([]strin
 			return nil, nil, err
 		}
 		lang := ""
-		if cmd := asList(ct["command"]); len(cmd) == 1 {
+		if cmd := jsontree.List(ct["command"]); len(cmd) == 1 {
 			if l, _ := cmd[0].(string); scriptLangs[l] {
 				lang = l
 			}
 		}
 		if lang == "" {
-			if len(asList(ct["command"])) == 0 {
+			if len(jsontree.List(ct["command"])) == 0 {
 				return nil, nil, &notNative{path: c.tp(tn, kind), what: "a script without a command"}
 			}
 			l, err := list("command")
@@ -302,11 +304,11 @@ func (c *conv) container(tn, kind string, ct map[string]any, sc *scope) ([]strin
 		out = append(out, c.fieldComment(c.tp(tn, kind, "command")...)+c.fieldComment(c.tp(tn, kind, "source")...)+"script "+lang+" "+quoteSource(s))
 		delete(ct, "source")
 		delete(ct, "command")
-		if len(asList(ct["args"])) > 0 {
+		if len(jsontree.List(ct["args"])) > 0 {
 			return nil, nil, &notNative{path: c.tp(tn, kind, "args"), what: "script.args"}
 		}
 	} else {
-		if len(asList(ct["command"])) == 0 && len(asList(ct["args"])) == 0 {
+		if len(jsontree.List(ct["command"])) == 0 && len(jsontree.List(ct["args"])) == 0 {
 			if !languageHas(featEntrypoint) {
 				return nil, nil, &notNative{path: c.tp(tn, kind), what: "a container that runs its image's entrypoint (no command, no args)"}
 			}
@@ -318,12 +320,12 @@ func (c *conv) container(tn, kind string, ct map[string]any, sc *scope) ([]strin
 		// One argument vector when a command is given (the same thing
 		// to Kubernetes); args alone keep the image's entrypoint.
 		comment := c.fieldComment(c.tp(tn, kind, "command")...) + c.fieldComment(c.tp(tn, kind, "args")...)
-		if len(asList(ct["command"])) > 0 {
-			ct["command"] = append(asList(ct["command"]), asList(ct["args"])...)
+		if len(jsontree.List(ct["command"])) > 0 {
+			ct["command"] = append(jsontree.List(ct["command"]), jsontree.List(ct["args"])...)
 			delete(ct, "args")
 		}
 		for _, f := range []string{"command", "args"} {
-			if len(asList(ct[f])) == 0 {
+			if len(jsontree.List(ct[f])) == 0 {
 				continue
 			}
 			l, err := list(f)
@@ -381,7 +383,7 @@ func quoteSource(s string) string {
 }
 
 func (c *conv) envStmts(tn, kind string, ct map[string]any, sc *scope) ([]string, bool) {
-	env := asList(ct["env"])
+	env := jsontree.List(ct["env"])
 	if len(env) == 0 {
 		return nil, false
 	}
@@ -473,7 +475,7 @@ func resourceStmts(v any) ([]string, bool) {
 }
 
 func mountStmts(v any, declared map[string]bool) ([]string, bool) {
-	list := asList(v)
+	list := jsontree.List(v)
 	if len(list) == 0 {
 		return nil, false
 	}
@@ -508,7 +510,7 @@ func mountStmts(v any, declared map[string]bool) ([]string, bool) {
 
 // outputs converts output parameters read from files.
 func (c *conv) outputs(o map[string]any, sc *scope) ([]string, bool) {
-	ps := asList(o["parameters"])
+	ps := jsontree.List(o["parameters"])
 	if len(ps) == 0 {
 		return nil, false
 	}
@@ -623,24 +625,6 @@ func retryStmt(rs map[string]any) (line string, memoOff, ok bool) {
 }
 
 var inputRefRE = regexpMust(`\{\{\s*inputs\.parameters\.([-a-zA-Z0-9_]+)\s*\}\}`)
-
-func replaceStrings(v any, fn func(string) string) any {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, e := range x {
-			x[k] = replaceStrings(e, fn)
-		}
-		return x
-	case []any:
-		for i, e := range x {
-			x[i] = replaceStrings(e, fn)
-		}
-		return x
-	case string:
-		return fn(x)
-	}
-	return v
-}
 
 // suspendStmt converts a suspend template: until resumed, or for a
 // duration.

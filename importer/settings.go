@@ -3,6 +3,8 @@ package importer
 import (
 	"fmt"
 	"strings"
+
+	"github.com/pipec/pipec/internal/jsontree"
 )
 
 // Spec fields that the language's pipeline settings (compiler/settings.go)
@@ -233,11 +235,11 @@ func syncStmts(v any) ([]string, bool) {
 		case "mutex":
 			mutexes = append(mutexes, sync[k])
 		case "mutexes":
-			mutexes = append(mutexes, asList(sync[k])...)
+			mutexes = append(mutexes, jsontree.List(sync[k])...)
 		case "semaphore":
 			sems = append(sems, sync[k])
 		case "semaphores":
-			sems = append(sems, asList(sync[k])...)
+			sems = append(sems, jsontree.List(sync[k])...)
 		default:
 			return nil, false
 		}

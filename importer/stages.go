@@ -3,6 +3,8 @@ package importer
 import (
 	"fmt"
 	"strings"
+
+	"github.com/pipec/pipec/internal/jsontree"
 )
 
 // Stages: an Argo `steps` template (a list of step groups) as the
@@ -42,7 +44,7 @@ func (c *conv) stagedGroups(name, field string) ([][]task, error) {
 	var out [][]task
 	for i, g := range groups {
 		var group []task
-		for j, x := range asList(g) {
+		for j, x := range jsontree.List(g) {
 			sm, ok := x.(map[string]any)
 			if !ok {
 				return nil, &notNative{path: c.tp(name, "steps", i, j), what: "a step that is not a map"}
@@ -71,7 +73,7 @@ func (c *conv) entryInputs(name string, t map[string]any) (map[string]string, er
 			return nil, &notNative{path: c.tp(name, "inputs", k), what: "inputs." + k + " on the entrypoint steps template"}
 		}
 	}
-	for i, p := range asList(in["parameters"]) {
+	for i, p := range jsontree.List(in["parameters"]) {
 		pm, _ := p.(map[string]any)
 		pn, _ := pm["name"].(string)
 		path := c.tp(name, "inputs", "parameters", i)

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pipec/pipec/internal/jsontree"
 	sigsyaml "sigs.k8s.io/yaml"
 )
 
@@ -176,7 +177,7 @@ func (c *conv) group(name, field string) ([]task, error) {
 		}
 	}
 	var out []task
-	for i, x := range asList(dag["tasks"]) {
+	for i, x := range jsontree.List(dag["tasks"]) {
 		tm, _ := x.(map[string]any)
 		out = append(out, task{m: tm, path: c.tp(name, "dag", "tasks", i)})
 	}
@@ -343,7 +344,7 @@ func (c *conv) args(t task, sc *scope) (taskArgs, error) {
 			return out, &notNative{path: append(t.path, "arguments", k), what: "task arguments." + k + " (passing artifacts)"}
 		}
 	}
-	for i, p := range asList(am["parameters"]) {
+	for i, p := range jsontree.List(am["parameters"]) {
 		pm, _ := p.(map[string]any)
 		name, _ := pm["name"].(string)
 		path := append(append([]any{}, t.path...), "arguments", "parameters", i)
@@ -483,7 +484,7 @@ func (c *conv) after(t task, used string) (string, error) {
 		}
 		terms = strings.Split(expr, "&&")
 	} else {
-		for _, x := range asList(t.m["dependencies"]) {
+		for _, x := range jsontree.List(t.m["dependencies"]) {
 			s, _ := x.(string)
 			terms = append(terms, s)
 		}
@@ -572,7 +573,7 @@ func (c *conv) templateUses(tn string, args taskArgs) (string, error) {
 			return "", &rawInputs{}
 		}
 		var params []string
-		for i, p := range asList(inputs["parameters"]) {
+		for i, p := range jsontree.List(inputs["parameters"]) {
 			pm, _ := p.(map[string]any)
 			pn, _ := pm["name"].(string)
 			if !validParamName(pn) {
@@ -604,7 +605,7 @@ func (c *conv) templateUses(tn string, args taskArgs) (string, error) {
 	}
 	for _, n := range args.names {
 		found := false
-		for _, p := range asList(inputs["parameters"]) {
+		for _, p := range jsontree.List(inputs["parameters"]) {
 			if pm, _ := p.(map[string]any); pm["name"] == n {
 				found = true
 			}
@@ -626,7 +627,7 @@ func (c *conv) inlineBody(tn string, args taskArgs, t task) ([]string, error) {
 	inputs, _ := tm["inputs"].(map[string]any)
 	sc := &scope{inputs: map[string]string{}, argo: map[string]string{}, loop: t.m["withItems"] != nil || t.m["withParam"] != nil || t.m["withSequence"] != nil}
 	given := map[string]bool{}
-	for i, p := range asList(inputs["parameters"]) {
+	for i, p := range jsontree.List(inputs["parameters"]) {
 		pm, _ := p.(map[string]any)
 		pn, _ := pm["name"].(string)
 		switch {
@@ -693,7 +694,7 @@ func (*rawInputs) Error() string { return "raw fields read inputs" }
 // fields pipec converts (its container's command, args, image, env,
 // workingDir and script source).
 func hasRawOnlyInputs(tm map[string]any) bool {
-	t := deepCopy(tm).(map[string]any)
+	t := jsontree.Copy(tm).(map[string]any)
 	delete(t, "inputs")
 	for _, k := range []string{"container", "script"} {
 		if ct, ok := t[k].(map[string]any); ok {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pipec/pipec/compiler"
 	"github.com/pipec/pipec/diag"
+	"github.com/pipec/pipec/internal/jsontree"
 	"github.com/pipec/pipec/internal/wfsem"
 )
 
@@ -181,7 +182,7 @@ func checkCycles(filename string, d *doc, kind string, diags *diag.Diagnostics) 
 		path []any
 	}
 	graph := map[string][]edge{}
-	for i, t := range asList(spec["templates"]) {
+	for i, t := range jsontree.List(spec["templates"]) {
 		tm, _ := t.(map[string]any)
 		name, _ := tm["name"].(string)
 		add := func(x any, p []any) {
@@ -192,12 +193,12 @@ func checkCycles(filename string, d *doc, kind string, diags *diag.Diagnostics) 
 		}
 		tp := append(append([]any{}, path...), "templates", i)
 		if dag, ok := tm["dag"].(map[string]any); ok {
-			for j, x := range asList(dag["tasks"]) {
+			for j, x := range jsontree.List(dag["tasks"]) {
 				add(x, append(append([]any{}, tp...), "dag", "tasks", j))
 			}
 		}
-		for g, group := range asList(tm["steps"]) {
-			for j, x := range asList(group) {
+		for g, group := range jsontree.List(tm["steps"]) {
+			for j, x := range jsontree.List(group) {
 				add(x, append(append([]any{}, tp...), "steps", g, j))
 			}
 		}

@@ -58,6 +58,7 @@ import (
 	"time"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
+	"github.com/pipec/pipec/internal/jsontree"
 	"k8s.io/apimachinery/pkg/api/resource"
 )
 
@@ -142,7 +143,7 @@ func Normalize(obj any) (map[string]any, error) {
 		spec = map[string]any{}
 	}
 	n := &normalizer{templates: map[string]map[string]any{}}
-	for _, t := range asList(spec["templates"]) {
+	for _, t := range jsontree.List(spec["templates"]) {
 		if tm, ok := t.(map[string]any); ok {
 			name, _ := tm["name"].(string)
 			n.templates[name] = tm
@@ -164,7 +165,7 @@ func Normalize(obj any) (map[string]any, error) {
 	}
 	var params []any
 	entryArgs := map[string]any{}
-	for _, p := range asList(args["parameters"]) {
+	for _, p := range jsontree.List(args["parameters"]) {
 		pm, _ := p.(map[string]any)
 		switch pm["name"] {
 		case paramRunID, paramRetryRunID, paramRetryIndicator:
@@ -284,7 +285,7 @@ func (n *normalizer) call(task map[string]any, args map[string]any, stack []stri
 	if name != "" {
 		stack = append(stack, name)
 	}
-	t = substituteInputs(deepCopy(t).(map[string]any), args)
+	t = substituteInputs(jsontree.Copy(t).(map[string]any), args)
 	delete(t, "name")
 	stripWiring(t)
 	t = stripCompositePrefix(t, name, n.templates[name])
@@ -296,7 +297,7 @@ func (n *normalizer) call(task map[string]any, args map[string]any, stack []stri
 	}
 	if dag, ok := t["dag"].(map[string]any); ok {
 		tasks := map[string]any{}
-		for _, x := range asList(dag["tasks"]) {
+		for _, x := range jsontree.List(dag["tasks"]) {
 			tk, _ := x.(map[string]any)
 			nm, _ := tk["name"].(string)
 			tasks[strings.ToLower(nm)] = n.task(tk, stack)
@@ -308,7 +309,7 @@ func (n *normalizer) call(task map[string]any, args map[string]any, stack []stri
 		var groups []any
 		for _, g := range steps {
 			group := map[string]any{}
-			for _, x := range asList(g) {
+			for _, x := range jsontree.List(g) {
 				st, _ := x.(map[string]any)
 				nm, _ := st["name"].(string)
 				group[strings.ToLower(nm)] = n.task(st, stack)
@@ -382,11 +383,11 @@ func (n *normalizer) foldRetryWrapper(name string, t map[string]any, stack []str
 	if !strings.HasSuffix(name, retryWrapperSuffix) {
 		return nil
 	}
-	steps := asList(t["steps"])
-	if len(steps) != 1 || len(asList(steps[0])) != 1 {
+	steps := jsontree.List(t["steps"])
+	if len(steps) != 1 || len(jsontree.List(steps[0])) != 1 {
 		return nil
 	}
-	st, _ := asList(steps[0])[0].(map[string]any)
+	st, _ := jsontree.List(steps[0])[0].(map[string]any)
 	if st["template"] != strings.TrimSuffix(name, retryWrapperSuffix) {
 		return nil
 	}
@@ -417,9 +418,9 @@ func soleCall(t map[string]any) map[string]any {
 				return nil
 			}
 		}
-		only = asList(dag["tasks"])
-	} else if steps := asList(t["steps"]); len(steps) == 1 {
-		only = asList(steps[0])
+		only = jsontree.List(dag["tasks"])
+	} else if steps := jsontree.List(t["steps"]); len(steps) == 1 {
+		only = jsontree.List(steps[0])
 	}
 	if len(only) != 1 {
 		return nil
@@ -440,13 +441,13 @@ func soleCall(t map[string]any) map[string]any {
 func taskArgs(tk map[string]any) map[string]any {
 	a, _ := tk["arguments"].(map[string]any)
 	out := map[string]any{}
-	for _, p := range asList(a["parameters"]) {
+	for _, p := range jsontree.List(a["parameters"]) {
 		pm, _ := p.(map[string]any)
 		if name, ok := pm["name"].(string); ok {
 			out[name] = pm
 		}
 	}
-	for _, p := range asList(a["artifacts"]) {
+	for _, p := range jsontree.List(a["artifacts"]) {
 		pm, _ := p.(map[string]any)
 		if name, ok := pm["name"].(string); ok {
 			out["artifact:"+name] = pm
@@ -475,7 +476,7 @@ func substituteInputs(t map[string]any, args map[string]any) map[string]any {
 	inputs, _ := t["inputs"].(map[string]any)
 	repl := map[string]string{}
 	var keep []any
-	for _, p := range asList(inputs["parameters"]) {
+	for _, p := range jsontree.List(inputs["parameters"]) {
 		pm, _ := p.(map[string]any)
 		name, _ := pm["name"].(string)
 		var val any
@@ -499,11 +500,11 @@ func substituteInputs(t map[string]any, args map[string]any) map[string]any {
 		repl[name] = scalar(val)
 	}
 	var arts []any
-	for _, p := range asList(inputs["artifacts"]) {
+	for _, p := range jsontree.List(inputs["artifacts"]) {
 		pm, _ := p.(map[string]any)
 		name, _ := pm["name"].(string)
 		if a, ok := args["artifact:"+name].(map[string]any); ok {
-			merged := deepCopy(pm).(map[string]any)
+			merged := jsontree.Copy(pm).(map[string]any)
 			for k, v := range a {
 				merged[k] = v
 			}
@@ -517,7 +518,7 @@ func substituteInputs(t map[string]any, args map[string]any) map[string]any {
 		delete(t, "inputs")
 	}
 	if len(repl) > 0 {
-		t = replaceStrings(t, func(s string) string {
+		t = jsontree.ReplaceStrings(t, func(s string) string {
 			return inputRefRE.ReplaceAllStringFunc(s, func(ref string) string {
 				if v, ok := repl[inputRefRE.FindStringSubmatch(ref)[1]]; ok {
 					return v
@@ -544,7 +545,7 @@ var inputRefRE = regexp.MustCompile(`\{\{\s*inputs\.parameters\.([-a-zA-Z0-9_]+)
 func stripCompositePrefix(t map[string]any, name string, orig map[string]any) map[string]any {
 	in, _ := orig["inputs"].(map[string]any)
 	composite := false
-	for _, p := range asList(in["parameters"]) {
+	for _, p := range jsontree.List(in["parameters"]) {
 		if pm, _ := p.(map[string]any); pm["name"] == pipecInstanceInput {
 			composite = true
 		}
@@ -555,13 +556,13 @@ func stripCompositePrefix(t map[string]any, name string, orig map[string]any) ma
 	prefix := name + "-"
 	var tasks []map[string]any
 	if dag, ok := t["dag"].(map[string]any); ok {
-		for _, x := range asList(dag["tasks"]) {
+		for _, x := range jsontree.List(dag["tasks"]) {
 			m, _ := x.(map[string]any)
 			tasks = append(tasks, m)
 		}
 	}
-	for _, g := range asList(t["steps"]) {
-		for _, x := range asList(g) {
+	for _, g := range jsontree.List(t["steps"]) {
+		for _, x := range jsontree.List(g) {
 			m, _ := x.(map[string]any)
 			tasks = append(tasks, m)
 		}
@@ -580,7 +581,7 @@ func stripCompositePrefix(t map[string]any, name string, orig map[string]any) ma
 		if d, ok := tk["depends"].(string); ok {
 			tk["depends"] = depRE.ReplaceAllString(d, "$1")
 		}
-		if ds := asList(tk["dependencies"]); ds != nil {
+		if ds := jsontree.List(tk["dependencies"]); ds != nil {
 			var out []any
 			for _, x := range ds {
 				s, _ := x.(string)
@@ -589,7 +590,7 @@ func stripCompositePrefix(t map[string]any, name string, orig map[string]any) ma
 			tk["dependencies"] = out
 		}
 	}
-	return replaceStrings(t, func(s string) string {
+	return jsontree.ReplaceStrings(t, func(s string) string {
 		for _, scope := range []string{"tasks", "steps"} {
 			s = strings.ReplaceAll(s, scope+"."+prefix, scope+".")
 			s = strings.ReplaceAll(s, scope+"['"+prefix, scope+"['")
@@ -617,14 +618,14 @@ func stripWiring(t map[string]any) {
 		stripEnv(c)
 	}
 	for _, list := range []string{"initContainers", "sidecars"} {
-		for _, c := range asList(t[list]) {
+		for _, c := range jsontree.List(t[list]) {
 			if cm, ok := c.(map[string]any); ok {
 				stripEnv(cm)
 			}
 		}
 	}
 	if cs, ok := t["containerSet"].(map[string]any); ok {
-		for _, c := range asList(cs["containers"]) {
+		for _, c := range jsontree.List(cs["containers"]) {
 			if cm, ok := c.(map[string]any); ok {
 				stripEnv(cm)
 			}
@@ -632,7 +633,7 @@ func stripWiring(t map[string]any) {
 	}
 	if in, ok := t["inputs"].(map[string]any); ok {
 		var keep []any
-		for _, p := range asList(in["parameters"]) {
+		for _, p := range jsontree.List(in["parameters"]) {
 			if pm, _ := p.(map[string]any); pm["name"] != pipecItemInput && pm["name"] != pipecInstanceInput {
 				keep = append(keep, p)
 			}
@@ -644,7 +645,7 @@ func stripWiring(t map[string]any) {
 	// arguments).
 	if out, ok := t["outputs"].(map[string]any); ok {
 		var keep []any
-		for _, p := range asList(out["parameters"]) {
+		for _, p := range jsontree.List(out["parameters"]) {
 			if pm, _ := p.(map[string]any); pm["name"] != pipecMemoKeyOutput {
 				keep = append(keep, p)
 			}
@@ -662,7 +663,7 @@ func stripWiring(t map[string]any) {
 
 func stripEnv(c map[string]any) {
 	var keep []any
-	for _, e := range asList(c["env"]) {
+	for _, e := range jsontree.List(c["env"]) {
 		em, _ := e.(map[string]any)
 		if em["name"] == envRetryRunID || em["name"] == envRetryIndicator {
 			continue
@@ -671,8 +672,8 @@ func stripEnv(c map[string]any) {
 	}
 	c["env"] = keep
 	// One argument vector when a command is given.
-	if cmd := asList(c["command"]); len(cmd) > 0 {
-		if args := asList(c["args"]); len(args) > 0 {
+	if cmd := jsontree.List(c["command"]); len(cmd) > 0 {
+		if args := jsontree.List(c["args"]); len(args) > 0 {
 			c["command"] = append(append([]any{}, cmd...), args...)
 			delete(c, "args")
 		}
@@ -686,7 +687,7 @@ func depends(tk map[string]any) string {
 		return canonDepends(d)
 	}
 	var names []string
-	for _, x := range asList(tk["dependencies"]) {
+	for _, x := range jsontree.List(tk["dependencies"]) {
 		if s, ok := x.(string); ok {
 			names = append(names, s)
 		}
@@ -758,49 +759,6 @@ func reduceDepends(tasks map[string]any) {
 }
 
 var dependsNameRE = regexp.MustCompile(`[a-zA-Z0-9][-a-zA-Z0-9]*(\.[A-Za-z]+)?`)
-
-// ---- generic JSON helpers ----
-
-func asList(v any) []any {
-	l, _ := v.([]any)
-	return l
-}
-
-func deepCopy(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(x))
-		for k, e := range x {
-			m[k] = deepCopy(e)
-		}
-		return m
-	case []any:
-		l := make([]any, len(x))
-		for i, e := range x {
-			l[i] = deepCopy(e)
-		}
-		return l
-	}
-	return v
-}
-
-func replaceStrings(v any, fn func(string) string) any {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, e := range x {
-			x[k] = replaceStrings(e, fn)
-		}
-		return x
-	case []any:
-		for i, e := range x {
-			x[i] = replaceStrings(e, fn)
-		}
-		return x
-	case string:
-		return fn(x)
-	}
-	return v
-}
 
 // scalar renders a JSON scalar (or a structure, as JSON) as text.
 func scalar(v any) string {
@@ -892,7 +850,7 @@ func pluralSync(v any) {
 		if sync, ok := x["synchronization"].(map[string]any); ok {
 			for one, many := range map[string]string{"mutex": "mutexes", "semaphore": "semaphores"} {
 				if m, ok := sync[one]; ok {
-					sync[many] = append([]any{m}, asList(sync[many])...)
+					sync[many] = append([]any{m}, jsontree.List(sync[many])...)
 					delete(sync, one)
 				}
 			}
