@@ -269,23 +269,13 @@ func firstOr(list []string, def string) string {
 // artifactDecls lists the output artifacts a step declares, from its
 // declaration (it may not have been checked yet).
 func (c *checker) artifactDecls(st *Step) []string {
-	var names []string
-	add := func(items []*dsl.StepItem) {
-		for _, it := range items {
-			if a, ok := it.Stmt.(*dsl.ArtifactStmt); ok {
-				names = append(names, a.Name.Name)
-			}
+	return c.declaredNames(st, func(n dsl.StepStmt) (string, bool) {
+		a, ok := n.(*dsl.ArtifactStmt)
+		if !ok {
+			return "", false
 		}
-	}
-	add(st.Decl.Items)
-	for _, cl := range st.Decl.Clauses {
-		if cl.Uses != nil && cl.Uses.Template != nil {
-			if t := c.templatesFor(st.Pipeline.File.Name)[cl.Uses.Template.Name]; t != nil {
-				add(t.Items)
-			}
-		}
-	}
-	return names
+		return a.Name.Name, true
+	})
 }
 
 func (c *checker) outputArtifact(sc *scope, st *Step, s *dsl.ArtifactStmt) {

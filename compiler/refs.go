@@ -295,11 +295,24 @@ func (c *checker) declaresOutput(st *Step, name string) bool {
 }
 
 func (c *checker) outputDecls(st *Step) []string {
+	return c.declaredNames(st, func(n dsl.StepStmt) (string, bool) {
+		o, ok := n.(*dsl.OutputStmt)
+		if !ok {
+			return "", false
+		}
+		return o.Name.Name, true
+	})
+}
+
+// declaredNames lists the names pick finds among the statements of a
+// step's body and of the template it uses, from its declaration (it may
+// not have been checked yet: references can point forward).
+func (c *checker) declaredNames(st *Step, pick func(dsl.StepStmt) (string, bool)) []string {
 	var names []string
 	add := func(items []*dsl.StepItem) {
 		for _, it := range items {
-			if o, ok := it.Stmt.(*dsl.OutputStmt); ok {
-				names = append(names, o.Name.Name)
+			if name, ok := pick(it.Stmt); ok {
+				names = append(names, name)
 			}
 		}
 	}
