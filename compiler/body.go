@@ -151,10 +151,6 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 					c.errorf(s.Name, "output %q is declared twice in step %q", name, st.Name)
 				}
 			}
-			if name == "result" {
-				c.errorf(s.Name, "output name %q is reserved: ${%s.result} is the standard output of the step", name, st.Name)
-				continue
-			}
 			if _, ok := stepFields[name]; ok {
 				c.errorf(s.Name, "output name %q is reserved: ${%s.%s} is a field of every step", name, st.Name, name).WithHint("choose another name")
 				continue

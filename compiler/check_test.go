@@ -125,9 +125,14 @@ pipeline p { image "a" step a uses t() }`, []string{`2:10: template "t" is defin
 }`, []string{`3:51: output "o" is declared twice in step "a"`}},
 		{"reserved output name", `pipeline p {
   image "a"
-  step a { run ["x"] output result = file("/o") output my-out = file("/p") }
+  step a { run ["x"] output status = file("/o") output my-out = file("/p") }
 }`, []string{
-			`3:29: output name "result" is reserved: ${a.result} is the standard output of the step`}},
+			`3:29: output name "status" is reserved: ${a.status} is a field of every step`}},
+		{"an output called result", `pipeline p {
+  image "a"
+  step a { run ["x"] output result = file("/o") }
+  step b { run ["echo", "${a.result}"] }
+}`, nil},
 		{"duplicate pipeline", `pipeline p { image "a" step a { run ["x"] } }
 pipeline p { image "a" step a { run ["x"] } }`, []string{`2:10: pipeline "p" is defined twice (first at p.pipe:1:10)`}},
 		{"upper-case pipeline name", `pipeline Nightly { image "a" step a { run ["x"] } }`,
