@@ -258,6 +258,7 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 			}
 		case *dsl.RawStmt:
 			b.Raw = append(b.Raw, s)
+			b.RawText = append(b.RawText, c.rawText(sc, s, false))
 		case *dsl.InputStmt, *dsl.ArtifactStmt:
 			c.artifactStmt(sc, st, s)
 		case *dsl.SubStep, *dsl.SubStage:

@@ -82,6 +82,7 @@ func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 		ins.add("loop-item", "pipec-item", "{{item}}")
 	}
 	l.leafArtifacts(st, tmpl, inner, ins)
+	rawPatches := l.stepRawPatches(st, inner) // before the inputs: ${...} in raw adds some
 	for _, in := range ins.list {
 		tmpl.Inputs.Parameters = append(tmpl.Inputs.Parameters, wfv1.Parameter{Name: in.name})
 	}
@@ -89,7 +90,7 @@ func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 	if r := st.Retry; r != nil && !st.RetryWrapped() {
 		tmpl.RetryStrategy = retryStrategy(r)
 	}
-	l.applyStepRaw(st, tmpl)
+	l.applyStepRaw(st, tmpl, rawPatches)
 	addRetryWiring(tmpl, st)
 	addMemoKeyOutput(tmpl, st)
 	return tmpl, ins.list
