@@ -184,6 +184,9 @@ func taskArtifactArgs(t task) map[string]map[string]any {
 // locationLiteral is structLiteral with secrets written secret("n", "k")
 // (the fields ending in Secret, at any depth: oauth2 {clientIDSecret: ...}).
 func locationLiteral(v any) (string, bool) {
+	if s, ok := v.(string); ok {
+		return quote(s), true // pipec text already (artifactTexts): ${...} is interpolated in locations
+	}
 	m, ok := v.(map[string]any)
 	if !ok {
 		return structLiteral(v)

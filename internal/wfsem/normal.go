@@ -518,14 +518,20 @@ func substituteInputs(t map[string]any, args map[string]any) map[string]any {
 		delete(t, "inputs")
 	}
 	if len(repl) > 0 {
-		t = jsontree.ReplaceStrings(t, func(s string) string {
+		sub := func(s string) string {
 			return inputRefRE.ReplaceAllStringFunc(s, func(ref string) string {
 				if v, ok := repl[inputRefRE.FindStringSubmatch(ref)[1]]; ok {
 					return v
 				}
 				return ref
 			})
-		}).(map[string]any)
+		}
+		t = jsontree.ReplaceStrings(t, sub).(map[string]any)
+		// Argo resolves the template's parameters in its input artifacts'
+		// locations too (an S3 key built from an input).
+		if inputs != nil {
+			inputs["artifacts"] = jsontree.ReplaceStrings(inputs["artifacts"], sub)
+		}
 	}
 	if inputs != nil {
 		t["inputs"] = inputs
