@@ -37,13 +37,15 @@ type conv struct {
 	uses      map[string]int    // leaf template -> number of tasks calling it
 	alias     map[string]string // Argo template -> the pipec template written for it
 	names     map[string]bool   // pipeline and template names used in the file
+	image     string            // the pipeline's default image
+	volumes   bool              // volumes are declared natively
+	volNames  map[string]bool   // the volumes declared natively
+
 	// taken are the pipeline names of the other files imported with this
 	// one (Options.Taken); renamed is set when a Workflow's name was taken.
 	taken   map[string]string
 	renamed *renaming
-	image     string            // the pipeline's default image
-	volumes   bool              // volumes are declared natively
-	volNames  map[string]bool   // the volumes declared natively
+
 	// commented are the YAML nodes whose comments are written
 	// (comments.go).
 	commented map[*yaml.Node]bool
