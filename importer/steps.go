@@ -228,7 +228,7 @@ func (c *conv) step(t task, handler string) (string, error) {
 		sc.inputs[k] = v
 	}
 	var header []string
-	loop, err := c.loop(t)
+	loop, err := c.loop(t, sc)
 	if err != nil {
 		return "", err
 	}
@@ -368,7 +368,7 @@ func (c *conv) args(t task, sc *scope) (taskArgs, error) {
 }
 
 // loop converts withItems, withParam and withSequence.
-func (c *conv) loop(t task) (string, error) {
+func (c *conv) loop(t task, sc *scope) (string, error) {
 	if items, ok := t.m["withItems"]; ok {
 		lit, ok := literal(items)
 		if !ok {
@@ -377,20 +377,7 @@ func (c *conv) loop(t task) (string, error) {
 		return "for item in " + lit, nil
 	}
 	if p, ok := t.m["withParam"].(string); ok {
-		m := argoRefRE.FindStringSubmatch(p)
-		if m == nil || m[0] != p {
-			return "", &notNative{path: append(t.path, "withParam"), what: "withParam " + p}
-		}
-		parts := strings.Split(m[1], ".")
-		switch {
-		case len(parts) == 3 && parts[0] == "workflow" && parts[1] == "parameters" && c.params[parts[2]]:
-			return "for item in " + parts[2], nil
-		case len(parts) == 4 && isNodeScope(parts[0]) && parts[2] == "outputs" && parts[3] == "result" && c.stepNames[parts[1]] != "":
-			return "for item in " + parts[1] + ".result", nil
-		case len(parts) == 5 && isNodeScope(parts[0]) && parts[2] == "outputs" && parts[3] == "parameters" && c.stepNames[parts[1]] != "":
-			return "for item in " + parts[1] + "." + parts[4], nil
-		}
-		return "", &notNative{path: append(t.path, "withParam"), what: "withParam " + p}
+		return c.loopParam(t, p, sc)
 	}
 	if seq, ok := t.m["withSequence"].(map[string]any); ok {
 		start, end := 0, 0

@@ -1,0 +1,57 @@
+package importer
+
+import (
+	"encoding/json"
+	"strings"
+)
+
+// loopParam converts a withParam: a workflow parameter, an input of the
+// template the task is in, a step's output or all the outputs of a looped
+// step are a bare reference (for item in gen.files); a literal JSON list
+// or an {{=...}} expression is a quoted string.
+func (c *conv) loopParam(t task, p string, sc *scope) (string, error) {
+	bad := &notNative{path: append(t.path, "withParam"), what: "withParam " + p}
+	if m := argoRefRE.FindStringSubmatch(p); m != nil && m[0] == p {
+		parts := strings.Split(m[1], ".")
+		switch {
+		case len(parts) == 3 && parts[0] == "workflow" && parts[1] == "parameters" && c.params[parts[2]]:
+			return "for item in " + parts[2], nil
+		case len(parts) == 4 && isNodeScope(parts[0]) && parts[2] == "outputs" && parts[3] == "result" && c.stepNames[parts[1]] != "":
+			return "for item in " + parts[1] + ".result", nil
+		case len(parts) == 4 && isNodeScope(parts[0]) && parts[2] == "outputs" && parts[3] == "parameters" && c.stepNames[parts[1]] != "":
+			// The fan-in of a looped step: one map of its outputs per iteration.
+			return "for item in " + parts[1], nil
+		case len(parts) == 5 && isNodeScope(parts[0]) && parts[2] == "outputs" && parts[3] == "parameters" && c.stepNames[parts[1]] != "":
+			return "for item in " + parts[1] + "." + parts[4], nil
+		case len(parts) == 3 && parts[0] == "inputs" && parts[1] == "parameters":
+			v, ok := sc.inputs[parts[2]]
+			if ok && strings.HasPrefix(v, "${") && strings.HasSuffix(v, "}") && isPath(v[2:len(v)-1]) {
+				return "for item in " + v[2:len(v)-1], nil
+			}
+		}
+		if strings.HasPrefix(m[1], "=") {
+			return "for item in " + quote(p), nil
+		}
+		return "", bad
+	}
+	if strings.HasPrefix(p, "{{=") && strings.HasSuffix(p, "}}") && strings.Count(p, "{{") == 1 {
+		// An expression whose value is the list: the language passes it on.
+		return "for item in " + quote(p), nil
+	}
+	var list []any
+	if json.Unmarshal([]byte(p), &list) == nil && !strings.Contains(p, "{{") && !strings.Contains(p, "${") {
+		// A literal JSON list, kept as Argo reads it (withParam, not withItems).
+		return "for item in " + quote(p), nil
+	}
+	return "", bad
+}
+
+// isPath reports whether s is a dotted pipec reference such as gen.files.
+func isPath(s string) bool {
+	for _, part := range strings.Split(s, ".") {
+		if !isIdent(part) {
+			return false
+		}
+	}
+	return true
+}
