@@ -1,7 +1,10 @@
 package importer
 
 import (
+	"strconv"
+
 	"encoding/json"
+	"github.com/pipec/pipec/internal/jsontree"
 	"strings"
 )
 
@@ -54,4 +57,34 @@ func isPath(s string) bool {
 		}
 	}
 	return true
+}
+
+// dropUndeclared removes the arguments a task passes to a template that
+// does not declare them as inputs. Argo ignores such an argument (it binds
+// arguments to the template's inputs by name, and substitutes nothing
+// else); the language rejects it as a mistake. The import keeps what Argo
+// does and says what it dropped, in a comment above the step.
+func dropUndeclared(args taskArgs, tm map[string]any, tn string) (taskArgs, string) {
+	inputs, _ := tm["inputs"].(map[string]any)
+	declared := map[string]bool{}
+	for _, p := range jsontree.List(inputs["parameters"]) {
+		if pm, _ := p.(map[string]any); pm != nil {
+			if n, ok := pm["name"].(string); ok {
+				declared[n] = true
+			}
+		}
+	}
+	var kept, dropped []string
+	for _, n := range args.names {
+		if declared[n] {
+			kept = append(kept, n)
+		} else {
+			dropped = append(dropped, n+": "+strconv.Quote(args.argo[n]))
+		}
+	}
+	if len(dropped) == 0 {
+		return args, ""
+	}
+	args.names = kept
+	return args, "// Argo ignores the arguments that template " + tn + " does not declare; dropped: " + strings.Join(dropped, ", ") + "\n"
 }

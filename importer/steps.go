@@ -248,7 +248,7 @@ func (c *conv) step(t task, handler string) (string, error) {
 		}
 		when = "when " + quote(wt)
 	}
-	var uses string
+	var uses, ignored string
 	var body []string
 	if ref, ok := t.m["templateRef"].(map[string]any); ok {
 		uses, err = c.refUses(ref, args, t.path)
@@ -258,6 +258,9 @@ func (c *conv) step(t task, handler string) (string, error) {
 		if tm == nil {
 			return "", &notNative{path: append(t.path, "template"), what: fmt.Sprintf("template %q is not defined here", tn)}
 		}
+		var dropped string
+		args, dropped = dropUndeclared(args, tm, tn) // loops.go
+		ignored = dropped
 		composite := leafKind(tm) == ""
 		if composite {
 			uses, err = c.compositeUses(tn, args, t.path) // composite.go
@@ -297,6 +300,7 @@ func (c *conv) step(t task, handler string) (string, error) {
 	if !t.entryLeaf {
 		comment = commentText(headComment(c.d.node, t.path...), "") + c.fieldComment(append(append([]any{}, t.path...), "when")...)
 	}
+	comment += ignored
 	if tn, ok := t.m["template"].(string); ok && uses == "" {
 		if tc := commentText(headComment(c.d.node, c.tp(tn)...), ""); tc != "" && tc != comment {
 			comment += tc
