@@ -220,8 +220,8 @@ type Loop struct {
 	Keys  []string // for a list of maps: keys present in every item
 	// Param is a reference to a JSON list: a step output or a parameter.
 	Param *Text
-	// Range is range(start, end): start inclusive, end exclusive.
-	Start, End *int
+	// Seq is a range(...) (loops_range.go).
+	Seq *Sequence
 }
 
 // TemplateRef is a step that runs a template of an existing WorkflowTemplate.

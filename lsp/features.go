@@ -247,8 +247,8 @@ func loopSource(l *compiler.Loop) string {
 	switch {
 	case l == nil:
 		return ""
-	case l.Start != nil && l.End != nil:
-		return fmt.Sprintf("range(%d, %d)", *l.Start, *l.End)
+	case l.Seq != nil:
+		return l.Seq.Describe()
 	case l.Param != nil:
 		return "each item of `" + l.Param.Value + "`"
 	case len(l.Keys) > 0:
