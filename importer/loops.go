@@ -88,3 +88,97 @@ func dropUndeclared(args taskArgs, tm map[string]any, tn string) (taskArgs, stri
 	args.names = kept
 	return args, "// Argo ignores the arguments that template " + tn + " does not declare; dropped: " + strings.Join(dropped, ", ") + "\n"
 }
+
+// loopSequence converts a withSequence to a range: literal bounds as
+// range(start, end) with the end excluded (counting down when end < start),
+// a bound Argo reads at run time as range(start, through = last) or
+// range(start, count = n), and a format as format = "...".
+func (c *conv) loopSequence(t task, seq map[string]any, sc *scope) (string, error) {
+	bad := func(k string, what string) error {
+		return &notNative{path: append(append([]any{}, t.path...), "withSequence", k), what: "withSequence " + what}
+	}
+	var args []string
+	bound := func(k string) (string, *int, error) {
+		v, ok := seq[k]
+		if !ok {
+			return "", nil, nil
+		}
+		if n, ok := intValue(v); ok {
+			return strconv.Itoa(n), &n, nil
+		}
+		s, ok := v.(string)
+		if !ok {
+			return "", nil, bad(k, k+" that is not a number or a reference")
+		}
+		txt, err := c.text(s, sc)
+		if err != nil || !strings.HasPrefix(txt, "${") || !strings.HasSuffix(txt, "}") || !isPath(txt[2:len(txt)-1]) {
+			return "", nil, bad(k, k+" "+s)
+		}
+		return txt[2 : len(txt)-1], nil, nil
+	}
+	for k := range seq {
+		if k != "start" && k != "end" && k != "count" && k != "format" {
+			return "", bad(k, "field "+k)
+		}
+	}
+	start, startN, err := bound("start")
+	if err != nil {
+		return "", err
+	}
+	end, endN, err := bound("end")
+	if err != nil {
+		return "", err
+	}
+	count, countN, err := bound("count")
+	if err != nil {
+		return "", err
+	}
+	from := 0
+	if startN != nil {
+		from = *startN
+	}
+	switch {
+	case end != "" && endN != nil && (start == "" || startN != nil):
+		// Argo reads end before count; both literal: the end excluded.
+		last := *endN + 1
+		if *endN < from {
+			last = *endN - 1
+		}
+		if from == 0 && last > 0 {
+			args = append(args, strconv.Itoa(last))
+		} else {
+			args = append(args, strconv.Itoa(from), strconv.Itoa(last))
+		}
+	case end != "":
+		if start != "" {
+			args = append(args, start)
+		}
+		args = append(args, "through = "+end)
+	case count != "" && countN != nil && (start == "" || startN != nil):
+		if *countN <= 0 {
+			return "", bad("count", "count "+count+" (no items)")
+		}
+		if from == 0 {
+			args = append(args, strconv.Itoa(*countN))
+		} else {
+			args = append(args, strconv.Itoa(from), strconv.Itoa(from+*countN))
+		}
+	case count != "":
+		if start != "" {
+			args = append(args, start)
+		}
+		args = append(args, "count = "+count)
+	default:
+		return "", bad("end", "without end or count")
+	}
+	if f, ok := seq["format"]; ok {
+		fs, ok := f.(string)
+		if !ok {
+			return "", bad("format", "format that is not text")
+		}
+		if fs != "" {
+			args = append(args, "format = "+quote(fs))
+		}
+	}
+	return "for item in range(" + strings.Join(args, ", ") + ")", nil
+}

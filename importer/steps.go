@@ -384,31 +384,7 @@ func (c *conv) loop(t task, sc *scope) (string, error) {
 		return c.loopParam(t, p, sc)
 	}
 	if seq, ok := t.m["withSequence"].(map[string]any); ok {
-		start, end := 0, 0
-		var ok1, ok2 bool
-		if n, ok := seq["count"]; ok {
-			cnt, ok := intValue(n)
-			start, end, ok1, ok2 = 0, cnt-1, ok, ok
-			if s, has := seq["start"]; has {
-				st, ok := intValue(s)
-				start, end, ok1 = st, st+cnt-1, ok
-			}
-		} else {
-			start, ok1 = intValue(seq["start"])
-			if _, has := seq["start"]; !has {
-				start, ok1 = 0, true
-			}
-			end, ok2 = intValue(seq["end"])
-		}
-		for k := range seq {
-			if k != "start" && k != "end" && k != "count" {
-				ok1 = false
-			}
-		}
-		if !ok1 || !ok2 || end < start {
-			return "", &notNative{path: append(t.path, "withSequence"), what: "withSequence with text, format or a descending range"}
-		}
-		return fmt.Sprintf("for item in range(%d, %d)", start, end+1), nil
+		return c.loopSequence(t, seq, sc) // loops.go
 	}
 	return "", nil
 }

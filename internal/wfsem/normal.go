@@ -17,7 +17,8 @@
 //     call by template name: each of its named templates is compared by
 //     what it does, its inputs unbound; the second object may offer more
 //     of them than the first (pipec's template of each step), never fewer;
-//   - `withSequence: {count: N}` is the range 0..N-1 (from start when given);
+//   - `withSequence: {count: N}` is the range 0..N-1 (from start when given,
+//     with the same format), a missing start is 0 and an empty format %d;
 //   - `dependencies: [a, b]` and `depends: "a && b"` are the same;
 //   - a task's `onExit: t` is its `hooks: {exit: {template: t}}`, and the
 //     workflow's `spec.hooks.exit` its `onExit`;
@@ -906,21 +907,39 @@ func canonText(s string) string {
 }
 
 // canonSequence writes a withSequence of numbers as start and end: count N
-// from S is start S, end S+N-1 (Argo's count and end are the same loop).
+// from S is start S, end S+N-1 (Argo's count and end are the same loop);
+// a missing start is 0, Argo ignores count when end is given, and an
+// empty format is Argo's default, %d. The format applies alike to both.
 func canonSequence(v any) any {
 	m, ok := v.(map[string]any)
-	if !ok || m["format"] != nil || m["end"] != nil {
+	if !ok {
 		return v
 	}
-	count, err := strconv.Atoi(scalar(m["count"]))
-	if err != nil || count < 1 {
-		return v
+	out := map[string]any{}
+	for k, x := range m {
+		out[k] = x
+	}
+	if f, ok := out["format"]; ok && scalar(f) == "" {
+		delete(out, "format")
 	}
 	start := 0
 	if s, ok := m["start"]; ok {
-		if start, err = strconv.Atoi(scalar(s)); err != nil {
-			return v
+		n, err := strconv.Atoi(scalar(s))
+		if err != nil {
+			return out
 		}
+		start = n
 	}
-	return map[string]any{"start": strconv.Itoa(start), "end": strconv.Itoa(start + count - 1)}
+	out["start"] = strconv.Itoa(start)
+	if m["end"] != nil {
+		delete(out, "count")
+		return out
+	}
+	count, err := strconv.Atoi(scalar(m["count"]))
+	if err != nil || count < 1 {
+		return out
+	}
+	delete(out, "count")
+	out["end"] = strconv.Itoa(start + count - 1)
+	return out
 }
