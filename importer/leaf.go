@@ -92,6 +92,15 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 			}
 		}
 		fallthrough
+	case "http":
+		if lines, ok, err := c.httpStmts(tn, t["http"], sc); err != nil {
+			return nil, err
+		} else if ok {
+			out = append(out, lines...)
+			delete(t, "http")
+			break
+		}
+		fallthrough
 	case "suspend":
 		if line, ok := suspendStmt(t["suspend"]); ok && languageHas(featSuspend) {
 			out = append(out, line)

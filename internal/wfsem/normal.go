@@ -34,6 +34,7 @@
 //     of one (Argo 3.6+);
 //   - a memoize cache's configMap key is ignored (the controller does not
 //     read it, and Argo 4 rejects it);
+//   - an HTTP template without a method is a GET (what Argo's agent sends);
 //   - pipec's wiring is ignored: its pipec.dev/pipeline label, the run_id, retry_run_id and
 //     retry_indicator parameters, the RETRY_RUN_ID and RETRY_INDICATOR
 //     environment variables, the memoize blocks pipec adds (their cache is a
@@ -288,6 +289,7 @@ func (n *normalizer) call(task map[string]any, args map[string]any, stack []stri
 	t = substituteInputs(jsontree.Copy(t).(map[string]any), args)
 	delete(t, "name")
 	stripWiring(t)
+	argoDefaults(t)
 	t = stripCompositePrefix(t, name, n.templates[name])
 	if inner := n.foldRetryWrapper(name, t, stack); inner != nil {
 		return inner
@@ -657,6 +659,17 @@ func stripWiring(t map[string]any) {
 		}
 		if len(out) == 0 {
 			delete(t, "outputs")
+		}
+	}
+}
+
+// argoDefaults writes out what Argo reads for a field a template leaves
+// out: an HTTP request without a method is a GET (Argo's agent passes the
+// empty method to Go's net/http, which sends GET).
+func argoDefaults(t map[string]any) {
+	if h, ok := t["http"].(map[string]any); ok {
+		if m, _ := h["method"].(string); m == "" {
+			h["method"] = "GET"
 		}
 	}
 }

@@ -346,3 +346,25 @@ spec:
 		t.Error("a step not named after its template compared equal")
 	}
 }
+
+func TestHTTPWithoutMethodIsGET(t *testing.T) {
+	wf := func(method string) string {
+		return `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: h-}
+spec:
+  entrypoint: h
+  templates:
+  - name: h
+    http: {url: "https://example.com"` + method + `}
+`
+	}
+	if ok, err := Equal(obj(t, wf("")), obj(t, wf(", method: GET"))); !ok || err != nil {
+		d, _ := Compare(obj(t, wf("")), obj(t, wf(", method: GET")), 0)
+		t.Errorf("no method and GET differ: %v %v", d, err)
+	}
+	if ok, _ := Equal(obj(t, wf("")), obj(t, wf(", method: POST"))); ok {
+		t.Error("no method and POST compare equal")
+	}
+}
