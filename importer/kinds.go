@@ -3,6 +3,8 @@ package importer
 import (
 	"fmt"
 	"strings"
+
+	"github.com/pipec/pipec/internal/jsontree"
 )
 
 // Template kinds other than containers whose Argo form maps onto one pipec
@@ -121,4 +123,147 @@ func (c *conv) httpHeaders(tn string, v any, txt func(string, ...any) (string, e
 		}
 	}
 	return out, true, nil
+}
+
+// suppliedNames are the inputs of a suspend template that describe one of
+// its supplied outputs (Argo's intermediate parameters: same name, the
+// default and choices Argo's UI offers). pipec writes them as part of the
+// output statement, not as inputs.
+func suppliedNames(tm map[string]any) map[string]bool {
+	if _, ok := tm["suspend"]; !ok {
+		return nil
+	}
+	o, _ := tm["outputs"].(map[string]any)
+	names := map[string]bool{}
+	for _, p := range jsontree.List(o["parameters"]) {
+		pm, _ := p.(map[string]any)
+		vf, _ := pm["valueFrom"].(map[string]any)
+		if _, ok := vf["supplied"]; ok {
+			if n, _ := pm["name"].(string); n != "" {
+				names[n] = true
+			}
+		}
+	}
+	return names
+}
+
+// suppliedOutputs converts the supplied outputs of a suspend template (with
+// the input of the same name, if any, for their default, choices and
+// description) and removes them from its outputs. It converts all of them
+// or none.
+func (c *conv) suppliedOutputs(tn string, t map[string]any, inputs []any) []string {
+	if _, ok := c.templates[tn]["suspend"]; !ok || !languageHas(featSuspend) {
+		return nil
+	}
+	o, _ := t["outputs"].(map[string]any)
+	byName := map[string]map[string]any{}
+	for _, p := range inputs {
+		pm, _ := p.(map[string]any)
+		if n, _ := pm["name"].(string); n != "" {
+			byName[n] = pm
+		}
+	}
+	var out []string
+	var rest []any
+	for _, p := range jsontree.List(o["parameters"]) {
+		pm, _ := p.(map[string]any)
+		vf, _ := pm["valueFrom"].(map[string]any)
+		if _, ok := vf["supplied"]; !ok {
+			rest = append(rest, p)
+			continue
+		}
+		name, _ := pm["name"].(string)
+		line, ok := suppliedStmt(name, pm, vf, byName[name])
+		if !ok {
+			return nil
+		}
+		out = append(out, line)
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	if len(rest) == 0 {
+		delete(o, "parameters")
+	} else {
+		o["parameters"] = rest
+	}
+	return c.withCommentsIfWhole(out, len(rest) == 0, c.tp(tn, "outputs", "parameters")...)
+}
+
+// withCommentsIfWhole attaches the list items' comments when every item
+// became one line.
+func (c *conv) withCommentsIfWhole(lines []string, whole bool, path ...any) []string {
+	if !whole {
+		return lines
+	}
+	return c.withComments(lines, path...)
+}
+
+// suppliedStmt writes one supplied output: output NAME = supplied()
+// [default "X"] [one_of [...]], with the input's description as its doc
+// comment.
+func suppliedStmt(name string, out, vf, in map[string]any) (string, bool) {
+	if !validParamName(name) || len(out) != 2 {
+		return "", false
+	}
+	def, hasDef := vf["default"]
+	for k := range vf {
+		if k != "supplied" && k != "default" {
+			return "", false
+		}
+	}
+	if sup, _ := vf["supplied"].(map[string]any); len(sup) > 0 {
+		return "", false
+	}
+	var doc string
+	var enum []any
+	if in != nil {
+		for k, v := range in {
+			switch k {
+			case "name":
+			case "default":
+				// The output's own default wins in Argo; pipec has one.
+				if hasDef && fmt.Sprint(def) != fmt.Sprint(v) {
+					return "", false
+				}
+				def, hasDef = v, true
+			case "enum":
+				enum = jsontree.List(v)
+				if len(enum) == 0 {
+					return "", false
+				}
+			case "description":
+				d, ok := v.(string)
+				if !ok {
+					return "", false
+				}
+				doc = d
+			default:
+				return "", false
+			}
+		}
+		// pipec declares the input only for a default or choices.
+		if !hasDef && len(enum) == 0 {
+			return "", false
+		}
+	}
+	line := "output " + name + " = supplied()"
+	if hasDef {
+		s, ok := scalarText(def)
+		if !ok {
+			return "", false
+		}
+		line += " default " + quote(escapeText(s))
+	}
+	if len(enum) > 0 {
+		lit, ok := literal(enum)
+		if !ok {
+			return "", false
+		}
+		line += " one_of " + lit
+	}
+	if doc != "" {
+		line = docComment(doc, "") + line
+	}
+	return line, true
 }

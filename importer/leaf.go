@@ -30,7 +30,9 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 		}
 		return v, nil
 	}
+	var inParams []any
 	if in, ok := t["inputs"].(map[string]any); ok {
+		inParams = jsontree.List(in["parameters"])
 		delete(in, "parameters")
 		if arts := jsontree.List(in["artifacts"]); len(arts) > 0 && languageHas(featArtifacts) {
 			arts, args, err := c.artifactTexts(arts, sc)
@@ -123,6 +125,10 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 	out = append(out, extras...)
 	if line, ok := c.podSpecPatchStmt(t, sc); ok {
 		out = append(out, line)
+	}
+	out = append(out, c.suppliedOutputs(tn, t, inParams)...) // kinds.go
+	if o, ok := t["outputs"].(map[string]any); ok && len(o) == 0 {
+		delete(t, "outputs")
 	}
 	if o, ok := t["outputs"].(map[string]any); ok {
 		lines, ok := c.outputs(o, sc)

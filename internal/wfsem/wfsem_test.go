@@ -368,3 +368,27 @@ spec:
 		t.Error("no method and POST compare equal")
 	}
 }
+
+func TestSuppliedOutputTakesItsInputsDefault(t *testing.T) {
+	wf := func(def string) string {
+		return `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: s-}
+spec:
+  entrypoint: s
+  templates:
+  - name: s
+    suspend: {}
+    inputs: {parameters: [{name: approve, default: "NO", enum: ["YES", "NO"]}]}
+    outputs: {parameters: [{name: approve, valueFrom: {supplied: {}` + def + `}}]}
+`
+	}
+	if ok, err := Equal(obj(t, wf("")), obj(t, wf(`, default: "NO"`))); !ok || err != nil {
+		d, _ := Compare(obj(t, wf("")), obj(t, wf(`, default: "NO"`)), 0)
+		t.Errorf("the input's default and the same output default differ: %v %v", d, err)
+	}
+	if ok, _ := Equal(obj(t, wf("")), obj(t, wf(`, default: "YES"`))); ok {
+		t.Error("another output default compares equal")
+	}
+}
