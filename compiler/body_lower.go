@@ -61,6 +61,9 @@ func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 	if b.Timeout != nil {
 		tmpl.ActiveDeadlineSeconds = intOrStr(int(*b.Timeout))
 	}
+	if b.TimeoutText != nil {
+		tmpl.Timeout = inner(b.TimeoutText)
+	}
 	if kindTemplate(st, tmpl, &c, inner) {
 		// not a container
 	} else if b.Script != nil {

@@ -267,6 +267,7 @@ type Body struct {
 	Mounts       []*Mount
 	Workdir      *Text
 	Timeout      *int64
+	TimeoutText  *Text // timeout "${t}": Argo's timeout, read at run time
 	NodeSelector []*TextKV
 	Tolerations  []apiv1.Toleration
 	Labels       []KV

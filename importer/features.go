@@ -25,6 +25,7 @@ const (
 	featDaemon                      // daemon steps with ready probes
 	featStepFields                  // ${step.status}, exit_code, ip, ...
 	featContainers                  // container sets, sidecars, init containers (containers.go)
+	featTimeoutText                 // timeout "${t}" (kinds.go)
 	featureCount
 )
 
@@ -39,6 +40,7 @@ var featureProbes = [featureCount]string{
 	featDaemon:       `pipeline p { step s { image "x" daemon ready tcp port 80 delay 5s } step t after s { image "x" run ["${s.ip}"] } }`,
 	featStepFields:   `pipeline p { step s { image "x" run ["x"] } step t after s { image "x" run ["${s.status}", "${s.exit_code}"] } }`,
 	featSync:         `pipeline p { mutex "m" step s { image "x" run ["x"] semaphore config_map("c", "k") } }`,
+	featTimeoutText:  `pipeline p { param t = "1m" step s { image "x" run ["x"] timeout "${t}" } }`,
 	featContainers:   `pipeline p { image "x" step s { run ["x"] memory limit "1Gi" volume v = empty_dir() sidecar a { ready tcp port 1 timeout 1s mount v at "/v" } } step t { container a { image "y" } container b after a { image "y" } } }`,
 }
 

@@ -267,3 +267,21 @@ func suppliedStmt(name string, out, vf, in map[string]any) (string, bool) {
 	}
 	return line, true
 }
+
+// timeoutStmt converts a template's timeout given by a reference
+// (timeout: "{{inputs.parameters.t}}"): timeout "${t}". A literal one has
+// no pipec form (pipec's timeout 20s is activeDeadlineSeconds).
+func (c *conv) timeoutStmt(tn string, v any, sc *scope) (string, bool, error) {
+	s, ok := v.(string)
+	if !ok || !strings.Contains(s, "{{") || !languageHas(featTimeoutText) {
+		return "", false, nil
+	}
+	t, err := c.text(s, sc)
+	if err != nil {
+		return "", false, &notNative{path: c.tp(tn, "timeout"), what: err.Error()}
+	}
+	if !strings.Contains(t, "${") {
+		return "", false, nil // an argument inlined as a literal
+	}
+	return c.fieldComment(c.tp(tn, "timeout")...) + "timeout " + quote(t), true, nil
+}

@@ -162,6 +162,12 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 			delete(t, "activeDeadlineSeconds")
 		}
 	}
+	if line, ok, err := c.timeoutStmt(tn, t["timeout"], sc); err != nil { // kinds.go
+		return nil, err
+	} else if ok {
+		out = append(out, line)
+		delete(t, "timeout")
+	}
 	if rs, ok := t["retryStrategy"].(map[string]any); ok {
 		if line, memoOff, ok := retryStmt(rs); ok {
 			out = append(out, line)

@@ -704,6 +704,9 @@ func (*rawInputs) Error() string { return "raw fields read inputs" }
 func hasRawOnlyInputs(tm map[string]any) bool {
 	t := jsontree.Copy(tm).(map[string]any)
 	delete(t, "inputs")
+	if languageHas(featTimeoutText) {
+		delete(t, "timeout") // timeout "${t}" (kinds.go)
+	}
 	for _, k := range []string{"container", "script"} {
 		if ct, ok := t[k].(map[string]any); ok {
 			for _, f := range []string{"command", "args", "image", "env", "workingDir", "source"} {
