@@ -285,3 +285,28 @@ func (c *conv) timeoutStmt(tn string, v any, sc *scope) (string, bool, error) {
 	}
 	return c.fieldComment(c.tp(tn, "timeout")...) + "timeout " + quote(t), true, nil
 }
+
+// notTextValue is what Argo reads for a parameter value that is a list or
+// a map in the YAML: its AnyString decoder keeps no text for them.
+func notTextValue(v any) (string, bool) {
+	switch v.(type) {
+	case []any, map[string]any:
+		if _, ok := literal(v); ok {
+			return "", true
+		}
+	}
+	return "", false
+}
+
+// configMapCall converts a parameter's valueFrom that reads a ConfigMap's
+// key: config_map("name", "key").
+func configMapCall(v any) (string, bool) {
+	vf, _ := v.(map[string]any)
+	ref, _ := vf["configMapKeyRef"].(map[string]any)
+	name, _ := ref["name"].(string)
+	k, _ := ref["key"].(string)
+	if len(vf) != 1 || len(ref) != 2 || name == "" || k == "" {
+		return "", false
+	}
+	return "config_map(" + quote(name) + ", " + quote(k) + ")", true
+}
