@@ -234,7 +234,7 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 			}
 		case *dsl.RetryStmt:
 			if single("retry", s) {
-				st.Retry = c.retry(s)
+				st.Retry = c.retry(sc, s)
 			}
 		case *dsl.MemoizeStmt:
 			if !single("memoize", s) {

@@ -148,6 +148,7 @@ type Retry struct {
 	Max        string
 	Cap        string
 	Expression string
+	ExprText   *Text // a step's expression, with its references
 }
 
 // Step is one checked step.

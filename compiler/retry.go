@@ -107,7 +107,11 @@ func CacheConfigMapTemplate(pipeline string) string {
 }
 
 func dslSubstitute(value string, repl func(string) string) string { return dsl.Substitute(value, repl) }
-func (c *checker) retry(s *dsl.RetryStmt) *Retry {
+// retry checks a retry statement: a pipeline's (sc nil), whose expression
+// is literal, or a step's, whose expression may read the step's references
+// (`when "${check.result} == true && lastRetry.exitCode > 1"`): they become
+// inputs of the step's template, on which the retryStrategy then lives.
+func (c *checker) retry(sc *scope, s *dsl.RetryStmt) *Retry {
 	if s.Off {
 		return nil
 	}
@@ -168,7 +172,12 @@ func (c *checker) retry(s *dsl.RetryStmt) *Retry {
 				c.errorf(o.Value, "retry when takes an Argo expression in quotes, got %s", o.Value.Kind()).WithHint(`for example: retry 3 when "lastRetry.exitCode == 1"`)
 				continue
 			}
-			r.Expression = c.literalOnly(o.Value.Str, "a retry expression (it is evaluated by Argo with retries and lastRetry.exitCode, .status, .duration, .message)")
+			if sc == nil {
+				r.Expression = c.literalOnly(o.Value.Str, "a pipeline's retry expression (it is evaluated by Argo with retries and lastRetry.exitCode, .status, .duration, .message)")
+			} else {
+				r.ExprText = c.text(sc, o.Value.Str)
+				r.Expression = r.ExprText.Value
+			}
 			if strings.TrimSpace(r.Expression) == "" {
 				c.errorf(o.Value, "the retry expression is empty")
 			}

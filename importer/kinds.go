@@ -310,3 +310,17 @@ func configMapCall(v any) (string, bool) {
 	}
 	return "config_map(" + quote(name) + ", " + quote(k) + ")", true
 }
+
+// retryExpr converts a retry expression: as written when it holds no
+// {{...}}, else with the template's inputs as pipec references (a
+// step's retry expression may use them; a pipeline's may not).
+func (c *conv) retryExpr(s string, sc *scope) (string, bool) {
+	if !strings.Contains(s, "{{") {
+		return s, !strings.Contains(s, "${")
+	}
+	if sc == nil || !languageHas(featRetryRefs) {
+		return "", false
+	}
+	t, err := c.text(s, sc)
+	return t, err == nil
+}

@@ -169,7 +169,7 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 		delete(t, "timeout")
 	}
 	if rs, ok := t["retryStrategy"].(map[string]any); ok {
-		if line, memoOff, ok := retryStmt(rs); ok {
+		if line, memoOff, ok := retryStmt(rs, func(s string) (string, bool) { return c.retryExpr(s, sc) }); ok {
 			out = append(out, line)
 			if memoOff && !contains(out, "memoize off") {
 				out = append(out, "memoize off")
@@ -587,7 +587,7 @@ func (c *conv) outputs(o map[string]any, sc *scope) ([]string, bool) {
 // retryStmt converts a retryStrategy; memoOff is set when pipec keeps it
 // on the step's own template (a when expression), which is then not
 // memoized.
-func retryStmt(rs map[string]any) (line string, memoOff, ok bool) {
+func retryStmt(rs map[string]any, expr func(string) (string, bool)) (line string, memoOff, ok bool) {
 	limit, ok := intValue(rs["limit"])
 	if !ok || limit < 0 {
 		return "", false, false
@@ -605,6 +605,9 @@ func retryStmt(rs map[string]any) (line string, memoOff, ok bool) {
 			line += " policy " + p
 		case "expression":
 			s, _ := v.(string)
+			if s, ok = expr(s); !ok {
+				return "", false, false
+			}
 			line += " when " + quote(s)
 			memoOff = true
 		case "backoff":
