@@ -107,6 +107,7 @@ func CacheConfigMapTemplate(pipeline string) string {
 }
 
 func dslSubstitute(value string, repl func(string) string) string { return dsl.Substitute(value, repl) }
+
 // retry checks a retry statement: a pipeline's (sc nil), whose expression
 // is literal, or a step's, whose expression may read the step's references
 // (`when "${check.result} == true && lastRetry.exitCode > 1"`): they become
