@@ -384,3 +384,23 @@ pipeline p {
 		t.Errorf("work depends = %q", got)
 	}
 }
+
+// retry forever is a retryStrategy without a limit; the emitted YAML keeps
+// it when it is empty.
+func TestRetryForever(t *testing.T) {
+	obj := compileOne(t, `
+pipeline p {
+  image "alpine"
+  step a { run ["x"] retry forever }
+  step b { run ["x"] retry forever policy on_error memoize off }
+}`)
+	spec := obj.Spec()
+	w := template(t, spec, "a-with-retry")
+	if w.RetryStrategy == nil || w.RetryStrategy.Limit != nil {
+		t.Errorf("a: retryStrategy %+v", w.RetryStrategy)
+	}
+	b := template(t, spec, "b")
+	if b.RetryStrategy == nil || b.RetryStrategy.Limit != nil || b.RetryStrategy.RetryPolicy != "OnError" {
+		t.Errorf("b: retryStrategy %+v", b.RetryStrategy)
+	}
+}

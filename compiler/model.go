@@ -142,6 +142,7 @@ type Param struct {
 type Retry struct {
 	Stmt       *dsl.RetryStmt
 	Limit      int
+	Forever    bool   // retry forever: no limit
 	Policy     string // Argo name: Always, OnFailure, OnError, OnTransientError
 	Backoff    string // durations in Argo's syntax
 	Factor     *int

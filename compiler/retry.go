@@ -117,7 +117,14 @@ func (c *checker) retry(sc *scope, s *dsl.RetryStmt) *Retry {
 		return nil
 	}
 	r := &Retry{Stmt: s}
-	if n, ok := c.intValue(s.Limit, "the retry limit"); ok {
+	if v := s.Limit; v != nil && v.Path != nil && len(v.Path.Parts) == 1 && v.Path.Parts[0].Name == "forever" {
+		// retry forever: a retryStrategy without a limit, which Argo
+		// retries until it succeeds (or its policy, expression or
+		// backoff.maxDuration stops it).
+		r.Forever = true
+	} else if v != nil && v.Int == nil {
+		c.errorf(v, "the retry limit must be a whole number, got %s", v.Kind()).WithHint("write retry 3, or retry forever to retry until the step succeeds")
+	} else if n, ok := c.intValue(s.Limit, "the retry limit"); ok {
 		if n < 0 {
 			c.errorf(s.Limit, "the retry limit must be 0 or more, got %d", n)
 		}
@@ -243,6 +250,9 @@ func retryWrapper(st *Step, leaf *wfv1.Template) wfv1.Template {
 
 func retryStrategy(r *Retry) *wfv1.RetryStrategy {
 	rs := &wfv1.RetryStrategy{Limit: intOrStr(r.Limit), RetryPolicy: wfv1.RetryPolicy(r.Policy), Expression: r.Expression}
+	if r.Forever {
+		rs.Limit = nil
+	}
 	if r.Backoff != "" {
 		rs.Backoff = &wfv1.Backoff{Duration: r.Backoff, MaxDuration: r.Max, Cap: r.Cap}
 		if r.Factor != nil {

@@ -27,6 +27,7 @@ const (
 	featContainers                  // container sets, sidecars, init containers (containers.go)
 	featTimeoutText                 // timeout "${t}" (kinds.go)
 	featRetryRefs                   // retry 1 when "${s.result} == x" (kinds.go)
+	featRetryForever                // retry forever
 	featureCount
 )
 
@@ -43,6 +44,7 @@ var featureProbes = [featureCount]string{
 	featSync:         `pipeline p { mutex "m" step s { image "x" run ["x"] semaphore config_map("c", "k") } }`,
 	featTimeoutText:  `pipeline p { param t = "1m" step s { image "x" run ["x"] timeout "${t}" } }`,
 	featRetryRefs:    `pipeline p { param t = "1" step s { image "x" run ["x"] retry 1 when "${t} == 1" memoize off } }`,
+	featRetryForever: `pipeline p { step s { image "x" run ["x"] retry forever } }`,
 	featContainers:   `pipeline p { image "x" step s { run ["x"] memory limit "1Gi" volume v = empty_dir() sidecar a { ready tcp port 1 timeout 1s mount v at "/v" } } step t { container a { image "y" } container b after a { image "y" } } }`,
 }
 

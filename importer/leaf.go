@@ -589,10 +589,14 @@ func (c *conv) outputs(o map[string]any, sc *scope) ([]string, bool) {
 // memoized.
 func retryStmt(rs map[string]any, expr func(string) (string, bool)) (line string, memoOff, ok bool) {
 	limit, ok := intValue(rs["limit"])
-	if !ok || limit < 0 {
+	switch {
+	case rs["limit"] == nil && languageHas(featRetryForever):
+		line = "retry forever" // no limit: Argo retries until it succeeds
+	case !ok || limit < 0:
 		return "", false, false
+	default:
+		line = fmt.Sprintf("retry %d", limit)
 	}
-	line = fmt.Sprintf("retry %d", limit)
 	for _, k := range sortedKeys(rs) {
 		v := rs[k]
 		switch k {

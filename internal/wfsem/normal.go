@@ -809,9 +809,9 @@ func scalar(v any) string {
 	return string(b)
 }
 
-// keepEmpty are keys whose empty object means something (suspend: {} is a
-// suspend template, emptyDir: {} a volume, archive none: {} no archive).
-var keepEmpty = map[string]bool{"suspend": true, "emptyDir": true, "none": true, "zip": true, "tar": true, "supplied": true, "raw": true}
+// keepEmpty are keys whose empty object means something (retryStrategy: {}
+// retries without a limit, suspend: {} is a suspend template, emptyDir: {} a volume, archive none: {} no archive).
+var keepEmpty = map[string]bool{"retryStrategy": true, "suspend": true, "emptyDir": true, "none": true, "zip": true, "tar": true, "supplied": true, "raw": true}
 
 // clean canonicalises a normal form in place: scalars become text,
 // quantities canonical, {{ x }} loses its blanks, references to tasks and

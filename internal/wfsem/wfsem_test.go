@@ -392,3 +392,21 @@ spec:
 		t.Error("another output default compares equal")
 	}
 }
+
+func TestEmptyRetryStrategyRetriesForever(t *testing.T) {
+	wf := func(rs string) string {
+		return `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: r-}
+spec:
+  entrypoint: r
+  templates:
+  - name: r` + rs + `
+    container: {image: a, command: [x]}
+`
+	}
+	if ok, _ := Equal(obj(t, wf("\n    retryStrategy: {}")), obj(t, wf(""))); ok {
+		t.Error("retryStrategy: {} (retry without a limit) and no retryStrategy compare equal")
+	}
+}
