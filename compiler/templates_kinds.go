@@ -183,9 +183,12 @@ func (c *checker) kindStmt(sc *scope, st *Step, n dsl.StepStmt, single func(stri
 		if !setKind(kindResource, "resource") {
 			return
 		}
-		b.Resource = &ResourceBody{Action: s.Action.Name, Manifest: c.text(sc, s.Manifest), stmt: s}
-		// A manifest in """...""" starts on the line after the quotes.
-		b.Resource.Manifest.Value = strings.TrimLeft(b.Resource.Manifest.Value, "\r\n")
+		b.Resource = &ResourceBody{Action: s.Action.Name, stmt: s}
+		if s.Manifest != nil {
+			b.Resource.Manifest = c.text(sc, s.Manifest)
+			// A manifest in """...""" starts on the line after the quotes.
+			b.Resource.Manifest.Value = strings.TrimLeft(b.Resource.Manifest.Value, "\r\n")
+		}
 		if !contains(resourceActions, s.Action.Name) {
 			c.unknownWord(s.Action, "resource action", resourceActions)
 		}
@@ -288,6 +291,18 @@ func (c *checker) header(sc *scope, b *Body, s *dsl.HeaderStmt) {
 // JSON patch (merge_strategy json) is a list of operations, the others a
 // partial object.
 func (c *checker) checkManifest(s *dsl.ManifestStmt, r *ResourceBody, flags bool) {
+	if s != nil && r.Manifest == nil {
+		// kubectl delete or get with the objects named by the flags.
+		switch {
+		case r.Action != "delete" && r.Action != "get":
+			c.errorf(s, "resource %s needs a manifest: the object to %s", r.Action, r.Action).
+				WithHint(`give the object's YAML after the action: resource %s """apiVersion: ..."""`, r.Action)
+		case !flags:
+			c.errorf(s, "resource %s without a manifest needs flags naming the objects", r.Action).
+				WithHint(`add flags ["configmap", "--selector", "app=x"] (kubectl %s's arguments), or give the manifest`, r.Action)
+		}
+		return
+	}
 	if s == nil || len(r.Manifest.Refs) > 0 || strings.Contains(r.Manifest.Value, "{{") {
 		return
 	}

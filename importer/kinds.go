@@ -324,3 +324,25 @@ func (c *conv) retryExpr(s string, sc *scope) (string, bool) {
 	t, err := c.text(s, sc)
 	return t, err == nil
 }
+
+// flagsList converts a resource template's kubectl flags, whose
+// {{inputs.parameters.x}} become references.
+func (c *conv) flagsList(tn string, v any, sc *scope) (string, bool, error) {
+	list, ok := v.([]any)
+	if !ok {
+		return "", false, nil
+	}
+	var parts []string
+	for i, e := range list {
+		s, ok := e.(string)
+		if !ok {
+			return "", false, nil
+		}
+		t, err := c.text(s, sc)
+		if err != nil {
+			return "", false, &notNative{path: c.tp(tn, "resource", "flags", i), what: err.Error()}
+		}
+		parts = append(parts, quote(t))
+	}
+	return "[" + strings.Join(parts, ", ") + "]", true, nil
+}

@@ -681,14 +681,20 @@ func (c *conv) resourceStmt(tn string, v any, sc *scope) ([]string, bool, error)
 	r, _ := v.(map[string]any)
 	action, _ := r["action"].(string)
 	manifest, hasManifest := r["manifest"].(string)
-	if !resourceActions[action] || !hasManifest || strings.HasPrefix(manifest, "\n") {
+	// delete and get may name their objects by flags alone (kinds.go).
+	flagsOnly := !hasManifest && r["manifest"] == nil && (action == "delete" || action == "get") && r["flags"] != nil && languageHas(featResourceFlagsOnly)
+	if !resourceActions[action] || (!hasManifest && !flagsOnly) || strings.HasPrefix(manifest, "\n") {
 		return nil, false, nil
 	}
-	m, err := c.text(manifest, sc)
-	if err != nil {
-		return nil, false, &notNative{path: c.tp(tn, "resource", "manifest"), what: err.Error()}
+	stmt := "resource " + action
+	if hasManifest {
+		m, err := c.text(manifest, sc)
+		if err != nil {
+			return nil, false, &notNative{path: c.tp(tn, "resource", "manifest"), what: err.Error()}
+		}
+		stmt += " " + quoteSource(m)
 	}
-	out := []string{c.fieldComment(c.tp(tn, "resource", "action")...) + c.fieldComment(c.tp(tn, "resource", "manifest")...) + "resource " + action + " " + quoteSource(m)}
+	out := []string{c.fieldComment(c.tp(tn, "resource", "action")...) + c.fieldComment(c.tp(tn, "resource", "manifest")...) + stmt}
 	for _, k := range sortedKeys(r) {
 		cm := c.fieldComment(c.tp(tn, "resource", k)...)
 		switch k {
@@ -702,9 +708,9 @@ func (c *conv) resourceStmt(tn string, v any, sc *scope) ([]string, bool, error)
 				out = append(out, "set_owner_reference")
 			}
 		case "flags":
-			lit, ok := literal(r[k])
-			if !ok {
-				return nil, false, nil
+			lit, ok, err := c.flagsList(tn, r[k], sc)
+			if err != nil || !ok {
+				return nil, false, err
 			}
 			out = append(out, cm+"flags "+lit)
 		case "mergeStrategy":
