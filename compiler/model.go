@@ -142,12 +142,14 @@ type Param struct {
 type Retry struct {
 	Stmt       *dsl.RetryStmt
 	Limit      int
+	Forever    bool   // retry forever: no limit
 	Policy     string // Argo name: Always, OnFailure, OnError, OnTransientError
 	Backoff    string // durations in Argo's syntax
 	Factor     *int
 	Max        string
 	Cap        string
 	Expression string
+	ExprText   *Text // a step's expression, with its references
 }
 
 // Step is one checked step.
@@ -267,6 +269,7 @@ type Body struct {
 	Mounts       []*Mount
 	Workdir      *Text
 	Timeout      *int64
+	TimeoutText  *Text // timeout "${t}": Argo's timeout, read at run time
 	NodeSelector []*TextKV
 	Tolerations  []apiv1.Toleration
 	Labels       []KV

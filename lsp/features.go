@@ -372,6 +372,9 @@ func retrySummary(r *compiler.Retry) string {
 		return "off"
 	}
 	s := fmt.Sprintf("up to %d times", r.Limit)
+	if r.Forever {
+		s = "until it succeeds"
+	}
 	if r.Policy != "" {
 		s += ", policy " + r.Policy
 	}
