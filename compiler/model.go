@@ -70,6 +70,7 @@ type Pipeline struct {
 	Timezone       string
 	Volumes        []*Volume
 	Raw            []*dsl.RawStmt
+	RawText        []*Text // Raw's fragments with their ${...} resolved (raw.go)
 	Env            []*EnvVar
 	Settings       []*Setting // settings of the table in settings.go
 	Sync           *wfv1.Synchronization
@@ -275,6 +276,7 @@ type Body struct {
 	Labels       []KV
 	Annotations  []KV
 	Raw          []*dsl.RawStmt
+	RawText      []*Text               // Raw's fragments with their ${...} resolved (raw.go)
 	Settings     []*Setting            // step settings (step_settings.go)
 	Sync         *wfv1.Synchronization // mutex and semaphore statements
 	DynResources []*DynResource        // cpu "${cpu}": resources known at run time

@@ -263,6 +263,7 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 		c.step(p, st, templates)
 	}
 	c.finishSteps(p)
+	c.pipelineRaw(p)
 	c.pipelineOutputs(p, outputs)
 	c.checkGeneratedNames(p)
 	c.checkSettings(p)
