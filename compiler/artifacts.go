@@ -33,9 +33,11 @@ type ArtifactIn struct {
 	Optional bool
 	Mode     *int32
 	SubPath  string
-	// Exactly one of From (another step's artifact) or Location is set.
+	// Exactly one of From (another step's artifact), FromInput (an input
+	// artifact of the pipeline or composite) or Location is set.
 	From         *Step
 	FromArtifact *ArtifactOut
+	FromInput    *ScopeInput
 	Location     *Location
 }
 
@@ -144,6 +146,10 @@ func (c *checker) artifactPath(s *dsl.StringLit) string {
 }
 
 func (c *checker) inputArtifact(sc *scope, st *Step, s *dsl.InputStmt) {
+	if s.Path == nil {
+		c.errorf(s.Name, "input %q of step %q has no path", s.Name.Name, st.Name).WithHint(`put it at a path: input %s at "/tmp/%s"`, s.Name.Name, s.Name.Name)
+		return
+	}
 	in := &ArtifactIn{Name: s.Name.Name, Decl: s, Path: c.artifactPath(s.Path)}
 	ok := c.artifactName(st, s.Name, "input artifact")
 	for _, o := range s.Options {
@@ -199,6 +205,10 @@ func (c *checker) artifactRef(sc *scope, st *Step, in *ArtifactIn, from *dsl.Art
 		path, node = v[2:len(v)-1], from.Str
 	}
 	parts := strings.Split(path, ".")
+	if len(parts) == 1 {
+		c.scopeInputRef(sc, st, in, parts[0], node)
+		return
+	}
 	target := sc.p.stepsByName[parts[0]]
 	if target == nil || len(parts) != 2 {
 		var names []string
@@ -279,11 +289,15 @@ func (c *checker) artifactDecls(st *Step) []string {
 }
 
 func (c *checker) outputArtifact(sc *scope, st *Step, s *dsl.ArtifactStmt) {
+	if s.Path == nil {
+		c.errorf(s.Name, "artifact %q of step %q has no path", s.Name.Name, st.Name).WithHint(`take it from the path the step writes: artifact %s at "/tmp/%s"`, s.Name.Name, s.Name.Name)
+		return
+	}
+	// An output parameter may have the artifact's name, as in Argo: a
+	// parameter is used in strings (${step.name}), an artifact only by
+	// from (from step.name), so each reference says which it means.
 	out := &ArtifactOut{Name: s.Name.Name, Decl: s, Path: c.artifactPath(s.Path)}
 	ok := c.artifactName(st, s.Name, "artifact")
-	if ok && c.declaresOutput(st, out.Name) {
-		c.errorf(s.Name, "step %q has an output parameter and an artifact both called %q", st.Name, out.Name).WithHint("rename one of them")
-	}
 	for _, o := range s.Options {
 		switch {
 		case o.Optional:
@@ -384,7 +398,11 @@ func (c *checker) checkArtifacts(p *Pipeline) {
 		}
 		globals[name] = n
 	}
-	for _, st := range p.AllSteps() {
+	steps := p.AllSteps()
+	for _, comp := range p.Composites {
+		steps = append(steps, comp.Inner.AllSteps()...)
+	}
+	for _, st := range steps {
 		for _, o := range st.Outputs {
 			if o.Decl != nil {
 				global(o.Global, o.Decl.Global)
@@ -407,6 +425,10 @@ func (c *checker) checkArtifacts(p *Pipeline) {
 		}
 		for _, in := range st.Artifacts.Inputs {
 			if in.From == nil {
+				continue
+			}
+			if in.From.Composite != nil {
+				// An artifact of a composite, checked there.
 				continue
 			}
 			var src *ArtifactOut
