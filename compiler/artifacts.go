@@ -38,7 +38,10 @@ type ArtifactIn struct {
 	From         *Step
 	FromArtifact *ArtifactOut
 	FromInput    *ScopeInput
-	Location     *Location
+	// FromGlobal is a workflow output artifact, from
+	// workflow.outputs.artifacts.NAME (a step's artifact ... global "NAME").
+	FromGlobal string
+	Location   *Location
 }
 
 // ArtifactOut is an output artifact of a step.
@@ -207,6 +210,15 @@ func (c *checker) artifactRef(sc *scope, st *Step, in *ArtifactIn, from *dsl.Art
 	parts := strings.Split(path, ".")
 	if len(parts) == 1 {
 		c.scopeInputRef(sc, st, in, parts[0], node)
+		return
+	}
+	if parts[0] == "workflow" {
+		if len(parts) != 4 || parts[1] != "outputs" || parts[2] != "artifacts" {
+			c.errorf(node, "%s is not an artifact; a workflow output artifact is workflow.outputs.artifacts.NAME", path).
+				WithHint(`a step makes one with artifact NAME at "/path" global "NAME"`)
+			return
+		}
+		in.FromGlobal = parts[3]
 		return
 	}
 	target := sc.p.stepsByName[parts[0]]
@@ -398,6 +410,23 @@ func (c *checker) checkArtifacts(p *Pipeline) {
 		}
 		globals[name] = n
 	}
+	var globalRefs []*ArtifactIn
+	defer func() {
+		var names []string
+		for n := range globals {
+			names = append(names, n)
+		}
+		for _, in := range globalRefs {
+			if globals[in.FromGlobal] == nil {
+				dd := c.errorf(in.Decl, "no artifact of the pipeline has the global name %q", in.FromGlobal)
+				if s := diag.Suggest(in.FromGlobal, names); s != "" {
+					dd.WithHint("did you mean workflow.outputs.artifacts.%s?", s)
+				} else {
+					dd.WithHint(`give it to the artifact of the step that makes it: artifact NAME at "/path" global %q`, in.FromGlobal)
+				}
+			}
+		}
+	}()
 	steps := p.AllSteps()
 	for _, comp := range p.Composites {
 		steps = append(steps, comp.Inner.AllSteps()...)
@@ -424,6 +453,9 @@ func (c *checker) checkArtifacts(p *Pipeline) {
 			}
 		}
 		for _, in := range st.Artifacts.Inputs {
+			if in.FromGlobal != "" {
+				globalRefs = append(globalRefs, in)
+			}
 			if in.From == nil {
 				continue
 			}

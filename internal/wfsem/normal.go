@@ -539,14 +539,21 @@ func substituteInputs(t map[string]any, args map[string]any) map[string]any {
 		delete(t, "inputs")
 	}
 	if len(repl) > 0 {
-		t = jsontree.ReplaceStrings(t, func(s string) string {
-			return inputRefRE.ReplaceAllStringFunc(s, func(ref string) string {
-				if v, ok := repl[inputRefRE.FindStringSubmatch(ref)[1]]; ok {
-					return v
-				}
-				return ref
+		sub := func(v any) any {
+			return jsontree.ReplaceStrings(v, func(s string) string {
+				return inputRefRE.ReplaceAllStringFunc(s, func(ref string) string {
+					if v, ok := repl[inputRefRE.FindStringSubmatch(ref)[1]]; ok {
+						return v
+					}
+					return ref
+				})
 			})
-		}).(map[string]any)
+		}
+		t = sub(t).(map[string]any)
+		// The input artifacts' locations too.
+		if inputs != nil {
+			inputs["artifacts"] = sub(inputs["artifacts"])
+		}
 	}
 	if inputs != nil {
 		t["inputs"] = inputs
