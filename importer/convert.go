@@ -52,7 +52,7 @@ type conv struct {
 	// workflow's (spec.arguments.artifacts), or a composite template's
 	// (artifacts.go).
 	scopeArts map[string]bool
-	tmplVols   []string // of volNames, the template's being converted (containers.go)
+	tmplVols  []string // of volNames, the template's being converted (containers.go)
 	// inlineOnly are templates called by several tasks that are inlined
 	// in each.
 	inlineOnly map[string]bool
