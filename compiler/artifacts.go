@@ -70,9 +70,16 @@ var argoArtifactNameRE = regexp.MustCompile(`^[-a-zA-Z0-9_]+$`)
 
 // artifactRepository checks `artifact_repository "cm" [key "k"]`.
 func (c *checker) artifactRepository(p *Pipeline, s *dsl.ArtifactRepositoryStmt) {
-	ref := &wfv1.ArtifactRepositoryRef{ConfigMap: c.literalOnly(s.ConfigMap, "an artifact repository")}
-	if !dnsLabelRE.MatchString(ref.ConfigMap) && !dnsSubdomain(ref.ConfigMap) {
-		c.errorf(s.ConfigMap, "%q is not a ConfigMap name", ref.ConfigMap).WithHint("lower-case letters, digits, '-' and '.'")
+	ref := &wfv1.ArtifactRepositoryRef{}
+	if s.ConfigMap != nil {
+		// Without one, Argo reads the namespace's artifact-repositories.
+		ref.ConfigMap = c.literalOnly(s.ConfigMap, "an artifact repository")
+		if !dnsLabelRE.MatchString(ref.ConfigMap) && !dnsSubdomain(ref.ConfigMap) {
+			c.errorf(s.ConfigMap, "%q is not a ConfigMap name", ref.ConfigMap).WithHint("lower-case letters, digits, '-' and '.'")
+		}
+	} else if s.Key == nil {
+		c.errorf(s, "artifact_repository names a ConfigMap, a key of the namespace's artifact-repositories ConfigMap, or both").
+			WithHint(`artifact_repository "my-repos" key "team-bucket", or artifact_repository key "team-bucket"`)
 	}
 	if s.Key != nil {
 		ref.Key = c.literalOnly(s.Key, "an artifact repository key")

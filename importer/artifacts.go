@@ -224,6 +224,30 @@ func locationLiteral(v any) (string, bool) {
 	return "{" + strings.Join(parts, ", ") + "}", true
 }
 
+// artifactRepositoryStmt converts spec.artifactRepositoryRef.
+func (c *conv) artifactRepositoryStmt() (string, bool) {
+	ref, ok := c.spec["artifactRepositoryRef"].(map[string]any)
+	if !ok || !languageHas(featArtifacts) {
+		return "", false
+	}
+	cm, _ := ref["configMap"].(string)
+	k, _ := ref["key"].(string)
+	for f := range ref {
+		if f != "configMap" && f != "key" {
+			return "", false
+		}
+	}
+	line := "artifact_repository"
+	if cm != "" {
+		line += " " + quote(cm)
+	}
+	if k != "" {
+		line += " key " + quote(k)
+	}
+	delete(c.spec, "artifactRepositoryRef")
+	return line, true
+}
+
 // artifactGCStmt converts spec.artifactGC when it is a strategy alone.
 func (c *conv) artifactGCStmt() (string, bool) {
 	gm, ok := c.spec["artifactGC"].(map[string]any)
