@@ -77,6 +77,10 @@ type Pipeline struct {
 	// ArtifactRepository and ArtifactGC: artifacts.go.
 	ArtifactRepository *wfv1.ArtifactRepositoryRef
 	ArtifactGC         string
+	// InputArtifacts and OutputArtifacts are the entry (or composite)
+	// template's artifacts (artifacts_scope.go).
+	InputArtifacts  []*ScopeInput
+	OutputArtifacts []*ScopeOutput
 
 	Params []*Param
 	Retry  *Retry // default step retry; nil for none
@@ -358,6 +362,9 @@ const (
 	// RefStepField is a field of a step's node: ${step.status},
 	// ${step.exit_code}, ${step.ip}, ${step.started_at}, ...
 	RefStepField
+	// RefArtifact is a step's artifact in the expression that chooses an
+	// artifact of a pipeline or composite (artifacts_scope.go).
+	RefArtifact
 )
 
 // Ref is a resolved ${...} reference.
@@ -368,7 +375,7 @@ type Ref struct {
 
 	Param  *Param // RefParam
 	Step   *Step  // RefOutput, RefResult, RefStepField
-	Output string // RefOutput
+	Output string // RefOutput; RefArtifact: the artifact
 	Field  string // RefLoopVar: the map key, if any; RefStepField: Argo's name of the field
 	// RefTemplateParam: the argument (in the calling step's scope) or default.
 	TemplateParam string
