@@ -98,8 +98,8 @@ func (c *checker) checkEntrySettings(p *Pipeline) {
 	for _, s := range p.Settings {
 		switch s.Name {
 		case "entrypoint":
-			if p.setting("workflow_template_ref", "cluster_workflow_template_ref") == nil {
-				c.errorf(s.Stmt, "entrypoint names a template of the WorkflowTemplate a workflow_template_ref runs; the entry point of a pipeline's own steps is pipec's").
+			if p.setting("workflow_template_ref", "cluster_workflow_template_ref", "library") == nil {
+				c.errorf(s.Stmt, "entrypoint names a template of the WorkflowTemplate a workflow_template_ref runs, or of the library of a workflow_template; the entry point of a pipeline's own steps is pipec's").
 					WithHint(`add workflow_template_ref "NAME", or remove the entrypoint`)
 			}
 		case "target":
