@@ -32,7 +32,7 @@ func fileParserOptions() []participle.Option {
 	return []participle.Option{
 		participle.Lexer(Lexer),
 		participle.Elide("Whitespace", "Comment"),
-		participle.Union[PipelineStmt](pipelineStmts...),
+		participle.ParseTypeWith(parsePipelineStmt),
 		participle.ParseTypeWith(parseStepStmt),
 		participle.UseLookahead(participle.MaxLookahead),
 	}
