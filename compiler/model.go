@@ -142,12 +142,14 @@ type Param struct {
 type Retry struct {
 	Stmt       *dsl.RetryStmt
 	Limit      int
+	Forever    bool   // retry forever: no limit
 	Policy     string // Argo name: Always, OnFailure, OnError, OnTransientError
 	Backoff    string // durations in Argo's syntax
 	Factor     *int
 	Max        string
 	Cap        string
 	Expression string
+	ExprText   *Text // a step's expression, with its references
 }
 
 // Step is one checked step.
@@ -220,8 +222,8 @@ type Loop struct {
 	Keys  []string // for a list of maps: keys present in every item
 	// Param is a reference to a JSON list: a step output or a parameter.
 	Param *Text
-	// Range is range(start, end): start inclusive, end exclusive.
-	Start, End *int
+	// Seq is a range(...) (loops_range.go).
+	Seq *Sequence
 }
 
 // TemplateRef is a step that runs a template of an existing WorkflowTemplate.
@@ -267,6 +269,7 @@ type Body struct {
 	Mounts       []*Mount
 	Workdir      *Text
 	Timeout      *int64
+	TimeoutText  *Text // timeout "${t}": Argo's timeout, read at run time
 	NodeSelector []*TextKV
 	Tolerations  []apiv1.Toleration
 	Labels       []KV

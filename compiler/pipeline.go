@@ -123,7 +123,7 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 			c.param(p, s, item.Doc)
 		case *dsl.RetryStmt:
 			if single("retry", s) {
-				p.Retry = c.retry(s)
+				p.Retry = c.retry(nil, s)
 			}
 		case *dsl.MemoizeStmt:
 			if single("memoize", s) {
@@ -289,8 +289,8 @@ func (c *checker) checkCacheSize(p *Pipeline) {
 			instances++
 		case st.Loop.Items != nil:
 			instances += len(st.Loop.Items)
-		case st.Loop.Start != nil && st.Loop.End != nil:
-			instances += *st.Loop.End - *st.Loop.Start
+		case st.Loop.Seq != nil && st.Loop.Seq.Len() > 0:
+			instances += st.Loop.Seq.Len()
 		default:
 			instances++ // a JSON list: unknown until run time
 		}
