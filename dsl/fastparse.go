@@ -263,16 +263,78 @@ func (c *fastCursor) mapLit() *MapLit {
 	return &MapLit{Span: Span{Pos: t.Pos, EndPos: c.end()}, Entries: entries}
 }
 
-// call: `@@Ident '(' ( @@ ( ',' @@ )* ','? )? ')'`.
+// call: `@@Ident '(' ( (?! Ident '=') @@Value ( ',' (?! Ident '=')
+// @@Value )* )? ( ','? @@Arg ( ',' @@Arg )* )? ','? ')'`: positional
+// arguments, then named ones.
 func (c *fastCursor) call() *Call {
 	t := c.peek()
-	name := c.ident()
+	call := &Call{Name: c.ident()}
 	c.expect("(")
-	args := c.values(")")
+	if c.ok && !c.is(")") && !c.namedNext(false) {
+		call.Args = append(call.Args, c.value())
+		for c.is(",") && !c.namedNext(true) && !c.peekAfterComma(")") {
+			c.next()
+			call.Args = append(call.Args, c.value())
+		}
+	}
+	if c.ok && (c.namedNext(false) || c.is(",") && c.namedNext(true)) {
+		if c.is(",") {
+			c.next()
+		}
+		call.Named = append(call.Named, c.arg())
+		for c.is(",") && c.namedNext(true) {
+			c.next()
+			call.Named = append(call.Named, c.arg())
+		}
+	}
+	if c.is(",") {
+		c.next()
+	}
+	c.expect(")")
 	if !c.ok {
 		return nil
 	}
-	return &Call{Span: Span{Pos: t.Pos, EndPos: c.end()}, Name: name, Args: args}
+	call.Span = Span{Pos: t.Pos, EndPos: c.end()}
+	return call
+}
+
+// namedNext reports whether a name and '=' come next (after a ',', if
+// comma): a named argument.
+func (c *fastCursor) namedNext(comma bool) bool {
+	if !c.ok {
+		return false
+	}
+	cp := c.lex.MakeCheckpoint()
+	defer c.lex.LoadCheckpoint(cp)
+	if comma {
+		c.next()
+	}
+	if c.peek().Type != identType {
+		return false
+	}
+	c.next()
+	return c.peek().Value == "="
+}
+
+// peekAfterComma reports whether the token after the next one (a ',') is s.
+func (c *fastCursor) peekAfterComma(s string) bool {
+	cp := c.lex.MakeCheckpoint()
+	defer c.lex.LoadCheckpoint(cp)
+	c.next()
+	return c.peek().Value == s
+}
+
+// arg: `@@Ident '=' @@Value`.
+func (c *fastCursor) arg() *Arg {
+	t := c.peek()
+	a := &Arg{Name: c.ident()}
+	c.expect("=")
+	a.Value = c.value()
+	if !c.ok {
+		return nil
+	}
+	a.Span = Span{Pos: t.Pos, EndPos: c.end()}
+	return a
 }
 
 // path: `@@Ident ( '.' @@Ident )*`; a '.' not followed by a name declines

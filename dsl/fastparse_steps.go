@@ -220,15 +220,7 @@ func (c *fastCursor) usesClause() *UsesClause {
 	if c.is("(") {
 		c.next()
 		for c.ok && !c.is(")") {
-			at := c.peek()
-			a := &Arg{Name: c.ident()}
-			c.expect("=")
-			a.Value = c.value()
-			if !c.ok {
-				return nil
-			}
-			a.Span = Span{Pos: at.Pos, EndPos: c.end()}
-			u.Args = append(u.Args, a)
+			u.Args = append(u.Args, c.arg())
 			if !c.is(",") {
 				break
 			}

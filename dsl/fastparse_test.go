@@ -167,7 +167,7 @@ var fastParsedGrammar = map[string]string{
 	"ListLit":      `Elems:'[' ( @@ ( ',' @@ )* ','? )? ']'`,
 	"MapLit":       `Entries:'{' ( @@ ( ',' @@ )* ','? )? '}'`,
 	"MapEntry":     `Key:@@ ':'|Value:@@`,
-	"Call":         `Name:@@ '('|Args:( @@ ( ',' @@ )* ','? )? ')'`,
+	"Call":         `Name:@@ '('|Args:( (?! Ident '=') @@ ( ',' (?! Ident '=') @@ )* )?|Named:( ','? @@ ( ',' @@ )* )? ','? ')'`,
 	"Path":         `Parts:@@ ( '.' @@ )*`,
 	"RunStmt":      `Kind:@('run' | 'args')|List:@@`,
 	"EnvStmt":      `Name:'env' @@ '='|Value:@@`,
