@@ -213,7 +213,13 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 				b.Workdir = c.text(sc, s.Dir)
 			}
 		case *dsl.TimeoutStmt:
-			if single("timeout", s) {
+			if !single("timeout", s) {
+				continue
+			}
+			if s.Value != nil && s.Value.Str != nil {
+				// timeout "${t}": a duration known at run time (templates_kinds.go)
+				b.TimeoutText = c.runtimeDuration(sc, s.Value.Str, "timeout")
+			} else {
 				if d, ok := c.duration(s.Value); ok {
 					secs := int64(d.Seconds())
 					if secs < 1 {
@@ -224,7 +230,7 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 			}
 		case *dsl.RetryStmt:
 			if single("retry", s) {
-				st.Retry = c.retry(s)
+				st.Retry = c.retry(sc, s)
 			}
 		case *dsl.MemoizeStmt:
 			if !single("memoize", s) {

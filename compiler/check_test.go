@@ -483,12 +483,38 @@ pipeline p {
   step z { run ["x"] }
 }`, []string{
 			`3:19: the loop list is empty: the step would never run`,
-			`4:19: range(3, 3) is empty: the end is exclusive and must be greater than the start`,
+			`4:19: range(3, 3) is empty: the end is excluded`,
 			`5:30: loop item 2 is a string but earlier items are maps: all items must be of one kind`,
-			`6:19: range takes (end) or (start, end), got 3 arguments`,
+			`6:19: range takes (end), (start, end), (start, through = last) or (start, count = n), got 3 arguments`,
 			`7:19: unknown loop source "rnge"`,
 			`8:19: cannot loop over bool`,
 			`9:19: step "z" does not loop; loop over one of its outputs instead, such as z.result`}},
+		{"ranges", `pipeline p {
+  image "a"
+  param n: int = 3
+  step a for i in range(1, n) { run ["${i}"] }
+  step b for i in range(1, through = n, format = "x%s") { run ["${i}"] }
+  step c for i in range(count = 0) { run ["${i}"] }
+  step d for i in range(0) { run ["${i}"] }
+  step e for i in range(1, thru = 4) { run ["${i}"] }
+  step f for i in range(1, count = 4, through = 3) { run ["${i}"] }
+  step g for i in range(1, through = nope, format = "a%db%d") { run ["${i}"] }
+  step h for i in range(1, 2, through = 3) { run ["${i}"] }
+  step k for i in range(count = n, format = "\"%d") { run ["${i}"] }
+  step ok1 for i in range(5, -1) { run ["${i}"] }
+  step ok2 for i in range(g.result, through = 0, format = "%03X") { run ["${i}"] }
+  step ok3 for i in range("${n}") { run ["${i}"] }
+}`, []string{
+			`4:28: range(start, end) excludes its end, which Argo cannot compute from a reference`,
+			`5:50: format "x%s": %s does not format a whole number`,
+			`6:33: range(count = 0) is empty`,
+			`7:19: range(0) is empty`,
+			`8:28: unknown argument of range "thru"`,
+			`9:28: range takes through or count, not both`,
+			`10:38: unknown reference ${nope}`,
+			`10:53: format "a%db%d" must have exactly one verb for the number, has 2`,
+			`11:28: range(start, through = ...) takes one positional bound, the start`,
+			`12:45: format "\"%d" writes "\"0", which Argo cannot read back as an item`}},
 		{"steps without body or image", `pipeline p {
   step a
   step b { env X = "1" }

@@ -54,7 +54,11 @@ type conv struct {
 	inlinePaths map[string][]any
 	// artifactGC is the pipeline's artifact_gc strategy (Argo's name).
 	artifactGC string
-	tmplVols   []string // of volNames, the template's being converted (containers.go)
+	// scopeArts are the input artifacts of the scope being converted: the
+	// workflow's (spec.arguments.artifacts), or a composite template's
+	// (artifacts.go).
+	scopeArts map[string]bool
+	tmplVols  []string // of volNames, the template's being converted (containers.go)
 	// inlineOnly are templates called by several tasks that are inlined
 	// in each.
 	inlineOnly map[string]bool
@@ -67,6 +71,9 @@ type conv struct {
 
 	notes []note
 	top   []string // template declarations
+	// shared are the declarations of other pipelines of the file that
+	// this one uses (the round trip builds the pipeline with them).
+	shared []string
 }
 
 // note is one construct kept in raw (or not expressible at all).
@@ -492,12 +499,25 @@ func (c *conv) paramStmts() ([]string, error) {
 			return nil, &notNative{path: path, what: fmt.Sprintf("the parameter name %q (pipec parameter names are letters, digits and _)", name)}
 		}
 		line := "param " + name
+		var note string
 		if v, ok := pm["value"]; ok {
 			s, ok := scalarText(v)
 			if !ok {
-				return nil, &notNative{path: path, what: "a parameter value that is not text"}
+				// Argo reads a list or map value as empty text (AnyString).
+				if s, ok = notTextValue(v); !ok {
+					return nil, &notNative{path: path, what: "a parameter value that is not text"}
+				}
+				y, _ := literal(v)
+				note = " // " + y + " in the YAML, which Argo reads as \"\""
 			}
 			line += " = " + quote(s)
+		}
+		if vf, ok := pm["valueFrom"]; ok {
+			cm, ok := configMapCall(vf)
+			if !ok {
+				return nil, &notNative{path: append(path, "valueFrom"), what: "parameter valueFrom"}
+			}
+			line += " = " + cm
 		}
 		if en := jsontree.List(pm["enum"]); len(en) > 0 {
 			var vals []string
@@ -510,6 +530,10 @@ func (c *conv) paramStmts() ([]string, error) {
 		for k := range pm {
 			switch k {
 			case "name", "value", "enum", "description":
+			case "valueFrom":
+				if pm["value"] != nil || pm["enum"] != nil {
+					return nil, &notNative{path: append(path, k), what: "parameter valueFrom beside a value"}
+				}
 			default:
 				return nil, &notNative{path: append(path, k), what: "parameter " + k}
 			}
@@ -517,10 +541,18 @@ func (c *conv) paramStmts() ([]string, error) {
 		if d, ok := pm["description"].(string); ok && d != "" {
 			out = append(out, strings.TrimRight(docComment(d, ""), "\n"))
 		}
-		out = append(out, line)
+		out = append(out, line+note)
 		c.params[name] = true
 	}
 	delete(args, "parameters")
+	if arts, ok := args["artifacts"]; ok && languageHas(featArtifacts) {
+		lines, err := c.workflowArtifacts(jsontree.List(arts))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, lines...)
+		delete(args, "artifacts")
+	}
 	if len(args) == 0 {
 		delete(c.spec, "arguments")
 	} else {

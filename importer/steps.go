@@ -40,6 +40,9 @@ func (c *conv) steps() ([]string, error) {
 	if c.templateRef && c.spec["templates"] == nil {
 		return nil, nil // it runs a WorkflowTemplate's
 	}
+	if c.libraryOnly() {
+		return c.libraryStmts(true) // libraries.go
+	}
 	ep, _ := c.spec["entrypoint"].(string)
 	main := c.recursiveEntry(ep) // composite.go
 	var mainStages [][]task
@@ -127,6 +130,11 @@ func (c *conv) steps() ([]string, error) {
 		return nil, err
 	}
 	out = append(out, hooks...)
+	lib, err := c.libraryStmts(false)
+	if err != nil {
+		return nil, err
+	}
+	out = append(lib, out...)
 	delete(c.spec, "templates")
 	delete(c.spec, "entrypoint")
 	delete(c.spec, "onExit")
@@ -228,7 +236,7 @@ func (c *conv) step(t task, handler string) (string, error) {
 		sc.inputs[k] = v
 	}
 	var header []string
-	loop, err := c.loop(t)
+	loop, err := c.loop(t, sc)
 	if err != nil {
 		return "", err
 	}
@@ -248,7 +256,7 @@ func (c *conv) step(t task, handler string) (string, error) {
 		}
 		when = "when " + quote(wt)
 	}
-	var uses string
+	var uses, ignored string
 	var body []string
 	if ref, ok := t.m["templateRef"].(map[string]any); ok {
 		uses, err = c.refUses(ref, args, t.path)
@@ -258,9 +266,12 @@ func (c *conv) step(t task, handler string) (string, error) {
 		if tm == nil {
 			return "", &notNative{path: append(t.path, "template"), what: fmt.Sprintf("template %q is not defined here", tn)}
 		}
+		var dropped string
+		args, dropped = dropUndeclared(args, tm, tn) // loops.go
+		ignored = dropped
 		composite := leafKind(tm) == ""
 		if composite {
-			uses, err = c.compositeUses(tn, args, t.path) // composite.go
+			uses, err = c.compositeUses(tn, args, t) // composite.go
 		} else if in, _ := tm["inputs"].(map[string]any); in["artifacts"] != nil {
 			c.inlineOnly[tn] = true // each call has its own artifact sources
 		}
@@ -297,6 +308,7 @@ func (c *conv) step(t task, handler string) (string, error) {
 	if !t.entryLeaf {
 		comment = commentText(headComment(c.d.node, t.path...), "") + c.fieldComment(append(append([]any{}, t.path...), "when")...)
 	}
+	comment += ignored
 	if tn, ok := t.m["template"].(string); ok && uses == "" {
 		if tc := commentText(headComment(c.d.node, c.tp(tn)...), ""); tc != "" && tc != comment {
 			comment += tc
@@ -368,7 +380,7 @@ func (c *conv) args(t task, sc *scope) (taskArgs, error) {
 }
 
 // loop converts withItems, withParam and withSequence.
-func (c *conv) loop(t task) (string, error) {
+func (c *conv) loop(t task, sc *scope) (string, error) {
 	if items, ok := t.m["withItems"]; ok {
 		lit, ok := literal(items)
 		if !ok {
@@ -377,47 +389,10 @@ func (c *conv) loop(t task) (string, error) {
 		return "for item in " + lit, nil
 	}
 	if p, ok := t.m["withParam"].(string); ok {
-		m := argoRefRE.FindStringSubmatch(p)
-		if m == nil || m[0] != p {
-			return "", &notNative{path: append(t.path, "withParam"), what: "withParam " + p}
-		}
-		parts := strings.Split(m[1], ".")
-		switch {
-		case len(parts) == 3 && parts[0] == "workflow" && parts[1] == "parameters" && c.params[parts[2]]:
-			return "for item in " + parts[2], nil
-		case len(parts) == 4 && isNodeScope(parts[0]) && parts[2] == "outputs" && parts[3] == "result" && c.stepNames[parts[1]] != "":
-			return "for item in " + parts[1] + ".result", nil
-		case len(parts) == 5 && isNodeScope(parts[0]) && parts[2] == "outputs" && parts[3] == "parameters" && c.stepNames[parts[1]] != "":
-			return "for item in " + parts[1] + "." + parts[4], nil
-		}
-		return "", &notNative{path: append(t.path, "withParam"), what: "withParam " + p}
+		return c.loopParam(t, p, sc)
 	}
 	if seq, ok := t.m["withSequence"].(map[string]any); ok {
-		start, end := 0, 0
-		var ok1, ok2 bool
-		if n, ok := seq["count"]; ok {
-			cnt, ok := intValue(n)
-			start, end, ok1, ok2 = 0, cnt-1, ok, ok
-			if s, has := seq["start"]; has {
-				st, ok := intValue(s)
-				start, end, ok1 = st, st+cnt-1, ok
-			}
-		} else {
-			start, ok1 = intValue(seq["start"])
-			if _, has := seq["start"]; !has {
-				start, ok1 = 0, true
-			}
-			end, ok2 = intValue(seq["end"])
-		}
-		for k := range seq {
-			if k != "start" && k != "end" && k != "count" {
-				ok1 = false
-			}
-		}
-		if !ok1 || !ok2 || end < start {
-			return "", &notNative{path: append(t.path, "withSequence"), what: "withSequence with text, format or a descending range"}
-		}
-		return fmt.Sprintf("for item in range(%d, %d)", start, end+1), nil
+		return c.loopSequence(t, seq, sc) // loops.go
 	}
 	return "", nil
 }
@@ -561,21 +536,18 @@ func (c *conv) templateUses(tn string, args taskArgs) (string, error) {
 		names[n] = true
 	}
 	if c.alias[tn] == "" {
-		// Template names are shared by the pipelines of one file.
-		alias := tn
-		for i := 2; c.names["template:"+alias]; i++ {
-			alias = fmt.Sprintf("%s-%d", tn, i)
-		}
-		c.names["template:"+alias] = true
-		c.alias[tn] = alias
 		sc := &scope{inputs: map[string]string{}}
 		if raw, _ := yamlText(tm); inputRefRE.MatchString(raw) && hasRawOnlyInputs(tm) {
 			return "", &rawInputs{}
 		}
 		var params []string
+		supplied := suppliedNames(tm)
 		for i, p := range jsontree.List(inputs["parameters"]) {
 			pm, _ := p.(map[string]any)
 			pn, _ := pm["name"].(string)
+			if supplied[pn] && !contains(args.names, pn) {
+				continue // part of the supplied output (kinds.go)
+			}
 			if !validParamName(pn) {
 				return "", &notNative{path: c.tp(tn, "inputs", "parameters", i), what: fmt.Sprintf("the input name %q", pn)}
 			}
@@ -599,9 +571,26 @@ func (c *conv) templateUses(tn string, args taskArgs) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		decl := commentText(headComment(c.d.node, c.tp(tn)...), "") +
-			"template " + c.alias[tn] + "(" + strings.Join(params, ", ") + ") {\n" + strings.Join(body, "\n") + "\n}\n"
-		c.top = append(c.top, decl)
+		declOf := func(alias string) string {
+			return commentText(headComment(c.d.node, c.tp(tn)...), "") +
+				"template " + alias + "(" + strings.Join(params, ", ") + ") {\n" + strings.Join(body, "\n") + "\n}\n"
+		}
+		// Template names are shared by the pipelines of one file: one that
+		// another pipeline declared the same, with the same default image,
+		// is that declaration.
+		if c.names["template:"+tn] && c.names["decl:"+c.image+"\x00"+declOf(tn)] {
+			c.alias[tn] = tn
+			c.shared = append(c.shared, declOf(tn))
+		} else {
+			alias := tn
+			for i := 2; c.names["template:"+alias]; i++ {
+				alias = fmt.Sprintf("%s-%d", tn, i)
+			}
+			c.names["template:"+alias] = true
+			c.alias[tn] = alias
+			c.names["decl:"+c.image+"\x00"+declOf(alias)] = true
+			c.top = append(c.top, declOf(alias))
+		}
 	}
 	for _, n := range args.names {
 		found := false
@@ -627,9 +616,13 @@ func (c *conv) inlineBody(tn string, args taskArgs, t task) ([]string, error) {
 	inputs, _ := tm["inputs"].(map[string]any)
 	sc := &scope{inputs: map[string]string{}, argo: map[string]string{}, loop: t.m["withItems"] != nil || t.m["withParam"] != nil || t.m["withSequence"] != nil}
 	given := map[string]bool{}
+	supplied := suppliedNames(tm)
 	for i, p := range jsontree.List(inputs["parameters"]) {
 		pm, _ := p.(map[string]any)
 		pn, _ := pm["name"].(string)
+		if supplied[pn] && !contains(args.names, pn) {
+			continue // part of the supplied output (kinds.go)
+		}
 		switch {
 		case contains(args.names, pn):
 			sc.inputs[pn] = args.values[pn]
@@ -661,6 +654,9 @@ func (c *conv) inlineBody(tn string, args taskArgs, t task) ([]string, error) {
 		}
 	}
 	sc.artifacts = taskArtifactArgs(t)
+	if t.entryLeaf {
+		c.entryArtifactArgs(tm, sc.artifacts)
+	}
 	return c.leafBody(tn, sc)
 }
 
@@ -696,6 +692,9 @@ func (*rawInputs) Error() string { return "raw fields read inputs" }
 func hasRawOnlyInputs(tm map[string]any) bool {
 	t := jsontree.Copy(tm).(map[string]any)
 	delete(t, "inputs")
+	if languageHas(featTimeoutText) {
+		delete(t, "timeout") // timeout "${t}" (kinds.go)
+	}
 	for _, k := range []string{"container", "script"} {
 		if ct, ok := t[k].(map[string]any); ok {
 			for _, f := range []string{"command", "args", "image", "env", "workingDir", "source"} {

@@ -58,7 +58,7 @@ func importDoc(filename string, d *doc, names map[string]bool, opts Options, dia
 		if c.renamed != nil {
 			expected = append(expected, "metadata.generateName") // named apart, with a warning
 		}
-		diff := roundTrip(obj.Name, t, d.value, expected)
+		diff := roundTrip(obj.Name, t+"\n"+strings.Join(c.shared, "\n"), d.value, expected)
 		if diff == "" {
 			break
 		}

@@ -247,8 +247,8 @@ func loopSource(l *compiler.Loop) string {
 	switch {
 	case l == nil:
 		return ""
-	case l.Start != nil && l.End != nil:
-		return fmt.Sprintf("range(%d, %d)", *l.Start, *l.End)
+	case l.Seq != nil:
+		return l.Seq.Describe()
 	case l.Param != nil:
 		return "each item of `" + l.Param.Value + "`"
 	case len(l.Keys) > 0:
@@ -375,6 +375,9 @@ func retrySummary(r *compiler.Retry) string {
 		return "off"
 	}
 	s := fmt.Sprintf("up to %d times", r.Limit)
+	if r.Forever {
+		s = "until it succeeds"
+	}
 	if r.Policy != "" {
 		s += ", policy " + r.Policy
 	}

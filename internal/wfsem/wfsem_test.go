@@ -273,6 +273,25 @@ spec:
 	if ok, _ := Equal(obj(t, wf(`{count: "10"}`)), obj(t, wf(`{start: "1", end: "10"}`))); ok {
 		t.Errorf("count 10 and 1..10 are equal")
 	}
+	for _, eq := range [][2]string{
+		{`{count: "5", format: "u%02X"}`, `{start: "0", end: "4", format: "u%02X"}`},
+		{`{end: "{{workflow.parameters.n}}"}`, `{start: "0", end: "{{workflow.parameters.n}}"}`},
+		{`{start: "1", end: "3", count: "7"}`, `{start: "1", end: "3"}`},
+		{`{start: "1", end: "3", format: ""}`, `{start: "1", end: "3"}`},
+	} {
+		if ok, err := Equal(obj(t, wf(eq[0])), obj(t, wf(eq[1]))); !ok || err != nil {
+			t.Errorf("%s and %s differ (%v)", eq[0], eq[1], err)
+		}
+	}
+	for _, ne := range [][2]string{
+		{`{count: "5", format: "u%02X"}`, `{start: "0", end: "4"}`},
+		{`{start: "5", end: "0"}`, `{start: "0", end: "5"}`},
+		{`{count: "{{workflow.parameters.n}}"}`, `{end: "{{workflow.parameters.n}}"}`},
+	} {
+		if ok, _ := Equal(obj(t, wf(ne[0])), obj(t, wf(ne[1]))); ok {
+			t.Errorf("%s and %s are equal", ne[0], ne[1])
+		}
+	}
 }
 
 func TestLibraryTemplatesByContent(t *testing.T) {
@@ -384,5 +403,69 @@ spec:
 	other := strings.Replace(inTemplate, "parts/{{inputs", "other/{{inputs", 1)
 	if ok, _ := Equal(obj(t, inTask), obj(t, other)); ok {
 		t.Error("another location compares equal")
+	}
+}
+
+func TestHTTPWithoutMethodIsGET(t *testing.T) {
+	wf := func(method string) string {
+		return `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: h-}
+spec:
+  entrypoint: h
+  templates:
+  - name: h
+    http: {url: "https://example.com"` + method + `}
+`
+	}
+	if ok, err := Equal(obj(t, wf("")), obj(t, wf(", method: GET"))); !ok || err != nil {
+		d, _ := Compare(obj(t, wf("")), obj(t, wf(", method: GET")), 0)
+		t.Errorf("no method and GET differ: %v %v", d, err)
+	}
+	if ok, _ := Equal(obj(t, wf("")), obj(t, wf(", method: POST"))); ok {
+		t.Error("no method and POST compare equal")
+	}
+}
+
+func TestSuppliedOutputTakesItsInputsDefault(t *testing.T) {
+	wf := func(def string) string {
+		return `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: s-}
+spec:
+  entrypoint: s
+  templates:
+  - name: s
+    suspend: {}
+    inputs: {parameters: [{name: approve, default: "NO", enum: ["YES", "NO"]}]}
+    outputs: {parameters: [{name: approve, valueFrom: {supplied: {}` + def + `}}]}
+`
+	}
+	if ok, err := Equal(obj(t, wf("")), obj(t, wf(`, default: "NO"`))); !ok || err != nil {
+		d, _ := Compare(obj(t, wf("")), obj(t, wf(`, default: "NO"`)), 0)
+		t.Errorf("the input's default and the same output default differ: %v %v", d, err)
+	}
+	if ok, _ := Equal(obj(t, wf("")), obj(t, wf(`, default: "YES"`))); ok {
+		t.Error("another output default compares equal")
+	}
+}
+
+func TestEmptyRetryStrategyRetriesForever(t *testing.T) {
+	wf := func(rs string) string {
+		return `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: r-}
+spec:
+  entrypoint: r
+  templates:
+  - name: r` + rs + `
+    container: {image: a, command: [x]}
+`
+	}
+	if ok, _ := Equal(obj(t, wf("\n    retryStrategy: {}")), obj(t, wf(""))); ok {
+		t.Error("retryStrategy: {} (retry without a limit) and no retryStrategy compare equal")
 	}
 }
