@@ -76,7 +76,8 @@ var keywordDocs = map[string]string{
 	"gc":                  "artifact ... gc on_completion | on_deletion | never: when this artifact is deleted (overrides artifact_gc).",
 	// clauses and options
 	"after":         "after A, B failed, C completed | after (A || B) && C failed: the steps this one waits for (and the outcome it needs; by default succeeded or skipped).",
-	"for":           `for X in ["a", "b"] | range(0, 10) | step.output: run the step once per item; ${X} is the item.`,
+	"for":           `for X in ["a", "b"] | range(0, 10) | a JSON-list param or input | step.output | looped_step | "{{=expr}}": run the step once per item; ${X} is the item.`,
+	"range":         `range(end) | range(start, end) (end excluded; counting down when end < start) | range(start, through = last) | range(start, count = n), where last and n may be a parameter or a step's output; format = "%02d" writes each number (Argo's withSequence).`,
 	"in":            "for X in SOURCE: what the loop iterates over.",
 	"when":          `when "condition": run the step only if the Argo expression holds (in retry: retry only if it holds).`,
 	"uses":          `uses TEMPLATE(arg = value) | uses ref("workflow-template", "template"): run a template instead of a body.`,
