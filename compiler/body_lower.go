@@ -61,6 +61,9 @@ func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 	if b.Timeout != nil {
 		tmpl.ActiveDeadlineSeconds = intOrStr(int(*b.Timeout))
 	}
+	if b.TimeoutText != nil {
+		tmpl.Timeout = inner(b.TimeoutText)
+	}
 	if kindTemplate(st, tmpl, &c, inner) {
 		// not a container
 	} else if b.Script != nil {
@@ -82,14 +85,22 @@ func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 		ins.add("loop-item", "pipec-item", "{{item}}")
 	}
 	l.leafArtifacts(st, tmpl, inner, ins)
+	var retryExpr string // a step's retry expression reads its references as inputs too
+	if r := st.Retry; r != nil && r.ExprText != nil && !st.RetryWrapped() {
+		retryExpr = inner(r.ExprText)
+	}
+	rawPatches := l.stepRawPatches(st, inner) // before the inputs: ${...} in raw adds some
 	for _, in := range ins.list {
 		tmpl.Inputs.Parameters = append(tmpl.Inputs.Parameters, wfv1.Parameter{Name: in.name})
 	}
 	tmpl.Inputs.Parameters = append(tmpl.Inputs.Parameters, supplied...)
 	if r := st.Retry; r != nil && !st.RetryWrapped() {
 		tmpl.RetryStrategy = retryStrategy(r)
+		if r.ExprText != nil {
+			tmpl.RetryStrategy.Expression = retryExpr
+		}
 	}
-	l.applyStepRaw(st, tmpl)
+	l.applyStepRaw(st, tmpl, rawPatches)
 	addRetryWiring(tmpl, st)
 	addMemoKeyOutput(tmpl, st)
 	return tmpl, ins.list

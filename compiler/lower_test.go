@@ -307,14 +307,15 @@ func TestReferencesWhereValuesAreFixed(t *testing.T) {
   image "alpine"
   param x = "1"
   label team = "${x}"
-  step a { run ["echo"] retry 2 when "${x} == 1" memoize off }
+  retry 2 when "${x} == 1"
+  step a { run ["echo"] memoize off }
 }`
 	res := Compile(Overlay{Files: map[string][]byte{"p.pipe": []byte(src)}}, []string{"p.pipe"}, Options{})
 	var got []string
 	for _, d := range res.Diags {
 		got = append(got, d.Range.String()+": "+d.Message)
 	}
-	want := "p.pipe:4:17: ${x} cannot be used in a label\np.pipe:5:39: ${x} cannot be used in a retry expression (it is evaluated by Argo with retries and lastRetry.exitCode, .status, .duration, .message)"
+	want := "p.pipe:4:17: ${x} cannot be used in a label\np.pipe:5:17: ${x} cannot be used in a pipeline's retry expression (it is evaluated by Argo with retries and lastRetry.exitCode, .status, .duration, .message)"
 	if strings.Join(got, "\n") != want {
 		t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), want)
 	}
@@ -356,5 +357,50 @@ func TestRetryExpressionsKeepRetryOnTheLeaf(t *testing.T) {
 	a := template(t, res.Outputs[0].Object.Spec(), "a")
 	if a.RetryStrategy == nil || a.Memoize != nil {
 		t.Errorf("a: want its own retryStrategy and no memoize")
+	}
+}
+
+// A step's retry expression reads its references as inputs of the step's
+// own template, which carries the retryStrategy.
+func TestStepRetryExpressionReadsReferences(t *testing.T) {
+	spec := compileOne(t, `
+pipeline p {
+  image "alpine"
+  step check { run ["echo", "true"] }
+  step work {
+    run ["false"]
+    retry 3 when "${check.result} == true && asInt(lastRetry.exitCode) > 1"
+    memoize off
+  }
+}`).Spec()
+	w := template(t, spec, "work")
+	if w.RetryStrategy == nil || w.RetryStrategy.Expression != "{{inputs.parameters.check-result}} == true && asInt(lastRetry.exitCode) > 1" {
+		t.Fatalf("retryStrategy = %+v", w.RetryStrategy)
+	}
+	if len(w.Inputs.Parameters) == 0 || w.Inputs.Parameters[0].Name != "check-result" {
+		t.Errorf("inputs = %+v", w.Inputs.Parameters)
+	}
+	if got := task(t, spec, "work").Depends; got != "check" {
+		t.Errorf("work depends = %q", got)
+	}
+}
+
+// retry forever is a retryStrategy without a limit; the emitted YAML keeps
+// it when it is empty.
+func TestRetryForever(t *testing.T) {
+	obj := compileOne(t, `
+pipeline p {
+  image "alpine"
+  step a { run ["x"] retry forever }
+  step b { run ["x"] retry forever policy on_error memoize off }
+}`)
+	spec := obj.Spec()
+	w := template(t, spec, "a-with-retry")
+	if w.RetryStrategy == nil || w.RetryStrategy.Limit != nil {
+		t.Errorf("a: retryStrategy %+v", w.RetryStrategy)
+	}
+	b := template(t, spec, "b")
+	if b.RetryStrategy == nil || b.RetryStrategy.Limit != nil || b.RetryStrategy.RetryPolicy != "OnError" {
+		t.Errorf("b: retryStrategy %+v", b.RetryStrategy)
 	}
 }

@@ -70,6 +70,7 @@ type Pipeline struct {
 	Timezone       string
 	Volumes        []*Volume
 	Raw            []*dsl.RawStmt
+	RawText        []*Text // Raw's fragments with their ${...} resolved (raw.go)
 	Env            []*EnvVar
 	Settings       []*Setting // settings of the table in settings.go
 	Sync           *wfv1.Synchronization
@@ -142,12 +143,14 @@ type Param struct {
 type Retry struct {
 	Stmt       *dsl.RetryStmt
 	Limit      int
+	Forever    bool   // retry forever: no limit
 	Policy     string // Argo name: Always, OnFailure, OnError, OnTransientError
 	Backoff    string // durations in Argo's syntax
 	Factor     *int
 	Max        string
 	Cap        string
 	Expression string
+	ExprText   *Text // a step's expression, with its references
 }
 
 // Step is one checked step.
@@ -267,11 +270,13 @@ type Body struct {
 	Mounts       []*Mount
 	Workdir      *Text
 	Timeout      *int64
+	TimeoutText  *Text // timeout "${t}": Argo's timeout, read at run time
 	NodeSelector []*TextKV
 	Tolerations  []apiv1.Toleration
 	Labels       []KV
 	Annotations  []KV
 	Raw          []*dsl.RawStmt
+	RawText      []*Text               // Raw's fragments with their ${...} resolved (raw.go)
 	Settings     []*Setting            // step settings (step_settings.go)
 	Sync         *wfv1.Synchronization // mutex and semaphore statements
 	DynResources []*DynResource        // cpu "${cpu}": resources known at run time

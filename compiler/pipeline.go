@@ -123,7 +123,7 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 			c.param(p, s, item.Doc)
 		case *dsl.RetryStmt:
 			if single("retry", s) {
-				p.Retry = c.retry(s)
+				p.Retry = c.retry(nil, s)
 			}
 		case *dsl.MemoizeStmt:
 			if single("memoize", s) {
@@ -263,6 +263,7 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 		c.step(p, st, templates)
 	}
 	c.finishSteps(p)
+	c.pipelineRaw(p)
 	c.pipelineOutputs(p, outputs)
 	c.checkGeneratedNames(p)
 	c.checkSettings(p)

@@ -107,12 +107,24 @@ func CacheConfigMapTemplate(pipeline string) string {
 }
 
 func dslSubstitute(value string, repl func(string) string) string { return dsl.Substitute(value, repl) }
-func (c *checker) retry(s *dsl.RetryStmt) *Retry {
+
+// retry checks a retry statement: a pipeline's (sc nil), whose expression
+// is literal, or a step's, whose expression may read the step's references
+// (`when "${check.result} == true && lastRetry.exitCode > 1"`): they become
+// inputs of the step's template, on which the retryStrategy then lives.
+func (c *checker) retry(sc *scope, s *dsl.RetryStmt) *Retry {
 	if s.Off {
 		return nil
 	}
 	r := &Retry{Stmt: s}
-	if n, ok := c.intValue(s.Limit, "the retry limit"); ok {
+	if v := s.Limit; v != nil && v.Path != nil && len(v.Path.Parts) == 1 && v.Path.Parts[0].Name == "forever" {
+		// retry forever: a retryStrategy without a limit, which Argo
+		// retries until it succeeds (or its policy, expression or
+		// backoff.maxDuration stops it).
+		r.Forever = true
+	} else if v != nil && v.Int == nil {
+		c.errorf(v, "the retry limit must be a whole number, got %s", v.Kind()).WithHint("write retry 3, or retry forever to retry until the step succeeds")
+	} else if n, ok := c.intValue(s.Limit, "the retry limit"); ok {
 		if n < 0 {
 			c.errorf(s.Limit, "the retry limit must be 0 or more, got %d", n)
 		}
@@ -168,7 +180,12 @@ func (c *checker) retry(s *dsl.RetryStmt) *Retry {
 				c.errorf(o.Value, "retry when takes an Argo expression in quotes, got %s", o.Value.Kind()).WithHint(`for example: retry 3 when "lastRetry.exitCode == 1"`)
 				continue
 			}
-			r.Expression = c.literalOnly(o.Value.Str, "a retry expression (it is evaluated by Argo with retries and lastRetry.exitCode, .status, .duration, .message)")
+			if sc == nil {
+				r.Expression = c.literalOnly(o.Value.Str, "a pipeline's retry expression (it is evaluated by Argo with retries and lastRetry.exitCode, .status, .duration, .message)")
+			} else {
+				r.ExprText = c.text(sc, o.Value.Str)
+				r.Expression = r.ExprText.Value
+			}
 			if strings.TrimSpace(r.Expression) == "" {
 				c.errorf(o.Value, "the retry expression is empty")
 			}
@@ -233,6 +250,9 @@ func retryWrapper(st *Step, leaf *wfv1.Template) wfv1.Template {
 
 func retryStrategy(r *Retry) *wfv1.RetryStrategy {
 	rs := &wfv1.RetryStrategy{Limit: intOrStr(r.Limit), RetryPolicy: wfv1.RetryPolicy(r.Policy), Expression: r.Expression}
+	if r.Forever {
+		rs.Limit = nil
+	}
 	if r.Backoff != "" {
 		rs.Backoff = &wfv1.Backoff{Duration: r.Backoff, MaxDuration: r.Max, Cap: r.Cap}
 		if r.Factor != nil {

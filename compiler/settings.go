@@ -278,7 +278,7 @@ func (c *checker) checkSettings(p *Pipeline) {
 		if s.Name == "step_timeout" {
 			secs := int64(s.Value.(time.Duration).Seconds())
 			for _, st := range p.AllSteps() {
-				if st.Body != nil && st.Body.Timeout == nil {
+				if st.Body != nil && st.Body.Timeout == nil && st.Body.TimeoutText == nil {
 					st.Body.Timeout = &secs
 				}
 			}

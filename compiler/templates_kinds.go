@@ -7,8 +7,10 @@
 package compiler
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	apiv1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -175,15 +177,18 @@ func (c *checker) kindStmt(sc *scope, st *Step, n dsl.StepStmt, single func(stri
 				b.Suspend.Duration = &Text{Value: argoDuration(d)}
 			}
 		case s.Str != nil:
-			b.Suspend.Duration = c.text(sc, s.Str)
+			b.Suspend.Duration = c.runtimeDuration(sc, s.Str, "suspend")
 		}
 	case *dsl.ManifestStmt:
 		if !setKind(kindResource, "resource") {
 			return
 		}
-		b.Resource = &ResourceBody{Action: s.Action.Name, Manifest: c.text(sc, s.Manifest), stmt: s}
-		// A manifest in """...""" starts on the line after the quotes.
-		b.Resource.Manifest.Value = strings.TrimLeft(b.Resource.Manifest.Value, "\r\n")
+		b.Resource = &ResourceBody{Action: s.Action.Name, stmt: s}
+		if s.Manifest != nil {
+			b.Resource.Manifest = c.text(sc, s.Manifest)
+			// A manifest in """...""" starts on the line after the quotes.
+			b.Resource.Manifest.Value = strings.TrimLeft(b.Resource.Manifest.Value, "\r\n")
+		}
 		if !contains(resourceActions, s.Action.Name) {
 			c.unknownWord(s.Action, "resource action", resourceActions)
 		}
@@ -286,6 +291,18 @@ func (c *checker) header(sc *scope, b *Body, s *dsl.HeaderStmt) {
 // JSON patch (merge_strategy json) is a list of operations, the others a
 // partial object.
 func (c *checker) checkManifest(s *dsl.ManifestStmt, r *ResourceBody, flags bool) {
+	if s != nil && r.Manifest == nil {
+		// kubectl delete or get with the objects named by the flags.
+		switch {
+		case r.Action != "delete" && r.Action != "get":
+			c.errorf(s, "resource %s needs a manifest: the object to %s", r.Action, r.Action).
+				WithHint(`give the object's YAML after the action: resource %s """apiVersion: ..."""`, r.Action)
+		case !flags:
+			c.errorf(s, "resource %s without a manifest needs flags naming the objects", r.Action).
+				WithHint(`add flags ["configmap", "--selector", "app=x"] (kubectl %s's arguments), or give the manifest`, r.Action)
+		}
+		return
+	}
 	if s == nil || len(r.Manifest.Refs) > 0 || strings.Contains(r.Manifest.Value, "{{") {
 		return
 	}
@@ -458,6 +475,10 @@ func (c *checker) finishKind(st *Step, items []*dsl.StepItem) bool {
 	}
 	if kind == kindHTTP {
 		b.HTTP.Body = b.httpBody
+		if b.TimeoutText != nil && b.TimeoutText.Lit != nil {
+			c.errorf(b.TimeoutText.Lit, "an HTTP step's timeout is its request's timeoutSeconds, a number fixed at compile time").
+				WithHint("write timeout 20s")
+		}
 	}
 	switch kind {
 	case kindSuspend:
@@ -529,4 +550,62 @@ func (c *checker) kindOutput(sc *scope, s *dsl.OutputStmt, out *StepOutput) bool
 		c.errorf(s.Enum, "one_of applies only to supplied() outputs")
 	}
 	return true
+}
+
+// runtimeDuration checks a duration in quotes, which Argo reads when the
+// step runs: `timeout "${t}"` (Argo's template timeout, a Go duration) or
+// `suspend "${wait}"` (a Go duration or a number of seconds). What is known
+// at compile time is checked now: a literal, or a reference to a template
+// argument or a parameter default given as a literal.
+func (c *checker) runtimeDuration(sc *scope, s *dsl.StringLit, what string) *Text {
+	t := c.text(sc, s)
+	valid := func(v string) error {
+		if what == "suspend" {
+			if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+				return nil
+			}
+		}
+		d, err := time.ParseDuration(v)
+		if err == nil && d <= 0 {
+			err = fmt.Errorf("it must be greater than zero")
+		}
+		return err
+	}
+	if len(t.Refs) == 0 && !strings.Contains(t.Value, "{{") {
+		if err := valid(t.Value); err != nil {
+			c.errorf(s, "%s %q is not a duration", what, t.Value).WithHint("write %s 20s, or %s \"${param}\" to take it from a parameter", what, what)
+		} else if what == "timeout" {
+			c.errorf(s, "a timeout known at compile time is written without quotes").WithHint("write timeout %s", t.Value)
+		}
+		return t
+	}
+	if len(t.Refs) != 1 {
+		return t
+	}
+	for path, ref := range t.Refs {
+		if t.Value != "${"+path+"}" {
+			break
+		}
+		switch {
+		case ref.Kind == RefTemplateParam && ref.Arg != nil && len(ref.Arg.Refs) == 0:
+			if err := valid(ref.Arg.Value); err != nil {
+				at := dsl.Node(s)
+				if ref.Arg.Lit != nil {
+					at = ref.Arg.Lit
+				}
+				c.errorf(at, "%q is not a duration, and it is the %s of a step (${%s})", ref.Arg.Value, what, path).
+					WithHint("Argo reads it as a Go duration: 20s, 5m, 1h30m")
+			}
+		case ref.Kind == RefParam && ref.Param != nil && ref.Param.Default != nil && ref.Param.Decl != nil:
+			vals := append([]string{*ref.Param.Default}, ref.Param.Enum...)
+			for _, v := range vals {
+				if err := valid(v); err != nil {
+					c.errorf(ref.Param.Decl, "%q is not a duration, and parameter %q is the %s of a step", v, path, what).
+						WithHint("Argo reads it as a Go duration: 20s, 5m, 1h30m")
+					break
+				}
+			}
+		}
+	}
+	return t
 }

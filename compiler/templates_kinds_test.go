@@ -74,6 +74,23 @@ kind: ConfigMap
   step d { image "nginx" } }`, nil},
 		{"suspend node selector", `pipeline p { image "a"
   step s { suspend node_selector a = "b" } }`, []string{`2:20: a suspend step runs no pod`}},
+		{"timeout from a parameter", `pipeline p { image "a" param t = "30s"
+  step s { run ["x"] timeout "${t}" } }`, nil},
+		{"timeout literal in quotes", `pipeline p { image "a"
+  step s { run ["x"] timeout "20s" } }`, []string{`2:30: a timeout known at compile time is written without quotes | hint: write timeout 20s`}},
+		{"timeout not a duration", `pipeline p { image "a"
+  step s { run ["x"] timeout "soon" } }`, []string{`2:30: timeout "soon" is not a duration`}},
+		{"timeout parameter default not a duration", `pipeline p { image "a" param t = "20"
+  step s { run ["x"] timeout "${t}" } }`, []string{`1:24: "20" is not a duration, and parameter "t" is the timeout of a step | hint: Argo reads it as a Go duration`}},
+		{"timeout template argument not a duration", `pipeline p { image "a"
+  step s uses w(t = "1d") }
+template w(t: string) { run ["x"] timeout "${t}" }`, []string{`2:21: "1d" is not a duration, and it is the timeout of a step (${t})`}},
+		{"timeout of an http step from a parameter", `pipeline p { image "a" param t = "20s"
+  step h { http GET "https://x" timeout "${t}" } }`, []string{`2:41: an HTTP step's timeout is its request's timeoutSeconds, a number fixed at compile time`}},
+		{"suspend seconds in quotes", `pipeline p { image "a"
+  step s { suspend "30" } }`, nil},
+		{"suspend text not a duration", `pipeline p { image "a"
+  step s { suspend "later" } }`, []string{`2:20: suspend "later" is not a duration`}},
 	})
 }
 
@@ -170,4 +187,24 @@ func TestCheckContinueOn(t *testing.T) {
 		{"continue_on", `pipeline p { image "a"
   step s { run ["x"] continue_on failed } }`, []string{`2:22: continue_on cannot be compiled: Argo rejects continueOn in a DAG whose tasks use depends, as pipec's do | hint: let the steps after s run after s completed (or failed): a failed step does not fail the pipeline when every branch after it ends with a step that ran`}},
 	})
+}
+
+// timeout "${t}" is Argo's template timeout, read at run time; timeout 20s
+// stays the pod's activeDeadlineSeconds.
+func TestLowerTimeoutFromParameter(t *testing.T) {
+	spec := compileOne(t, `
+pipeline p {
+  image "alpine"
+  step a uses sleep(t = "20s")
+  step b { run ["sleep", "1"] timeout 20s }
+}
+template sleep(t: string) { run ["sleep", "30"] timeout "${t}" }`).Spec()
+	a := template(t, spec, "a")
+	if a.Timeout != "{{inputs.parameters.t}}" || a.ActiveDeadlineSeconds != nil {
+		t.Errorf("a: timeout %q, activeDeadlineSeconds %v", a.Timeout, a.ActiveDeadlineSeconds)
+	}
+	b := template(t, spec, "b")
+	if b.Timeout != "" || b.ActiveDeadlineSeconds == nil || b.ActiveDeadlineSeconds.IntValue() != 20 {
+		t.Errorf("b: timeout %q, activeDeadlineSeconds %v", b.Timeout, b.ActiveDeadlineSeconds)
+	}
 }

@@ -13,11 +13,13 @@ type SuspendStmt struct {
 }
 
 // ManifestStmt: `resource create """manifest"""`: the step creates (or
-// applies, patches, replaces, deletes, gets) a Kubernetes object.
+// applies, patches, replaces, deletes, gets) a Kubernetes object. `resource
+// delete` and `resource get` may leave the manifest out when their flags
+// name the objects (`flags ["configmap", "--selector", "app=x"]`).
 type ManifestStmt struct {
 	Span
 	Action   *Ident     `parser:"'resource' @@"`
-	Manifest *StringLit `parser:"@@"`
+	Manifest *StringLit `parser:"@@?"`
 }
 
 // ConditionStmt: `success "status.succeeded > 0"` or `failure "..."`: when a
@@ -138,8 +140,10 @@ func (p *printer) templateKindStmt(n Node) bool {
 		p.tok("resource", s.Pos, s.Pos)
 		p.sp()
 		p.ident(s.Action)
-		p.sp()
-		p.str(s.Manifest)
+		if s.Manifest != nil {
+			p.sp()
+			p.str(s.Manifest)
+		}
 	case *ConditionStmt:
 		p.tok(s.Kind, s.Pos, s.Pos)
 		p.sp()

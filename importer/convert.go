@@ -476,12 +476,25 @@ func (c *conv) paramStmts() ([]string, error) {
 			return nil, &notNative{path: path, what: fmt.Sprintf("the parameter name %q (pipec parameter names are letters, digits and _)", name)}
 		}
 		line := "param " + name
+		var note string
 		if v, ok := pm["value"]; ok {
 			s, ok := scalarText(v)
 			if !ok {
-				return nil, &notNative{path: path, what: "a parameter value that is not text"}
+				// Argo reads a list or map value as empty text (AnyString).
+				if s, ok = notTextValue(v); !ok {
+					return nil, &notNative{path: path, what: "a parameter value that is not text"}
+				}
+				y, _ := literal(v)
+				note = " // " + y + " in the YAML, which Argo reads as \"\""
 			}
 			line += " = " + quote(s)
+		}
+		if vf, ok := pm["valueFrom"]; ok {
+			cm, ok := configMapCall(vf)
+			if !ok {
+				return nil, &notNative{path: append(path, "valueFrom"), what: "parameter valueFrom"}
+			}
+			line += " = " + cm
 		}
 		if en := jsontree.List(pm["enum"]); len(en) > 0 {
 			var vals []string
@@ -494,6 +507,10 @@ func (c *conv) paramStmts() ([]string, error) {
 		for k := range pm {
 			switch k {
 			case "name", "value", "enum", "description":
+			case "valueFrom":
+				if pm["value"] != nil || pm["enum"] != nil {
+					return nil, &notNative{path: append(path, k), what: "parameter valueFrom beside a value"}
+				}
 			default:
 				return nil, &notNative{path: append(path, k), what: "parameter " + k}
 			}
@@ -501,7 +518,7 @@ func (c *conv) paramStmts() ([]string, error) {
 		if d, ok := pm["description"].(string); ok && d != "" {
 			out = append(out, strings.TrimRight(docComment(d, ""), "\n"))
 		}
-		out = append(out, line)
+		out = append(out, line+note)
 		c.params[name] = true
 	}
 	delete(args, "parameters")

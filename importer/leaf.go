@@ -30,7 +30,9 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 		}
 		return v, nil
 	}
+	var inParams []any
 	if in, ok := t["inputs"].(map[string]any); ok {
+		inParams = jsontree.List(in["parameters"])
 		delete(in, "parameters")
 		if arts := jsontree.List(in["artifacts"]); len(arts) > 0 && languageHas(featArtifacts) {
 			arts, args, err := c.artifactTexts(arts, sc)
@@ -92,6 +94,15 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 			}
 		}
 		fallthrough
+	case "http":
+		if lines, ok, err := c.httpStmts(tn, t["http"], sc); err != nil {
+			return nil, err
+		} else if ok {
+			out = append(out, lines...)
+			delete(t, "http")
+			break
+		}
+		fallthrough
 	case "suspend":
 		if line, ok := suspendStmt(t["suspend"]); ok && languageHas(featSuspend) {
 			out = append(out, line)
@@ -114,6 +125,10 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 	out = append(out, extras...)
 	if line, ok := c.podSpecPatchStmt(t, sc); ok {
 		out = append(out, line)
+	}
+	out = append(out, c.suppliedOutputs(tn, t, inParams)...) // kinds.go
+	if o, ok := t["outputs"].(map[string]any); ok && len(o) == 0 {
+		delete(t, "outputs")
 	}
 	if o, ok := t["outputs"].(map[string]any); ok {
 		lines, ok := c.outputs(o, sc)
@@ -147,8 +162,14 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 			delete(t, "activeDeadlineSeconds")
 		}
 	}
+	if line, ok, err := c.timeoutStmt(tn, t["timeout"], sc); err != nil { // kinds.go
+		return nil, err
+	} else if ok {
+		out = append(out, line)
+		delete(t, "timeout")
+	}
 	if rs, ok := t["retryStrategy"].(map[string]any); ok {
-		if line, memoOff, ok := retryStmt(rs); ok {
+		if line, memoOff, ok := retryStmt(rs, func(s string) (string, bool) { return c.retryExpr(s, sc) }); ok {
 			out = append(out, line)
 			if memoOff && !contains(out, "memoize off") {
 				out = append(out, "memoize off")
@@ -566,12 +587,16 @@ func (c *conv) outputs(o map[string]any, sc *scope) ([]string, bool) {
 // retryStmt converts a retryStrategy; memoOff is set when pipec keeps it
 // on the step's own template (a when expression), which is then not
 // memoized.
-func retryStmt(rs map[string]any) (line string, memoOff, ok bool) {
+func retryStmt(rs map[string]any, expr func(string) (string, bool)) (line string, memoOff, ok bool) {
 	limit, ok := intValue(rs["limit"])
-	if !ok || limit < 0 {
+	switch {
+	case rs["limit"] == nil && languageHas(featRetryForever):
+		line = "retry forever" // no limit: Argo retries until it succeeds
+	case !ok || limit < 0:
 		return "", false, false
+	default:
+		line = fmt.Sprintf("retry %d", limit)
 	}
-	line = fmt.Sprintf("retry %d", limit)
 	for _, k := range sortedKeys(rs) {
 		v := rs[k]
 		switch k {
@@ -584,6 +609,9 @@ func retryStmt(rs map[string]any) (line string, memoOff, ok bool) {
 			line += " policy " + p
 		case "expression":
 			s, _ := v.(string)
+			if s, ok = expr(s); !ok {
+				return "", false, false
+			}
 			line += " when " + quote(s)
 			memoOff = true
 		case "backoff":
@@ -653,14 +681,20 @@ func (c *conv) resourceStmt(tn string, v any, sc *scope) ([]string, bool, error)
 	r, _ := v.(map[string]any)
 	action, _ := r["action"].(string)
 	manifest, hasManifest := r["manifest"].(string)
-	if !resourceActions[action] || !hasManifest || strings.HasPrefix(manifest, "\n") {
+	// delete and get may name their objects by flags alone (kinds.go).
+	flagsOnly := !hasManifest && r["manifest"] == nil && (action == "delete" || action == "get") && r["flags"] != nil && languageHas(featResourceFlagsOnly)
+	if !resourceActions[action] || (!hasManifest && !flagsOnly) || strings.HasPrefix(manifest, "\n") {
 		return nil, false, nil
 	}
-	m, err := c.text(manifest, sc)
-	if err != nil {
-		return nil, false, &notNative{path: c.tp(tn, "resource", "manifest"), what: err.Error()}
+	stmt := "resource " + action
+	if hasManifest {
+		m, err := c.text(manifest, sc)
+		if err != nil {
+			return nil, false, &notNative{path: c.tp(tn, "resource", "manifest"), what: err.Error()}
+		}
+		stmt += " " + quoteSource(m)
 	}
-	out := []string{c.fieldComment(c.tp(tn, "resource", "action")...) + c.fieldComment(c.tp(tn, "resource", "manifest")...) + "resource " + action + " " + quoteSource(m)}
+	out := []string{c.fieldComment(c.tp(tn, "resource", "action")...) + c.fieldComment(c.tp(tn, "resource", "manifest")...) + stmt}
 	for _, k := range sortedKeys(r) {
 		cm := c.fieldComment(c.tp(tn, "resource", k)...)
 		switch k {
@@ -674,9 +708,9 @@ func (c *conv) resourceStmt(tn string, v any, sc *scope) ([]string, bool, error)
 				out = append(out, "set_owner_reference")
 			}
 		case "flags":
-			lit, ok := literal(r[k])
-			if !ok {
-				return nil, false, nil
+			lit, ok, err := c.flagsList(tn, r[k], sc)
+			if err != nil || !ok {
+				return nil, false, err
 			}
 			out = append(out, cm+"flags "+lit)
 		case "mergeStrategy":

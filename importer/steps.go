@@ -540,9 +540,13 @@ func (c *conv) templateUses(tn string, args taskArgs) (string, error) {
 			return "", &rawInputs{}
 		}
 		var params []string
+		supplied := suppliedNames(tm)
 		for i, p := range jsontree.List(inputs["parameters"]) {
 			pm, _ := p.(map[string]any)
 			pn, _ := pm["name"].(string)
+			if supplied[pn] && !contains(args.names, pn) {
+				continue // part of the supplied output (kinds.go)
+			}
 			if !validParamName(pn) {
 				return "", &notNative{path: c.tp(tn, "inputs", "parameters", i), what: fmt.Sprintf("the input name %q", pn)}
 			}
@@ -594,9 +598,13 @@ func (c *conv) inlineBody(tn string, args taskArgs, t task) ([]string, error) {
 	inputs, _ := tm["inputs"].(map[string]any)
 	sc := &scope{inputs: map[string]string{}, argo: map[string]string{}, loop: t.m["withItems"] != nil || t.m["withParam"] != nil || t.m["withSequence"] != nil}
 	given := map[string]bool{}
+	supplied := suppliedNames(tm)
 	for i, p := range jsontree.List(inputs["parameters"]) {
 		pm, _ := p.(map[string]any)
 		pn, _ := pm["name"].(string)
+		if supplied[pn] && !contains(args.names, pn) {
+			continue // part of the supplied output (kinds.go)
+		}
 		switch {
 		case contains(args.names, pn):
 			sc.inputs[pn] = args.values[pn]
@@ -663,6 +671,9 @@ func (*rawInputs) Error() string { return "raw fields read inputs" }
 func hasRawOnlyInputs(tm map[string]any) bool {
 	t := jsontree.Copy(tm).(map[string]any)
 	delete(t, "inputs")
+	if languageHas(featTimeoutText) {
+		delete(t, "timeout") // timeout "${t}" (kinds.go)
+	}
 	for _, k := range []string{"container", "script"} {
 		if ct, ok := t[k].(map[string]any); ok {
 			for _, f := range []string{"command", "args", "image", "env", "workingDir", "source"} {

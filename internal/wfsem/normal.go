@@ -35,6 +35,9 @@
 //     of one (Argo 3.6+);
 //   - a memoize cache's configMap key is ignored (the controller does not
 //     read it, and Argo 4 rejects it);
+//   - an HTTP template without a method is a GET (what Argo's agent sends),
+//     and a suspend template's supplied output without a default has its
+//     input's of the same name;
 //   - pipec's wiring is ignored: its pipec.dev/pipeline label, the run_id, retry_run_id and
 //     retry_indicator parameters, the RETRY_RUN_ID and RETRY_INDICATOR
 //     environment variables, the memoize blocks pipec adds (their cache is a
@@ -286,7 +289,9 @@ func (n *normalizer) call(task map[string]any, args map[string]any, stack []stri
 	if name != "" {
 		stack = append(stack, name)
 	}
-	t = substituteInputs(jsontree.Copy(t).(map[string]any), args)
+	t = jsontree.Copy(t).(map[string]any)
+	argoDefaults(t)
+	t = substituteInputs(t, args)
 	delete(t, "name")
 	stripWiring(t)
 	t = stripCompositePrefix(t, name, n.templates[name])
@@ -662,6 +667,36 @@ func stripWiring(t map[string]any) {
 	}
 }
 
+// argoDefaults writes out what Argo reads for a field a template leaves
+// out: an HTTP request without a method is a GET (Argo's agent passes the
+// empty method to Go's net/http, which sends GET); a suspend template's
+// supplied output without a default takes the default of its input of the
+// same name (the controller's addRawOutputFields, v3.7 and v4).
+func argoDefaults(t map[string]any) {
+	if h, ok := t["http"].(map[string]any); ok {
+		if m, _ := h["method"].(string); m == "" {
+			h["method"] = "GET"
+		}
+	}
+	if _, ok := t["suspend"]; !ok {
+		return
+	}
+	in, _ := t["inputs"].(map[string]any)
+	out, _ := t["outputs"].(map[string]any)
+	for _, p := range jsontree.List(out["parameters"]) {
+		pm, _ := p.(map[string]any)
+		vf, _ := pm["valueFrom"].(map[string]any)
+		if _, ok := vf["supplied"]; !ok || vf["default"] != nil {
+			continue
+		}
+		for _, ip := range jsontree.List(in["parameters"]) {
+			if ipm, _ := ip.(map[string]any); ipm["name"] == pm["name"] && ipm["default"] != nil {
+				vf["default"] = ipm["default"]
+			}
+		}
+	}
+}
+
 func stripEnv(c map[string]any) {
 	var keep []any
 	for _, e := range jsontree.List(c["env"]) {
@@ -775,9 +810,9 @@ func scalar(v any) string {
 	return string(b)
 }
 
-// keepEmpty are keys whose empty object means something (suspend: {} is a
-// suspend template, emptyDir: {} a volume, archive none: {} no archive).
-var keepEmpty = map[string]bool{"suspend": true, "emptyDir": true, "none": true, "zip": true, "tar": true, "supplied": true, "raw": true}
+// keepEmpty are keys whose empty object means something (retryStrategy: {}
+// retries without a limit, suspend: {} is a suspend template, emptyDir: {} a volume, archive none: {} no archive).
+var keepEmpty = map[string]bool{"retryStrategy": true, "suspend": true, "emptyDir": true, "none": true, "zip": true, "tar": true, "supplied": true, "raw": true}
 
 // clean canonicalises a normal form in place: scalars become text,
 // quantities canonical, {{ x }} loses its blanks, references to tasks and

@@ -365,3 +365,67 @@ spec:
 		t.Error("a step not named after its template compared equal")
 	}
 }
+
+func TestHTTPWithoutMethodIsGET(t *testing.T) {
+	wf := func(method string) string {
+		return `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: h-}
+spec:
+  entrypoint: h
+  templates:
+  - name: h
+    http: {url: "https://example.com"` + method + `}
+`
+	}
+	if ok, err := Equal(obj(t, wf("")), obj(t, wf(", method: GET"))); !ok || err != nil {
+		d, _ := Compare(obj(t, wf("")), obj(t, wf(", method: GET")), 0)
+		t.Errorf("no method and GET differ: %v %v", d, err)
+	}
+	if ok, _ := Equal(obj(t, wf("")), obj(t, wf(", method: POST"))); ok {
+		t.Error("no method and POST compare equal")
+	}
+}
+
+func TestSuppliedOutputTakesItsInputsDefault(t *testing.T) {
+	wf := func(def string) string {
+		return `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: s-}
+spec:
+  entrypoint: s
+  templates:
+  - name: s
+    suspend: {}
+    inputs: {parameters: [{name: approve, default: "NO", enum: ["YES", "NO"]}]}
+    outputs: {parameters: [{name: approve, valueFrom: {supplied: {}` + def + `}}]}
+`
+	}
+	if ok, err := Equal(obj(t, wf("")), obj(t, wf(`, default: "NO"`))); !ok || err != nil {
+		d, _ := Compare(obj(t, wf("")), obj(t, wf(`, default: "NO"`)), 0)
+		t.Errorf("the input's default and the same output default differ: %v %v", d, err)
+	}
+	if ok, _ := Equal(obj(t, wf("")), obj(t, wf(`, default: "YES"`))); ok {
+		t.Error("another output default compares equal")
+	}
+}
+
+func TestEmptyRetryStrategyRetriesForever(t *testing.T) {
+	wf := func(rs string) string {
+		return `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: r-}
+spec:
+  entrypoint: r
+  templates:
+  - name: r` + rs + `
+    container: {image: a, command: [x]}
+`
+	}
+	if ok, _ := Equal(obj(t, wf("\n    retryStrategy: {}")), obj(t, wf(""))); ok {
+		t.Error("retryStrategy: {} (retry without a limit) and no retryStrategy compare equal")
+	}
+}
