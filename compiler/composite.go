@@ -35,6 +35,8 @@ type Composite struct {
 	// Inner holds its steps, checked as a pipeline of their own.
 	Inner   *Pipeline
 	Outputs []*CompositeOutput
+	// Parallelism is step_parallelism N: at most N of its steps at once.
+	Parallelism *int64
 }
 
 // CompositeOutput is an output of a composite template: the value of a
@@ -207,8 +209,15 @@ func (c *checker) composite(p *Pipeline, t *dsl.TemplateDecl) *Composite {
 		case nil, *dsl.SubStep, *dsl.SubStage:
 		case *dsl.OutputStmt:
 			c.compositeOutput(sc, comp, s, it.Doc)
+		case *dsl.StepParallelismStmt:
+			if comp.Parallelism != nil {
+				c.errorf(s, "step_parallelism is given twice")
+			} else if n, ok := checkPositive(c, s.N, "step_parallelism"); ok {
+				v := int64(n.(int))
+				comp.Parallelism = &v
+			}
 		default:
-			c.errorf(it, "a template with steps holds only steps and outputs").WithHint("move this statement into one of its steps")
+			c.errorf(it, "a template with steps holds only steps, outputs and step_parallelism").WithHint("move this statement into one of its steps")
 		}
 	}
 	// A composite used by several pipelines is checked for each: report
@@ -335,6 +344,7 @@ func (l *lowerer) compositeTemplates(p *Pipeline) []wfv1.Template {
 		}
 		t.Inputs.Parameters = append(t.Inputs.Parameters, wfv1.Parameter{Name: InstanceParam})
 		t.Outputs.Parameters = l.dagOutputs(comp.Outputs)
+		t.Parallelism = comp.Parallelism
 		out = append(out, t)
 	}
 	return append(out, leaves...)

@@ -2,8 +2,9 @@ package e2e
 
 // Loop sources on the real controller (testdata/loops.pipe): a range from
 // a parameter with a format, a range whose count is a step's output, a
-// range counting down, a composite looping over its own input, a literal
-// JSON list and a fan-in over its outputs. Each iteration gets its item;
+// range counting down, a composite looping over its own input one item
+// at a time (step_parallelism), a literal JSON list and a fan-in over its
+// outputs. Each iteration gets its item;
 // a resume with the same run id finds every iteration in the cache, each
 // with its own outputs (the memo keys differ per item).
 
@@ -58,6 +59,13 @@ func TestLoopSources(t *testing.T) {
 	}
 	if fmt.Sprint(downItems) != "[3 2 1]" {
 		t.Errorf("down: items %v by iteration, want [3 2 1]", downItems)
+	}
+
+	// step_parallelism 1 in the composite: its iterations ran one after
+	// the other (one of the pods started after the other finished).
+	if w := leafNodes(wf1, "fan"); len(w) == 2 && w[1].StartedAt.Before(&w[0].FinishedAt) && w[0].StartedAt.Before(&w[1].FinishedAt) {
+		t.Errorf("fan: iterations overlap, %s %s..%s and %s %s..%s (step_parallelism 1)",
+			w[0].Name, w[0].StartedAt, w[0].FinishedAt, w[1].Name, w[1].StartedAt, w[1].FinishedAt)
 	}
 
 	// Resume under the same run id: every iteration is a cache hit with
