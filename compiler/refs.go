@@ -220,6 +220,12 @@ func (c *checker) resolve(sc *scope, path string, rng diag.Range) *Ref {
 			if !c.checkStageOrder(sc, target, path, rng) {
 				return nil
 			}
+		}
+		if sc.artifactExpr && (usesRef(target.Decl) || contains(c.artifactDecls(target), out)) {
+			ref.Kind, ref.Step, ref.Output = RefArtifact, target, out
+			return ref
+		}
+		if !ofParent {
 			if _, ok := stepFields[out]; ok {
 				return c.stepField(sc, ref, target, out)
 			}
