@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -145,4 +146,91 @@ func TestArtifactsMemoizedResume(t *testing.T) {
 func artifactKeyOf(a wfv1.Artifact) string {
 	k, _ := a.GetKey()
 	return k
+}
+
+// TestArtifactsScope: the artifacts of a pipeline and of a composite
+// template (testdata/artifacts-scope.pipe) on the real controller: a
+// workflow artifact argument reaches a step, a composite takes an artifact
+// input and hands on an output artifact, a later step reads it and a
+// global artifact, and the entry template's output artifacts (from and
+// fromExpression) resolve to the objects the steps uploaded.
+func TestArtifactsScope(t *testing.T) {
+	needCluster(t)
+	if pipecBin() == "" {
+		t.Skip("needs pipec")
+	}
+	file := compile(t, "testdata/artifacts-scope.pipe")
+	name := submit(t, file, "-p", "run_id="+uniq("scope"))
+	wf := mustPhase(t, name, wfv1.WorkflowSucceeded)
+
+	if got, want := outParam(taskNode(t, wf, "read"), "seen"), "made-seed-text-r made-seed-text "; got != want {
+		t.Errorf("read saw %q, want %q", got, want)
+	}
+	// The workflow's global artifact, and the entry node's outputs.
+	if wf.Status.Outputs == nil || !hasArtifact(wf.Status.Outputs.Artifacts, "made") {
+		t.Errorf("workflow outputs have no global artifact made: %+v", wf.Status.Outputs)
+	}
+	entry := wf.Status.Nodes[wf.Name]
+	if entry.Outputs == nil {
+		t.Fatalf("the entry node has no outputs")
+	}
+	for _, a := range []string{"final", "chosen"} {
+		if !hasArtifact(entry.Outputs.Artifacts, a) {
+			t.Errorf("the entry node's outputs lack artifact %s: %+v", a, entry.Outputs.Artifacts)
+		}
+	}
+	made := artifactOf(taskNode(t, wf, "make"), "made")
+	chosen := artifactOf(entry, "chosen")
+	if made == "" || chosen != made {
+		t.Errorf("chosen is at %q, want make's artifact at %q (the expression picks it)", chosen, made)
+	}
+	final := artifactOf(entry, "final")
+	if final == "" || !strings.Contains(final, name+"/") {
+		t.Errorf("final is at %q, want an object of %s", final, name)
+	}
+	keys, err := cl.S3.Keys(name + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{made, final} {
+		if !slices.Contains(keys, k) {
+			t.Errorf("no object %s in the bucket:\n%s", k, strings.Join(keys, "\n"))
+		}
+	}
+	// archive_logs on make: the template asks for its logs to be archived.
+	for _, tm := range wf.Spec.Templates {
+		if tm.Name == "make" && (tm.ArchiveLocation == nil || tm.ArchiveLocation.ArchiveLogs == nil || !*tm.ArchiveLocation.ArchiveLogs) {
+			t.Errorf("template make has archiveLocation %+v, want archiveLogs", tm.ArchiveLocation)
+		}
+	}
+	for _, step := range []string{"make", "read"} {
+		for _, p := range podsByStep(t, name)[step] {
+			if p.Annotations[fakekubelet.AnnotationMode] != "exec" {
+				t.Errorf("pod %s was not executed for real", p.Name)
+			}
+			t.Logf("%s: %s", p.Name, p.Annotations[fakekubelet.AnnotationArtifacts])
+		}
+	}
+}
+
+func hasArtifact(arts wfv1.Artifacts, name string) bool {
+	for _, a := range arts {
+		if a.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// artifactOf is the key of a node's output artifact, or "".
+func artifactOf(n wfv1.NodeStatus, name string) string {
+	if n.Outputs == nil {
+		return ""
+	}
+	for _, a := range n.Outputs.Artifacts {
+		if a.Name == name {
+			return artifactKeyOf(a)
+		}
+	}
+	return ""
 }
