@@ -197,11 +197,16 @@ func TestArtifactsScope(t *testing.T) {
 			t.Errorf("no object %s in the bucket:\n%s", k, strings.Join(keys, "\n"))
 		}
 	}
-	// archive_logs on make: the template asks for its logs to be archived.
-	for _, tm := range wf.Spec.Templates {
-		if tm.Name == "make" && (tm.ArchiveLocation == nil || tm.ArchiveLocation.ArchiveLogs == nil || !*tm.ArchiveLocation.ArchiveLogs) {
-			t.Errorf("template make has archiveLocation %+v, want archiveLogs", tm.ArchiveLocation)
-		}
+	// archive_logs on make: its log is an output artifact, main-logs, in
+	// the repository (read does not archive its log).
+	logs := artifactOf(taskNode(t, wf, "make"), "main-logs")
+	if logs == "" || !slices.Contains(keys, logs) || !strings.HasSuffix(logs, "/main.log") {
+		t.Errorf("make's log is at %q, want an object ending in main.log in the bucket:\n%s", logs, strings.Join(keys, "\n"))
+	} else if got, err := cl.S3.Get(logs); err != nil || !strings.Contains(got, "log-of-make") {
+		t.Errorf("make's archived log is %q (%v), want its output", got, err)
+	}
+	if l := artifactOf(taskNode(t, wf, "read"), "main-logs"); l != "" {
+		t.Errorf("read archived its log at %s, but only make has archive_logs", l)
 	}
 	for _, step := range []string{"make", "read"} {
 		for _, p := range podsByStep(t, name)[step] {
