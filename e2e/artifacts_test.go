@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -160,8 +162,10 @@ func TestArtifactsScope(t *testing.T) {
 		t.Skip("needs pipec")
 	}
 	file := compile(t, "testdata/artifacts-scope.pipe")
-	name := submit(t, file, "-p", "run_id="+uniq("scope"))
+	id := uniq("scope")
+	name := submit(t, file, "-p", "run_id="+id)
 	wf := mustPhase(t, name, wfv1.WorkflowSucceeded)
+	defer artifactsScopeMemo(t, id)
 
 	if got, want := outParam(taskNode(t, wf, "read"), "seen"), "made-seed-text-r made-seed-text "; got != want {
 		t.Errorf("read saw %q, want %q", got, want)
@@ -238,4 +242,35 @@ func artifactOf(n wfv1.NodeStatus, name string) string {
 		}
 	}
 	return ""
+}
+
+// artifactsScopeMemo: the pipeline's input artifact takes part in the memo
+// key of the step that takes it. Run again with the same run id, make is a
+// cache hit; with another seed (a changed workflow artifact, nothing else
+// changed), it runs again and its consumers see the new content.
+func artifactsScopeMemo(t *testing.T, id string) {
+	if t.Failed() {
+		return
+	}
+	same := submit(t, compile(t, "testdata/artifacts-scope.pipe"), "-p", "run_id="+id)
+	wf := mustPhase(t, same, wfv1.WorkflowSucceeded)
+	if h, _, _ := memoCounts(wf, "make"); h == 0 || len(podsByStep(t, same)["make"]) != 0 {
+		t.Errorf("same seed: make is not a cache hit (%d hits, %d pods)", h, len(podsByStep(t, same)["make"]))
+	}
+	src, err := os.ReadFile("testdata/artifacts-scope.pipe")
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := filepath.Join(t.TempDir(), "artifacts-scope.pipe")
+	if err := os.WriteFile(changed, []byte(strings.Replace(string(src), `raw "seed-text"`, `raw "other-seed"`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	other := submit(t, compile(t, changed), "-p", "run_id="+id)
+	wf = mustPhase(t, other, wfv1.WorkflowSucceeded)
+	if h, _, _ := memoCounts(wf, "make"); h != 0 || len(podsByStep(t, other)["make"]) != 1 {
+		t.Errorf("another seed: make is a cache hit (%d hits, %d pods), but its input artifact changed", h, len(podsByStep(t, other)["make"]))
+	}
+	if got, want := outParam(taskNode(t, wf, "read"), "seen"), "made-other-seed-r made-other-seed "; got != want {
+		t.Errorf("another seed: read saw %q, want %q", got, want)
+	}
 }
