@@ -250,15 +250,20 @@ func (c *checker) artifactRef(sc *scope, st *Step, in *ArtifactIn, from *dsl.Art
 		c.errorf(node, "step %q cannot take its own artifact %s", st.Name, path)
 		return
 	}
-	if target.IsHook() || st.IsHook() {
-		c.errorf(node, "%s: hooks run beside the steps, when an event happens, and cannot exchange artifacts with them", path)
+	ofParent := st.HookOf == target
+	switch {
+	case ofParent:
+		if !c.checkHookReadsParent(st, parts[1], true, path, node.Range()) {
+			return
+		}
+	case target.IsHook() || st.IsHook():
+		c.errorf(node, "%s: hooks run beside the steps, when an event happens, and cannot exchange artifacts with them", path).
+			WithHint("only a step's own on exit hook can take that step's artifacts")
 		return
-	}
-	if target.Handler != "" || st.Handler != "" {
+	case target.Handler != "" || st.Handler != "":
 		c.errorf(node, "%s: exit and failure handlers run after the main steps and cannot exchange artifacts with them", path)
 		return
-	}
-	if !c.checkStageOrder(sc, target, path, node.Range()) {
+	case !c.checkStageOrder(sc, target, path, node.Range()):
 		return
 	}
 	decls := c.artifactDecls(target)
@@ -283,7 +288,7 @@ func (c *checker) artifactRef(sc *scope, st *Step, in *ArtifactIn, from *dsl.Art
 	in.From = target
 	in.FromArtifact = &ArtifactOut{Name: parts[1]} // completed by resolveArtifactRefs
 	target.Artifacts.Consumed = true
-	if sc.step != nil && !sc.step.dependsOn(target) {
+	if sc.step != nil && !ofParent && !sc.step.dependsOn(target) {
 		sc.step.Deps = append(sc.step.Deps, &Dep{Step: target, Implicit: true, Range: node.Range()})
 	}
 }
