@@ -11,7 +11,7 @@ func TestCheckScopeArtifacts(t *testing.T) {
 	runCkCases(t, []ckCase{
 		{"ok", `template relay() { input src step c { run ["x"] input s at "/s" from src artifact o at "/o" } artifact out from c.o }
 pipeline p { image "a" input seed from raw "x"
-  step make { run ["x"] input s at "/s" from seed artifact m at "/m" global "m" output m = file("/v") }
+  step make { run ["x"] input s at "/s" from seed artifact m at "/m" global "m" output m = file("/v") memoize off }
   step r uses relay(src = make.m)
   step u { run ["${make.m}"] input a at "/a" from r.out input g at "/g" from workflow.outputs.artifacts.m }
   artifact final from r.out
@@ -53,6 +53,8 @@ pipeline p { image "a" step l for i in ["a"] { run ["x"] artifact a at "/a" } st
 			[]string{`artifact "o" has a path, but only a step's artifact is taken from a path`}},
 		{"unknown global", `pipeline p { image "a" step s { run ["x"] artifact a at "/a" global "made" } step t { run ["x"] input g at "/g" from workflow.outputs.artifacts.mad } }`,
 			[]string{`no artifact of the pipeline has the global name "mad" | hint: did you mean workflow.outputs.artifacts.made?`}},
+		{"global of a memoized step", `pipeline p { image "a" step s { run ["x"] artifact a at "/a" global "made" } step t { run ["x"] input g at "/g" from workflow.outputs.artifacts.made } }`,
+			[]string{`workflow.outputs.artifacts.made comes from step "s", which is memoized: on a cache hit Argo does not set the workflow's global outputs, and this step would fail (Unable to resolve) | hint: take it from the step itself (from s.ARTIFACT), or add memoize off to step s`}},
 		{"bad workflow path", `pipeline p { image "a" step t { run ["x"] input g at "/g" from workflow.outputs.parameters.x } }`,
 			[]string{`workflow.outputs.parameters.x is not an artifact`}},
 		{"parameter and artifact of one name", `pipeline p { image "a" step s { run ["x"] artifact v at "/v" output v = file("/w") } step t { run ["${s.v}"] input v at "/v" from s.v } }`, nil},
@@ -69,7 +71,7 @@ pipeline p { image "a" step l for i in ["a"] { run ["x"] artifact a at "/a" } st
 func TestLowerScopeArtifacts(t *testing.T) {
 	res, diags := ckCompile(map[string]string{"p.pipe": `template relay() { input src step c { run ["x"] input s at "/s" from src artifact o at "/o" } artifact out from c.o }
 pipeline p { image "a" input seed from raw "x" artifact_repository key "k"
-  step make { run ["x"] input s at "/s" from seed artifact m at "/m" global "m" archive_logs true }
+  step make { run ["x"] input s at "/s" from seed artifact m at "/m" global "m" archive_logs true memoize off }
   step r uses relay(src = make.m)
   step u { run ["y"] input a at "/a" from r.out input g at "/g" from workflow.outputs.artifacts.m }
   artifact final from r.out
@@ -106,9 +108,12 @@ pipeline p { image "a" input seed from raw "x" artifact_repository key "k"
 	if a := mk.Arguments.Artifacts; len(a) != 1 || a[0].From != "{{inputs.artifacts.seed}}" {
 		t.Errorf("make's artifact arguments %+v", a)
 	}
-	for _, p := range mk.Arguments.Parameters {
-		if p.Name == "pipec-art-s" && (len(p.Value.String()) != 20 || strings.Contains(p.Value.String(), "{{")) {
-			t.Errorf("make's identity of the pipeline input is %q, want the hash of its location", p.Value)
+	if u := tasks["u"]; len(u.Arguments.Parameters) == 0 {
+		t.Errorf("u has no identity parameters")
+	}
+	for _, p := range tasks["u"].Arguments.Parameters {
+		if p.Name == "pipec-art-g" && p.Value.String() != "{{workflow.uid}}" {
+			t.Errorf("u's identity of the global artifact is %q, want the workflow's UID", p.Value)
 		}
 	}
 	if a := tasks["r"].Arguments.Artifacts; len(a) != 1 || a[0].Name != "src" || a[0].From != "{{tasks.make.outputs.artifacts.m}}" {
@@ -127,5 +132,29 @@ pipeline p { image "a" input seed from raw "x" artifact_repository key "k"
 	}
 	if al := tmpls["make"].ArchiveLocation; al == nil || al.ArchiveLogs == nil || !*al.ArchiveLogs {
 		t.Errorf("make's archiveLocation %+v", al)
+	}
+}
+
+// TestScopeInputIdentity: a memoized step's key takes a pipeline input
+// artifact by the hash of its location, which changes with it.
+func TestScopeInputIdentity(t *testing.T) {
+	ident := func(loc string) string {
+		res, diags := ckCompile(map[string]string{"p.pipe": `pipeline p { image "a" input seed from ` + loc + `
+  step make { run ["x"] input s at "/s" from seed } }`}, "p.pipe")
+		if len(diags) > 0 {
+			t.Fatal(diags)
+		}
+		spec := res.Outputs[0].Object.Spec()
+		for _, p := range spec.Templates[0].DAG.Tasks[0].Arguments.Parameters {
+			if p.Name == "pipec-art-s" {
+				return p.Value.String()
+			}
+		}
+		t.Fatalf("no pipec-art-s argument: %+v", spec.Templates[0].DAG.Tasks[0].Arguments)
+		return ""
+	}
+	a, b := ident(`raw "x"`), ident(`raw "y"`)
+	if len(a) != 20 || strings.Contains(a, "{{") || a == b || a != ident(`raw "x"`) {
+		t.Errorf("identities %q and %q: want a 20-character hash of each location, stable and distinct", a, b)
 	}
 }

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/pipec/pipec/internal/jsontree"
@@ -503,4 +504,25 @@ func (c *conv) dagOutputArtifacts(arts []any, path []any) ([]string, error) {
 // which implies the dependency as ${name.x} does.
 func takesArtifactOf(used, name string) bool {
 	return strings.Contains(used, "from "+name+".") || strings.Contains(used, "= "+name+".")
+}
+
+// globalTaken reports whether another template takes one of these output
+// artifacts by its global name ({{workflow.outputs.artifacts.NAME}}):
+// pipec refuses to memoize its producer, since a cache hit does not set
+// the workflow's global outputs.
+func (c *conv) globalTaken(arts []any) bool {
+	for _, a := range arts {
+		am, _ := a.(map[string]any)
+		g, _ := am["globalName"].(string)
+		if g == "" {
+			continue
+		}
+		ref := regexpMust(`\{\{\s*workflow\.outputs\.artifacts\.` + regexp.QuoteMeta(g) + `\s*\}\}`)
+		for _, t := range c.templates {
+			if y, err := yamlText(t); err == nil && ref.MatchString(y) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -66,6 +66,7 @@ func TestImportScopeArtifacts(t *testing.T) {
 		`input seed from raw`,
 		`input s at "/s" from seed`,
 		`archive_logs true`,
+		"memoize off", // make's global artifact is taken by u
 		`artifact m at "/m" global "made"`,
 		`uses relay(src = make.m)`,
 		"template relay() {\n  input src\n",
