@@ -125,9 +125,14 @@ pipeline p { image "a" step a uses t() }`, []string{`2:10: template "t" is defin
 }`, []string{`3:51: output "o" is declared twice in step "a"`}},
 		{"reserved output name", `pipeline p {
   image "a"
-  step a { run ["x"] output result = file("/o") output my-out = file("/p") }
+  step a { run ["x"] output status = file("/o") output my-out = file("/p") }
 }`, []string{
-			`3:29: output name "result" is reserved: ${a.result} is the standard output of the step`}},
+			`3:29: output name "status" is reserved: ${a.status} is a field of every step`}},
+		{"an output called result", `pipeline p {
+  image "a"
+  step a { run ["x"] output result = file("/o") }
+  step b { run ["echo", "${a.result}"] }
+}`, nil},
 		{"duplicate pipeline", `pipeline p { image "a" step a { run ["x"] } }
 pipeline p { image "a" step a { run ["x"] } }`, []string{`2:10: pipeline "p" is defined twice (first at p.pipe:1:10)`}},
 		{"upper-case pipeline name", `pipeline Nightly { image "a" step a { run ["x"] } }`,
@@ -478,12 +483,38 @@ pipeline p {
   step z { run ["x"] }
 }`, []string{
 			`3:19: the loop list is empty: the step would never run`,
-			`4:19: range(3, 3) is empty: the end is exclusive and must be greater than the start`,
+			`4:19: range(3, 3) is empty: the end is excluded`,
 			`5:30: loop item 2 is a string but earlier items are maps: all items must be of one kind`,
-			`6:19: range takes (end) or (start, end), got 3 arguments`,
+			`6:19: range takes (end), (start, end), (start, through = last) or (start, count = n), got 3 arguments`,
 			`7:19: unknown loop source "rnge"`,
 			`8:19: cannot loop over bool`,
 			`9:19: step "z" does not loop; loop over one of its outputs instead, such as z.result`}},
+		{"ranges", `pipeline p {
+  image "a"
+  param n: int = 3
+  step a for i in range(1, n) { run ["${i}"] }
+  step b for i in range(1, through = n, format = "x%s") { run ["${i}"] }
+  step c for i in range(count = 0) { run ["${i}"] }
+  step d for i in range(0) { run ["${i}"] }
+  step e for i in range(1, thru = 4) { run ["${i}"] }
+  step f for i in range(1, count = 4, through = 3) { run ["${i}"] }
+  step g for i in range(1, through = nope, format = "a%db%d") { run ["${i}"] }
+  step h for i in range(1, 2, through = 3) { run ["${i}"] }
+  step k for i in range(count = n, format = "\"%d") { run ["${i}"] }
+  step ok1 for i in range(5, -1) { run ["${i}"] }
+  step ok2 for i in range(g.result, through = 0, format = "%03X") { run ["${i}"] }
+  step ok3 for i in range("${n}") { run ["${i}"] }
+}`, []string{
+			`4:28: range(start, end) excludes its end, which Argo cannot compute from a reference`,
+			`5:50: format "x%s": %s does not format a whole number`,
+			`6:33: range(count = 0) is empty`,
+			`7:19: range(0) is empty`,
+			`8:28: unknown argument of range "thru"`,
+			`9:28: range takes through or count, not both`,
+			`10:38: unknown reference ${nope}`,
+			`10:53: format "a%db%d" must have exactly one verb for the number, has 2`,
+			`11:28: range(start, through = ...) takes one positional bound, the start`,
+			`12:45: format "\"%d" writes "\"0", which Argo cannot read back as an item`}},
 		{"steps without body or image", `pipeline p {
   step a
   step b { env X = "1" }
@@ -588,9 +619,15 @@ func TestCheckParamOverrides(t *testing.T) {
 func TestCheckRaw(t *testing.T) {
 	runCkCases(t, []ckCase{
 		{"unknown field in a pipeline fragment", "pipeline p {\n  image \"a\"\n  raw \"\"\"\nhostNetwrk: true\n\"\"\"\n  step a { run [\"x\"] }\n}\n",
-			[]string{`3:7: raw: unknown field "hostNetwrk" | hint: a pipeline's raw fragment is merged into the workflow spec`}},
+			[]string{`4:1: raw: unknown field "hostNetwrk" | hint: a pipeline's raw fragment is merged into the workflow spec`}},
 		{"unknown field in a step fragment", "pipeline p {\n  image \"a\"\n  step a {\n    run [\"x\"]\n    raw `podSpecPatsh: x`\n  }\n}\n",
-			[]string{`5:9: raw: unknown field "podSpecPatsh" | hint: a step's raw fragment is merged into its Argo template`}},
+			[]string{`5:10: raw: unknown field "podSpecPatsh" | hint: a step's raw fragment is merged into its Argo template`}},
+		{"a CronWorkflow field without a schedule", "pipeline p {\n  image \"a\"\n  raw \"\"\"\nconcurrencyPolicy: Forbid\n\"\"\"\n  step a { run [\"x\"] }\n}\n",
+			[]string{`4:1: raw: unknown field "concurrencyPolicy" | hint: concurrencyPolicy is a field of a CronWorkflow's spec: it applies to a scheduled pipeline (add a schedule)`}},
+		{"references in a pipeline fragment", "pipeline p {\n  image \"a\"\n  param n = \"1\"\n  raw \"\"\"\npodMetadata: {labels: {n: \"${n}\", s: \"${a.result}\", u: \"${nope}\"}}\n\"\"\"\n  step a { run [\"x\"] }\n}\n",
+			[]string{`5:39: ${a.result}: a pipeline's raw fragment is merged into the workflow spec, where only parameters and Argo variables are known`, `5:57: unknown reference ${nope}`}},
+		{"Argo rejects a raw field", "pipeline p {\n  image \"a\"\n  step a {\n    run [\"x\"]\n    raw \"\"\"\nparallelism: 2\nactiveDeadlineSeconds: \"x\"\n\"\"\"\n  }\n}\n",
+			[]string{`7:1: Argo rejects the compiled Workflow: templates.main.tasks.a templates.a.activeDeadlineSeconds must be a positive integer`}},
 		{"invalid YAML", "pipeline p {\n  image \"a\"\n  raw `a: [`\n  step a { run [\"x\"] }\n}\n",
 			[]string{`3:7: raw: invalid YAML`}},
 		{"empty fragment", "pipeline p {\n  image \"a\"\n  raw \"\"\"\n\"\"\"\n  step a { run [\"x\"] }\n}\n",
@@ -611,5 +648,56 @@ func TestEmitKeepsEmptyDir(t *testing.T) {
 	}
 	if y := string(res.Outputs[0].YAML); !strings.Contains(y, "- emptyDir: {}\n    name: scratch\n") {
 		t.Errorf("no emptyDir source in:\n%s", y)
+	}
+}
+
+// ${...} in raw: a step's fragment makes them inputs of its template (and
+// of its memo key), a pipeline's names parameters; $${ is a literal ${; in
+// a scheduled pipeline, a CronWorkflow-only field reaches its spec.
+func TestLowerRawInterpolation(t *testing.T) {
+	obj := compileOne(t, `
+pipeline p {
+  image "alpine"
+  param zone = "eu"
+  schedule "0 2 * * *"
+  raw """
+podMetadata:
+  labels:
+    zone: "${zone}"
+concurrencyPolicy: Forbid
+"""
+  step a for part in ["1", "2"] {
+    run ["echo", "$${HOME}"]
+    raw """
+nodeSelector:
+  zone: "${zone}"
+  part: "${part}"
+  home: "$${HOME}"
+"""
+  }
+}
+`)
+	cw := obj.CronWorkflow
+	if cw == nil || cw.Spec.ConcurrencyPolicy != "Forbid" {
+		t.Fatalf("the CronWorkflow's concurrencyPolicy is not set: %+v", cw)
+	}
+	spec := obj.Spec()
+	if got := spec.PodMetadata.Labels["zone"]; got != "{{workflow.parameters.zone}}" {
+		t.Errorf("pipeline raw label: %q", got)
+	}
+	a := template(t, spec, "a")
+	ns := a.NodeSelector
+	if ns["home"] != "${HOME}" || !strings.HasPrefix(ns["zone"], "{{inputs.parameters.") || !strings.HasPrefix(ns["part"], "{{inputs.parameters.") {
+		t.Errorf("step raw nodeSelector: %v", ns)
+	}
+	ins := map[string]bool{}
+	for _, p := range a.Inputs.Parameters {
+		ins["{{inputs.parameters."+p.Name+"}}"] = true
+	}
+	if !ins[ns["zone"]] || !ins[ns["part"]] {
+		t.Errorf("the raw references are not inputs of the template: %v, inputs %v", ns, ins)
+	}
+	if k := a.Memoize.Key; !strings.Contains(k, strings.TrimSuffix(strings.TrimPrefix(ns["zone"], "{{"), "}}")[len("inputs.parameters."):]) {
+		t.Errorf("the memo key does not cover the raw reference: %s", k)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -21,6 +22,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	apiv1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"sigs.k8s.io/yaml"
 
@@ -760,10 +762,11 @@ func TestExamplesLoopIterationKeys(t *testing.T) {
 					items = append(items, it.String())
 				}
 				if s := task.WithSequence; s != nil {
-					start, end := s.Start.IntValue(), s.End.IntValue()
-					for i := start; i <= end; i++ {
-						items = append(items, fmt.Sprint(i))
+					seq, ok := expandSequence(s)
+					if !ok {
+						continue // a bound known only at run time
 					}
+					items = append(items, seq...)
 				}
 				keys := map[string]string{}
 				for _, item := range items {
@@ -781,6 +784,52 @@ func TestExamplesLoopIterationKeys(t *testing.T) {
 	}
 	if loops == 0 {
 		t.Fatal("no memoized loop in the examples")
+	}
+}
+
+// expandSequence lists a withSequence's items as Argo's controller does
+// (workflow/controller/operator.go, expandSequence): end before count,
+// counting down when end < start, each number written with the format.
+func expandSequence(s *wfv1.Sequence) ([]string, bool) {
+	num := func(v *intstr.IntOrString) (int, bool) {
+		n, err := strconv.Atoi(v.String())
+		return n, err == nil
+	}
+	start, end := 0, 0
+	if s.Start != nil {
+		var ok bool
+		if start, ok = num(s.Start); !ok {
+			return nil, false
+		}
+	}
+	switch {
+	case s.End != nil:
+		var ok bool
+		if end, ok = num(s.End); !ok {
+			return nil, false
+		}
+	case s.Count != nil:
+		n, ok := num(s.Count)
+		if !ok {
+			return nil, false
+		}
+		end = start + n - 1
+	}
+	format := "%d"
+	if s.Format != "" {
+		format = s.Format
+	}
+	var items []string
+	for i := start; ; {
+		items = append(items, fmt.Sprintf(format, i))
+		if i == end {
+			return items, true
+		}
+		if start <= end {
+			i++
+		} else {
+			i--
+		}
 	}
 }
 

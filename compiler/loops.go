@@ -57,30 +57,9 @@ func (c *checker) loop(sc *scope, l *dsl.LoopClause) *Loop {
 		}
 		sort.Strings(lp.Keys)
 	case src.Call != nil && src.Call.Name.Name == "range":
-		var nums []int
-		for _, a := range src.Call.Args {
-			if n, ok := c.intValue(a, "a range bound"); ok {
-				nums = append(nums, n)
-			}
-		}
-		switch len(src.Call.Args) {
-		case 1:
-			if len(nums) == 1 {
-				zero := 0
-				lp.Start, lp.End = &zero, &nums[0]
-			}
-		case 2:
-			if len(nums) == 2 {
-				lp.Start, lp.End = &nums[0], &nums[1]
-			}
-		default:
-			c.errorf(src.Call, "range takes (end) or (start, end), got %d arguments", len(src.Call.Args))
-		}
-		if lp.Start != nil && *lp.End <= *lp.Start {
-			c.errorf(src.Call, "range(%d, %d) is empty: the end is exclusive and must be greater than the start", *lp.Start, *lp.End)
-		}
+		lp.Seq = c.sequence(sc, src.Call) // loops_range.go
 	case src.Call != nil:
-		c.unknownWord(src.Call.Name, "loop source", []string{"range"}).WithHint("loop over a list [...], range(start, end), or a step output such as gen.items")
+		c.unknownWord(src.Call.Name, "loop source", []string{"range"}).WithHint("loop over a list [...], range(start, end), a parameter, or a step output such as gen.items")
 	case src.Path != nil:
 		// A JSON list: a parameter or a step output.
 		lit := &dsl.StringLit{Span: src.Span, Raw: `"${` + src.Path.String() + `}"`}
@@ -119,7 +98,7 @@ func (c *checker) loop(sc *scope, l *dsl.LoopClause) *Loop {
 		// "${gen.items}" in quotes is accepted too.
 		lp.Param = c.text(sc, src.Str)
 	default:
-		c.errorf(src, "cannot loop over %s", src.Kind()).WithHint("loop over a list [...], range(start, end), or a step output such as gen.items")
+		c.errorf(src, "cannot loop over %s", src.Kind()).WithHint("loop over a list [...], range(start, end), a parameter, or a step output such as gen.items")
 	}
 	return lp
 }

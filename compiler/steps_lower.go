@@ -68,9 +68,8 @@ func (l *lowerer) stepTask(st *Step) (wfv1.DAGTask, []wfv1.Template) {
 			}
 		case lp.Param != nil:
 			task.WithParam = l.taskText(lp.Param)
-		case lp.Start != nil:
-			end := *lp.End - 1
-			task.WithSequence = &wfv1.Sequence{Start: intOrStr(*lp.Start), End: intOrStr(end)}
+		case lp.Seq != nil:
+			task.WithSequence = l.lowerSequence(lp.Seq)
 		}
 	}
 	if st.Composite != nil {

@@ -257,11 +257,23 @@ type MapEntry struct {
 }
 
 // Call is a built-in function call such as secret("s", "k"), file("/p"),
-// range(0, 10), pvc("claim").
+// range(0, 10), pvc("claim"): positional arguments, then named ones
+// (range(1, through = n, format = "%02d")).
 type Call struct {
 	Span
-	Name *Ident   `parser:"@@ '('"`
-	Args []*Value `parser:"( @@ ( ',' @@ )* ','? )? ')'"`
+	Name  *Ident   `parser:"@@ '('"`
+	Args  []*Value `parser:"( (?! Ident '=') @@ ( ',' (?! Ident '=') @@ )* )?"`
+	Named []*Arg   `parser:"( ','? @@ ( ',' @@ )* )? ','? ')'"`
+}
+
+// NamedArg returns the named argument called name, or nil.
+func (c *Call) NamedArg(name string) *Arg {
+	for _, a := range c.Named {
+		if a.Name.Name == name {
+			return a
+		}
+	}
+	return nil
 }
 
 // Path is a dotted reference such as extract.rows or targets.

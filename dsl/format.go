@@ -968,11 +968,24 @@ func (p *printer) list(l *ListLit) {
 
 func (p *printer) call(c *Call) {
 	p.ident(c.Name)
-	flat := make([]string, len(c.Args))
+	flat := make([]string, len(c.Args), len(c.Args)+len(c.Named))
 	for i, v := range c.Args {
 		flat[i] = flatValue(v)
 	}
-	p.seq("(", lexer.Position{}, ")", before(c.EndPos), c.EndPos, flat, func(i int) { p.value(c.Args[i]) })
+	for _, a := range c.Named {
+		flat = append(flat, a.Name.Name+" = "+flatValue(a.Value))
+	}
+	p.seq("(", lexer.Position{}, ")", before(c.EndPos), c.EndPos, flat, func(i int) {
+		if i < len(c.Args) {
+			p.value(c.Args[i])
+			return
+		}
+		a := c.Named[i-len(c.Args)]
+		p.ident(a.Name)
+		p.word("=")
+		p.sp()
+		p.value(a.Value)
+	})
 }
 
 func (p *printer) value(v *Value) {
@@ -1052,6 +1065,9 @@ func flatValue(v *Value) string {
 		parts := make([]string, len(v.Call.Args))
 		for i, e := range v.Call.Args {
 			parts[i] = flatValue(e)
+		}
+		for _, a := range v.Call.Named {
+			parts = append(parts, a.Name.Name+" = "+flatValue(a.Value))
 		}
 		return v.Call.Name.Name + "(" + strings.Join(parts, ", ") + ")"
 	case v.Path != nil:

@@ -228,7 +228,7 @@ func (c *conv) step(t task, handler string) (string, error) {
 		sc.inputs[k] = v
 	}
 	var header []string
-	loop, err := c.loop(t)
+	loop, err := c.loop(t, sc)
 	if err != nil {
 		return "", err
 	}
@@ -248,7 +248,7 @@ func (c *conv) step(t task, handler string) (string, error) {
 		}
 		when = "when " + quote(wt)
 	}
-	var uses string
+	var uses, ignored string
 	var body []string
 	if ref, ok := t.m["templateRef"].(map[string]any); ok {
 		uses, err = c.refUses(ref, args, t.path)
@@ -258,9 +258,12 @@ func (c *conv) step(t task, handler string) (string, error) {
 		if tm == nil {
 			return "", &notNative{path: append(t.path, "template"), what: fmt.Sprintf("template %q is not defined here", tn)}
 		}
+		var dropped string
+		args, dropped = dropUndeclared(args, tm, tn) // loops.go
+		ignored = dropped
 		composite := leafKind(tm) == ""
 		if composite {
-			uses, err = c.compositeUses(tn, args, t.path) // composite.go
+			uses, err = c.compositeUses(tn, args, t) // composite.go
 		} else if in, _ := tm["inputs"].(map[string]any); in["artifacts"] != nil {
 			c.inlineOnly[tn] = true // each call has its own artifact sources
 		}
@@ -297,6 +300,7 @@ func (c *conv) step(t task, handler string) (string, error) {
 	if !t.entryLeaf {
 		comment = commentText(headComment(c.d.node, t.path...), "") + c.fieldComment(append(append([]any{}, t.path...), "when")...)
 	}
+	comment += ignored
 	if tn, ok := t.m["template"].(string); ok && uses == "" {
 		if tc := commentText(headComment(c.d.node, c.tp(tn)...), ""); tc != "" && tc != comment {
 			comment += tc
@@ -368,7 +372,7 @@ func (c *conv) args(t task, sc *scope) (taskArgs, error) {
 }
 
 // loop converts withItems, withParam and withSequence.
-func (c *conv) loop(t task) (string, error) {
+func (c *conv) loop(t task, sc *scope) (string, error) {
 	if items, ok := t.m["withItems"]; ok {
 		lit, ok := literal(items)
 		if !ok {
@@ -377,47 +381,10 @@ func (c *conv) loop(t task) (string, error) {
 		return "for item in " + lit, nil
 	}
 	if p, ok := t.m["withParam"].(string); ok {
-		m := argoRefRE.FindStringSubmatch(p)
-		if m == nil || m[0] != p {
-			return "", &notNative{path: append(t.path, "withParam"), what: "withParam " + p}
-		}
-		parts := strings.Split(m[1], ".")
-		switch {
-		case len(parts) == 3 && parts[0] == "workflow" && parts[1] == "parameters" && c.params[parts[2]]:
-			return "for item in " + parts[2], nil
-		case len(parts) == 4 && isNodeScope(parts[0]) && parts[2] == "outputs" && parts[3] == "result" && c.stepNames[parts[1]] != "":
-			return "for item in " + parts[1] + ".result", nil
-		case len(parts) == 5 && isNodeScope(parts[0]) && parts[2] == "outputs" && parts[3] == "parameters" && c.stepNames[parts[1]] != "":
-			return "for item in " + parts[1] + "." + parts[4], nil
-		}
-		return "", &notNative{path: append(t.path, "withParam"), what: "withParam " + p}
+		return c.loopParam(t, p, sc)
 	}
 	if seq, ok := t.m["withSequence"].(map[string]any); ok {
-		start, end := 0, 0
-		var ok1, ok2 bool
-		if n, ok := seq["count"]; ok {
-			cnt, ok := intValue(n)
-			start, end, ok1, ok2 = 0, cnt-1, ok, ok
-			if s, has := seq["start"]; has {
-				st, ok := intValue(s)
-				start, end, ok1 = st, st+cnt-1, ok
-			}
-		} else {
-			start, ok1 = intValue(seq["start"])
-			if _, has := seq["start"]; !has {
-				start, ok1 = 0, true
-			}
-			end, ok2 = intValue(seq["end"])
-		}
-		for k := range seq {
-			if k != "start" && k != "end" && k != "count" {
-				ok1 = false
-			}
-		}
-		if !ok1 || !ok2 || end < start {
-			return "", &notNative{path: append(t.path, "withSequence"), what: "withSequence with text, format or a descending range"}
-		}
-		return fmt.Sprintf("for item in range(%d, %d)", start, end+1), nil
+		return c.loopSequence(t, seq, sc) // loops.go
 	}
 	return "", nil
 }
@@ -669,6 +636,9 @@ func (c *conv) inlineBody(tn string, args taskArgs, t task) ([]string, error) {
 		}
 	}
 	sc.artifacts = taskArtifactArgs(t)
+	if t.entryLeaf {
+		c.entryArtifactArgs(tm, sc.artifacts)
+	}
 	return c.leafBody(tn, sc)
 }
 

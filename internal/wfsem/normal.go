@@ -17,7 +17,8 @@
 //     call by template name: each of its named templates is compared by
 //     what it does, its inputs unbound; the second object may offer more
 //     of them than the first (pipec's template of each step), never fewer;
-//   - `withSequence: {count: N}` is the range 0..N-1 (from start when given);
+//   - `withSequence: {count: N}` is the range 0..N-1 (from start when given,
+//     with the same format), a missing start is 0 and an empty format %d;
 //   - `dependencies: [a, b]` and `depends: "a && b"` are the same;
 //   - a task's `onExit: t` is its `hooks: {exit: {template: t}}`, and the
 //     workflow's `spec.hooks.exit` its `onExit`;
@@ -181,6 +182,15 @@ func Normalize(obj any) (map[string]any, error) {
 	}
 	args["parameters"] = params
 	rest["arguments"] = args
+	// The workflow's artifacts are the entry template's arguments, as its
+	// parameters are.
+	for _, a := range jsontree.List(args["artifacts"]) {
+		if am, _ := a.(map[string]any); am != nil {
+			if name, ok := am["name"].(string); ok {
+				entryArgs["artifact:"+name] = am
+			}
+		}
+	}
 	out["spec"] = rest
 	if ep, ok := spec["entrypoint"].(string); ok && ep != "" {
 		out["entry"] = n.call(map[string]any{"template": ep}, entryArgs, nil)
@@ -476,7 +486,9 @@ func argList(args map[string]any) []any {
 
 // substituteInputs replaces {{inputs.parameters.x}} in a template by the
 // argument (or the input's own value or default) and drops the inputs it
-// resolved; input artifacts get the fields of their argument.
+// resolved; an input artifact is replaced by its argument, with its own
+// path and mode, and passing it on is passing its argument
+// (passInputArtifacts).
 func substituteInputs(t map[string]any, args map[string]any) map[string]any {
 	inputs, _ := t["inputs"].(map[string]any)
 	repl := map[string]string{}
@@ -505,38 +517,92 @@ func substituteInputs(t map[string]any, args map[string]any) map[string]any {
 		repl[name] = scalar(val)
 	}
 	var arts []any
+	given := map[string]map[string]any{}
 	for _, p := range jsontree.List(inputs["artifacts"]) {
 		pm, _ := p.(map[string]any)
 		name, _ := pm["name"].(string)
 		if a, ok := args["artifact:"+name].(map[string]any); ok {
-			merged := jsontree.Copy(pm).(map[string]any)
-			for k, v := range a {
-				merged[k] = v
+			// As Argo does (common.ProcessArgs): the argument replaces
+			// the input, its own location included; only the path and
+			// the modes are the input's.
+			merged := jsontree.Copy(a).(map[string]any)
+			for _, k := range []string{"name", "path", "mode", "recurseMode"} {
+				if v, ok := pm[k]; ok {
+					merged[k] = v
+				} else {
+					delete(merged, k)
+				}
 			}
 			pm = merged
+			given[name] = a
 		}
 		arts = append(arts, pm)
 	}
+	passInputArtifacts(t, given)
 	if inputs != nil {
 		inputs["parameters"] = keep
 		inputs["artifacts"] = arts
 		delete(t, "inputs")
 	}
 	if len(repl) > 0 {
-		t = jsontree.ReplaceStrings(t, func(s string) string {
-			return inputRefRE.ReplaceAllStringFunc(s, func(ref string) string {
-				if v, ok := repl[inputRefRE.FindStringSubmatch(ref)[1]]; ok {
-					return v
-				}
-				return ref
+		sub := func(v any) any {
+			return jsontree.ReplaceStrings(v, func(s string) string {
+				return inputRefRE.ReplaceAllStringFunc(s, func(ref string) string {
+					if v, ok := repl[inputRefRE.FindStringSubmatch(ref)[1]]; ok {
+						return v
+					}
+					return ref
+				})
 			})
-		}).(map[string]any)
+		}
+		t = sub(t).(map[string]any)
+		// The input artifacts' locations too.
+		if inputs != nil {
+			inputs["artifacts"] = sub(inputs["artifacts"])
+		}
 	}
 	if inputs != nil {
 		t["inputs"] = inputs
 	}
 	return t
 }
+
+// passInputArtifacts replaces, in the arguments of a dag or steps
+// template's tasks, an artifact passed on from the template's own input
+// (from: "{{inputs.artifacts.x}}") by what the template was given for that
+// input: passing an input on is the same as passing its source.
+func passInputArtifacts(t map[string]any, given map[string]map[string]any) {
+	if len(given) == 0 {
+		return
+	}
+	var tasks []any
+	if dag, ok := t["dag"].(map[string]any); ok {
+		tasks = jsontree.List(dag["tasks"])
+	}
+	for _, g := range jsontree.List(t["steps"]) {
+		tasks = append(tasks, jsontree.List(g)...)
+	}
+	for _, x := range tasks {
+		tk, _ := x.(map[string]any)
+		a, _ := tk["arguments"].(map[string]any)
+		for _, y := range jsontree.List(a["artifacts"]) {
+			am, _ := y.(map[string]any)
+			from, _ := am["from"].(string)
+			m := inputArtifactRE.FindStringSubmatch(from)
+			if m == nil || given[m[1]] == nil {
+				continue
+			}
+			delete(am, "from")
+			for k, v := range given[m[1]] {
+				if k != "name" {
+					am[k] = jsontree.Copy(v)
+				}
+			}
+		}
+	}
+}
+
+var inputArtifactRE = regexp.MustCompile(`^\{\{\s*inputs\.artifacts\.([-a-zA-Z0-9_]+)\s*\}\}$`)
 
 var inputRefRE = regexp.MustCompile(`\{\{\s*inputs\.parameters\.([-a-zA-Z0-9_]+)\s*\}\}`)
 
@@ -941,21 +1007,39 @@ func canonText(s string) string {
 }
 
 // canonSequence writes a withSequence of numbers as start and end: count N
-// from S is start S, end S+N-1 (Argo's count and end are the same loop).
+// from S is start S, end S+N-1 (Argo's count and end are the same loop);
+// a missing start is 0, Argo ignores count when end is given, and an
+// empty format is Argo's default, %d. The format applies alike to both.
 func canonSequence(v any) any {
 	m, ok := v.(map[string]any)
-	if !ok || m["format"] != nil || m["end"] != nil {
+	if !ok {
 		return v
 	}
-	count, err := strconv.Atoi(scalar(m["count"]))
-	if err != nil || count < 1 {
-		return v
+	out := map[string]any{}
+	for k, x := range m {
+		out[k] = x
+	}
+	if f, ok := out["format"]; ok && scalar(f) == "" {
+		delete(out, "format")
 	}
 	start := 0
 	if s, ok := m["start"]; ok {
-		if start, err = strconv.Atoi(scalar(s)); err != nil {
-			return v
+		n, err := strconv.Atoi(scalar(s))
+		if err != nil {
+			return out
 		}
+		start = n
 	}
-	return map[string]any{"start": strconv.Itoa(start), "end": strconv.Itoa(start + count - 1)}
+	out["start"] = strconv.Itoa(start)
+	if m["end"] != nil {
+		delete(out, "count")
+		return out
+	}
+	count, err := strconv.Atoi(scalar(m["count"]))
+	if err != nil || count < 1 {
+		return out
+	}
+	delete(out, "count")
+	out["end"] = strconv.Itoa(start + count - 1)
+	return out
 }

@@ -273,6 +273,25 @@ spec:
 	if ok, _ := Equal(obj(t, wf(`{count: "10"}`)), obj(t, wf(`{start: "1", end: "10"}`))); ok {
 		t.Errorf("count 10 and 1..10 are equal")
 	}
+	for _, eq := range [][2]string{
+		{`{count: "5", format: "u%02X"}`, `{start: "0", end: "4", format: "u%02X"}`},
+		{`{end: "{{workflow.parameters.n}}"}`, `{start: "0", end: "{{workflow.parameters.n}}"}`},
+		{`{start: "1", end: "3", count: "7"}`, `{start: "1", end: "3"}`},
+		{`{start: "1", end: "3", format: ""}`, `{start: "1", end: "3"}`},
+	} {
+		if ok, err := Equal(obj(t, wf(eq[0])), obj(t, wf(eq[1]))); !ok || err != nil {
+			t.Errorf("%s and %s differ (%v)", eq[0], eq[1], err)
+		}
+	}
+	for _, ne := range [][2]string{
+		{`{count: "5", format: "u%02X"}`, `{start: "0", end: "4"}`},
+		{`{start: "5", end: "0"}`, `{start: "0", end: "5"}`},
+		{`{count: "{{workflow.parameters.n}}"}`, `{end: "{{workflow.parameters.n}}"}`},
+	} {
+		if ok, _ := Equal(obj(t, wf(ne[0])), obj(t, wf(ne[1]))); ok {
+			t.Errorf("%s and %s are equal", ne[0], ne[1])
+		}
+	}
 }
 
 func TestLibraryTemplatesByContent(t *testing.T) {
