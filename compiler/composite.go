@@ -35,6 +35,9 @@ type Composite struct {
 	// Inner holds its steps, checked as a pipeline of their own.
 	Inner   *Pipeline
 	Outputs []*CompositeOutput
+	// Library is set when a WorkflowTemplate offers it by name
+	// (library.go).
+	Library bool
 }
 
 // CompositeOutput is an output of a composite template: the value of a
@@ -352,6 +355,9 @@ func (l *lowerer) compositeTemplates(p *Pipeline) []wfv1.Template {
 			t.Inputs.Parameters = append(t.Inputs.Parameters, wfv1.Parameter{Name: prm.Name})
 		}
 		t.Inputs.Parameters = append(t.Inputs.Parameters, wfv1.Parameter{Name: InstanceParam})
+		if comp.Library {
+			libraryInputs(&t, comp.Decl) // library.go
+		}
 		t.Outputs.Parameters = l.dagOutputs(comp.Outputs)
 		l.scopeArtifactsLowered(comp.Inner, &t)
 		out = append(out, t)

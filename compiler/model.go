@@ -99,6 +99,9 @@ type Pipeline struct {
 	// Composites are the composite templates the pipeline's steps use,
 	// directly or not, in the order first used (composite.go).
 	Composites []*Composite
+	// Library are the templates a WorkflowTemplate offers by their own
+	// names (`library [...]`, library.go).
+	Library []*LibraryTemplate
 
 	stepsByName map[string]*Step
 	composites  map[*dsl.TemplateDecl]*Composite
@@ -209,6 +212,9 @@ type Step struct {
 	MemoizeExplicit bool
 	// ExitCodeUsed is set when another step uses ${step.exit_code}.
 	ExitCodeUsed bool
+	// Library is set on the stand-in step of a library template
+	// (library.go): its template's parameters are inputs the caller gives.
+	Library bool
 }
 
 // Dep is one dependency of a step.

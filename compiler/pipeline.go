@@ -267,12 +267,13 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 		c.declareHooks(p, st, "", argoNames)
 	}
 	// A broken statement may be the step.
-	if len(p.Steps) == 0 && !pipelineHasBad(decl) && p.setting("workflow_template_ref", "cluster_workflow_template_ref") == nil {
+	if len(p.Steps) == 0 && !pipelineHasBad(decl) && p.setting("workflow_template_ref", "cluster_workflow_template_ref", "library") == nil {
 		c.errorf(decl.Name, "pipeline %q has no steps", p.Name).WithHint(`add one: step hello { run ["echo", "hello"] }`)
 	}
 	for _, st := range p.AllSteps() {
 		c.step(p, st, templates)
 	}
+	c.libraryTemplates(p, templates) // library.go
 	c.finishSteps(p)
 	c.pipelineRaw(p)
 	c.pipelineOutputs(p, outputs)
@@ -409,6 +410,14 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 		return spec
 	}
 
+	if p.isLibrary() {
+		// Only a library: its templates, and the entry point an
+		// entrypoint setting names (library.go).
+		spec.Entrypoint = ""
+		l.libraryTemplates(p, &spec)
+		spec.Templates = append(spec.Templates, l.compositeTemplates(p)...)
+		return spec
+	}
 	main := wfv1.Template{Name: EntryTemplate, DAG: &wfv1.DAGTemplate{}}
 	var leaves []wfv1.Template
 	if p.Stages != nil {
@@ -448,6 +457,7 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 	spec.Hooks = hooks
 	leaves = append(leaves, hookTmpls...)
 	spec.Templates = append(spec.Templates, leaves...)
+	l.libraryTemplates(p, &spec)
 	spec.Templates = append(spec.Templates, l.compositeTemplates(p)...)
 	return spec
 }

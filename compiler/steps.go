@@ -230,7 +230,7 @@ func (c *checker) templateScope(caller *scope, t *dsl.TemplateDecl, uses *dsl.Us
 			if v, ok := c.typedValue(tp.Default, typ, "the default of "+tp.Name.Name); ok {
 				ref.Arg = &Text{Value: v}
 			}
-		} else {
+		} else if !caller.step.Library {
 			c.errorf(uses.Template, "template %q needs argument %q (%s)", t.Name.Name, tp.Name.Name, typ).WithHint("add %s = ... to the call", tp.Name.Name)
 		}
 		sc.tparams[tp.Name.Name] = ref

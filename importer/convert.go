@@ -65,6 +65,9 @@ type conv struct {
 
 	notes []note
 	top   []string // template declarations
+	// shared are the declarations of other pipelines of the file that
+	// this one uses (the round trip builds the pipeline with them).
+	shared []string
 }
 
 // note is one construct kept in raw (or not expressible at all).

@@ -156,6 +156,11 @@ func (c *conv) settingStmts() []string {
 			out = append(out, kw+" "+quote(name))
 			delete(c.spec, "workflowTemplateRef")
 			c.templateRef = true
+			// The entry point is then a template of the referenced one.
+			if ep, ok := c.spec["entrypoint"].(string); ok && ep != "" {
+				out = append(out, c.fieldComment(c.sp("entrypoint")...)+"entrypoint "+quote(ep))
+				delete(c.spec, "entrypoint")
+			}
 		}
 	}
 	return out
