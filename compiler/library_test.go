@@ -1,0 +1,121 @@
+package compiler
+
+import (
+	"strings"
+	"testing"
+
+	"sigs.k8s.io/yaml"
+
+	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
+)
+
+const libSrc = `pipeline lib {
+  kind workflow_template
+  library [say, flaky, group]
+  entrypoint "say"
+}
+
+template say(msg: string, prefix: string = ">", unused: string = "u") {
+  image "busybox"
+  run ["echo", "${prefix}", "${msg}"]
+}
+
+template flaky() {
+  image "busybox"
+  retry 3
+  run ["false"]
+}
+
+template group(n: string) {
+  step one uses say(msg = "${n}")
+  step two after one uses ref("lib", "say")(msg = "again")
+}
+`
+
+// A library WorkflowTemplate offers its templates by name: inputs with
+// defaults, no memoize, retries on the template, no main.
+func TestLibraryTemplates(t *testing.T) {
+	res, lines := ckCompile(map[string]string{"p.pipe": libSrc}, "p.pipe")
+	if len(lines) > 0 {
+		t.Fatal(lines)
+	}
+	var wt wfv1.WorkflowTemplate
+	if err := yaml.Unmarshal(res.Outputs[0].YAML, &wt); err != nil {
+		t.Fatal(err)
+	}
+	if wt.Spec.Entrypoint != "say" {
+		t.Errorf("entrypoint %q, want say", wt.Spec.Entrypoint)
+	}
+	byName := map[string]wfv1.Template{}
+	for _, tm := range wt.Spec.Templates {
+		byName[tm.Name] = tm
+		if tm.Memoize != nil {
+			t.Errorf("library template %s is memoized", tm.Name)
+		}
+	}
+	if _, ok := byName[EntryTemplate]; ok {
+		t.Errorf("a library without steps has a %s template", EntryTemplate)
+	}
+	say := byName["say"]
+	var ins []string
+	for _, in := range say.Inputs.Parameters {
+		d := ""
+		if in.Default != nil {
+			d = "=" + in.Default.String()
+		}
+		ins = append(ins, in.Name+d)
+	}
+	if got := strings.Join(ins, " "); got != "msg prefix=> unused=u" {
+		t.Errorf("say's inputs: %s", got)
+	}
+	if r := byName["flaky"].RetryStrategy; r == nil || r.Limit.String() != "3" {
+		t.Errorf("flaky's retryStrategy: %+v", r)
+	}
+	if _, ok := byName["flaky"+wrapperSuffix]; ok {
+		t.Errorf("a library template has a retry wrapper")
+	}
+	g := byName["group"]
+	if g.DAG == nil || len(g.DAG.Tasks) != 2 {
+		t.Fatalf("group is not a DAG of two tasks: %+v", g)
+	}
+	if last := g.Inputs.Parameters[len(g.Inputs.Parameters)-1]; last.Name != InstanceParam || last.Default == nil {
+		t.Errorf("group's %s input has no default: %+v", InstanceParam, g.Inputs.Parameters)
+	}
+}
+
+func TestLibraryErrors(t *testing.T) {
+	tmpl := "\ntemplate say(msg: string) {\n  image \"x\"\n  run [\"echo\", \"${msg}\"]\n}\n"
+	cases := []struct{ name, src, want string }{
+		{"not a workflow template", "pipeline p {\n  library [say]\n}\n" + tmpl, `2:3: library applies to a WorkflowTemplate`},
+		{"unknown", "pipeline p {\n  kind workflow_template\n  library [sya]\n}\n" + tmpl, `3:12: library: unknown template "sya" | hint: did you mean "say"?`},
+		{"twice", "pipeline p {\n  kind workflow_template\n  library [say, say]\n}\n" + tmpl, `3:17: template "say" is in the library twice`},
+		{"not a list", "pipeline p {\n  kind workflow_template\n  library \"say\"\n}\n" + tmpl, `3:11: library takes a list of template names, got string`},
+		{"a step's name", "pipeline p {\n  kind workflow_template\n  library [say]\n  step say { image \"x\" run [\"y\"] }\n}\n" + tmpl,
+			`3:12: library template "say" becomes the Argo template "say", which is the template of step "say"`},
+		{"entrypoint", "pipeline p {\n  kind workflow_template\n  library [say]\n  entrypoint \"sy\"\n}\n" + tmpl,
+			`4:14: entrypoint "sy" is not a template of the library of pipeline "p" | hint: did you mean "say"?`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, lines := ckCompile(map[string]string{"p.pipe": tc.src}, "p.pipe")
+			if len(lines) != 1 || !strings.Contains(lines[0], tc.want) {
+				t.Errorf("got %q\nwant %s", lines, tc.want)
+			}
+		})
+	}
+}
+
+// A ref(...) to a library template of the build is checked against it.
+func TestLibraryRefChecked(t *testing.T) {
+	use := "import \"lib.pipe\"\npipeline user {\n  step a uses ref(\"lib\", \"say\")(mgs = \"x\")\n}\n"
+	_, lines := ckCompile(map[string]string{"lib.pipe": libSrc, "p.pipe": use}, "p.pipe")
+	want := []string{`needs the argument "msg"`, `has no input "mgs" | hint: did you mean msg?`}
+	if len(lines) != len(want) {
+		t.Fatalf("got %q", lines)
+	}
+	for i, w := range want {
+		if !strings.Contains(lines[i], w) {
+			t.Errorf("diagnostic %d: got %s, want %s", i, lines[i], w)
+		}
+	}
+}
