@@ -152,8 +152,8 @@ func (c *checker) composite(p *Pipeline, t *dsl.TemplateDecl) *Composite {
 		stepsByName: map[string]*Step{}, composite: comp, root: root}
 	comp.Inner = inner
 	before := len(c.diags)
-	if !argoNameRE.MatchString(comp.Name) || comp.Name == EntryTemplate || comp.Name == ExitTemplate {
-		c.errorf(t.Name, "template name %q cannot be an Argo template name here", t.Name.Name).WithHint("use letters, digits, '-' and '_', not main or exit-handler")
+	if !argoNameRE.MatchString(comp.Name) {
+		c.errorf(t.Name, "template name %q cannot be an Argo template name here", t.Name.Name).WithHint("use letters, digits, '-' and '_'")
 	}
 	for _, tp := range t.Params {
 		prm := &Param{Name: tp.Name.Name, Type: tp.Type.Name, Input: true}
@@ -277,7 +277,7 @@ func (c *checker) dagOutput(sc *scope, outs []*CompositeOutput, owner, kind stri
 // checkTemplateNames reports a composite's template, or one of its steps',
 // that has the Argo name of another template of the pipeline.
 func (c *checker) checkTemplateNames(p *Pipeline) {
-	seen := map[string]string{EntryTemplate: "the entry template", ExitTemplate: "the exit handler"}
+	seen := map[string]string{p.EntryName: "the entry template", p.ExitName: "the exit handler"}
 	claim := func(name, what string, n dsl.Node) {
 		if prev, dup := seen[name]; dup {
 			c.errorf(n, "%s and %s both become the Argo template %q", prev, what, name).WithHint("rename one of them")

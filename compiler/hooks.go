@@ -89,9 +89,6 @@ func (c *checker) declareStepName(p *Pipeline, st *Step, argoNames map[string]*S
 	if !argoNameRE.MatchString(st.ArgoName) || len(st.ArgoName) > 128 {
 		c.errorf(n, "step name %q cannot be an Argo template name", st.Name).WithHint("use letters, digits, '-' and '_', at most 128 characters, starting with a letter or digit")
 	}
-	if st.ArgoName == EntryTemplate || st.ArgoName == ExitTemplate {
-		c.errorf(n, "step name %q is reserved by pipec for the workflow's %s template", st.Name, map[string]string{EntryTemplate: "entry", ExitTemplate: "exit handler"}[st.ArgoName]).WithHint("rename the step")
-	}
 	if prev := p.stepsByName[st.Name]; prev != nil {
 		c.errorf(n, "step %q is defined twice (first at %s)", st.Name, prev.Decl.Name.Range())
 		return false

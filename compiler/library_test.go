@@ -119,3 +119,36 @@ func TestLibraryRefChecked(t *testing.T) {
 		}
 	}
 }
+
+// main and exit-handler are names a step may have: pipec's own templates
+// then take pipec-main and pipec-exit-handler, and the entry settings
+// still reach the entry template.
+func TestStepNamedMain(t *testing.T) {
+	src := "pipeline p {\n  image \"a\"\n  fail_fast false\n  step main { run [\"x\"] }\n  step exit_handler after main { run [\"y\"] }\n  on exit step bye { run [\"z\"] }\n}\n"
+	res, lines := ckCompile(map[string]string{"p.pipe": src}, "p.pipe")
+	if len(lines) > 0 {
+		t.Fatal(lines)
+	}
+	var wf wfv1.Workflow
+	if err := yaml.Unmarshal(res.Outputs[0].YAML, &wf); err != nil {
+		t.Fatal(err)
+	}
+	if wf.Spec.Entrypoint != "pipec-main" || wf.Spec.OnExit != "pipec-exit-handler" {
+		t.Errorf("entrypoint %q, onExit %q: want pipec-main, pipec-exit-handler", wf.Spec.Entrypoint, wf.Spec.OnExit)
+	}
+	names := map[string]*wfv1.Template{}
+	for i, tm := range wf.Spec.Templates {
+		names[tm.Name] = &wf.Spec.Templates[i]
+	}
+	if m := names["pipec-main"]; m == nil || m.DAG == nil || m.DAG.FailFast == nil || *m.DAG.FailFast {
+		t.Errorf("the entry template lacks failFast false: %+v", m)
+	}
+	if st := names["main"]; st == nil || st.Container == nil {
+		t.Errorf("step main has no container template: %+v", st)
+	}
+	// Without such a step, the names stay main and exit-handler.
+	res, _ = ckCompile(map[string]string{"p.pipe": "pipeline p {\n  image \"a\"\n  step a { run [\"x\"] }\n}\n"}, "p.pipe")
+	if !strings.Contains(string(res.Outputs[0].YAML), "\n  entrypoint: main\n") {
+		t.Errorf("entrypoint is not main:\n%s", res.Outputs[0].YAML)
+	}
+}

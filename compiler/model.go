@@ -97,6 +97,10 @@ type Pipeline struct {
 	// Library are the templates a WorkflowTemplate offers by their own
 	// names (`library [...]`, library.go).
 	Library []*LibraryTemplate
+	// EntryName and ExitName are the Argo names of pipec's entry and exit
+	// handler templates: main and exit-handler, unless a step or template
+	// of the user's has that name (templateNames in library.go).
+	EntryName, ExitName string
 
 	stepsByName map[string]*Step
 	composites  map[*dsl.TemplateDecl]*Composite

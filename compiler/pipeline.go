@@ -14,7 +14,7 @@ import (
 )
 
 func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string]*dsl.TemplateDecl, doc *dsl.CommentGroup) *Pipeline {
-	p := &Pipeline{Decl: decl, File: f, Name: decl.Name.Name, Kind: KindWorkflow, Memoize: true, MaxAge: DefaultMaxAge, stepsByName: map[string]*Step{}}
+	p := &Pipeline{Decl: decl, File: f, Name: decl.Name.Name, Kind: KindWorkflow, Memoize: true, MaxAge: DefaultMaxAge, EntryName: EntryTemplate, ExitName: ExitTemplate, stepsByName: map[string]*Step{}}
 	c.checkPipelineName(p)
 	if doc != nil {
 		p.Description = doc.Text()
@@ -220,9 +220,6 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 		if !argoNameRE.MatchString(st.ArgoName) || len(st.ArgoName) > 128 {
 			c.errorf(s.Name, "step name %q cannot be an Argo task name", st.Name).WithHint("use letters, digits, '-' and '_', at most 128 characters, starting with a letter or digit")
 		}
-		if st.ArgoName == EntryTemplate || st.ArgoName == ExitTemplate {
-			c.errorf(s.Name, "step name %q is reserved by pipec for the workflow's %s template", st.Name, map[string]string{EntryTemplate: "entry", ExitTemplate: "exit handler"}[st.ArgoName]).WithHint("rename the step")
-		}
 		if prev := p.stepsByName[st.Name]; prev != nil {
 			c.errorf(s.Name, "step %q is defined twice (first at %s)", st.Name, prev.Decl.Name.Range())
 			continue
@@ -268,6 +265,7 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 	c.checkGeneratedNames(p)
 	c.checkSettings(p)
 	c.checkCycles(p)
+	c.pipecTemplateNames(p) // library.go
 	c.checkTemplateNames(p)
 	c.checkCacheSize(p)
 	c.checkArtifacts(p)
@@ -340,7 +338,7 @@ func (c *checker) toleration(s *dsl.TolerationStmt) apiv1.Toleration {
 func (l *lowerer) spec() wfv1.WorkflowSpec {
 	p := l.p
 	spec := wfv1.WorkflowSpec{
-		Entrypoint:            EntryTemplate,
+		Entrypoint:            p.EntryName,
 		ServiceAccountName:    p.ServiceAccount,
 		Synchronization:       p.Sync,
 		Parallelism:           p.Parallelism,
@@ -405,10 +403,10 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 		spec.Templates = append(spec.Templates, l.compositeTemplates(p)...)
 		return spec
 	}
-	main := wfv1.Template{Name: EntryTemplate, DAG: &wfv1.DAGTemplate{}}
+	main := wfv1.Template{Name: p.EntryName, DAG: &wfv1.DAGTemplate{}}
 	var leaves []wfv1.Template
 	if p.Stages != nil {
-		main, leaves = l.stagesTemplate(EntryTemplate, p.Stages)
+		main, leaves = l.stagesTemplate(p.EntryName, p.Stages)
 	} else {
 		for _, low := range l.steps(p.Steps) {
 			main.DAG.Tasks = append(main.DAG.Tasks, low.task)
@@ -418,10 +416,10 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 	main.Outputs.Parameters = l.dagOutputs(p.Outputs)
 	spec.Templates = append(spec.Templates, main)
 	if len(p.ExitSteps) > 0 {
-		exit := wfv1.Template{Name: ExitTemplate, DAG: &wfv1.DAGTemplate{}}
+		exit := wfv1.Template{Name: p.ExitName, DAG: &wfv1.DAGTemplate{}}
 		if p.ExitStages != nil {
 			var tmpls []wfv1.Template
-			exit, tmpls = l.stagesTemplate(ExitTemplate, p.ExitStages)
+			exit, tmpls = l.stagesTemplate(p.ExitName, p.ExitStages)
 			leaves = append(leaves, tmpls...)
 		}
 		for _, st := range p.ExitSteps {
@@ -436,7 +434,7 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 			leaves = append(leaves, tmpls...)
 		}
 		spec.Templates = append(spec.Templates, exit)
-		spec.OnExit = ExitTemplate
+		spec.OnExit = p.ExitName
 	}
 	hooks, hookTmpls := l.hooks(p.Hooks)
 	spec.Hooks = hooks
