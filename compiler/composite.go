@@ -175,7 +175,7 @@ func (c *checker) composite(p *Pipeline, t *dsl.TemplateDecl) *Composite {
 	subs, stageOf := c.compositeSteps(t)
 	for _, sub := range subs {
 		d := sub.Decl()
-		st := &Step{Name: d.Name.Name, ArgoName: comp.Name + "-" + argoName(d.Name.Name), Decl: d, Pipeline: inner}
+		st := &Step{Name: d.Name.Name, ArgoName: comp.Name + "-" + taskName(d.Name.Name), Decl: d, Pipeline: inner}
 		if !argoNameRE.MatchString(st.ArgoName) || len(st.ArgoName) > 128 {
 			c.errorf(d.Name, "step name %q cannot be an Argo task name", st.Name).WithHint("use letters, digits, '-' and '_'")
 		}
@@ -193,7 +193,7 @@ func (c *checker) composite(p *Pipeline, t *dsl.TemplateDecl) *Composite {
 	finishStages(inner)
 	argoNames := map[string]*Step{}
 	for _, st := range inner.Steps {
-		argoNames[st.ArgoName] = st
+		argoNames[st.TemplateName()] = st
 	}
 	for _, st := range inner.Steps {
 		c.declareHooks(inner, st, comp.Name+"-", argoNames)
@@ -287,12 +287,12 @@ func (c *checker) checkTemplateNames(p *Pipeline) {
 	}
 	// The steps' own names are checked where they are declared.
 	for _, st := range p.AllSteps() {
-		seen[st.ArgoName] = fmt.Sprintf("step %q", st.Name)
+		seen[st.TemplateName()] = fmt.Sprintf("step %q", st.Name)
 	}
 	for _, comp := range p.Composites {
 		claim(comp.Name, fmt.Sprintf("template %q", comp.Decl.Name.Name), comp.Decl.Name)
 		for _, st := range comp.Inner.AllSteps() {
-			claim(st.ArgoName, fmt.Sprintf("step %q of template %q", st.Name, comp.Decl.Name.Name), st.Decl.Name)
+			claim(st.TemplateName(), fmt.Sprintf("step %q of template %q", st.Name, comp.Decl.Name.Name), st.Decl.Name)
 		}
 	}
 }

@@ -123,15 +123,15 @@ func (c *checker) libraryTemplates(p *Pipeline, templates map[string]*dsl.Templa
 func (c *checker) checkLibraryNames(p *Pipeline) {
 	taken := map[string]string{}
 	for _, st := range p.AllSteps() {
-		taken[st.ArgoName] = "the template of step " + quote(st.Name)
-		taken[st.ArgoName+wrapperSuffix] = "the retry template of step " + quote(st.Name)
+		taken[st.TemplateName()] = "the template of step " + quote(st.Name)
+		taken[st.TemplateName()+wrapperSuffix] = "the retry template of step " + quote(st.Name)
 	}
 	for _, comp := range p.Composites {
 		if !comp.Library {
 			taken[comp.Name] = "the template of composite " + quote(comp.Decl.Name.Name)
 		}
 		for _, st := range comp.Inner.AllSteps() {
-			taken[st.ArgoName] = "the template of step " + quote(st.Name) + " of template " + quote(comp.Decl.Name.Name)
+			taken[st.TemplateName()] = "the template of step " + quote(st.Name) + " of template " + quote(comp.Decl.Name.Name)
 		}
 	}
 	s := p.setting("library")
@@ -233,8 +233,8 @@ func (c *checker) pipecTemplateNames(p *Pipeline) {
 	taken := map[string]bool{}
 	add := func(sts []*Step) {
 		for _, st := range sts {
-			taken[st.ArgoName] = true
-			taken[st.ArgoName+wrapperSuffix] = true
+			taken[st.TemplateName()] = true
+			taken[st.TemplateName()+wrapperSuffix] = true
 		}
 	}
 	add(p.AllSteps())

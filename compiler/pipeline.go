@@ -216,7 +216,7 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 	// Declare every step before resolving any, so references may point forward.
 	byArgoName := map[string][]*Step{} // every step declared so far, by Argo name
 	for _, s := range steps {
-		st := &Step{Name: s.Name.Name, ArgoName: argoName(s.Name.Name), Decl: s, Handler: s.Handler(), Pipeline: p}
+		st := &Step{Name: s.Name.Name, ArgoName: taskName(s.Name.Name), Decl: s, Handler: s.Handler(), Pipeline: p}
 		if !argoNameRE.MatchString(st.ArgoName) || len(st.ArgoName) > 128 {
 			c.errorf(s.Name, "step name %q cannot be an Argo task name", st.Name).WithHint("use letters, digits, '-' and '_', at most 128 characters, starting with a letter or digit")
 		}
@@ -226,13 +226,13 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 		}
 		// Main steps first, then handlers, each in source order.
 		for _, handlers := range []bool{false, true} {
-			for _, other := range byArgoName[st.ArgoName] {
+			for _, other := range byArgoName[st.TemplateName()] {
 				if (other.Handler != "") == handlers {
-					c.errorf(s.Name, "steps %q and %q both become the Argo name %q", other.Name, st.Name, st.ArgoName).WithHint("rename one of them: '_' becomes '-' and letters become lower case in Argo names")
+					c.errorf(s.Name, "steps %q and %q both become the Argo name %q", other.Name, st.Name, st.TemplateName()).WithHint("rename one of them: '_' becomes '-' and letters become lower case in Argo template names")
 				}
 			}
 		}
-		byArgoName[st.ArgoName] = append(byArgoName[st.ArgoName], st)
+		byArgoName[st.TemplateName()] = append(byArgoName[st.TemplateName()], st)
 		p.stepsByName[st.Name] = st
 		switch {
 		case st.IsHook():
