@@ -152,3 +152,26 @@ func TestStepNamedMain(t *testing.T) {
 		t.Errorf("entrypoint is not main:\n%s", res.Outputs[0].YAML)
 	}
 }
+
+// A new_pvc claim no step mounts is made for every run for nothing: a
+// warning at the volume; mounted (or named in raw), none.
+func TestUnusedClaimWarned(t *testing.T) {
+	for _, tc := range []struct{ name, body, want string }{
+		{"unused", `step a { run ["x"] }`, `3:10: volume "work" is a claim made for every run (spec.volumeClaimTemplates), but no step mounts it`},
+		{"mounted", `step a { mount work at "/w" run ["x"] }`, ""},
+		{"in raw", "step a {\n    run [\"x\"]\n    raw \"\"\"\ncontainer: {volumeMounts: [{name: work, mountPath: /w}]}\n\"\"\"\n  }", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := "pipeline p {\n  image \"a\"\n  volume work = new_pvc(\"1Gi\")\n  " + tc.body + "\n}\n"
+			res := Compile(Overlay{Files: map[string][]byte{"p.pipe": []byte(src)}}, []string{"p.pipe"}, Options{SkipValidate: true})
+			var got []string
+			for _, d := range res.Diags {
+				got = append(got, ckLine(d))
+			}
+			joined := strings.Join(got, "\n")
+			if tc.want == "" && joined != "" || tc.want != "" && !strings.Contains(joined, tc.want) {
+				t.Errorf("diagnostics %q, want %q", joined, tc.want)
+			}
+		})
+	}
+}

@@ -127,6 +127,8 @@ type Volume struct {
 	ClaimSize    string
 	AccessModes  []string
 	StorageClass string
+	// Mounted is set when a step mounts it.
+	Mounted bool
 }
 
 // Param is a workflow parameter.

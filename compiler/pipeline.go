@@ -269,7 +269,32 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 	c.checkTemplateNames(p)
 	c.checkCacheSize(p)
 	c.checkArtifacts(p)
+	c.checkUnusedClaims(p)
 	return p
+}
+
+// checkUnusedClaims warns about a new_pvc volume no step mounts: Argo
+// still creates (and, with volume_claim_gc, deletes) the claim for every
+// run. A raw fragment that names it may mount it.
+func (c *checker) checkUnusedClaims(p *Pipeline) {
+	var raws []string
+	for _, r := range p.Raw {
+		raws = append(raws, r.YAML.Value())
+	}
+	for _, st := range p.AllSteps() {
+		if st.Body != nil {
+			for _, r := range st.Body.Raw {
+				raws = append(raws, r.YAML.Value())
+			}
+		}
+	}
+	all := strings.Join(raws, "\n")
+	for _, v := range p.Volumes {
+		if v.ClaimSize != "" && !v.Mounted && !strings.Contains(all, v.Name) {
+			c.diags.Warnf(v.Decl.Name.Range(), "volume %q is a claim made for every run (spec.volumeClaimTemplates), but no step mounts it", v.Name).
+				WithHint(`mount it in the steps that share it: mount %s at "/work"; or remove it`, v.Name)
+		}
+	}
 }
 
 // cacheEntryBytes is about what one memoized step instance takes in the
