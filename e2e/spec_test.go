@@ -86,3 +86,36 @@ func TestStepNamedMain(t *testing.T) {
 		}
 	}
 }
+
+// TestSharedClaim runs a pipeline whose new_pvc volume two steps mount:
+// Argo creates one claim for the run and both pods mount it.
+func TestSharedClaim(t *testing.T) {
+	needPipec(t)
+	name := submit(t, pipeline(t, "shared-claim"))
+	wf := mustPhase(t, name, wfv1.WorkflowSucceeded)
+	claims := map[string]bool{}
+	for _, v := range wf.Status.PersistentVolumeClaims {
+		if v.PersistentVolumeClaim != nil {
+			claims[v.PersistentVolumeClaim.ClaimName] = true
+		}
+	}
+	if len(claims) != 1 {
+		t.Fatalf("the workflow made claims %v, want one", claims)
+	}
+	pods := podsByStep(t, name)
+	for _, step := range []string{"write", "read"} {
+		if len(pods[step]) != 1 {
+			t.Errorf("step %s: %d pods, want 1", step, len(pods[step]))
+			continue
+		}
+		found := false
+		for _, v := range pods[step][0].Spec.Volumes {
+			if v.PersistentVolumeClaim != nil && claims[v.PersistentVolumeClaim.ClaimName] {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("step %s's pod does not mount the run's claim %v", step, claims)
+		}
+	}
+}
