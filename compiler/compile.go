@@ -40,6 +40,10 @@ type Options struct {
 	// compilation stops there and its Result is incomplete. The language
 	// server uses it to drop a compile that a later edit made stale.
 	Cancelled func() bool
+	// Loaded, if set, is called with the loaded unit and its diagnostics
+	// (syntax errors, imports) as soon as loading is done, before checking:
+	// the language server publishes syntax errors from it at once.
+	Loaded func(*Unit, diag.Diagnostics)
 }
 
 func (o Options) cancelled() bool { return o.Cancelled != nil && o.Cancelled() }
@@ -99,6 +103,9 @@ func Compile(src Sources, roots []string, opts Options) *Result {
 	unit, diags := Load(src, roots)
 	tm.end("load")
 	res.Unit = unit
+	if opts.Loaded != nil {
+		opts.Loaded(unit, diags)
+	}
 	if opts.cancelled() {
 		res.Diags = diags.Sort()
 		return res

@@ -23,6 +23,8 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 	var memo *dsl.MemoizeStmt
 	var steps []*dsl.StepDecl
 	var outputs []*dsl.PipelineItem
+	var scopeIns []*dsl.InputStmt
+	var scopeOuts []*dsl.ArtifactStmt
 	var stageDecls []*dsl.StageDecl
 	once := map[string]dsl.Node{}
 	single := func(key string, n dsl.Node) bool {
@@ -169,6 +171,14 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 			steps = append(steps, s)
 		case *dsl.OutputStmt:
 			outputs = append(outputs, item)
+		case *dsl.InputStmt, *dsl.ArtifactStmt:
+			in, out := c.scopeStmts(s)
+			if in != nil {
+				scopeIns = append(scopeIns, in)
+			}
+			if out != nil {
+				scopeOuts = append(scopeOuts, out)
+			}
 		case *dsl.StageDecl:
 			stageDecls = append(stageDecls, s)
 		}
@@ -212,6 +222,7 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 			p.MaxAge = maxAge
 		}
 	}
+	c.scopeInputs(p, scopeIns)
 	steps, stageOf := c.stageSteps(p, stageDecls, steps)
 	// Declare every step before resolving any, so references may point forward.
 	byArgoName := map[string][]*Step{} // every step declared so far, by Argo name
@@ -261,7 +272,9 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 	}
 	c.libraryTemplates(p, templates) // library.go
 	c.finishSteps(p)
+	c.pipelineRaw(p)
 	c.pipelineOutputs(p, outputs)
+	c.scopeOutputs(p, scopeOuts)
 	c.checkGeneratedNames(p)
 	c.checkSettings(p)
 	c.checkCycles(p)
@@ -439,6 +452,8 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 		}
 	}
 	main.Outputs.Parameters = l.dagOutputs(p.Outputs)
+	l.scopeArtifactsLowered(p, &main)
+	spec.Arguments.Artifacts = workflowArtifacts(p)
 	spec.Templates = append(spec.Templates, main)
 	if len(p.ExitSteps) > 0 {
 		exit := wfv1.Template{Name: p.ExitName, DAG: &wfv1.DAGTemplate{}}

@@ -17,6 +17,10 @@ type scope struct {
 	tparams  map[string]*Ref // inside a template body
 	template *dsl.TemplateDecl
 	uses     *dsl.UsesClause // the call of the template
+	// artifactExpr is set in the expression that chooses an output
+	// artifact of a pipeline or composite: ${step.name} is then the
+	// step's artifact name when it has one.
+	artifactExpr bool
 }
 
 func (c *checker) step(p *Pipeline, st *Step, templates map[string]*dsl.TemplateDecl) {

@@ -32,7 +32,7 @@ func fileParserOptions() []participle.Option {
 	return []participle.Option{
 		participle.Lexer(Lexer),
 		participle.Elide("Whitespace", "Comment"),
-		participle.Union[PipelineStmt](pipelineStmts...),
+		participle.ParseTypeWith(parsePipelineStmt),
 		participle.ParseTypeWith(parseStepStmt),
 		participle.UseLookahead(participle.MaxLookahead),
 	}
@@ -68,7 +68,7 @@ func init() {
 	add(stepMember[TolerationStmt](), "toleration")
 	add(stepMember[RawStmt](), "raw")
 	add(stepMember[SyncStmt](), "mutex", "semaphore")
-	add(stepMember[StepSettingStmt](), "security_context", "pod_security_context", "pod_spec_patch", "affinity", "priority_class", "scheduler_name", "host_aliases", "service_account", "automount_service_account_token")
+	add(stepMember[StepSettingStmt](), "security_context", "pod_security_context", "pod_spec_patch", "affinity", "priority_class", "scheduler_name", "host_aliases", "service_account", "automount_service_account_token", "archive_logs")
 	add(stepMember[InputStmt](), "input")
 	add(stepMember[ArtifactStmt](), "artifact")
 }
@@ -95,9 +95,14 @@ func stepMember[T any, PT interface {
 	}}
 }
 
-// parseStepStmt is the StepStmt production of fileParser. A keyword
+// parseStepStmt is the StepStmt production of fileParser: the statement's
+// fast parser if it has one and it accepts (fastparse.go), else
+// participle's production of the statement. A keyword
 // literal of the grammar matches a token of any type with that text.
 func parseStepStmt(lex *lexer.PeekingLexer) (StepStmt, error) {
+	if s, ok := parseFastStep(lex); ok {
+		return s, nil
+	}
 	if p, ok := stepStmtByKeyword[lex.Peek().Value]; ok {
 		return p.parse(lex)
 	}

@@ -180,7 +180,7 @@ func (c *conv) libraryStmts(only bool) ([]string, error) {
 		if leafKind(c.templates[tn]) != "" {
 			_, err = c.templateUses(tn, taskArgs{})
 		} else {
-			_, err = c.compositeUses(tn, taskArgs{}, c.tp(tn))
+			_, err = c.compositeUses(tn, taskArgs{}, task{path: c.tp(tn)})
 		}
 		if err != nil {
 			return nil, err

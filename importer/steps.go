@@ -271,7 +271,7 @@ func (c *conv) step(t task, handler string) (string, error) {
 		ignored = dropped
 		composite := leafKind(tm) == ""
 		if composite {
-			uses, err = c.compositeUses(tn, args, t.path) // composite.go
+			uses, err = c.compositeUses(tn, args, t) // composite.go
 		} else if in, _ := tm["inputs"].(map[string]any); in["artifacts"] != nil {
 			c.inlineOnly[tn] = true // each call has its own artifact sources
 		}
@@ -654,6 +654,9 @@ func (c *conv) inlineBody(tn string, args taskArgs, t task) ([]string, error) {
 		}
 	}
 	sc.artifacts = taskArtifactArgs(t)
+	if t.entryLeaf {
+		c.entryArtifactArgs(tm, sc.artifacts)
+	}
 	return c.leafBody(tn, sc)
 }
 

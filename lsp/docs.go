@@ -31,6 +31,12 @@ type document struct {
 	// fixes.
 	lastDiags diag.Diagnostics
 	lastText  []byte
+	// The diagnostics of the last published compile that did not come
+	// from loading (the checker's, the lowering's), and the text they are
+	// of: a large document's syntax errors are published as soon as it is
+	// parsed, with these carried over (see publishEarlyLocked).
+	checkDiags diag.Diagnostics
+	checkText  []byte
 
 	// Diagnostics: one compile at a time per document; a change while it
 	// runs asks for another, and the stale result is dropped.
@@ -364,13 +370,25 @@ func (s *Server) diagnose(d *document) {
 		s.mu.Unlock()
 		// Fast pass: parse, check and lower, published at once; a later
 		// change stops it between phases (its result would be dropped).
-		res := s.compile(sn, d.path, func() bool {
+		var loadDiags diag.Diagnostics
+		loaded := func(unit *compiler.Unit, ds diag.Diagnostics) {
+			loadDiags = ds
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			if s.large(d) {
+				s.publishEarlyLocked(d, sn, unit, ds)
+			}
+		}
+		res := s.compile(sn, d.path, loaded, func() bool {
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			return s.closing || s.shutdown || s.docs[d.uri] != d || d.seq != sn.seqs[d.path]
 		})
 		s.mu.Lock()
 		current := s.publishLocked(d, sn, res, res.Diags, false)
+		if current {
+			d.checkDiags, d.checkText = without(res.Diags, loadDiags), sn.files[d.path]
+		}
 		// Slow pass: Argo's validator, in the background so that it never
 		// delays the next fast pass; one at a time per document, and a stale
 		// one is abandoned between pipelines and its result dropped.
@@ -522,7 +540,7 @@ func (s *Server) validate(out *compiler.Output, stale func() bool) (ds diag.Diag
 	return ds
 }
 
-func (s *Server) compile(sn *snapshot, path string, stale func() bool) (res *compiler.Result) {
+func (s *Server) compile(sn *snapshot, path string, loaded func(*compiler.Unit, diag.Diagnostics), stale func() bool) (res *compiler.Result) {
 	defer func() {
 		if r := recover(); r != nil {
 			s.logf(levelError, "panic compiling %s: %v", path, r)
@@ -531,7 +549,7 @@ func (s *Server) compile(sn *snapshot, path string, stale func() bool) (res *com
 		}
 	}()
 	start := time.Now()
-	res = compiler.Compile(sn.sources(s.opts.Base), []string{path}, compiler.Options{SkipValidate: true, SkipEmit: true, Cancelled: stale})
+	res = compiler.Compile(sn.sources(s.opts.Base), []string{path}, compiler.Options{SkipValidate: true, SkipEmit: true, Loaded: loaded, Cancelled: stale})
 	s.logf(levelLog, "compiled %s in %v: %d diagnostics", filepath.Base(path), time.Since(start).Round(time.Microsecond), len(res.Diags))
 	return res
 }
