@@ -188,6 +188,7 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 				names = append(names, v.Name)
 				if v.Name == vol {
 					found = true
+					v.Mounted = true
 				}
 			}
 			names = append(names, c.stepVols...)

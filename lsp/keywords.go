@@ -13,6 +13,8 @@ var keywordDocs = map[string]string{
 	"env":               `env NAME = "value" | secret("name", "key") | config_map("name", "key"): an environment variable (in a pipeline: for every step).`,
 	"image":             `image "ref": the container image (in a pipeline: the default for every step).`,
 	"image_pull_secret": `image_pull_secret "name": a secret to pull images with.`,
+	"entrypoint":        `entrypoint "template": with workflow_template_ref, the template of the referenced WorkflowTemplate to start from; in a library workflow_template, the library template argo submit --from starts from (spec.entrypoint).`,
+	"library":           "library [template, ...]: the templates a workflow_template offers other workflows' ref(...) by their own names; each parameter without a default is an input the caller gives; it needs no steps.",
 	"kind":              "kind workflow | workflow_template | cluster_workflow_template: what the pipeline compiles to (a schedule makes it a CronWorkflow).",
 	"label":             `label key = "value": a label on the workflow (or, in a step, on its pod).`,
 	"memoize":           "memoize on | off [max_age 24h]: memoization of step results on the run id, so a resumed run skips the steps that succeeded.",
