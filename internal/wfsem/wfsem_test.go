@@ -366,6 +366,46 @@ spec:
 	}
 }
 
+// An input artifact's location built from a template's input parameter is
+// the location built from the argument the task passes (Argo resolves the
+// template's parameters in its input artifacts).
+func TestInputArtifactLocationFromAnInput(t *testing.T) {
+	inTask := `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: m-}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    dag:
+      tasks:
+      - {name: map, template: map, withItems: [a, b], arguments: {artifacts: [{name: part, s3: {key: "parts/{{item}}.json"}}]}}
+  - {name: map, inputs: {artifacts: [{name: part, path: /in}]}, container: {image: busybox, command: [cat, /in]}}
+`
+	inTemplate := `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: m-}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    dag:
+      tasks:
+      - {name: map, template: map, withItems: [a, b], arguments: {parameters: [{name: item, value: "{{item}}"}]}}
+  - {name: map, inputs: {parameters: [{name: item}], artifacts: [{name: part, path: /in, s3: {key: "parts/{{inputs.parameters.item}}.json"}}]}, container: {image: busybox, command: [cat, /in]}}
+`
+	if ok, err := Equal(obj(t, inTask), obj(t, inTemplate)); !ok || err != nil {
+		d, _ := Compare(obj(t, inTask), obj(t, inTemplate), 3)
+		t.Errorf("the same location differs: %v %v", err, d)
+	}
+	other := strings.Replace(inTemplate, "parts/{{inputs", "other/{{inputs", 1)
+	if ok, _ := Equal(obj(t, inTask), obj(t, other)); ok {
+		t.Error("another location compares equal")
+	}
+}
+
 func TestHTTPWithoutMethodIsGET(t *testing.T) {
 	wf := func(method string) string {
 		return `
