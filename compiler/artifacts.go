@@ -33,10 +33,15 @@ type ArtifactIn struct {
 	Optional bool
 	Mode     *int32
 	SubPath  string
-	// Exactly one of From (another step's artifact) or Location is set.
+	// Exactly one of From (another step's artifact), FromInput (an input
+	// artifact of the pipeline or composite) or Location is set.
 	From         *Step
 	FromArtifact *ArtifactOut
-	Location     *Location
+	FromInput    *ScopeInput
+	// FromGlobal is a workflow output artifact, from
+	// workflow.outputs.artifacts.NAME (a step's artifact ... global "NAME").
+	FromGlobal string
+	Location   *Location
 }
 
 // ArtifactOut is an output artifact of a step.
@@ -65,9 +70,16 @@ var argoArtifactNameRE = regexp.MustCompile(`^[-a-zA-Z0-9_]+$`)
 
 // artifactRepository checks `artifact_repository "cm" [key "k"]`.
 func (c *checker) artifactRepository(p *Pipeline, s *dsl.ArtifactRepositoryStmt) {
-	ref := &wfv1.ArtifactRepositoryRef{ConfigMap: c.literalOnly(s.ConfigMap, "an artifact repository")}
-	if !dnsLabelRE.MatchString(ref.ConfigMap) && !dnsSubdomain(ref.ConfigMap) {
-		c.errorf(s.ConfigMap, "%q is not a ConfigMap name", ref.ConfigMap).WithHint("lower-case letters, digits, '-' and '.'")
+	ref := &wfv1.ArtifactRepositoryRef{}
+	if s.ConfigMap != nil {
+		// Without one, Argo reads the namespace's artifact-repositories.
+		ref.ConfigMap = c.literalOnly(s.ConfigMap, "an artifact repository")
+		if !dnsLabelRE.MatchString(ref.ConfigMap) && !dnsSubdomain(ref.ConfigMap) {
+			c.errorf(s.ConfigMap, "%q is not a ConfigMap name", ref.ConfigMap).WithHint("lower-case letters, digits, '-' and '.'")
+		}
+	} else if s.Key == nil {
+		c.errorf(s, "artifact_repository names a ConfigMap, a key of the namespace's artifact-repositories ConfigMap, or both").
+			WithHint(`artifact_repository "my-repos" key "team-bucket", or artifact_repository key "team-bucket"`)
 	}
 	if s.Key != nil {
 		ref.Key = c.literalOnly(s.Key, "an artifact repository key")
@@ -144,6 +156,10 @@ func (c *checker) artifactPath(s *dsl.StringLit) string {
 }
 
 func (c *checker) inputArtifact(sc *scope, st *Step, s *dsl.InputStmt) {
+	if s.Path == nil {
+		c.errorf(s.Name, "input %q of step %q has no path", s.Name.Name, st.Name).WithHint(`put it at a path: input %s at "/tmp/%s"`, s.Name.Name, s.Name.Name)
+		return
+	}
 	in := &ArtifactIn{Name: s.Name.Name, Decl: s, Path: c.artifactPath(s.Path)}
 	ok := c.artifactName(st, s.Name, "input artifact")
 	for _, o := range s.Options {
@@ -199,6 +215,19 @@ func (c *checker) artifactRef(sc *scope, st *Step, in *ArtifactIn, from *dsl.Art
 		path, node = v[2:len(v)-1], from.Str
 	}
 	parts := strings.Split(path, ".")
+	if len(parts) == 1 {
+		c.scopeInputRef(sc, st, in, parts[0], node)
+		return
+	}
+	if parts[0] == "workflow" {
+		if len(parts) != 4 || parts[1] != "outputs" || parts[2] != "artifacts" {
+			c.errorf(node, "%s is not an artifact; a workflow output artifact is workflow.outputs.artifacts.NAME", path).
+				WithHint(`a step makes one with artifact NAME at "/path" global "NAME"`)
+			return
+		}
+		in.FromGlobal = parts[3]
+		return
+	}
 	target := sc.p.stepsByName[parts[0]]
 	if target == nil || len(parts) != 2 {
 		var names []string
@@ -221,15 +250,20 @@ func (c *checker) artifactRef(sc *scope, st *Step, in *ArtifactIn, from *dsl.Art
 		c.errorf(node, "step %q cannot take its own artifact %s", st.Name, path)
 		return
 	}
-	if target.IsHook() || st.IsHook() {
-		c.errorf(node, "%s: hooks run beside the steps, when an event happens, and cannot exchange artifacts with them", path)
+	ofParent := st.HookOf == target
+	switch {
+	case ofParent:
+		if !c.checkHookReadsParent(st, parts[1], true, path, node.Range()) {
+			return
+		}
+	case target.IsHook() || st.IsHook():
+		c.errorf(node, "%s: hooks run beside the steps, when an event happens, and cannot exchange artifacts with them", path).
+			WithHint("only a step's own on exit hook can take that step's artifacts")
 		return
-	}
-	if target.Handler != "" || st.Handler != "" {
+	case target.Handler != "" || st.Handler != "":
 		c.errorf(node, "%s: exit and failure handlers run after the main steps and cannot exchange artifacts with them", path)
 		return
-	}
-	if !c.checkStageOrder(sc, target, path, node.Range()) {
+	case !c.checkStageOrder(sc, target, path, node.Range()):
 		return
 	}
 	decls := c.artifactDecls(target)
@@ -254,7 +288,7 @@ func (c *checker) artifactRef(sc *scope, st *Step, in *ArtifactIn, from *dsl.Art
 	in.From = target
 	in.FromArtifact = &ArtifactOut{Name: parts[1]} // completed by resolveArtifactRefs
 	target.Artifacts.Consumed = true
-	if sc.step != nil && !sc.step.dependsOn(target) {
+	if sc.step != nil && !ofParent && !sc.step.dependsOn(target) {
 		sc.step.Deps = append(sc.step.Deps, &Dep{Step: target, Implicit: true, Range: node.Range()})
 	}
 }
@@ -279,11 +313,15 @@ func (c *checker) artifactDecls(st *Step) []string {
 }
 
 func (c *checker) outputArtifact(sc *scope, st *Step, s *dsl.ArtifactStmt) {
+	if s.Path == nil {
+		c.errorf(s.Name, "artifact %q of step %q has no path", s.Name.Name, st.Name).WithHint(`take it from the path the step writes: artifact %s at "/tmp/%s"`, s.Name.Name, s.Name.Name)
+		return
+	}
+	// An output parameter may have the artifact's name, as in Argo: a
+	// parameter is used in strings (${step.name}), an artifact only by
+	// from (from step.name), so each reference says which it means.
 	out := &ArtifactOut{Name: s.Name.Name, Decl: s, Path: c.artifactPath(s.Path)}
 	ok := c.artifactName(st, s.Name, "artifact")
-	if ok && c.declaresOutput(st, out.Name) {
-		c.errorf(s.Name, "step %q has an output parameter and an artifact both called %q", st.Name, out.Name).WithHint("rename one of them")
-	}
 	for _, o := range s.Options {
 		switch {
 		case o.Optional:
@@ -384,7 +422,28 @@ func (c *checker) checkArtifacts(p *Pipeline) {
 		}
 		globals[name] = n
 	}
-	for _, st := range p.AllSteps() {
+	var globalRefs []*ArtifactIn
+	defer func() {
+		var names []string
+		for n := range globals {
+			names = append(names, n)
+		}
+		for _, in := range globalRefs {
+			if globals[in.FromGlobal] == nil {
+				dd := c.errorf(in.Decl, "no artifact of the pipeline has the global name %q", in.FromGlobal)
+				if s := diag.Suggest(in.FromGlobal, names); s != "" {
+					dd.WithHint("did you mean workflow.outputs.artifacts.%s?", s)
+				} else {
+					dd.WithHint(`give it to the artifact of the step that makes it: artifact NAME at "/path" global %q`, in.FromGlobal)
+				}
+			}
+		}
+	}()
+	steps := p.AllSteps()
+	for _, comp := range p.Composites {
+		steps = append(steps, comp.Inner.AllSteps()...)
+	}
+	for _, st := range steps {
 		for _, o := range st.Outputs {
 			if o.Decl != nil {
 				global(o.Global, o.Decl.Global)
@@ -406,7 +465,14 @@ func (c *checker) checkArtifacts(p *Pipeline) {
 			}
 		}
 		for _, in := range st.Artifacts.Inputs {
+			if in.FromGlobal != "" {
+				globalRefs = append(globalRefs, in)
+			}
 			if in.From == nil {
+				continue
+			}
+			if in.From.Composite != nil {
+				// An artifact of a composite, checked there.
 				continue
 			}
 			var src *ArtifactOut

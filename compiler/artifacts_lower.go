@@ -52,6 +52,12 @@ func (l *lowerer) leafArtifacts(st *Step, tmpl *wfv1.Template, sub func(*Text) s
 		if in.From != nil && st.Memoize {
 			ins.add("art:"+in.Name, "pipec-art-"+in.Name, artifactIdentity(in.From))
 		}
+		if in.FromGlobal != "" && st.Memoize {
+			ins.add("art:"+in.Name, "pipec-art-"+in.Name, "{{workflow.uid}}")
+		}
+		if in.FromInput != nil && st.Memoize {
+			ins.add("art:"+in.Name, "pipec-art-"+in.Name, scopeInputIdentity(in.FromInput))
+		}
 		tmpl.Inputs.Artifacts = append(tmpl.Inputs.Artifacts, a)
 	}
 	for _, out := range st.Artifacts.Outputs {
@@ -106,6 +112,14 @@ func artifactIdentity(p *Step) string {
 func taskArtifacts(st *Step) []wfv1.Artifact {
 	var out []wfv1.Artifact
 	for _, in := range st.Artifacts.Inputs {
+		if in.FromInput != nil {
+			out = append(out, wfv1.Artifact{Name: in.Name, From: "{{inputs.artifacts." + in.FromInput.Name + "}}"})
+			continue
+		}
+		if in.FromGlobal != "" {
+			out = append(out, wfv1.Artifact{Name: in.Name, From: "{{workflow.outputs.artifacts." + in.FromGlobal + "}}"})
+			continue
+		}
 		if in.From == nil || loops(in.From) {
 			continue
 		}

@@ -151,10 +151,6 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 					c.errorf(s.Name, "output %q is declared twice in step %q", name, st.Name)
 				}
 			}
-			if name == "result" {
-				c.errorf(s.Name, "output name %q is reserved: ${%s.result} is the standard output of the step", name, st.Name)
-				continue
-			}
 			if _, ok := stepFields[name]; ok {
 				c.errorf(s.Name, "output name %q is reserved: ${%s.%s} is a field of every step", name, st.Name, name).WithHint("choose another name")
 				continue
@@ -268,6 +264,7 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 			}
 		case *dsl.RawStmt:
 			b.Raw = append(b.Raw, s)
+			b.RawText = append(b.RawText, c.rawText(sc, s, false))
 		case *dsl.InputStmt, *dsl.ArtifactStmt:
 			c.artifactStmt(sc, st, s)
 		case *dsl.SubStep, *dsl.SubStage:

@@ -89,6 +89,7 @@ func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 	if r := st.Retry; r != nil && r.ExprText != nil && !st.RetryWrapped() {
 		retryExpr = inner(r.ExprText)
 	}
+	rawPatches := l.stepRawPatches(st, inner) // before the inputs: ${...} in raw adds some
 	for _, in := range ins.list {
 		tmpl.Inputs.Parameters = append(tmpl.Inputs.Parameters, wfv1.Parameter{Name: in.name})
 	}
@@ -99,7 +100,7 @@ func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 			tmpl.RetryStrategy.Expression = retryExpr
 		}
 	}
-	l.applyStepRaw(st, tmpl)
+	l.applyStepRaw(st, tmpl, rawPatches)
 	addRetryWiring(tmpl, st)
 	addMemoKeyOutput(tmpl, st)
 	return tmpl, ins.list

@@ -125,9 +125,14 @@ pipeline p { image "a" step a uses t() }`, []string{`2:10: template "t" is defin
 }`, []string{`3:51: output "o" is declared twice in step "a"`}},
 		{"reserved output name", `pipeline p {
   image "a"
-  step a { run ["x"] output result = file("/o") output my-out = file("/p") }
+  step a { run ["x"] output status = file("/o") output my-out = file("/p") }
 }`, []string{
-			`3:29: output name "result" is reserved: ${a.result} is the standard output of the step`}},
+			`3:29: output name "status" is reserved: ${a.status} is a field of every step`}},
+		{"an output called result", `pipeline p {
+  image "a"
+  step a { run ["x"] output result = file("/o") }
+  step b { run ["echo", "${a.result}"] }
+}`, nil},
 		{"duplicate pipeline", `pipeline p { image "a" step a { run ["x"] } }
 pipeline p { image "a" step a { run ["x"] } }`, []string{`2:10: pipeline "p" is defined twice (first at p.pipe:1:10)`}},
 		{"upper-case pipeline name", `pipeline Nightly { image "a" step a { run ["x"] } }`,
@@ -614,9 +619,15 @@ func TestCheckParamOverrides(t *testing.T) {
 func TestCheckRaw(t *testing.T) {
 	runCkCases(t, []ckCase{
 		{"unknown field in a pipeline fragment", "pipeline p {\n  image \"a\"\n  raw \"\"\"\nhostNetwrk: true\n\"\"\"\n  step a { run [\"x\"] }\n}\n",
-			[]string{`3:7: raw: unknown field "hostNetwrk" | hint: a pipeline's raw fragment is merged into the workflow spec`}},
+			[]string{`4:1: raw: unknown field "hostNetwrk" | hint: a pipeline's raw fragment is merged into the workflow spec`}},
 		{"unknown field in a step fragment", "pipeline p {\n  image \"a\"\n  step a {\n    run [\"x\"]\n    raw `podSpecPatsh: x`\n  }\n}\n",
-			[]string{`5:9: raw: unknown field "podSpecPatsh" | hint: a step's raw fragment is merged into its Argo template`}},
+			[]string{`5:10: raw: unknown field "podSpecPatsh" | hint: a step's raw fragment is merged into its Argo template`}},
+		{"a CronWorkflow field without a schedule", "pipeline p {\n  image \"a\"\n  raw \"\"\"\nconcurrencyPolicy: Forbid\n\"\"\"\n  step a { run [\"x\"] }\n}\n",
+			[]string{`4:1: raw: unknown field "concurrencyPolicy" | hint: concurrencyPolicy is a field of a CronWorkflow's spec: it applies to a scheduled pipeline (add a schedule)`}},
+		{"references in a pipeline fragment", "pipeline p {\n  image \"a\"\n  param n = \"1\"\n  raw \"\"\"\npodMetadata: {labels: {n: \"${n}\", s: \"${a.result}\", u: \"${nope}\"}}\n\"\"\"\n  step a { run [\"x\"] }\n}\n",
+			[]string{`5:39: ${a.result}: a pipeline's raw fragment is merged into the workflow spec, where only parameters and Argo variables are known`, `5:57: unknown reference ${nope}`}},
+		{"Argo rejects a raw field", "pipeline p {\n  image \"a\"\n  step a {\n    run [\"x\"]\n    raw \"\"\"\nparallelism: 2\nactiveDeadlineSeconds: \"x\"\n\"\"\"\n  }\n}\n",
+			[]string{`7:1: Argo rejects the compiled Workflow: templates.main.tasks.a templates.a.activeDeadlineSeconds must be a positive integer`}},
 		{"invalid YAML", "pipeline p {\n  image \"a\"\n  raw `a: [`\n  step a { run [\"x\"] }\n}\n",
 			[]string{`3:7: raw: invalid YAML`}},
 		{"empty fragment", "pipeline p {\n  image \"a\"\n  raw \"\"\"\n\"\"\"\n  step a { run [\"x\"] }\n}\n",
@@ -637,5 +648,56 @@ func TestEmitKeepsEmptyDir(t *testing.T) {
 	}
 	if y := string(res.Outputs[0].YAML); !strings.Contains(y, "- emptyDir: {}\n    name: scratch\n") {
 		t.Errorf("no emptyDir source in:\n%s", y)
+	}
+}
+
+// ${...} in raw: a step's fragment makes them inputs of its template (and
+// of its memo key), a pipeline's names parameters; $${ is a literal ${; in
+// a scheduled pipeline, a CronWorkflow-only field reaches its spec.
+func TestLowerRawInterpolation(t *testing.T) {
+	obj := compileOne(t, `
+pipeline p {
+  image "alpine"
+  param zone = "eu"
+  schedule "0 2 * * *"
+  raw """
+podMetadata:
+  labels:
+    zone: "${zone}"
+concurrencyPolicy: Forbid
+"""
+  step a for part in ["1", "2"] {
+    run ["echo", "$${HOME}"]
+    raw """
+nodeSelector:
+  zone: "${zone}"
+  part: "${part}"
+  home: "$${HOME}"
+"""
+  }
+}
+`)
+	cw := obj.CronWorkflow
+	if cw == nil || cw.Spec.ConcurrencyPolicy != "Forbid" {
+		t.Fatalf("the CronWorkflow's concurrencyPolicy is not set: %+v", cw)
+	}
+	spec := obj.Spec()
+	if got := spec.PodMetadata.Labels["zone"]; got != "{{workflow.parameters.zone}}" {
+		t.Errorf("pipeline raw label: %q", got)
+	}
+	a := template(t, spec, "a")
+	ns := a.NodeSelector
+	if ns["home"] != "${HOME}" || !strings.HasPrefix(ns["zone"], "{{inputs.parameters.") || !strings.HasPrefix(ns["part"], "{{inputs.parameters.") {
+		t.Errorf("step raw nodeSelector: %v", ns)
+	}
+	ins := map[string]bool{}
+	for _, p := range a.Inputs.Parameters {
+		ins["{{inputs.parameters."+p.Name+"}}"] = true
+	}
+	if !ins[ns["zone"]] || !ins[ns["part"]] {
+		t.Errorf("the raw references are not inputs of the template: %v, inputs %v", ns, ins)
+	}
+	if k := a.Memoize.Key; !strings.Contains(k, strings.TrimSuffix(strings.TrimPrefix(ns["zone"], "{{"), "}}")[len("inputs.parameters."):]) {
+		t.Errorf("the memo key does not cover the raw reference: %s", k)
 	}
 }

@@ -35,6 +35,9 @@ type Composite struct {
 	// Inner holds its steps, checked as a pipeline of their own.
 	Inner   *Pipeline
 	Outputs []*CompositeOutput
+	// Library is set when a WorkflowTemplate offers it by name
+	// (library.go).
+	Library bool
 }
 
 // CompositeOutput is an output of a composite template: the value of a
@@ -104,8 +107,9 @@ func (c *checker) compositeCall(sc *scope, st *Step, t *dsl.TemplateDecl, uses *
 			st.CompositeArgs = append(st.CompositeArgs, arg)
 		}
 	}
+	c.compositeArtifactArgs(sc, st, comp, args)
 	for _, a := range uses.Args {
-		if comp.param(a.Name.Name) == nil {
+		if comp.param(a.Name.Name) == nil && comp.Inner.scopeInput(a.Name.Name) == nil {
 			dd := c.errorf(a.Name, "template %q has no parameter %q", t.Name.Name, a.Name.Name)
 			if s := diag.Suggest(a.Name.Name, names); s != "" {
 				dd.WithHint("did you mean %q?", s)
@@ -195,6 +199,21 @@ func (c *checker) composite(p *Pipeline, t *dsl.TemplateDecl) *Composite {
 	for _, st := range inner.Steps {
 		c.declareHooks(inner, st, comp.Name+"-", argoNames)
 	}
+	var artIns []*dsl.InputStmt
+	var artOuts []*dsl.ArtifactStmt
+	for _, it := range t.Items {
+		switch it.Stmt.(type) {
+		case *dsl.InputStmt, *dsl.ArtifactStmt:
+			in, out := c.scopeStmts(it.Stmt)
+			if in != nil {
+				artIns = append(artIns, in)
+			}
+			if out != nil {
+				artOuts = append(artOuts, out)
+			}
+		}
+	}
+	c.scopeInputs(inner, artIns)
 	templates := c.templatesFor(file.Name)
 	for _, st := range inner.AllSteps() {
 		c.step(inner, st, templates)
@@ -204,13 +223,14 @@ func (c *checker) composite(p *Pipeline, t *dsl.TemplateDecl) *Composite {
 	sc := &scope{p: inner}
 	for _, it := range t.Items {
 		switch s := it.Stmt.(type) {
-		case nil, *dsl.SubStep, *dsl.SubStage:
+		case nil, *dsl.SubStep, *dsl.SubStage, *dsl.InputStmt, *dsl.ArtifactStmt:
 		case *dsl.OutputStmt:
 			c.compositeOutput(sc, comp, s, it.Doc)
 		default:
-			c.errorf(it, "a template with steps holds only steps and outputs").WithHint("move this statement into one of its steps")
+			c.errorf(it, "a template with steps holds only steps, inputs, outputs and artifacts").WithHint("move this statement into one of its steps")
 		}
 	}
+	c.scopeOutputs(inner, artOuts)
 	// A composite used by several pipelines is checked for each: report
 	// what is wrong in it once.
 	if c.checkedTemplates[t] {
@@ -300,6 +320,7 @@ func (c *checker) checkTemplateNames(p *Pipeline) {
 // composite's DAG template with the arguments and the instance path.
 func (l *lowerer) compositeTask(st *Step, task wfv1.DAGTask) wfv1.DAGTask {
 	task.Template = st.Composite.Name
+	task.Arguments.Artifacts = taskArtifacts(st)
 	for _, a := range st.CompositeArgs {
 		task.Arguments.Parameters = append(task.Arguments.Parameters, wfv1.Parameter{Name: a.Name, Value: wfv1.AnyStringPtr(l.taskText(a.Value))})
 	}
@@ -334,7 +355,11 @@ func (l *lowerer) compositeTemplates(p *Pipeline) []wfv1.Template {
 			t.Inputs.Parameters = append(t.Inputs.Parameters, wfv1.Parameter{Name: prm.Name})
 		}
 		t.Inputs.Parameters = append(t.Inputs.Parameters, wfv1.Parameter{Name: InstanceParam})
+		if comp.Library {
+			libraryInputs(&t, comp.Decl) // library.go
+		}
 		t.Outputs.Parameters = l.dagOutputs(comp.Outputs)
+		l.scopeArtifactsLowered(comp.Inner, &t)
 		out = append(out, t)
 	}
 	return append(out, leaves...)
@@ -377,6 +402,8 @@ func exprText(t *Text) string {
 			return r.Step.nodeScope() + "['" + r.Step.ArgoName + "'].outputs.result"
 		case RefStepField:
 			return r.Step.nodeScope() + "['" + r.Step.ArgoName + "']." + r.Field
+		case RefArtifact:
+			return r.Step.nodeScope() + "['" + r.Step.ArgoName + "'].outputs.artifacts['" + r.Output + "']"
 		case RefArgo:
 			return r.Argo
 		}

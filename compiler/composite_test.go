@@ -33,7 +33,7 @@ template g() {
   step a { run ["x"] }
   output o = file("/tmp/o")
   image "x"
-}`, []string{`4:14: unknown output source of a template with steps "file"`, `5:3: a template with steps holds only steps and outputs`}},
+}`, []string{`4:14: unknown output source of a template with steps "file"`, `5:3: a template with steps holds only steps, inputs, outputs and artifacts`}},
 		{"no result, no body", `pipeline p { image "a"
   step s uses g() { run ["x"] }
   step t { run ["echo", "${s.result}"] } }

@@ -6,10 +6,12 @@
 package compiler
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
 
+	"github.com/expr-lang/expr/file"
 	exprparser "github.com/expr-lang/expr/parser"
 
 	"github.com/pipec/pipec/diag"
@@ -195,12 +197,41 @@ func (c *checker) hookExpression(lit *dsl.StringLit) string {
 	}
 	if _, err := exprparser.Parse(s); err != nil {
 		msg := err.Error()
-		if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		rng := lit.Range()
+		var fe *file.Error
+		if errors.As(err, &fe) {
+			msg = fe.Message
+			if r, ok := exprErrorRange(lit, s, fe); ok {
+				rng = r
+			}
+		} else if i := strings.IndexByte(msg, '\n'); i >= 0 {
 			msg = msg[:i]
 		}
-		c.errorf(lit, "invalid hook expression: %s", msg).WithHint("Argo evaluates it with expr (https://expr-lang.org), as {{=...}} expressions")
+		c.diags.Errorf(rng, "invalid hook expression: %s", msg).WithHint("Argo evaluates it with expr (https://expr-lang.org), as {{=...}} expressions")
 	}
 	return s
+}
+
+// exprErrorRange is the source range of the token an expr error is at: its
+// rune offsets From..To in the expression s (at least one character, the
+// last one for an error at the end), inside the string literal lit.
+func exprErrorRange(lit *dsl.StringLit, s string, fe *file.Error) (diag.Range, bool) {
+	runes := []rune(s)
+	from, to := fe.From, fe.To
+	if from >= len(runes) {
+		from = len(runes) - 1
+	}
+	if to <= from {
+		to = from + 1
+	}
+	if to > len(runes) {
+		to = len(runes)
+	}
+	if from < 0 {
+		return diag.Range{}, false
+	}
+	b := len(string(runes[:from]))
+	return lit.ValueRange(b, b+len(string(runes[from:to])))
 }
 
 // AllSteps returns the pipeline's steps: the main ones, the exit handlers,
@@ -212,4 +243,42 @@ func (p *Pipeline) AllSteps() []*Step {
 		all = append(all, st.Hooks...)
 	}
 	return all
+}
+
+// checkHookReadsParent checks a reference from a hook to the outputs of its
+// own step (path, output or artifact out). Argo resolves the arguments of a
+// step's exit hook with that step's output parameters and artifacts
+// (exit_handler.go, resolveExitTmplArgument), and its validator allows them
+// there only; a step's other hooks may run before it has outputs. It
+// reports whether the reference is allowed.
+func (c *checker) checkHookReadsParent(h *Step, out string, artifact bool, path string, rng diag.Range) bool {
+	parent := h.HookOf
+	ref := "${" + path + "}"
+	if artifact {
+		ref = path
+	}
+	if h.Handler != eventExit {
+		c.diags.Errorf(rng, "%s: hook %q (on %s) cannot read the outputs of step %q: Argo gives a step's outputs only to its exit hook", ref, h.Name, h.Handler, parent.Name).
+			WithHint("read them in an exit hook, which runs when step %s ends whatever its outcome: on exit step NAME { ... }", parent.Name)
+		return false
+	}
+	if hasLoop(parent.Decl) {
+		c.diags.Errorf(rng, "%s: step %q loops, and its exit hook runs once for all its iterations: it cannot read their outputs", ref, parent.Name).
+			WithHint("collect the iterations' outputs in a step after %s and give that step the hook", parent.Name)
+		return false
+	}
+	if artifact {
+		return true
+	}
+	if _, ok := stepFields[out]; ok {
+		c.diags.Errorf(rng, "%s: the exit hook of step %q gets its output parameters and artifacts, not ${%s.%s}", ref, parent.Name, parent.Name, out).
+			WithHint("declare an output of step %s and read that", parent.Name)
+		return false
+	}
+	if out == "result" && !c.declaresOutput(parent, "result") {
+		c.diags.Errorf(rng, "%s: Argo gives the exit hook of step %q its output parameters and artifacts, not its standard output", ref, parent.Name).
+			WithHint(`write what the hook needs to a file and declare it in step %s: output msg = file("/tmp/msg"), then use ${%s.msg}`, parent.Name, parent.Name)
+		return false
+	}
+	return true
 }

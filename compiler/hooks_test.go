@@ -3,6 +3,8 @@ package compiler
 import (
 	"strings"
 	"testing"
+
+	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 )
 
 func TestLowerHooks(t *testing.T) {
@@ -136,11 +138,24 @@ func TestCheckHooks(t *testing.T) {
 		{"bad expression", `pipeline p { image "a"
   step a { run ["x"] on slow when "tasks.a.status ==" step h { run ["y"] } }
   on late when "${a.result} == 'x'" step g { run ["y"] }
-}`, []string{`2:35: invalid hook expression: unexpected token EOF`, `3:16: a hook's expression is evaluated by Argo as it is: ${...} and {{...}} are not substituted in it`}},
+}`, []string{`2:52: invalid hook expression: unexpected token EOF`, `3:16: a hook's expression is evaluated by Argo as it is: ${...} and {{...}} are not substituted in it`}},
 		{"hooks exchange no outputs", `pipeline p { image "a"
-  step a { run ["x"] on succeeded step h { run ["y", "${a.result}"] } }
+  step a { run ["x"] output o = file("/o") on succeeded step h { run ["y", "${a.o}"] } }
   step b { run ["${h.result}"] }
-}`, []string{`2:55: ${a.result}: hooks run beside the steps`, `3:18: ${h.result}: hooks run beside the steps`}},
+  step c { run ["x"] on exit step ch { run ["${a.o}"] } }
+}`, []string{`2:77: ${a.o}: hook "h" (on succeeded) cannot read the outputs of step "a": Argo gives a step's outputs only to its exit hook`,
+			`3:18: ${h.result}: hooks run beside the steps`, `4:46: ${a.o}: hooks run beside the steps`}},
+		{"an exit hook reads what Argo gives it", `pipeline p { image "a"
+  step a { run ["x"] on exit step h { run ["y", "${a.result}", "${a.status}"] } }
+  step l for i in [1, 2] { run ["x"] output o = file("/o") on exit step lh { run ["${l.o}"] } }
+  step b { run ["x"] artifact m at "/m" on running step bh { input m at "/m" from b.m run ["y"] } }
+}`, []string{`2:50: ${a.result}: Argo gives the exit hook of step "a" its output parameters and artifacts, not its standard output`,
+			`2:65: ${a.status}: the exit hook of step "a" gets its output parameters and artifacts, not ${a.status}`,
+			`3:84: ${l.o}: step "l" loops, and its exit hook runs once for all its iterations`,
+			`4:83: b.m: hook "bh" (on running) cannot read the outputs of step "b"`}},
+		{"hook expression errors point inside the string", `pipeline p { image "a"
+  step a { run ["x"] on slow when "tasks.a.status == )" step h { run ["y"] } }
+}`, []string{`2:54: invalid hook expression: unexpected token Bracket(")")`}},
 		{"no hooks of hooks", `pipeline p { image "a"
   step a { run ["x"] }
   on running step h { run ["y"] on exit step i { run ["z"] } }
@@ -154,4 +169,76 @@ func TestCheckHooks(t *testing.T) {
   step a { run ["x"] on running step h { run ["y"] memoize on } }
 }`, []string{`2:52: exit and failure handlers and hooks are never memoized`}},
 	})
+}
+
+func TestLowerExitHookReadsItsStep(t *testing.T) {
+	for _, tc := range []struct{ name, src, kind string }{
+		{"dag", `pipeline p {
+  image "alpine"
+  step a {
+    run ["x"]
+    output result = file("/tmp/r")
+    artifact log at "/tmp/log"
+    on exit step done {
+      input log at "/tmp/in" from a.log
+      run ["echo", "${a.result}"]
+    }
+  }
+}`, "tasks"},
+		{"stage", `pipeline p {
+  image "alpine"
+  stage {
+    step a {
+      run ["x"]
+      output result = file("/tmp/r")
+      artifact log at "/tmp/log"
+      on exit step done {
+        input log at "/tmp/in" from a.log
+        run ["echo", "${a.result}"]
+      }
+    }
+  }
+}`, "steps"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			spec := compileOne(t, tc.src).Spec()
+			main := template(t, spec, EntryTemplate)
+			var hooks map[string]string
+			var arts map[string]string
+			var depends string
+			collect := func(h wfv1.LifecycleHooks) {
+				ex := h["exit"]
+				hooks, arts = map[string]string{}, map[string]string{}
+				for _, p := range ex.Arguments.Parameters {
+					hooks[p.Name] = p.Value.String()
+				}
+				for _, a := range ex.Arguments.Artifacts {
+					arts[a.Name] = a.From
+				}
+			}
+			if main.DAG != nil {
+				collect(main.DAG.Tasks[0].Hooks)
+				depends = main.DAG.Tasks[0].Depends
+			} else {
+				collect(main.Steps[0].Steps[0].Hooks)
+			}
+			found := false
+			for _, v := range hooks {
+				found = found || v == "{{"+tc.kind+".a.outputs.parameters.result}}"
+			}
+			if !found {
+				t.Errorf("exit hook parameters %v do not read {{%s.a.outputs.parameters.result}}", hooks, tc.kind)
+			}
+			if arts["log"] != "{{"+tc.kind+".a.outputs.artifacts.log}}" {
+				t.Errorf("exit hook artifacts: %v", arts)
+			}
+			if depends != "" {
+				t.Errorf("the step depends on its own hook: %q", depends)
+			}
+			// The declared output called result is a parameter.
+			if out := template(t, spec, "a").Outputs.Parameters; len(out) == 0 || out[0].Name != "result" {
+				t.Errorf("outputs of a: %+v", out)
+			}
+		})
+	}
 }

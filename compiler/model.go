@@ -70,12 +70,17 @@ type Pipeline struct {
 	Timezone       string
 	Volumes        []*Volume
 	Raw            []*dsl.RawStmt
+	RawText        []*Text // Raw's fragments with their ${...} resolved (raw.go)
 	Env            []*EnvVar
 	Settings       []*Setting // settings of the table in settings.go
 	Sync           *wfv1.Synchronization
 	// ArtifactRepository and ArtifactGC: artifacts.go.
 	ArtifactRepository *wfv1.ArtifactRepositoryRef
 	ArtifactGC         string
+	// InputArtifacts and OutputArtifacts are the entry (or composite)
+	// template's artifacts (artifacts_scope.go).
+	InputArtifacts  []*ScopeInput
+	OutputArtifacts []*ScopeOutput
 
 	Params []*Param
 	Retry  *Retry // default step retry; nil for none
@@ -94,6 +99,9 @@ type Pipeline struct {
 	// Composites are the composite templates the pipeline's steps use,
 	// directly or not, in the order first used (composite.go).
 	Composites []*Composite
+	// Library are the templates a WorkflowTemplate offers by their own
+	// names (`library [...]`, library.go).
+	Library []*LibraryTemplate
 
 	stepsByName map[string]*Step
 	composites  map[*dsl.TemplateDecl]*Composite
@@ -204,6 +212,9 @@ type Step struct {
 	MemoizeExplicit bool
 	// ExitCodeUsed is set when another step uses ${step.exit_code}.
 	ExitCodeUsed bool
+	// Library is set on the stand-in step of a library template
+	// (library.go): its template's parameters are inputs the caller gives.
+	Library bool
 }
 
 // Dep is one dependency of a step.
@@ -275,6 +286,7 @@ type Body struct {
 	Labels       []KV
 	Annotations  []KV
 	Raw          []*dsl.RawStmt
+	RawText      []*Text               // Raw's fragments with their ${...} resolved (raw.go)
 	Settings     []*Setting            // step settings (step_settings.go)
 	Sync         *wfv1.Synchronization // mutex and semaphore statements
 	DynResources []*DynResource        // cpu "${cpu}": resources known at run time
@@ -356,6 +368,9 @@ const (
 	// RefStepField is a field of a step's node: ${step.status},
 	// ${step.exit_code}, ${step.ip}, ${step.started_at}, ...
 	RefStepField
+	// RefArtifact is a step's artifact in the expression that chooses an
+	// artifact of a pipeline or composite (artifacts_scope.go).
+	RefArtifact
 )
 
 // Ref is a resolved ${...} reference.
@@ -366,7 +381,7 @@ type Ref struct {
 
 	Param  *Param // RefParam
 	Step   *Step  // RefOutput, RefResult, RefStepField
-	Output string // RefOutput
+	Output string // RefOutput; RefArtifact: the artifact
 	Field  string // RefLoopVar: the map key, if any; RefStepField: Argo's name of the field
 	// RefTemplateParam: the argument (in the calling step's scope) or default.
 	TemplateParam string

@@ -23,6 +23,8 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 	var memo *dsl.MemoizeStmt
 	var steps []*dsl.StepDecl
 	var outputs []*dsl.PipelineItem
+	var scopeIns []*dsl.InputStmt
+	var scopeOuts []*dsl.ArtifactStmt
 	var stageDecls []*dsl.StageDecl
 	once := map[string]dsl.Node{}
 	single := func(key string, n dsl.Node) bool {
@@ -169,6 +171,14 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 			steps = append(steps, s)
 		case *dsl.OutputStmt:
 			outputs = append(outputs, item)
+		case *dsl.InputStmt, *dsl.ArtifactStmt:
+			in, out := c.scopeStmts(s)
+			if in != nil {
+				scopeIns = append(scopeIns, in)
+			}
+			if out != nil {
+				scopeOuts = append(scopeOuts, out)
+			}
 		case *dsl.StageDecl:
 			stageDecls = append(stageDecls, s)
 		}
@@ -212,6 +222,7 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 			p.MaxAge = maxAge
 		}
 	}
+	c.scopeInputs(p, scopeIns)
 	steps, stageOf := c.stageSteps(p, stageDecls, steps)
 	// Declare every step before resolving any, so references may point forward.
 	byArgoName := map[string][]*Step{} // every step declared so far, by Argo name
@@ -256,14 +267,17 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 		c.declareHooks(p, st, "", argoNames)
 	}
 	// A broken statement may be the step.
-	if len(p.Steps) == 0 && !pipelineHasBad(decl) && p.setting("workflow_template_ref", "cluster_workflow_template_ref") == nil {
+	if len(p.Steps) == 0 && !pipelineHasBad(decl) && p.setting("workflow_template_ref", "cluster_workflow_template_ref", "library") == nil {
 		c.errorf(decl.Name, "pipeline %q has no steps", p.Name).WithHint(`add one: step hello { run ["echo", "hello"] }`)
 	}
 	for _, st := range p.AllSteps() {
 		c.step(p, st, templates)
 	}
+	c.libraryTemplates(p, templates) // library.go
 	c.finishSteps(p)
+	c.pipelineRaw(p)
 	c.pipelineOutputs(p, outputs)
+	c.scopeOutputs(p, scopeOuts)
 	c.checkGeneratedNames(p)
 	c.checkSettings(p)
 	c.checkCycles(p)
@@ -396,6 +410,14 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 		return spec
 	}
 
+	if p.isLibrary() {
+		// Only a library: its templates, and the entry point an
+		// entrypoint setting names (library.go).
+		spec.Entrypoint = ""
+		l.libraryTemplates(p, &spec)
+		spec.Templates = append(spec.Templates, l.compositeTemplates(p)...)
+		return spec
+	}
 	main := wfv1.Template{Name: EntryTemplate, DAG: &wfv1.DAGTemplate{}}
 	var leaves []wfv1.Template
 	if p.Stages != nil {
@@ -407,6 +429,8 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 		}
 	}
 	main.Outputs.Parameters = l.dagOutputs(p.Outputs)
+	l.scopeArtifactsLowered(p, &main)
+	spec.Arguments.Artifacts = workflowArtifacts(p)
 	spec.Templates = append(spec.Templates, main)
 	if len(p.ExitSteps) > 0 {
 		exit := wfv1.Template{Name: ExitTemplate, DAG: &wfv1.DAGTemplate{}}
@@ -433,6 +457,7 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 	spec.Hooks = hooks
 	leaves = append(leaves, hookTmpls...)
 	spec.Templates = append(spec.Templates, leaves...)
+	l.libraryTemplates(p, &spec)
 	spec.Templates = append(spec.Templates, l.compositeTemplates(p)...)
 	return spec
 }

@@ -98,6 +98,7 @@ func checkLibraryRefs(u *Unit, prog *Program) diag.Diagnostics {
 	}
 	var diags diag.Diagnostics
 	for _, p := range prog.Pipelines {
+		checkEntrypointRef(&diags, libs, p)
 		for _, st := range append(append([]*Step{}, p.Steps...), p.ExitSteps...) {
 			if st.TemplateRef == nil {
 				continue
@@ -120,6 +121,65 @@ func refClause(d *dsl.StepDecl) *dsl.UsesClause {
 	return nil
 }
 
+// checkEntrypointRef checks the entrypoint of a pipeline that runs a
+// WorkflowTemplate of the build (workflow_template_ref): it must name one of
+// its templates, and each input of that template without a default must be
+// one of the pipeline's parameters (Argo binds them by name).
+func checkEntrypointRef(diags *diag.Diagnostics, libs map[libraryKey]*library, p *Pipeline) {
+	ref := p.setting("workflow_template_ref", "cluster_workflow_template_ref")
+	ep := p.setting("entrypoint")
+	if ref == nil || ep == nil {
+		return
+	}
+	lib := libs[libraryKey{ref.Value.(string), ref.Name == "cluster_workflow_template_ref"}]
+	if lib == nil {
+		return
+	}
+	kind := "WorkflowTemplate"
+	if lib.p.Kind == KindClusterWorkflowTemplate {
+		kind = "ClusterWorkflowTemplate"
+	}
+	name := ep.Value.(string)
+	tmpls := lib.templates()
+	t := tmpls[name]
+	if t == nil {
+		d := diags.Errorf(ep.Stmt.Value.Range(), "entrypoint: %s %q (pipeline %s) has no template %q", kind, lib.p.Name, lib.p.Decl.Name.Range(), name)
+		names := libraryTemplateNames(tmpls)
+		if s := diag.Suggest(name, names); s != "" {
+			d.WithHint("did you mean %q?", s)
+		} else if len(names) > 0 {
+			d.WithHint("its templates are: %s", strings.Join(names, ", "))
+		}
+		return
+	}
+	params := map[string]bool{}
+	for _, prm := range p.Params {
+		params[prm.Name] = true
+	}
+	for _, prm := range lib.p.Params {
+		params[prm.Name] = true // the WorkflowTemplate's own arguments
+	}
+	for _, in := range t.Inputs.Parameters {
+		if in.Value == nil && in.Default == nil && in.ValueFrom == nil && !params[in.Name] && !strings.HasPrefix(in.Name, "pipec-") {
+			diags.Errorf(ep.Stmt.Range(), "entrypoint: template %q of %s %q needs the input %q, which no parameter gives", name, kind, lib.p.Name, in.Name).
+				WithHint(`declare it: param %s = "..."`, in.Name)
+		}
+	}
+}
+
+// libraryTemplateNames lists a library's templates a caller may name,
+// sorted (without pipec's retry wrappers).
+func libraryTemplateNames(tmpls map[string]*wfv1.Template) []string {
+	var names []string
+	for n := range tmpls {
+		if !strings.HasSuffix(n, "-with-retry") {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
 // checkLibraryRef checks one ref(...) call against the library's templates.
 func checkLibraryRef(diags *diag.Diagnostics, lib *library, ref *TemplateRef, uses *dsl.UsesClause) {
 	kind := "WorkflowTemplate"
@@ -129,13 +189,7 @@ func checkLibraryRef(diags *diag.Diagnostics, lib *library, ref *TemplateRef, us
 	tmpls := lib.templates()
 	t := tmpls[ref.Template]
 	if t == nil {
-		var names []string
-		for n := range tmpls {
-			if !strings.HasSuffix(n, "-with-retry") {
-				names = append(names, n)
-			}
-		}
-		sort.Strings(names)
+		names := libraryTemplateNames(tmpls)
 		d := diags.Errorf(uses.Ref.Template.Range(), "%s %q (pipeline %s) has no template %q", kind, ref.WorkflowTemplate, lib.p.Decl.Name.Range(), ref.Template)
 		if s := diag.Suggest(ref.Template, names); s != "" {
 			d.WithHint("did you mean %q?", s)

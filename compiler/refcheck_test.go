@@ -29,6 +29,12 @@ func TestLibraryRefs(t *testing.T) {
 			[]string{`template "greet" of WorkflowTemplate "shared" needs the argument "msg"`, `use.pipe:3:38: template "greet" of WorkflowTemplate "shared" has no input "mgs" | hint: did you mean msg?`}},
 		{"not in the build", `step s uses ref("elsewhere", "x")(a = "b")`, nil, nil},
 		{"cluster is another object", `step s uses ref("shared", "gret", cluster)`, nil, nil},
+		{"entrypoint", "workflow_template_ref \"shared\"\n  entrypoint \"greet\"\n  param msg = \"hi\"", nil, nil},
+		{"unknown entrypoint", "workflow_template_ref \"shared\"\n  entrypoint \"gret\"", nil,
+			[]string{`use.pipe:4:14: entrypoint: WorkflowTemplate "shared" (pipeline lib.pipe:1:10) has no template "gret" | hint: did you mean "greet"?`}},
+		{"entrypoint input without a parameter", "workflow_template_ref \"shared\"\n  entrypoint \"bye\"", nil,
+			[]string{`use.pipe:4:3: entrypoint: template "bye" of WorkflowTemplate "shared" needs the input "msg", which no parameter gives | hint: declare it: param msg = "..."`}},
+		{"entrypoint of a cluster template not in the build", "cluster_workflow_template_ref \"shared\"\n  entrypoint \"gret\"", nil, nil},
 		{"a root of the build", `step s uses ref("shared", "nope")`, []string{"use.pipe", "lib.pipe"},
 			[]string{`has no template "nope"`}},
 	}

@@ -202,24 +202,38 @@ func (c *checker) resolve(sc *scope, path string, rng diag.Range) *Ref {
 			c.diags.Errorf(rng, "step %q cannot use its own output ${%s}", head, path)
 			return nil
 		}
-		if sc.step != nil && (target.IsHook() || sc.step.IsHook()) {
-			c.diags.Errorf(rng, "${%s}: hooks run beside the steps, when an event happens, and cannot exchange outputs with them", path)
-			return nil
+		ofParent := sc.step != nil && sc.step.HookOf == target
+		if ofParent {
+			if !c.checkHookReadsParent(sc.step, out, false, path, rng) {
+				return nil
+			}
+		} else {
+			if sc.step != nil && (target.IsHook() || sc.step.IsHook()) {
+				c.diags.Errorf(rng, "${%s}: hooks run beside the steps, when an event happens, and cannot exchange outputs with them", path).
+					WithHint("only a step's own on exit hook can read that step's outputs")
+				return nil
+			}
+			if sc.step != nil && (target.Handler != "" || sc.step.Handler != "") {
+				c.diags.Errorf(rng, "${%s}: exit and failure handlers run after the main steps and cannot exchange outputs with them", path)
+				return nil
+			}
+			if !c.checkStageOrder(sc, target, path, rng) {
+				return nil
+			}
 		}
-		if sc.step != nil && (target.Handler != "" || sc.step.Handler != "") {
-			c.diags.Errorf(rng, "${%s}: exit and failure handlers run after the main steps and cannot exchange outputs with them", path)
-			return nil
+		if sc.artifactExpr && (usesRef(target.Decl) || contains(c.artifactDecls(target), out)) {
+			ref.Kind, ref.Step, ref.Output = RefArtifact, target, out
+			return ref
 		}
-		if !c.checkStageOrder(sc, target, path, rng) {
-			return nil
+		if !ofParent {
+			if _, ok := stepFields[out]; ok {
+				return c.stepField(sc, ref, target, out)
+			}
+			if !c.checkOutputAvailable(sc, target, path, rng) {
+				return nil
+			}
 		}
-		if _, ok := stepFields[out]; ok {
-			return c.stepField(sc, ref, target, out)
-		}
-		if !c.checkOutputAvailable(sc, target, path, rng) {
-			return nil
-		}
-		if out == "result" {
+		if out == "result" && !c.declaresOutput(target, "result") {
 			if k := c.stepKind(target); k == kindSuspend || k == kindResource || k == kindComposite {
 				c.diags.Errorf(rng, "${%s}: step %q is %s step and has no standard output", path, head, aKind(k)).
 					WithHint("declare an output of step %s and use it", head)
@@ -247,7 +261,7 @@ func (c *checker) resolve(sc *scope, path string, rng diag.Range) *Ref {
 				return nil
 			}
 		}
-		if sc.step != nil && !sc.step.dependsOn(target) {
+		if sc.step != nil && !ofParent && !sc.step.dependsOn(target) {
 			sc.step.Deps = append(sc.step.Deps, &Dep{Step: target, Implicit: true, Range: rng})
 		}
 		return ref

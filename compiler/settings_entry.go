@@ -1,7 +1,9 @@
 // Settings of the pipeline's entry template (the DAG of its steps, or the
 // steps template of its stages): fail_fast, target and step_parallelism.
 // They are rows of settingDefs (settings.go) that write to the `main`
-// template instead of the WorkflowSpec.
+// template instead of the WorkflowSpec. And entrypoint, which names the
+// entry template itself when pipec does not make it: a template of the
+// WorkflowTemplate a workflow_template_ref runs.
 
 package compiler
 
@@ -30,6 +32,9 @@ func init() {
 				m.DAG.Target = v.(string)
 			}
 		}}
+	settingDefs["entrypoint"] = settingDef{doc: `the template to start from when it is not the pipeline's steps: with workflow_template_ref, a template of the referenced WorkflowTemplate (spec.entrypoint)`,
+		check: checkTemplateName,
+		apply: func(t settingTarget, v any) { t.spec.Entrypoint = v.(string) }}
 	settingDefs["step_parallelism"] = settingDef{doc: "at most N of the pipeline's own steps run at once (the entry template's parallelism; parallelism N limits the whole workflow)",
 		check: checkPositive,
 		apply: func(t settingTarget, v any) {
@@ -59,6 +64,19 @@ func checkPositive(c *checker, v *dsl.Value, what string) (any, bool) {
 	return n, ok
 }
 
+// checkTemplateName accepts a string that can be an Argo template name.
+func checkTemplateName(c *checker, v *dsl.Value, what string) (any, bool) {
+	s, ok := checkString(c, v, what)
+	if !ok {
+		return nil, false
+	}
+	if name := s.(string); !argoNameRE.MatchString(name) || len(name) > 128 {
+		c.errorf(v, "%q cannot be an Argo template name", name).WithHint("use letters, digits and '-', at most 128 characters, starting with a letter or digit")
+		return nil, false
+	}
+	return s, true
+}
+
 // checkTargetSyntax accepts a non-empty string; checkEntrySettings checks
 // its names once the steps are known.
 func checkTargetSyntax(c *checker, v *dsl.Value, what string) (any, bool) {
@@ -79,6 +97,11 @@ func checkTargetSyntax(c *checker, v *dsl.Value, what string) (any, bool) {
 func (c *checker) checkEntrySettings(p *Pipeline) {
 	for _, s := range p.Settings {
 		switch s.Name {
+		case "entrypoint":
+			if p.setting("workflow_template_ref", "cluster_workflow_template_ref", "library") == nil {
+				c.errorf(s.Stmt, "entrypoint names a template of the WorkflowTemplate a workflow_template_ref runs, or of the library of a workflow_template; the entry point of a pipeline's own steps is pipec's").
+					WithHint(`add workflow_template_ref "NAME", or remove the entrypoint`)
+			}
 		case "target":
 			if len(p.Stages) > 0 {
 				c.errorf(s.Stmt, "target applies to steps in a DAG; stages run one after another").WithHint("remove target, or write the steps without stages")

@@ -90,6 +90,8 @@ func TestSettings(t *testing.T) {
 		{"pod spec patch", head + `  pod_spec_patch "{\"containerz\": []}"` + tail, []string{`3:18: invalid pod_spec_patch: unknown field "containerz"`}},
 		{"quantity", head + `  template_defaults { container: { resources: { limits: { cpu: "lots" } } } }` + tail, []string{`invalid quantity "lots"`}},
 		{"scheduled time", head + `  step b { run ["echo", "${workflow.scheduledTime}"] }` + tail, []string{`${workflow.scheduledTime} is only known in a scheduled pipeline`}},
+		{"entrypoint without a ref", head + `  entrypoint "a"` + tail, []string{`3:3: entrypoint names a template of the WorkflowTemplate a workflow_template_ref runs`}},
+		{"entrypoint name", "pipeline p {\n  workflow_template_ref \"t\"\n  entrypoint \"a_b\"\n}\n", []string{`3:14: "a_b" cannot be an Argo template name`}},
 		{"ref with steps", "pipeline p {\n  workflow_template_ref \"t\"\n  step a { image \"x\" run [\"echo\"] }\n}\n", []string{`3:8: a pipeline that runs workflow_template_ref "t" has no steps of its own`}},
 	})
 }
@@ -124,6 +126,13 @@ func TestWorkflowTemplateRef(t *testing.T) {
 	}
 	if strings.Contains(y, "templates:") || strings.Contains(y, "entrypoint:") {
 		t.Errorf("a workflow_template_ref pipeline has no templates of its own:\n%s", y)
+	}
+	res, lines = ckCompile(map[string]string{"p.pipe": "pipeline p {\n  workflow_template_ref \"etl\"\n  entrypoint \"load\"\n}\n"}, "p.pipe")
+	if len(lines) > 0 {
+		t.Fatal(lines)
+	}
+	if y := string(res.Outputs[0].YAML); !strings.Contains(y, "  entrypoint: load\n  workflowTemplateRef:\n    name: etl\n") {
+		t.Errorf("entrypoint is not the referenced template's:\n%s", y)
 	}
 }
 

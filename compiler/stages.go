@@ -94,7 +94,7 @@ func (c *checker) stageSteps(p *Pipeline, decls []*dsl.StageDecl, steps []*dsl.S
 		}
 	}
 	c.mixedLevel(main, "pipeline "+quote(p.Name)+" is", "stage")
-	c.mixedLevel(exit, "the exit handlers of pipeline "+quote(p.Name)+" are", "on exit stage")
+	c.mixedLevel(exit, "the exit handlers of pipeline "+quote(p.Name)+" are", "")
 	return out, stageOf
 }
 
@@ -131,12 +131,18 @@ func (c *checker) newStage(sd *dsl.StageDecl, index int, before []*Stage) *Stage
 	return stg
 }
 
-// mixedLevel reports the bare steps of a level that has stages.
+// mixedLevel reports the bare steps of a level that has stages. kw is the
+// stage keyword of the hint; "" for the handlers' level, where it is each
+// step's own (on exit stage, on failure stage).
 func (c *checker) mixedLevel(lvl *stageLevel, where, kw string) {
 	if len(lvl.stages) == 0 {
 		return
 	}
 	for _, d := range lvl.bare {
+		kw := kw
+		if kw == "" {
+			kw = "on " + d.Handler() + " stage"
+		}
 		c.errorf(d.Name, "step %q is outside a stage, but %s written in stages", d.Name.Name, where).
 			WithHint("move it into a stage (%s { step %s ... }), or write all of them as bare steps", kw, d.Name.Name)
 	}

@@ -55,6 +55,11 @@ template g() {
 		{"continue_on only in stages", `pipeline p { image "a"
   step a { run ["x"] continue_on failed }
 }`, []string{`2:22: continue_on cannot be compiled`}},
+		{"a bare failure handler beside handler stages", `pipeline p { image "a"
+  step a { run ["x"] }
+  on exit stage { step h { run ["echo"] } }
+  on failure step f { run ["echo"] }
+}`, []string{`4:19: step "f" is outside a stage, but the exit handlers of pipeline "p" are written in stages | hint: move it into a stage (on failure stage { step f ... })`}},
 		{"handlers and main steps", `pipeline p { image "a"
   stage { step a { run ["x"] output o = file("/o") } }
   on exit stage { step h { run ["echo", "${a.o}"] } }

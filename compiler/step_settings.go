@@ -49,15 +49,23 @@ var stepSettingDefs = map[string]stepSettingDef{
 		func(t stepSettingTarget, v *[]apiv1.HostAlias) { t.tmpl.HostAliases = *v }),
 	"service_account": stepString("the service account of the step's pod (template serviceAccountName)",
 		func(t stepSettingTarget, v string) { t.tmpl.ServiceAccountName = v }),
+	"archive_logs": {doc: "archive the step's logs in the artifact repository (template archiveLocation.archiveLogs)",
+		check: checkBool,
+		apply: func(t stepSettingTarget, v any) {
+			b := v.(bool)
+			t.tmpl.ArchiveLocation = &wfv1.ArtifactLocation{ArchiveLogs: &b}
+		}},
 	"automount_service_account_token": {doc: "mount the service account token in the step's pod (template automountServiceAccountToken)",
-		check: func(c *checker, v *dsl.Value, what string) (any, bool) {
-			if v.Bool == nil {
-				c.errorf(v, "%s takes true or false, got %s", what, v.Kind())
-				return nil, false
-			}
-			return *v.Bool == "true", true
-		},
+		check: checkBool,
 		apply: func(t stepSettingTarget, v any) { b := v.(bool); t.tmpl.AutomountServiceAccountToken = &b }},
+}
+
+func checkBool(c *checker, v *dsl.Value, what string) (any, bool) {
+	if v.Bool == nil {
+		c.errorf(v, "%s takes true or false, got %s", what, v.Kind())
+		return nil, false
+	}
+	return *v.Bool == "true", true
 }
 
 func stepStruct[T any](doc string, apply func(stepSettingTarget, *T)) stepSettingDef {

@@ -17,6 +17,10 @@ type scope struct {
 	tparams  map[string]*Ref // inside a template body
 	template *dsl.TemplateDecl
 	uses     *dsl.UsesClause // the call of the template
+	// artifactExpr is set in the expression that chooses an output
+	// artifact of a pipeline or composite: ${step.name} is then the
+	// step's artifact name when it has one.
+	artifactExpr bool
 }
 
 func (c *checker) step(p *Pipeline, st *Step, templates map[string]*dsl.TemplateDecl) {
@@ -226,7 +230,7 @@ func (c *checker) templateScope(caller *scope, t *dsl.TemplateDecl, uses *dsl.Us
 			if v, ok := c.typedValue(tp.Default, typ, "the default of "+tp.Name.Name); ok {
 				ref.Arg = &Text{Value: v}
 			}
-		} else {
+		} else if !caller.step.Library {
 			c.errorf(uses.Template, "template %q needs argument %q (%s)", t.Name.Name, tp.Name.Name, typ).WithHint("add %s = ... to the call", tp.Name.Name)
 		}
 		sc.tparams[tp.Name.Name] = ref

@@ -180,6 +180,11 @@ func blame(p *Pipeline, msg string) diag.Range {
 	for _, m := range namedRE.FindAllStringSubmatch(msg, -1) {
 		for _, st := range p.AllSteps() {
 			if st.ArgoName == m[1] {
+				if st.Body != nil {
+					if r, ok := rawBlame(st.Body.Raw, msg, "templates."+st.ArgoName+"."); ok {
+						return r
+					}
+				}
 				for _, it := range st.Decl.Items {
 					if it.Stmt != nil && strings.Contains(msg, "raw") {
 						return it.Range()
@@ -188,6 +193,9 @@ func blame(p *Pipeline, msg string) diag.Range {
 				return st.Decl.Name.Range()
 			}
 		}
+	}
+	if r, ok := rawBlame(p.Raw, msg, ""); ok {
+		return r
 	}
 	return p.Decl.Name.Range()
 }

@@ -30,33 +30,58 @@ func validChunks(obj *Object, validate func(*Object) error) bool {
 
 // validChunksOf is validChunks with chunks of size tasks.
 func validChunksOf(obj *Object, size int, validate func(*Object) error) bool {
-	if obj.Pipeline == nil || len(obj.Pipeline.Raw) > 0 {
+	c, ok := newChunker(obj)
+	if !ok || len(c.tasks) <= size {
 		return false
+	}
+	for start := 0; start < len(c.tasks); start += size {
+		if validate(c.chunk(start, min(start+size, len(c.tasks)))) != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// chunker cuts the main DAG of a workflow into chunks (see above).
+type chunker struct {
+	obj   *Object
+	spec  *wfv1.WorkflowSpec
+	tmpls map[string]int // template index by name
+	main  wfv1.Template
+	exit  *wfv1.Template
+	tasks []wfv1.DAGTask // the main DAG's
+	index map[string]int // task index by name
+}
+
+// newChunker is a chunker of obj; ok is false if obj is not of the form
+// chunks cover: a main DAG and an exit DAG of at most validateChunkSize
+// tasks, every template the main DAG, the exit DAG or used by one of their
+// tasks, each DAG's task names unique and its dependencies acyclic.
+func newChunker(obj *Object) (*chunker, bool) {
+	if obj.Pipeline == nil || len(obj.Pipeline.Raw) > 0 {
+		return nil, false
 	}
 	spec := obj.Spec()
 	tmpls := map[string]int{}
 	for i, t := range spec.Templates {
 		if _, dup := tmpls[t.Name]; dup || t.Name == "" {
-			return false
+			return nil, false
 		}
 		tmpls[t.Name] = i
 	}
 	mi, ok := tmpls[spec.Entrypoint]
-	if !ok || spec.Templates[mi].DAG == nil || len(spec.Templates[mi].DAG.Tasks) <= size {
-		return false
+	if !ok || spec.Templates[mi].DAG == nil {
+		return nil, false
 	}
 	main := spec.Templates[mi]
 	var exit *wfv1.Template
 	if spec.OnExit != "" {
 		ei, ok := tmpls[spec.OnExit]
 		if !ok || ei == mi || spec.Templates[ei].DAG == nil || len(spec.Templates[ei].DAG.Tasks) > validateChunkSize {
-			return false
+			return nil, false
 		}
 		exit = &spec.Templates[ei]
 	}
-	// Every template is the main DAG, the exit DAG or used by one of their
-	// tasks, and each DAG's task names are unique and its dependencies
-	// acyclic.
 	used := map[string]bool{main.Name: true}
 	if exit != nil {
 		used[exit.Name] = true
@@ -66,7 +91,7 @@ func validChunksOf(obj *Object, size int, validate func(*Object) error) bool {
 			continue
 		}
 		if !checkDAG(dag.DAG.Tasks) {
-			return false
+			return nil, false
 		}
 		for _, task := range dag.DAG.Tasks {
 			for _, name := range closure(spec, tmpls, task.Template) {
@@ -75,60 +100,64 @@ func validChunksOf(obj *Object, size int, validate func(*Object) error) bool {
 		}
 	}
 	if len(used) != len(spec.Templates) {
-		return false
+		return nil, false
 	}
 	for _, t := range spec.Templates {
 		if !used[t.Name] {
-			return false
+			return nil, false
 		}
 	}
-
 	tasks := main.DAG.Tasks
 	index := make(map[string]int, len(tasks))
 	for i, task := range tasks {
 		index[task.Name] = i
 	}
-	for start := 0; start < len(tasks); start += size {
-		end := min(start+size, len(tasks))
-		var chunk []wfv1.DAGTask
-		stubbed := map[int]bool{}
-		for _, task := range tasks[start:end] {
-			for _, dep := range dependsNames(task.Depends) {
-				if i, ok := index[dep]; ok && (i < start || i >= end) && !stubbed[i] {
-					stubbed[i] = true
-					chunk = append(chunk, stubTask(tasks[i]))
-				}
-			}
-		}
-		chunk = append(chunk, tasks[start:end]...)
+	return &chunker{obj: obj, spec: spec, tmpls: tmpls, main: main, exit: exit, tasks: tasks, index: index}, true
+}
 
-		cs := *spec
-		m := main
-		m.DAG = &wfv1.DAGTemplate{}
-		*m.DAG = *main.DAG
-		m.DAG.Tasks = chunk
-		cs.Templates = []wfv1.Template{m}
-		if exit != nil && start == 0 {
-			cs.Templates = append(cs.Templates, *exit)
-		} else {
-			cs.OnExit = ""
-		}
-		seen := map[string]bool{}
-		for _, dag := range cs.Templates[:len(cs.Templates):len(cs.Templates)] {
-			for _, task := range dag.DAG.Tasks {
-				for _, name := range closure(spec, tmpls, task.Template) {
-					if !seen[name] {
-						seen[name] = true
-						cs.Templates = append(cs.Templates, spec.Templates[tmpls[name]])
-					}
-				}
+// chunkTasks is the tasks of the chunk of the main DAG's tasks start to
+// end: stubs of the tasks outside it they depend on directly, then them.
+func (c *chunker) chunkTasks(start, end int) []wfv1.DAGTask {
+	var chunk []wfv1.DAGTask
+	stubbed := map[int]bool{}
+	for _, task := range c.tasks[start:end] {
+		for _, dep := range dependsNames(task.Depends) {
+			if i, ok := c.index[dep]; ok && (i < start || i >= end) && !stubbed[i] {
+				stubbed[i] = true
+				chunk = append(chunk, stubTask(c.tasks[i]))
 			}
-		}
-		if validate(withSpec(obj, cs)) != nil {
-			return false
 		}
 	}
-	return true
+	return append(chunk, c.tasks[start:end]...)
+}
+
+// chunk is the workflow of the chunk of the main DAG's tasks start to end:
+// the workflow with only those tasks (and chunkTasks' stubs) and the
+// templates they use; the exit handler in the first chunk only.
+func (c *chunker) chunk(start, end int) *Object {
+	cs := *c.spec
+	m := c.main
+	m.DAG = &wfv1.DAGTemplate{}
+	*m.DAG = *c.main.DAG
+	m.DAG.Tasks = c.chunkTasks(start, end)
+	cs.Templates = []wfv1.Template{m}
+	if c.exit != nil && start == 0 {
+		cs.Templates = append(cs.Templates, *c.exit)
+	} else {
+		cs.OnExit = ""
+	}
+	seen := map[string]bool{}
+	for _, dag := range cs.Templates[:len(cs.Templates):len(cs.Templates)] {
+		for _, task := range dag.DAG.Tasks {
+			for _, name := range closure(c.spec, c.tmpls, task.Template) {
+				if !seen[name] {
+					seen[name] = true
+					cs.Templates = append(cs.Templates, c.spec.Templates[c.tmpls[name]])
+				}
+			}
+		}
+	}
+	return withSpec(c.obj, cs)
 }
 
 // closure is a template and the templates its steps run (a retry wrapper

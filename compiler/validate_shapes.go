@@ -57,6 +57,7 @@ import (
 // benchmarks.
 type shapeStats struct {
 	units, shapes, stubs int
+	graphShapes          int // chunks of the graph validated by shape (validate_graph.go)
 }
 
 // shapeUnit is a template the entry point's tasks run that shape-based
@@ -138,7 +139,13 @@ func validShapes(obj *Object, validate func(*Object) error) (bool, shapeStats) {
 	}
 	st.stubs = len(stubs)
 	graph := withSpec(obj, gs)
-	if !validChunksOf(graph, graphChunkSize, validate) && validate(graph) != nil {
+	stubNames := make(map[string]bool, len(stubs))
+	for _, s := range stubs {
+		stubNames[s.Name] = true
+	}
+	ok, n := validGraphShapes(graph, stubNames, validate)
+	st.graphShapes = n
+	if !ok && !validChunksOf(graph, graphChunkSize, validate) && validate(graph) != nil {
 		return false, st
 	}
 
@@ -388,6 +395,13 @@ func unitStub(t wfv1.Template) wfv1.Template {
 // text too. edit, if not nil, changes the copy of the template the key is
 // made of (after the checks).
 func templateShape(t *wfv1.Template, edit func(*wfv1.Template)) (string, bool) {
+	key, ok, _ := templateShapeRenamed(t, edit)
+	return key, ok
+}
+
+// templateShapeRenamed is templateShape, and whether the key names the
+// input parameters by position.
+func templateShapeRenamed(t *wfv1.Template, edit func(*wfv1.Template)) (key string, ok, rename bool) {
 	c := *t
 	c.Name = ""
 	if t.Container != nil {
@@ -408,16 +422,16 @@ func templateShape(t *wfv1.Template, edit func(*wfv1.Template)) (string, bool) {
 	}
 	b, err := json.Marshal(&c)
 	if err != nil || bytes.Contains(b, []byte(`\u0000`)) {
-		return "", false
+		return "", false, false
 	}
 	index, rename := inputIndex(t.Inputs.Parameters)
 	_, whole, renamable := rewriteTags(b, index, false)
 	if !whole {
-		return "", false
+		return "", false, false
 	}
 	rename = rename && renamable
 	if edit == nil && !rename {
-		return string(b), true
+		return string(b), true, false
 	}
 	if edit != nil {
 		edit(&c)
@@ -429,12 +443,12 @@ func templateShape(t *wfv1.Template, edit func(*wfv1.Template)) (string, bool) {
 		}
 	}
 	if b, err = json.Marshal(&c); err != nil {
-		return "", false
+		return "", false, false
 	}
 	if rename {
 		b, _, _ = rewriteTags(b, index, true)
 	}
-	return string(b), true
+	return string(b), true, rename
 }
 
 // inputIndex is the position of each input parameter by name; ok is false

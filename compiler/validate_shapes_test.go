@@ -174,6 +174,175 @@ func TestShapesSameAsFullGenerated(t *testing.T) {
 			sameAsFull(t, fmt.Sprintf("%s at %s", name, spec.Templates[i].Name), obj)
 		}
 	}
+	// The graph: a task of each of the five kinds of the generator, first
+	// of its shape (the representative) and later (sharing its shape).
+	for name, mutate := range taskMutations {
+		for _, i := range []int{1, 2, 3, 4, 11, 12, 13, 24, 25} {
+			obj := mutatedTasks(base, func(tasks []wfv1.DAGTask) { mutate(tasks, i) })
+			sameAsFull(t, fmt.Sprintf("%s at task %d", name, i), obj)
+		}
+	}
+}
+
+// TestGraphShapes checks that the graph of a generated pipeline is
+// validated by task shape, with few shapes, and that the shapes of a
+// chunk keep what Argo sees.
+func TestGraphShapes(t *testing.T) {
+	for _, n := range []int{10, 60, 300} {
+		obj := withoutRetryExpressions(lowerGenerated(t, n, func(s string) string { return s }))
+		ok, st := validShapes(obj, argoValidate)
+		if !ok || st.graphShapes == 0 || st.graphShapes > 8 {
+			t.Errorf("steps=%d: %v, %+v: want graph shapes, few of them", n, ok, st)
+		}
+	}
+	names := map[string]string{"a": "\x000", "b-1": "\x001"}
+	for in, want := range map[string]string{
+		"a":                                   "\x000",
+		"a && (b-1.Succeeded || !b-1.Failed)": "\x000 && (\x001.Succeeded || !\x001.Failed)",
+		"nosuch":                              "",
+		"a.b":                                 "",
+		"a.Succeeded2":                        "",
+		"a.Succeeded.x":                       "",
+		"-a":                                  "",
+		"a || {{x}}":                          "",
+	} {
+		got, ok := renameDepends(in, names)
+		if !ok {
+			got = ""
+		}
+		if got != want {
+			t.Errorf("renameDepends(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for in, want := range map[string]string{
+		`"{{tasks.a.outputs.result}}"`:     `"{{tasks.\u00000.outputs.result}}"`,
+		`"{{ tasks.b-1.status }} == x"`:    `"{{ tasks.\u00001.status }} == x"`,
+		`"{{tasks.other.outputs.result}}"`: `"{{tasks.other.outputs.result}}"`,
+		`"{{tasks.a}}"`:                    `"{{tasks.\u00000}}"`,
+		`"{{=tasks.a.outputs.result}}"`:    "",
+		`"{{tasks.a.outputs.\"x}}"`:        "",
+		`"{{tasks.a.outputs.x"`:            "",
+	} {
+		got, ok := renameTaskTags([]byte(in), names)
+		if !ok {
+			got = nil
+		}
+		if string(got) != want {
+			t.Errorf("renameTaskTags(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+// mutatedTasks is a copy of obj whose entry DAG's tasks are changed by
+// mutate.
+func mutatedTasks(obj *Object, mutate func([]wfv1.DAGTask)) *Object {
+	spec := *obj.Spec()
+	spec.Templates = append([]wfv1.Template(nil), spec.Templates...)
+	for i := range spec.Templates {
+		if spec.Templates[i].Name == spec.Entrypoint {
+			t := spec.Templates[i].DeepCopy()
+			mutate(t.DAG.Tasks)
+			spec.Templates[i] = *t
+		}
+	}
+	return withSpec(obj, spec)
+}
+
+// firstDep is the first task task i depends on (or the task before it).
+func firstDep(tasks []wfv1.DAGTask, i int) string {
+	if names := dependsNames(tasks[i].Depends); len(names) > 0 {
+		return names[0]
+	}
+	return tasks[max(i-1, 0)].Name
+}
+
+func addArg(t *wfv1.DAGTask, name, value string) {
+	t.Arguments.Parameters = append(t.Arguments.Parameters, wfv1.Parameter{Name: name, Value: wfv1.AnyStringPtr(value)})
+}
+
+func andDepends(t *wfv1.DAGTask, dep string) {
+	if t.Depends == "" {
+		t.Depends = dep
+	} else {
+		t.Depends = t.Depends + " && " + dep
+	}
+}
+
+// taskMutations break task i of a DAG in the ways Argo checks a graph
+// (and some it lets through: those must stay accepted).
+var taskMutations = map[string]func(tasks []wfv1.DAGTask, i int){
+	"missing dependency": func(tasks []wfv1.DAGTask, i int) { andDepends(&tasks[i], "nosuch") },
+	"cycle": func(tasks []wfv1.DAGTask, i int) {
+		andDepends(&tasks[i-1], tasks[i].Name)
+		andDepends(&tasks[i], tasks[i-1].Name)
+	},
+	"dependency on a later task": func(tasks []wfv1.DAGTask, i int) { andDepends(&tasks[i], tasks[i+1].Name) },
+	"self dependency":            func(tasks []wfv1.DAGTask, i int) { andDepends(&tasks[i], tasks[i].Name) },
+	"missing output of a dependency": func(tasks []wfv1.DAGTask, i int) {
+		addArg(&tasks[i], "x", "{{tasks."+firstDep(tasks, i)+".outputs.parameters.nosuch}}")
+	},
+	"output of a dependency in when": func(tasks []wfv1.DAGTask, i int) {
+		tasks[i].When = "{{tasks." + firstDep(tasks, i) + ".outputs.parameters.rows}} == x"
+	},
+	"output of a task that is not an ancestor": func(tasks []wfv1.DAGTask, i int) {
+		addArg(&tasks[i], "x", "{{tasks."+tasks[i+1].Name+".outputs.parameters.rows}}")
+	},
+	"status of a task that is not an ancestor": func(tasks []wfv1.DAGTask, i int) {
+		tasks[i].When = "{{tasks." + tasks[i+1].Name + ".status}} == Succeeded"
+	},
+	"output of a task that is not a dependency, with spaces": func(tasks []wfv1.DAGTask, i int) {
+		addArg(&tasks[i], "x", "{{ tasks."+tasks[0].Name+".outputs.parameters.rows }}")
+	},
+	"missing task": func(tasks []wfv1.DAGTask, i int) {
+		addArg(&tasks[i], "x", "{{tasks.nosuch.outputs.result}}")
+	},
+	"items condition on a task without items": func(tasks []wfv1.DAGTask, i int) {
+		andDepends(&tasks[i], firstDep(tasks, i)+".AnySucceeded")
+	},
+	"unknown result":   func(tasks []wfv1.DAGTask, i int) { andDepends(&tasks[i], firstDep(tasks, i)+".Bogus") },
+	"result":           func(tasks []wfv1.DAGTask, i int) { andDepends(&tasks[i], "!"+firstDep(tasks, i)+".Failed") },
+	"unknown template": func(tasks []wfv1.DAGTask, i int) { tasks[i].Template = "nosuch" },
+	"template of another task": func(tasks []wfv1.DAGTask, i int) {
+		tasks[i].Template = tasks[i+1].Template
+	},
+	"argument dropped": func(tasks []wfv1.DAGTask, i int) {
+		if p := tasks[i].Arguments.Parameters; len(p) > 0 {
+			tasks[i].Arguments.Parameters = p[1:]
+		}
+	},
+	"item without items": func(tasks []wfv1.DAGTask, i int) {
+		tasks[i].WithItems, tasks[i].WithSequence = nil, nil
+	},
+	"items added": func(tasks []wfv1.DAGTask, i int) {
+		tasks[i].WithParam = "{{tasks." + firstDep(tasks, i) + ".outputs.parameters.rows}}"
+	},
+	"dependencies and depends": func(tasks []wfv1.DAGTask, i int) {
+		tasks[i].Dependencies = []string{firstDep(tasks, i)}
+	},
+	"dependencies instead of depends": func(tasks []wfv1.DAGTask, i int) {
+		tasks[i].Dependencies, tasks[i].Depends = []string{firstDep(tasks, i)}, ""
+	},
+	"continueOn":              func(tasks []wfv1.DAGTask, i int) { tasks[i].ContinueOn = &wfv1.ContinueOn{Failed: true} },
+	"name with a digit first": func(tasks []wfv1.DAGTask, i int) { tasks[i].Name = "9" + tasks[i].Name },
+	"duplicate name":          func(tasks []wfv1.DAGTask, i int) { tasks[i].Name = tasks[i-1].Name },
+	"name of the magic prefix": func(tasks []wfv1.DAGTask, i int) {
+		old := tasks[i].Name
+		tasks[i].Name = "name-" + old
+		for j := range tasks {
+			tasks[j].Depends = strings.ReplaceAll(tasks[j].Depends, old+" ", tasks[i].Name+" ")
+			if tasks[j].Depends == old {
+				tasks[j].Depends = tasks[i].Name
+			}
+		}
+		addArg(&tasks[i+1], "x", "{{tasks."+tasks[i].Name+".outputs.parameters.nosuch}}")
+	},
+	// (Not a name Argo rejects: its message gives the task's index after a
+	// topological sort that iterates over a map, different from run to run
+	// of ValidateFull itself.)
+	"expression": func(tasks []wfv1.DAGTask, i int) {
+		addArg(&tasks[i], "x", "{{=tasks."+firstDep(tasks, i)+".outputs.result}}")
+	},
+	"unclosed tag": func(tasks []wfv1.DAGTask, i int) { addArg(&tasks[i], "x", "{{tasks."+firstDep(tasks, i)) },
 }
 
 // mutated is a copy of obj whose template i is changed by mutate.

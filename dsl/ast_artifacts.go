@@ -8,6 +8,11 @@ package dsl
 //
 //	input NAME at "/path" [from SOURCE] [optional] [mode 0644] [sub_path "dir"]
 //
+// Without `at`, in a pipeline or a template with steps, it is an input
+// artifact of the pipeline (the workflow's arguments.artifacts, `from
+// LOCATION`) or of the template (given by its caller), which its steps take
+// with `from NAME`.
+//
 // SOURCE is an earlier step's artifact (train.model, or "${train.model}"),
 // or a location (s3 {...}, http "https://...", git {...}, raw """text""",
 // key "path/in/the/repository", ...). In a template, an input without from
@@ -15,7 +20,7 @@ package dsl
 type InputStmt struct {
 	Span
 	Name    *Ident            `parser:"'input' @@"`
-	Path    *StringLit        `parser:"'at' @@"`
+	Path    *StringLit        `parser:"( 'at' @@ )?"`
 	From    *ArtifactFrom     `parser:"( 'from' @@ )?"`
 	Options []*ArtifactOption `parser:"@@*"`
 }
@@ -25,10 +30,18 @@ type InputStmt struct {
 //
 //	artifact NAME at "/path" [to LOCATION] [archive none|tar [level N]|zip]
 //	    [optional] [global "name"] [gc on_completion|on_deletion|never]
+//
+// In a pipeline or a template with steps, an output artifact of the
+// pipeline (its entry template) or template, taken from one of its steps:
+//
+//	artifact NAME from STEP.ARTIFACT
+//	artifact NAME = expression("${a.result} == 'x' ? ${a.out} : ${b.out}")
 type ArtifactStmt struct {
 	Span
 	Name    *Ident            `parser:"'artifact' @@"`
-	Path    *StringLit        `parser:"'at' @@"`
+	Path    *StringLit        `parser:"( 'at' @@"`
+	From    *ArtifactFrom     `parser:"| 'from' @@"`
+	Expr    *Call             `parser:"| '=' @@ )?"`
 	Options []*ArtifactOption `parser:"@@*"`
 }
 
@@ -86,13 +99,14 @@ func (o *ArtifactOption) Keyword() string {
 	return ""
 }
 
-// ArtifactRepositoryStmt: `artifact_repository "config-map" [key "name"]`
+// ArtifactRepositoryStmt: `artifact_repository ["config-map"] [key "name"]`
 // makes the pipeline's artifacts go to the repository a ConfigMap
 // describes (Argo's artifactRepositoryRef) rather than to the
-// controller's default.
+// controller's default. Without a ConfigMap it is the namespace's
+// artifact-repositories ConfigMap.
 type ArtifactRepositoryStmt struct {
 	Span
-	ConfigMap *StringLit `parser:"'artifact_repository' @@"`
+	ConfigMap *StringLit `parser:"'artifact_repository' @@?"`
 	Key       *StringLit `parser:"( 'key' @@ )?"`
 }
 
@@ -105,5 +119,7 @@ type ArtifactGCStmt struct {
 
 func (*ArtifactRepositoryStmt) pipelineStmt() {}
 func (*ArtifactGCStmt) pipelineStmt()         {}
+func (*InputStmt) pipelineStmt()              {}
+func (*ArtifactStmt) pipelineStmt()           {}
 func (*InputStmt) stepStmt()                  {}
 func (*ArtifactStmt) stepStmt()               {}

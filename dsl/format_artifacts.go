@@ -7,34 +7,36 @@ func (p *printer) artifactStmt(n Node) {
 		p.tok("input", s.Pos, s.Pos)
 		p.sp()
 		p.ident(s.Name)
-		p.word("at")
-		p.sp()
-		p.str(s.Path)
-		if f := s.From; f != nil {
-			p.word("from")
+		if s.Path != nil {
+			p.word("at")
 			p.sp()
-			switch {
-			case f.Location != nil:
-				p.location(f.Location)
-			case f.Ref != nil:
-				p.value(&Value{Span: f.Ref.Span, Path: f.Ref})
-			case f.Str != nil:
-				p.str(f.Str)
-			}
+			p.str(s.Path)
 		}
+		p.artifactFrom(s.From)
 		p.artifactOptions(s.Options)
 	case *ArtifactStmt:
 		p.tok("artifact", s.Pos, s.Pos)
 		p.sp()
 		p.ident(s.Name)
-		p.word("at")
-		p.sp()
-		p.str(s.Path)
+		switch {
+		case s.Path != nil:
+			p.word("at")
+			p.sp()
+			p.str(s.Path)
+		case s.From != nil:
+			p.artifactFrom(s.From)
+		case s.Expr != nil:
+			p.word("=")
+			p.sp()
+			p.call(s.Expr)
+		}
 		p.artifactOptions(s.Options)
 	case *ArtifactRepositoryStmt:
 		p.tok("artifact_repository", s.Pos, s.Pos)
-		p.sp()
-		p.str(s.ConfigMap)
+		if s.ConfigMap != nil {
+			p.sp()
+			p.str(s.ConfigMap)
+		}
 		if s.Key != nil {
 			p.word("key")
 			p.sp()
@@ -44,6 +46,23 @@ func (p *printer) artifactStmt(n Node) {
 		p.tok("artifact_gc", s.Pos, s.Pos)
 		p.sp()
 		p.ident(s.Strategy)
+	}
+}
+
+// artifactFrom prints ` from SOURCE`, if any.
+func (p *printer) artifactFrom(f *ArtifactFrom) {
+	if f == nil {
+		return
+	}
+	p.word("from")
+	p.sp()
+	switch {
+	case f.Location != nil:
+		p.location(f.Location)
+	case f.Ref != nil:
+		p.value(&Value{Span: f.Ref.Span, Path: f.Ref})
+	case f.Str != nil:
+		p.str(f.Str)
 	}
 }
 

@@ -90,3 +90,22 @@ func PosAt(filename string, src []byte, offset int) diag.Pos {
 	p.Advance(string(src[:offset]))
 	return diag.Pos{Offset: p.Offset, Line: p.Line, Column: p.Column}
 }
+
+// ValueRange returns the source range of the bytes from..to of the
+// string's value (to > from), and false when the value is not the literal
+// text of the source (a double-quoted string with escapes), whose bytes
+// then have no exact position.
+func (s *StringLit) ValueRange(from, to int) (diag.Range, bool) {
+	if s == nil {
+		return diag.Range{}, false
+	}
+	content := s.Raw[s.ContentOffset() : len(s.Raw)-s.ContentOffset()]
+	if content != s.Value() || from < 0 || to < from || to > len(content) {
+		return diag.Range{}, false
+	}
+	start := s.Pos
+	start.Advance(s.Raw[:s.ContentOffset()+from])
+	end := start
+	end.Advance(content[from:to])
+	return Span{Pos: start, EndPos: end}.Range(), true
+}

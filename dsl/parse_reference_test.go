@@ -38,6 +38,7 @@ var refPipelineStmts = []PipelineStmt{
 	&RetryStmt{}, &MemoizeStmt{}, &ScheduleStmt{}, &KindStmt{}, &VolumeStmt{},
 	&RawStmt{}, &EnvStmt{}, &SettingStmt{}, &SyncStmt{},
 	&ArtifactRepositoryStmt{}, &ArtifactGCStmt{}, &StageDecl{}, &OutputStmt{},
+	&InputStmt{}, &ArtifactStmt{},
 }
 
 var refStepStmts = append([]StepStmt{

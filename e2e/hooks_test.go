@@ -24,7 +24,8 @@ func nodeNamed(wf *wfv1.Workflow, name string) *wfv1.NodeStatus {
 // TestHooks runs testdata/hooks.pipe once with build succeeding and once
 // with it failing; build's pod is held Running for a few seconds so that
 // the running hooks are seen. Each hook runs exactly when its event
-// happened, and the exit handler on both outcomes.
+// happened, and the exit handler on both outcomes; an exit hook reads its
+// step's output parameter and artifact.
 func TestHooks(t *testing.T) {
 	needPipec(t)
 	file := pipeline(t, "hooks")
@@ -72,6 +73,13 @@ func TestHooks(t *testing.T) {
 			if tc.exitCode == 0 && (len(ship) != 1 || ship[0].Phase != wfv1.NodeSucceeded) {
 				t.Errorf("ship: %v, want one Succeeded node", ship)
 			}
+			// report's exit hook got report's output parameter and
+			// artifact, whatever build did.
+			if n := nodeNamed(wf, name+".report.onExit"); n == nil {
+				t.Errorf("no node %s.report.onExit: report's exit hook did not run", name)
+			} else if got := outParam(*n, "seen"); n.Phase != wfv1.NodeSucceeded || got != "v1.2 log-line" {
+				t.Errorf("report's exit hook: %s, saw %q, want Succeeded and %q", n.Phase, got, "v1.2 log-line")
+			}
 			// Hooks are never memoized: no hook node is a cache hit, and
 			// their pods see the retry environment.
 			for _, p := range podsOf(t, name) {
@@ -81,7 +89,7 @@ func TestHooks(t *testing.T) {
 				}
 			}
 			for _, n := range wf.Status.Nodes {
-				if n.MemoizationStatus != nil && n.TemplateName != "build" && n.TemplateName != "ship" {
+				if n.MemoizationStatus != nil && n.TemplateName != "build" && n.TemplateName != "ship" && n.TemplateName != "report" {
 					t.Errorf("hook node %s is memoized", n.Name)
 				}
 			}

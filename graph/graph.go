@@ -28,7 +28,8 @@ type Node struct {
 	Name    string // the step's (task's) name
 	Loop    string // "for each of 3 items: eu, us, ap", ... ("" for none)
 	When    string // the step's condition, in pipec's ${...} notation
-	Handler string // "", "exit" or "failure"
+	Handler string // "", "exit", "failure" or "hook" (a hook of the workflow)
+	Hook    string // the event of a lifecycle hook ("running", "exit", ...), "" for a step
 	Ref     string // "template T of WorkflowTemplate W" for ref(...) steps
 	State   *State // a run's outcome, for pipec status --graph
 	// whenOnEdges: the condition is drawn on the incoming edges.
@@ -41,6 +42,8 @@ type Edge struct {
 	// Outcome is the outcome of From that To waits for ("" for the default,
 	// succeeded or skipped).
 	Outcome string
+	// Hook: To is a lifecycle hook of From, run on the event To.Hook.
+	Hook bool
 }
 
 // State is a step's outcome in a run (all iterations of a loop together).
@@ -114,6 +117,7 @@ func FromWorkflow(name string, spec *wfv1.WorkflowSpec) (*Graph, error) {
 			g.Handlers = true
 		}
 	}
+	g.addWorkflowHooks(spec.Hooks)
 	return g, nil
 }
 
@@ -139,6 +143,9 @@ func (g *Graph) addDAG(dag *wfv1.DAGTemplate, handler, prefix string) {
 		g.Nodes = append(g.Nodes, n)
 	}
 	for _, t := range dag.Tasks {
+		g.addTaskHooks(nodes[t.Name], t.Hooks, prefix)
+	}
+	for _, t := range dag.Tasks {
 		to := nodes[t.Name]
 		for _, d := range t.Dependencies {
 			if from := nodes[d]; from != nil {
@@ -152,7 +159,7 @@ func (g *Graph) addDAG(dag *wfv1.DAGTemplate, handler, prefix string) {
 		}
 	}
 	for _, e := range g.Edges {
-		e.To.whenOnEdges = e.To.When != ""
+		e.To.whenOnEdges = e.To.When != "" && !e.Hook
 	}
 }
 
@@ -168,7 +175,7 @@ func asDAG(t *wfv1.Template) *wfv1.DAGTemplate {
 		var names []string
 		for _, s := range group.Steps {
 			dag.Tasks = append(dag.Tasks, wfv1.DAGTask{Name: s.Name, Template: s.Template, TemplateRef: s.TemplateRef,
-				WithItems: s.WithItems, WithParam: s.WithParam, WithSequence: s.WithSequence, When: s.When, Dependencies: prev})
+				WithItems: s.WithItems, WithParam: s.WithParam, WithSequence: s.WithSequence, When: s.When, Dependencies: prev, Hooks: s.Hooks})
 			names = append(names, s.Name)
 		}
 		prev = names
@@ -179,6 +186,9 @@ func asDAG(t *wfv1.Template) *wfv1.DAGTemplate {
 // Label is what an edge says: the outcome it waits for and the condition
 // of the step it leads to.
 func (e *Edge) Label() string {
+	if e.Hook {
+		return "on " + e.To.Hook
+	}
 	var l []string
 	if e.Outcome != "" {
 		l = append(l, e.Outcome)

@@ -47,7 +47,7 @@ func golden(t *testing.T, file string, got []byte) {
 	}
 }
 
-var examples = []string{"dag-diamond", "etl", "exit-handlers", "conditionals", "loops-param-result", "loops-sequence", "loops-maps"}
+var examples = []string{"dag-diamond", "etl", "exit-handlers", "conditionals", "loops-param-result", "loops-sequence", "loops-maps", "lifecycle-hooks", "stages"}
 
 func TestGolden(t *testing.T) {
 	for _, name := range examples {

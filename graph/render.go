@@ -20,6 +20,9 @@ var classOrder = []string{"succeeded", "cached", "failed", "running", "skipped"}
 // lines is a node's label, one entry a line.
 func (n *Node) lines() []string {
 	l := []string{n.Name}
+	if n.Handler == handlerHook {
+		l = append(l, "on "+n.Hook)
+	}
 	if n.Loop != "" {
 		l = append(l, n.Loop)
 	}
@@ -35,9 +38,11 @@ func (n *Node) lines() []string {
 	return l
 }
 
-func (g *Graph) groups() (main, exit, failure []*Node) {
+func (g *Graph) groups() (main, exit, failure, hooks []*Node) {
 	for _, n := range g.Nodes {
 		switch n.Handler {
+		case handlerHook:
+			hooks = append(hooks, n)
 		case "exit":
 			exit = append(exit, n)
 		case "failure":
@@ -62,16 +67,19 @@ func (g *Graph) Mermaid(w io.Writer) error {
 		if n.Handler != "" {
 			open, close = "([\"", "\"])"
 		}
+		if n.Hook != "" {
+			open, close = ">\"", "\"]" // a hook: a flag
+		}
 		fmt.Fprintf(&b, "%s%s%s%s%s\n", indent, n.ID, open, label, close)
 	}
-	main, exit, failure := g.groups()
+	main, exit, failure, hooks := g.groups()
 	for _, n := range main {
 		node("  ", n)
 	}
 	for _, sg := range []struct {
 		id, title string
 		nodes     []*Node
-	}{{"on_exit", "on exit: after every run", exit}, {"on_failure", "on failure: after a failed run", failure}} {
+	}{{"on_exit", "on exit: after every run", exit}, {"on_failure", "on failure: after a failed run", failure}, {"hooks", "hooks of the workflow", hooks}} {
 		if len(sg.nodes) == 0 {
 			continue
 		}
@@ -82,7 +90,9 @@ func (g *Graph) Mermaid(w io.Writer) error {
 		b.WriteString("  end\n")
 	}
 	for _, e := range g.Edges {
-		if l := e.Label(); l == "" {
+		if l := e.Label(); e.Hook {
+			fmt.Fprintf(&b, "  %s -. \"%s\" .-> %s\n", e.From.ID, mermaidEscape(l), e.To.ID)
+		} else if l == "" {
 			fmt.Fprintf(&b, "  %s --> %s\n", e.From.ID, e.To.ID)
 		} else {
 			fmt.Fprintf(&b, "  %s -- \"%s\" --> %s\n", e.From.ID, mermaidEscape(l), e.To.ID)
@@ -120,7 +130,10 @@ func (g *Graph) DOT(w io.Writer) error {
 		if n.Loop != "" {
 			attrs = append(attrs, "shape=box3d", "style=filled") // a fan-out
 		}
-		if n.Handler != "" {
+		switch {
+		case n.Hook != "":
+			attrs = append(attrs, "shape=cds", "style=\"filled,dashed\"")
+		case n.Handler != "":
 			attrs = append(attrs, "style=\"rounded,filled,dashed\"")
 		}
 		if c := n.State.Class(); c != "" {
@@ -128,14 +141,14 @@ func (g *Graph) DOT(w io.Writer) error {
 		}
 		fmt.Fprintf(&b, "%s%s [%s];\n", indent, n.ID, strings.Join(attrs, ", "))
 	}
-	main, exit, failure := g.groups()
+	main, exit, failure, hooks := g.groups()
 	for _, n := range main {
 		node("  ", n)
 	}
 	for _, sg := range []struct {
 		id, title string
 		nodes     []*Node
-	}{{"cluster_on_exit", "on exit", exit}, {"cluster_on_failure", "on failure", failure}} {
+	}{{"cluster_on_exit", "on exit", exit}, {"cluster_on_failure", "on failure", failure}, {"cluster_hooks", "hooks of the workflow", hooks}} {
 		if len(sg.nodes) == 0 {
 			continue
 		}
@@ -147,6 +160,8 @@ func (g *Graph) DOT(w io.Writer) error {
 	}
 	for _, e := range g.Edges {
 		switch l := e.Label(); {
+		case e.Hook:
+			fmt.Fprintf(&b, "  %s -> %s [label=%s, style=dotted, arrowhead=none];\n", e.From.ID, e.To.ID, dotQuote(l))
 		case l == "":
 			fmt.Fprintf(&b, "  %s -> %s;\n", e.From.ID, e.To.ID)
 		case e.Outcome == "":
@@ -162,7 +177,7 @@ func (g *Graph) DOT(w io.Writer) error {
 			hasOut[e.From] = true
 		}
 		for _, n := range main {
-			if hasOut[n] {
+			if hasOut[n] || n.Hook != "" {
 				continue
 			}
 			for _, h := range [][]*Node{exit, failure} {

@@ -51,11 +51,11 @@ func (c *conv) inputArtifacts(arts []any, args map[string]map[string]any) ([]str
 		if arg := args[name]; arg != nil {
 			src = arg
 			if from, ok := arg["from"].(string); ok {
-				m := artifactTaskRefRE.FindStringSubmatch(from)
-				if m == nil || c.stepNames[m[1]] == "" {
+				ref, ok := c.artifactRef(from)
+				if !ok {
 					return nil, false
 				}
-				line += " from " + m[1] + "." + m[2]
+				line += " from " + ref
 			}
 			for k := range arg {
 				switch k {
@@ -89,7 +89,9 @@ func (c *conv) inputArtifacts(arts []any, args map[string]map[string]any) ([]str
 			switch k {
 			case "name", "path", "optional", "mode":
 			default:
-				if !contains(artifactLocations, k) || args[name] != nil {
+				// Argo replaces an input given by its task with the
+				// argument, own location included (common.ProcessArgs).
+				if !contains(artifactLocations, k) {
 					return nil, false
 				}
 			}
@@ -184,6 +186,21 @@ func taskArtifactArgs(t task) map[string]map[string]any {
 // locationLiteral is structLiteral with secrets written secret("n", "k")
 // (the fields ending in Secret, at any depth: oauth2 {clientIDSecret: ...}).
 func locationLiteral(v any) (string, bool) {
+	if s, ok := v.(string); ok {
+		// Converted text (artifactTexts): a location is interpolated.
+		return quote(s), true
+	}
+	if l, ok := v.([]any); ok {
+		var parts []string
+		for _, e := range l {
+			s, ok := locationLiteral(e)
+			if !ok {
+				return "", false
+			}
+			parts = append(parts, s)
+		}
+		return "[" + strings.Join(parts, ", ") + "]", true
+	}
 	m, ok := v.(map[string]any)
 	if !ok {
 		return structLiteral(v)
@@ -205,6 +222,30 @@ func locationLiteral(v any) (string, bool) {
 		parts = append(parts, key(k)+": "+lit)
 	}
 	return "{" + strings.Join(parts, ", ") + "}", true
+}
+
+// artifactRepositoryStmt converts spec.artifactRepositoryRef.
+func (c *conv) artifactRepositoryStmt() (string, bool) {
+	ref, ok := c.spec["artifactRepositoryRef"].(map[string]any)
+	if !ok || !languageHas(featArtifacts) {
+		return "", false
+	}
+	cm, _ := ref["configMap"].(string)
+	k, _ := ref["key"].(string)
+	for f := range ref {
+		if f != "configMap" && f != "key" {
+			return "", false
+		}
+	}
+	line := "artifact_repository"
+	if cm != "" {
+		line += " " + quote(cm)
+	}
+	if k != "" {
+		line += " key " + quote(k)
+	}
+	delete(c.spec, "artifactRepositoryRef")
+	return line, true
 }
 
 // artifactGCStmt converts spec.artifactGC when it is a strategy alone.
@@ -276,4 +317,169 @@ func (c *conv) artifactTexts(arts []any, sc *scope) ([]any, map[string]map[strin
 		}
 	}
 	return outArts, args, err
+}
+
+var artifactGlobalRefRE = regexpMust(`^\{\{\s*workflow\.outputs\.artifacts\.([-a-zA-Z0-9_]+)\s*\}\}$`)
+
+var artifactInputRefRE = regexpMust(`^\{\{\s*inputs\.artifacts\.([-a-zA-Z0-9_]+)\s*\}\}$`)
+
+// artifactRef converts an artifact's from: a step's artifact (step.art) or
+// an input artifact of the scope (its name).
+func (c *conv) artifactRef(from string) (string, bool) {
+	if m := artifactTaskRefRE.FindStringSubmatch(from); m != nil && c.stepNames[m[1]] != "" {
+		return c.stepNames[m[1]] + "." + m[2], true
+	}
+	if m := artifactInputRefRE.FindStringSubmatch(from); m != nil && c.scopeArts[m[1]] {
+		return m[1], true
+	}
+	if m := artifactGlobalRefRE.FindStringSubmatch(from); m != nil {
+		return "workflow.outputs.artifacts." + m[1], true
+	}
+	return "", false
+}
+
+// workflowArtifacts converts spec.arguments.artifacts: input artifacts of
+// the pipeline, `input NAME from LOCATION`.
+func (c *conv) workflowArtifacts(arts []any) ([]string, error) {
+	var out []string
+	c.scopeArts = map[string]bool{}
+	for i, a := range arts {
+		am, _ := a.(map[string]any)
+		name, _ := am["name"].(string)
+		bad := &notNative{path: c.sp("arguments", "artifacts", i), what: "a workflow artifact other than a name and a location"}
+		loc, has, ok := location(am)
+		if !validParamName(name) || !has || !ok || strings.Contains(loc, "{{") || strings.Contains(loc, "${") {
+			return nil, bad
+		}
+		line := "input " + name + " from " + loc
+		for k, v := range am {
+			switch {
+			case k == "name" || contains(artifactLocations, k):
+			case k == "optional" && v == true:
+				line += " optional"
+			default:
+				return nil, bad
+			}
+		}
+		out = append(out, line)
+		c.scopeArts[name] = true
+	}
+	return out, nil
+}
+
+// entryArtifactArgs gives the input artifacts of the entrypoint leaf that
+// the workflow's arguments supply their source: the pipeline's input of
+// that name.
+func (c *conv) entryArtifactArgs(tm map[string]any, args map[string]map[string]any) {
+	in, _ := tm["inputs"].(map[string]any)
+	for _, a := range jsontree.List(in["artifacts"]) {
+		am, _ := a.(map[string]any)
+		name, _ := am["name"].(string)
+		if args[name] == nil && c.scopeArts[name] {
+			args[name] = map[string]any{"name": name, "from": "{{inputs.artifacts." + name + "}}"}
+		}
+	}
+}
+
+// compositeInputArtifacts converts the inputs.artifacts of a dag or steps
+// template: `input NAME [from LOCATION]`, given by its callers.
+func (c *conv) compositeInputArtifacts(tn string, arts []any) ([]string, map[string]bool, error) {
+	var out []string
+	names := map[string]bool{}
+	for i, a := range arts {
+		am, _ := a.(map[string]any)
+		name, _ := am["name"].(string)
+		bad := &notNative{path: c.tp(tn, "inputs", "artifacts", i), what: "an input artifact of a dag or steps template other than a name and a location"}
+		if !validParamName(name) {
+			return nil, nil, bad
+		}
+		line := "input " + name
+		loc, has, ok := location(am)
+		if !ok || strings.Contains(loc, "{{") {
+			return nil, nil, bad
+		}
+		if has {
+			line += " from " + loc
+		}
+		for k, v := range am {
+			switch {
+			case k == "name" || contains(artifactLocations, k):
+			case k == "optional" && v == true:
+				line += " optional"
+			default:
+				return nil, nil, bad
+			}
+		}
+		out = append(out, line)
+		names[name] = true
+	}
+	return out, names, nil
+}
+
+// compositeArtifactArgs converts the arguments.artifacts of a task that
+// calls a dag or steps template: `NAME = step.art` in its uses clause.
+func (c *conv) compositeArtifactArgs(tn string, t task) ([]string, error) {
+	in, _ := c.templates[tn]["inputs"].(map[string]any)
+	declared := map[string]bool{}
+	for _, a := range jsontree.List(in["artifacts"]) {
+		am, _ := a.(map[string]any)
+		n, _ := am["name"].(string)
+		declared[n] = true
+	}
+	args := taskArtifactArgs(t)
+	var out []string
+	for _, n := range sortedKeys(anyMap(args)) {
+		arg := args[n]
+		from, _ := arg["from"].(string)
+		ref, ok := c.artifactRef(from)
+		if !declared[n] || !ok || len(arg) != 2 {
+			return nil, &notNative{path: append(t.path, "arguments", "artifacts"), what: "an artifact argument of a dag or steps template other than from a step's artifact"}
+		}
+		out = append(out, n+" = "+ref)
+	}
+	return out, nil
+}
+
+// withArtifactArgs adds artifact arguments to a uses argument list.
+func withArtifactArgs(list string, arts []string) string {
+	if len(arts) == 0 {
+		return list
+	}
+	if list == "" {
+		return "(" + strings.Join(arts, ", ") + ")"
+	}
+	return strings.TrimSuffix(list, ")") + ", " + strings.Join(arts, ", ") + ")"
+}
+
+// dagOutputArtifacts converts the outputs.artifacts of a dag or steps
+// template (a composite's, or the entrypoint's): `artifact NAME from
+// step.art`, or `artifact NAME = expression("...")` for a fromExpression.
+func (c *conv) dagOutputArtifacts(arts []any, path []any) ([]string, error) {
+	var out []string
+	for i, a := range arts {
+		am, _ := a.(map[string]any)
+		name, _ := am["name"].(string)
+		bad := &notNative{path: append(append([]any{}, path...), i), what: "an output artifact of a dag or steps template other than from or fromExpression"}
+		if !validParamName(name) || len(am) != 2 {
+			return nil, bad
+		}
+		switch {
+		case am["from"] != nil:
+			from, _ := am["from"].(string)
+			ref, ok := c.artifactRef(from)
+			if !ok || strings.Count(ref, ".") != 1 {
+				return nil, bad
+			}
+			out = append(out, "artifact "+name+" from "+ref)
+		case am["fromExpression"] != nil:
+			e, _ := am["fromExpression"].(string)
+			if e == "" || strings.Contains(e, "{{") {
+				return nil, bad
+			}
+			out = append(out, "artifact "+name+" = expression("+quote(escapeText(e))+")")
+		default:
+			return nil, bad
+		}
+	}
+	return out, nil
 }

@@ -14,7 +14,8 @@ import (
 
 // compositeUses declares (once) the composite template for tn and returns
 // the uses clause of one call.
-func (c *conv) compositeUses(tn string, args taskArgs, path []any) (string, error) {
+func (c *conv) compositeUses(tn string, args taskArgs, t task) (string, error) {
+	path := t.path
 	tm := c.templates[tn]
 	if !isIdent(tn) || strings.Contains(tn, "_") {
 		return "", &notNative{path: c.tp(tn, "name"), what: fmt.Sprintf("the template name %q", tn)}
@@ -44,7 +45,11 @@ func (c *conv) compositeUses(tn string, args taskArgs, path []any) (string, erro
 			return "", &notNative{path: path, what: "an argument " + n + " the template does not declare"}
 		}
 	}
-	return "uses " + c.alias[tn] + argList(args), nil
+	arts, err := c.compositeArtifactArgs(tn, t)
+	if err != nil {
+		return "", err
+	}
+	return "uses " + c.alias[tn] + withArtifactArgs(argList(args), arts), nil
 }
 
 // recursiveEntry returns the one task that runs the entrypoint when its
@@ -98,10 +103,17 @@ func (c *conv) compositeDecl(tn, alias string) (string, error) {
 	}
 	in, _ := tm["inputs"].(map[string]any)
 	for k := range in {
-		if k != "parameters" {
+		if k != "parameters" && !(k == "artifacts" && languageHas(featArtifacts)) {
 			return "", &notNative{path: c.tp(tn, "inputs", k), what: "inputs." + k + " of a dag or steps template"}
 		}
 	}
+	artIns, scopeArts, err := c.compositeInputArtifacts(tn, jsontree.List(in["artifacts"]))
+	if err != nil {
+		return "", err
+	}
+	savedArts := c.scopeArts
+	c.scopeArts = scopeArts
+	defer func() { c.scopeArts = savedArts }()
 	inputs := map[string]string{}
 	var params []string
 	for i, p := range jsontree.List(in["parameters"]) {
@@ -194,7 +206,7 @@ func (c *conv) compositeDecl(tn, alias string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	body = append(body, outs...)
+	body = append(append(artIns, body...), outs...)
 	return commentText(headComment(c.d.node, c.tp(tn)...), "") +
 		"template " + alias + "(" + strings.Join(params, ", ") + ") {\n" + strings.Join(body, "\n") + "\n}\n", nil
 }
@@ -206,10 +218,15 @@ func (c *conv) compositeOutputs(tn string, inputs map[string]string) ([]string, 
 	out, _ := tm["outputs"].(map[string]any)
 	var stmts []string
 	for k := range out {
-		if k != "parameters" {
+		if k != "parameters" && !(k == "artifacts" && languageHas(featArtifacts)) {
 			return nil, &notNative{path: c.tp(tn, "outputs", k), what: "outputs." + k + " of a dag or steps template"}
 		}
 	}
+	arts, err := c.dagOutputArtifacts(jsontree.List(out["artifacts"]), c.tp(tn, "outputs", "artifacts"))
+	if err != nil {
+		return nil, err
+	}
+	stmts = append(stmts, arts...)
 	for i, p := range jsontree.List(out["parameters"]) {
 		pm, _ := p.(map[string]any)
 		pn, _ := pm["name"].(string)

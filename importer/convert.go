@@ -48,7 +48,11 @@ type conv struct {
 	inlinePaths map[string][]any
 	// artifactGC is the pipeline's artifact_gc strategy (Argo's name).
 	artifactGC string
-	tmplVols   []string // of volNames, the template's being converted (containers.go)
+	// scopeArts are the input artifacts of the scope being converted: the
+	// workflow's (spec.arguments.artifacts), or a composite template's
+	// (artifacts.go).
+	scopeArts map[string]bool
+	tmplVols  []string // of volNames, the template's being converted (containers.go)
 	// inlineOnly are templates called by several tasks that are inlined
 	// in each.
 	inlineOnly map[string]bool
@@ -61,6 +65,9 @@ type conv struct {
 
 	notes []note
 	top   []string // template declarations
+	// shared are the declarations of other pipelines of the file that
+	// this one uses (the round trip builds the pipeline with them).
+	shared []string
 }
 
 // note is one construct kept in raw (or not expressible at all).
@@ -522,6 +529,14 @@ func (c *conv) paramStmts() ([]string, error) {
 		c.params[name] = true
 	}
 	delete(args, "parameters")
+	if arts, ok := args["artifacts"]; ok && languageHas(featArtifacts) {
+		lines, err := c.workflowArtifacts(jsontree.List(arts))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, lines...)
+		delete(args, "artifacts")
+	}
 	if len(args) == 0 {
 		delete(c.spec, "arguments")
 	} else {

@@ -235,11 +235,14 @@ func (c *conv) entryOutputStmts(name string, v any) ([]string, error) {
 	notNative := func(path ...any) error {
 		return &notNative{path: c.tp(name, append([]any{"outputs"}, path...)...), what: "template.outputs on the entrypoint DAG"}
 	}
-	var stmts []string
 	for k := range outs {
-		if k != "parameters" {
+		if k != "parameters" && !(k == "artifacts" && languageHas(featArtifacts)) {
 			return nil, notNative(k)
 		}
+	}
+	stmts, err := c.dagOutputArtifacts(jsontree.List(outs["artifacts"]), c.tp(name, "outputs", "artifacts"))
+	if err != nil {
+		return nil, err
 	}
 	for i, x := range jsontree.List(outs["parameters"]) {
 		pm, _ := x.(map[string]any)

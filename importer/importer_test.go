@@ -82,7 +82,7 @@ func TestImportNative(t *testing.T) {
 }
 
 func TestImportRawWarnsAtTheField(t *testing.T) {
-	src := strings.Replace(diamond, "  - name: gen\n    script:", "  - name: gen\n    archiveLocation: {archiveLogs: true}\n    script:", 1)
+	src := strings.Replace(diamond, "  - name: gen\n    script:", "  - name: gen\n    archiveLocation: {s3: {key: logs}}\n    script:", 1)
 	res := importString(t, src, Options{})
 	if res.Diags.HasErrors() {
 		t.Fatal(res.Diags)
@@ -94,7 +94,7 @@ func TestImportRawWarnsAtTheField(t *testing.T) {
 	if d.Range.Start.Line != 35 || d.Range.Start.Column != 5 || !strings.Contains(d.Message, "template.archiveLocation") {
 		t.Errorf("warning %s, want in.yaml:35:5 about template.archiveLocation", d)
 	}
-	if !strings.Contains(string(res.Pipe), "raw \"\"\"\narchiveLocation:\n  archiveLogs: true\n\"\"\"") {
+	if !strings.Contains(string(res.Pipe), "raw \"\"\"\narchiveLocation:\n  s3:\n    key: logs\n\"\"\"") {
 		t.Errorf("no raw block:\n%s", res.Pipe)
 	}
 	strict := importString(t, src, Options{Strict: true})

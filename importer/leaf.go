@@ -541,7 +541,11 @@ func (c *conv) outputs(o map[string]any, sc *scope) ([]string, bool) {
 		name, _ := pm["name"].(string)
 		vf, _ := pm["valueFrom"].(map[string]any)
 		path, _ := vf["path"].(string)
-		if len(pm) != 2 || !validParamName(name) {
+		global, fields := "", 2
+		if g, ok := pm["globalName"].(string); ok && path != "" && validParamName(g) {
+			global, fields = " global "+quote(g), 3
+		}
+		if len(pm) != fields || !validParamName(name) {
 			return nil, false
 		}
 		var line string
@@ -579,7 +583,7 @@ func (c *conv) outputs(o map[string]any, sc *scope) ([]string, bool) {
 				return nil, false
 			}
 		}
-		out = append(out, line)
+		out = append(out, line+global)
 	}
 	return out, true
 }

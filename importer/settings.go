@@ -142,6 +142,9 @@ func (c *conv) settingStmts() []string {
 	if line, ok := c.artifactGCStmt(); ok {
 		out = append(out, line)
 	}
+	if line, ok := c.artifactRepositoryStmt(); ok {
+		out = append(out, line)
+	}
 	if ref, ok := c.spec["workflowTemplateRef"].(map[string]any); ok {
 		name, _ := ref["name"].(string)
 		cluster, _ := ref["clusterScope"].(bool)
@@ -153,6 +156,11 @@ func (c *conv) settingStmts() []string {
 			out = append(out, kw+" "+quote(name))
 			delete(c.spec, "workflowTemplateRef")
 			c.templateRef = true
+			// The entry point is then a template of the referenced one.
+			if ep, ok := c.spec["entrypoint"].(string); ok && ep != "" {
+				out = append(out, c.fieldComment(c.sp("entrypoint")...)+"entrypoint "+quote(ep))
+				delete(c.spec, "entrypoint")
+			}
 		}
 	}
 	return out
@@ -339,6 +347,13 @@ func (c *conv) stepSettingStmts(t, ct map[string]any) []string {
 				out = append(out, line)
 				delete(ct, "securityContext")
 			}
+		}
+	}
+	if al, ok := t["archiveLocation"].(map[string]any); ok && len(al) == 1 {
+		// archiveLogs alone: the step setting archive_logs (artifacts.go).
+		if b, ok := al["archiveLogs"].(bool); ok {
+			out = append(out, fmt.Sprintf("archive_logs %t", b))
+			delete(t, "archiveLocation")
 		}
 	}
 	if v, ok := t["synchronization"]; ok && languageHas(featSync) {

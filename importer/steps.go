@@ -40,6 +40,9 @@ func (c *conv) steps() ([]string, error) {
 	if c.templateRef && c.spec["templates"] == nil {
 		return nil, nil // it runs a WorkflowTemplate's
 	}
+	if c.libraryOnly() {
+		return c.libraryStmts(true) // libraries.go
+	}
 	ep, _ := c.spec["entrypoint"].(string)
 	main := c.recursiveEntry(ep) // composite.go
 	var mainStages [][]task
@@ -127,6 +130,11 @@ func (c *conv) steps() ([]string, error) {
 		return nil, err
 	}
 	out = append(out, hooks...)
+	lib, err := c.libraryStmts(false)
+	if err != nil {
+		return nil, err
+	}
+	out = append(lib, out...)
 	delete(c.spec, "templates")
 	delete(c.spec, "entrypoint")
 	delete(c.spec, "onExit")
@@ -263,7 +271,7 @@ func (c *conv) step(t task, handler string) (string, error) {
 		ignored = dropped
 		composite := leafKind(tm) == ""
 		if composite {
-			uses, err = c.compositeUses(tn, args, t.path) // composite.go
+			uses, err = c.compositeUses(tn, args, t) // composite.go
 		} else if in, _ := tm["inputs"].(map[string]any); in["artifacts"] != nil {
 			c.inlineOnly[tn] = true // each call has its own artifact sources
 		}
@@ -528,13 +536,6 @@ func (c *conv) templateUses(tn string, args taskArgs) (string, error) {
 		names[n] = true
 	}
 	if c.alias[tn] == "" {
-		// Template names are shared by the pipelines of one file.
-		alias := tn
-		for i := 2; c.names["template:"+alias]; i++ {
-			alias = fmt.Sprintf("%s-%d", tn, i)
-		}
-		c.names["template:"+alias] = true
-		c.alias[tn] = alias
 		sc := &scope{inputs: map[string]string{}}
 		if raw, _ := yamlText(tm); inputRefRE.MatchString(raw) && hasRawOnlyInputs(tm) {
 			return "", &rawInputs{}
@@ -570,9 +571,26 @@ func (c *conv) templateUses(tn string, args taskArgs) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		decl := commentText(headComment(c.d.node, c.tp(tn)...), "") +
-			"template " + c.alias[tn] + "(" + strings.Join(params, ", ") + ") {\n" + strings.Join(body, "\n") + "\n}\n"
-		c.top = append(c.top, decl)
+		declOf := func(alias string) string {
+			return commentText(headComment(c.d.node, c.tp(tn)...), "") +
+				"template " + alias + "(" + strings.Join(params, ", ") + ") {\n" + strings.Join(body, "\n") + "\n}\n"
+		}
+		// Template names are shared by the pipelines of one file: one that
+		// another pipeline declared the same, with the same default image,
+		// is that declaration.
+		if c.names["template:"+tn] && c.names["decl:"+c.image+"\x00"+declOf(tn)] {
+			c.alias[tn] = tn
+			c.shared = append(c.shared, declOf(tn))
+		} else {
+			alias := tn
+			for i := 2; c.names["template:"+alias]; i++ {
+				alias = fmt.Sprintf("%s-%d", tn, i)
+			}
+			c.names["template:"+alias] = true
+			c.alias[tn] = alias
+			c.names["decl:"+c.image+"\x00"+declOf(alias)] = true
+			c.top = append(c.top, declOf(alias))
+		}
 	}
 	for _, n := range args.names {
 		found := false
@@ -636,6 +654,9 @@ func (c *conv) inlineBody(tn string, args taskArgs, t task) ([]string, error) {
 		}
 	}
 	sc.artifacts = taskArtifactArgs(t)
+	if t.entryLeaf {
+		c.entryArtifactArgs(tm, sc.artifacts)
+	}
 	return c.leafBody(tn, sc)
 }
 

@@ -137,7 +137,9 @@ func rawBlock(v any) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	y := string(b)
+	// pipec interpolates ${...} in raw: Argo's own ${ (a shell variable in
+	// a script) is written $${.
+	y := strings.ReplaceAll(string(b), "${", "$${")
 	switch {
 	case !strings.Contains(y, `"""`) && !strings.HasSuffix(y, `"`):
 		return "raw \"\"\"\n" + y + "\"\"\"", nil

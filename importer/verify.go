@@ -53,7 +53,7 @@ func importDoc(filename string, d *doc, names map[string]bool, opts Options, dia
 		if opts.NoVerify {
 			break
 		}
-		diff := roundTrip(obj.Name, t, d.value, c.inexpressiblePaths())
+		diff := roundTrip(obj.Name, t+"\n"+strings.Join(c.shared, "\n"), d.value, c.inexpressiblePaths())
 		if diff == "" {
 			break
 		}

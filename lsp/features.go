@@ -296,6 +296,9 @@ func describeStep(b *strings.Builder, st *compiler.Step) {
 		kind = "on " + st.Handler + " step"
 	}
 	fmt.Fprintf(b, "**%s** `%s`", kind, st.Name)
+	if st.HookOf != nil {
+		fmt.Fprintf(b, ", a hook of step `%s`", st.HookOf.Name)
+	}
 	if st.Pipeline != nil {
 		fmt.Fprintf(b, " of pipeline `%s`", st.Pipeline.Name)
 	}
@@ -606,11 +609,19 @@ func (s *Server) DocumentSymbol(ctx context.Context, p *protocol.DocumentSymbolP
 		}
 		return ds
 	}
-	stepChildren := func(items []*dsl.StepItem) []protocol.DocumentSymbol {
+	var stepChildren func(items []*dsl.StepItem) []protocol.DocumentSymbol
+	stepChildren = func(items []*dsl.StepItem) []protocol.DocumentSymbol {
 		var out []protocol.DocumentSymbol
 		for _, it := range items {
-			if o, ok := it.Stmt.(*dsl.OutputStmt); ok && o.Name != nil {
-				out = append(out, sym(o.Name.Name, "output", protocol.SymbolKindField, it, o.Name, nil))
+			switch st := it.Stmt.(type) {
+			case *dsl.OutputStmt:
+				if st.Name != nil {
+					out = append(out, sym(st.Name.Name, "output", protocol.SymbolKindField, it, st.Name, nil))
+				}
+			case *dsl.HookStmt: // a lifecycle hook of the step
+				if st.Name != nil && st.Event != nil {
+					out = append(out, sym(st.Name.Name, "on "+st.Event.Name+" step", protocol.SymbolKindFunction, it, st.Name, stepChildren(st.Items)))
+				}
 			}
 		}
 		return out

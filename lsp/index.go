@@ -187,7 +187,7 @@ func buildIndex(unit *compiler.Unit, prog *compiler.Program) *index {
 		for _, prm := range p.Params {
 			add(prm.Decl.Name.Range(), paramT(prm), true, nil)
 		}
-		for _, st := range append(append([]*compiler.Step{}, p.Steps...), p.ExitSteps...) {
+		for _, st := range p.AllSteps() { // hooks included
 			add(st.Decl.Name.Range(), stepT(st), true, nil)
 			if lt := loopT(st); lt != nil {
 				add(lt.decl, lt, true, nil)

@@ -31,7 +31,8 @@ func newGraphCmd() *cobra.Command {
 		Use:   "graph FILE.pipe [--format mermaid|dot|svg] [--output FILE]",
 		Short: "draw a pipeline's DAG as Mermaid, DOT or SVG",
 		Long: "Draws the DAG of a pipeline: its steps, loops as fan-outs (a stacked box),\n" +
-			"the outcome a step waits for and its condition on the edges, and the exit and\n" +
+			"the outcome a step waits for and its condition on the edges, lifecycle hooks as\n" +
+			"flags beside their step (dotted edges name the event), and the exit and\n" +
 			"failure handlers in boxes of their own. Mermaid renders in GitHub and GitLab\n" +
 			"Markdown; DOT is Graphviz's language; SVG is DOT laid out by Graphviz compiled\n" +
 			"to WebAssembly, in the helper " + graphHelper + " (install it next to pipec:\n" +

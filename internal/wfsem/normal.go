@@ -182,6 +182,15 @@ func Normalize(obj any) (map[string]any, error) {
 	}
 	args["parameters"] = params
 	rest["arguments"] = args
+	// The workflow's artifacts are the entry template's arguments, as its
+	// parameters are.
+	for _, a := range jsontree.List(args["artifacts"]) {
+		if am, _ := a.(map[string]any); am != nil {
+			if name, ok := am["name"].(string); ok {
+				entryArgs["artifact:"+name] = am
+			}
+		}
+	}
 	out["spec"] = rest
 	if ep, ok := spec["entrypoint"].(string); ok && ep != "" {
 		out["entry"] = n.call(map[string]any{"template": ep}, entryArgs, nil)
@@ -477,7 +486,9 @@ func argList(args map[string]any) []any {
 
 // substituteInputs replaces {{inputs.parameters.x}} in a template by the
 // argument (or the input's own value or default) and drops the inputs it
-// resolved; input artifacts get the fields of their argument.
+// resolved; an input artifact is replaced by its argument, with its own
+// path and mode, and passing it on is passing its argument
+// (passInputArtifacts).
 func substituteInputs(t map[string]any, args map[string]any) map[string]any {
 	inputs, _ := t["inputs"].(map[string]any)
 	repl := map[string]string{}
@@ -506,38 +517,92 @@ func substituteInputs(t map[string]any, args map[string]any) map[string]any {
 		repl[name] = scalar(val)
 	}
 	var arts []any
+	given := map[string]map[string]any{}
 	for _, p := range jsontree.List(inputs["artifacts"]) {
 		pm, _ := p.(map[string]any)
 		name, _ := pm["name"].(string)
 		if a, ok := args["artifact:"+name].(map[string]any); ok {
-			merged := jsontree.Copy(pm).(map[string]any)
-			for k, v := range a {
-				merged[k] = v
+			// As Argo does (common.ProcessArgs): the argument replaces
+			// the input, its own location included; only the path and
+			// the modes are the input's.
+			merged := jsontree.Copy(a).(map[string]any)
+			for _, k := range []string{"name", "path", "mode", "recurseMode"} {
+				if v, ok := pm[k]; ok {
+					merged[k] = v
+				} else {
+					delete(merged, k)
+				}
 			}
 			pm = merged
+			given[name] = a
 		}
 		arts = append(arts, pm)
 	}
+	passInputArtifacts(t, given)
 	if inputs != nil {
 		inputs["parameters"] = keep
 		inputs["artifacts"] = arts
 		delete(t, "inputs")
 	}
 	if len(repl) > 0 {
-		t = jsontree.ReplaceStrings(t, func(s string) string {
-			return inputRefRE.ReplaceAllStringFunc(s, func(ref string) string {
-				if v, ok := repl[inputRefRE.FindStringSubmatch(ref)[1]]; ok {
-					return v
-				}
-				return ref
+		sub := func(v any) any {
+			return jsontree.ReplaceStrings(v, func(s string) string {
+				return inputRefRE.ReplaceAllStringFunc(s, func(ref string) string {
+					if v, ok := repl[inputRefRE.FindStringSubmatch(ref)[1]]; ok {
+						return v
+					}
+					return ref
+				})
 			})
-		}).(map[string]any)
+		}
+		t = sub(t).(map[string]any)
+		// The input artifacts' locations too.
+		if inputs != nil {
+			inputs["artifacts"] = sub(inputs["artifacts"])
+		}
 	}
 	if inputs != nil {
 		t["inputs"] = inputs
 	}
 	return t
 }
+
+// passInputArtifacts replaces, in the arguments of a dag or steps
+// template's tasks, an artifact passed on from the template's own input
+// (from: "{{inputs.artifacts.x}}") by what the template was given for that
+// input: passing an input on is the same as passing its source.
+func passInputArtifacts(t map[string]any, given map[string]map[string]any) {
+	if len(given) == 0 {
+		return
+	}
+	var tasks []any
+	if dag, ok := t["dag"].(map[string]any); ok {
+		tasks = jsontree.List(dag["tasks"])
+	}
+	for _, g := range jsontree.List(t["steps"]) {
+		tasks = append(tasks, jsontree.List(g)...)
+	}
+	for _, x := range tasks {
+		tk, _ := x.(map[string]any)
+		a, _ := tk["arguments"].(map[string]any)
+		for _, y := range jsontree.List(a["artifacts"]) {
+			am, _ := y.(map[string]any)
+			from, _ := am["from"].(string)
+			m := inputArtifactRE.FindStringSubmatch(from)
+			if m == nil || given[m[1]] == nil {
+				continue
+			}
+			delete(am, "from")
+			for k, v := range given[m[1]] {
+				if k != "name" {
+					am[k] = jsontree.Copy(v)
+				}
+			}
+		}
+	}
+}
+
+var inputArtifactRE = regexp.MustCompile(`^\{\{\s*inputs\.artifacts\.([-a-zA-Z0-9_]+)\s*\}\}$`)
 
 var inputRefRE = regexp.MustCompile(`\{\{\s*inputs\.parameters\.([-a-zA-Z0-9_]+)\s*\}\}`)
 

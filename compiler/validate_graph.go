@@ -1,0 +1,280 @@
+package compiler
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+)
+
+// Graph shapes: the graph workflow of shape-based validation (every unit a
+// stub, see validate_shapes.go) is validated one task at a time, in chunks
+// of one task (validate_chunks.go: the task, stubs of the tasks it depends
+// on directly, the templates they use), and only one chunk of each task
+// shape: the chunks of the tasks of a generated pipeline are, but for
+// names, a handful (in the 1,000-step benchmark, 6 of 1,000).
+//
+// Why one chunk per shape is Argo's verdict (workflow/validate/validate.go,
+// v3.7.18, validateDAG and what it calls):
+//
+//   - Across tasks, Argo checks that task names are unique and of the form
+//     it accepts (validateWorkflowFieldNames), that they do not begin with a
+//     digit, that depends and dependencies are not mixed and continueOn is
+//     not used with depends (usingDepends, a flag of the whole DAG), that
+//     the dependencies are acyclic (sortDAGTasks, verifyNoCycles) and that
+//     targets exist. newChunker (checkDAG) and graphShapes check these
+//     here, as strictly or more (no dependencies lists, no continueOn, no
+//     targets, no name beginning with a digit, every depends word a task).
+//   - Everything else is checked of one task at a time, against the
+//     outputs of the tasks in the DAG (its scope: every task's, with an
+//     ancestor's status and aggregate outputs) and against its ancestry
+//     (validateDAGTaskArgumentDependency). A chunk has only the task's
+//     direct dependencies, so it can fail where the whole DAG would not
+//     but not the reverse (the argument of validate_chunks.go).
+//   - Two chunks with the same key (graphShapes.key) are the same but for
+//     a one to one renaming of task names, template names and input
+//     parameter names (templateShape's, with the arguments that set them:
+//     argsByPosition). Argo sees a task's name in: the checks of its form
+//     (passed by both), depends (whose words the key renames as Argo's
+//     taskNameRegex reads them, on a form where that reading is
+//     unambiguous), the scope's keys "tasks.NAME.…" and the tags that look
+//     them up (renamed where a tag begins with "tasks." and names a task of
+//     the chunk), validateDAGTaskArgumentDependency (the second part of a
+//     "{{tasks.NAME." argument, renamed with it) and messages. The one
+//     lookup that is not exact, the prefix "tasks.name" Argo lets through,
+//     is ruled out: no task name begins with "name". No other part of the
+//     chunk mentions a task: the key requires that the workflow's fields
+//     and the main DAG's own fields hold no "tasks.". Template and input
+//     names are covered by the argument of validate_shapes.go.
+//
+// Any failure falls back (to chunks of graphChunkSize, then to the whole
+// workflow), so messages are always the whole workflow's;
+// TestShapesSameAsFullGenerated breaks the graph in the ways Argo checks
+// it and compares with full validation.
+
+// validGraphShapes validates the graph workflow of shape-based validation
+// one task shape at a time. stubs are the names of its stub templates.
+// ok reports whether graph is of the form covered and every shape's
+// chunk was accepted (and so Argo accepts the graph); shapes is how many
+// shapes there were.
+func validGraphShapes(graph *Object, stubs map[string]bool, validate func(*Object) error) (ok bool, shapes int) {
+	g, applies := newGraphShapes(graph, stubs)
+	if !applies {
+		return false, 0
+	}
+	seen := map[string]bool{}
+	for i := range g.c.tasks {
+		key := g.key(i)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		shapes++
+		if validate(g.c.chunk(i, i+1)) != nil {
+			return false, shapes
+		}
+	}
+	return true, shapes
+}
+
+// graphShapes computes the keys of the one-task chunks of a graph.
+type graphShapes struct {
+	c     *chunker
+	stubs map[string]bool
+	tmpl  map[string]tmplKey // memo of templateKey
+}
+
+type tmplKey struct {
+	key     string
+	renamed bool // the key names inputs by position
+}
+
+// newGraphShapes is the graphShapes of graph; false if it is not of the
+// form graph shapes cover (see above).
+func newGraphShapes(graph *Object, stubs map[string]bool) (*graphShapes, bool) {
+	c, ok := newChunker(graph)
+	if !ok || len(c.tasks) < 2 || c.main.DAG.Target != "" {
+		return nil, false
+	}
+	for _, t := range c.tasks {
+		if len(t.Name) > 128 || !templateNameRE.MatchString(t.Name) || strings.HasPrefix(t.Name, "name") || t.TemplateRef != nil {
+			return nil, false
+		}
+	}
+	spec := *c.spec
+	spec.Templates = nil
+	main := c.main
+	dag := *main.DAG
+	dag.Tasks = nil
+	main.DAG = &dag
+	for _, v := range []any{&spec, &main} {
+		b, err := json.Marshal(v)
+		if err != nil || bytes.Contains(b, []byte("tasks.")) {
+			return nil, false
+		}
+	}
+	return &graphShapes{c: c, stubs: stubs, tmpl: map[string]tmplKey{}}, true
+}
+
+// templateKey is what a chunk's key holds of a template: a stub's shape
+// (templateShape), any other template's JSON, name included.
+func (g *graphShapes) templateKey(name string) tmplKey {
+	if k, ok := g.tmpl[name]; ok {
+		return k
+	}
+	k := tmplKey{key: "\x00" + name}
+	i, found := g.c.tmpls[name]
+	if !found {
+		g.tmpl[name] = k
+		return k
+	}
+	t := &g.c.spec.Templates[i]
+	if key, ok, renamed := templateShapeRenamed(t, nil); ok && g.stubs[name] {
+		k = tmplKey{key: "S" + key, renamed: renamed}
+	} else if b, err := json.Marshal(t); err == nil {
+		k = tmplKey{key: "L" + string(b)}
+	}
+	g.tmpl[name] = k
+	return k
+}
+
+// key is the key of the chunk of task i: its tasks and templates with
+// task names, template names and the inputs of stubs renamed by position
+// (with a NUL, which no name holds). A chunk the renaming does not cover
+// has a key of its own.
+func (g *graphShapes) key(i int) string {
+	own := "\x00own " + g.c.tasks[i].Name
+	if i == 0 && g.c.exit != nil {
+		return own // the chunk that validates the exit handler
+	}
+	tasks := g.c.chunkTasks(i, i+1)
+	names := make(map[string]string, len(tasks))
+	for n, t := range tasks {
+		names[t.Name] = "\x00" + itoa(n)
+	}
+	var key strings.Builder
+	tmplPos := map[string]string{}
+	for _, t := range tasks {
+		for _, name := range closure(g.c.spec, g.c.tmpls, t.Template) {
+			if _, ok := tmplPos[name]; !ok {
+				tmplPos[name] = "\x00T" + itoa(len(tmplPos))
+				key.WriteString(g.templateKey(name).key)
+				key.WriteByte('\x01')
+			}
+		}
+	}
+	for _, orig := range tasks {
+		tk := g.templateKey(orig.Template)
+		if tk.key[0] == '\x00' {
+			return own
+		}
+		t := orig
+		t.Name = names[t.Name]
+		t.Template = tmplPos[t.Template]
+		if tk.renamed {
+			inputs := g.c.spec.Templates[g.c.tmpls[orig.Template]].Inputs.Parameters
+			args := argsByPosition(t.Arguments.Parameters, inputs)
+			if len(args) > 0 && !strings.HasPrefix(args[0].Name, "\x00") {
+				return own // an argument that is not an input, or twice
+			}
+			t.Arguments.Parameters = args
+		}
+		depends, ok := renameDepends(t.Depends, names)
+		if !ok {
+			return own
+		}
+		t.Depends = depends
+		b, err := json.Marshal(&t)
+		if err != nil {
+			return own
+		}
+		if b, ok = renameTaskTags(b, names); !ok {
+			return own
+		}
+		key.Write(b)
+		key.WriteByte('\x01')
+	}
+	return key.String()
+}
+
+// renameDepends is a depends expression with each task name renamed; ok
+// is false unless it is of the form Argo's taskNameRegex reads without
+// ambiguity: names of tasks in names, each alone or followed by
+// ".Result" (a capital, then letters), between spaces, parentheses, "&",
+// "|" and "!".
+func renameDepends(depends string, names map[string]string) (string, bool) {
+	var b strings.Builder
+	isWord := func(c byte) bool {
+		return c == '-' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+	}
+	for i := 0; i < len(depends); {
+		c := depends[i]
+		if strings.IndexByte(" &|!()", c) >= 0 {
+			b.WriteByte(c)
+			i++
+			continue
+		}
+		if c == '-' || !isWord(c) {
+			return "", false
+		}
+		j := i
+		for j < len(depends) && isWord(depends[j]) {
+			j++
+		}
+		renamed, ok := names[depends[i:j]]
+		if !ok {
+			return "", false
+		}
+		b.WriteString(renamed)
+		i = j
+		if i < len(depends) && depends[i] == '.' {
+			j = i + 1
+			for j < len(depends) && isWord(depends[j]) {
+				j++
+			}
+			result := depends[i+1 : j]
+			if len(result) < 2 || result[0] < 'A' || result[0] > 'Z' || strings.ContainsAny(result, "-0123456789") || j < len(depends) && depends[j] == '.' {
+				return "", false
+			}
+			b.WriteString(depends[i:j])
+			i = j
+		}
+	}
+	return b.String(), true
+}
+
+// renameTaskTags is a task's JSON with the task named at the start of each
+// "{{tasks.NAME…}}" tag renamed, if NAME is in names. ok is false if a tag
+// holds a quote, a backslash (so no NUL: the renamed names cannot be
+// confused with text), an expression or another tag, or does not end (as
+// Argo's scanner reads tags: from "{{" to the next "}}").
+func renameTaskTags(b []byte, names map[string]string) ([]byte, bool) {
+	var w bytes.Buffer
+	for {
+		i := bytes.Index(b, []byte("{{"))
+		if i < 0 {
+			w.Write(b)
+			return w.Bytes(), true
+		}
+		w.Write(b[:i])
+		j := bytes.Index(b[i+2:], []byte("}}"))
+		if j < 0 {
+			return nil, false
+		}
+		tag := string(b[i+2 : i+2+j])
+		b = b[i+2+j+2:]
+		trimmed := strings.TrimSpace(tag)
+		if strings.ContainsAny(tag, `"{\`) || strings.HasPrefix(trimmed, "=") {
+			return nil, false
+		}
+		if rest, ok := strings.CutPrefix(trimmed, "tasks."); ok {
+			name, _, _ := strings.Cut(rest, ".")
+			if renamed, ok := names[name]; ok {
+				lead := tag[:strings.Index(tag, "tasks.")]
+				tag = lead + "tasks." + strings.ReplaceAll(renamed, "\x00", `\u0000`) + tag[len(lead)+len("tasks.")+len(name):]
+			}
+		}
+		w.WriteString("{{")
+		w.WriteString(tag)
+		w.WriteString("}}")
+	}
+}
