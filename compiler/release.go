@@ -19,7 +19,10 @@ import (
 func releasedUnit(u *Unit) *Unit {
 	r := &Unit{Roots: u.Roots, Imports: u.Imports, Files: make(map[string]*dsl.File, len(u.Files))}
 	for name, f := range u.Files {
-		r.Files[name] = &dsl.File{Name: f.Name, Source: f.Source}
+		if f != nil {
+			f = &dsl.File{Name: f.Name, Source: f.Source}
+		}
+		r.Files[name] = f // nil for a file that could not be read
 	}
 	return r
 }
