@@ -48,7 +48,7 @@ func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 		})
 	}
 	c := containerOf(b, inner)
-	tmpl := &wfv1.Template{Name: st.ArgoName, Tolerations: b.Tolerations}
+	tmpl := &wfv1.Template{Name: st.TemplateName(), Tolerations: b.Tolerations}
 	for _, kv := range b.NodeSelector {
 		if tmpl.NodeSelector == nil {
 			tmpl.NodeSelector = map[string]string{}

@@ -90,13 +90,6 @@ func TestCheckNames(t *testing.T) {
   step load_db { run ["x"] }
   step load-db { run ["y"] }
 }`, []string{`4:8: steps "load_db" and "load-db" both become the Argo name "load-db" | hint: rename one of them`}},
-		{"reserved step names", `pipeline p {
-  image "a"
-  step main { run ["x"] }
-  step exit_handler { run ["y"] }
-}`, []string{
-			`3:8: step name "main" is reserved by pipec for the workflow's entry template`,
-			`4:8: step name "exit_handler" is reserved by pipec for the workflow's exit handler template`}},
 		{"duplicate param", `pipeline p {
   image "a"
   param d = "1"

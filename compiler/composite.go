@@ -35,6 +35,8 @@ type Composite struct {
 	// Inner holds its steps, checked as a pipeline of their own.
 	Inner   *Pipeline
 	Outputs []*CompositeOutput
+	// Parallelism is step_parallelism N: at most N of its steps at once.
+	Parallelism *int64
 	// Library is set when a WorkflowTemplate offers it by name
 	// (library.go).
 	Library bool
@@ -153,8 +155,8 @@ func (c *checker) composite(p *Pipeline, t *dsl.TemplateDecl) *Composite {
 		stepsByName: map[string]*Step{}, composite: comp, root: root}
 	comp.Inner = inner
 	before := len(c.diags)
-	if !argoNameRE.MatchString(comp.Name) || comp.Name == EntryTemplate || comp.Name == ExitTemplate {
-		c.errorf(t.Name, "template name %q cannot be an Argo template name here", t.Name.Name).WithHint("use letters, digits, '-' and '_', not main or exit-handler")
+	if !argoNameRE.MatchString(comp.Name) {
+		c.errorf(t.Name, "template name %q cannot be an Argo template name here", t.Name.Name).WithHint("use letters, digits, '-' and '_'")
 	}
 	for _, tp := range t.Params {
 		prm := &Param{Name: tp.Name.Name, Type: tp.Type.Name, Input: true}
@@ -176,7 +178,7 @@ func (c *checker) composite(p *Pipeline, t *dsl.TemplateDecl) *Composite {
 	subs, stageOf := c.compositeSteps(t)
 	for _, sub := range subs {
 		d := sub.Decl()
-		st := &Step{Name: d.Name.Name, ArgoName: comp.Name + "-" + argoName(d.Name.Name), Decl: d, Pipeline: inner}
+		st := &Step{Name: d.Name.Name, ArgoName: comp.Name + "-" + taskName(d.Name.Name), Decl: d, Pipeline: inner}
 		if !argoNameRE.MatchString(st.ArgoName) || len(st.ArgoName) > 128 {
 			c.errorf(d.Name, "step name %q cannot be an Argo task name", st.Name).WithHint("use letters, digits, '-' and '_'")
 		}
@@ -194,7 +196,7 @@ func (c *checker) composite(p *Pipeline, t *dsl.TemplateDecl) *Composite {
 	finishStages(inner)
 	argoNames := map[string]*Step{}
 	for _, st := range inner.Steps {
-		argoNames[st.ArgoName] = st
+		argoNames[st.TemplateName()] = st
 	}
 	for _, st := range inner.Steps {
 		c.declareHooks(inner, st, comp.Name+"-", argoNames)
@@ -226,8 +228,15 @@ func (c *checker) composite(p *Pipeline, t *dsl.TemplateDecl) *Composite {
 		case nil, *dsl.SubStep, *dsl.SubStage, *dsl.InputStmt, *dsl.ArtifactStmt:
 		case *dsl.OutputStmt:
 			c.compositeOutput(sc, comp, s, it.Doc)
+		case *dsl.StepParallelismStmt:
+			if comp.Parallelism != nil {
+				c.errorf(s, "step_parallelism is given twice")
+			} else if n, ok := checkPositive(c, s.N, "step_parallelism"); ok {
+				v := int64(n.(int))
+				comp.Parallelism = &v
+			}
 		default:
-			c.errorf(it, "a template with steps holds only steps, inputs, outputs and artifacts").WithHint("move this statement into one of its steps")
+			c.errorf(it, "a template with steps holds only steps, inputs, outputs, artifacts and step_parallelism").WithHint("move this statement into one of its steps")
 		}
 	}
 	c.scopeOutputs(inner, artOuts)
@@ -294,7 +303,7 @@ func (c *checker) dagOutput(sc *scope, outs []*CompositeOutput, owner, kind stri
 // checkTemplateNames reports a composite's template, or one of its steps',
 // that has the Argo name of another template of the pipeline.
 func (c *checker) checkTemplateNames(p *Pipeline) {
-	seen := map[string]string{EntryTemplate: "the entry template", ExitTemplate: "the exit handler"}
+	seen := map[string]string{p.EntryName: "the entry template", p.ExitName: "the exit handler"}
 	claim := func(name, what string, n dsl.Node) {
 		if prev, dup := seen[name]; dup {
 			c.errorf(n, "%s and %s both become the Argo template %q", prev, what, name).WithHint("rename one of them")
@@ -304,12 +313,12 @@ func (c *checker) checkTemplateNames(p *Pipeline) {
 	}
 	// The steps' own names are checked where they are declared.
 	for _, st := range p.AllSteps() {
-		seen[st.ArgoName] = fmt.Sprintf("step %q", st.Name)
+		seen[st.TemplateName()] = fmt.Sprintf("step %q", st.Name)
 	}
 	for _, comp := range p.Composites {
 		claim(comp.Name, fmt.Sprintf("template %q", comp.Decl.Name.Name), comp.Decl.Name)
 		for _, st := range comp.Inner.AllSteps() {
-			claim(st.ArgoName, fmt.Sprintf("step %q of template %q", st.Name, comp.Decl.Name.Name), st.Decl.Name)
+			claim(st.TemplateName(), fmt.Sprintf("step %q of template %q", st.Name, comp.Decl.Name.Name), st.Decl.Name)
 		}
 	}
 }
@@ -359,6 +368,7 @@ func (l *lowerer) compositeTemplates(p *Pipeline) []wfv1.Template {
 			libraryInputs(&t, comp.Decl) // library.go
 		}
 		t.Outputs.Parameters = l.dagOutputs(comp.Outputs)
+		t.Parallelism = comp.Parallelism
 		l.scopeArtifactsLowered(comp.Inner, &t)
 		out = append(out, t)
 	}

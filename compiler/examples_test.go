@@ -497,11 +497,11 @@ func TestExamplesRetryWiring(t *testing.T) {
 			}
 			steps := map[string]*compiler.Step{}
 			for _, st := range ex.out.Pipeline.AllSteps() {
-				steps[st.ArgoName] = st
+				steps[st.TemplateName()] = st
 			}
 			for _, comp := range ex.out.Pipeline.Composites {
 				for _, st := range comp.Inner.AllSteps() {
-					steps[st.ArgoName] = st
+					steps[st.TemplateName()] = st
 				}
 			}
 			leaves := leafTemplates(spec)

@@ -75,7 +75,7 @@ func (c *checker) declareHooks(p *Pipeline, st *Step, argoPrefix string, argoNam
 			continue
 		}
 		seen[h.Event.Name] = h
-		hs := &Step{Name: h.Name.Name, ArgoName: argoPrefix + argoName(h.Name.Name), Decl: hd, Handler: h.Event.Name, HookOf: st, Pipeline: p}
+		hs := &Step{Name: h.Name.Name, ArgoName: argoPrefix + taskName(h.Name.Name), Decl: hd, Handler: h.Event.Name, HookOf: st, Pipeline: p}
 		if !c.declareStepName(p, hs, argoNames) {
 			continue
 		}
@@ -91,17 +91,14 @@ func (c *checker) declareStepName(p *Pipeline, st *Step, argoNames map[string]*S
 	if !argoNameRE.MatchString(st.ArgoName) || len(st.ArgoName) > 128 {
 		c.errorf(n, "step name %q cannot be an Argo template name", st.Name).WithHint("use letters, digits, '-' and '_', at most 128 characters, starting with a letter or digit")
 	}
-	if st.ArgoName == EntryTemplate || st.ArgoName == ExitTemplate {
-		c.errorf(n, "step name %q is reserved by pipec for the workflow's %s template", st.Name, map[string]string{EntryTemplate: "entry", ExitTemplate: "exit handler"}[st.ArgoName]).WithHint("rename the step")
-	}
 	if prev := p.stepsByName[st.Name]; prev != nil {
 		c.errorf(n, "step %q is defined twice (first at %s)", st.Name, prev.Decl.Name.Range())
 		return false
 	}
-	if other := argoNames[st.ArgoName]; other != nil {
-		c.errorf(n, "steps %q and %q both become the Argo name %q", other.Name, st.Name, st.ArgoName).WithHint("rename one of them: '_' becomes '-' and letters become lower case in Argo names")
+	if other := argoNames[st.TemplateName()]; other != nil {
+		c.errorf(n, "steps %q and %q both become the Argo name %q", other.Name, st.Name, st.TemplateName()).WithHint("rename one of them: '_' becomes '-' and letters become lower case in Argo template names")
 	}
-	argoNames[st.ArgoName] = st
+	argoNames[st.TemplateName()] = st
 	p.stepsByName[st.Name] = st
 	return true
 }

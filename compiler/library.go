@@ -14,6 +14,7 @@
 package compiler
 
 import (
+	"strconv"
 	"strings"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
@@ -120,20 +121,17 @@ func (c *checker) libraryTemplates(p *Pipeline, templates map[string]*dsl.Templa
 // checkLibraryNames checks that library templates do not take the Argo
 // names of pipec's templates, and the entrypoint of a library.
 func (c *checker) checkLibraryNames(p *Pipeline) {
-	taken := map[string]string{ExitTemplate: "the exit handler"}
-	if len(p.Steps) > 0 {
-		taken[EntryTemplate] = "the entry template"
-	}
+	taken := map[string]string{}
 	for _, st := range p.AllSteps() {
-		taken[st.ArgoName] = "the template of step " + quote(st.Name)
-		taken[st.ArgoName+wrapperSuffix] = "the retry template of step " + quote(st.Name)
+		taken[st.TemplateName()] = "the template of step " + quote(st.Name)
+		taken[st.TemplateName()+wrapperSuffix] = "the retry template of step " + quote(st.Name)
 	}
 	for _, comp := range p.Composites {
 		if !comp.Library {
 			taken[comp.Name] = "the template of composite " + quote(comp.Decl.Name.Name)
 		}
 		for _, st := range comp.Inner.AllSteps() {
-			taken[st.ArgoName] = "the template of step " + quote(st.Name) + " of template " + quote(comp.Decl.Name.Name)
+			taken[st.TemplateName()] = "the template of step " + quote(st.Name) + " of template " + quote(comp.Decl.Name.Name)
 		}
 	}
 	s := p.setting("library")
@@ -225,4 +223,39 @@ func libraryInputs(t *wfv1.Template, decl *dsl.TemplateDecl) {
 		}
 	}
 	t.Inputs.Parameters = params
+}
+
+// pipecTemplateNames names pipec's entry and exit handler templates: main
+// and exit-handler, unless one of the user's steps or templates has that
+// Argo name (Argo's examples call templates main all the time); then
+// pipec-main (pipec-main-2, ...).
+func (c *checker) pipecTemplateNames(p *Pipeline) {
+	taken := map[string]bool{}
+	add := func(sts []*Step) {
+		for _, st := range sts {
+			taken[st.TemplateName()] = true
+			taken[st.TemplateName()+wrapperSuffix] = true
+		}
+	}
+	add(p.AllSteps())
+	for _, comp := range p.Composites {
+		taken[comp.Name] = true
+		add(comp.Inner.AllSteps())
+	}
+	for _, lt := range p.Library {
+		taken[lt.Name] = true
+	}
+	free := func(base string) string {
+		name := base
+		for i := 1; taken[name]; i++ {
+			name = "pipec-" + base
+			if i > 1 {
+				name += "-" + strconv.Itoa(i)
+			}
+		}
+		taken[name] = true
+		return name
+	}
+	p.EntryName = free(EntryTemplate)
+	p.ExitName = free(ExitTemplate)
 }

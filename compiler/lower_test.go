@@ -294,8 +294,10 @@ pipeline p {
   step B after A { run ["echo"] }
 }`)
 	spec := obj.Spec()
-	if got := task(t, spec, "b").Depends; got != "a" {
-		t.Errorf("b depends = %q", got)
+	// Task names keep their case (a target or depends names them as
+	// written); template names, which name pods, are lower case.
+	if got := task(t, spec, "B"); got.Depends != "A" || got.Template != "b" {
+		t.Errorf("task B: depends %q, template %q; want A, b", got.Depends, got.Template)
 	}
 	if got := template(t, spec, "a").NodeSelector["kubernetes.io/arch"]; got != "{{inputs.parameters.arch}}" {
 		t.Errorf("node selector = %q", got)

@@ -102,6 +102,10 @@ type Pipeline struct {
 	// Library are the templates a WorkflowTemplate offers by their own
 	// names (`library [...]`, library.go).
 	Library []*LibraryTemplate
+	// EntryName and ExitName are the Argo names of pipec's entry and exit
+	// handler templates: main and exit-handler, unless a step or template
+	// of the user's has that name (templateNames in library.go).
+	EntryName, ExitName string
 
 	stepsByName map[string]*Step
 	composites  map[*dsl.TemplateDecl]*Composite
@@ -128,6 +132,8 @@ type Volume struct {
 	ClaimSize    string
 	AccessModes  []string
 	StorageClass string
+	// Mounted is set when a step mounts it.
+	Mounted bool
 }
 
 // Param is a workflow parameter.

@@ -14,7 +14,7 @@ import (
 )
 
 func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string]*dsl.TemplateDecl, doc *dsl.CommentGroup) *Pipeline {
-	p := &Pipeline{Decl: decl, File: f, Name: decl.Name.Name, Kind: KindWorkflow, Memoize: true, MaxAge: DefaultMaxAge, stepsByName: map[string]*Step{}}
+	p := &Pipeline{Decl: decl, File: f, Name: decl.Name.Name, Kind: KindWorkflow, Memoize: true, MaxAge: DefaultMaxAge, EntryName: EntryTemplate, ExitName: ExitTemplate, stepsByName: map[string]*Step{}}
 	c.checkPipelineName(p)
 	if doc != nil {
 		p.Description = doc.Text()
@@ -227,12 +227,9 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 	// Declare every step before resolving any, so references may point forward.
 	byArgoName := map[string][]*Step{} // every step declared so far, by Argo name
 	for _, s := range steps {
-		st := &Step{Name: s.Name.Name, ArgoName: argoName(s.Name.Name), Decl: s, Handler: s.Handler(), Pipeline: p}
+		st := &Step{Name: s.Name.Name, ArgoName: taskName(s.Name.Name), Decl: s, Handler: s.Handler(), Pipeline: p}
 		if !argoNameRE.MatchString(st.ArgoName) || len(st.ArgoName) > 128 {
 			c.errorf(s.Name, "step name %q cannot be an Argo task name", st.Name).WithHint("use letters, digits, '-' and '_', at most 128 characters, starting with a letter or digit")
-		}
-		if st.ArgoName == EntryTemplate || st.ArgoName == ExitTemplate {
-			c.errorf(s.Name, "step name %q is reserved by pipec for the workflow's %s template", st.Name, map[string]string{EntryTemplate: "entry", ExitTemplate: "exit handler"}[st.ArgoName]).WithHint("rename the step")
 		}
 		if prev := p.stepsByName[st.Name]; prev != nil {
 			c.errorf(s.Name, "step %q is defined twice (first at %s)", st.Name, prev.Decl.Name.Range())
@@ -240,13 +237,13 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 		}
 		// Main steps first, then handlers, each in source order.
 		for _, handlers := range []bool{false, true} {
-			for _, other := range byArgoName[st.ArgoName] {
+			for _, other := range byArgoName[st.TemplateName()] {
 				if (other.Handler != "") == handlers {
-					c.errorf(s.Name, "steps %q and %q both become the Argo name %q", other.Name, st.Name, st.ArgoName).WithHint("rename one of them: '_' becomes '-' and letters become lower case in Argo names")
+					c.errorf(s.Name, "steps %q and %q both become the Argo name %q", other.Name, st.Name, st.TemplateName()).WithHint("rename one of them: '_' becomes '-' and letters become lower case in Argo template names")
 				}
 			}
 		}
-		byArgoName[st.ArgoName] = append(byArgoName[st.ArgoName], st)
+		byArgoName[st.TemplateName()] = append(byArgoName[st.TemplateName()], st)
 		p.stepsByName[st.Name] = st
 		switch {
 		case st.IsHook():
@@ -267,7 +264,7 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 		c.declareHooks(p, st, "", argoNames)
 	}
 	// A broken statement may be the step.
-	if len(p.Steps) == 0 && !pipelineHasBad(decl) && p.setting("workflow_template_ref", "cluster_workflow_template_ref", "library") == nil {
+	if len(p.Steps) == 0 && !pipelineHasBad(decl) && p.setting("workflow_template_ref", "cluster_workflow_template_ref") == nil && once["library"] == nil {
 		c.errorf(decl.Name, "pipeline %q has no steps", p.Name).WithHint(`add one: step hello { run ["echo", "hello"] }`)
 	}
 	for _, st := range p.AllSteps() {
@@ -281,10 +278,36 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 	c.checkGeneratedNames(p)
 	c.checkSettings(p)
 	c.checkCycles(p)
+	c.pipecTemplateNames(p) // library.go
 	c.checkTemplateNames(p)
 	c.checkCacheSize(p)
 	c.checkArtifacts(p)
+	c.checkUnusedClaims(p)
 	return p
+}
+
+// checkUnusedClaims warns about a new_pvc volume no step mounts: Argo
+// still creates (and, with volume_claim_gc, deletes) the claim for every
+// run. A raw fragment that names it may mount it.
+func (c *checker) checkUnusedClaims(p *Pipeline) {
+	var raws []string
+	for _, r := range p.Raw {
+		raws = append(raws, r.YAML.Value())
+	}
+	for _, st := range p.AllSteps() {
+		if st.Body != nil {
+			for _, r := range st.Body.Raw {
+				raws = append(raws, r.YAML.Value())
+			}
+		}
+	}
+	all := strings.Join(raws, "\n")
+	for _, v := range p.Volumes {
+		if v.ClaimSize != "" && !v.Mounted && !strings.Contains(all, v.Name) {
+			c.diags.Warnf(v.Decl.Name.Range(), "volume %q is a claim made for every run (spec.volumeClaimTemplates), but no step mounts it", v.Name).
+				WithHint(`mount it in the steps that share it: mount %s at "/work"; or remove it`, v.Name)
+		}
+	}
 }
 
 // cacheEntryBytes is about what one memoized step instance takes in the
@@ -353,7 +376,7 @@ func (c *checker) toleration(s *dsl.TolerationStmt) apiv1.Toleration {
 func (l *lowerer) spec() wfv1.WorkflowSpec {
 	p := l.p
 	spec := wfv1.WorkflowSpec{
-		Entrypoint:            EntryTemplate,
+		Entrypoint:            p.EntryName,
 		ServiceAccountName:    p.ServiceAccount,
 		Synchronization:       p.Sync,
 		Parallelism:           p.Parallelism,
@@ -418,10 +441,10 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 		spec.Templates = append(spec.Templates, l.compositeTemplates(p)...)
 		return spec
 	}
-	main := wfv1.Template{Name: EntryTemplate, DAG: &wfv1.DAGTemplate{}}
+	main := wfv1.Template{Name: p.EntryName, DAG: &wfv1.DAGTemplate{}}
 	var leaves []wfv1.Template
 	if p.Stages != nil {
-		main, leaves = l.stagesTemplate(EntryTemplate, p.Stages)
+		main, leaves = l.stagesTemplate(p.EntryName, p.Stages)
 	} else {
 		for _, low := range l.steps(p.Steps) {
 			main.DAG.Tasks = append(main.DAG.Tasks, low.task)
@@ -433,10 +456,10 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 	spec.Arguments.Artifacts = workflowArtifacts(p)
 	spec.Templates = append(spec.Templates, main)
 	if len(p.ExitSteps) > 0 {
-		exit := wfv1.Template{Name: ExitTemplate, DAG: &wfv1.DAGTemplate{}}
+		exit := wfv1.Template{Name: p.ExitName, DAG: &wfv1.DAGTemplate{}}
 		if p.ExitStages != nil {
 			var tmpls []wfv1.Template
-			exit, tmpls = l.stagesTemplate(ExitTemplate, p.ExitStages)
+			exit, tmpls = l.stagesTemplate(p.ExitName, p.ExitStages)
 			leaves = append(leaves, tmpls...)
 		}
 		for _, st := range p.ExitSteps {
@@ -451,7 +474,7 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 			leaves = append(leaves, tmpls...)
 		}
 		spec.Templates = append(spec.Templates, exit)
-		spec.OnExit = ExitTemplate
+		spec.OnExit = p.ExitName
 	}
 	hooks, hookTmpls := l.hooks(p.Hooks)
 	spec.Hooks = hooks

@@ -231,7 +231,7 @@ func (st *Step) RetryWrapped() bool {
 }
 
 func retryWrapper(st *Step, leaf *wfv1.Template) wfv1.Template {
-	w := wfv1.Template{Name: st.ArgoName + wrapperSuffix, RetryStrategy: retryStrategy(st.Retry)}
+	w := wfv1.Template{Name: st.TemplateName() + wrapperSuffix, RetryStrategy: retryStrategy(st.Retry)}
 	call := wfv1.WorkflowStep{Name: "run", Template: leaf.Name}
 	for _, in := range leaf.Inputs.Parameters {
 		w.Inputs.Parameters = append(w.Inputs.Parameters, wfv1.Parameter{Name: in.Name})
@@ -272,13 +272,13 @@ func (c *checker) checkGeneratedNames(p *Pipeline) {
 	byArgoName := map[string]*Step{}
 	all := p.AllSteps()
 	for _, st := range all {
-		byArgoName[st.ArgoName] = st
+		byArgoName[st.TemplateName()] = st
 	}
 	for _, st := range all {
 		if !st.RetryWrapped() {
 			continue
 		}
-		if other := byArgoName[st.ArgoName+wrapperSuffix]; other != nil {
+		if other := byArgoName[st.TemplateName()+wrapperSuffix]; other != nil {
 			c.errorf(other.Decl.Name, "step %q becomes the Argo template %q, which pipec generates for the retries of step %q", other.Name, other.ArgoName, st.Name).
 				WithHint("rename step %q", other.Name)
 		}

@@ -34,6 +34,8 @@ type settingTarget struct {
 	meta *metav1.ObjectMeta
 	spec *wfv1.WorkflowSpec
 	cron *wfv1.CronWorkflowSpec // nil unless the pipeline has a schedule
+	// entry is the name of pipec's entry template (Pipeline.EntryName).
+	entry string
 }
 
 type settingDef struct {
@@ -305,7 +307,7 @@ func (p *Pipeline) setting(names ...string) *Setting {
 
 // applySettings writes every setting into the lowered object.
 func applySettings(p *Pipeline, obj *Object) {
-	t := settingTarget{spec: obj.Spec()}
+	t := settingTarget{spec: obj.Spec(), entry: p.EntryName}
 	switch {
 	case obj.Workflow != nil:
 		t.meta = &obj.Workflow.ObjectMeta

@@ -19,7 +19,7 @@ import (
 func init() {
 	settingDefs["fail_fast"] = boolSetting("false lets the other branches of the steps run on after a step failed, true stops starting new ones (the entry template's dag.failFast, or failFast of stages)",
 		func(t settingTarget, v bool) {
-			if m := entryTemplate(t.spec); m != nil && m.DAG != nil {
+			if m := entryTemplate(t); m != nil && m.DAG != nil {
 				m.DAG.FailFast = &v
 			} else if m != nil {
 				m.FailFast = &v
@@ -28,7 +28,7 @@ func init() {
 	settingDefs["target"] = settingDef{doc: `the steps to run, with what they need, separated by spaces: "deploy test" or "${target}" (the entry template's dag.target)`,
 		check: checkTargetSyntax,
 		apply: func(t settingTarget, v any) {
-			if m := entryTemplate(t.spec); m != nil && m.DAG != nil {
+			if m := entryTemplate(t); m != nil && m.DAG != nil {
 				m.DAG.Target = v.(string)
 			}
 		}}
@@ -38,18 +38,18 @@ func init() {
 	settingDefs["step_parallelism"] = settingDef{doc: "at most N of the pipeline's own steps run at once (the entry template's parallelism; parallelism N limits the whole workflow)",
 		check: checkPositive,
 		apply: func(t settingTarget, v any) {
-			if m := entryTemplate(t.spec); m != nil {
+			if m := entryTemplate(t); m != nil {
 				n := int64(v.(int))
 				m.Parallelism = &n
 			}
 		}}
 }
 
-// entryTemplate is the lowered `main` template, or nil.
-func entryTemplate(spec *wfv1.WorkflowSpec) *wfv1.Template {
-	for i := range spec.Templates {
-		if spec.Templates[i].Name == EntryTemplate {
-			return &spec.Templates[i]
+// entryTemplate is the lowered entry template (`main`), or nil.
+func entryTemplate(t settingTarget) *wfv1.Template {
+	for i := range t.spec.Templates {
+		if t.spec.Templates[i].Name == t.entry {
+			return &t.spec.Templates[i]
 		}
 	}
 	return nil

@@ -246,6 +246,15 @@ func contains(list []string, s string) bool {
 // lower case (pod names include template names and must be lower case).
 func argoName(name string) string { return strings.ToLower(strings.ReplaceAll(name, "_", "-")) }
 
+// taskName is the Argo task (or step) name of a pipec step: '_' becomes
+// '-', and the case is kept (Argo task names may be upper case, and a
+// dag.target or a depends given at submit time names them as written).
+func taskName(name string) string { return strings.ReplaceAll(name, "_", "-") }
+
+// TemplateName is the Argo name of the step's own template: its task name
+// in lower case (Argo makes pod names of template names).
+func (st *Step) TemplateName() string { return strings.ToLower(st.ArgoName) }
+
 // ArgoVariables lists the Argo workflow variables that ${...} may use (some
 // only in exit and failure handlers).
 func ArgoVariables() []string { return append([]string(nil), argoVariables...) }

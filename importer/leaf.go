@@ -144,7 +144,7 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 			if lines, ok := outputArtifacts(conv); ok {
 				out = append(out, c.withComments(lines, c.tp(tn, "outputs", "artifacts")...)...)
 				delete(o, "artifacts")
-				if c.collected(arts) && !contains(out, "memoize off") {
+				if (c.collected(arts) || c.globalTaken(arts)) && !contains(out, "memoize off") {
 					// pipec refuses to memoize a step whose artifacts are
 					// deleted (a cache hit would hand them out).
 					out = append(out, "memoize off")
