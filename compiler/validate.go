@@ -12,6 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/pipec/pipec/diag"
+	"github.com/pipec/pipec/dsl"
 )
 
 // Validate runs Argo's own validator (the one behind `argo lint` and the
@@ -180,10 +181,14 @@ func blame(p *Pipeline, msg string) diag.Range {
 	for _, m := range namedRE.FindAllStringSubmatch(msg, -1) {
 		for _, st := range p.AllSteps() {
 			if st.ArgoName == m[1] {
-				if st.Body != nil {
-					if r, ok := rawBlame(st.Body.Raw, msg, "templates."+st.ArgoName+"."); ok {
-						return r
+				var raws []*dsl.RawStmt // from the declaration: the body may be released after lowering
+				for _, it := range st.Decl.Items {
+					if r, ok := it.Stmt.(*dsl.RawStmt); ok {
+						raws = append(raws, r)
 					}
+				}
+				if r, ok := rawBlame(raws, msg, "templates."+st.ArgoName+"."); ok {
+					return r
 				}
 				for _, it := range st.Decl.Items {
 					if it.Stmt != nil && strings.Contains(msg, "raw") {
