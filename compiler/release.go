@@ -29,8 +29,8 @@ func releasedUnit(u *Unit) *Unit {
 
 // releasedPipeline is what a lowered pipeline's Object and Output need of
 // it once the pipeline is lowered: its name, kind, file name and raw
-// fragments, and for blame each step's Argo name, the range of its name
-// and its first statement (a copy of the AST's nodes, not the AST).
+// fragments, and for blame each step's Argo name, raw fragments, the range
+// of its name and its first statement (a copy of the AST's nodes, not the AST).
 func releasedPipeline(p *Pipeline) *Pipeline {
 	r := &Pipeline{Name: p.Name, Kind: p.Kind, Raw: p.Raw, File: &dsl.File{Name: p.File.Name}}
 	if p.Decl != nil {
@@ -38,6 +38,9 @@ func releasedPipeline(p *Pipeline) *Pipeline {
 	}
 	for _, st := range p.AllSteps() {
 		s := &Step{Name: st.Name, ArgoName: st.ArgoName, Pipeline: r}
+		if st.Body != nil && len(st.Body.Raw) > 0 {
+			s.Body = &Body{Raw: st.Body.Raw} // blame points into a step's raw fragments
+		}
 		if d := st.Decl; d != nil {
 			s.Decl = &dsl.StepDecl{Span: d.Span, Name: d.Name}
 			for _, it := range d.Items {
