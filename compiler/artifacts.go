@@ -423,12 +423,20 @@ func (c *checker) checkArtifacts(p *Pipeline) {
 		globals[name] = n
 	}
 	var globalRefs []*ArtifactIn
+	globalArts := map[string]*Step{} // the step of each global artifact
 	defer func() {
 		var names []string
 		for n := range globals {
 			names = append(names, n)
 		}
 		for _, in := range globalRefs {
+			if st := globalArts[in.FromGlobal]; st != nil && st.Memoize {
+				// Seen on the real controller (e2e TestArtifactsScope): a
+				// cache hit restores the node's outputs but does not set
+				// the workflow's global outputs.
+				c.errorf(in.Decl, "workflow.outputs.artifacts.%s comes from step %q, which is memoized: on a cache hit Argo does not set the workflow's global outputs, and this step would fail (Unable to resolve)", in.FromGlobal, st.Name).
+					WithHint("take it from the step itself (from %s.ARTIFACT), or add memoize off to step %s", st.Name, st.Name)
+			}
 			if globals[in.FromGlobal] == nil {
 				dd := c.errorf(in.Decl, "no artifact of the pipeline has the global name %q", in.FromGlobal)
 				if s := diag.Suggest(in.FromGlobal, names); s != "" {
@@ -451,6 +459,9 @@ func (c *checker) checkArtifacts(p *Pipeline) {
 		}
 		for _, a := range st.Artifacts.Outputs {
 			global(a.Global, a.Decl.Name)
+			if a.Global != "" {
+				globalArts[a.Global] = st
+			}
 			gc := a.GC
 			if gc == "" {
 				gc = p.ArtifactGC

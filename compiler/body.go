@@ -280,6 +280,9 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 			}
 		case *dsl.MirrorStmt:
 			c.errorf(s, "mirror_volume_mounts applies only in a sidecar or init block").WithHint("sidecar NAME { ... mirror_volume_mounts }")
+		case *dsl.StepParallelismStmt:
+			c.errorf(s, "step_parallelism applies to a pipeline or a template with steps, not to one step").
+				WithHint("to limit a loop, move the step into a template with steps and call it: template t(...) { step_parallelism 2  step %s for ... }", st.Name)
 		default:
 			if !c.behaviourStmt(st, it.Stmt, single) {
 				c.kindStmt(sc, st, it.Stmt, single)

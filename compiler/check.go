@@ -51,7 +51,7 @@ func Check(u *Unit) (*Program, diag.Diagnostics) {
 			p := c.pipeline(f, it.Pipeline, templates, it.Doc)
 			if prev, dup := seen[p.Name]; dup {
 				c.diags.Errorf(it.Pipeline.Name.Range(), "pipeline %q is defined twice (first at %s)", p.Name, prev.Name.Range()).
-					WithHint("pipeline names must be unique: each becomes one output file")
+					WithHint("pipeline names must be unique in one build, across its files: each becomes one output file; rename one of them (pipec import -o DIR names imported Workflows apart, NAME-2)")
 				continue
 			}
 			seen[p.Name] = it.Pipeline

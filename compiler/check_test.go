@@ -441,6 +441,7 @@ pipeline p {
 			`5:8: step "b" has nothing to run`,
 			`5:16: run needs at least one element`,
 			`5:31: a gpu count is already a limit`,
+			`6:10: volume "v" is a claim made for every run (spec.volumeClaimTemplates), but no step mounts it | hint: mount it in the steps that share it: mount v at "/work"; or remove it`,
 			`6:22: invalid size "big"`}},
 		{"schedules", `pipeline p {
   image "a"

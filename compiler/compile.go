@@ -44,6 +44,12 @@ type Options struct {
 	// (syntax errors, imports) as soon as loading is done, before checking:
 	// the language server publishes syntax errors from it at once.
 	Loaded func(*Unit, diag.Diagnostics)
+	// Release makes Compile keep of the AST, the checked program and each
+	// pipeline only what a one-shot build reads afterwards (release.go),
+	// dropping each as soon as the next phase has what it needs: `pipec
+	// build`, not the language server or watch mode, which read the
+	// Result's Unit and Program.
+	Release bool
 }
 
 func (o Options) cancelled() bool { return o.Cancelled != nil && o.Cancelled() }
@@ -137,9 +143,22 @@ func Compile(src Sources, roots []string, opts Options) *Result {
 			broken[d.Range.Filename] = true
 		}
 	}
-	for _, p := range prog.Pipelines {
+	pipelines := prog.Pipelines
+	if opts.Release {
+		pipelines = append([]*Pipeline(nil), pipelines...)
+		res.Unit = releasedUnit(unit)
+		res.Program = &Program{Unit: res.Unit, Pipelines: make([]*Pipeline, len(pipelines))}
+		unit, prog = res.Unit, nil
+	}
+	for i, p := range pipelines {
 		if opts.cancelled() {
 			break
+		}
+		if opts.Release {
+			// The slim copy stands in for the pipeline from here on,
+			// whether it is lowered or not.
+			pipelines[i] = nil
+			res.Program.Pipelines[i] = releasedPipeline(p)
 		}
 		if badParams || broken[p.File.Name] || importsBroken(unit, p.File.Name, broken) {
 			continue
@@ -150,6 +169,11 @@ func Compile(src Sources, roots []string, opts Options) *Result {
 		diags = append(diags, ld...)
 		if ld.HasErrors() {
 			continue
+		}
+		if opts.Release {
+			obj.Pipeline = res.Program.Pipelines[i]
+			p = obj.Pipeline
+			releaseGC(obj)
 		}
 		obj.Target = opts.Argo.or()
 		out := &Output{Pipeline: p, Object: obj}

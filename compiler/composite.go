@@ -35,6 +35,8 @@ type Composite struct {
 	// Inner holds its steps, checked as a pipeline of their own.
 	Inner   *Pipeline
 	Outputs []*CompositeOutput
+	// Parallelism is step_parallelism N: at most N of its steps at once.
+	Parallelism *int64
 	// Library is set when a WorkflowTemplate offers it by name
 	// (library.go).
 	Library bool
@@ -226,8 +228,15 @@ func (c *checker) composite(p *Pipeline, t *dsl.TemplateDecl) *Composite {
 		case nil, *dsl.SubStep, *dsl.SubStage, *dsl.InputStmt, *dsl.ArtifactStmt:
 		case *dsl.OutputStmt:
 			c.compositeOutput(sc, comp, s, it.Doc)
+		case *dsl.StepParallelismStmt:
+			if comp.Parallelism != nil {
+				c.errorf(s, "step_parallelism is given twice")
+			} else if n, ok := checkPositive(c, s.N, "step_parallelism"); ok {
+				v := int64(n.(int))
+				comp.Parallelism = &v
+			}
 		default:
-			c.errorf(it, "a template with steps holds only steps, inputs, outputs and artifacts").WithHint("move this statement into one of its steps")
+			c.errorf(it, "a template with steps holds only steps, inputs, outputs, artifacts and step_parallelism").WithHint("move this statement into one of its steps")
 		}
 	}
 	c.scopeOutputs(inner, artOuts)
@@ -359,6 +368,7 @@ func (l *lowerer) compositeTemplates(p *Pipeline) []wfv1.Template {
 			libraryInputs(&t, comp.Decl) // library.go
 		}
 		t.Outputs.Parameters = l.dagOutputs(comp.Outputs)
+		t.Parallelism = comp.Parallelism
 		l.scopeArtifactsLowered(comp.Inner, &t)
 		out = append(out, t)
 	}

@@ -33,7 +33,19 @@ template g() {
   step a { run ["x"] }
   output o = file("/tmp/o")
   image "x"
-}`, []string{`4:14: unknown output source of a template with steps "file"`, `5:3: a template with steps holds only steps, inputs, outputs and artifacts`}},
+}`, []string{`4:14: unknown output source of a template with steps "file"`, `5:3: a template with steps holds only steps, inputs, outputs, artifacts and step_parallelism`}},
+		{"step_parallelism", `pipeline p {
+  image "a"
+  step s uses g()
+  step one for x in [1, 2] {
+    step_parallelism 1
+    run ["x"]
+  }
+}
+template g() {
+  step_parallelism 0
+  step a for x in [1, 2] { run ["x"] }
+}`, []string{`5:5: step_parallelism applies to a pipeline or a template with steps, not to one step`, `10:20: step_parallelism must be at least 1, got 0`}},
 		{"no result, no body", `pipeline p { image "a"
   step s uses g() { run ["x"] }
   step t { run ["echo", "${s.result}"] } }

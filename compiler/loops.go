@@ -78,6 +78,11 @@ func (c *checker) loop(sc *scope, l *dsl.LoopClause) *Loop {
 				c.errorf(src, "step %q does not loop; loop over one of its outputs instead, such as %s.result", target.Name, target.Name)
 				return lp
 			}
+			if rangeLoop(target.Decl) {
+				c.errorf(src, "step %q loops over a range: Argo's validator gathers the outputs of a loop over a list or a JSON list only (withItems, withParam), not of a range (withSequence)", target.Name).
+					WithHint("make %s loop over a list such as [0, 1, 2] (or a JSON list) instead", target.Name)
+				return lp
+			}
 			t.Refs[src.Path.String()] = &Ref{Path: src.Path.String(), Kind: RefAllOutputs, Step: target, Range: src.Range()}
 			c.use(sc, t.Refs[src.Path.String()], src.Range())
 			lp.Keys = c.outputDecls(target)
@@ -101,4 +106,14 @@ func (c *checker) loop(sc *scope, l *dsl.LoopClause) *Loop {
 		c.errorf(src, "cannot loop over %s", src.Kind()).WithHint("loop over a list [...], range(start, end), a parameter, or a step output such as gen.items")
 	}
 	return lp
+}
+
+// rangeLoop reports whether a step loops over a range(...).
+func rangeLoop(d *dsl.StepDecl) bool {
+	for _, cl := range d.Clauses {
+		if cl.Loop != nil && cl.Loop.Source.Call != nil && cl.Loop.Source.Call.Name.Name == "range" {
+			return true
+		}
+	}
+	return false
 }

@@ -3,9 +3,7 @@ package dsl
 import (
 	"slices"
 	"strings"
-	"sync"
 
-	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
 
 	"github.com/pipec/pipec/internal/workpool"
@@ -39,16 +37,24 @@ var parallelMinTokens = 8000
 // parallelSegmentTokens is the least number of tokens in a segment.
 var parallelSegmentTokens = 4000
 
-// pipelineItems is a list of pipeline statements: one segment of a
-// pipeline's body.
-type pipelineItems struct {
-	Items []*PipelineItem `parser:"@@*"`
+// parseItems parses a segment, a list of pipeline statements, as
+// fileParser's `@@*` of PipelineItem does when every statement in it
+// parses (with parsePipelineStmt, fileParser's production), without
+// participle's bookkeeping around each statement; it reports false at the
+// first statement that does not parse (participle would make it a
+// BadStmt), and the file is then parsed at once.
+func parseItems(lex *lexer.PeekingLexer) ([]*PipelineItem, bool) {
+	var items []*PipelineItem
+	for !lex.Peek().EOF() {
+		start := lex.Peek().Pos
+		stmt, err := parsePipelineStmt(lex)
+		if err != nil || stmt == nil {
+			return nil, false
+		}
+		items = append(items, &PipelineItem{Span: Span{Pos: start, EndPos: lex.RawPeek().Pos}, Stmt: stmt})
+	}
+	return items, true
 }
-
-// itemsParser parses a segment, with the grammar and options of fileParser.
-var itemsParser = sync.OnceValue(func() *participle.Parser[pipelineItems] {
-	return participle.MustBuild[pipelineItems](fileParserOptions()...)
-})
 
 // parseInParts parses a file of tokens toks (ending with EOF) in parts, if
 // it is large enough and well-formed; it reports false otherwise, and the
@@ -80,11 +86,11 @@ func parseInParts(toks []lexer.Token) (*File, bool) {
 		seg := make([]lexer.Token, 0, bounds[i+1]-bounds[i]+1)
 		seg = append(seg, toks[bounds[i]:bounds[i+1]]...)
 		seg = append(seg, lexer.EOFToken(toks[bounds[i+1]].Pos))
-		items, err := itemsParser().ParseFromLexer(newPeekingLexer(seg))
-		if err != nil || !wellFormedItems(items.Items) {
+		items, ok := parseItems(newPeekingLexer(seg))
+		if !ok || !wellFormedItems(items) {
 			return false
 		}
-		parts[i] = items.Items
+		parts[i] = items
 		return true
 	}
 	if !workpool.Run(len(cuts), parseHead, parseSegment) {

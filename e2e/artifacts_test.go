@@ -2,6 +2,9 @@ package e2e
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -145,4 +148,129 @@ func TestArtifactsMemoizedResume(t *testing.T) {
 func artifactKeyOf(a wfv1.Artifact) string {
 	k, _ := a.GetKey()
 	return k
+}
+
+// TestArtifactsScope: the artifacts of a pipeline and of a composite
+// template (testdata/artifacts-scope.pipe) on the real controller: a
+// workflow artifact argument reaches a step, a composite takes an artifact
+// input and hands on an output artifact, a later step reads it and a
+// global artifact, and the entry template's output artifacts (from and
+// fromExpression) resolve to the objects the steps uploaded.
+func TestArtifactsScope(t *testing.T) {
+	needCluster(t)
+	if pipecBin() == "" {
+		t.Skip("needs pipec")
+	}
+	file := compile(t, "testdata/artifacts-scope.pipe")
+	id := uniq("scope")
+	name := submit(t, file, "-p", "run_id="+id)
+	wf := mustPhase(t, name, wfv1.WorkflowSucceeded)
+	defer artifactsScopeMemo(t, id)
+
+	if got, want := outParam(taskNode(t, wf, "read"), "seen"), "made-seed-text-r made-seed-text "; got != want {
+		t.Errorf("read saw %q, want %q", got, want)
+	}
+	// The workflow's global artifact, and the entry node's outputs.
+	if wf.Status.Outputs == nil || !hasArtifact(wf.Status.Outputs.Artifacts, "made") {
+		t.Errorf("workflow outputs have no global artifact made: %+v", wf.Status.Outputs)
+	}
+	entry := wf.Status.Nodes[wf.Name]
+	if entry.Outputs == nil {
+		t.Fatalf("the entry node has no outputs")
+	}
+	for _, a := range []string{"final", "chosen"} {
+		if !hasArtifact(entry.Outputs.Artifacts, a) {
+			t.Errorf("the entry node's outputs lack artifact %s: %+v", a, entry.Outputs.Artifacts)
+		}
+	}
+	made := artifactOf(taskNode(t, wf, "make"), "made")
+	chosen := artifactOf(entry, "chosen")
+	if made == "" || chosen != made {
+		t.Errorf("chosen is at %q, want make's artifact at %q (the expression picks it)", chosen, made)
+	}
+	final := artifactOf(entry, "final")
+	if final == "" || !strings.Contains(final, name+"/") {
+		t.Errorf("final is at %q, want an object of %s", final, name)
+	}
+	keys, err := cl.S3.Keys(name + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{made, final} {
+		if !slices.Contains(keys, k) {
+			t.Errorf("no object %s in the bucket:\n%s", k, strings.Join(keys, "\n"))
+		}
+	}
+	// archive_logs on make: its log is an output artifact, main-logs, in
+	// the repository (read does not archive its log).
+	logs := artifactOf(taskNode(t, wf, "make"), "main-logs")
+	if logs == "" || !slices.Contains(keys, logs) || !strings.HasSuffix(logs, "/main.log") {
+		t.Errorf("make's log is at %q, want an object ending in main.log in the bucket:\n%s", logs, strings.Join(keys, "\n"))
+	} else if got, err := cl.S3.Get(logs); err != nil || !strings.Contains(got, "log-of-make") {
+		t.Errorf("make's archived log is %q (%v), want its output", got, err)
+	}
+	if l := artifactOf(taskNode(t, wf, "read"), "main-logs"); l != "" {
+		t.Errorf("read archived its log at %s, but only make has archive_logs", l)
+	}
+	for _, step := range []string{"make", "read"} {
+		for _, p := range podsByStep(t, name)[step] {
+			if p.Annotations[fakekubelet.AnnotationMode] != "exec" {
+				t.Errorf("pod %s was not executed for real", p.Name)
+			}
+			t.Logf("%s: %s", p.Name, p.Annotations[fakekubelet.AnnotationArtifacts])
+		}
+	}
+}
+
+func hasArtifact(arts wfv1.Artifacts, name string) bool {
+	for _, a := range arts {
+		if a.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// artifactOf is the key of a node's output artifact, or "".
+func artifactOf(n wfv1.NodeStatus, name string) string {
+	if n.Outputs == nil {
+		return ""
+	}
+	for _, a := range n.Outputs.Artifacts {
+		if a.Name == name {
+			return artifactKeyOf(a)
+		}
+	}
+	return ""
+}
+
+// artifactsScopeMemo: the pipeline's input artifact takes part in the memo
+// key of the step that takes it. Run again with the same run id, make is a
+// cache hit; with another seed (a changed workflow artifact, nothing else
+// changed), it runs again and its consumers see the new content.
+func artifactsScopeMemo(t *testing.T, id string) {
+	if t.Failed() {
+		return
+	}
+	same := submit(t, compile(t, "testdata/artifacts-scope.pipe"), "-p", "run_id="+id)
+	wf := mustPhase(t, same, wfv1.WorkflowSucceeded)
+	if h, _, _ := memoCounts(wf, "make"); h == 0 || len(podsByStep(t, same)["make"]) != 0 {
+		t.Errorf("same seed: make is not a cache hit (%d hits, %d pods)", h, len(podsByStep(t, same)["make"]))
+	}
+	src, err := os.ReadFile("testdata/artifacts-scope.pipe")
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := filepath.Join(t.TempDir(), "artifacts-scope.pipe")
+	if err := os.WriteFile(changed, []byte(strings.Replace(string(src), `raw "seed-text"`, `raw "other-seed"`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	other := submit(t, compile(t, changed), "-p", "run_id="+id)
+	wf = mustPhase(t, other, wfv1.WorkflowSucceeded)
+	if h, _, _ := memoCounts(wf, "make"); h != 0 || len(podsByStep(t, other)["make"]) != 1 {
+		t.Errorf("another seed: make is a cache hit (%d hits, %d pods), but its input artifact changed", h, len(podsByStep(t, other)["make"]))
+	}
+	if got, want := outParam(taskNode(t, wf, "read"), "seen"), "made-other-seed-r made-other-seed "; got != want {
+		t.Errorf("another seed: read saw %q, want %q", got, want)
+	}
 }

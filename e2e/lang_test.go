@@ -56,12 +56,13 @@ func oneByDisplay(t *testing.T, wf *wfv1.Workflow, name string) wfv1.NodeStatus 
 }
 
 // Boolean after expressions: Argo runs exactly the steps whose depends hold.
+// The task names keep the case of the step names (A, B, C).
 func TestLangDepends(t *testing.T) {
 	needPipec(t)
 	name := submit(t, compile(t, example("dag-enhanced-depends")))
 	wf := mustPhase(t, name, wfv1.WorkflowSucceeded)
 	for step, want := range map[string]wfv1.NodePhase{
-		"a": wfv1.NodeSucceeded, "b": wfv1.NodeSucceeded, "c": wfv1.NodeFailed,
+		"A": wfv1.NodeSucceeded, "B": wfv1.NodeSucceeded, "C": wfv1.NodeFailed,
 		"should-execute-1": wfv1.NodeSucceeded, "should-execute-2": wfv1.NodeSucceeded,
 		"should-not-execute": wfv1.NodeOmitted, "should-execute-3": wfv1.NodeSucceeded,
 	} {

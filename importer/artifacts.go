@@ -2,6 +2,7 @@ package importer
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/pipec/pipec/internal/jsontree"
@@ -367,6 +368,20 @@ func (c *conv) workflowArtifacts(arts []any) ([]string, error) {
 	return out, nil
 }
 
+// entryArtifactInputs reports whether the input artifacts of the
+// entrypoint dag or steps template are the workflow's artifacts (the
+// inputs pipec gives its entry template for the pipeline's).
+func (c *conv) entryArtifactInputs(v any) bool {
+	for _, a := range jsontree.List(v) {
+		am, _ := a.(map[string]any)
+		name, _ := am["name"].(string)
+		if len(am) != 1 || !c.scopeArts[name] {
+			return false
+		}
+	}
+	return true
+}
+
 // entryArtifactArgs gives the input artifacts of the entrypoint leaf that
 // the workflow's arguments supply their source: the pipeline's input of
 // that name.
@@ -482,4 +497,32 @@ func (c *conv) dagOutputArtifacts(arts []any, path []any) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// takesArtifactOf reports whether converted statements take an artifact of
+// step name (from name.art, or name.art as an argument of a template),
+// which implies the dependency as ${name.x} does.
+func takesArtifactOf(used, name string) bool {
+	return strings.Contains(used, "from "+name+".") || strings.Contains(used, "= "+name+".")
+}
+
+// globalTaken reports whether another template takes one of these output
+// artifacts by its global name ({{workflow.outputs.artifacts.NAME}}):
+// pipec refuses to memoize its producer, since a cache hit does not set
+// the workflow's global outputs.
+func (c *conv) globalTaken(arts []any) bool {
+	for _, a := range arts {
+		am, _ := a.(map[string]any)
+		g, _ := am["globalName"].(string)
+		if g == "" {
+			continue
+		}
+		ref := regexpMust(`\{\{\s*workflow\.outputs\.artifacts\.` + regexp.QuoteMeta(g) + `\s*\}\}`)
+		for _, t := range c.templates {
+			if y, err := yamlText(t); err == nil && ref.MatchString(y) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/pipec/pipec/internal/jsontree"
@@ -96,10 +97,18 @@ func (c *conv) compositeDecl(tn, alias string) (string, error) {
 	tm := c.templates[tn]
 	for k := range tm {
 		switch k {
-		case "name", "inputs", "outputs", "dag", "steps":
+		case "name", "inputs", "outputs", "dag", "steps", "parallelism":
 		default:
 			return "", &notNative{path: c.tp(tn, k), what: "template." + k + " on a dag or steps template a task calls"}
 		}
+	}
+	var head []string
+	if p, ok := tm["parallelism"]; ok {
+		n, ok := intValue(p)
+		if !ok || n < 1 {
+			return "", &notNative{path: c.tp(tn, "parallelism"), what: "template.parallelism that is not a positive number"}
+		}
+		head = append(head, "step_parallelism "+strconv.Itoa(n))
 	}
 	in, _ := tm["inputs"].(map[string]any)
 	for k := range in {
@@ -186,7 +195,7 @@ func (c *conv) compositeDecl(tn, alias string) (string, error) {
 	if len(c.stepNames) == 0 {
 		return "", &notNative{path: c.tp(tn), what: "a dag or steps template without steps"}
 	}
-	var body []string
+	body := head
 	if tm["dag"] != nil {
 		for _, t := range groups[0] {
 			s, err := c.step(t, "")
@@ -200,7 +209,7 @@ func (c *conv) compositeDecl(tn, alias string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		body = stmts
+		body = append(body, stmts...)
 	}
 	outs, err := c.compositeOutputs(tn, inputs)
 	if err != nil {

@@ -40,6 +40,12 @@ type conv struct {
 	image     string            // the pipeline's default image
 	volumes   bool              // volumes are declared natively
 	volNames  map[string]bool   // the volumes declared natively
+
+	// taken are the pipeline names of the other files imported with this
+	// one (Options.Taken); renamed is set when a Workflow's name was taken.
+	taken   map[string]string
+	renamed *renaming
+
 	// commented are the YAML nodes whose comments are written
 	// (comments.go).
 	commented map[*yaml.Node]bool
@@ -279,12 +285,22 @@ func (c *conv) objectName(md map[string]any, names map[string]bool) string {
 		clean = strings.TrimRight(clean[:limit], "-")
 	}
 	base := clean
-	for i := 2; names[clean]; i++ {
+	// A Workflow named by generateName can take another name when another
+	// imported file has it (Kubernetes names of the other kinds are kept:
+	// a templateRef names them).
+	renamable := c.kind == "Workflow" && c.fixedName == ""
+	for i := 2; names[clean] || (renamable && c.taken[clean] != ""); i++ {
 		clean = fmt.Sprintf("%s-%d", base, i)
+	}
+	if clean != base && !names[base] {
+		c.renamed = &renaming{from: base, to: clean, file: c.taken[base]}
 	}
 	names[clean] = true
 	return clean
 }
+
+// renaming is a Workflow named apart from one of another imported file.
+type renaming struct{ from, to, file string }
 
 var cronNative = map[string]bool{"schedule": true, "schedules": true, "timezone": true, "workflowSpec": true}
 

@@ -180,6 +180,10 @@ func (c *conv) entrySettings(name string, t, dag map[string]any) ([]string, erro
 		case "outputs":
 			// Converted once the steps are named (entryOutputs).
 			c.entryOutputs = func() ([]string, error) { return c.entryOutputStmts(name, t[k]) }
+		case "inputs":
+			if in, _ := t[k].(map[string]any); len(in) != 1 || !c.entryArtifactInputs(in["artifacts"]) {
+				return nil, &notNative{path: c.tp(name, k), what: "template.inputs on the entrypoint DAG"}
+			}
 		default:
 			return nil, &notNative{path: c.tp(name, k), what: "template." + k + " on the entrypoint DAG"}
 		}
@@ -297,6 +301,7 @@ func (c *conv) entryStepsSetting(name, k string, t map[string]any) (bool, error)
 	case "outputs":
 		v := t[k]
 		c.entryOutputs = func() ([]string, error) { return c.entryOutputStmts(name, v) }
+
 	default:
 		return false, nil
 	}

@@ -40,6 +40,11 @@ type Options struct {
 	// .pipe) of the .pipe written for a library defined by another input
 	// file, or "" (libraries.go).
 	Imports func(Library) string
+	// Taken, if set, holds the pipeline names of the files imported so far
+	// (name -> file), and gets this file's: a Workflow named by
+	// generateName that another file's pipeline has is named apart (NAME-2)
+	// with a warning, so that the .pipe files build together.
+	Taken map[string]string
 }
 
 // Result is the import of one input file.

@@ -144,7 +144,7 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 			if lines, ok := outputArtifacts(conv); ok {
 				out = append(out, c.withComments(lines, c.tp(tn, "outputs", "artifacts")...)...)
 				delete(o, "artifacts")
-				if c.collected(arts) && !contains(out, "memoize off") {
+				if (c.collected(arts) || c.globalTaken(arts)) && !contains(out, "memoize off") {
 					// pipec refuses to memoize a step whose artifacts are
 					// deleted (a cache hit would hand them out).
 					out = append(out, "memoize off")
@@ -234,17 +234,25 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 	for _, k := range sortedKeys(t) {
 		keepRaw(k, t[k], k)
 	}
+	var refs []string // the pipec text of the arguments raw uses, by marker
 	if len(raw) > 0 && sc.argo != nil {
 		var bad string
 		raw = jsontree.ReplaceStrings(raw, func(s string) string {
 			return inputRefRE.ReplaceAllStringFunc(s, func(ref string) string {
 				name := inputRefRE.FindStringSubmatch(ref)[1]
 				v, ok := sc.argo[name]
-				if !ok || strings.Contains(v, "{{") {
+				if ok && !strings.Contains(v, "{{") {
+					return v
+				}
+				// An argument the task resolves: a ${...} reference, which
+				// pipec interpolates in raw.
+				pt, ok := sc.inputs[name]
+				if !ok || strings.ContainsAny(pt, "\"\\\n") {
 					bad = ref
 					return ref
 				}
-				return v
+				refs = append(refs, pt)
+				return rawRefMarker(len(refs) - 1)
 			})
 		}).(map[string]any)
 		if bad != "" {
@@ -256,10 +264,17 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 		if err != nil {
 			return nil, &notNative{path: c.tp(tn), what: "raw: " + err.Error()}
 		}
+		for i, pt := range refs {
+			r = strings.ReplaceAll(r, rawRefMarker(i), pt)
+		}
 		out = append(out, r)
 	}
 	return out, nil
 }
+
+// rawRefMarker stands in a raw fragment for the i-th reference until the
+// fragment is written (rawBlock escapes the ${ of Argo's own text).
+func rawRefMarker(i int) string { return fmt.Sprintf("pipec-raw-ref-%d-pipec", i) }
 
 // container converts a container (or script) and returns the fields left
 // for raw.

@@ -69,7 +69,7 @@ func (c *conv) entryInputs(name string, t map[string]any) (map[string]string, er
 	in, _ := t["inputs"].(map[string]any)
 	out := map[string]string{}
 	for k := range in {
-		if k != "parameters" {
+		if k != "parameters" && !(k == "artifacts" && c.entryArtifactInputs(in[k])) {
 			return nil, &notNative{path: c.tp(name, "inputs", k), what: "inputs." + k + " on the entrypoint steps template"}
 		}
 	}

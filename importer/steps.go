@@ -475,7 +475,7 @@ func (c *conv) after(t task, used string) (string, error) {
 			return "", &notNative{path: append(t.path, "depends"), what: "a dependency on " + name + ", not a task of this DAG"}
 		}
 		if outcome == "" {
-			if strings.Contains(used, "${"+name+".") {
+			if strings.Contains(used, "${"+name+".") || takesArtifactOf(used, name) {
 				continue // implied by the reference
 			}
 			deps = append(deps, name)

@@ -36,6 +36,7 @@ func importDoc(filename string, d *doc, names map[string]bool, opts Options, dia
 		obj.Raw, obj.Inexpressible = nil, nil
 		c = newConv(filename, d, obj, form.verbatim)
 		c.rawSettings = form.rawSettings
+		c.taken = opts.Taken
 		if form.verbatim && why != nil {
 			c.notes = append(c.notes, note{path: why.path, what: why.what, verbatim: true})
 		}
@@ -53,7 +54,11 @@ func importDoc(filename string, d *doc, names map[string]bool, opts Options, dia
 		if opts.NoVerify {
 			break
 		}
-		diff := roundTrip(obj.Name, t+"\n"+strings.Join(c.shared, "\n"), d.value, c.inexpressiblePaths())
+		expected := c.inexpressiblePaths()
+		if c.renamed != nil {
+			expected = append(expected, "metadata.generateName") // named apart, with a warning
+		}
+		diff := roundTrip(obj.Name, t+"\n"+strings.Join(c.shared, "\n"), d.value, expected)
 		if diff == "" {
 			break
 		}
@@ -70,6 +75,17 @@ func importDoc(filename string, d *doc, names map[string]bool, opts Options, dia
 	}
 	obj.Verbatim = c.verbatim
 	c.warnings(diags, opts.Strict)
+	if r := c.renamed; r != nil {
+		at := d.node
+		if n := nodeAt(d.node, "metadata", "generateName"); n != nil {
+			at = n
+		}
+		diags.Warnf(rangeOf(filename, at), "pipeline %q is already imported from %s: this Workflow is named %q (its generateName becomes %q)", r.from, r.file, r.to, r.to+"-").
+			WithHint("pipeline names are unique in one build; rename it in the .pipe if you prefer another name")
+	}
+	if opts.Taken != nil {
+		opts.Taken[obj.Name] = filename
+	}
 	return obj, text
 }
 

@@ -52,6 +52,10 @@ func (s *Server) artifactItems(r *request, line []tok, from int) []protocol.Comp
 					add(st.Name+"."+a.Name, "artifact of step "+st.Name)
 				}
 			}
+			// The input artifacts of the pipeline (or template with steps).
+			for _, in := range p.InputArtifacts {
+				add(in.Name, "input artifact of the pipeline")
+			}
 		}
 		locations(false)
 	case last == "to":

@@ -229,6 +229,10 @@ func TestCompletion(t *testing.T) {
 	expect(got, []string{"none", "tar", "zip"}, []string{"run"})
 	got = complete(22, strings.Replace(withArt, "    memoize off\n", "    artifact out at \"/o\" to ‸\n", 1), "‸")
 	expect(got, []string{"s3", "gcs"}, []string{"git", "raw"})
+	// After from, the pipeline's input artifacts too.
+	withIn := strings.Replace(withArt, "  param date = \"2024-01-01\"\n", "  param date = \"2024-01-01\"\n  input seed from raw \"x\"\n", 1)
+	got = complete(23, strings.Replace(withIn, "    memoize off\n", "    input m at \"/m\" from ‸\n", 1), "‸")
+	expect(got, []string{"seed", "extract.model"}, nil)
 	// Inside ${ of a step, no output of a step downstream of it: using one
 	// would form a cycle (transform and shard use extract's outputs, load
 	// comes after transform).

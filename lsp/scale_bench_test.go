@@ -117,15 +117,22 @@ func BenchmarkScaleCompletionAfterEdit(b *testing.B) {
 }
 
 // BenchmarkScaleFirstDiagnostics: from a change to its first published
+// diagnostics (the first pass: syntax errors, as soon as the text is
+// parsed; see early.go).
+func BenchmarkScaleFirstDiagnostics(b *testing.B) { benchScaleDiagnostics(b, 1) }
+
+// BenchmarkScaleCheckedDiagnostics: from a change to its second published
 // diagnostics (parse, check, lower; Argo's validator comes later).
-func BenchmarkScaleFirstDiagnostics(b *testing.B) {
+func BenchmarkScaleCheckedDiagnostics(b *testing.B) { benchScaleDiagnostics(b, 2) }
+
+func benchScaleDiagnostics(b *testing.B, nth int) {
 	eachScale(b, func(b *testing.B, steps int) {
 		c, src := scaleClient(b, steps)
 		b.ResetTimer()
 		for n := 0; n < b.N; n++ {
 			v := n + 2
 			c.change("big.pipe", v, strings.Replace(src, "2024-01-01", fmt.Sprintf("2024-01-%02d", n%28+1), 1))
-			c.waitDiags("big.pipe", int32(v))
+			c.waitDiagsN("big.pipe", int32(v), nth)
 		}
 	})
 }

@@ -143,6 +143,7 @@ func runBuild(bf *buildFlags, check, timings bool, in *inputs, rep *reporter) in
 	stdout, stderr := rep.stdout, rep.stderr
 	files := in.files
 	opts := bf.options()
+	opts.Release = true // the AST, model and objects dropped once used
 	res := compiler.Compile(in.src, files, opts)
 	if timings {
 		writeStart := time.Now()

@@ -92,6 +92,7 @@ func runImport(f *importFlags, args []string, stdin io.Reader, stdout, stderr io
 		}
 	}
 	libs := libraryFiles(inputs, datas)
+	taken := map[string]string{} // pipeline names, across the files written to one directory
 	for i, in := range inputs {
 		data, err := datas[i], readErrs[i]
 		name := in.path
@@ -105,6 +106,7 @@ func runImport(f *importFlags, args []string, stdin io.Reader, stdout, stderr io
 		}
 		opts := importer.Options{Strict: f.strict}
 		if f.outDir != "" {
+			opts.Taken = taken
 			opts.Imports = func(l importer.Library) string {
 				to, ok := libs[l]
 				if !ok || to == in.out {

@@ -382,6 +382,25 @@ func stageArchive(art *wfv1.Artifact, local, outDir string) (string, string, err
 	return name, p, err
 }
 
+// saveLog is the executor's saveContainerLogs for the main container: its
+// log uploaded as main.log under the archiveLocation's key, the output
+// artifact main-logs.
+func (k *Kubelet) saveLog(ctx context.Context, pod *corev1.Pod, tmpl *wfv1.Template, root, log string) (*wfv1.Artifact, error) {
+	dir := filepath.Join(root, "logs")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	p := filepath.Join(dir, "main.log")
+	if err := os.WriteFile(p, []byte(log), 0o644); err != nil {
+		return nil, err
+	}
+	art := &wfv1.Artifact{Name: "main-logs"}
+	if err := k.upload(ctx, pod, tmpl, art, "main.log", p); err != nil {
+		return nil, fmt.Errorf("main-logs: %w", err)
+	}
+	return art, nil
+}
+
 // upload is the executor's saveArtifactFromFile.
 func (k *Kubelet) upload(ctx context.Context, pod *corev1.Pod, tmpl *wfv1.Template, art *wfv1.Artifact, fileName, local string) error {
 	if !art.HasKey() {

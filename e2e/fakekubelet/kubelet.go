@@ -484,6 +484,21 @@ func (k *Kubelet) execute(ctx context.Context, pod *corev1.Pod, tmpl *wfv1.Templ
 			out.waitExit, out.waitMsg = executorErrorExitCode, err.Error()
 		}
 	}
+	// The main container's log, when the template archives logs
+	// (archiveLocation.archiveLogs, set by the controller from the
+	// template, the workflow or the repository): artifacts.go.
+	if root != "" && tmpl.SaveLogsAsArtifact() {
+		art, err := k.saveLog(ctx, pod, tmpl, root, out.stdout)
+		if err == nil {
+			if out.outputs == nil {
+				out.outputs = &wfv1.Outputs{}
+			}
+			out.outputs.Artifacts = append(out.outputs.Artifacts, *art)
+			out.artifacts = append(out.artifacts, "log:"+artifactKey(art))
+		} else if out.waitExit == 0 {
+			out.waitExit, out.waitMsg = executorErrorExitCode, err.Error()
+		}
+	}
 	if includeResult && (tmpl.Script != nil || tmpl.Container != nil) {
 		if out.outputs == nil {
 			out.outputs = &wfv1.Outputs{}

@@ -8,6 +8,7 @@ package s3
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"time"
@@ -61,6 +62,17 @@ func (s *Server) Keys(prefix string) ([]string, error) {
 		keys = append(keys, o.Key)
 	}
 	return keys, nil
+}
+
+// Get returns the content of the object at key.
+func (s *Server) Get(key string) (string, error) {
+	o, err := s.Backend.GetObject(Bucket, key, nil)
+	if err != nil {
+		return "", err
+	}
+	defer o.Contents.Close()
+	b, err := io.ReadAll(o.Contents)
+	return string(b), err
 }
 
 // Close stops the server.

@@ -366,6 +366,46 @@ spec:
 	}
 }
 
+// An input artifact's location built from a template's input parameter is
+// the location built from the argument the task passes (Argo resolves the
+// template's parameters in its input artifacts).
+func TestInputArtifactLocationFromAnInput(t *testing.T) {
+	inTask := `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: m-}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    dag:
+      tasks:
+      - {name: map, template: map, withItems: [a, b], arguments: {artifacts: [{name: part, s3: {key: "parts/{{item}}.json"}}]}}
+  - {name: map, inputs: {artifacts: [{name: part, path: /in}]}, container: {image: busybox, command: [cat, /in]}}
+`
+	inTemplate := `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: m-}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    dag:
+      tasks:
+      - {name: map, template: map, withItems: [a, b], arguments: {parameters: [{name: item, value: "{{item}}"}]}}
+  - {name: map, inputs: {parameters: [{name: item}], artifacts: [{name: part, path: /in, s3: {key: "parts/{{inputs.parameters.item}}.json"}}]}, container: {image: busybox, command: [cat, /in]}}
+`
+	if ok, err := Equal(obj(t, inTask), obj(t, inTemplate)); !ok || err != nil {
+		d, _ := Compare(obj(t, inTask), obj(t, inTemplate), 3)
+		t.Errorf("the same location differs: %v %v", err, d)
+	}
+	other := strings.Replace(inTemplate, "parts/{{inputs", "other/{{inputs", 1)
+	if ok, _ := Equal(obj(t, inTask), obj(t, other)); ok {
+		t.Error("another location compares equal")
+	}
+}
+
 func TestHTTPWithoutMethodIsGET(t *testing.T) {
 	wf := func(method string) string {
 		return `
@@ -427,5 +467,82 @@ spec:
 	}
 	if ok, _ := Equal(obj(t, wf("\n    retryStrategy: {}")), obj(t, wf(""))); ok {
 		t.Error("retryStrategy: {} (retry without a limit) and no retryStrategy compare equal")
+	}
+}
+
+// TestInputArtifactsAsArgoPassesThem: the workflow's artifacts are the
+// entry template's arguments; passing an input artifact on
+// ({{inputs.artifacts.x}}) is passing its source; and an argument replaces
+// the input it is given for, the input's own location included (Argo's
+// common.ProcessArgs), only its path and mode kept.
+func TestInputArtifactsAsArgoPassesThem(t *testing.T) {
+	leaf := `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: a-}
+spec:
+  entrypoint: use
+  arguments: {artifacts: [{name: k, http: {url: "https://x/k"}}]}
+  templates:
+  - name: use
+    inputs: {artifacts: [{name: k, path: /k, mode: 493}]}
+    container: {image: busybox, command: [cat, /k]}
+`
+	passed := `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: a-}
+spec:
+  entrypoint: main
+  arguments: {artifacts: [{name: k, http: {url: "https://x/k"}}]}
+  templates:
+  - name: main
+    inputs: {artifacts: [{name: k}]}
+    dag: {tasks: [{name: use, template: use, arguments: {artifacts: [{name: k, from: "{{inputs.artifacts.k}}"}]}}]}
+  - name: use
+    inputs: {artifacts: [{name: k, path: /k, mode: 493}]}
+    container: {image: busybox, command: [cat, /k]}
+`
+	if d, err := Compare(obj(t, leaf), obj(t, passed), 0); len(d) > 0 || err != nil {
+		t.Errorf("passing the workflow's artifact on differs: %v %v", d, err)
+	}
+	other := strings.Replace(passed, "https://x/k\"}}]}\n  templates", "https://x/other\"}}]}\n  templates", 1)
+	if ok, _ := Equal(obj(t, leaf), obj(t, other)); ok {
+		t.Errorf("another workflow artifact compares equal")
+	}
+	// The task's from replaces the template's own location.
+	withLoc := strings.Replace(passed, "inputs: {artifacts: [{name: k, path: /k, mode: 493}]}", "inputs: {artifacts: [{name: k, path: /k, mode: 493, s3: {key: ignored}}]}", 1)
+	if d, err := Compare(obj(t, leaf), obj(t, withLoc), 0); len(d) > 0 || err != nil {
+		t.Errorf("an input's location overridden by its argument differs: %v %v", d, err)
+	}
+	// A loop item in the input's location is the task's argument.
+	itemArg := `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: a-}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    dag: {tasks: [{name: use, template: use, withItems: [a, b], arguments: {artifacts: [{name: f, s3: {key: "{{item}}"}}]}}]}
+  - name: use
+    inputs: {artifacts: [{name: f, path: /f}]}
+    container: {image: busybox, command: [cat, /f]}
+`
+	itemParam := `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: a-}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    dag: {tasks: [{name: use, template: use, withItems: [a, b], arguments: {parameters: [{name: item, value: "{{item}}"}]}}]}
+  - name: use
+    inputs: {parameters: [{name: item}], artifacts: [{name: f, path: /f, s3: {key: "{{inputs.parameters.item}}"}}]}
+    container: {image: busybox, command: [cat, /f]}
+`
+	if d, err := Compare(obj(t, itemArg), obj(t, itemParam), 0); len(d) > 0 || err != nil {
+		t.Errorf("a location from the loop item differs: %v %v", d, err)
 	}
 }
