@@ -288,12 +288,8 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 
 // checkUnusedClaims warns about a new_pvc volume no step mounts: Argo
 // still creates (and, with volume_claim_gc, deletes) the claim for every
-// run. A raw fragment that names it may mount it. Not said of a pipeline
-// with errors, whose steps may be what is broken.
+// run. A raw fragment that names it may mount it.
 func (c *checker) checkUnusedClaims(p *Pipeline) {
-	if c.diags.HasErrors() {
-		return
-	}
 	var raws []string
 	for _, r := range p.Raw {
 		raws = append(raws, r.YAML.Value())
