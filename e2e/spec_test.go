@@ -88,20 +88,13 @@ func TestStepNamedMain(t *testing.T) {
 }
 
 // TestSharedClaim runs a pipeline whose new_pvc volume two steps mount:
-// Argo creates one claim for the run and both pods mount it.
+// Argo creates one claim for the run (<workflow>-work; it deletes it, and
+// its status entry, when the run completes) and both pods mount it.
 func TestSharedClaim(t *testing.T) {
 	needPipec(t)
 	name := submit(t, pipeline(t, "shared-claim"))
-	wf := mustPhase(t, name, wfv1.WorkflowSucceeded)
-	claims := map[string]bool{}
-	for _, v := range wf.Status.PersistentVolumeClaims {
-		if v.PersistentVolumeClaim != nil {
-			claims[v.PersistentVolumeClaim.ClaimName] = true
-		}
-	}
-	if len(claims) != 1 {
-		t.Fatalf("the workflow made claims %v, want one", claims)
-	}
+	mustPhase(t, name, wfv1.WorkflowSucceeded)
+	claims := map[string]bool{name + "-work": true}
 	pods := podsByStep(t, name)
 	for _, step := range []string{"write", "read"} {
 		if len(pods[step]) != 1 {
