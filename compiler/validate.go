@@ -181,10 +181,14 @@ func blame(p *Pipeline, msg string) diag.Range {
 	for _, m := range namedRE.FindAllStringSubmatch(msg, -1) {
 		for _, st := range p.AllSteps() {
 			if st.ArgoName == m[1] {
-				var raws []*dsl.RawStmt // from the declaration: the body may be released after lowering
-				for _, it := range st.Decl.Items {
-					if r, ok := it.Stmt.(*dsl.RawStmt); ok {
-						raws = append(raws, r)
+				var raws []*dsl.RawStmt
+				if st.Body != nil {
+					raws = st.Body.Raw // a released pipeline keeps these (release.go)
+				} else {
+					for _, it := range st.Decl.Items {
+						if r, ok := it.Stmt.(*dsl.RawStmt); ok {
+							raws = append(raws, r)
+						}
 					}
 				}
 				if r, ok := rawBlame(raws, msg, "templates."+st.ArgoName+"."); ok {
