@@ -85,6 +85,12 @@ type locMember struct {
 // location checks a location; output says it is where an output artifact
 // goes.
 func (c *checker) location(sc *scope, l *dsl.Location, output bool) *Location {
+	return c.locationOf(sc, l, output, true)
+}
+
+// locationOf is location; needMain says the kind's main field is required
+// (a data step lists a bucket, and needs no key).
+func (c *checker) locationOf(sc *scope, l *dsl.Location, output, needMain bool) *Location {
 	k := locationKindsByName[l.Kind.Name]
 	if k == nil {
 		c.unknownWord(l.Kind, "artifact location", keys(locationKindsByName))
@@ -110,7 +116,7 @@ func (c *checker) location(sc *scope, l *dsl.Location, output bool) *Location {
 			found = true
 		}
 	}
-	if !found {
+	if !found && needMain {
 		c.errorf(l, "the %s location needs %s", k.name, snake(main.json)).WithHint(`%s { %s: "..." }, or %s "..." for the %s alone`, k.name, snake(main.json), k.name, snake(main.json))
 	}
 	return &Location{Kind: k.name, Fields: fields}

@@ -310,16 +310,20 @@ type Body struct {
 	PodSpecPatch *Text
 
 	// Kind is what the step runs when not a container or script:
-	// kindSuspend, kindResource or kindHTTP (templates_kinds.go).
+	// kindSuspend, kindResource, kindHTTP (templates_kinds.go) or kindData
+	// (templates_data.go).
 	Kind          string
 	Suspend       *SuspendBody
 	Resource      *ResourceBody
 	HTTP          *HTTPBody
+	Data          *DataBody
 	Options       KindOptions
 	Daemon        bool
 	Ready         *apiv1.Probe
 	mergeStrategy string
 	httpBody      *Text
+	// dataTransforms are transformations written before a data statement.
+	dataTransforms []string
 }
 
 // TextKV is a key with a value that may use references.

@@ -73,7 +73,7 @@ var (
 	resourceActions  = []string{"create", "apply", "patch", "replace", "delete", "get"}
 	mergeStrategies  = []string{"json", "merge", "strategic"}
 	httpMethods      = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
-	optionKinds      = map[string][]string{"success": {kindResource, kindHTTP}, "failure": {kindResource}, "flags": {kindResource}, "set_owner_reference": {kindResource}, "merge_strategy": {kindResource}, "header": {kindHTTP}, "body": {kindHTTP}, "insecure_skip_verify": {kindHTTP}, "daemon": {kindContainer}, "ready": {kindContainer}}
+	optionKinds      = map[string][]string{"success": {kindResource, kindHTTP}, "failure": {kindResource}, "flags": {kindResource}, "set_owner_reference": {kindResource}, "merge_strategy": {kindResource}, "header": {kindHTTP}, "body": {kindHTTP}, "insecure_skip_verify": {kindHTTP}, "daemon": {kindContainer}, "ready": {kindContainer}, "filter": {kindData}, "map": {kindData}, "transform": {kindData}}
 	outputSourceKind = map[string]string{"file": kindContainer, "supplied": kindSuspend, "json_path": kindResource, "jq_filter": kindResource}
 )
 
@@ -122,6 +122,8 @@ func (c *checker) stepKind(st *Step) string {
 			return kindResource
 		case *dsl.HTTPStmt:
 			return kindHTTP
+		case *dsl.DataStmt:
+			return kindData
 		}
 	}
 	return kindContainer
@@ -204,6 +206,12 @@ func (c *checker) kindStmt(sc *scope, st *Step, n dsl.StepStmt, single func(stri
 		if u := b.HTTP.URL.Value; !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "${") {
 			c.errorf(s.URL, "the URL %q must start with http:// or https://", u)
 		}
+	case *dsl.DataStmt:
+		if setKind(kindData, "data") {
+			c.dataSource(sc, st, s)
+		}
+	case *dsl.TransformStmt:
+		c.transform(st, s)
 	case *dsl.ConditionStmt:
 		if opt(s.Kind) {
 			t := c.text(sc, s.Cond)
@@ -461,7 +469,7 @@ func (c *checker) finishKind(st *Step, items []*dsl.StepItem) bool {
 		}
 		switch it.Stmt.(type) {
 		case *dsl.NodeSelectorStmt, *dsl.TolerationStmt:
-			if kind != kindResource {
+			if kind != kindResource && kind != kindData {
 				c.errorf(it.Stmt, "%s step runs no pod: node_selector and toleration do not apply", aKind(kind))
 			}
 		}
@@ -481,6 +489,9 @@ func (c *checker) finishKind(st *Step, items []*dsl.StepItem) bool {
 		}
 	}
 	switch kind {
+	case kindData:
+		c.finishData(st)
+		c.noMemoize(st, "a data step", "it lists the files of a store, and a cache hit would not see the files added or removed since")
 	case kindSuspend:
 		c.noMemoize(st, "a suspend step", "a resumed run must ask again: the answer belongs to the run")
 		if st.Retry != nil && st.Retry != st.Pipeline.Retry {
@@ -500,6 +511,7 @@ var outputHint = map[string]string{
 	kindSuspend:   `a suspend step's outputs are given when it is resumed: output x = supplied()`,
 	kindResource:  `a resource step's outputs are read from the object: output x = json_path("{.metadata.name}") or jq_filter(".status")`,
 	kindHTTP:      "an HTTP step's output is the response body, ${step.result}",
+	kindData:      "a data step's output is its transformed list, ${step.result}",
 }
 
 // noMemoize turns memoization off for a step of a kind that must not be

@@ -59,6 +59,8 @@ func kindTemplate(st *Step, tmpl *wfv1.Template, c *apiv1.Container, inner func(
 			tmpl.ActiveDeadlineSeconds = nil
 		}
 		tmpl.HTTP = h
+	case kindData:
+		dataTemplate(b, tmpl, inner)
 	default:
 		if b.Daemon {
 			yes := true

@@ -817,7 +817,7 @@ func (p *printer) stmt(n Node) {
 	case *InputStmt, *ArtifactStmt, *ArtifactRepositoryStmt, *ArtifactGCStmt:
 		p.artifactStmt(n)
 	default:
-		if !p.templateKindStmt(n) && !p.behaviourStmt(n) && !p.containerStmt(n) && !p.parallelismStmt(n) {
+		if !p.templateKindStmt(n) && !p.dataStmt(n) && !p.behaviourStmt(n) && !p.containerStmt(n) && !p.parallelismStmt(n) {
 			panic(fmt.Sprintf("format: unexpected statement %T", n))
 		}
 	}

@@ -46,7 +46,7 @@ var refStepStmts = append([]StepStmt{
 	&OutputStmt{}, &MountStmt{}, &WorkdirStmt{}, &TimeoutStmt{}, &RetryStmt{},
 	&MemoizeStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &LabelStmt{}, &RawStmt{},
 	&StepSettingStmt{}, &SyncStmt{}, &InputStmt{}, &ArtifactStmt{},
-}, append(append(append(templateKindStmts, behaviourStmts...), containerStmts...), &SubStep{}, &SubStage{}, &HookStmt{}, &StepParallelismStmt{})...)
+}, append(append(append(append(templateKindStmts, behaviourStmts...), containerStmts...), dataStmts...), &SubStep{}, &SubStage{}, &HookStmt{}, &StepParallelismStmt{})...)
 
 func refOptions() []participle.Option {
 	return []participle.Option{

@@ -69,7 +69,7 @@ var stepStmts = append([]StepStmt{
 	&RetryStmt{}, &ScriptStmt{}, &TimeoutStmt{}, &MemoizeStmt{}, &MountStmt{},
 	&WorkdirStmt{}, &LabelStmt{}, &NodeSelectorStmt{}, &TolerationStmt{}, &RawStmt{},
 	&StepSettingStmt{}, &SyncStmt{}, &InputStmt{}, &ArtifactStmt{},
-}, append(append(append(templateKindStmts, behaviourStmts...), containerStmts...), &SubStep{}, &SubStage{}, &HookStmt{}, &StepParallelismStmt{})...)
+}, append(append(append(append(templateKindStmts, behaviourStmts...), containerStmts...), dataStmts...), &SubStep{}, &SubStage{}, &HookStmt{}, &StepParallelismStmt{})...)
 
 func options() []participle.Option {
 	return []participle.Option{
@@ -115,7 +115,7 @@ var (
 var (
 	TopKeywords      = []string{"import", "pipeline", "template"}
 	PipelineKeywords = []string{"affinity", "annotation", "archive_logs", "artifact", "artifact_gc", "artifact_repository", "automount_service_account_token", "cluster_workflow_template_ref", "concurrency_policy", "description", "dns_config", "dns_policy", "entrypoint", "env", "executor_service_account", "fail_fast", "failed_jobs_history_limit", "host_aliases", "host_network", "image", "image_pull_secret", "input", "kind", "label", "library", "memoize", "metrics", "mutex", "name", "namespace", "node_selector", "on", "output", "parallelism", "param", "pod_disruption_budget", "pod_gc", "pod_metadata", "pod_spec_patch", "priority", "priority_class", "raw", "retry", "schedule", "schedule_when", "scheduler_name", "security_context", "semaphore", "service_account", "shutdown", "stage", "starting_deadline", "step", "step_parallelism", "step_timeout", "stop_when", "successful_jobs_history_limit", "suspend", "target", "template_defaults", "timeout", "toleration", "ttl", "volume", "volume_claim_gc", "workflow_metadata", "workflow_template_ref"}
-	StepKeywords     = []string{"affinity", "archive_logs", "args", "artifact", "automount_service_account_token", "body", "container", "continue_on", "cpu", "daemon", "env", "failure", "flags", "gpu", "header", "host_aliases", "http", "image", "init", "input", "insecure_skip_verify", "label", "library", "memoize", "memory", "merge_strategy", "mirror_volume_mounts", "mount", "mutex", "node_selector", "on", "output", "pod_security_context", "pod_spec_patch", "priority_class", "raw", "ready", "resource", "retry", "retry_containers", "run", "scheduler_name", "script", "security_context", "semaphore", "service_account", "set_owner_reference", "sidecar", "step_parallelism", "success", "suspend", "timeout", "toleration", "volume", "workdir"}
+	StepKeywords     = []string{"affinity", "archive_logs", "args", "artifact", "automount_service_account_token", "body", "container", "continue_on", "cpu", "daemon", "data", "env", "failure", "filter", "flags", "gpu", "header", "host_aliases", "http", "image", "init", "input", "insecure_skip_verify", "label", "library", "map", "memoize", "memory", "merge_strategy", "mirror_volume_mounts", "mount", "mutex", "node_selector", "on", "output", "pod_security_context", "pod_spec_patch", "priority_class", "raw", "ready", "resource", "retry", "retry_containers", "run", "scheduler_name", "script", "security_context", "semaphore", "service_account", "set_owner_reference", "sidecar", "step_parallelism", "success", "suspend", "timeout", "toleration", "transform", "volume", "workdir"}
 )
 
 // Parse parses one file. It always returns a File (possibly partial) and
