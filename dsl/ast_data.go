@@ -43,8 +43,6 @@ func (p *printer) dataStmt(n Node) bool {
 		p.tok("data", s.Pos, s.Pos)
 		p.sp()
 		p.ident(s.Name)
-		p.word("from")
-		p.sp()
 		p.artifactFrom(s.From)
 	case *TransformStmt:
 		p.tok(s.Kind, s.Pos, s.Pos)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/pipec/pipec/compiler"
 	"github.com/pipec/pipec/internal/jsontree"
 )
 
@@ -345,4 +346,47 @@ func (c *conv) flagsList(tn string, v any, sc *scope) (string, bool, error) {
 		parts = append(parts, quote(t))
 	}
 	return "[" + strings.Join(parts, ", ") + "]", true, nil
+}
+
+// dataStmts converts a data template: `data NAME from LOCATION` and its
+// transformations (filter/map when the expression is one of those of
+// data, as the compiler writes them back; transform otherwise).
+func dataStmts(v any) ([]string, bool) {
+	d, _ := v.(map[string]any)
+	src, _ := d["source"].(map[string]any)
+	ap, _ := src["artifactPaths"].(map[string]any)
+	if len(d) > 2 || len(src) != 1 || ap == nil {
+		return nil, false
+	}
+	if _, ok := d["source"]; !ok {
+		return nil, false
+	}
+	name, _ := ap["name"].(string)
+	if !validParamName(name) {
+		return nil, false
+	}
+	loc, has, ok := location(ap)
+	if !has || !ok || strings.Contains(loc, "{{") {
+		return nil, false
+	}
+	for k := range ap {
+		if k != "name" && !strings.HasPrefix(loc, k+" ") {
+			return nil, false
+		}
+	}
+	out := []string{"data " + name + " from " + loc}
+	trs, _ := d["transformation"].([]any)
+	if _, ok := d["transformation"]; ok && trs == nil && len(d) == 2 {
+		return nil, false
+	}
+	for _, t := range trs {
+		tm, _ := t.(map[string]any)
+		e, _ := tm["expression"].(string)
+		if len(tm) != 1 || strings.TrimSpace(e) == "" || strings.Contains(e, "{{") || strings.Contains(e, "${") {
+			return nil, false
+		}
+		kind, s := compiler.TransformStmtOf(e)
+		out = append(out, kind+" "+quote(s))
+	}
+	return out, true
 }

@@ -103,6 +103,13 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 			break
 		}
 		fallthrough
+	case "data":
+		if lines, ok := dataStmts(t["data"]); ok { // kinds.go
+			out = append(out, lines...)
+			delete(t, "data")
+			break
+		}
+		fallthrough
 	case "suspend":
 		if line, ok := suspendStmt(t["suspend"]); ok && languageHas(featSuspend) {
 			out = append(out, line)
