@@ -90,6 +90,9 @@ func (c *checker) transform(st *Step, s *dsl.TransformStmt) {
 		var fe *file.Error
 		if errors.As(err, &fe) {
 			msg = fe.Message
+			if fe.From-utf8.RuneCountInString(prefix) >= utf8.RuneCountInString(src) {
+				msg = "it ends too early"
+			}
 			shifted := *fe
 			n := utf8.RuneCountInString(prefix)
 			shifted.From, shifted.To = clampInt(fe.From-n, 0, utf8.RuneCountInString(src)), clampInt(fe.To-n, 0, utf8.RuneCountInString(src))
