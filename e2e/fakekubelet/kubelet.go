@@ -318,6 +318,9 @@ func findContainer(pod *corev1.Pod, name string) *corev1.Container {
 }
 
 func (k *Kubelet) execute(ctx context.Context, pod *corev1.Pod, tmpl *wfv1.Template, rule Rule, includeResult bool) outcome {
+	if tmpl.Data != nil {
+		return k.runData(ctx, pod, tmpl) // data.go
+	}
 	out := outcome{mode: "simulated"}
 	main := findContainer(pod, mainContainer)
 	var argv []string
