@@ -225,10 +225,11 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 		c.dropNote(kind + ".readinessProbe")
 	}
 	if m, ok := t["memoize"]; ok {
-		if !contains(out, "memoize off") {
-			out = append(out, "memoize off")
+		// The user's memoize block is replaced by pipec's memo key (the
+		// note at the top says so); only its maxAge is kept.
+		if line, ok := memoMaxAge(m); ok && !contains(out, "memoize off") {
+			out = append(out, line)
 		}
-		keepRaw("memoize", m, "memoize")
 		delete(t, "memoize")
 	}
 	for _, k := range sortedKeys(t) {
@@ -788,4 +789,18 @@ func readyStmt(v any) (string, bool) {
 		}
 	}
 	return line, strings.HasPrefix(line, "ready ")
+}
+
+// durationRE is a duration the language reads (`10s`, `1h30m`).
+var durationRE = regexp.MustCompile(`^([0-9]+(h|m|s))+$`)
+
+// memoMaxAge is the `memoize max_age` statement that keeps a memoize
+// block's maxAge, unless it is pipec's default.
+func memoMaxAge(m any) (string, bool) {
+	mm, _ := m.(map[string]any)
+	age, _ := mm["maxAge"].(string)
+	if age == "" || age == "168h" || !durationRE.MatchString(age) {
+		return "", false
+	}
+	return "memoize max_age " + age, true
 }
