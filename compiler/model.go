@@ -308,6 +308,9 @@ type Body struct {
 	setRetry dsl.Node
 	// PodSpecPatch is a pod_spec_patch that uses ${...} (containers.go).
 	PodSpecPatch *Text
+	// MetricTexts are the ${...} strings of a step's metrics, in the
+	// order of their placeholders (step_metrics.go).
+	MetricTexts []*Text
 
 	// Kind is what the step runs when not a container or script:
 	// kindSuspend, kindResource or kindHTTP (templates_kinds.go).

@@ -1,0 +1,64 @@
+package compiler
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestStepMetrics: a step's metrics become its template's metrics; a
+// ${...} in a label becomes a template input (and, for another step's
+// output, a dependency); Argo's {{status}} and {{duration}} are kept.
+func TestStepMetrics(t *testing.T) {
+	src := `pipeline p {
+  image "alpine"
+  param tag = "x"
+  step a {
+    run ["echo"]
+    output n = file("/tmp/n")
+    metrics { prometheus: [{ name: "a_counter", help: "count", labels: [{ key: "tag", value: "${tag}" }, { key: "status", value: "{{status}}" }], counter: { value: "1" } }] }
+  }
+  step b {
+    run ["echo"]
+    metrics { prometheus: [{ name: "b_gauge", help: "g", labels: [{ key: "n", value: "n-${a.n}" }], gauge: { realtime: false, value: "{{duration}}" } }] }
+  }
+}
+`
+	res, lines := ckCompile(map[string]string{"p.pipe": src}, "p.pipe")
+	if len(lines) > 0 {
+		t.Fatal(lines)
+	}
+	y := string(res.Outputs[0].YAML)
+	for _, want := range []string{
+		"        - key: tag\n          value: '{{inputs.parameters.tag}}'\n        - key: status\n          value: '{{status}}'\n        name: a_counter\n",
+		"        - key: \"n\"\n          value: n-{{inputs.parameters.a-n}}\n        name: b_gauge\n",
+		"          value: '{{duration}}'\n",
+		"        depends: a\n        name: b\n",
+	} {
+		if !strings.Contains(y, want) {
+			t.Errorf("output lacks %q:\n%s", want, y)
+		}
+	}
+}
+
+// TestStepMetricsErrors: a wrong key and an unknown reference are reported
+// at the value.
+func TestStepMetricsErrors(t *testing.T) {
+	src := `pipeline p {
+  image "alpine"
+  step a {
+    run ["echo"]
+    metrics { prometheus: [{ name: "a", help: "h", labls: [], counter: { value: "${nope}" } }] }
+  }
+}
+`
+	_, lines := ckCompile(map[string]string{"p.pipe": src}, "p.pipe")
+	got := strings.Join(lines, "\n")
+	for _, want := range []string{"5:52: metrics.prometheus has no field \"labls\"", "did you mean \"labels\"", "5:82: unknown reference ${nope}"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("diagnostics lack %q:\n%s", want, got)
+		}
+	}
+	if !strings.Contains(got, "nope") {
+		t.Errorf("the unknown reference is not reported:\n%s", got)
+	}
+}
