@@ -224,6 +224,12 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 		out = append(out, line)
 		c.dropNote(kind + ".readinessProbe")
 	}
+	if m, ok := t["metrics"]; ok && !c.rawSettings {
+		if lit, ok := c.textLiteral(m, sc); ok {
+			out = append(out, "metrics "+lit)
+			delete(t, "metrics")
+		}
+	}
 	if m, ok := t["memoize"]; ok {
 		// The user's memoize block is replaced by pipec's memo key (the
 		// note at the top says so); only its maxAge is kept.
