@@ -62,3 +62,22 @@ func TestStepMetricsErrors(t *testing.T) {
 		t.Errorf("the unknown reference is not reported:\n%s", got)
 	}
 }
+
+// TestEntryMetrics: entry_metrics are the entry template's metrics, of
+// stages (a steps template) as of a DAG.
+func TestEntryMetrics(t *testing.T) {
+	for _, body := range []string{
+		`step a { run ["echo"] }`,
+		`stage { step a { run ["echo"] } }`,
+	} {
+		src := "pipeline p {\n  image \"alpine\"\n  entry_metrics { prometheus: [{ name: \"steps_seconds\", help: \"h\", gauge: { realtime: true, value: \"{{duration}}\" } }] }\n  " + body + "\n}\n"
+		res, lines := ckCompile(map[string]string{"p.pipe": src}, "p.pipe")
+		if len(lines) > 0 {
+			t.Fatal(lines)
+		}
+		y := string(res.Outputs[0].YAML)
+		if !strings.Contains(y, "metrics:\n      prometheus:\n      - gauge:\n          realtime: true\n          value: '{{duration}}'\n        help: h\n        name: steps_seconds\n    name: main\n") {
+			t.Errorf("%s: the entry template lacks the metrics:\n%s", body, y)
+		}
+	}
+}
