@@ -60,3 +60,13 @@ func resolveMetricTexts(b *Body, tmpl *wfv1.Template, inner func(*Text) string) 
 		tmpl.Metrics = &m
 	}
 }
+
+// displayName checks a step's display_name, a string whose ${...} become
+// the step's inputs.
+func (c *checker) displayName(sc *scope, b *Body, s *dsl.StepSettingStmt) {
+	if s.Value.Str == nil {
+		c.errorf(s.Value, "display_name takes a string, got %s", s.Value.Kind()).WithHint(`display_name "load-${day}"`)
+		return
+	}
+	b.DisplayName = c.text(sc, s.Value.Str)
+}

@@ -81,3 +81,28 @@ func TestEntryMetrics(t *testing.T) {
 		}
 	}
 }
+
+// TestDisplayName: display_name is the template's display-name
+// annotation, its ${...} the step's inputs; a non-string is an error.
+func TestDisplayName(t *testing.T) {
+	src := `pipeline p {
+  image "alpine"
+  param os = "alpine"
+  step a for tag in ["3.18", "3.19"] {
+    run ["cat", "/etc/os-release"]
+    display_name "os-${os}-${tag}"
+  }
+}
+`
+	res, lines := ckCompile(map[string]string{"p.pipe": src}, "p.pipe")
+	if len(lines) > 0 {
+		t.Fatal(lines)
+	}
+	if y := string(res.Outputs[0].YAML); !strings.Contains(y, "  - annotations:\n      workflows.argoproj.io/display-name: os-{{inputs.parameters.os}}-{{inputs.parameters.tag}}\n") {
+		t.Errorf("no display name:\n%s", y)
+	}
+	_, lines = ckCompile(map[string]string{"p.pipe": "pipeline p {\n  step a {\n    image \"x\"\n    run [\"x\"]\n    display_name 3\n  }\n}\n"}, "p.pipe")
+	if got := strings.Join(lines, "\n"); !strings.Contains(got, "5:18: display_name takes a string, got") {
+		t.Errorf("diagnostics: %s", got)
+	}
+}

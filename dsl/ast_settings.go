@@ -20,7 +20,7 @@ func (*SettingStmt) pipelineStmt() {}
 // step settings table (compiler/step_settings.go) says what each means.
 type StepSettingStmt struct {
 	Span
-	Name  string `parser:"@('security_context' | 'pod_security_context' | 'pod_spec_patch' | 'affinity' | 'priority_class' | 'scheduler_name' | 'host_aliases' | 'service_account' | 'automount_service_account_token' | 'archive_logs' | 'metrics')"`
+	Name  string `parser:"@('security_context' | 'pod_security_context' | 'pod_spec_patch' | 'affinity' | 'priority_class' | 'scheduler_name' | 'host_aliases' | 'service_account' | 'automount_service_account_token' | 'archive_logs' | 'metrics' | 'display_name')"`
 	Value *Value `parser:"@@"`
 }
 

@@ -224,6 +224,15 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 		out = append(out, line)
 		c.dropNote(kind + ".readinessProbe")
 	}
+	if a, ok := t["annotations"].(map[string]any); ok && len(a) == 1 && !c.rawSettings {
+		// The one template annotation Argo reads: the node's display name.
+		if name, ok := a["workflows.argoproj.io/display-name"].(string); ok {
+			if s, err := c.text(name, sc); err == nil {
+				out = append(out, "display_name "+quote(s))
+				delete(t, "annotations")
+			}
+		}
+	}
 	if m, ok := t["metrics"]; ok && !c.rawSettings {
 		if lit, ok := c.textLiteral(m, sc); ok {
 			out = append(out, "metrics "+lit)

@@ -20,6 +20,7 @@ var keywordDocs = map[string]string{
 	"memoize":           "memoize on | off [max_age 24h]: memoization of step results on the run id, so a resumed run skips the steps that succeeded.",
 	"namespace":         `namespace "ns": the Kubernetes namespace of the workflow.`,
 	"entry_metrics":     `entry_metrics { prometheus: [...] }: Prometheus metrics of the pipeline's own steps as a whole (the entry template's metrics, with {{status}} and {{duration}}).`,
+	"display_name":      `display_name "os-${image}": in a step, the name Argo's UI and CLI show for its node (the template's workflows.argoproj.io/display-name annotation).`,
 	"metrics":           `metrics { prometheus: [{ name: "...", help: "...", labels: [{ key: "k", value: "${x}" }], counter: { value: "1" } }] }: Prometheus metrics of the workflow (in a pipeline: spec.metrics, with {{workflow.status}} and {{workflow.duration}}) or of the step (its template's metrics, with {{status}} and {{duration}}; ${...} in a step's strings become its inputs).`,
 	"node_selector":     `node_selector key = "value": schedule pods only on nodes with this label.`,
 	"on":                "on exit step NAME { ... } or on failure step NAME { ... }: a handler that runs after the main steps (on exit stage { ... }: handlers in stages). on running|succeeded|failed|errored step NAME { ... }, or on NAME when \"EXPR\" step NAME { ... }: a lifecycle hook (spec.hooks in a pipeline, the task's hooks in a step; on exit in a step is the step's own exit handler, which can read that step's output parameters and artifacts).",
