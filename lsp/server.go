@@ -15,6 +15,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.lsp.dev/jsonrpc2"
@@ -74,6 +75,8 @@ type Server struct {
 	bgLarge     sync.WaitGroup // and of large ones (see large), which exit does not wait for
 	vbg         sync.WaitGroup // background validations and indexing; see Serve
 	reqs        sync.WaitGroup // requests being answered, but shutdown and exit
+	calls       atomic.Int64   // calls read, which exit waits to see answered (Serve)
+	stream      *stream
 	closing     bool
 	valCache    memCache                           // what Argo's validator accepted (see validate)
 	inflight    map[jsonrpc2.ID]context.CancelFunc // requests being answered, for $/cancelRequest
@@ -105,6 +108,7 @@ func NewServer(opts Options) *Server {
 // then exit with status 1, as the protocol asks).
 func (s *Server) Serve(ctx context.Context, rwc io.ReadWriteCloser) error {
 	stream := newStream(rwc, s.logf)
+	s.stream = stream
 	s.conn = jsonrpc2.NewConn(stream, jsonrpc2.WithCodec(codec{}))
 	s.startClientLog(ctx)
 	s.conn.Go(ctx, s.handler())
@@ -134,6 +138,7 @@ func (s *Server) Serve(ctx context.Context, rwc io.ReadWriteCloser) error {
 			err = errors.New("exit without shutdown")
 		}
 		s.mu.Unlock()
+		s.awaitAnswers(time.Second)
 	}
 	s.stopClientLog()
 	s.mu.Lock()
@@ -167,6 +172,9 @@ func (s *Server) handler() jsonrpc2.Handler {
 	return func(ctx context.Context, req *jsonrpc2.Request) (result any, err error) {
 		method := strings.Clone(req.Method())
 		isCall := req.IsCall()
+		if isCall {
+			s.calls.Add(1)
+		}
 		if isCall && method != protocol.MethodShutdown {
 			// Added on the read loop, before the next message is read, so
 			// Shutdown (which runs there too) sees every earlier request.
@@ -308,6 +316,19 @@ func (s *Server) Shutdown(context.Context) error {
 	s.shutdown = true
 	s.mu.Unlock()
 	return nil
+}
+
+// awaitAnswers waits, at most for limit, until every call read has its
+// answer written: jsonrpc2 writes a request's answer after its handler
+// returns, and once the connection is closing it drops what is not yet
+// written, so without this an answer that shutdown already waited for
+// (Shutdown waits for the handlers, not for their writes) could be lost
+// when exit follows at once.
+func (s *Server) awaitAnswers(limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for s.stream.answered.Load() < s.calls.Load() && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
 }
 
 // cancellable gives a request a context that $/cancelRequest (and

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"reflect"
 	"sync"
+	"sync/atomic"
 
 	"go.lsp.dev/jsonrpc2"
 )
@@ -411,6 +413,22 @@ type stream struct {
 	logf func(level logLevel, format string, args ...any)
 	wmu  sync.Mutex
 	wbuf []byte
+	// answered counts the responses written (not the id-null errors of
+	// malformed input), so that exit can wait for every call's answer
+	// to be on the wire before the connection closes (Server.Serve).
+	answered atomic.Int64
+}
+
+// isResponse reports whether msg, a message jsonrpc2 writes, is the answer
+// to a call. jsonrpc2 writes its responses as an unexported type; the
+// name is checked by TestStreamCountsResponses, so that an upgrade that
+// renames it fails a test instead of exit losing answers.
+func isResponse(msg jsonrpc2.Message) bool {
+	switch msg.(type) {
+	case *jsonrpc2.Response:
+		return true
+	}
+	return reflect.TypeOf(msg).Name() == "responseWire"
 }
 
 func newStream(rwc io.ReadWriteCloser, logf func(logLevel, string, ...any)) *stream {
@@ -473,7 +491,11 @@ func (s *stream) Write(ctx context.Context, msg jsonrpc2.Message) (int64, error)
 	if err != nil {
 		return 0, err
 	}
-	return s.writeFrame(data)
+	n, err := s.writeFrame(data)
+	if isResponse(msg) {
+		s.answered.Add(1)
+	}
+	return n, err
 }
 
 func (s *stream) writeFrame(data []byte) (int64, error) {
