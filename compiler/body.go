@@ -141,6 +141,14 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 				b.PodSpecPatch = c.text(sc, s.Value.Str) // resolved by Argo before it makes the pod
 				continue
 			}
+			if s.Name == "display_name" {
+				c.displayName(sc, b, s)
+				continue
+			}
+			if s.Name == "metrics" {
+				c.stepMetrics(sc, b, s)
+				continue
+			}
 			c.stepSetting(b, s)
 		case *dsl.SyncStmt:
 			c.sync(&b.Sync, s)

@@ -73,6 +73,11 @@ type checker struct {
 	// stepVols are the volumes the step being checked declares for its
 	// own pod (containers.go).
 	stepVols []string
+	// structTexts, when set, takes the ${...} strings of the struct
+	// literal being decoded (a step's metrics): each becomes a placeholder
+	// in the decoded value, resolved in structScope (step_metrics.go).
+	structTexts *[]*Text
+	structScope *scope
 }
 
 // templatesFor collects the templates visible from a file: its own and

@@ -308,6 +308,12 @@ type Body struct {
 	setRetry dsl.Node
 	// PodSpecPatch is a pod_spec_patch that uses ${...} (containers.go).
 	PodSpecPatch *Text
+	// MetricTexts are the ${...} strings of a step's metrics, in the
+	// order of their placeholders (step_metrics.go).
+	MetricTexts []*Text
+	// DisplayName is display_name: the name the UI shows for the step's
+	// node (the template's workflows.argoproj.io/display-name annotation).
+	DisplayName *Text
 
 	// Kind is what the step runs when not a container or script:
 	// kindSuspend, kindResource, kindHTTP (templates_kinds.go) or kindData

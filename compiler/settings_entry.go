@@ -1,5 +1,6 @@
 // Settings of the pipeline's entry template (the DAG of its steps, or the
-// steps template of its stages): fail_fast, target and step_parallelism.
+// steps template of its stages): fail_fast, target, step_parallelism and
+// entry_metrics.
 // They are rows of settingDefs (settings.go) that write to the `main`
 // template instead of the WorkflowSpec. And entrypoint, which names the
 // entry template itself when pipec does not make it: a template of the
@@ -35,6 +36,12 @@ func init() {
 	settingDefs["entrypoint"] = settingDef{doc: `the template to start from when it is not the pipeline's steps: with workflow_template_ref, a template of the referenced WorkflowTemplate (spec.entrypoint)`,
 		check: checkTemplateName,
 		apply: func(t settingTarget, v any) { t.spec.Entrypoint = v.(string) }}
+	settingDefs["entry_metrics"] = structSetting("Prometheus metrics of the pipeline's own steps as a whole, like a step's metrics, with {{status}} and {{duration}} of the entry template (the entry template's metrics)",
+		func(t settingTarget, v *wfv1.Metrics) {
+			if m := entryTemplate(t); m != nil {
+				m.Metrics = v
+			}
+		})
 	settingDefs["step_parallelism"] = settingDef{doc: "at most N of the pipeline's own steps run at once (the entry template's parallelism; parallelism N limits the whole workflow)",
 		check: checkPositive,
 		apply: func(t settingTarget, v any) {

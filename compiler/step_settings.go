@@ -55,6 +55,10 @@ var stepSettingDefs = map[string]stepSettingDef{
 			b := v.(bool)
 			t.tmpl.ArchiveLocation = &wfv1.ArtifactLocation{ArchiveLogs: &b}
 		}},
+	"metrics": stepStruct("Prometheus metrics of the step, { prometheus: [{ name: ..., help: ..., labels: [{ key: ..., value: \"${x}\" }], counter: { value: \"1\" } }] }; {{status}} and {{duration}} are Argo's (template metrics)",
+		func(t stepSettingTarget, v *wfv1.Metrics) { t.tmpl.Metrics = v }),
+	"display_name": {doc: "the name Argo's UI and CLI show for the step's node, \"os-${image}\" (template annotations workflows.argoproj.io/display-name)",
+		check: checkString, apply: func(stepSettingTarget, any) {}},
 	"automount_service_account_token": {doc: "mount the service account token in the step's pod (template automountServiceAccountToken)",
 		check: checkBool,
 		apply: func(t stepSettingTarget, v any) { b := v.(bool); t.tmpl.AutomountServiceAccountToken = &b }},
@@ -105,6 +109,10 @@ func applyStepSettings(b *Body, tmpl *wfv1.Template, inner func(*Text) string) {
 	}
 	for _, s := range b.Settings {
 		stepSettingDefs[s.Name].apply(t, s.Value)
+	}
+	resolveMetricTexts(b, tmpl, inner)
+	if b.DisplayName != nil {
+		tmpl.Annotations = map[string]string{string(wfv1.TemplateAnnotationDisplayName): inner(b.DisplayName)}
 	}
 	tmpl.Synchronization = b.Sync
 	if len(b.DynResources) > 0 {

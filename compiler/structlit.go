@@ -177,6 +177,9 @@ func (c *checker) structJSON(v *dsl.Value, t reflect.Type, what string) any {
 		return n
 	case reflect.String:
 		if s, ok := scalarText(v); ok && v.Str != nil {
+			if c.structTexts != nil && strings.Contains(s, "${") {
+				return c.structText(v.Str)
+			}
 			return c.literalOnly(v.Str, what)
 		} else if ok {
 			return s

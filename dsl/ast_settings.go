@@ -8,7 +8,7 @@ package dsl
 // keyword list and that table equal.
 type SettingStmt struct {
 	Span
-	Name  string `parser:"@('security_context' | 'dns_config' | 'dns_policy' | 'host_aliases' | 'affinity' | 'scheduler_name' | 'priority_class' | 'host_network' | 'automount_service_account_token' | 'pod_disruption_budget' | 'pod_spec_patch' | 'pod_metadata' | 'workflow_metadata' | 'template_defaults' | 'step_timeout' | 'volume_claim_gc' | 'archive_logs' | 'shutdown' | 'metrics' | 'name' | 'workflow_template_ref' | 'cluster_workflow_template_ref' | 'suspend' | 'concurrency_policy' | 'starting_deadline' | 'successful_jobs_history_limit' | 'failed_jobs_history_limit' | 'stop_when' | 'schedule_when' | 'executor_service_account' | 'fail_fast' | 'target' | 'step_parallelism' | 'entrypoint' | 'library')"`
+	Name  string `parser:"@('security_context' | 'dns_config' | 'dns_policy' | 'host_aliases' | 'affinity' | 'scheduler_name' | 'priority_class' | 'host_network' | 'automount_service_account_token' | 'pod_disruption_budget' | 'pod_spec_patch' | 'pod_metadata' | 'workflow_metadata' | 'template_defaults' | 'step_timeout' | 'volume_claim_gc' | 'archive_logs' | 'shutdown' | 'metrics' | 'name' | 'workflow_template_ref' | 'cluster_workflow_template_ref' | 'suspend' | 'concurrency_policy' | 'starting_deadline' | 'successful_jobs_history_limit' | 'failed_jobs_history_limit' | 'stop_when' | 'schedule_when' | 'executor_service_account' | 'fail_fast' | 'target' | 'step_parallelism' | 'entrypoint' | 'library' | 'entry_metrics')"`
 	Value *Value `parser:"@@"`
 }
 
@@ -20,7 +20,7 @@ func (*SettingStmt) pipelineStmt() {}
 // step settings table (compiler/step_settings.go) says what each means.
 type StepSettingStmt struct {
 	Span
-	Name  string `parser:"@('security_context' | 'pod_security_context' | 'pod_spec_patch' | 'affinity' | 'priority_class' | 'scheduler_name' | 'host_aliases' | 'service_account' | 'automount_service_account_token' | 'archive_logs')"`
+	Name  string `parser:"@('security_context' | 'pod_security_context' | 'pod_spec_patch' | 'affinity' | 'priority_class' | 'scheduler_name' | 'host_aliases' | 'service_account' | 'automount_service_account_token' | 'archive_logs' | 'metrics' | 'display_name')"`
 	Value *Value `parser:"@@"`
 }
 

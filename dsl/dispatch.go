@@ -68,7 +68,7 @@ func init() {
 	add(stepMember[TolerationStmt](), "toleration")
 	add(stepMember[RawStmt](), "raw")
 	add(stepMember[SyncStmt](), "mutex", "semaphore")
-	add(stepMember[StepSettingStmt](), "security_context", "pod_security_context", "pod_spec_patch", "affinity", "priority_class", "scheduler_name", "host_aliases", "service_account", "automount_service_account_token", "archive_logs")
+	add(stepMember[StepSettingStmt](), "security_context", "pod_security_context", "pod_spec_patch", "affinity", "priority_class", "scheduler_name", "host_aliases", "service_account", "automount_service_account_token", "archive_logs", "metrics", "display_name")
 	add(stepMember[InputStmt](), "input")
 	add(stepMember[ArtifactStmt](), "artifact")
 }

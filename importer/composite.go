@@ -98,6 +98,9 @@ func (c *conv) compositeDecl(tn, alias string) (string, error) {
 	for k := range tm {
 		switch k {
 		case "name", "inputs", "outputs", "dag", "steps", "parallelism":
+		case "memoize":
+			// Replaced by pipec's memo keys on the composite's steps (the
+			// note at the top says so).
 		default:
 			return "", &notNative{path: c.tp(tn, k), what: "template." + k + " on a dag or steps template a task calls"}
 		}

@@ -608,8 +608,8 @@ func (c *conv) wiringNote() string {
 		b.WriteString("// The original's retryStrategy is kept as retry.\n")
 	}
 	if memo {
-		b.WriteString("// Its own memoize blocks are kept in raw, with memoize off; remove both\n")
-		b.WriteString("// to use pipec's memo keys.\n")
+		b.WriteString("// Its own memoize blocks are replaced by pipec's memo keys (their maxAge\n")
+		b.WriteString("// is kept as memoize max_age; a step's cache hits are pipec's own).\n")
 	}
 	return b.String()
 }

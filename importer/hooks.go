@@ -164,7 +164,7 @@ func (c *conv) workflowHooks() ([]hookEntry, error) {
 }
 
 // entrySettings converts the fields of the entrypoint DAG template that are
-// pipeline settings (template.parallelism, dag.failFast, dag.target) into
+// pipeline settings (template.parallelism and metrics, dag.failFast, dag.target) into
 // statements, and reports the first field that is not one.
 func (c *conv) entrySettings(name string, t, dag map[string]any) ([]string, error) {
 	var out []string
@@ -177,6 +177,12 @@ func (c *conv) entrySettings(name string, t, dag map[string]any) ([]string, erro
 				return nil, &notNative{path: c.tp(name, k), what: "template.parallelism on the entrypoint DAG"}
 			}
 			out = append(out, "step_parallelism "+n)
+		case "metrics":
+			lit, ok := structLiteral(t[k])
+			if !ok || strings.Contains(lit, "{{inputs.") {
+				return nil, &notNative{path: c.tp(name, k), what: "template.metrics on the entrypoint DAG"}
+			}
+			out = append(out, "entry_metrics "+lit)
 		case "outputs":
 			// Converted once the steps are named (entryOutputs).
 			c.entryOutputs = func() ([]string, error) { return c.entryOutputStmts(name, t[k]) }
@@ -282,7 +288,7 @@ func (c *conv) entryOutputStmts(name string, v any) ([]string, error) {
 }
 
 // entryStepsSetting converts a field of the entrypoint steps template that
-// is a pipeline setting (parallelism, failFast) or its outputs; it reports
+// is a pipeline setting (parallelism, failFast, metrics) or its outputs; it reports
 // whether k was one.
 func (c *conv) entryStepsSetting(name, k string, t map[string]any) (bool, error) {
 	switch k {
@@ -298,6 +304,12 @@ func (c *conv) entryStepsSetting(name, k string, t map[string]any) (bool, error)
 			return true, &notNative{path: c.tp(name, k), what: "template.failFast on the entrypoint steps template"}
 		}
 		c.entryStmts = append(c.entryStmts, fmt.Sprintf("fail_fast %t", b))
+	case "metrics":
+		lit, ok := structLiteral(t[k])
+		if !ok || strings.Contains(lit, "{{inputs.") {
+			return true, &notNative{path: c.tp(name, k), what: "template.metrics on the entrypoint steps template"}
+		}
+		c.entryStmts = append(c.entryStmts, "entry_metrics "+lit)
 	case "outputs":
 		v := t[k]
 		c.entryOutputs = func() ([]string, error) { return c.entryOutputStmts(name, v) }

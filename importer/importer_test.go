@@ -111,7 +111,7 @@ spec:
   entrypoint: s
   templates:
   - name: s
-    metrics: {prometheus: [{name: runs, help: runs, counter: {value: "1"}}]}
+    synchronization: {mutexes: [{name: m}]}
     steps: [[{name: a, template: x}], [{name: b, template: x}]]
   - {name: x, container: {image: alpine, command: ["true"]}}
 `
@@ -119,7 +119,7 @@ spec:
 	if res.Diags.HasErrors() || len(res.Diags) != 1 {
 		t.Fatalf("want one warning, got %v", res.Diags)
 	}
-	if !strings.Contains(res.Diags[0].Message, "metrics") || res.Diags[0].Range.Start.Line != 8 {
+	if !strings.Contains(res.Diags[0].Message, "synchronization") || res.Diags[0].Range.Start.Line != 8 {
 		t.Errorf("warning %s", res.Diags[0])
 	}
 	if !res.Objects[0].Verbatim || !strings.Contains(string(res.Pipe), "entrypoint: s\n") {

@@ -231,11 +231,27 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 		out = append(out, line)
 		c.dropNote(kind + ".readinessProbe")
 	}
-	if m, ok := t["memoize"]; ok {
-		if !contains(out, "memoize off") {
-			out = append(out, "memoize off")
+	if a, ok := t["annotations"].(map[string]any); ok && len(a) == 1 && !c.rawSettings {
+		// The one template annotation Argo reads: the node's display name.
+		if name, ok := a["workflows.argoproj.io/display-name"].(string); ok {
+			if s, err := c.text(name, sc); err == nil {
+				out = append(out, "display_name "+quote(s))
+				delete(t, "annotations")
+			}
 		}
-		keepRaw("memoize", m, "memoize")
+	}
+	if m, ok := t["metrics"]; ok && !c.rawSettings {
+		if lit, ok := c.textLiteral(m, sc); ok {
+			out = append(out, "metrics "+lit)
+			delete(t, "metrics")
+		}
+	}
+	if m, ok := t["memoize"]; ok {
+		// The user's memoize block is replaced by pipec's memo key (the
+		// note at the top says so); only its maxAge is kept.
+		if line, ok := memoMaxAge(m); ok && !contains(out, "memoize off") {
+			out = append(out, line)
+		}
 		delete(t, "memoize")
 	}
 	for _, k := range sortedKeys(t) {
@@ -795,4 +811,18 @@ func readyStmt(v any) (string, bool) {
 		}
 	}
 	return line, strings.HasPrefix(line, "ready ")
+}
+
+// durationRE is a duration the language reads (`10s`, `1h30m`).
+var durationRE = regexp.MustCompile(`^([0-9]+(h|m|s))+$`)
+
+// memoMaxAge is the `memoize max_age` statement that keeps a memoize
+// block's maxAge, unless it is pipec's default.
+func memoMaxAge(m any) (string, bool) {
+	mm, _ := m.(map[string]any)
+	age, _ := mm["maxAge"].(string)
+	if age == "" || age == "168h" || !durationRE.MatchString(age) {
+		return "", false
+	}
+	return "memoize max_age " + age, true
 }

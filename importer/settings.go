@@ -106,6 +106,41 @@ func structLiteral(v any) (string, bool) {
 	return literal(v)
 }
 
+// textLiteral is structLiteral whose strings are pipec text: Argo's
+// {{inputs.parameters.x}} and the like become ${...} references (a step's
+// metrics, whose strings the compiler interpolates).
+func (c *conv) textLiteral(v any, sc *scope) (string, bool) {
+	switch x := v.(type) {
+	case map[string]any:
+		var parts []string
+		for _, k := range sortedKeys(x) {
+			s, ok := c.textLiteral(x[k], sc)
+			if !ok {
+				return "", false
+			}
+			parts = append(parts, key(k)+": "+s)
+		}
+		return "{" + strings.Join(parts, ", ") + "}", true
+	case []any:
+		var parts []string
+		for _, e := range x {
+			s, ok := c.textLiteral(e, sc)
+			if !ok {
+				return "", false
+			}
+			parts = append(parts, s)
+		}
+		return "[" + strings.Join(parts, ", ") + "]", true
+	case string:
+		s, err := c.text(x, sc)
+		if err != nil {
+			return "", false
+		}
+		return quote(s), true
+	}
+	return literal(v)
+}
+
 // settingStmts converts the spec (and CronWorkflow) fields that have a
 // setting of their own, consuming them.
 func (c *conv) settingStmts() []string {

@@ -33,15 +33,13 @@
 //     value (`0.5` and `500m`);
 //   - a synchronization's single mutex or semaphore (Argo 3.5) is the list
 //     of one (Argo 3.6+);
-//   - a memoize cache's configMap key is ignored (the controller does not
-//     read it, and Argo 4 rejects it);
 //   - an HTTP template without a method is a GET (what Argo's agent sends),
 //     and a suspend template's supplied output without a default has its
 //     input's of the same name;
 //   - pipec's wiring is ignored: its pipec.dev/pipeline label, the run_id, retry_run_id and
 //     retry_indicator parameters, the RETRY_RUN_ID and RETRY_INDICATOR
-//     environment variables, the memoize blocks pipec adds (their cache is a
-//     pipec-memo-... ConfigMap), the pipec-item input of loops, and the
+//     environment variables, every memoize block (pipec memoizes each step
+//     with its own keys; an import replaces the user's), the pipec-item input of loops, and the
 //     `<step>-with-retry` wrapper templates, folded back into their leaf
 //     with their retryStrategy (and their pipec-result output read as the
 //     leaf's result), and the pipec-memo-key output of a memoized step
@@ -75,7 +73,6 @@ const (
 	paramRetryIndicator = "retry_indicator"
 	envRetryRunID       = "RETRY_RUN_ID"
 	envRetryIndicator   = "RETRY_INDICATOR"
-	pipecMemoPrefix     = "pipec-memo-"
 	pipecItemInput      = "pipec-item"
 	pipecInstanceInput  = "pipec-instance"
 	pipecResultOutput   = "pipec-result"
@@ -672,15 +669,10 @@ func stripCompositePrefix(t map[string]any, name string, orig map[string]any) ma
 
 // stripWiring removes pipec's retry wiring from a template.
 func stripWiring(t map[string]any) {
-	if m, ok := t["memoize"].(map[string]any); ok {
-		cache, _ := m["cache"].(map[string]any)
-		cm, _ := cache["configMap"].(map[string]any)
-		if name, _ := cm["name"].(string); strings.HasPrefix(name, pipecMemoPrefix) {
-			delete(t, "memoize")
-		}
-		// The controller ignores the cache's key (Argo 4 rejects it).
-		delete(cm, "key")
-	}
+	// Memoization is part of pipec's retry wiring: pipec memoizes every
+	// step with its own keys, and an import replaces the user's memoize
+	// blocks by them (the key and the cache differ, the outputs do not).
+	delete(t, "memoize")
 	for _, kind := range []string{"container", "script"} {
 		c, ok := t[kind].(map[string]any)
 		if !ok {
