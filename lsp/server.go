@@ -13,9 +13,9 @@ import (
 	"log"
 	"path/filepath"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"go.lsp.dev/jsonrpc2"
@@ -75,8 +75,8 @@ type Server struct {
 	bgLarge     sync.WaitGroup // and of large ones (see large), which exit does not wait for
 	vbg         sync.WaitGroup // background validations and indexing; see Serve
 	reqs        sync.WaitGroup // requests being answered, but shutdown and exit
-	calls       atomic.Int64   // calls read, which exit waits to see answered (Serve)
-	stream      *stream
+	answerMu    sync.Mutex
+	unanswered  map[string]int // calls read and not yet answered on the wire, by id (awaitAnswers)
 	closing     bool
 	valCache    memCache                           // what Argo's validator accepted (see validate)
 	inflight    map[jsonrpc2.ID]context.CancelFunc // requests being answered, for $/cancelRequest
@@ -108,7 +108,8 @@ func NewServer(opts Options) *Server {
 // then exit with status 1, as the protocol asks).
 func (s *Server) Serve(ctx context.Context, rwc io.ReadWriteCloser) error {
 	stream := newStream(rwc, s.logf)
-	s.stream = stream
+	stream.answered = s.answeredCall
+	stream.beforeEnd = func() { s.awaitAnswers(time.Second) }
 	s.conn = jsonrpc2.NewConn(stream, jsonrpc2.WithCodec(codec{}))
 	s.startClientLog(ctx)
 	s.conn.Go(ctx, s.handler())
@@ -173,7 +174,7 @@ func (s *Server) handler() jsonrpc2.Handler {
 		method := strings.Clone(req.Method())
 		isCall := req.IsCall()
 		if isCall {
-			s.calls.Add(1)
+			s.callRead(req.ID())
 		}
 		if isCall && method != protocol.MethodShutdown {
 			// Added on the read loop, before the next message is read, so
@@ -319,16 +320,51 @@ func (s *Server) Shutdown(context.Context) error {
 }
 
 // awaitAnswers waits, at most for limit, until every call read has its
-// answer written: jsonrpc2 writes a request's answer after its handler
-// returns, and once the connection is closing it drops what is not yet
-// written, so without this an answer that shutdown already waited for
-// (Shutdown waits for the handlers, not for their writes) could be lost
-// when exit follows at once.
+// answer written. jsonrpc2 writes an answer after its handler returns, and
+// once its reader has failed (the client's end of input: a client that
+// sends exit and closes its pipe) or the connection is closing (exit), it
+// drops what is not yet written; without this wait, both when the input
+// ends and on exit, an answer that Shutdown waited for (it waits for the
+// handlers, not for their writes) could be lost.
 func (s *Server) awaitAnswers(limit time.Duration) {
 	deadline := time.Now().Add(limit)
-	for s.stream.answered.Load() < s.calls.Load() && time.Now().Before(deadline) {
+	for time.Now().Before(deadline) {
+		s.answerMu.Lock()
+		n := len(s.unanswered)
+		s.answerMu.Unlock()
+		if n == 0 {
+			return
+		}
 		time.Sleep(time.Millisecond)
 	}
+}
+
+// callRead records a call whose answer is due.
+func (s *Server) callRead(id jsonrpc2.ID) {
+	var b []byte
+	if n, ok := id.Number(); ok {
+		b = strconv.AppendInt(nil, n, 10)
+	} else if str, ok := id.StringValue(); ok {
+		b, _ = json.Marshal(str)
+	} else {
+		return
+	}
+	s.answerMu.Lock()
+	if s.unanswered == nil {
+		s.unanswered = map[string]int{}
+	}
+	s.unanswered[string(b)]++
+	s.answerMu.Unlock()
+}
+
+// answeredCall records that the answer to the call of this id (as JSON) is
+// written.
+func (s *Server) answeredCall(id string) {
+	s.answerMu.Lock()
+	if s.unanswered[id]--; s.unanswered[id] <= 0 {
+		delete(s.unanswered, id)
+	}
+	s.answerMu.Unlock()
 }
 
 // cancellable gives a request a context that $/cancelRequest (and

@@ -6,9 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"reflect"
 	"sync"
-	"sync/atomic"
 
 	"go.lsp.dev/jsonrpc2"
 )
@@ -413,22 +411,51 @@ type stream struct {
 	logf func(level logLevel, format string, args ...any)
 	wmu  sync.Mutex
 	wbuf []byte
-	// answered counts the responses written (not the id-null errors of
-	// malformed input), so that exit can wait for every call's answer
-	// to be on the wire before the connection closes (Server.Serve).
-	answered atomic.Int64
+	// answered, when set, is told the id (as JSON) of every answer written,
+	// so that exit can wait for every call's answer to be on the wire
+	// before the connection closes (Server.awaitAnswers).
+	answered func(id string)
+	// beforeEnd, when set, runs when the input ends (or fails), before
+	// the reader reports it (Server.awaitAnswers).
+	beforeEnd func()
 }
 
-// isResponse reports whether msg, a message jsonrpc2 writes, is the answer
-// to a call. jsonrpc2 writes its responses as an unexported type; the
-// name is checked by TestStreamCountsResponses, so that an upgrade that
-// renames it fails a test instead of exit losing answers.
-func isResponse(msg jsonrpc2.Message) bool {
-	switch msg.(type) {
-	case *jsonrpc2.Response:
-		return true
+// responseID is the id, as JSON, of an encoded message that answers a call
+// ({"jsonrpc":"2.0","id":ID,"result"|"error":...}), and false for a
+// request, a notification or an answer with a null id. Only the message's
+// first tokens are read.
+func responseID(data []byte) (string, bool) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return "", false
 	}
-	return reflect.TypeOf(msg).Name() == "responseWire"
+	var id any
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		switch k {
+		case "jsonrpc":
+			if _, err := dec.Token(); err != nil {
+				return "", false
+			}
+		case "id":
+			if err := dec.Decode(&id); err != nil || id == nil {
+				return "", false
+			}
+		case "result", "error":
+			if id == nil {
+				return "", false
+			}
+			b, _ := json.Marshal(id)
+			return string(b), true
+		default: // "method", "params": a request or a notification
+			return "", false
+		}
+	}
+	return "", false
 }
 
 func newStream(rwc io.ReadWriteCloser, logf func(logLevel, string, ...any)) *stream {
@@ -443,6 +470,11 @@ func (s *stream) Read(ctx context.Context) (jsonrpc2.Message, int64, error) {
 		}
 		body, problem, err := s.in.next()
 		if err != nil {
+			if s.beforeEnd != nil {
+				// jsonrpc2 writes nothing once its reader has failed, not
+				// even answers already computed: let them out first.
+				s.beforeEnd()
+			}
 			return nil, 0, err
 		}
 		if problem != nil {
@@ -492,8 +524,10 @@ func (s *stream) Write(ctx context.Context, msg jsonrpc2.Message) (int64, error)
 		return 0, err
 	}
 	n, err := s.writeFrame(data)
-	if isResponse(msg) {
-		s.answered.Add(1)
+	if s.answered != nil {
+		if id, ok := responseID(data); ok {
+			s.answered(id)
+		}
 	}
 	return n, err
 }
