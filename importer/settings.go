@@ -76,45 +76,35 @@ func settingLine(m settingMap, v any) (string, bool) {
 // structLiteral writes a JSON value as a pipec value for the settings'
 // struct-literal decoder (keys as Argo spells them).
 func structLiteral(v any) (string, bool) {
-	switch x := v.(type) {
-	case map[string]any:
-		var parts []string
-		for _, k := range sortedKeys(x) {
-			s, ok := structLiteral(x[k])
-			if !ok {
-				return "", false
-			}
-			parts = append(parts, key(k)+": "+s)
-		}
-		return "{" + strings.Join(parts, ", ") + "}", true
-	case []any:
-		var parts []string
-		for _, e := range x {
-			s, ok := structLiteral(e)
-			if !ok {
-				return "", false
-			}
-			parts = append(parts, s)
-		}
-		return "[" + strings.Join(parts, ", ") + "]", true
-	case string:
+	return literalWith(v, func(x string) (string, bool) {
 		if strings.Contains(x, "${") {
 			return "", false
 		}
 		return quote(x), true
-	}
-	return literal(v)
+	})
 }
 
 // textLiteral is structLiteral whose strings are pipec text: Argo's
 // {{inputs.parameters.x}} and the like become ${...} references (a step's
 // metrics, whose strings the compiler interpolates).
 func (c *conv) textLiteral(v any, sc *scope) (string, bool) {
+	return literalWith(v, func(x string) (string, bool) {
+		s, err := c.text(x, sc)
+		if err != nil {
+			return "", false
+		}
+		return quote(s), true
+	})
+}
+
+// literalWith writes a JSON value as a pipec struct literal, its strings
+// by str (false: the value cannot be written).
+func literalWith(v any, str func(string) (string, bool)) (string, bool) {
 	switch x := v.(type) {
 	case map[string]any:
 		var parts []string
 		for _, k := range sortedKeys(x) {
-			s, ok := c.textLiteral(x[k], sc)
+			s, ok := literalWith(x[k], str)
 			if !ok {
 				return "", false
 			}
@@ -124,7 +114,7 @@ func (c *conv) textLiteral(v any, sc *scope) (string, bool) {
 	case []any:
 		var parts []string
 		for _, e := range x {
-			s, ok := c.textLiteral(e, sc)
+			s, ok := literalWith(e, str)
 			if !ok {
 				return "", false
 			}
@@ -132,11 +122,7 @@ func (c *conv) textLiteral(v any, sc *scope) (string, bool) {
 		}
 		return "[" + strings.Join(parts, ", ") + "]", true
 	case string:
-		s, err := c.text(x, sc)
-		if err != nil {
-			return "", false
-		}
-		return quote(s), true
+		return str(x)
 	}
 	return literal(v)
 }
