@@ -153,6 +153,9 @@ func (k *Kubelet) handle(ctx context.Context, pod *corev1.Pod) error {
 	if pod.DeletionTimestamp != nil || pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed {
 		return nil
 	}
+	if isAgentPod(pod) {
+		return k.startAgent(ctx, pod) // agent.go
+	}
 	wfName := pod.Labels[labelWorkflow]
 	nodeID := pod.Annotations[annotationNodeID]
 	if wfName == "" || nodeID == "" {
