@@ -46,7 +46,9 @@ func TestHTTPStep(t *testing.T) {
 	if _, err := cl.Kube.CoreV1().Secrets(ns).Create(context.Background(), sec, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = cl.Kube.CoreV1().Secrets(ns).Delete(context.Background(), sec.Name, metav1.DeleteOptions{}) }()
+	defer func() {
+		_ = cl.Kube.CoreV1().Secrets(ns).Delete(context.Background(), sec.Name, metav1.DeleteOptions{})
+	}()
 
 	name := submit(t, compile(t, "testdata/http.pipe"), "-p", "base="+srv.URL)
 	wf := waitDone(t, name, 2*time.Minute)
@@ -76,4 +78,34 @@ func TestHTTPStep(t *testing.T) {
 	if want := "successCondition 'response.statusCode == 200' evaluated false"; reject.Message != want {
 		t.Errorf("reject message %q, want %q", reject.Message, want)
 	}
+	// The controller deletes the agent pod with the workflow (the agent may
+	// first see the task set labelled completed and exit 0); it never fails.
+	if got := agentPodEnd(t, name); got != "deleted" && got != string(corev1.PodSucceeded) {
+		t.Errorf("agent pod %s, want it deleted or Succeeded once the workflow is done", got)
+	}
+}
+
+// agentPodEnd waits (up to a minute) for the workflow's agent pod to end
+// and says how: "deleted", or its terminal phase.
+func agentPodEnd(t *testing.T, wf string) string {
+	t.Helper()
+	ctx := tctx(t, time.Minute)
+	state := "still running"
+	for ctx.Err() == nil {
+		l, err := cl.Kube.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "workflows.argoproj.io/component=agent,workflows.argoproj.io/workflow=" + wf})
+		if err == nil {
+			if len(l.Items) == 0 {
+				return "deleted"
+			}
+			p := l.Items[0]
+			if p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed {
+				return string(p.Status.Phase)
+			}
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+	return state
 }

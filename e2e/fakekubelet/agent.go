@@ -23,6 +23,7 @@ import (
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 	"github.com/argoproj/argo-workflows/v3/util/expr/argoexpr"
 	corev1 "k8s.io/api/core/v1"
+	apierr "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
@@ -63,7 +64,9 @@ func (k *Kubelet) startAgent(ctx context.Context, pod *corev1.Pod) error {
 			}
 			out.exitCode, out.message = 1, "agent: "+err.Error()
 		}
-		if err := k.setTerminated(ctx, pod, out); err != nil && ctx.Err() == nil {
+		// The controller deletes the agent pod once the workflow is done,
+		// often before the agent has noticed: then there is nothing to mark.
+		if err := k.setTerminated(ctx, pod, out); err != nil && ctx.Err() == nil && !apierr.IsNotFound(err) {
 			k.log.Printf("agent pod %s: %v", pod.Name, err)
 		}
 		k.log.Printf("agent pod %s wf=%s done exit=%d %s", pod.Name, wfName, out.exitCode, out.message)
