@@ -19,7 +19,7 @@ import (
 // Succeeded on the e2e stack, and why.
 var notRunUnattended = map[string]string{
 	"suspend-template-outputs": "waits for a person to resume it (TestLangSuspend resumes lang-suspend.pipe)",
-	"http-hello-world":         "HTTP steps are sent by Argo's agent pod, which the fake kubelet does not run, and reach the internet",
+	"http-hello-world":         "its URLs are on the internet, which the suite cannot reach (the fake kubelet runs the agent's HTTP tasks: TestHTTPStep)",
 	"dag-daemon-task":          "the fake kubelet completes every pod, and a daemon whose pod exits is Failed: it cannot keep a ready pod with an IP",
 }
 
