@@ -187,42 +187,23 @@ func taskArtifactArgs(t task) map[string]map[string]any {
 // locationLiteral is structLiteral with secrets written secret("n", "k")
 // (the fields ending in Secret, at any depth: oauth2 {clientIDSecret: ...}).
 func locationLiteral(v any) (string, bool) {
-	if s, ok := v.(string); ok {
-		// Converted text (artifactTexts): a location is interpolated.
-		return quote(s), true
+	// Strings are converted text (artifactTexts): a location is interpolated.
+	return literalWith(v, func(x string) (string, bool) { return quote(x), true }, secretField)
+}
+
+// secretField writes a location's field NAMESecret: {name, key} as
+// secret("name", "key").
+func secretField(k string, v any) (string, bool) {
+	sec, ok := v.(map[string]any)
+	if !ok || !strings.HasSuffix(k, "Secret") {
+		return "", false
 	}
-	if l, ok := v.([]any); ok {
-		var parts []string
-		for _, e := range l {
-			s, ok := locationLiteral(e)
-			if !ok {
-				return "", false
-			}
-			parts = append(parts, s)
-		}
-		return "[" + strings.Join(parts, ", ") + "]", true
+	n, _ := sec["name"].(string)
+	kk, _ := sec["key"].(string)
+	if len(sec) != 2 || n == "" || kk == "" {
+		return "", false
 	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		return structLiteral(v)
-	}
-	var parts []string
-	for _, k := range sortedKeys(m) {
-		if sec, ok := m[k].(map[string]any); ok && strings.HasSuffix(k, "Secret") {
-			n, _ := sec["name"].(string)
-			kk, _ := sec["key"].(string)
-			if len(sec) == 2 && n != "" && kk != "" {
-				parts = append(parts, key(k)+": secret("+quote(n)+", "+quote(kk)+")")
-				continue
-			}
-		}
-		lit, ok := locationLiteral(m[k])
-		if !ok {
-			return "", false
-		}
-		parts = append(parts, key(k)+": "+lit)
-	}
-	return "{" + strings.Join(parts, ", ") + "}", true
+	return "secret(" + quote(n) + ", " + quote(kk) + ")", true
 }
 
 // artifactRepositoryStmt converts spec.artifactRepositoryRef.

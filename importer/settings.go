@@ -81,7 +81,7 @@ func structLiteral(v any) (string, bool) {
 			return "", false
 		}
 		return quote(x), true
-	})
+	}, nil)
 }
 
 // textLiteral is structLiteral whose strings are pipec text: Argo's
@@ -94,17 +94,25 @@ func (c *conv) textLiteral(v any, sc *scope) (string, bool) {
 			return "", false
 		}
 		return quote(s), true
-	})
+	}, nil)
 }
 
 // literalWith writes a JSON value as a pipec struct literal, its strings
-// by str (false: the value cannot be written).
-func literalWith(v any, str func(string) (string, bool)) (string, bool) {
+// by str (false: the value cannot be written). field, when not nil, may
+// write a map's field itself (handled true), as locationLiteral does for
+// secrets.
+func literalWith(v any, str func(string) (string, bool), field func(k string, v any) (lit string, handled bool)) (string, bool) {
 	switch x := v.(type) {
 	case map[string]any:
 		var parts []string
 		for _, k := range sortedKeys(x) {
-			s, ok := literalWith(x[k], str)
+			if field != nil {
+				if lit, handled := field(k, x[k]); handled {
+					parts = append(parts, key(k)+": "+lit)
+					continue
+				}
+			}
+			s, ok := literalWith(x[k], str, field)
 			if !ok {
 				return "", false
 			}
@@ -114,7 +122,7 @@ func literalWith(v any, str func(string) (string, bool)) (string, bool) {
 	case []any:
 		var parts []string
 		for _, e := range x {
-			s, ok := literalWith(e, str)
+			s, ok := literalWith(e, str, field)
 			if !ok {
 				return "", false
 			}
