@@ -2,6 +2,7 @@ package dsl
 
 import (
 	"reflect"
+	"sync"
 
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
@@ -26,7 +27,9 @@ import (
 // strict parsers, which keep the union). Parser, the grammar as documented,
 // keeps the union too. TestStepStmtByKeyword checks the table against the
 // grammar, TestParseSameAsReference the results against the union's.
-var fileParser = participle.MustBuild[File](fileParserOptions()...)
+// It is built on first use: pipec's commands that parse nothing never
+// build it.
+var fileParser = sync.OnceValue(func() *participle.Parser[File] { return participle.MustBuild[File](fileParserOptions()...) })
 
 func fileParserOptions() []participle.Option {
 	return []participle.Option{
@@ -77,17 +80,21 @@ var allowTrailing = []participle.ParseOption{participle.AllowTrailing(true)}
 
 // stepMember returns the parser of T, a member of the StepStmt union: from
 // the lexer's position, with strictStepParser's production, leaving the
-// lexer after it.
+// lexer after it. The production is looked up on first use, which builds
+// strictStepParser then.
 func stepMember[T any, PT interface {
 	*T
 	StepStmt
 }]() stepStmtParser {
-	p, err := participle.ParserForProduction[T](strictStepParser)
-	if err != nil {
-		panic(err)
-	}
+	production := sync.OnceValue(func() *participle.Parser[T] {
+		p, err := participle.ParserForProduction[T](strictStepParser())
+		if err != nil {
+			panic(err)
+		}
+		return p
+	})
 	return stepStmtParser{reflect.TypeFor[PT](), func(lex *lexer.PeekingLexer) (StepStmt, error) {
-		v, err := p.ParseFromLexer(lex, allowTrailing...)
+		v, err := production().ParseFromLexer(lex, allowTrailing...)
 		if err != nil {
 			return nil, err
 		}

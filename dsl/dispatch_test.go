@@ -13,7 +13,7 @@ import (
 // keyword shared), and the table must have exactly those.
 func TestStepStmtByKeyword(t *testing.T) {
 	rules := map[string]string{}
-	for _, line := range strings.Split(strictStepParser.String(), "\n") {
+	for _, line := range strings.Split(strictStepParser().String(), "\n") {
 		if name, rhs, ok := strings.Cut(line, " = "); ok {
 			rules[name] = rhs
 		}
@@ -24,7 +24,7 @@ func TestStepStmtByKeyword(t *testing.T) {
 		typ := reflect.TypeOf(m)
 		rhs, ok := rules[typ.Elem().Name()]
 		if !ok {
-			t.Fatalf("no production for %s in:\n%s", typ.Elem().Name(), strictStepParser.String())
+			t.Fatalf("no production for %s in:\n%s", typ.Elem().Name(), strictStepParser().String())
 		}
 		sub := first.FindStringSubmatch(rhs)
 		if sub == nil {

@@ -75,7 +75,7 @@ func parseInParts(toks []lexer.Token) (*File, bool) {
 	parts := make([][]*PipelineItem, len(cuts))
 	var file *File
 	parseHead := func() bool {
-		f, err := fileParser.ParseFromLexer(newPeekingLexer(head))
+		f, err := fileParser().ParseFromLexer(newPeekingLexer(head))
 		file = f
 		return err == nil && wellFormedFile(f)
 	}

@@ -102,12 +102,15 @@ type strictStep struct {
 	Stmt StepStmt `parser:"@@"`
 }
 
-// strictStepParser is needed at start-up (dispatch.go); the other two only
-// for files with errors, so they are built on first use.
+// They are built on first use, like every participle parser of the
+// package: building one is most of the package's start-up cost, and a
+// build whose statements all parse by hand needs strictStepParser only for
+// a step statement without a fast parser (dispatch.go), the other two only
+// for files with errors.
 var (
 	strictTopParser      = sync.OnceValue(func() *participle.Parser[strictTop] { return participle.MustBuild[strictTop](options()...) })
 	strictPipelineParser = sync.OnceValue(func() *participle.Parser[strictPipeline] { return participle.MustBuild[strictPipeline](options()...) })
-	strictStepParser     = participle.MustBuild[strictStep](options()...)
+	strictStepParser     = sync.OnceValue(func() *participle.Parser[strictStep] { return participle.MustBuild[strictStep](options()...) })
 )
 
 // Keywords that can start a statement, by context; used for messages,
@@ -134,7 +137,7 @@ func Parse(filename string, src []byte) (*File, diag.Diagnostics) {
 	file, ok := parseInParts(toks)
 	var err error
 	if !ok {
-		file, err = fileParser.ParseFromLexer(newPeekingLexer(toks))
+		file, err = fileParser().ParseFromLexer(newPeekingLexer(toks))
 	}
 	if file == nil {
 		file = &File{}
@@ -478,7 +481,7 @@ func badStmtDiag(f *File, b *BadStmt, context string) diag.Diagnostic {
 	case "pipeline":
 		_, err = strictPipelineParser().ParseBytes(f.Name, blank)
 	case "step":
-		_, err = strictStepParser.ParseBytes(f.Name, blank)
+		_, err = strictStepParser().ParseBytes(f.Name, blank)
 	default:
 		_, err = strictTopParser().ParseBytes(f.Name, blank)
 	}
