@@ -12,6 +12,10 @@
 package main
 
 import (
+	// First: a larger first heap goal, set before the packages that
+	// allocate at start are initialised (see the package).
+	_ "github.com/pipec/pipec/internal/startgc"
+
 	"errors"
 	"fmt"
 	"io"
