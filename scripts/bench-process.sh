@@ -19,6 +19,9 @@
 # against bench/cmd/marshalone, a Go program that only builds one workflow
 # and writes its YAML (the start-up floor), RUNS runs each.
 #
+# The start-up table has the instructions executed too when valgrind is
+# installed (apt-get install -y valgrind; optional).
+#
 # It needs GNU time (/usr/bin/time, for -v's "Maximum resident set size"),
 # which is not the shell keyword. On Debian/Ubuntu:
 #
@@ -98,9 +101,22 @@ pipeline one {
   step greet { run ["echo", "hello"] }
 }
 PIPE
+# Instructions executed (valgrind's cachegrind, "I refs"), when valgrind is
+# installed: unlike CPU time, they do not depend on the machine's load.
+# (perf stat -e instructions:u needs hardware counters, which a VM may not
+# have.) The median of RUNS runs: the garbage collector's share varies a
+# little from run to run.
+instructions() {
+	command -v valgrind >/dev/null || { echo "—"; return; }
+	# shellcheck disable=SC2086 # the command's words
+	for _ in $(seq "$RUNS"); do
+		(cd "$work" && valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null "$work/"$1 2>&1 >/dev/null) |
+			awk '/I *refs/ {gsub(",", "", $NF); print $NF}'
+	done | median | awk '{printf "%.1f M", $1/1e6}'
+}
 echo
-echo "| start-up | CPU user+sys (median) | wall (median) | peak RSS (max) | runs |"
-echo "|---|---:|---:|---:|---:|"
+echo "| start-up | CPU user+sys (median) | wall (median) | peak RSS (max) | instructions (median) | runs |"
+echo "|---|---:|---:|---:|---:|---:|"
 export PIPEC_CACHE_DIR=off
 for cmd in "marshalone" "pipec version" "pipec build --no-cache -o out one.pipe" "pipec build --no-validate -o out one.pipe"; do
 	: >"$work/wall" ; : >"$work/cpu" ; : >"$work/rss"
@@ -111,6 +127,6 @@ for cmd in "marshalone" "pipec version" "pipec build --no-cache -o out one.pipe"
 		awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u+s}' "$work/time.txt" >>"$work/cpu"
 		awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.txt" >>"$work/rss"
 	done
-	awk -v cmd="$cmd" -v wall="$(median <"$work/wall")" -v cpu="$(median <"$work/cpu")" -v rss="$(sort -g "$work/rss" | tail -1)" -v runs="$RUNS" \
-		'BEGIN {printf "| `%s` | %.0f ms | %.0f ms | %.0f MB | %d |\n", cmd, cpu*1000, wall*1000, rss/1024, runs}'
+	awk -v cmd="$cmd" -v wall="$(median <"$work/wall")" -v cpu="$(median <"$work/cpu")" -v rss="$(sort -g "$work/rss" | tail -1)" -v ins="$(instructions "$cmd")" -v runs="$RUNS" \
+		'BEGIN {printf "| `%s` | %.0f ms | %.0f ms | %.0f MB | %s | %d |\n", cmd, cpu*1000, wall*1000, rss/1024, ins, runs}'
 done
