@@ -4,6 +4,7 @@
 package compiler
 
 import (
+	"slices"
 	"strings"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
@@ -446,7 +447,14 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 	if p.Stages != nil {
 		main, leaves = l.stagesTemplate(p.EntryName, p.Stages)
 	} else {
-		for _, low := range l.steps(p.Steps) {
+		lows := l.steps(p.Steps)
+		n := 0
+		for _, low := range lows {
+			n += len(low.templates)
+		}
+		main.DAG.Tasks = make([]wfv1.DAGTask, 0, len(lows))
+		leaves = make([]wfv1.Template, 0, n+2*len(p.ExitSteps))
+		for _, low := range lows {
 			main.DAG.Tasks = append(main.DAG.Tasks, low.task)
 			leaves = append(leaves, low.templates...)
 		}
@@ -479,7 +487,7 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 	hooks, hookTmpls := l.hooks(p.Hooks)
 	spec.Hooks = hooks
 	leaves = append(leaves, hookTmpls...)
-	spec.Templates = append(spec.Templates, leaves...)
+	spec.Templates = append(slices.Grow(spec.Templates, len(leaves)), leaves...)
 	l.libraryTemplates(p, &spec)
 	spec.Templates = append(spec.Templates, l.compositeTemplates(p)...)
 	return spec

@@ -1,7 +1,6 @@
 package compiler
 
 import (
-	"fmt"
 	"strings"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
@@ -77,12 +76,20 @@ func addRetryWiring(t *wfv1.Template, st *Step) {
 // so one ConfigMap holds at most one run's entries and never grows with the
 // number of runs.
 func memoize(t *wfv1.Template, st *Step) *wfv1.Memoize {
-	parts := []string{runIDExpr}
+	var b strings.Builder
+	b.Grow(len(st.ArgoName) + 12 + len(memoKeyHashPrefix) + len(runIDExpr) + 32*len(t.Inputs.Parameters) + 6)
+	b.WriteString(st.ArgoName)
+	b.WriteByte('-')
+	b.WriteString(memoDefinitionHash(st.Pipeline, t))
+	b.WriteString(memoKeyHashPrefix)
+	b.WriteString(runIDExpr)
 	for _, in := range t.Inputs.Parameters {
-		parts = append(parts, "inputs.parameters['"+in.Name+"']")
+		b.WriteString(", inputs.parameters['")
+		b.WriteString(in.Name)
+		b.WriteString("']")
 	}
-	key := fmt.Sprintf("%s-%s%s%s])))}}",
-		st.ArgoName, memoDefinitionHash(st.Pipeline, t), memoKeyHashPrefix, strings.Join(parts, ", "))
+	b.WriteString("])))}}")
+	key := b.String()
 	return &wfv1.Memoize{
 		Key:    key,
 		MaxAge: st.MaxAge,
