@@ -113,14 +113,14 @@ func containerOf(b *Body, inner func(*Text) string) apiv1.Container {
 	if b.Image != nil {
 		c.Image = inner(b.Image)
 	}
-	for _, t := range b.Command {
-		c.Command = append(c.Command, inner(t))
-	}
-	for _, t := range b.Args {
-		c.Args = append(c.Args, inner(t))
-	}
+	c.Command = innerAll(b.Command, inner)
+	c.Args = innerAll(b.Args, inner)
 	if b.Workdir != nil {
 		c.WorkingDir = inner(b.Workdir)
+	}
+	if len(b.Env) > 0 {
+		// with room for the RETRY_* variables (addRetryWiring)
+		c.Env = make([]apiv1.EnvVar, 0, len(b.Env)+2)
 	}
 	for _, e := range b.Env {
 		ev := apiv1.EnvVar{Name: e.Name}
@@ -150,4 +150,16 @@ func containerOf(b *Body, inner func(*Text) string) apiv1.Container {
 		c.VolumeMounts = append(c.VolumeMounts, apiv1.VolumeMount{Name: m.Volume, MountPath: m.Path, ReadOnly: m.ReadOnly, SubPath: m.SubPath})
 	}
 	return c
+}
+
+// innerAll is inner of each text, nil for none.
+func innerAll(ts []*Text, inner func(*Text) string) []string {
+	if len(ts) == 0 {
+		return nil
+	}
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = inner(t)
+	}
+	return out
 }

@@ -442,21 +442,27 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 		spec.Templates = append(spec.Templates, l.compositeTemplates(p)...)
 		return spec
 	}
+	l.dagTemplates(p, &spec)
+	l.libraryTemplates(p, &spec)
+	spec.Templates = append(spec.Templates, l.compositeTemplates(p)...)
+	return spec
+}
+
+// dagTemplates adds the entry point's DAG, the exit handler's and every
+// template they run to spec, with its exit handler and hooks.
+func (l *lowerer) dagTemplates(p *Pipeline, spec *wfv1.WorkflowSpec) {
 	main := wfv1.Template{Name: p.EntryName, DAG: &wfv1.DAGTemplate{}}
+	// The templates after the entry point's and the exit handler's: the
+	// steps' (lows) then the others (leaves), put in place at the end.
+	var lows []lowered
 	var leaves []wfv1.Template
 	if p.Stages != nil {
 		main, leaves = l.stagesTemplate(p.EntryName, p.Stages)
 	} else {
-		lows := l.steps(p.Steps)
-		n := 0
-		for _, low := range lows {
-			n += len(low.templates)
-		}
+		lows = l.steps(p.Steps)
 		main.DAG.Tasks = make([]wfv1.DAGTask, 0, len(lows))
-		leaves = make([]wfv1.Template, 0, n+2*len(p.ExitSteps))
 		for _, low := range lows {
 			main.DAG.Tasks = append(main.DAG.Tasks, low.task)
-			leaves = append(leaves, low.templates...)
 		}
 	}
 	main.Outputs.Parameters = l.dagOutputs(p.Outputs)
@@ -487,10 +493,15 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 	hooks, hookTmpls := l.hooks(p.Hooks)
 	spec.Hooks = hooks
 	leaves = append(leaves, hookTmpls...)
-	spec.Templates = append(slices.Grow(spec.Templates, len(leaves)), leaves...)
-	l.libraryTemplates(p, &spec)
-	spec.Templates = append(spec.Templates, l.compositeTemplates(p)...)
-	return spec
+	n := len(leaves)
+	for _, low := range lows {
+		n += len(low.templates)
+	}
+	spec.Templates = slices.Grow(spec.Templates, n)
+	for _, low := range lows {
+		spec.Templates = append(spec.Templates, low.templates...)
+	}
+	spec.Templates = append(spec.Templates, leaves...)
 }
 
 // podGCOptions reads the options of a pod_gc statement.
