@@ -26,10 +26,13 @@ func (c *checker) literalOnly(s *dsl.StringLit, what string) string {
 
 // plainText accepts a string that may only use Argo's own variables.
 func (c *checker) plainText(s *dsl.StringLit, what string) *Text {
-	t := &Text{Value: s.Value(), Lit: s, Refs: map[string]*Ref{}}
+	t := &Text{Value: s.Value(), Lit: s}
 	refs, unclosed := dsl.Interpolations(s)
 	for _, r := range unclosed {
 		c.diags.Errorf(r, "unclosed ${: a reference ends with }").WithHint("write $${ for a literal ${")
+	}
+	if len(refs) > 0 {
+		t.Refs = make(map[string]*Ref, len(refs))
 	}
 	for _, r := range refs {
 		if contains(argoVariables, r.Path) {
@@ -62,10 +65,13 @@ func (c *checker) argText(sc *scope, v *dsl.Value) *Text {
 }
 
 func (c *checker) text(sc *scope, s *dsl.StringLit) *Text {
-	t := &Text{Value: s.Value(), Lit: s, Refs: map[string]*Ref{}}
+	t := &Text{Value: s.Value(), Lit: s}
 	refs, unclosed := dsl.Interpolations(s)
 	for _, r := range unclosed {
 		c.diags.Errorf(r, "unclosed ${: a reference ends with }").WithHint("write $${ for a literal ${")
+	}
+	if len(refs) > 0 {
+		t.Refs = make(map[string]*Ref, len(refs))
 	}
 	for _, r := range refs {
 		ref, done := t.Refs[r.Path]
