@@ -10,9 +10,10 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 )
 
-// leaf builds a step's own template. Every reference becomes an input
-// parameter, so that the memo key covers every value the step depends on.
-func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
+// leaf builds a step's own template in tmpl (a zero Template). Every
+// reference becomes an input parameter, so that the memo key covers every
+// value the step depends on.
+func (l *lowerer) leaf(st *Step, tmpl *wfv1.Template) []*input {
 	b := st.Body
 	ins := &inputSet{byKey: map[string]*input{}, byName: map[string]bool{}}
 	if st.Pipeline.composite != nil {
@@ -48,7 +49,7 @@ func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 		})
 	}
 	c := containerOf(b, inner)
-	tmpl := &wfv1.Template{Name: st.TemplateName(), Tolerations: b.Tolerations}
+	tmpl.Name, tmpl.Tolerations = st.TemplateName(), b.Tolerations
 	for _, kv := range b.NodeSelector {
 		if tmpl.NodeSelector == nil {
 			tmpl.NodeSelector = map[string]string{}
@@ -90,6 +91,9 @@ func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 		retryExpr = inner(r.ExprText)
 	}
 	rawPatches := l.stepRawPatches(st, inner) // before the inputs: ${...} in raw adds some
+	if n := len(ins.list) + len(supplied); n > 0 {
+		tmpl.Inputs.Parameters = make([]wfv1.Parameter, 0, n)
+	}
 	for _, in := range ins.list {
 		tmpl.Inputs.Parameters = append(tmpl.Inputs.Parameters, wfv1.Parameter{Name: in.name})
 	}
@@ -103,7 +107,7 @@ func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 	l.applyStepRaw(st, tmpl, rawPatches)
 	addRetryWiring(tmpl, st)
 	addMemoKeyOutput(tmpl, st)
-	return tmpl, ins.list
+	return ins.list
 }
 
 // containerOf builds the container a body describes: the step's own, or

@@ -240,6 +240,13 @@ func (st *Step) RetryWrapped() bool {
 func retryWrapper(st *Step, leaf *wfv1.Template) wfv1.Template {
 	w := wfv1.Template{Name: st.TemplateName() + wrapperSuffix, RetryStrategy: retryStrategy(st.Retry)}
 	call := wfv1.WorkflowStep{Name: "run", Template: leaf.Name}
+	if n := len(leaf.Inputs.Parameters); n > 0 {
+		w.Inputs.Parameters = make([]wfv1.Parameter, 0, n)
+		call.Arguments.Parameters = make([]wfv1.Parameter, 0, n)
+	}
+	if n := len(leaf.Outputs.Parameters); n > 0 || st.ResultUsed {
+		w.Outputs.Parameters = make([]wfv1.Parameter, 0, n+1)
+	}
 	for _, in := range leaf.Inputs.Parameters {
 		w.Inputs.Parameters = append(w.Inputs.Parameters, wfv1.Parameter{Name: in.Name})
 		call.Arguments.Parameters = append(call.Arguments.Parameters, wfv1.Parameter{Name: in.Name, Value: wfv1.AnyStringPtr("{{inputs.parameters." + in.Name + "}}")})
