@@ -184,3 +184,10 @@ func sortedKeys(m map[string]string) []string {
 	sort.Strings(out)
 	return out
 }
+
+// anyString is wfv1.AnyStringPtr of a string without its fmt.Sprintf("%v")
+// (which for a string is the string): one allocation instead of three.
+func anyString(s string) *wfv1.AnyString {
+	v := wfv1.AnyString(s)
+	return &v
+}

@@ -413,14 +413,14 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 	for _, prm := range p.Params {
 		wp := wfv1.Parameter{Name: prm.Name}
 		if v, ok := l.params[prm.Name]; ok {
-			wp.Value = wfv1.AnyStringPtr(v)
+			wp.Value = anyString(v)
 		} else if prm.Default != nil {
-			wp.Value = wfv1.AnyStringPtr(*prm.Default)
+			wp.Value = anyString(*prm.Default)
 		} else if prm.FromConfigMap != nil {
 			wp.ValueFrom = &wfv1.ValueFrom{ConfigMapKeyRef: prm.FromConfigMap}
 		}
 		if prm.Description != "" {
-			wp.Description = wfv1.AnyStringPtr(prm.Description)
+			wp.Description = anyString(prm.Description)
 		}
 		for _, e := range prm.Enum {
 			wp.Enum = append(wp.Enum, wfv1.AnyString(e))

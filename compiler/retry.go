@@ -40,7 +40,7 @@ const RunIDTemplate = "{{=" + runIDExpr + "}}"
 func retryParameters(values map[string]string) []wfv1.Parameter {
 	param := func(name, desc string) wfv1.Parameter {
 		v := values[name]
-		return wfv1.Parameter{Name: name, Value: wfv1.AnyStringPtr(v), Description: wfv1.AnyStringPtr(desc)}
+		return wfv1.Parameter{Name: name, Value: anyString(v), Description: anyString(desc)}
 	}
 	return []wfv1.Parameter{
 		param(ParamRunID, "Identity of this run for memoization; empty means the workflow's UID. Submit again with the same run_id to reuse the steps that succeeded."),
@@ -249,7 +249,7 @@ func retryWrapper(st *Step, leaf *wfv1.Template) wfv1.Template {
 	}
 	for _, in := range leaf.Inputs.Parameters {
 		w.Inputs.Parameters = append(w.Inputs.Parameters, wfv1.Parameter{Name: in.Name})
-		call.Arguments.Parameters = append(call.Arguments.Parameters, wfv1.Parameter{Name: in.Name, Value: wfv1.AnyStringPtr("{{inputs.parameters." + in.Name + "}}")})
+		call.Arguments.Parameters = append(call.Arguments.Parameters, wfv1.Parameter{Name: in.Name, Value: anyString("{{inputs.parameters." + in.Name + "}}")})
 	}
 	for _, out := range leaf.Outputs.Parameters {
 		w.Outputs.Parameters = append(w.Outputs.Parameters, wfv1.Parameter{Name: out.Name, ValueFrom: &wfv1.ValueFrom{Parameter: "{{steps.run.outputs.parameters." + out.Name + "}}"}})

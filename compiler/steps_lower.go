@@ -78,7 +78,7 @@ func (l *lowerer) stepTask(st *Step) (wfv1.DAGTask, []wfv1.Template) {
 	if ref := st.TemplateRef; ref != nil {
 		task.TemplateRef = &wfv1.TemplateRef{Name: ref.WorkflowTemplate, Template: ref.Template, ClusterScope: ref.Cluster}
 		for _, a := range ref.Args {
-			task.Arguments.Parameters = append(task.Arguments.Parameters, wfv1.Parameter{Name: a.Name, Value: wfv1.AnyStringPtr(l.taskText(a.Value))})
+			task.Arguments.Parameters = append(task.Arguments.Parameters, wfv1.Parameter{Name: a.Name, Value: anyString(l.taskText(a.Value))})
 		}
 		return task, nil
 	}
@@ -94,7 +94,7 @@ func (l *lowerer) stepTask(st *Step) (wfv1.DAGTask, []wfv1.Template) {
 		task.Arguments.Parameters = make([]wfv1.Parameter, 0, len(inputs))
 	}
 	for _, in := range inputs {
-		task.Arguments.Parameters = append(task.Arguments.Parameters, wfv1.Parameter{Name: in.name, Value: wfv1.AnyStringPtr(in.value)})
+		task.Arguments.Parameters = append(task.Arguments.Parameters, wfv1.Parameter{Name: in.name, Value: anyString(in.value)})
 	}
 	task.Arguments.Artifacts = taskArtifacts(st)
 	if st.RetryWrapped() {
