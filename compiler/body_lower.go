@@ -105,7 +105,7 @@ func (l *lowerer) leaf(st *Step, tmpl *wfv1.Template) []*input {
 		}
 	}
 	l.applyStepRaw(st, tmpl, rawPatches)
-	addRetryWiring(tmpl, st)
+	addRetryWiring(tmpl, st, l.cacheName(st.Pipeline))
 	addMemoKeyOutput(tmpl, st)
 	return ins.list
 }

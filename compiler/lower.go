@@ -104,6 +104,17 @@ type lowerer struct {
 	p      *Pipeline
 	params map[string]string
 	diags  diag.Diagnostics
+	// cache is CacheConfigMapTemplate(cacheOf), made once for all the
+	// memoized steps of a pipeline.
+	cache, cacheOf string
+}
+
+// cacheName is CacheConfigMapTemplate(p.Name).
+func (l *lowerer) cacheName(p *Pipeline) string {
+	if l.cache == "" || l.cacheOf != p.Name {
+		l.cache, l.cacheOf = CacheConfigMapTemplate(p.Name), p.Name
+	}
+	return l.cache
 }
 
 func kvMap(kvs []KV) map[string]string {

@@ -52,9 +52,9 @@ func retryParameters(values map[string]string) []wfv1.Parameter {
 // addRetryWiring gives a leaf template the RETRY_* environment variables
 // and, when the step is memoized, its memoize block. It runs last, so the
 // definition hash covers everything else in the template.
-func addRetryWiring(t *wfv1.Template, st *Step) {
+func addRetryWiring(t *wfv1.Template, st *Step, cacheName string) {
 	if st.Memoize {
-		t.Memoize = memoize(t, st)
+		t.Memoize = memoize(t, st, cacheName)
 	}
 	env := []apiv1.EnvVar{
 		{Name: EnvRetryRunID, Value: RunIDTemplate},
@@ -75,7 +75,7 @@ func addRetryWiring(t *wfv1.Template, st *Step) {
 // (memo_context.go). The cache ConfigMap is per pipeline, namespace and run,
 // so one ConfigMap holds at most one run's entries and never grows with the
 // number of runs.
-func memoize(t *wfv1.Template, st *Step) *wfv1.Memoize {
+func memoize(t *wfv1.Template, st *Step, cacheName string) *wfv1.Memoize {
 	var b strings.Builder
 	b.Grow(len(st.ArgoName) + 12 + len(memoKeyHashPrefix) + len(runIDExpr) + 32*len(t.Inputs.Parameters) + 6)
 	b.WriteString(st.ArgoName)
@@ -94,7 +94,7 @@ func memoize(t *wfv1.Template, st *Step) *wfv1.Memoize {
 		Key:    key,
 		MaxAge: st.MaxAge,
 		Cache: &wfv1.Cache{ConfigMap: &apiv1.ConfigMapKeySelector{
-			LocalObjectReference: apiv1.LocalObjectReference{Name: CacheConfigMapTemplate(st.Pipeline.Name)},
+			LocalObjectReference: apiv1.LocalObjectReference{Name: cacheName},
 			Key:                  "memo",
 		}},
 	}
