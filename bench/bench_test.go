@@ -362,4 +362,13 @@ func TestGenerated(t *testing.T) {
 			t.Fatalf("n=%d: no output", n)
 		}
 	}
+	// The fan-out: one task whose withItems has every item.
+	src := bench.FanOut("fanout", 3)
+	res := compiler.Compile(compiler.Overlay{Files: map[string][]byte{"fanout.pipe": []byte(src)}}, []string{"fanout.pipe"}, compiler.Options{})
+	if len(res.Diags) > 0 || len(res.Outputs) != 1 {
+		t.Fatalf("fan-out: %v", res.Diags)
+	}
+	if tasks := res.Outputs[0].Object.Spec().Templates[0].DAG.Tasks; len(tasks) != 1 || len(tasks[0].WithItems) != 3 {
+		t.Fatalf("fan-out: the entry point's tasks are %+v, want one with 3 items", tasks)
+	}
 }
