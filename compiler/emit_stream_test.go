@@ -3,8 +3,13 @@ package compiler
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
 	"runtime"
 	"testing"
+
+	"github.com/pipec/pipec/bench"
 )
 
 // TestEmitTo checks that EmitTo writes exactly the bytes Emit returns, on
@@ -85,5 +90,45 @@ func TestEmitToWriteError(t *testing.T) {
 		if err := EmitTo(w, obj); err != nil || !bytes.Equal(w.written.Bytes(), want) {
 			t.Errorf("%d cores, room for all of it: %v", procs, err)
 		}
+	}
+}
+
+// TestCompileEmitTo checks Options.EmitTo: Compile writes to it exactly
+// the YAML it would put in Output.YAML, leaves Output.YAML nil, and the
+// validation cache's key of the YAML hashed as it is written is the key of
+// the whole YAML (a build with EmitTo hits the cache a build without it
+// filled), on every example and a pipeline rendered in parts.
+func TestCompileEmitTo(t *testing.T) {
+	restoreAfter(t, &emitParallelTemplates, &emitPartTemplates)
+	emitParallelTemplates, emitPartTemplates = 4, 3
+	paths, _ := filepath.Glob("../examples/*.pipe")
+	gen := "gen-40.pipe"
+	src := Overlay{Files: map[string][]byte{gen: []byte(bench.Pipeline("gen-40", 40))}, Base: DiskSources{}}
+	compiled := 0
+	for _, p := range append(paths, gen) {
+		cache := &memoryCache{}
+		want := Compile(src, []string{p}, Options{ValidationCache: cache, Release: true})
+		accepted := cache.accepted
+		written := map[string]*bytes.Buffer{}
+		got := Compile(src, []string{p}, Options{ValidationCache: cache, Release: true, EmitTo: func(pl *Pipeline) (io.Writer, error) {
+			written[pl.Name] = &bytes.Buffer{}
+			return written[pl.Name], nil
+		}})
+		if len(got.Outputs) != len(want.Outputs) || fmt.Sprint(got.Diags) != fmt.Sprint(want.Diags) {
+			t.Fatalf("%s: %d outputs, %v; want %d, %v", p, len(got.Outputs), got.Diags, len(want.Outputs), want.Diags)
+		}
+		for i, out := range got.Outputs {
+			w := written[out.Pipeline.Name]
+			if out.YAML != nil || w == nil || !bytes.Equal(w.Bytes(), want.Outputs[i].YAML) {
+				t.Errorf("%s: pipeline %s: what EmitTo got differs from Output.YAML without it", p, out.Pipeline.Name)
+			}
+			compiled++
+		}
+		if len(want.Outputs) > 0 && (cache.accepted != accepted || cache.hits == 0) {
+			t.Errorf("%s: the build with EmitTo validated again (accepted %d more, %d hits)", p, cache.accepted-accepted, cache.hits)
+		}
+	}
+	if compiled < 20 {
+		t.Errorf("only %d pipelines compiled", compiled)
 	}
 }
