@@ -3,6 +3,7 @@ package compiler
 import (
 	"bytes"
 	"encoding/json"
+	"sync"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 
@@ -55,7 +56,7 @@ func emitInParts(obj *Object) (y []byte, ok bool) {
 	parts := make([][]byte, ep.n)
 	renderPart := func(i int) bool {
 		var err error
-		parts[i], err = ep.part(i)
+		parts[i], err = ep.part(i, nil)
 		return err == nil
 	}
 	if !workpool.Run(len(parts), ep.renderHead, renderPart) || ep.prefix == nil {
@@ -112,14 +113,22 @@ func newEmitParts(obj *Object) (ep *emitParts, ok bool) {
 }
 
 // part renders part i: its templates as the items of spec's "templates",
-// at the indentation of spec's members.
-func (ep *emitParts) part(i int) ([]byte, error) {
-	j, err := json.Marshal(ep.obj.Target.templates(ep.tmpls[i*emitPartTemplates : min((i+1)*emitPartTemplates, len(ep.tmpls))]))
-	if err != nil {
+// at the indentation of spec's members, appended to dst.
+func (ep *emitParts) part(i int, dst []byte) ([]byte, error) {
+	// The JSON, in a buffer used again by the next part: json.Marshal
+	// would copy it into a new slice, and a part's JSON is only read here.
+	buf := jsonBuffers.Get().(*bytes.Buffer)
+	defer jsonBuffers.Put(buf)
+	buf.Reset()
+	if err := json.NewEncoder(buf).Encode(ep.obj.Target.templates(ep.tmpls[i*emitPartTemplates : min((i+1)*emitPartTemplates, len(ep.tmpls))])); err != nil {
 		return nil, err
 	}
-	return yamlenc.SequenceFromJSON(nil, j, 2, EmitOptions())
+	j := bytes.TrimSuffix(buf.Bytes(), []byte("\n")) // Encode's newline
+	return yamlenc.SequenceFromJSON(dst, j, 2, EmitOptions())
 }
+
+// jsonBuffers are the buffers of the parts' JSON.
+var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // renderHead renders the object with one stand-in template, whose YAML
 // says where the templates go, and sets prefix and suffix; it reports

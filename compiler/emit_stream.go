@@ -70,6 +70,19 @@ type emitStream struct {
 	stop     bool     // a render, the head or a write failed: stop
 	fallback bool     // the head failed: Emit at once instead
 	err      error    // the first error
+	free     [][]byte // the buffers of parts written, for the next ones
+}
+
+// buffer returns a buffer for a part: one a written part used, or nil.
+func (s *emitStream) buffer() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n := len(s.free); n > 0 {
+		b := s.free[n-1]
+		s.free = s.free[:n-1]
+		return b
+	}
+	return nil
 }
 
 // head renders the head (in the calling goroutine, while the other workers
@@ -99,7 +112,7 @@ func (s *emitStream) render(i int) bool {
 	if stop {
 		return false
 	}
-	p, err := s.ep.part(i)
+	p, err := s.ep.part(i, s.buffer())
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err != nil {
@@ -144,6 +157,7 @@ func (s *emitStream) write() {
 		if !s.put(p) {
 			return
 		}
+		s.free = append(s.free, p[:0]) // for a later part
 		s.written++
 		s.cond.Broadcast()
 	}
