@@ -149,11 +149,22 @@ func nonString(s []byte) bool {
 
 // numberLike is nonString for a scalar that starts with a sign or a digit.
 func numberLike(s string) bool {
+	// "500m", "1Gi", "30s", "3-retry": no need to parse.
+	return onlyNumberBytes(s) && parsesAsNumber(s)
+}
+
+// onlyNumberBytes reports whether every byte of s is in inNumber.
+func onlyNumberBytes(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if !inNumber[s[i]] {
-			return false // "500m", "1Gi", "30s", "3-retry": no need to parse
+			return false
 		}
 	}
+	return true
+}
+
+// parsesAsNumber is numberLike without the check of its bytes.
+func parsesAsNumber(s string) bool {
 	if strings.IndexByte(s, ':') >= 0 && base60Float.MatchString(s) {
 		return true
 	}
