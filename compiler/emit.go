@@ -3,7 +3,6 @@ package compiler
 import (
 	"bytes"
 	"encoding/json"
-	"sync"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 
@@ -117,18 +116,15 @@ func newEmitParts(obj *Object) (ep *emitParts, ok bool) {
 func (ep *emitParts) part(i int, dst []byte) ([]byte, error) {
 	// The JSON, in a buffer used again by the next part: json.Marshal
 	// would copy it into a new slice, and a part's JSON is only read here.
-	buf := jsonBuffers.Get().(*bytes.Buffer)
-	defer jsonBuffers.Put(buf)
-	buf.Reset()
-	if err := json.NewEncoder(buf).Encode(ep.obj.Target.templates(ep.tmpls[i*emitPartTemplates : min((i+1)*emitPartTemplates, len(ep.tmpls))])); err != nil {
+	jb := jsonBuffers.Get().(*jsonBuffer) // lower.go's
+	defer jsonBuffers.Put(jb)
+	jb.buf.Reset()
+	if err := jb.enc.Encode(ep.obj.Target.templates(ep.tmpls[i*emitPartTemplates : min((i+1)*emitPartTemplates, len(ep.tmpls))])); err != nil {
 		return nil, err
 	}
-	j := bytes.TrimSuffix(buf.Bytes(), []byte("\n")) // Encode's newline
+	j := bytes.TrimSuffix(jb.buf.Bytes(), []byte("\n")) // Encode's newline
 	return yamlenc.SequenceFromJSON(dst, j, 2, EmitOptions())
 }
-
-// jsonBuffers are the buffers of the parts' JSON.
-var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // renderHead renders the object with one stand-in template, whose YAML
 // says where the templates go, and sets prefix and suffix; it reports
