@@ -96,7 +96,7 @@ func newGraphShapes(graph *Object, stubs map[string]bool) (*graphShapes, bool) {
 		return nil, false
 	}
 	for _, t := range c.tasks {
-		if len(t.Name) > 128 || !templateNameRE.MatchString(t.Name) || strings.HasPrefix(t.Name, "name") || t.TemplateRef != nil {
+		if len(t.Name) > 128 || !isTemplateName(t.Name) || strings.HasPrefix(t.Name, "name") || t.TemplateRef != nil {
 			return nil, false
 		}
 	}

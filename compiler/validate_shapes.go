@@ -3,8 +3,8 @@ package compiler
 import (
 	"bytes"
 	"encoding/json"
-	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
@@ -108,41 +108,11 @@ func validShapes(obj *Object, validate func(*Object) error) (bool, shapeStats) {
 
 	// The graph: every unit replaced by a stub, one stub for all units that
 	// look the same to the rest of the workflow, named after the first.
-	stubName := map[string]string{} // a unit's name: its stub's
-	stubs := map[int]wfv1.Template{}
-	byIface := map[string]string{}
-	for _, u := range units {
-		t := spec.Templates[u.top]
-		stub := unitStub(t)
-		stub.Name = ""
-		b, err := json.Marshal(&stub)
-		if err != nil {
-			return false, st
-		}
-		first, seen := byIface[string(b)]
-		if !seen {
-			first = t.Name
-			byIface[string(b)] = first
-			stub.Name = first
-			stubs[u.top] = stub
-		}
-		stubName[t.Name] = first
+	graph, stubNames, ok := shapeGraph(obj, units, tops, owned)
+	if !ok {
+		return false, st
 	}
-	gs := *spec
-	gs.Templates = make([]wfv1.Template, 0, len(spec.Templates))
-	for i, t := range spec.Templates {
-		if stub, ok := stubs[i]; ok {
-			gs.Templates = append(gs.Templates, stub)
-		} else if _, ok := tops[i]; !ok && !owned[i] {
-			gs.Templates = append(gs.Templates, useStubs(t, stubName))
-		}
-	}
-	st.stubs = len(stubs)
-	graph := withSpec(obj, gs)
-	stubNames := make(map[string]bool, len(stubs))
-	for _, s := range stubs {
-		stubNames[s.Name] = true
-	}
+	st.stubs = len(stubNames)
 	ok, n := validGraphShapes(graph, stubNames, validate)
 	st.graphShapes = n
 	if !ok && !validChunksOf(graph, graphChunkSize, validate) && validate(graph) != nil {
@@ -177,10 +147,51 @@ func validShapes(obj *Object, validate func(*Object) error) (bool, shapeStats) {
 	return true, st
 }
 
-func itoa(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
+// shapeGraph is the graph of shape-based validation: obj with every unit
+// replaced by a stub, one stub for all units that look the same to the rest
+// of the workflow, named after the first; and the names of the stubs.
+// tops are the units by their template's index, owned the leaves of
+// wrapper units.
+func shapeGraph(obj *Object, units []shapeUnit, tops map[int]shapeUnit, owned map[int]bool) (*Object, map[string]bool, bool) {
+	spec := obj.Spec()
+	stubName := map[string]string{} // a unit's name: its stub's
+	stubs := map[int]wfv1.Template{}
+	byIface := map[string]string{}
+	for _, u := range units {
+		t := spec.Templates[u.top]
+		stub := unitStub(t)
+		stub.Name = ""
+		b, err := json.Marshal(&stub)
+		if err != nil {
+			return nil, nil, false
+		}
+		first, seen := byIface[string(b)]
+		if !seen {
+			first = t.Name
+			byIface[string(b)] = first
+			stub.Name = first
+			stubs[u.top] = stub
+		}
+		stubName[t.Name] = first
+	}
+	gs := *spec
+	gs.Templates = make([]wfv1.Template, 0, len(spec.Templates))
+	for i, t := range spec.Templates {
+		if stub, ok := stubs[i]; ok {
+			gs.Templates = append(gs.Templates, stub)
+		} else if _, ok := tops[i]; !ok && !owned[i] {
+			gs.Templates = append(gs.Templates, useStubs(t, stubName))
+		}
+	}
+	graph := withSpec(obj, gs)
+	stubNames := make(map[string]bool, len(stubs))
+	for _, s := range stubs {
+		stubNames[s.Name] = true
+	}
+	return graph, stubNames, true
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }
 
 // useStubs is a template whose tasks and steps run the stubs of the units
 // they ran.
@@ -225,7 +236,7 @@ func shapeUnits(obj *Object) ([]shapeUnit, bool) {
 	}
 	index := map[string]int{}
 	for i, t := range spec.Templates {
-		if _, dup := index[t.Name]; dup || len(t.Name) > 128 || !templateNameRE.MatchString(t.Name) {
+		if _, dup := index[t.Name]; dup || len(t.Name) > 128 || !isTemplateName(t.Name) {
 			return nil, false
 		}
 		index[t.Name] = i
@@ -296,8 +307,6 @@ func shapeUnits(obj *Object) ([]shapeUnit, bool) {
 	return units, true
 }
 
-var templateNameRE = regexp.MustCompile(`^[a-zA-Z0-9][-a-zA-Z0-9]*$`)
-
 // unitHasExpression reports whether a unit's templates hold an {{=...}}
 // expression (a unit's shape keeps every tag, so it shows them too).
 func unitHasExpression(spec *wfv1.WorkflowSpec, u shapeUnit) bool {
@@ -317,11 +326,16 @@ func unitShape(spec *wfv1.WorkflowSpec, u shapeUnit) (string, bool) {
 	if u.leaf < 0 {
 		return templateShape(&top, nil)
 	}
-	a, ok := templateShape(&top, func(c *wfv1.Template) {
+	a, ok := templateShape(&top, func(c *wfv1.Template) int {
 		step := c.Steps[0].Steps[0]
 		step.Template = ""
-		step.Arguments.Parameters = argsByPosition(step.Arguments.Parameters, spec.Templates[u.leaf].Inputs.Parameters)
+		args, renamed := renameArgs(step.Arguments.Parameters, spec.Templates[u.leaf].Inputs.Parameters)
+		step.Arguments.Parameters = args
 		c.Steps = []wfv1.ParallelSteps{{Steps: []wfv1.WorkflowStep{step}}}
+		if renamed {
+			return len(args)
+		}
+		return 0
 	})
 	if !ok {
 		return "", false
@@ -336,25 +350,31 @@ func unitShape(spec *wfv1.WorkflowSpec, u shapeUnit) (string, bool) {
 // its names. It is args unchanged unless every input's name is of the form
 // Argo accepts and unique and every argument names a different input.
 func argsByPosition(args, inputs []wfv1.Parameter) []wfv1.Parameter {
+	out, _ := renameArgs(args, inputs)
+	return out
+}
+
+// renameArgs is argsByPosition, and whether it renamed the arguments.
+func renameArgs(args, inputs []wfv1.Parameter) ([]wfv1.Parameter, bool) {
 	index := make(map[string]int, len(inputs))
 	for i, p := range inputs {
-		if _, dup := index[p.Name]; dup || !paramNameRE.MatchString(p.Name) {
-			return args
+		if _, dup := index[p.Name]; dup || !isParamName(p.Name) {
+			return args, false
 		}
 		index[p.Name] = i
 	}
 	out := make([]wfv1.Parameter, len(args))
-	seen := map[string]bool{}
+	seen := make(map[string]bool, len(args))
 	for i, a := range args {
 		n, ok := index[a.Name]
 		if !ok || seen[a.Name] {
-			return args
+			return args, false
 		}
 		seen[a.Name] = true
-		a.Name = "\x00" + itoa(n)
+		a.Name = "\x00" + strconv.Itoa(n)
 		out[i] = a
 	}
-	return out
+	return out, true
 }
 
 // unitStub is what the graph validation sees of a unit: its name, inputs,
@@ -393,15 +413,23 @@ func unitStub(t wfv1.Template) wfv1.Template {
 // Argo's validator reads templates as this JSON (json.Marshal, then its
 // tag scanner and SubstituteParams on the text), so the checks are of the
 // text too. edit, if not nil, changes the copy of the template the key is
-// made of (after the checks).
-func templateShape(t *wfv1.Template, edit func(*wfv1.Template)) (string, bool) {
+// made of, and is the number of NULs it adds to its names.
+func templateShape(t *wfv1.Template, edit func(*wfv1.Template) int) (string, bool) {
 	key, ok, _ := templateShapeRenamed(t, edit)
 	return key, ok
 }
 
 // templateShapeRenamed is templateShape, and whether the key names the
 // input parameters by position.
-func templateShapeRenamed(t *wfv1.Template, edit func(*wfv1.Template)) (key string, ok, rename bool) {
+//
+// It marshals the template once, after the edit and the renaming: the
+// checks of templateShape's doc comment see the same tags and the same
+// NULs in that JSON as in the template's own. The edit and the renaming
+// change only names of the form Argo accepts (no brace, quote, backslash
+// or NUL) into others with a NUL: no tag is made or unmade, and the NULs
+// they add are counted (marks). TestShapeKeysSameAsReference compares it
+// with the two-marshal definition on every template of the tests.
+func templateShapeRenamed(t *wfv1.Template, edit func(*wfv1.Template) int) (key string, ok, rename bool) {
 	c := *t
 	c.Name = ""
 	if t.Container != nil {
@@ -420,33 +448,38 @@ func templateShapeRenamed(t *wfv1.Template, edit func(*wfv1.Template)) (key stri
 		m.Key = outsideTags(m.Key)
 		c.Memoize = &m
 	}
+	index, rename := inputIndex(t.Inputs.Parameters)
+	marks := 0
+	if edit != nil {
+		marks += edit(&c)
+	}
+	inputs := c.Inputs.Parameters
+	if rename {
+		c.Inputs.Parameters = make([]wfv1.Parameter, len(inputs))
+		for i, p := range inputs {
+			p.Name = "\x00" + strconv.Itoa(i)
+			c.Inputs.Parameters[i] = p
+		}
+		marks += len(inputs)
+	}
 	b, err := json.Marshal(&c)
-	if err != nil || bytes.Contains(b, []byte(`\u0000`)) {
+	if err != nil || bytes.Count(b, []byte(`\u0000`)) != marks {
 		return "", false, false
 	}
-	index, rename := inputIndex(t.Inputs.Parameters)
-	_, whole, renamable := rewriteTags(b, index, false)
+	out, whole, renamable := rewriteTags(b, index, rename)
 	if !whole {
 		return "", false, false
 	}
-	rename = rename && renamable
-	if edit == nil && !rename {
+	if rename && !renamable {
+		// A tag Argo resolves with the inputs' own names: keep them.
+		c.Inputs.Parameters = inputs
+		if b, err = json.Marshal(&c); err != nil {
+			return "", false, false
+		}
 		return string(b), true, false
 	}
-	if edit != nil {
-		edit(&c)
-	}
 	if rename {
-		c.Inputs.Parameters = append([]wfv1.Parameter(nil), c.Inputs.Parameters...)
-		for i := range c.Inputs.Parameters {
-			c.Inputs.Parameters[i].Name = "\x00" + itoa(i)
-		}
-	}
-	if b, err = json.Marshal(&c); err != nil {
-		return "", false, false
-	}
-	if rename {
-		b, _, _ = rewriteTags(b, index, true)
+		b = out
 	}
 	return string(b), true, rename
 }
@@ -460,7 +493,7 @@ func inputIndex(params []wfv1.Parameter) (map[string]int, bool) {
 	}
 	index := make(map[string]int, len(params))
 	for i, p := range params {
-		if _, dup := index[p.Name]; dup || !paramNameRE.MatchString(p.Name) {
+		if _, dup := index[p.Name]; dup || !isParamName(p.Name) {
 			return nil, false
 		}
 		index[p.Name] = i
@@ -468,7 +501,36 @@ func inputIndex(params []wfv1.Parameter) (map[string]int, bool) {
 	return index, true
 }
 
-var paramNameRE = regexp.MustCompile(`^[-a-zA-Z0-9_]+$`)
+// isParamName reports whether s matches ^[-a-zA-Z0-9_]+$ (the names of
+// inputs Argo accepts and a shape renames).
+func isParamName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c == '-' || c == '_' || isAlnum(c)) {
+			return false
+		}
+	}
+	return true
+}
+
+// isTemplateName reports whether s matches ^[a-zA-Z0-9][-a-zA-Z0-9]*$.
+func isTemplateName(s string) bool {
+	if s == "" || !isAlnum(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; !(c == '-' || isAlnum(c)) {
+			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
 
 // rewriteTags scans the tags of a template's JSON as Argo's scanner does
 // (from "{{" to the next "}}"). whole is false if a tag holds a quote
