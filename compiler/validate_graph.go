@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"strings"
+
+	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 )
 
 // Graph shapes: the graph workflow of shape-based validation (every unit a
@@ -81,6 +83,14 @@ type graphShapes struct {
 	c     *chunker
 	stubs map[string]bool
 	tmpl  map[string]tmplKey // memo of templateKey
+	task  map[taskRef][]byte // memo of taskJSON
+}
+
+// taskRef is a task of the main DAG (by index), as itself or as the stub
+// of a dependency.
+type taskRef struct {
+	i    int
+	stub bool
 }
 
 type tmplKey struct {
@@ -112,7 +122,7 @@ func newGraphShapes(graph *Object, stubs map[string]bool) (*graphShapes, bool) {
 			return nil, false
 		}
 	}
-	return &graphShapes{c: c, stubs: stubs, tmpl: map[string]tmplKey{}}, true
+	return &graphShapes{c: c, stubs: stubs, tmpl: map[string]tmplKey{}, task: map[taskRef][]byte{}}, true
 }
 
 // templateKey is what a chunk's key holds of a template: a stub's shape
@@ -141,20 +151,32 @@ func (g *graphShapes) templateKey(name string) tmplKey {
 // task names, template names and the inputs of stubs renamed by position
 // (with a NUL, which no name holds). A chunk the renaming does not cover
 // has a key of its own.
+//
+// A task is in the key as its JSON without its name, template and depends
+// (taskJSON, the same in every chunk it is in), with the tags that name a
+// task of the chunk renamed, then those three renamed: the same
+// information as the JSON of the renamed task, which is what the
+// argument above is made on (none of the three holds a tag), in a form
+// marshalled once per task. TestShapeKeysSameAsReference checks that it
+// groups chunks as the JSON of the renamed tasks does.
 func (g *graphShapes) key(i int) string {
 	own := "\x00own " + g.c.tasks[i].Name
 	if i == 0 && g.c.exit != nil {
 		return own // the chunk that validates the exit handler
 	}
-	tasks := g.c.chunkTasks(i, i+1)
-	names := make(map[string]string, len(tasks))
-	for n, t := range tasks {
-		names[t.Name] = "\x00" + itoa(n)
+	var members []taskRef
+	for _, j := range g.c.stubbed(i, i+1) {
+		members = append(members, taskRef{j, true})
+	}
+	members = append(members, taskRef{i, false})
+	names := make(map[string]string, len(members))
+	for n, m := range members {
+		names[g.c.tasks[m.i].Name] = "\x00" + itoa(n)
 	}
 	var key strings.Builder
 	tmplPos := map[string]string{}
-	for _, t := range tasks {
-		for _, name := range closure(g.c.spec, g.c.tmpls, t.Template) {
+	for _, m := range members {
+		for _, name := range closure(g.c.spec, g.c.tmpls, g.c.tasks[m.i].Template) {
 			if _, ok := tmplPos[name]; !ok {
 				tmplPos[name] = "\x00T" + itoa(len(tmplPos))
 				key.WriteString(g.templateKey(name).key)
@@ -162,38 +184,70 @@ func (g *graphShapes) key(i int) string {
 			}
 		}
 	}
-	for _, orig := range tasks {
-		tk := g.templateKey(orig.Template)
-		if tk.key[0] == '\x00' {
+	for _, m := range members {
+		b := g.taskJSON(m)
+		if b == nil {
 			return own
 		}
-		t := orig
-		t.Name = names[t.Name]
-		t.Template = tmplPos[t.Template]
-		if tk.renamed {
-			inputs := g.c.spec.Templates[g.c.tmpls[orig.Template]].Inputs.Parameters
-			args := argsByPosition(t.Arguments.Parameters, inputs)
-			if len(args) > 0 && !strings.HasPrefix(args[0].Name, "\x00") {
-				return own // an argument that is not an input, or twice
-			}
-			t.Arguments.Parameters = args
-		}
-		depends, ok := renameDepends(t.Depends, names)
+		b, ok := renameTaskTags(b, names)
 		if !ok {
 			return own
 		}
-		t.Depends = depends
-		b, err := json.Marshal(&t)
-		if err != nil {
-			return own
-		}
-		if b, ok = renameTaskTags(b, names); !ok {
-			return own
+		orig := &g.c.tasks[m.i]
+		depends := ""
+		if !m.stub { // a stub has no depends (stubTask)
+			if depends, ok = renameDepends(orig.Depends, names); !ok {
+				return own
+			}
 		}
 		key.Write(b)
+		key.WriteByte('\x02')
+		key.WriteString(names[orig.Name])
+		key.WriteByte('\x02')
+		key.WriteString(tmplPos[orig.Template])
+		key.WriteByte('\x02')
+		key.WriteString(depends)
 		key.WriteByte('\x01')
 	}
 	return key.String()
+}
+
+// taskJSON is the JSON of a task of a chunk (the task, or its stub)
+// without its name, template and depends, its arguments named by position
+// where its template's key names the inputs so; nil if the chunks it is
+// in have keys of their own.
+func (g *graphShapes) taskJSON(m taskRef) []byte {
+	if b, ok := g.task[m]; ok {
+		return b
+	}
+	t := g.c.tasks[m.i]
+	if m.stub {
+		t = stubTask(t)
+	}
+	b := g.renamedTaskJSON(t)
+	g.task[m] = b
+	return b
+}
+
+func (g *graphShapes) renamedTaskJSON(t wfv1.DAGTask) []byte {
+	tk := g.templateKey(t.Template)
+	if tk.key[0] == '\x00' {
+		return nil
+	}
+	if tk.renamed {
+		inputs := g.c.spec.Templates[g.c.tmpls[t.Template]].Inputs.Parameters
+		args, renamed := renameArgs(t.Arguments.Parameters, inputs)
+		if len(args) > 0 && !renamed {
+			return nil // an argument that is not an input, or twice
+		}
+		t.Arguments.Parameters = args
+	}
+	t.Name, t.Template, t.Depends = "", "", ""
+	b, err := json.Marshal(&t)
+	if err != nil {
+		return nil
+	}
+	return b
 }
 
 // renameDepends is a depends expression with each task name renamed; ok
