@@ -3,6 +3,7 @@ package compiler
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strings"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
@@ -65,17 +66,38 @@ func validGraphShapes(graph *Object, stubs map[string]bool, validate func(*Objec
 	}
 	seen := map[string]bool{}
 	for i := range g.c.tasks {
-		key := g.key(i)
+		key, own := g.shapeKey(i)
 		if seen[key] {
 			continue
 		}
 		seen[key] = true
 		shapes++
-		if validate(g.c.chunk(i, i+1)) != nil {
+		chunk := g.c.chunk(i, i+1)
+		if !own && g.whole {
+			chunk = withFewerItems(chunk)
+		}
+		if validate(chunk) != nil {
 			return false, shapes
 		}
 	}
 	return true, shapes
+}
+
+// withFewerItems is a chunk whose entry DAG's tasks run over one item of
+// each item shape (validate_items.go), or the chunk itself.
+func withFewerItems(chunk *Object) *Object {
+	spec := *chunk.Spec()
+	main := spec.Templates[0] // chunk puts the entry DAG first
+	tasks := fewerItems(main.DAG.Tasks)
+	if tasks == nil {
+		return chunk
+	}
+	dag := *main.DAG
+	dag.Tasks = tasks
+	main.DAG = &dag
+	spec.Templates = slices.Clone(spec.Templates)
+	spec.Templates[0] = main
+	return withSpec(chunk, spec)
 }
 
 // graphShapes computes the keys of the one-task chunks of a graph.
@@ -84,6 +106,7 @@ type graphShapes struct {
 	stubs map[string]bool
 	tmpl  map[string]tmplKey // memo of templateKey
 	task  map[taskRef][]byte // memo of taskJSON
+	whole bool               // every tag of the workflow's and the DAG's own fields is whole
 }
 
 // taskRef is a task of the main DAG (by index), as itself or as the stub
@@ -116,13 +139,16 @@ func newGraphShapes(graph *Object, stubs map[string]bool) (*graphShapes, bool) {
 	dag := *main.DAG
 	dag.Tasks = nil
 	main.DAG = &dag
+	whole := true
 	for _, v := range []any{&spec, &main} {
 		b, err := json.Marshal(v)
 		if err != nil || bytes.Contains(b, []byte("tasks.")) {
 			return nil, false
 		}
+		_, w, _ := rewriteTags(b, nil, false)
+		whole = whole && w
 	}
-	return &graphShapes{c: c, stubs: stubs, tmpl: map[string]tmplKey{}, task: map[taskRef][]byte{}}, true
+	return &graphShapes{c: c, stubs: stubs, tmpl: map[string]tmplKey{}, task: map[taskRef][]byte{}, whole: whole}, true
 }
 
 // templateKey is what a chunk's key holds of a template: a stub's shape
@@ -160,9 +186,24 @@ func (g *graphShapes) templateKey(name string) tmplKey {
 // marshalled once per task. TestShapeKeysSameAsReference checks that it
 // groups chunks as the JSON of the renamed tasks does.
 func (g *graphShapes) key(i int) string {
-	own := "\x00own " + g.c.tasks[i].Name
+	key, _ := g.shapeKey(i)
+	return key
+}
+
+// shapeKey is key, and whether it is the chunk's own (no other chunk
+// has it: the renaming does not cover it).
+func (g *graphShapes) shapeKey(i int) (key string, own bool) {
+	key, ok := g.sharedKey(i)
+	if !ok {
+		return "\x00own " + g.c.tasks[i].Name, true
+	}
+	return key, false
+}
+
+// sharedKey is key where the renaming covers the chunk.
+func (g *graphShapes) sharedKey(i int) (string, bool) {
 	if i == 0 && g.c.exit != nil {
-		return own // the chunk that validates the exit handler
+		return "", false // the chunk that validates the exit handler
 	}
 	var members []taskRef
 	for _, j := range g.c.stubbed(i, i+1) {
@@ -187,17 +228,17 @@ func (g *graphShapes) key(i int) string {
 	for _, m := range members {
 		b := g.taskJSON(m)
 		if b == nil {
-			return own
+			return "", false
 		}
 		b, ok := renameTaskTags(b, names)
 		if !ok {
-			return own
+			return "", false
 		}
 		orig := &g.c.tasks[m.i]
 		depends := ""
 		if !m.stub { // a stub has no depends (stubTask)
 			if depends, ok = renameDepends(orig.Depends, names); !ok {
-				return own
+				return "", false
 			}
 		}
 		key.Write(b)
@@ -209,7 +250,7 @@ func (g *graphShapes) key(i int) string {
 		key.WriteString(depends)
 		key.WriteByte('\x01')
 	}
-	return key.String()
+	return key.String(), true
 }
 
 // taskJSON is the JSON of a task of a chunk (the task, or its stub)
