@@ -82,8 +82,9 @@ func validShapes(obj *Object, validate func(*Object) error) (bool, shapeStats) {
 	tops := make(map[int]shapeUnit, len(units))
 	owned := map[int]bool{}
 	kept := units[:0:0]
+	memo := newShapeMemo()
 	for _, u := range units {
-		key, ok := unitShape(spec, u)
+		key, ok := unitShapeMemo(spec, u, memo)
 		if ok && strings.Contains(key, "{{=") || !ok && unitHasExpression(spec, u) {
 			continue // not a unit: see shapeUnits
 		}
@@ -322,11 +323,20 @@ func hasExpression(t *wfv1.Template) bool {
 // unitShape is the key of a unit's shape: the shapes of its templates, the
 // wrapper's without the name of its leaf.
 func unitShape(spec *wfv1.WorkflowSpec, u shapeUnit) (string, bool) {
+	return unitShapeMemo(spec, u, nil)
+}
+
+// unitShapeMemo is unitShape with a memo of template keys (nil: none).
+func unitShapeMemo(spec *wfv1.WorkflowSpec, u shapeUnit, memo *shapeMemo) (string, bool) {
+	shape := func(t *wfv1.Template, edit func(*wfv1.Template) int) (string, bool) {
+		key, ok, _ := templateShapeMemo(t, edit, memo)
+		return key, ok
+	}
 	top := spec.Templates[u.top]
 	if u.leaf < 0 {
-		return templateShape(&top, nil)
+		return shape(&top, nil)
 	}
-	a, ok := templateShape(&top, func(c *wfv1.Template) int {
+	a, ok := shape(&top, func(c *wfv1.Template) int {
 		step := c.Steps[0].Steps[0]
 		step.Template = ""
 		args, renamed := renameArgs(step.Arguments.Parameters, spec.Templates[u.leaf].Inputs.Parameters)
@@ -340,7 +350,7 @@ func unitShape(spec *wfv1.WorkflowSpec, u shapeUnit) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	b, ok := templateShape(&spec.Templates[u.leaf], nil)
+	b, ok := shape(&spec.Templates[u.leaf], nil)
 	return a + "\x01" + b, ok
 }
 
@@ -430,6 +440,12 @@ func templateShape(t *wfv1.Template, edit func(*wfv1.Template) int) (string, boo
 // they add are counted (marks). TestShapeKeysSameAsReference compares it
 // with the two-marshal definition on every template of the tests.
 func templateShapeRenamed(t *wfv1.Template, edit func(*wfv1.Template) int) (key string, ok, rename bool) {
+	return templateShapeMemo(t, edit, nil)
+}
+
+// templateShapeMemo is templateShapeRenamed, recalling the keys of
+// earlier templates in memo (nil: none).
+func templateShapeMemo(t *wfv1.Template, edit func(*wfv1.Template) int, memo *shapeMemo) (key string, ok, rename bool) {
 	c := *t
 	c.Name = ""
 	if t.Container != nil {
@@ -461,6 +477,14 @@ func templateShapeRenamed(t *wfv1.Template, edit func(*wfv1.Template) int) (key 
 			c.Inputs.Parameters[i] = p
 		}
 		marks += len(inputs)
+	}
+	if memo != nil {
+		hint := memo.hint(inputs, marks, rename)
+		if r, found := memo.recall(hint, &c); found {
+			return r.key, r.ok, r.rename
+		}
+		c0 := c
+		defer func() { memo.remember(hint, &c0, shapeResult{key, ok, rename}) }()
 	}
 	b, err := json.Marshal(&c)
 	if err != nil || bytes.Count(b, []byte(`\u0000`)) != marks {
