@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -157,6 +158,10 @@ func TestShapeKeysSameAsReference(t *testing.T) {
 			continue
 		}
 		graph, stubs, ok := shapeGraph(obj, kept, tops, owned)
+		wantGraph, wantStubs, wantOK := referenceShapeGraph(obj, kept, tops, owned)
+		if ok != wantOK || ok && (!reflect.DeepEqual(graph.Spec(), wantGraph.Spec()) || !reflect.DeepEqual(stubs, wantStubs)) {
+			t.Errorf("%s: shapeGraph differs from the reference", name)
+		}
 		if !ok {
 			continue
 		}
@@ -381,4 +386,45 @@ func referenceGraphKey(g *graphShapes, i int) string {
 		key.WriteByte('\x01')
 	}
 	return key.String()
+}
+
+// referenceShapeGraph is shapeGraph as first written: every stub
+// marshalled.
+func referenceShapeGraph(obj *Object, units []shapeUnit, tops map[int]shapeUnit, owned map[int]bool) (*Object, map[string]bool, bool) {
+	spec := obj.Spec()
+	stubName := map[string]string{} // a unit's name: its stub's
+	stubs := map[int]wfv1.Template{}
+	byIface := map[string]string{}
+	for _, u := range units {
+		t := spec.Templates[u.top]
+		stub := unitStub(t)
+		stub.Name = ""
+		b, err := json.Marshal(&stub)
+		if err != nil {
+			return nil, nil, false
+		}
+		first, seen := byIface[string(b)]
+		if !seen {
+			first = t.Name
+			byIface[string(b)] = first
+			stub.Name = first
+			stubs[u.top] = stub
+		}
+		stubName[t.Name] = first
+	}
+	gs := *spec
+	gs.Templates = make([]wfv1.Template, 0, len(spec.Templates))
+	for i, t := range spec.Templates {
+		if stub, ok := stubs[i]; ok {
+			gs.Templates = append(gs.Templates, stub)
+		} else if _, ok := tops[i]; !ok && !owned[i] {
+			gs.Templates = append(gs.Templates, useStubs(t, stubName))
+		}
+	}
+	graph := withSpec(obj, gs)
+	stubNames := make(map[string]bool, len(stubs))
+	for _, s := range stubs {
+		stubNames[s.Name] = true
+	}
+	return graph, stubNames, true
 }

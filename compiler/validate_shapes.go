@@ -3,6 +3,7 @@ package compiler
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -158,20 +159,42 @@ func shapeGraph(obj *Object, units []shapeUnit, tops map[int]shapeUnit, owned ma
 	stubName := map[string]string{} // a unit's name: its stub's
 	stubs := map[int]wfv1.Template{}
 	byIface := map[string]string{}
+	// Stubs deeply equal to an earlier one have its JSON: recalled by
+	// their inputs' and outputs' names without marshalling them.
+	type recalled struct {
+		stub  *wfv1.Template
+		first string
+	}
+	recent := map[string][]recalled{}
 	for _, u := range units {
 		t := spec.Templates[u.top]
 		stub := unitStub(t)
 		stub.Name = ""
-		b, err := json.Marshal(&stub)
-		if err != nil {
-			return nil, nil, false
+		hint := stubHint(&stub)
+		first := ""
+		for _, r := range recent[hint] {
+			if reflect.DeepEqual(r.stub, &stub) {
+				first = r.first
+				break
+			}
 		}
-		first, seen := byIface[string(b)]
-		if !seen {
-			first = t.Name
-			byIface[string(b)] = first
-			stub.Name = first
-			stubs[u.top] = stub
+		if first == "" {
+			b, err := json.Marshal(&stub)
+			if err != nil {
+				return nil, nil, false
+			}
+			var seen bool
+			first, seen = byIface[string(b)]
+			if !seen {
+				first = t.Name
+				byIface[string(b)] = first
+				named := stub
+				named.Name = first
+				stubs[u.top] = named
+			}
+			if len(recent[hint]) < memoProbes {
+				recent[hint] = append(recent[hint], recalled{&stub, first})
+			}
 		}
 		stubName[t.Name] = first
 	}
@@ -190,6 +213,20 @@ func shapeGraph(obj *Object, units []shapeUnit, tops map[int]shapeUnit, owned ma
 		stubNames[s.Name] = true
 	}
 	return graph, stubNames, true
+}
+
+// stubHint is the names of a stub's inputs and outputs, which most stubs
+// of different interfaces differ by.
+func stubHint(s *wfv1.Template) string {
+	var b strings.Builder
+	for _, p := range s.Inputs.Parameters {
+		b.WriteString(strconv.Quote(p.Name))
+	}
+	b.WriteByte('|')
+	for _, p := range s.Outputs.Parameters {
+		b.WriteString(strconv.Quote(p.Name))
+	}
+	return b.String()
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
