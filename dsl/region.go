@@ -1,0 +1,184 @@
+package dsl
+
+import (
+	"bytes"
+	"strings"
+
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// A language server re-parses a large file after every keystroke, and most
+// keystrokes change one statement of one pipeline. ParseEdit re-parses only
+// the statements of a pipeline body an edit falls in, and tells whether
+// the whole file would then parse without a diagnostic, for a file whose
+// previous text parsed without one.
+//
+// The argument is parseInParts': the region it re-parses starts either at
+// the body's first statement or at a `step` or `on` keyword that is the
+// first token of its line at the body's top level, and ends before such a
+// keyword (or before the body's closing brace) with a newline in between;
+// no statement can go on with such a keyword, so the statements of the
+// region are the ones a parse of the whole text finds there, and the
+// statements outside it are the previous parse's. The lexer has no state
+// between tokens, and the region's edges are token boundaries in both
+// texts (the bytes next to them are unchanged), so the tokens outside the
+// region are the previous ones too. Whenever anything is unsure (the edit
+// is not inside a pipeline body, a region edge moved, the region has a
+// diagnostic or a statement that is not well-formed, the text has a byte
+// order mark or a carriage return, the nesting comes near MaxNesting), it
+// reports false and the caller must parse the whole text.
+// TestParseEditSameAsParse checks this against Parse on the corpus with
+// random edits, and FuzzParseEdit on any input.
+
+// EditRegion is what ParseEdit re-parsed: the statements of the new text's
+// Start:End (byte offsets), which replace the previous parse's statements
+// there.
+type EditRegion struct {
+	Pipeline   *Pipeline // of the previous parse
+	Start, End int
+	Items      []*PipelineItem
+}
+
+// ParseEdit re-parses the region of src an edit changed: old is the parse
+// of the previous text (old.Source), which must have had no diagnostic,
+// and src is old.Source with old.Source[start:oldEnd] replaced by
+// src[start:newEnd]. When it reports true, Parse(old.Name, src) reports no
+// diagnostic either and its statements in the region are region.Items.
+func ParseEdit(old *File, src []byte, start, oldEnd, newEnd int) (EditRegion, bool) {
+	if old == nil || start < 0 || oldEnd < start || newEnd < start || oldEnd > len(old.Source) || newEnd > len(src) ||
+		len(old.Source)-oldEnd != len(src)-newEnd {
+		return EditRegion{}, false
+	}
+	prev := old.Source
+	if !bytes.Equal(prev[:start], src[:start]) || !bytes.Equal(prev[oldEnd:], src[newEnd:]) {
+		return EditRegion{}, false
+	}
+	// Parse changes such texts before lexing them (decodeSource).
+	if bytes.HasPrefix(src, utf8BOM) || bytes.IndexByte(src, '\r') >= 0 || utf16Kind(src) != "" ||
+		bytes.HasPrefix(prev, utf8BOM) || bytes.IndexByte(prev, '\r') >= 0 {
+		return EditRegion{}, false
+	}
+	p := pipelineAround(old, start, oldEnd)
+	if p == nil {
+		return EditRegion{}, false
+	}
+	from, to, ok := regionBounds(p, prev, start, oldEnd)
+	if !ok {
+		return EditRegion{}, false
+	}
+	base := p.Items[from].Pos
+	newTo := to - oldEnd + newEnd
+	items, ok := parseRegion(old.Name, src[base.Offset:newTo], base, from > 0)
+	if !ok {
+		return EditRegion{}, false
+	}
+	return EditRegion{Pipeline: p, Start: base.Offset, End: newTo, Items: items}, true
+}
+
+// pipelineAround is the pipeline of f whose body holds old[start:oldEnd].
+func pipelineAround(f *File, start, oldEnd int) *Pipeline {
+	for _, it := range f.Items {
+		if p := it.Pipeline; p != nil && len(p.Items) > 0 && p.Items[0].Pos.Offset < start && oldEnd < p.EndPos.Offset {
+			return p
+		}
+	}
+	return nil
+}
+
+// regionBounds finds the statements of p the edit of prev[start:oldEnd]
+// falls in: from the index of the first, to the offset in prev where the
+// region ends (the start of the next statement that starts with a keyword
+// first on its line, or the body's closing brace).
+func regionBounds(p *Pipeline, prev []byte, start, oldEnd int) (from, to int, ok bool) {
+	from = -1
+	for k, it := range p.Items {
+		off := it.Pos.Offset
+		if off >= start {
+			break
+		}
+		if k == 0 || cutKeywordAt(prev, off) {
+			from = k
+		}
+	}
+	if from < 0 {
+		return 0, 0, false
+	}
+	for _, it := range p.Items[from+1:] {
+		if off := it.Pos.Offset; off > oldEnd && cutKeywordAt(prev, off) {
+			return from, off, true
+		}
+	}
+	// The closing brace: the pipeline's span ends right after it.
+	b := p.EndPos.Offset - 1
+	if b <= oldEnd || b >= len(prev) || prev[b] != '}' {
+		return 0, 0, false
+	}
+	return from, b, true
+}
+
+// cutKeywordAt reports whether src[off:] starts with the keyword `step` or
+// `on`, and only blanks come before it on its line.
+func cutKeywordAt(src []byte, off int) bool {
+	for i := off - 1; i >= 0 && src[i] != '\n'; i-- {
+		if src[i] != ' ' && src[i] != '\t' {
+			return false
+		}
+	}
+	rest := src[off:]
+	for _, kw := range []string{"step", "on"} {
+		if bytes.HasPrefix(rest, []byte(kw)) && (len(rest) == len(kw) || !isIdentByte(rest[len(kw)])) {
+			return true
+		}
+	}
+	return false
+}
+
+// parseRegion lexes and parses text, which starts at base in its file, as a
+// list of well-formed pipeline statements; cut says that its first token
+// must be a cut keyword (it is not the body's first statement).
+func parseRegion(filename string, text []byte, base lexer.Position, cut bool) ([]*PipelineItem, bool) {
+	toks, _, diags := lex(filename, text)
+	if len(diags) > 0 || len(toks) < 2 {
+		return nil, false
+	}
+	if first := toks[0]; cut && (first.Type != identType || first.Value != "step" && first.Value != "on") {
+		return nil, false
+	}
+	// The region ends with a newline before the next statement (or the
+	// closing brace), so that a keyword after it is first on its line.
+	if last := toks[len(toks)-2]; last.Type != wsType || !strings.Contains(last.Value, "\n") {
+		return nil, false
+	}
+	depth := 1 // the pipeline's body
+	for i := range toks {
+		t := &toks[i]
+		if t.Type == punctType {
+			switch t.Value {
+			case "{", "(", "[":
+				if depth++; depth >= MaxNesting-1 {
+					return nil, false
+				}
+			case "}", ")", "]":
+				if depth--; depth < 1 {
+					return nil, false
+				}
+			}
+		}
+		shift(&t.Pos, base)
+	}
+	items, ok := parseItems(newPeekingLexer(toks))
+	if !ok || !wellFormedItems(items) {
+		return nil, false
+	}
+	return items, true
+}
+
+// shift moves a position of a text lexed on its own to where that text
+// starts in its file (base).
+func shift(p *lexer.Position, base lexer.Position) {
+	if p.Line == 1 {
+		p.Column += base.Column - 1
+	}
+	p.Line += base.Line - 1
+	p.Offset += base.Offset
+}
