@@ -270,7 +270,7 @@ func (s *Server) DidChange(_ context.Context, p *protocol.DidChangeTextDocumentP
 			}
 			next := make([]byte, 0, len(text)-(end-start)+len(ch.Text))
 			next = append(append(append(next, text[:start]...), ch.Text...), text[end:]...)
-			text, m = next, nil
+			text, m = next, m.edited(next, start, end, ch.Text)
 		}
 	}
 	s.seq++

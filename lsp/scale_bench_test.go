@@ -118,20 +118,33 @@ func BenchmarkScaleCompletionAfterEdit(b *testing.B) {
 
 // BenchmarkScaleFirstDiagnostics: from a change to its first published
 // diagnostics (the first pass: syntax errors, as soon as the text is
-// parsed; see early.go).
-func BenchmarkScaleFirstDiagnostics(b *testing.B) { benchScaleDiagnostics(b, 1) }
+// parsed, or at once when the edited statements re-parse clean on their
+// own; see early.go). The change is what an editor sends: the range edit
+// of two characters (the day of the first parameter's date).
+func BenchmarkScaleFirstDiagnostics(b *testing.B) { benchScaleDiagnostics(b, 1, false) }
+
+// BenchmarkScaleFirstDiagnosticsFullSync: the same with the whole text in
+// each change (a client that does not use incremental sync).
+func BenchmarkScaleFirstDiagnosticsFullSync(b *testing.B) { benchScaleDiagnostics(b, 1, true) }
 
 // BenchmarkScaleCheckedDiagnostics: from a change to its second published
 // diagnostics (parse, check, lower; Argo's validator comes later).
-func BenchmarkScaleCheckedDiagnostics(b *testing.B) { benchScaleDiagnostics(b, 2) }
+func BenchmarkScaleCheckedDiagnostics(b *testing.B) { benchScaleDiagnostics(b, 2, false) }
 
-func benchScaleDiagnostics(b *testing.B, nth int) {
+func benchScaleDiagnostics(b *testing.B, nth int, full bool) {
 	eachScale(b, func(b *testing.B, steps int) {
 		c, src := scaleClient(b, steps)
+		day := strings.Index(src, "2024-01-01") + len("2024-01-")
+		from, to := c.posAt(src, day), c.posAt(src, day+2)
 		b.ResetTimer()
 		for n := 0; n < b.N; n++ {
 			v := n + 2
-			c.change("big.pipe", v, strings.Replace(src, "2024-01-01", fmt.Sprintf("2024-01-%02d", n%28+1), 1))
+			dd := fmt.Sprintf("%02d", n%28+1)
+			if full {
+				c.change("big.pipe", v, src[:day]+dd+src[day+2:])
+			} else {
+				c.replace("big.pipe", v, from, to, dd)
+			}
 			c.waitDiagsN("big.pipe", int32(v), nth)
 		}
 	})
