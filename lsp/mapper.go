@@ -76,7 +76,7 @@ func (m *mapper) position(off int) protocol.Position {
 }
 
 func (m *mapper) units(b []byte) int {
-	if m.utf8 {
+	if m.utf8 || ascii(b) {
 		return len(b)
 	}
 	n := 0
@@ -90,6 +90,16 @@ func (m *mapper) units(b []byte) int {
 		}
 	}
 	return n
+}
+
+// ascii reports whether b is all ASCII (one UTF-16 unit a byte).
+func ascii(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // offset converts a position to a byte offset. A character past the end of

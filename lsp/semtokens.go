@@ -5,6 +5,7 @@ import (
 	"context"
 	"reflect"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -258,11 +259,30 @@ func semanticTokensOf(f *dsl.File, path string, src []byte) []semTok {
 // (false inside the region they differ in, where the lexer alone decides:
 // a keyword or a name).
 func semanticTokensWith(facts *astFacts, toOld func(int) (int, bool), path string, src []byte) []semTok {
-	lx, err := dsl.Lexer.LexBytes(path, src)
+	return semanticTokensIn(facts, toOld, path, src, 0, len(src))
+}
+
+// The lexer's token types, by the rule's name.
+var lexTypes = sync.OnceValue(func() (t struct {
+	comment, ident lexer.TokenType
+	number, str    map[lexer.TokenType]bool
+}) {
+	types := dsl.Lexer.Symbols()
+	t.comment, t.ident = types["Comment"], types["Ident"]
+	t.number = map[lexer.TokenType]bool{types["Int"]: true, types["Float"]: true, types["Duration"]: true}
+	t.str = map[lexer.TokenType]bool{types["String"]: true, types["TripleString"]: true, types["RawString"]: true,
+		types["Unterminated"]: true, types["UnterminatedTriple"]: true, types["UnterminatedRaw"]: true}
+	return t
+})
+
+// semanticTokensIn is semanticTokensWith for the tokens of src that start
+// in from:to; from must be where a token starts (lexing starts there).
+func semanticTokensIn(facts *astFacts, toOld func(int) (int, bool), path string, src []byte, from, to int) []semTok {
+	lx, err := dsl.Lexer.LexBytes(path, src[from:])
 	if err != nil {
 		return nil
 	}
-	types := dsl.Lexer.Symbols()
+	types := lexTypes()
 	var out []semTok
 	add := func(start, end, typ, mods int) {
 		// One token per line: clients need not support multi-line tokens.
@@ -280,20 +300,20 @@ func semanticTokensWith(facts *astFacts, toOld func(int) (int, bool), path strin
 	}
 	for {
 		t, err := lx.Next()
-		if err != nil || t.EOF() {
+		if err != nil || t.EOF() || t.Pos.Offset+from >= to {
 			break
 		}
+		t.Pos.Offset += from
 		start, end := t.Pos.Offset, t.Pos.Offset+len(t.Value)
-		switch t.Type {
-		case types["Comment"]:
+		switch {
+		case t.Type == types.comment:
 			add(start, end, tokComment, 0)
-		case types["Int"], types["Float"], types["Duration"]:
+		case types.number[t.Type]:
 			add(start, end, tokNumber, 0)
-		case types["String"], types["TripleString"], types["RawString"],
-			types["Unterminated"], types["UnterminatedTriple"], types["UnterminatedRaw"]:
+		case types.str[t.Type]:
 			old, ok := toOld(start)
 			stringTokens(t, ok && facts.scripts[old], facts, add)
-		case types["Ident"]:
+		case t.Type == types.ident:
 			old, known := toOld(start)
 			if !known {
 				if isKeyword(t.Value) {
@@ -378,15 +398,19 @@ func isKeyword(s string) bool {
 func encodeTokens(toks []semTok, m *mapper) []uint32 {
 	data := make([]uint32, 0, 5*len(toks))
 	var prevLine, prevChar uint32
+	line := 0 // tokens come in source order: the line moves forward
 	for _, t := range toks {
-		p := m.position(t.start)
+		if line+1 < len(m.lines) && m.lines[line+1] <= t.start {
+			line = sort.Search(len(m.lines), func(i int) bool { return m.lines[i] > t.start }) - 1
+		}
+		l, c := uint32(line), uint32(m.units(m.src[m.lines[line]:t.start]))
 		length := uint32(m.units(m.src[t.start:t.end]))
-		dl, dc := p.Line-prevLine, p.Character
+		dl, dc := l-prevLine, c
 		if dl == 0 {
-			dc = p.Character - prevChar
+			dc = c - prevChar
 		}
 		data = append(data, dl, dc, length, uint32(t.typ), uint32(t.mods))
-		prevLine, prevChar = p.Line, p.Character
+		prevLine, prevChar = l, c
 	}
 	return data
 }
