@@ -18,7 +18,8 @@ import (
 	"github.com/pipec/pipec/dsl"
 )
 
-// Semantic tokens (textDocument/semanticTokens/full and .../full/delta):
+// Semantic tokens (textDocument/semanticTokens/full, .../full/delta and
+// .../range, see semrange.go):
 // the language's own lexer gives every token, the parsed AST says which
 // identifiers are names and what they name, and dsl.Interpolations finds
 // the ${...} references in strings. An identifier the grammar matched as a
@@ -57,6 +58,7 @@ func semanticTokensOptions() *protocol.SemanticTokensOptions {
 	return &protocol.SemanticTokensOptions{
 		Legend: protocol.SemanticTokensLegend{TokenTypes: semTypes, TokenModifiers: semModifiers},
 		Full:   &protocol.SemanticTokensFullDelta{Delta: &yes},
+		Range:  protocol.Boolean(true),
 	}
 }
 
