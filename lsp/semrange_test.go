@@ -31,7 +31,12 @@ func absTokens(data []uint32) [][5]uint32 {
 // checked text and right after an edit of a large document (answered from
 // the last checked state through the edit).
 func TestSemanticTokensRange(t *testing.T) {
+	// With an embedded script, whose lines a range may start in.
 	src := bench.Pipeline("big", 30)
+	script := "  step py {\n    script python \"\"\"\nimport sys\nprint(\"${date}\", sys.argv)\n# end\n\"\"\"\n  }\n"
+	at := strings.Index(src, "  on exit step")
+	src = src[:at] + script + src[at:]
+	inScript := strings.Count(src[:strings.Index(src, "print(")], "\n")
 	dir := t.TempDir()
 	archive := filepath.Join(dir, "big.txtar")
 	if err := os.WriteFile(archive, []byte("-- big.pipe --\n"+src), 0o644); err != nil {
@@ -49,7 +54,7 @@ func TestSemanticTokensRange(t *testing.T) {
 		if len(all) == 0 {
 			t.Fatal("no tokens")
 		}
-		for _, span := range [][2]int{{0, 1}, {0, lines + 1}, {3, 9}, {40, 41}, {lines / 2, lines/2 + 30}, {lines - 5, lines + 1}} {
+		for _, span := range [][2]int{{0, 1}, {0, lines + 1}, {3, 9}, {40, 41}, {lines / 2, lines/2 + 30}, {lines - 5, lines + 1}, {inScript, inScript + 1}, {inScript, inScript + 3}} {
 			var got struct{ Data []uint32 }
 			rng := lspRange{lspPos{span[0], 0}, lspPos{span[1], 0}}
 			c.mustCall("textDocument/semanticTokens/range", map[string]any{"textDocument": doc["textDocument"], "range": rng}, &got)
@@ -67,6 +72,7 @@ func TestSemanticTokensRange(t *testing.T) {
 	compare("checked")
 	// A new step typed in the middle, not checked yet (the next check runs
 	// in the background meanwhile; either state gives the same tokens).
+	inScript += 3
 	mid := strings.Index(src, "  step s15 ")
 	edited := src[:mid] + "  step fresh {\n    run [\"x\"]\n  }\n" + src[mid:]
 	c.change("big.pipe", 2, edited)
