@@ -166,6 +166,31 @@ func BenchmarkScaleSemanticTokens(b *testing.B) {
 	})
 }
 
+// BenchmarkScaleSemanticTokensRange: the tokens of a screenful (60 lines)
+// near the end of the document, right after a keystroke (see keystrokes),
+// as an editor asks for what it shows.
+func BenchmarkScaleSemanticTokensRange(b *testing.B) {
+	eachScale(b, func(b *testing.B, steps int) {
+		c, src := scaleClient(b, steps)
+		lines := strings.Count(src, "\n")
+		doc := map[string]any{"uri": c.uri("big.pipe")}
+		rng := lspRange{lspPos{lines - 100, 0}, lspPos{lines - 40, 0}}
+		var res struct{ Data []uint32 }
+		c.mustCall("textDocument/semanticTokens/full", map[string]any{"textDocument": doc}, &res) // the state's facts
+		end := c.posAt(src, len(src))
+		b.ResetTimer()
+		for n := 0; n < b.N; n++ {
+			b.StopTimer()
+			c.keystrokes(n, end)
+			b.StartTimer()
+			c.mustCall("textDocument/semanticTokens/range", map[string]any{"textDocument": doc, "range": rng}, &res)
+			if len(res.Data) == 0 {
+				b.Fatal("no tokens")
+			}
+		}
+	})
+}
+
 // BenchmarkScaleMemoryAfterClose: open a document, edit it, wait for its
 // diagnostics, hover (so that it is compiled, indexed and being
 // validated), close it. The heap in use after a collection, compared with
