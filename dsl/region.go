@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/pipec/pipec/diag"
 )
 
 // A language server re-parses a large file after every keystroke, and most
@@ -36,14 +38,27 @@ import (
 type EditRegion struct {
 	Pipeline   *Pipeline // of the previous parse
 	Start, End int
-	Items      []*PipelineItem
+	Items      []*PipelineItem // when the region parses clean
+	// Diags are the syntax errors of the region when it does not: then
+	// Items is nil, and Diags are exactly what Parse of the whole new
+	// text reports.
+	Diags diag.Diagnostics
 }
 
 // ParseEdit re-parses the region of src an edit changed: old is the parse
 // of the previous text (old.Source), which must have had no diagnostic,
 // and src is old.Source with old.Source[start:oldEnd] replaced by
 // src[start:newEnd]. When it reports true, Parse(old.Name, src) reports no
-// diagnostic either and its statements in the region are region.Items.
+// diagnostic either and its statements in the region are region.Items; or,
+// when the region does not parse clean, Parse reports region.Diags.
+//
+// A region with an error is parsed by Parse itself, on the new text with
+// every byte outside the pipeline's frame, the region and the statement
+// after it blanked (newlines kept, so positions stay): the errors are
+// Parse's, and they are those of the whole text when the statement after
+// the region (or the body's closing brace) still parses as it did, right
+// where it starts, and every error is inside the region; otherwise the
+// error's recovery may reach beyond the region, and ParseEdit reports false.
 func ParseEdit(old *File, src []byte, start, oldEnd, newEnd int) (EditRegion, bool) {
 	if old == nil || start < 0 || oldEnd < start || newEnd < start || oldEnd > len(old.Source) || newEnd > len(src) ||
 		len(old.Source)-oldEnd != len(src)-newEnd {
@@ -68,11 +83,72 @@ func ParseEdit(old *File, src []byte, start, oldEnd, newEnd int) (EditRegion, bo
 	}
 	base := p.Items[from].Pos
 	newTo := to - oldEnd + newEnd
-	items, ok := parseRegion(old.Name, src[base.Offset:newTo], base, from > 0)
-	if !ok {
+	region := EditRegion{Pipeline: p, Start: base.Offset, End: newTo}
+	items, clean, ok := parseRegion(old.Name, src[base.Offset:newTo], base, from > 0)
+	switch {
+	case !ok:
 		return EditRegion{}, false
+	case clean:
+		region.Items = items
+		return region, true
 	}
-	return EditRegion{Pipeline: p, Start: base.Offset, End: newTo, Items: items}, true
+	region.Diags, ok = parseBlanked(old.Name, p, src, region, to, newEnd-oldEnd)
+	return region, ok
+}
+
+// parseBlanked parses src with everything but the frame of pipeline p
+// (of the previous text; its body's offsets after the region move by
+// shift), the region and the statement after it blanked, and returns its
+// diagnostics if they are those of the whole text (see ParseEdit).
+func parseBlanked(filename string, p *Pipeline, src []byte, region EditRegion, oldTo, shift int) (diag.Diagnostics, bool) {
+	closing := p.EndPos.Offset - 1 + shift // the body's closing brace
+	keepTo, next := closing, -1             // the end of the statement after the region; its index
+	for i, it := range p.Items {
+		if it.Pos.Offset == oldTo {
+			next = i
+			if i+1 < len(p.Items) {
+				keepTo = p.Items[i+1].Pos.Offset + shift
+			}
+		}
+	}
+	blank := bytes.Clone(src)
+	blankOut := func(from, to int) {
+		for i := from; i < to; i++ {
+			if blank[i] != '\n' {
+				blank[i] = ' '
+			}
+		}
+	}
+	blankOut(0, p.Pos.Offset)
+	blankOut(p.Items[0].Pos.Offset, region.Start)
+	blankOut(keepTo, closing)
+	blankOut(closing+1, len(blank))
+	f, diags := Parse(filename, blank)
+	if len(f.Items) != 1 || f.Items[0].Pipeline == nil {
+		return nil, false
+	}
+	q := f.Items[0].Pipeline
+	if q.Pos.Offset != p.Pos.Offset || q.EndPos.Offset != closing+1 {
+		return nil, false
+	}
+	if next >= 0 {
+		// The statement after the region is the last one, well-formed, and
+		// where it was.
+		if len(q.Items) == 0 {
+			return nil, false
+		}
+		last := q.Items[len(q.Items)-1]
+		if last.Pos.Offset != region.End || last.Stmt == nil || last.Bad != nil {
+			return nil, false
+		}
+	}
+	for _, d := range diags {
+		if d.Range.Filename != filename || d.Range.Start.Offset < region.Start || d.Range.Start.Offset >= region.End ||
+			d.Range.End.Offset > region.End {
+			return nil, false
+		}
+	}
+	return diags, true
 }
 
 // pipelineAround is the pipeline of f whose body holds old[start:oldEnd].
@@ -134,20 +210,25 @@ func cutKeywordAt(src []byte, off int) bool {
 }
 
 // parseRegion lexes and parses text, which starts at base in its file, as a
-// list of well-formed pipeline statements; cut says that its first token
-// must be a cut keyword (it is not the body's first statement).
-func parseRegion(filename string, text []byte, base lexer.Position, cut bool) ([]*PipelineItem, bool) {
+// list of pipeline statements; cut says that its first token must be a cut
+// keyword (it is not the body's first statement). ok is false if the
+// region's edges are not as ParseEdit needs them; clean, if its
+// statements are all well-formed and it has no diagnostic.
+func parseRegion(filename string, text []byte, base lexer.Position, cut bool) (items []*PipelineItem, clean, ok bool) {
 	toks, _, diags := lex(filename, text)
-	if len(diags) > 0 || len(toks) < 2 {
-		return nil, false
+	if len(toks) < 2 {
+		return nil, false, false
 	}
 	if first := toks[0]; cut && (first.Type != identType || first.Value != "step" && first.Value != "on") {
-		return nil, false
+		return nil, false, false
 	}
 	// The region ends with a newline before the next statement (or the
 	// closing brace), so that a keyword after it is first on its line.
 	if last := toks[len(toks)-2]; last.Type != wsType || !strings.Contains(last.Value, "\n") {
-		return nil, false
+		return nil, false, false
+	}
+	if len(diags) > 0 {
+		return nil, false, true
 	}
 	depth := 1 // the pipeline's body
 	for i := range toks {
@@ -156,21 +237,21 @@ func parseRegion(filename string, text []byte, base lexer.Position, cut bool) ([
 			switch t.Value {
 			case "{", "(", "[":
 				if depth++; depth >= MaxNesting-1 {
-					return nil, false
+					return nil, false, false
 				}
 			case "}", ")", "]":
 				if depth--; depth < 1 {
-					return nil, false
+					return nil, false, true
 				}
 			}
 		}
 		shift(&t.Pos, base)
 	}
-	items, ok := parseItems(newPeekingLexer(toks))
+	items, ok = parseItems(newPeekingLexer(toks))
 	if !ok || !wellFormedItems(items) {
-		return nil, false
+		return nil, false, true
 	}
-	return items, true
+	return items, true, true
 }
 
 // shift moves a position of a text lexed on its own to where that text

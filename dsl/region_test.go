@@ -38,6 +38,15 @@ func checkParseEdit(old *File, src []byte, start, oldEnd, newEnd int) (bool, str
 		return false, ""
 	}
 	full, diags := Parse(old.Name, src)
+	if region.Items == nil {
+		if len(region.Diags) == 0 {
+			return true, "ParseEdit reports neither statements nor errors"
+		}
+		if !reflect.DeepEqual(region.Diags, diags) {
+			return true, fmt.Sprintf("ParseEdit reports\n%v\nParse reports\n%v", region.Diags, diags)
+		}
+		return true, ""
+	}
 	if len(diags) > 0 {
 		return true, fmt.Sprintf("ParseEdit took the edit, Parse reports %v", diags)
 	}
@@ -124,7 +133,7 @@ func TestParseEditSameAsParse(t *testing.T) {
 	}
 	sort.Strings(names)
 	r := rand.New(rand.NewSource(13))
-	taken, tried, failures := 0, 0, 0
+	taken, withErrors, tried, failures := 0, 0, 0, 0
 	for _, name := range names {
 		old, diags := Parse("t.pipe", files[name])
 		if len(diags) > 0 {
@@ -138,6 +147,9 @@ func TestParseEditSameAsParse(t *testing.T) {
 			src, start, oldEnd, newEnd := randomEdit(r, old.Source)
 			tried++
 			ok, d := checkParseEdit(old, src, start, oldEnd, newEnd)
+			if r, _ := ParseEdit(old, src, start, oldEnd, newEnd); ok && r.Items == nil {
+				withErrors++
+			}
 			if d != "" {
 				t.Errorf("%s, edit %q at %d-%d:\n%s", name, src[start:newEnd], start, oldEnd, d)
 				failures++
@@ -158,7 +170,10 @@ func TestParseEditSameAsParse(t *testing.T) {
 	if taken < tried/10 {
 		t.Errorf("ParseEdit took only %d of %d edits", taken, tried)
 	}
-	t.Logf("ParseEdit took %d of %d edits", taken, tried)
+	if withErrors < taken/4 {
+		t.Errorf("only %d of the %d edits taken had syntax errors", withErrors, taken)
+	}
+	t.Logf("ParseEdit took %d of %d edits, %d with syntax errors", taken, tried, withErrors)
 }
 
 // TestParseEditBenchEdit: the edits the language server's benchmarks make
