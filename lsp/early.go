@@ -26,10 +26,11 @@ import (
 // The first pass does not wait for the parse when it can do without: when
 // the document's last clean parse (no syntax error in it) and the current
 // text differ only inside the statements of a pipeline that
-// dsl.ParseEdit can re-parse on their own, and those parse clean, the
-// whole text would parse clean too, so the first pass is published at
-// once (the load diagnostics of the other files, and the carried ones),
-// before the compile, which still follows, has parsed anything.
+// dsl.ParseEdit can re-parse on their own, it tells the syntax errors of
+// the whole text (none, or those of the region), so the first pass is
+// published at once (with the load diagnostics of the other files, and
+// the carried ones), before the compile, which still follows, has parsed
+// anything.
 
 // publishEarlyLocked publishes the first pass of the diagnostics of a
 // snapshot of d, unless the snapshot is no longer current or diagnostics
@@ -80,8 +81,8 @@ func (s *Server) noteParsedLocked(d *document, sn *snapshot, unit *compiler.Unit
 
 // publishRegionEarly publishes the first pass of a large document's
 // current text without parsing it all, when dsl.ParseEdit can tell from
-// the last clean parse that it parses clean; otherwise the compile's
-// parse publishes it (publishEarlyLocked).
+// the last clean parse what its syntax errors are; otherwise the
+// compile's parse publishes it (publishEarlyLocked).
 func (s *Server) publishRegionEarly(d *document) {
 	s.mu.Lock()
 	if s.docs[d.uri] != d || s.closing || s.shutdown || !s.large(d) || d.clean == nil ||
@@ -98,7 +99,7 @@ func (s *Server) publishRegionEarly(d *document) {
 	if !ok {
 		return
 	}
-	ds := append(diag.Diagnostics(nil), load...)
+	ds := append(append(diag.Diagnostics(nil), load...), region.Diags...)
 	if checkText != nil {
 		ds = append(ds, carryDiags(checkDiags, d.path, diffTexts(checkText, text))...)
 	}

@@ -93,8 +93,9 @@ func diagLines(p published) string {
 // TestRegionFirstPass: a change that dsl.ParseEdit can re-parse on its own
 // gets its first pass without waiting for the parse (the log says so), with
 // the carried diagnostics moved, and exactly as many publications as a
-// change whose first pass waits for the parse; a change with a syntax
-// error waits for the parse, and so does the change after it, which is
+// change whose first pass waits for the parse; a syntax error in one
+// statement gets its first pass the same way, one whose recovery reaches
+// past the statement waits for the parse, and the change after them is
 // re-parsed from the last clean parse.
 func TestRegionFirstPass(t *testing.T) {
 	src := `pipeline p {
@@ -158,15 +159,19 @@ func TestRegionFirstPass(t *testing.T) {
 		t.Errorf("%d publications of version 2, %d of version 1", n, opened)
 	}
 
-	// A syntax error in the parameter: the first pass waits for the parse.
+	// A syntax error in the parameter: re-parsed alone too, with the
+	// error where the whole parse puts it.
 	broken := strings.Replace(edited, `"2024-01-01"`, `"2024-01-01`, 1)
 	c.change("p.pipe", 3, broken)
 	first := c.waitDiagsN("p.pipe", 3, 1)
 	if len(first.Diagnostics) == 0 || !strings.Contains(first.Diagnostics[0].Message, "unterminated") {
 		t.Errorf("first pass of the broken text: %+v", first.Diagnostics)
 	}
-	if n := settle(); n != 1 {
-		t.Errorf("%d first passes from a re-parse, want 1", n)
+	if n := settle(); n != 2 {
+		t.Errorf("%d first passes from a re-parse, want 2", n)
+	}
+	if second := c.waitDiagsN("p.pipe", 3, 2); len(second.Diagnostics) == 0 || second.Diagnostics[0].Range != first.Diagnostics[0].Range {
+		t.Errorf("second pass of the broken text: %+v, first %+v", second.Diagnostics, first.Diagnostics)
 	}
 
 	// Mended, and step b's dependency renamed: re-parsed from the last
@@ -180,8 +185,19 @@ func TestRegionFirstPass(t *testing.T) {
 	if got := diagLines(c.waitDiagsN("p.pipe", 4, 2)); got != "7:notyet 10:nothere" {
 		t.Errorf("second pass of the mended text: %s", got)
 	}
-	if n := settle(); n != 2 {
-		t.Errorf("%d first passes from a re-parse, want 2", n)
+	if n := settle(); n != 3 {
+		t.Errorf("%d first passes from a re-parse, want 3", n)
+	}
+
+	// An unclosed block: its recovery reaches past the step, so the first
+	// pass waits for the parse.
+	unclosed := strings.Replace(edited, "  step a {\n", "  step a {\n    env X = {\n", 1)
+	c.change("p.pipe", 5, unclosed)
+	if p := c.waitDiagsN("p.pipe", 5, 1); len(p.Diagnostics) == 0 {
+		t.Errorf("first pass of the unclosed block: no diagnostics")
+	}
+	if n := settle(); n != 3 {
+		t.Errorf("%d first passes from a re-parse, want 3", n)
 	}
 }
 

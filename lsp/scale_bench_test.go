@@ -127,6 +127,30 @@ func BenchmarkScaleFirstDiagnostics(b *testing.B) { benchScaleDiagnostics(b, 1, 
 // each change (a client that does not use incremental sync).
 func BenchmarkScaleFirstDiagnosticsFullSync(b *testing.B) { benchScaleDiagnostics(b, 1, true) }
 
+// BenchmarkScaleFirstDiagnosticsSyntaxError: the same for changes that
+// make a syntax error (a stray quote in the date) and then mend it, in
+// turn: the first pass of a broken text waits for the whole parse.
+func BenchmarkScaleFirstDiagnosticsSyntaxError(b *testing.B) {
+	eachScale(b, func(b *testing.B, steps int) {
+		c, src := scaleClient(b, steps)
+		day := strings.Index(src, "2024-01-01") + len("2024-01-")
+		from, to := c.posAt(src, day), c.posAt(src, day+2)
+		b.ResetTimer()
+		for n := 0; n < b.N; n++ {
+			v := n + 2
+			dd := fmt.Sprintf("%02d", n%28+1)
+			if n%2 == 0 {
+				dd = `0"`
+			}
+			c.replace("big.pipe", v, from, to, dd)
+			p := c.waitDiagsN("big.pipe", int32(v), 1)
+			if n%2 == 0 && len(p.Diagnostics) == 0 {
+				b.Fatal("no syntax error")
+			}
+		}
+	})
+}
+
 // BenchmarkScaleCheckedDiagnostics: from a change to its second published
 // diagnostics (parse, check, lower; Argo's validator comes later).
 func BenchmarkScaleCheckedDiagnostics(b *testing.B) { benchScaleDiagnostics(b, 2, false) }
