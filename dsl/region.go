@@ -102,7 +102,7 @@ func ParseEdit(old *File, src []byte, start, oldEnd, newEnd int) (EditRegion, bo
 // diagnostics if they are those of the whole text (see ParseEdit).
 func parseBlanked(filename string, p *Pipeline, src []byte, region EditRegion, oldTo, shift int) (diag.Diagnostics, bool) {
 	closing := p.EndPos.Offset - 1 + shift // the body's closing brace
-	keepTo, next := closing, -1             // the end of the statement after the region; its index
+	keepTo, next := closing, -1            // the end of the statement after the region; its index
 	for i, it := range p.Items {
 		if it.Pos.Offset == oldTo {
 			next = i
