@@ -95,9 +95,12 @@ func (s *Server) publishRegionEarly(d *document) {
 	s.mu.Unlock()
 	start := time.Now()
 	e := diffTexts(old.Source, text)
-	region, ok := dsl.ParseEdit(old, text, e.start, e.oldEnd, e.newEnd)
-	if !ok {
-		return
+	var region dsl.EditRegion
+	if e.start != e.oldEnd || e.start != e.newEnd { // else the text is the clean parse's
+		var ok bool
+		if region, ok = dsl.ParseEdit(old, text, e.start, e.oldEnd, e.newEnd); !ok {
+			return
+		}
 	}
 	ds := append(append(diag.Diagnostics(nil), load...), region.Diags...)
 	if checkText != nil {
