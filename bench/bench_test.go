@@ -316,6 +316,35 @@ func BenchmarkCompileWarm(b *testing.B) {
 	})
 }
 
+// BenchmarkFanOut is the load phase and a warm Compile of one step that
+// fans out over a literal list of items=N maps (bench.FanOut): the cost of
+// one statement as large as a pipeline.
+func BenchmarkFanOut(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		name := fmt.Sprintf("fanout-%d", n)
+		path := name + ".pipe"
+		src := compiler.Overlay{Files: map[string][]byte{path: []byte(bench.FanOut(name, n))}}
+		b.Run(fmt.Sprintf("load/items=%d", n), func(b *testing.B) {
+			bench.Measure(b, func() {
+				if _, diags := compiler.Load(src, []string{path}); diags.HasErrors() {
+					b.Fatal(diags)
+				}
+			})
+		})
+		b.Run(fmt.Sprintf("warm/items=%d", n), func(b *testing.B) {
+			opts := compiler.Options{ValidationCache: memoryCache{}}
+			if res := compiler.Compile(src, []string{path}, opts); res.Diags.HasErrors() {
+				b.Fatal(res.Diags)
+			}
+			bench.Measure(b, func() {
+				if res := compiler.Compile(src, []string{path}, opts); res.Diags.HasErrors() {
+					b.Fatal(res.Diags)
+				}
+			})
+		})
+	}
+}
+
 // TestGenerated checks that the generated pipelines compile without a
 // diagnostic and that the generator is deterministic.
 func TestGenerated(t *testing.T) {
@@ -332,5 +361,14 @@ func TestGenerated(t *testing.T) {
 		if len(res.Outputs) != 1 || len(res.Outputs[0].YAML) == 0 {
 			t.Fatalf("n=%d: no output", n)
 		}
+	}
+	// The fan-out: one task whose withItems has every item.
+	src := bench.FanOut("fanout", 3)
+	res := compiler.Compile(compiler.Overlay{Files: map[string][]byte{"fanout.pipe": []byte(src)}}, []string{"fanout.pipe"}, compiler.Options{})
+	if len(res.Diags) > 0 || len(res.Outputs) != 1 {
+		t.Fatalf("fan-out: %v", res.Diags)
+	}
+	if tasks := res.Outputs[0].Object.Spec().Templates[0].DAG.Tasks; len(tasks) != 1 || len(tasks[0].WithItems) != 3 {
+		t.Fatalf("fan-out: the entry point's tasks are %+v, want one with 3 items", tasks)
 	}
 }

@@ -114,3 +114,17 @@ func step(b *strings.Builder, i int) {
 		b.WriteString("  }\n")
 	}
 }
+
+// FanOut returns the source of one pipeline named name whose one step fans
+// out over a literal list of n maps (n >= 1): a single statement as large
+// as a whole pipeline, which the parallel parse cannot cut.
+func FanOut(name string, n int) string {
+	var b strings.Builder
+	b.Grow(n*40 + 200)
+	fmt.Fprintf(&b, "pipeline %s {\n  image \"alpine:3.20\"\n  step shard for r in [\n", name)
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "    {region: \"r%d\", size: %d},\n", i, i%7)
+	}
+	b.WriteString("  ] {\n    run [\"sh\", \"-c\", \"echo ${r.region} ${r.size}\"]\n  }\n}\n")
+	return b.String()
+}

@@ -91,7 +91,7 @@ func addMemoKeyOutput(tmpl *wfv1.Template, st *Step) {
 	}
 	tmpl.Outputs.Parameters = append(tmpl.Outputs.Parameters, wfv1.Parameter{
 		Name:      MemoKeyOutput,
-		ValueFrom: &wfv1.ValueFrom{Path: memoKeyPath, Default: wfv1.AnyStringPtr(tmpl.Memoize.Key)},
+		ValueFrom: &wfv1.ValueFrom{Path: memoKeyPath, Default: anyString(tmpl.Memoize.Key)},
 	})
 }
 

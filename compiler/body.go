@@ -43,6 +43,9 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 				continue
 			}
 			var list []*Text
+			if len(s.List.Elems) > 0 {
+				list = make([]*Text, 0, len(s.List.Elems))
+			}
 			for _, e := range s.List.Elems {
 				if e.Str == nil {
 					if e.Int != nil || e.Float != nil {

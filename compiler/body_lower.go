@@ -10,9 +10,10 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 )
 
-// leaf builds a step's own template. Every reference becomes an input
-// parameter, so that the memo key covers every value the step depends on.
-func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
+// leaf builds a step's own template in tmpl (a zero Template). Every
+// reference becomes an input parameter, so that the memo key covers every
+// value the step depends on.
+func (l *lowerer) leaf(st *Step, tmpl *wfv1.Template) []*input {
 	b := st.Body
 	ins := &inputSet{byKey: map[string]*input{}, byName: map[string]bool{}}
 	if st.Pipeline.composite != nil {
@@ -48,7 +49,7 @@ func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 		})
 	}
 	c := containerOf(b, inner)
-	tmpl := &wfv1.Template{Name: st.TemplateName(), Tolerations: b.Tolerations}
+	tmpl.Name, tmpl.Tolerations = st.TemplateName(), b.Tolerations
 	for _, kv := range b.NodeSelector {
 		if tmpl.NodeSelector == nil {
 			tmpl.NodeSelector = map[string]string{}
@@ -90,6 +91,9 @@ func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 		retryExpr = inner(r.ExprText)
 	}
 	rawPatches := l.stepRawPatches(st, inner) // before the inputs: ${...} in raw adds some
+	if n := len(ins.list) + len(supplied); n > 0 {
+		tmpl.Inputs.Parameters = make([]wfv1.Parameter, 0, n)
+	}
 	for _, in := range ins.list {
 		tmpl.Inputs.Parameters = append(tmpl.Inputs.Parameters, wfv1.Parameter{Name: in.name})
 	}
@@ -101,9 +105,9 @@ func (l *lowerer) leaf(st *Step) (*wfv1.Template, []*input) {
 		}
 	}
 	l.applyStepRaw(st, tmpl, rawPatches)
-	addRetryWiring(tmpl, st)
+	addRetryWiring(tmpl, st, l.cacheName(st.Pipeline))
 	addMemoKeyOutput(tmpl, st)
-	return tmpl, ins.list
+	return ins.list
 }
 
 // containerOf builds the container a body describes: the step's own, or
@@ -113,14 +117,14 @@ func containerOf(b *Body, inner func(*Text) string) apiv1.Container {
 	if b.Image != nil {
 		c.Image = inner(b.Image)
 	}
-	for _, t := range b.Command {
-		c.Command = append(c.Command, inner(t))
-	}
-	for _, t := range b.Args {
-		c.Args = append(c.Args, inner(t))
-	}
+	c.Command = innerAll(b.Command, inner)
+	c.Args = innerAll(b.Args, inner)
 	if b.Workdir != nil {
 		c.WorkingDir = inner(b.Workdir)
+	}
+	if len(b.Env) > 0 {
+		// with room for the RETRY_* variables (addRetryWiring)
+		c.Env = make([]apiv1.EnvVar, 0, len(b.Env)+2)
 	}
 	for _, e := range b.Env {
 		ev := apiv1.EnvVar{Name: e.Name}
@@ -150,4 +154,16 @@ func containerOf(b *Body, inner func(*Text) string) apiv1.Container {
 		c.VolumeMounts = append(c.VolumeMounts, apiv1.VolumeMount{Name: m.Volume, MountPath: m.Path, ReadOnly: m.ReadOnly, SubPath: m.SubPath})
 	}
 	return c
+}
+
+// innerAll is inner of each text, nil for none.
+func innerAll(ts []*Text, inner func(*Text) string) []string {
+	if len(ts) == 0 {
+		return nil
+	}
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = inner(t)
+	}
+	return out
 }

@@ -78,6 +78,29 @@ type checker struct {
 	// in the decoded value, resolved in structScope (step_metrics.go).
 	structTexts *[]*Text
 	structScope *scope
+	// The model's most numerous nodes, allocated many at a time.
+	texts slab[Text]
+	refs  slab[Ref]
+	uses  slab[Use]
+}
+
+// A slab hands out the elements of arrays it allocates, one at a time:
+// one allocation for many small values that live as long as each other
+// (the checked model's texts and references), which the garbage collector
+// then sees as a few large objects. An element is zero when handed out.
+type slab[T any] struct {
+	free []T
+	next int // the length of the next array
+}
+
+func (s *slab[T]) new() *T {
+	if len(s.free) == 0 {
+		s.next = min(max(2*s.next, 16), 1024)
+		s.free = make([]T, s.next)
+	}
+	p := &s.free[0]
+	s.free = s.free[1:]
+	return p
 }
 
 // templatesFor collects the templates visible from a file: its own and

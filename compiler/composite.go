@@ -331,7 +331,7 @@ func (l *lowerer) compositeTask(st *Step, task wfv1.DAGTask) wfv1.DAGTask {
 	task.Template = st.Composite.Name
 	task.Arguments.Artifacts = taskArtifacts(st)
 	for _, a := range st.CompositeArgs {
-		task.Arguments.Parameters = append(task.Arguments.Parameters, wfv1.Parameter{Name: a.Name, Value: wfv1.AnyStringPtr(l.taskText(a.Value))})
+		task.Arguments.Parameters = append(task.Arguments.Parameters, wfv1.Parameter{Name: a.Name, Value: anyString(l.taskText(a.Value))})
 	}
 	instance := st.Name
 	if st.Pipeline.composite != nil {
@@ -340,7 +340,7 @@ func (l *lowerer) compositeTask(st *Step, task wfv1.DAGTask) wfv1.DAGTask {
 	if st.Loop != nil {
 		instance += "({{item}})"
 	}
-	task.Arguments.Parameters = append(task.Arguments.Parameters, wfv1.Parameter{Name: InstanceParam, Value: wfv1.AnyStringPtr(instance)})
+	task.Arguments.Parameters = append(task.Arguments.Parameters, wfv1.Parameter{Name: InstanceParam, Value: anyString(instance)})
 	return task
 }
 
@@ -386,7 +386,7 @@ func (l *lowerer) dagOutputs(outs []*CompositeOutput) []wfv1.Parameter {
 			op.ValueFrom.Expression = exprText(o.Expr)
 		}
 		if o.Description != "" {
-			op.Description = wfv1.AnyStringPtr(o.Description)
+			op.Description = anyString(o.Description)
 		}
 		ps = append(ps, op)
 	}

@@ -207,9 +207,9 @@ func libraryInputs(t *wfv1.Template, decl *dsl.TemplateDecl) {
 		}
 		if tp.Default != nil {
 			if v, ok := scalarText(tp.Default); ok {
-				in.Default = wfv1.AnyStringPtr(v)
+				in.Default = anyString(v)
 			} else if tp.Default.Bool != nil {
-				in.Default = wfv1.AnyStringPtr(*tp.Default.Bool)
+				in.Default = anyString(*tp.Default.Bool)
 			}
 		}
 		params = append(params, in)
@@ -217,7 +217,7 @@ func libraryInputs(t *wfv1.Template, decl *dsl.TemplateDecl) {
 	for _, in := range t.Inputs.Parameters {
 		if _, rest := has[in.Name]; rest {
 			if in.Name == InstanceParam {
-				in.Default = wfv1.AnyStringPtr(t.Name)
+				in.Default = anyString(t.Name)
 			}
 			params = append(params, in)
 		}

@@ -1,11 +1,15 @@
 package compiler
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"hash"
+	"io"
 	"sort"
 	"strconv"
+	"sync"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -100,6 +104,17 @@ type lowerer struct {
 	p      *Pipeline
 	params map[string]string
 	diags  diag.Diagnostics
+	// cache is CacheConfigMapTemplate(cacheOf), made once for all the
+	// memoized steps of a pipeline.
+	cache, cacheOf string
+}
+
+// cacheName is CacheConfigMapTemplate(p.Name).
+func (l *lowerer) cacheName(p *Pipeline) string {
+	if l.cache == "" || l.cacheOf != p.Name {
+		l.cache, l.cacheOf = CacheConfigMapTemplate(p.Name), p.Name
+	}
+	return l.cache
 }
 
 func kvMap(kvs []KV) map[string]string {
@@ -136,9 +151,40 @@ func intOrStr(n int) *intstr.IntOrString {
 // definitionHash is a short content hash of a template: an edited step
 // (image, command, env, inputs, outputs...) gets new memo keys.
 func definitionHash(t *wfv1.Template) string {
-	b, _ := json.Marshal(t)
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])[:10]
+	h := sha256.New()
+	writeJSON(h, t)
+	return shortHex(h)
+}
+
+// shortHex is the first 10 hex digits of h's sum.
+func shortHex(h hash.Hash) string {
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(h.Sum(sum[:0])[:5])
+}
+
+// A jsonBuffer is an encoding/json Encoder with the buffer it writes to,
+// kept for reuse: hashing a template's JSON then allocates nothing but
+// the encoder's own state (json.Marshal copies out every result).
+type jsonBuffer struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+var jsonBuffers = sync.Pool{New: func() any {
+	jb := &jsonBuffer{}
+	jb.enc = json.NewEncoder(&jb.buf)
+	return jb
+}}
+
+// writeJSON writes json.Marshal(v) to w (nothing if v does not marshal).
+func writeJSON(w io.Writer, v any) {
+	jb := jsonBuffers.Get().(*jsonBuffer)
+	jb.buf.Reset()
+	if jb.enc.Encode(v) == nil {
+		b := jb.buf.Bytes()
+		w.Write(b[:len(b)-1]) // Encode ends with a newline Marshal does not write
+	}
+	jsonBuffers.Put(jb)
 }
 
 func sortedKeys(m map[string]string) []string {
@@ -148,4 +194,11 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// anyString is wfv1.AnyStringPtr of a string without its fmt.Sprintf("%v")
+// (which for a string is the string): one allocation instead of three.
+func anyString(s string) *wfv1.AnyString {
+	v := wfv1.AnyString(s)
+	return &v
 }

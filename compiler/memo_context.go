@@ -2,8 +2,6 @@ package compiler
 
 import (
 	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 	apiv1 "k8s.io/api/core/v1"
@@ -80,14 +78,17 @@ func memoContextOf(p *Pipeline, t *wfv1.Template) memoContext {
 // the context was added still hit.
 func memoDefinitionHash(p *Pipeline, t *wfv1.Template) string {
 	mc := memoContextOf(p, t)
-	ctx, _ := json.Marshal(mc)
-	if string(ctx) == "{}" {
+	if mc.empty() {
 		return definitionHash(t)
 	}
-	tb, _ := json.Marshal(t)
 	h := sha256.New()
-	h.Write(tb)
+	writeJSON(h, t)
 	h.Write([]byte{0})
-	h.Write(ctx)
-	return hex.EncodeToString(h.Sum(nil))[:10]
+	writeJSON(h, mc)
+	return shortHex(h)
+}
+
+// empty reports whether mc marshals as {} (every field is omitempty).
+func (mc *memoContext) empty() bool {
+	return mc.ServiceAccount == "" && len(mc.NodeSelector) == 0 && len(mc.Tolerations) == 0 && len(mc.Volumes) == 0 && len(mc.Raw) == 0
 }

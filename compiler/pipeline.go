@@ -4,6 +4,7 @@
 package compiler
 
 import (
+	"slices"
 	"strings"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
@@ -412,14 +413,14 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 	for _, prm := range p.Params {
 		wp := wfv1.Parameter{Name: prm.Name}
 		if v, ok := l.params[prm.Name]; ok {
-			wp.Value = wfv1.AnyStringPtr(v)
+			wp.Value = anyString(v)
 		} else if prm.Default != nil {
-			wp.Value = wfv1.AnyStringPtr(*prm.Default)
+			wp.Value = anyString(*prm.Default)
 		} else if prm.FromConfigMap != nil {
 			wp.ValueFrom = &wfv1.ValueFrom{ConfigMapKeyRef: prm.FromConfigMap}
 		}
 		if prm.Description != "" {
-			wp.Description = wfv1.AnyStringPtr(prm.Description)
+			wp.Description = anyString(prm.Description)
 		}
 		for _, e := range prm.Enum {
 			wp.Enum = append(wp.Enum, wfv1.AnyString(e))
@@ -441,14 +442,27 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 		spec.Templates = append(spec.Templates, l.compositeTemplates(p)...)
 		return spec
 	}
+	l.dagTemplates(p, &spec)
+	l.libraryTemplates(p, &spec)
+	spec.Templates = append(spec.Templates, l.compositeTemplates(p)...)
+	return spec
+}
+
+// dagTemplates adds the entry point's DAG, the exit handler's and every
+// template they run to spec, with its exit handler and hooks.
+func (l *lowerer) dagTemplates(p *Pipeline, spec *wfv1.WorkflowSpec) {
 	main := wfv1.Template{Name: p.EntryName, DAG: &wfv1.DAGTemplate{}}
+	// The templates after the entry point's and the exit handler's: the
+	// steps' (lows) then the others (leaves), put in place at the end.
+	var lows []lowered
 	var leaves []wfv1.Template
 	if p.Stages != nil {
 		main, leaves = l.stagesTemplate(p.EntryName, p.Stages)
 	} else {
-		for _, low := range l.steps(p.Steps) {
+		lows = l.steps(p.Steps)
+		main.DAG.Tasks = make([]wfv1.DAGTask, 0, len(lows))
+		for _, low := range lows {
 			main.DAG.Tasks = append(main.DAG.Tasks, low.task)
-			leaves = append(leaves, low.templates...)
 		}
 	}
 	main.Outputs.Parameters = l.dagOutputs(p.Outputs)
@@ -479,10 +493,15 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 	hooks, hookTmpls := l.hooks(p.Hooks)
 	spec.Hooks = hooks
 	leaves = append(leaves, hookTmpls...)
+	n := len(leaves)
+	for _, low := range lows {
+		n += len(low.templates)
+	}
+	spec.Templates = slices.Grow(spec.Templates, n)
+	for _, low := range lows {
+		spec.Templates = append(spec.Templates, low.templates...)
+	}
 	spec.Templates = append(spec.Templates, leaves...)
-	l.libraryTemplates(p, &spec)
-	spec.Templates = append(spec.Templates, l.compositeTemplates(p)...)
-	return spec
 }
 
 // podGCOptions reads the options of a pod_gc statement.

@@ -26,10 +26,14 @@ func (c *checker) literalOnly(s *dsl.StringLit, what string) string {
 
 // plainText accepts a string that may only use Argo's own variables.
 func (c *checker) plainText(s *dsl.StringLit, what string) *Text {
-	t := &Text{Value: s.Value(), Lit: s, Refs: map[string]*Ref{}}
+	t := c.texts.new()
+	t.Value, t.Lit = s.Value(), s
 	refs, unclosed := dsl.Interpolations(s)
 	for _, r := range unclosed {
 		c.diags.Errorf(r, "unclosed ${: a reference ends with }").WithHint("write $${ for a literal ${")
+	}
+	if len(refs) > 0 {
+		t.Refs = make(map[string]*Ref, len(refs))
 	}
 	for _, r := range refs {
 		if contains(argoVariables, r.Path) {
@@ -62,10 +66,14 @@ func (c *checker) argText(sc *scope, v *dsl.Value) *Text {
 }
 
 func (c *checker) text(sc *scope, s *dsl.StringLit) *Text {
-	t := &Text{Value: s.Value(), Lit: s, Refs: map[string]*Ref{}}
+	t := c.texts.new()
+	t.Value, t.Lit = s.Value(), s
 	refs, unclosed := dsl.Interpolations(s)
 	for _, r := range unclosed {
 		c.diags.Errorf(r, "unclosed ${: a reference ends with }").WithHint("write $${ for a literal ${")
+	}
+	if len(refs) > 0 {
+		t.Refs = make(map[string]*Ref, len(refs))
 	}
 	for _, r := range refs {
 		ref, done := t.Refs[r.Path]
@@ -82,7 +90,8 @@ func (c *checker) text(sc *scope, s *dsl.StringLit) *Text {
 
 // use records one occurrence of a resolved reference in Program.Uses.
 func (c *checker) use(sc *scope, ref *Ref, r diag.Range) {
-	u := &Use{Ref: ref, Range: r}
+	u := c.uses.new()
+	u.Ref, u.Range = ref, r
 	if sc != nil {
 		u.Step, u.Template = sc.step, sc.template
 	}
@@ -98,7 +107,8 @@ func (c *checker) resolve(sc *scope, path string, rng diag.Range) *Ref {
 	}
 	parts := strings.Split(path, ".")
 	head := parts[0]
-	ref := &Ref{Path: path, Range: rng}
+	ref := c.refs.new()
+	ref.Path, ref.Range = path, rng
 	// Loop variable.
 	if sc.loop != nil && head == sc.loop.Var && sc.template == nil {
 		ref.Kind = RefLoopVar

@@ -1,7 +1,6 @@
 package compiler
 
 import (
-	"fmt"
 	"strings"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
@@ -41,7 +40,7 @@ const RunIDTemplate = "{{=" + runIDExpr + "}}"
 func retryParameters(values map[string]string) []wfv1.Parameter {
 	param := func(name, desc string) wfv1.Parameter {
 		v := values[name]
-		return wfv1.Parameter{Name: name, Value: wfv1.AnyStringPtr(v), Description: wfv1.AnyStringPtr(desc)}
+		return wfv1.Parameter{Name: name, Value: anyString(v), Description: anyString(desc)}
 	}
 	return []wfv1.Parameter{
 		param(ParamRunID, "Identity of this run for memoization; empty means the workflow's UID. Submit again with the same run_id to reuse the steps that succeeded."),
@@ -53,9 +52,9 @@ func retryParameters(values map[string]string) []wfv1.Parameter {
 // addRetryWiring gives a leaf template the RETRY_* environment variables
 // and, when the step is memoized, its memoize block. It runs last, so the
 // definition hash covers everything else in the template.
-func addRetryWiring(t *wfv1.Template, st *Step) {
+func addRetryWiring(t *wfv1.Template, st *Step, cacheName string) {
 	if st.Memoize {
-		t.Memoize = memoize(t, st)
+		t.Memoize = memoize(t, st, cacheName)
 	}
 	env := []apiv1.EnvVar{
 		{Name: EnvRetryRunID, Value: RunIDTemplate},
@@ -76,18 +75,26 @@ func addRetryWiring(t *wfv1.Template, st *Step) {
 // (memo_context.go). The cache ConfigMap is per pipeline, namespace and run,
 // so one ConfigMap holds at most one run's entries and never grows with the
 // number of runs.
-func memoize(t *wfv1.Template, st *Step) *wfv1.Memoize {
-	parts := []string{runIDExpr}
+func memoize(t *wfv1.Template, st *Step, cacheName string) *wfv1.Memoize {
+	var b strings.Builder
+	b.Grow(len(st.ArgoName) + 12 + len(memoKeyHashPrefix) + len(runIDExpr) + 32*len(t.Inputs.Parameters) + 6)
+	b.WriteString(st.ArgoName)
+	b.WriteByte('-')
+	b.WriteString(memoDefinitionHash(st.Pipeline, t))
+	b.WriteString(memoKeyHashPrefix)
+	b.WriteString(runIDExpr)
 	for _, in := range t.Inputs.Parameters {
-		parts = append(parts, "inputs.parameters['"+in.Name+"']")
+		b.WriteString(", inputs.parameters['")
+		b.WriteString(in.Name)
+		b.WriteString("']")
 	}
-	key := fmt.Sprintf("%s-%s%s%s])))}}",
-		st.ArgoName, memoDefinitionHash(st.Pipeline, t), memoKeyHashPrefix, strings.Join(parts, ", "))
+	b.WriteString("])))}}")
+	key := b.String()
 	return &wfv1.Memoize{
 		Key:    key,
 		MaxAge: st.MaxAge,
 		Cache: &wfv1.Cache{ConfigMap: &apiv1.ConfigMapKeySelector{
-			LocalObjectReference: apiv1.LocalObjectReference{Name: CacheConfigMapTemplate(st.Pipeline.Name)},
+			LocalObjectReference: apiv1.LocalObjectReference{Name: cacheName},
 			Key:                  "memo",
 		}},
 	}
@@ -233,9 +240,16 @@ func (st *Step) RetryWrapped() bool {
 func retryWrapper(st *Step, leaf *wfv1.Template) wfv1.Template {
 	w := wfv1.Template{Name: st.TemplateName() + wrapperSuffix, RetryStrategy: retryStrategy(st.Retry)}
 	call := wfv1.WorkflowStep{Name: "run", Template: leaf.Name}
+	if n := len(leaf.Inputs.Parameters); n > 0 {
+		w.Inputs.Parameters = make([]wfv1.Parameter, 0, n)
+		call.Arguments.Parameters = make([]wfv1.Parameter, 0, n)
+	}
+	if n := len(leaf.Outputs.Parameters); n > 0 || st.ResultUsed {
+		w.Outputs.Parameters = make([]wfv1.Parameter, 0, n+1)
+	}
 	for _, in := range leaf.Inputs.Parameters {
 		w.Inputs.Parameters = append(w.Inputs.Parameters, wfv1.Parameter{Name: in.Name})
-		call.Arguments.Parameters = append(call.Arguments.Parameters, wfv1.Parameter{Name: in.Name, Value: wfv1.AnyStringPtr("{{inputs.parameters." + in.Name + "}}")})
+		call.Arguments.Parameters = append(call.Arguments.Parameters, wfv1.Parameter{Name: in.Name, Value: anyString("{{inputs.parameters." + in.Name + "}}")})
 	}
 	for _, out := range leaf.Outputs.Parameters {
 		w.Outputs.Parameters = append(w.Outputs.Parameters, wfv1.Parameter{Name: out.Name, ValueFrom: &wfv1.ValueFrom{Parameter: "{{steps.run.outputs.parameters." + out.Name + "}}"}})

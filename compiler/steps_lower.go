@@ -78,20 +78,28 @@ func (l *lowerer) stepTask(st *Step) (wfv1.DAGTask, []wfv1.Template) {
 	if ref := st.TemplateRef; ref != nil {
 		task.TemplateRef = &wfv1.TemplateRef{Name: ref.WorkflowTemplate, Template: ref.Template, ClusterScope: ref.Cluster}
 		for _, a := range ref.Args {
-			task.Arguments.Parameters = append(task.Arguments.Parameters, wfv1.Parameter{Name: a.Name, Value: wfv1.AnyStringPtr(l.taskText(a.Value))})
+			task.Arguments.Parameters = append(task.Arguments.Parameters, wfv1.Parameter{Name: a.Name, Value: anyString(l.taskText(a.Value))})
 		}
 		return task, nil
 	}
-	tmpl, inputs := l.leaf(st)
+	// The step's templates: the retry wrapper, if any, then the leaf,
+	// built in place.
+	tmpls := make([]wfv1.Template, 1, 2)
+	if st.RetryWrapped() {
+		tmpls = tmpls[:2]
+	}
+	tmpl := &tmpls[len(tmpls)-1]
+	inputs := l.leaf(st, tmpl)
+	if len(inputs) > 0 {
+		task.Arguments.Parameters = make([]wfv1.Parameter, 0, len(inputs))
+	}
 	for _, in := range inputs {
-		task.Arguments.Parameters = append(task.Arguments.Parameters, wfv1.Parameter{Name: in.name, Value: wfv1.AnyStringPtr(in.value)})
+		task.Arguments.Parameters = append(task.Arguments.Parameters, wfv1.Parameter{Name: in.name, Value: anyString(in.value)})
 	}
 	task.Arguments.Artifacts = taskArtifacts(st)
 	if st.RetryWrapped() {
-		wrapper := retryWrapper(st, tmpl)
-		task.Template = wrapper.Name
-		return task, []wfv1.Template{wrapper, *tmpl}
+		tmpls[0] = retryWrapper(st, tmpl)
 	}
-	task.Template = tmpl.Name
-	return task, []wfv1.Template{*tmpl}
+	task.Template = tmpls[0].Name
+	return task, tmpls
 }

@@ -88,7 +88,7 @@ func outputParam(o *StepOutput, inner func(*Text) string) wfv1.Parameter {
 		vf.Path = inner(o.Path)
 	}
 	if o.Default != nil {
-		vf.Default = wfv1.AnyStringPtr(*o.Default)
+		vf.Default = anyString(*o.Default)
 	}
 	return wfv1.Parameter{Name: o.Name, ValueFrom: vf}
 }
@@ -104,13 +104,13 @@ func suppliedInputs(st *Step) []wfv1.Parameter {
 		}
 		p := wfv1.Parameter{Name: o.Name}
 		if o.Default != nil {
-			p.Default = wfv1.AnyStringPtr(*o.Default)
+			p.Default = anyString(*o.Default)
 		}
 		for _, e := range o.Enum {
 			p.Enum = append(p.Enum, wfv1.AnyString(e))
 		}
 		if o.Decl != nil && o.Description != "" {
-			p.Description = wfv1.AnyStringPtr(o.Description)
+			p.Description = anyString(o.Description)
 		}
 		out = append(out, p)
 	}

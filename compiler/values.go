@@ -68,9 +68,13 @@ const maxDuration = time.Duration(1<<31-1) * time.Second
 
 func parseDuration(s string) (time.Duration, error) {
 	var total time.Duration
-	for _, m := range durationPartRE.FindAllStringSubmatch(s, -1) {
-		n, err := strconv.ParseInt(m[1], 10, 64)
-		unit := map[string]time.Duration{"ms": time.Millisecond, "s": time.Second, "m": time.Minute, "h": time.Hour, "d": 24 * time.Hour}[m[2]]
+	for rest := s; ; {
+		digits, unit, tail, ok := nextDurationPart(rest)
+		if !ok {
+			break
+		}
+		rest = tail
+		n, err := strconv.ParseInt(digits, 10, 64)
 		// At most about 290 years (Go's and Argo's durations), in whole
 		// seconds for the fields Argo keeps as 32-bit seconds.
 		if err != nil || n > int64(maxDuration/unit) || total > maxDuration-time.Duration(n)*unit {
@@ -258,3 +262,31 @@ func (st *Step) TemplateName() string { return strings.ToLower(st.ArgoName) }
 // ArgoVariables lists the Argo workflow variables that ${...} may use (some
 // only in exit and failure handlers).
 func ArgoVariables() []string { return append([]string(nil), argoVariables...) }
+
+// nextDurationPart finds the first match of durationPartRE in s, as
+// FindAllStringSubmatch does, without a regexp: the digits, the unit
+// ("ms" before "m") and what follows the match.
+func nextDurationPart(s string) (digits string, unit time.Duration, rest string, ok bool) {
+	for i := 0; i < len(s); {
+		if s[i] < '0' || s[i] > '9' {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && '0' <= s[j] && s[j] <= '9' {
+			j++
+		}
+		if j < len(s) {
+			switch c := s[j]; {
+			case c == 'm' && j+1 < len(s) && s[j+1] == 's':
+				return s[i:j], time.Millisecond, s[j+2:], true
+			case c == 's' || c == 'm' || c == 'h' || c == 'd':
+				return s[i:j], durationUnits[c], s[j+1:], true
+			}
+		}
+		i = j // no match starts inside these digits either
+	}
+	return "", 0, "", false
+}
+
+var durationUnits = map[byte]time.Duration{'s': time.Second, 'm': time.Minute, 'h': time.Hour, 'd': 24 * time.Hour}

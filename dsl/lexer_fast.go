@@ -223,3 +223,27 @@ func lxNumber(s string, from int) (rule, n int) {
 func lxSpace(c byte) bool  { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 func lxDigit(c byte) bool  { return '0' <= c && c <= '9' }
 func lxLetter(c byte) bool { return ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') }
+
+// advance moves pos past span, a token of rule, as pos.Advance(span)
+// does: names, numbers and punctuation are ASCII on one line, so only
+// their length counts; blanks, strings and the rest go through Advance
+// (sameAdvance, in every lexer test).
+func advance(pos *lexer.Position, rule int, span string) {
+	switch rule {
+	case ruleIdent, rulePunct, ruleInt, ruleFloat, ruleDuration:
+		pos.Offset += len(span)
+		pos.Column += len(span)
+	case ruleWhitespace:
+		i := strings.LastIndexByte(span, '\n')
+		if i < 0 {
+			pos.Offset += len(span)
+			pos.Column += len(span)
+			return
+		}
+		pos.Offset += len(span)
+		pos.Line += strings.Count(span, "\n")
+		pos.Column = len(span) - i // the blanks are ASCII
+	default:
+		pos.Advance(span)
+	}
+}

@@ -38,6 +38,7 @@ func lexWith(t testing.TB, def lexer.StringDefinition, src string) []lexer.Token
 // sameTokens fails unless both lexers give the same tokens for src.
 func sameTokens(t testing.TB, name, src string) {
 	t.Helper()
+	sameAdvance(t, name, src)
 	want := lexWith(t, regexLexer, src)
 	got := lexWith(t, Lexer, src)
 	if reflect.DeepEqual(got, want) {
@@ -51,6 +52,25 @@ func sameTokens(t testing.TB, name, src string) {
 		}
 	}
 	t.Fatalf("%s: FastLexer gives %d tokens, the rules %d", name, len(got), len(want))
+}
+
+// sameAdvance fails unless advance, lex's shortcut for the position after
+// each token, gives Position.Advance's position after every token of src
+// (through sameTokens, on every input of the lexer tests).
+func sameAdvance(t testing.TB, name, src string) {
+	t.Helper()
+	want := lexer.Position{Filename: "f.pipe", Line: 1, Column: 1}
+	got := want
+	for s := src; s != ""; {
+		rule, k := matchRule(s)
+		span := s[:k]
+		s = s[k:]
+		want.Advance(span)
+		advance(&got, rule, span)
+		if got != want {
+			t.Fatalf("%s: after %s %q: advance gives %v, Position.Advance %v", name, ruleNames[rule], span, got, want)
+		}
+	}
 }
 
 // lexerCorpus is every source text the repository has: .pipe files, test

@@ -79,13 +79,26 @@ func parseInParts(toks []lexer.Token) (*File, bool) {
 		file = f
 		return err == nil && wellFormedFile(f)
 	}
-	// Each segment is parsed on its own with a copy of its tokens (which
-	// ends with EOF): participle keeps what it parses in memory until the
-	// end of a parse, so small segments keep little.
+	// Each segment is parsed on its own (participle keeps what it parses in
+	// memory until the end of a parse, so small segments keep little), in
+	// place: its last token, the blank before the next segment's first
+	// statement (or before the closing brace), becomes its EOF for the
+	// time of the parse. A statement's EndPos is the position of the raw
+	// token after it, which the EOF keeps, and nothing looks past an EOF.
+	// A segment that does not end with a blank is parsed from a copy.
+	saved := make([]lexer.Token, len(cuts))
 	parseSegment := func(i int) bool {
-		seg := make([]lexer.Token, 0, bounds[i+1]-bounds[i]+1)
-		seg = append(seg, toks[bounds[i]:bounds[i+1]]...)
-		seg = append(seg, lexer.EOFToken(toks[bounds[i+1]].Pos))
+		end := bounds[i+1]
+		var seg []lexer.Token
+		if toks[end-1].Type == wsType {
+			saved[i] = toks[end-1]
+			seg = toks[bounds[i]:end:end]
+			seg[len(seg)-1] = lexer.EOFToken(saved[i].Pos)
+		} else {
+			seg = make([]lexer.Token, 0, end-bounds[i]+1)
+			seg = append(seg, toks[bounds[i]:end]...)
+			seg = append(seg, lexer.EOFToken(toks[end].Pos))
+		}
 		items, ok := parseItems(newPeekingLexer(seg))
 		if !ok || !wellFormedItems(items) {
 			return false
@@ -93,7 +106,13 @@ func parseInParts(toks []lexer.Token) (*File, bool) {
 		parts[i] = items
 		return true
 	}
-	if !workpool.Run(len(cuts), parseHead, parseSegment) {
+	ok := workpool.Run(len(cuts), parseHead, parseSegment)
+	for i, t := range saved { // every call has returned
+		if t.Value != "" {
+			toks[bounds[i+1]-1] = t
+		}
+	}
+	if !ok {
 		return nil, false
 	}
 	pipeline := pipelineAt(file, toks[open].Pos)

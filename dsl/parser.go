@@ -194,7 +194,7 @@ func lex(filename string, src []byte) ([]lexer.Token, []*CommentGroup, diag.Diag
 		t := &toks[i]
 		*t = lexer.Token{Type: Lexer.types[rule], Value: s[:k], Pos: pos}
 		s = s[k:]
-		pos.Advance(t.Value)
+		advance(&pos, rule, t.Value)
 		switch rule {
 		case ruleComment:
 			comments = addComment(comments, *t)
