@@ -11,9 +11,9 @@ import (
 
 // A language server re-parses a large file after every keystroke, and most
 // keystrokes change one statement of one pipeline. ParseEdit re-parses only
-// the statements of a pipeline body an edit falls in, and tells whether
-// the whole file would then parse without a diagnostic, for a file whose
-// previous text parsed without one.
+// the statements of a pipeline body an edit falls in, and tells what
+// syntax errors the whole file then has (none, or those of the region),
+// for a file whose previous text parsed without one.
 //
 // The argument is parseInParts': the region it re-parses starts either at
 // the body's first statement or at a `step` or `on` keyword that is the
@@ -25,10 +25,10 @@ import (
 // between tokens, and the region's edges are token boundaries in both
 // texts (the bytes next to them are unchanged), so the tokens outside the
 // region are the previous ones too. Whenever anything is unsure (the edit
-// is not inside a pipeline body, a region edge moved, the region has a
-// diagnostic or a statement that is not well-formed, the text has a byte
-// order mark or a carriage return, the nesting comes near MaxNesting), it
-// reports false and the caller must parse the whole text.
+// is not inside a pipeline body, a region edge moved, the region's error
+// may reach beyond it (see ParseEdit), the text has a byte order mark or
+// a carriage return, the nesting comes near MaxNesting), it reports false
+// and the caller must parse the whole text.
 // TestParseEditSameAsParse checks this against Parse on the corpus with
 // random edits, and FuzzParseEdit on any input.
 
