@@ -228,6 +228,29 @@ func BenchmarkEmit(b *testing.B) {
 	})
 }
 
+// BenchmarkEmitTo renders the lowered objects as YAML into a file, part by
+// part as they are rendered, as pipec build -o does.
+func BenchmarkEmitTo(b *testing.B) {
+	run(b, func(b *testing.B, in input) func() {
+		c := compile(b, in)
+		f, err := os.Create(filepath.Join(b.TempDir(), "out.yaml"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { f.Close() })
+		return func() {
+			if _, err := f.Seek(0, 0); err != nil {
+				b.Fatal(err)
+			}
+			for _, obj := range c.objs {
+				if err := compiler.EmitTo(f, obj); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+}
+
 // BenchmarkFloor is the least any tool producing these objects must do:
 // marshal the already lowered Argo objects to YAML and write them to a
 // file, with the fastest encoder at hand (encoding/json, then

@@ -7,6 +7,8 @@ package compiler
 
 import (
 	"fmt"
+	"hash"
+	"io"
 	"sort"
 	"strings"
 	"time"
@@ -50,6 +52,15 @@ type Options struct {
 	// build`, not the language server or watch mode, which read the
 	// Result's Unit and Program.
 	Release bool
+	// EmitTo, if set, is where each pipeline's YAML goes, written part by
+	// part as it is rendered (EmitTo), instead of into Output.YAML, which
+	// is then nil: the whole document is never in memory. It is called
+	// once per pipeline that lowered without errors, before rendering; a
+	// pipeline whose YAML was written but which then fails validation has
+	// no Output, so the writer must be a temporary that only an Output
+	// makes the real file (fsutil.CreateAtomic), and that is removed
+	// otherwise.
+	EmitTo func(*Pipeline) (io.Writer, error)
 }
 
 func (o Options) cancelled() bool { return o.Cancelled != nil && o.Cancelled() }
@@ -177,16 +188,17 @@ func Compile(src Sources, roots []string, opts Options) *Result {
 		}
 		obj.Target = opts.Argo.or()
 		out := &Output{Pipeline: p, Object: obj}
+		yamlKey := "" // the validation cache's key of the YAML
 		if !opts.SkipEmit {
 			// Rendered first: the validation cache's key is the YAML.
 			tm.begin()
-			y, err := Emit(obj)
+			var err error
+			yamlKey, err = emitOutput(out, opts)
 			tm.end("emit")
 			if err != nil {
-				diags.Errorf(p.Decl.Name.Range(), "cannot render YAML: %v", err)
+				diags.Errorf(p.Decl.Name.Range(), "%v", err)
 				continue
 			}
-			out.YAML = y
 		}
 		if !opts.SkipValidate {
 			tm.begin()
@@ -194,7 +206,7 @@ func Compile(src Sources, roots []string, opts Options) *Result {
 			if opts.FullValidation {
 				vd = ValidateFull(obj)
 			} else {
-				vd = ValidateCached(obj, opts.ValidationCache, out.YAML)
+				vd = validateCachedKey(obj, opts.ValidationCache, yamlKey)
 			}
 			tm.end("validate")
 			diags = append(diags, vd...)
@@ -206,6 +218,38 @@ func Compile(src Sources, roots []string, opts Options) *Result {
 	}
 	res.Diags = diags.Sort()
 	return res
+}
+
+// emitOutput renders out's object into out.YAML, or into opts.EmitTo's
+// writer, and returns the validation cache's key of the YAML (if there is
+// a cache).
+func emitOutput(out *Output, opts Options) (key string, err error) {
+	if opts.EmitTo == nil {
+		out.YAML, err = Emit(out.Object)
+		if err != nil {
+			return "", fmt.Errorf("cannot render YAML: %w", err)
+		}
+		if opts.ValidationCache != nil {
+			key = validationKey("yaml", out.YAML)
+		}
+		return key, nil
+	}
+	w, err := opts.EmitTo(out.Pipeline)
+	if err != nil {
+		return "", fmt.Errorf("cannot write YAML: %w", err)
+	}
+	var h hash.Hash
+	if opts.ValidationCache != nil {
+		h = validationKeyHash("yaml")
+		w = io.MultiWriter(w, h)
+	}
+	if err := EmitTo(w, out.Object); err != nil {
+		return "", fmt.Errorf("cannot write YAML: %w", err)
+	}
+	if h != nil {
+		key = validationKeySum(h)
+	}
+	return key, nil
 }
 
 func importsBroken(u *Unit, file string, broken map[string]bool) bool {

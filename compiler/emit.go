@@ -42,83 +42,120 @@ func Emit(obj *Object) ([]byte, error) {
 	return yamlenc.FromJSON(make([]byte, 0, len(b)), b, EmitOptions())
 }
 
-// emitInParts renders a large Workflow or WorkflowTemplate in parts: its
-// templates, nearly all of it, are cut into parts of emitPartTemplates,
-// and a worker per core marshals each part to JSON and writes it as YAML
-// on its own, so that only the parts' JSON and yamlenc's nodes for them
-// are in memory at a time, not the whole document's. The object with one
-// stand-in template in place of them is rendered as usual, and the
-// templates' YAML replaces the stand-in's: the result is byte for byte the
-// YAML of the whole object (TestEmitInParts). ok is false for other
-// objects, or if anything fails; Emit then renders the object at once,
-// which reports any error.
+// emitInParts renders a large Workflow or WorkflowTemplate in parts (see
+// emitParts), the parts at once, then joined into one slice: the result
+// is byte for byte the YAML of the whole object (TestEmitInParts). ok is
+// false for other objects, or if anything fails; Emit then renders the
+// object at once, which reports any error.
 func emitInParts(obj *Object) (y []byte, ok bool) {
+	ep, ok := newEmitParts(obj)
+	if !ok {
+		return nil, false
+	}
+	parts := make([][]byte, ep.n)
+	renderPart := func(i int) bool {
+		var err error
+		parts[i], err = ep.part(i, nil)
+		return err == nil
+	}
+	if !workpool.Run(len(parts), ep.renderHead, renderPart) || ep.prefix == nil {
+		return nil, false
+	}
+	size := len(ep.prefix) + len(ep.suffix)
+	for _, p := range parts {
+		size += len(p)
+	}
+	y = make([]byte, 0, size)
+	y = append(y, ep.prefix...)
+	for _, p := range parts {
+		y = append(y, p...)
+	}
+	return append(y, ep.suffix...), true
+}
+
+// emitParts is a large Workflow or WorkflowTemplate cut for rendering in
+// parts: its templates, nearly all of it, in parts of emitPartTemplates
+// that a worker per core marshals to JSON and writes as YAML on its own,
+// so that only the parts' JSON and yamlenc's nodes for them are in memory
+// at a time, not the whole document's; and the object with one stand-in
+// template in place of them (the head), rendered as usual, whose YAML
+// before the stand-in (prefix) and after it (suffix) surround the parts'.
+type emitParts struct {
+	obj   *Object
+	tmpls []wfv1.Template
+	n     int // number of parts
+	// Set by renderHead; prefix ends with spec's "templates:" line.
+	prefix, suffix []byte
+	meta           *metav1.ObjectMeta
+	kind, version  string
+}
+
+// newEmitParts cuts obj for rendering in parts; ok is false for an object
+// too small or of another kind.
+func newEmitParts(obj *Object) (ep *emitParts, ok bool) {
 	spec := obj.Spec()
-	var meta *metav1.ObjectMeta
-	var kind, apiVersion string
+	ep = &emitParts{obj: obj}
 	switch {
 	case obj.Workflow != nil:
-		meta, kind, apiVersion = &obj.Workflow.ObjectMeta, obj.Workflow.Kind, obj.Workflow.APIVersion
+		ep.meta, ep.kind, ep.version = &obj.Workflow.ObjectMeta, obj.Workflow.Kind, obj.Workflow.APIVersion
 	case obj.WorkflowTemplate != nil:
-		meta, kind, apiVersion = &obj.WorkflowTemplate.ObjectMeta, obj.WorkflowTemplate.Kind, obj.WorkflowTemplate.APIVersion
+		ep.meta, ep.kind, ep.version = &obj.WorkflowTemplate.ObjectMeta, obj.WorkflowTemplate.Kind, obj.WorkflowTemplate.APIVersion
 	case obj.ClusterWorkflowTemplate != nil:
-		meta, kind, apiVersion = &obj.ClusterWorkflowTemplate.ObjectMeta, obj.ClusterWorkflowTemplate.Kind, obj.ClusterWorkflowTemplate.APIVersion
+		ep.meta, ep.kind, ep.version = &obj.ClusterWorkflowTemplate.ObjectMeta, obj.ClusterWorkflowTemplate.Kind, obj.ClusterWorkflowTemplate.APIVersion
 	}
-	if meta == nil || len(spec.Templates) < emitParallelTemplates {
+	if ep.meta == nil || len(spec.Templates) < emitParallelTemplates {
 		return nil, false
 	}
-	tmpls := spec.Templates
-	parts := make([][]byte, (len(tmpls)+emitPartTemplates-1)/emitPartTemplates)
-	renderPart := func(i int) bool {
-		j, err := json.Marshal(obj.Target.templates(tmpls[i*emitPartTemplates : min((i+1)*emitPartTemplates, len(tmpls))]))
-		if err != nil {
-			return false
-		}
-		// The templates are the items of spec's "templates", at the
-		// indentation of spec's members.
-		parts[i], err = yamlenc.SequenceFromJSON(nil, j, 2, EmitOptions())
-		return err == nil
+	ep.tmpls = spec.Templates
+	ep.n = (len(ep.tmpls) + emitPartTemplates - 1) / emitPartTemplates
+	return ep, true
+}
+
+// part renders part i: its templates as the items of spec's "templates",
+// at the indentation of spec's members, appended to dst.
+func (ep *emitParts) part(i int, dst []byte) ([]byte, error) {
+	// The JSON, in a buffer used again by the next part: json.Marshal
+	// would copy it into a new slice, and a part's JSON is only read here.
+	jb := jsonBuffers.Get().(*jsonBuffer) // lower.go's
+	defer jsonBuffers.Put(jb)
+	jb.buf.Reset()
+	if err := jb.enc.Encode(ep.obj.Target.templates(ep.tmpls[i*emitPartTemplates : min((i+1)*emitPartTemplates, len(ep.tmpls))])); err != nil {
+		return nil, err
 	}
-	// The object with one stand-in template, whose YAML says where the
-	// templates go.
-	var headYAML []byte
-	renderHead := func() bool {
-		rest := *spec
-		rest.Templates = []wfv1.Template{{Name: emitStandIn}}
-		head, err := json.Marshal(struct {
-			Kind       string             `json:"kind,omitempty"`
-			APIVersion string             `json:"apiVersion,omitempty"`
-			Metadata   *metav1.ObjectMeta `json:"metadata"`
-			Spec       *wfv1.WorkflowSpec `json:"spec"`
-		}{kind, apiVersion, meta, &rest})
-		if err != nil {
-			return false
-		}
-		headYAML, err = yamlenc.FromJSON(nil, head, EmitOptions())
-		return err == nil
+	j := bytes.TrimSuffix(jb.buf.Bytes(), []byte("\n")) // Encode's newline
+	return yamlenc.SequenceFromJSON(dst, j, 2, EmitOptions())
+}
+
+// renderHead renders the object with one stand-in template, whose YAML
+// says where the templates go, and sets prefix and suffix; it reports
+// whether it could.
+func (ep *emitParts) renderHead() bool {
+	rest := *ep.obj.Spec()
+	rest.Templates = []wfv1.Template{{Name: emitStandIn}}
+	head, err := json.Marshal(struct {
+		Kind       string             `json:"kind,omitempty"`
+		APIVersion string             `json:"apiVersion,omitempty"`
+		Metadata   *metav1.ObjectMeta `json:"metadata"`
+		Spec       *wfv1.WorkflowSpec `json:"spec"`
+	}{ep.kind, ep.version, ep.meta, &rest})
+	if err != nil {
+		return false
 	}
-	if !workpool.Run(len(parts), renderHead, renderPart) {
-		return nil, false
+	headYAML, err := yamlenc.FromJSON(nil, head, EmitOptions())
+	if err != nil {
+		return false
 	}
 	// Spec's members are at indentation 2 (as are metadata's, none of
 	// which is "templates"); the stand-in must be found exactly once.
 	standIn := []byte("\n  templates:\n  - name: " + emitStandIn + "\n")
 	at := bytes.Index(headYAML, standIn)
 	if at < 0 || bytes.Count(headYAML, standIn) != 1 {
-		return nil, false
+		return false
 	}
 	at++ // after the newline
-	size := len(headYAML) - (len(standIn) - 1) + len("  templates:\n")
-	for _, p := range parts {
-		size += len(p)
-	}
-	y = make([]byte, 0, size)
-	y = append(y, headYAML[:at]...)
-	y = append(y, "  templates:\n"...)
-	for _, p := range parts {
-		y = append(y, p...)
-	}
-	return append(y, headYAML[at+len(standIn)-1:]...), true
+	ep.prefix = append(headYAML[:at:at], "  templates:\n"...)
+	ep.suffix = headYAML[at+len(standIn)-1:]
+	return true
 }
 
 // emitStandIn names the template that stands in for the templates in the

@@ -32,13 +32,22 @@ func Validate(obj *Object) diag.Diagnostics {
 // cache has it, the object is not validated again; otherwise each chunk
 // the cache has is skipped.
 func ValidateCached(obj *Object, cache ValidationCache, emitted []byte) diag.Diagnostics {
+	key := ""
+	if cache != nil && emitted != nil {
+		key = validationKey("yaml", emitted)
+	}
+	return validateCachedKey(obj, cache, key)
+}
+
+// validateCachedKey is ValidateCached with the key of the YAML pipec
+// writes (validationKey("yaml", YAML)) already computed, or "".
+func validateCachedKey(obj *Object, cache ValidationCache, wholeKey string) diag.Diagnostics {
 	check := argoValidate // the validator, or the cache where it has the answer
-	wholeKey := ""
 	if cache != nil {
-		if emitted != nil {
-			wholeKey = validationKey("yaml", emitted)
-		} else if b, err := json.Marshal(obj.Value()); err == nil {
-			wholeKey = validationKey("json", b)
+		if wholeKey == "" {
+			if b, err := json.Marshal(obj.Value()); err == nil {
+				wholeKey = validationKey("json", b)
+			}
 		}
 		if wholeKey != "" && cache.Accepted(wholeKey) {
 			return nil

@@ -3,6 +3,7 @@ package compiler
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"hash"
 	"runtime/debug"
 	"sync"
 )
@@ -42,11 +43,21 @@ var validatorID = sync.OnceValue(func() string {
 
 // validationKey is the cache key of content of the given kind.
 func validationKey(kind string, content []byte) string {
+	h := validationKeyHash(kind)
+	h.Write(content)
+	return validationKeySum(h)
+}
+
+// validationKeyHash is the hash of validationKey before the content, for
+// content written to it in parts (EmitTo's YAML); validationKeySum gives
+// the key.
+func validationKeyHash(kind string) hash.Hash {
 	h := sha256.New()
 	h.Write([]byte(validatorID()))
 	h.Write([]byte{0})
 	h.Write([]byte(kind))
 	h.Write([]byte{0})
-	h.Write(content)
-	return hex.EncodeToString(h.Sum(nil))
+	return h
 }
+
+func validationKeySum(h hash.Hash) string { return hex.EncodeToString(h.Sum(nil)) }

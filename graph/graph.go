@@ -273,13 +273,13 @@ func loop(t wfv1.DAGTask) string {
 		s := t.WithSequence
 		start, end := "0", ""
 		if s.Start != nil {
-			start = s.Start.String()
+			start = pretty(s.Start.String())
 		}
 		if s.End != nil {
-			end = s.End.String()
+			end = pretty(s.End.String())
 		}
 		if s.Count != nil {
-			return fmt.Sprintf("for each of %s numbers from %s", s.Count.String(), start)
+			return fmt.Sprintf("for each of %s numbers from %s", pretty(s.Count.String()), start)
 		}
 		return fmt.Sprintf("for each number %s..%s", start, end)
 	}

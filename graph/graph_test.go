@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
 	"github.com/pipec/pipec/compiler"
 )
 
@@ -121,4 +124,23 @@ func FuzzReaders(f *testing.F) {
 		}
 		_, _ = failureCondition(when)
 	})
+}
+
+// A loop's label writes Argo's references in its bounds as pipec's
+// ${...}, as conditions do.
+func TestLoopLabelReferences(t *testing.T) {
+	end := intstr.FromString("{{workflow.parameters.count}}")
+	count := intstr.FromString("{{tasks.gen.outputs.parameters.n}}")
+	one := intstr.FromString("1")
+	for _, tc := range []struct {
+		seq  wfv1.Sequence
+		want string
+	}{
+		{wfv1.Sequence{Start: &one, End: &end}, "for each number 1..${count}"},
+		{wfv1.Sequence{Count: &count}, "for each of ${gen.n} numbers from 0"},
+	} {
+		if got := loop(wfv1.DAGTask{WithSequence: &tc.seq}); got != tc.want {
+			t.Errorf("loop(%+v) = %q, want %q", tc.seq, got, tc.want)
+		}
+	}
 }

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/google/renameio/v2"
 	"github.com/rogpeppe/go-internal/diff"
 
 	"github.com/pipec/pipec/compiler"
@@ -144,6 +146,19 @@ func runBuild(bf *buildFlags, check, timings bool, in *inputs, rep *reporter) in
 	files := in.files
 	opts := bf.options()
 	opts.Release = true // the AST, model and objects dropped once used
+	var pending *pendingOutputs
+	if bf.outDir != "" && !check {
+		// The YAML goes to temporaries as it is rendered, each renamed
+		// over its file once its pipeline is compiled and validated.
+		if err := os.MkdirAll(bf.outDir, 0o755); err != nil {
+			fmt.Fprintf(stderr, "pipec build: %v\n", err)
+			return 1
+		}
+		fsutil.RemoveStaleTemps(bf.outDir, ".yaml") // left by a killed build
+		pending = &pendingOutputs{dir: bf.outDir, files: map[*compiler.Pipeline]*renameio.PendingFile{}}
+		defer pending.cleanup()
+		opts.EmitTo = pending.create
+	}
 	res := compiler.Compile(in.src, files, opts)
 	if timings {
 		writeStart := time.Now()
@@ -170,15 +185,9 @@ func runBuild(bf *buildFlags, check, timings bool, in *inputs, rep *reporter) in
 			rep.report(ds, noSource)
 			failed = true
 		}
-	case bf.outDir != "":
-		if err := os.MkdirAll(bf.outDir, 0o755); err != nil {
-			fmt.Fprintf(stderr, "pipec build: %v\n", err)
-			return 1
-		}
-		fsutil.RemoveStaleTemps(bf.outDir, ".yaml") // left by a killed build
+	case pending != nil:
 		for _, out := range res.Outputs {
-			path := filepath.Join(bf.outDir, out.FileName())
-			if err := fsutil.WriteFileAtomic(path, out.YAML, 0o644); err != nil {
+			if err := pending.commit(out); err != nil {
 				fmt.Fprintf(stderr, "pipec build: %v\n", err)
 				failed = true
 			}
@@ -198,6 +207,59 @@ func runBuild(bf *buildFlags, check, timings bool, in *inputs, rep *reporter) in
 		return 1
 	}
 	return 0
+}
+
+// pendingOutputs are the output files of a build with -o DIR while it
+// compiles: a temporary for each pipeline whose YAML is being written
+// (compiler.Options.EmitTo), renamed over DIR/<pipeline>.yaml once the
+// pipeline has an Output (it compiled and validated), removed otherwise:
+// a file is replaced whole or not at all.
+type pendingOutputs struct {
+	dir   string
+	files map[*compiler.Pipeline]*renameio.PendingFile
+}
+
+// create starts the output file of p.
+func (po *pendingOutputs) create(p *compiler.Pipeline) (io.Writer, error) {
+	path := filepath.Join(po.dir, p.Name+".yaml")
+	f, err := fsutil.CreateAtomic(path, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	po.files[p] = f
+	return errorPath{f, path}, nil
+}
+
+// commit makes out's file the real one.
+func (po *pendingOutputs) commit(out *compiler.Output) error {
+	f := po.files[out.Pipeline]
+	if f == nil {
+		return fmt.Errorf("%s: not written", filepath.Join(po.dir, out.FileName()))
+	}
+	delete(po.files, out.Pipeline)
+	defer f.Cleanup()
+	return f.CloseAtomicallyReplace()
+}
+
+// cleanup removes the temporaries not committed.
+func (po *pendingOutputs) cleanup() {
+	for _, f := range po.files {
+		f.Cleanup()
+	}
+}
+
+// errorPath names the output file, not its temporary, in write errors.
+type errorPath struct {
+	w    io.Writer
+	path string
+}
+
+func (e errorPath) Write(b []byte) (int, error) {
+	n, err := e.w.Write(b)
+	if pe, ok := err.(*fs.PathError); ok {
+		err = &fs.PathError{Op: pe.Op, Path: e.path, Err: pe.Err}
+	}
+	return n, err
 }
 
 // printTimings prints the phases' times, and the time spent after

@@ -28,13 +28,32 @@ const StaleAfter = time.Minute
 // Stale temporaries an earlier, killed write of the same file left are
 // removed first.
 func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
-	target, err := resolveLinks(path)
+	f, err := CreateAtomic(path, perm)
 	if err != nil {
 		return err
 	}
+	defer f.Cleanup()
+	if _, err := f.Write(data); err != nil {
+		return err
+	}
+	return f.CloseAtomicallyReplace()
+}
+
+// CreateAtomic starts an atomic write of path, for content written in
+// parts as it is produced: the file returned is a temporary in the
+// directory of path (of the file a symbolic link points to), which
+// CloseAtomicallyReplace syncs and renames over path, and Cleanup removes
+// (after CloseAtomicallyReplace, Cleanup does nothing; call it in every
+// case). Until then, readers of path see its old content. Permissions and
+// stale temporaries are as for WriteFileAtomic.
+func CreateAtomic(path string, perm os.FileMode) (*renameio.PendingFile, error) {
+	target, err := resolveLinks(path)
+	if err != nil {
+		return nil, err
+	}
 	dir := filepath.Dir(target)
 	removeStaleTemps(dir, func(name string) bool { return isTempOf(name, filepath.Base(target)) })
-	return renameio.WriteFile(target, data, perm, renameio.WithTempDir(dir))
+	return renameio.NewPendingFile(target, renameio.WithPermissions(perm), renameio.WithExistingPermissions(), renameio.WithTempDir(dir))
 }
 
 // RemoveStaleTemps removes, from dir, the temporaries of pipec's naming

@@ -149,6 +149,22 @@ func nonString(s []byte) bool {
 
 // numberLike is nonString for a scalar that starts with a sign or a digit.
 func numberLike(s string) bool {
+	// "500m", "1Gi", "30s", "3-retry": no need to parse.
+	return onlyNumberBytes(s) && parsesAsNumber(s)
+}
+
+// onlyNumberBytes reports whether every byte of s is in inNumber.
+func onlyNumberBytes(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !inNumber[s[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+// parsesAsNumber is numberLike without the check of its bytes.
+func parsesAsNumber(s string) bool {
 	if strings.IndexByte(s, ':') >= 0 && base60Float.MatchString(s) {
 		return true
 	}
@@ -205,6 +221,16 @@ func isTimestamp(s string) bool {
 	}
 	return false
 }
+
+// inNumber[c] is true for the bytes a scalar numberLike reports may have:
+// those of integers of any base with underscores, floats, base-60 numbers
+// and timestamps (and a few more).
+var inNumber = func() (in [256]bool) {
+	for _, c := range []byte("0123456789abcdefABCDEFxXoO_+-.:tTzZ ") {
+		in[c] = true
+	}
+	return in
+}()
 
 // mayNotBeString[c] is true for the first bytes of the strings nonString
 // may report.

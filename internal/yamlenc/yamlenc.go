@@ -35,6 +35,7 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"sync"
 )
 
 // Options controls pruning.
@@ -102,7 +103,8 @@ func convert(dst, src []byte, opts Options, parse func(*parser) error, empty str
 	p := parser{src: src, opts: &opts}
 	// Argo objects marshal to about one node (kept or pruned) per 13
 	// bytes of JSON.
-	p.nodes = make([]node, 0, len(src)/10+8)
+	p.nodes = getNodes(len(src)/10 + 8)
+	defer func() { putNodes(p.nodes) }()
 	if err := parse(&p); err != nil {
 		return dst, err
 	}
@@ -114,6 +116,32 @@ func convert(dst, src []byte, opts Options, parse func(*parser) error, empty str
 		return dst, err
 	}
 	return e.out, nil
+}
+
+// nodePool recycles the node slices of small inputs (up to poolNodes
+// nodes, about 650 KB of JSON): pipec renders a large workflow in many
+// parts of that size, one after the other on each core, and a slice of
+// nodes is only needed while one input is converted. Larger ones are
+// allocated each time and not kept.
+var nodePool sync.Pool // of *[]node
+
+const poolNodes = 1 << 16
+
+// getNodes returns an empty slice of nodes of capacity at least n.
+func getNodes(n int) []node {
+	if n <= poolNodes {
+		if sp, ok := nodePool.Get().(*[]node); ok && cap(*sp) >= n {
+			return (*sp)[:0]
+		}
+	}
+	return make([]node, 0, n)
+}
+
+// putNodes gives back a slice of nodes once they are no longer read.
+func putNodes(ns []node) {
+	if cap(ns) <= poolNodes {
+		nodePool.Put(&ns)
+	}
 }
 
 // maxInput is the largest input: offsets are int32s, and decoding a string
