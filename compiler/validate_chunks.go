@@ -1,7 +1,7 @@
 package compiler
 
 import (
-	"regexp"
+	"slices"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 )
@@ -19,8 +19,6 @@ import (
 
 // validateChunkSize is the number of main DAG tasks per chunk.
 const validateChunkSize = 100
-
-var dependsNameRE = regexp.MustCompile(`[a-zA-Z0-9][-a-zA-Z0-9]*`)
 
 // validChunks reports whether obj is large enough to validate in chunks,
 // validating them if so: true means Argo accepts the whole workflow.
@@ -51,6 +49,7 @@ type chunker struct {
 	exit  *wfv1.Template
 	tasks []wfv1.DAGTask // the main DAG's
 	index map[string]int // task index by name
+	deps  [][]string     // dependsNames of each task
 }
 
 // newChunker is a chunker of obj; ok is false if obj is not of the form
@@ -109,24 +108,35 @@ func newChunker(obj *Object) (*chunker, bool) {
 	}
 	tasks := main.DAG.Tasks
 	index := make(map[string]int, len(tasks))
+	deps := make([][]string, len(tasks))
 	for i, task := range tasks {
 		index[task.Name] = i
+		deps[i] = dependsNames(task.Depends)
 	}
-	return &chunker{obj: obj, spec: spec, tmpls: tmpls, main: main, exit: exit, tasks: tasks, index: index}, true
+	return &chunker{obj: obj, spec: spec, tmpls: tmpls, main: main, exit: exit, tasks: tasks, index: index, deps: deps}, true
+}
+
+// stubbed is the indexes of the tasks outside the chunk of tasks start to
+// end that tasks of the chunk depend on directly, in the order chunkTasks
+// puts their stubs.
+func (c *chunker) stubbed(start, end int) []int {
+	var out []int
+	for i := start; i < end; i++ {
+		for _, dep := range c.deps[i] {
+			if j, ok := c.index[dep]; ok && (j < start || j >= end) && !slices.Contains(out, j) {
+				out = append(out, j)
+			}
+		}
+	}
+	return out
 }
 
 // chunkTasks is the tasks of the chunk of the main DAG's tasks start to
 // end: stubs of the tasks outside it they depend on directly, then them.
 func (c *chunker) chunkTasks(start, end int) []wfv1.DAGTask {
 	var chunk []wfv1.DAGTask
-	stubbed := map[int]bool{}
-	for _, task := range c.tasks[start:end] {
-		for _, dep := range dependsNames(task.Depends) {
-			if i, ok := c.index[dep]; ok && (i < start || i >= end) && !stubbed[i] {
-				stubbed[i] = true
-				chunk = append(chunk, stubTask(c.tasks[i]))
-			}
-		}
+	for _, i := range c.stubbed(start, end) {
+		chunk = append(chunk, stubTask(c.tasks[i]))
 	}
 	return append(chunk, c.tasks[start:end]...)
 }
@@ -227,14 +237,23 @@ func checkDAG(tasks []wfv1.DAGTask) bool {
 }
 
 // dependsNames returns the words of a depends expression before any '.':
-// the task names, and possibly words that are not.
+// the task names, and possibly words that are not. A word is what
+// [a-zA-Z0-9][-a-zA-Z0-9]* matches, leftmost first.
 func dependsNames(depends string) []string {
 	var names []string
-	for _, loc := range dependsNameRE.FindAllStringIndex(depends, -1) {
-		if loc[0] > 0 && depends[loc[0]-1] == '.' {
-			continue // an outcome: x.Succeeded
+	for i := 0; i < len(depends); {
+		if !isAlnum(depends[i]) {
+			i++
+			continue
 		}
-		names = append(names, depends[loc[0]:loc[1]])
+		j := i + 1
+		for j < len(depends) && (depends[j] == '-' || isAlnum(depends[j])) {
+			j++
+		}
+		if i == 0 || depends[i-1] != '.' { // not an outcome: x.Succeeded
+			names = append(names, depends[i:j])
+		}
+		i = j
 	}
 	return names
 }

@@ -3,7 +3,10 @@ package compiler
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strings"
+
+	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 )
 
 // Graph shapes: the graph workflow of shape-based validation (every unit a
@@ -63,17 +66,38 @@ func validGraphShapes(graph *Object, stubs map[string]bool, validate func(*Objec
 	}
 	seen := map[string]bool{}
 	for i := range g.c.tasks {
-		key := g.key(i)
+		key, own := g.shapeKey(i)
 		if seen[key] {
 			continue
 		}
 		seen[key] = true
 		shapes++
-		if validate(g.c.chunk(i, i+1)) != nil {
+		chunk := g.c.chunk(i, i+1)
+		if !own && g.whole {
+			chunk = withFewerItems(chunk)
+		}
+		if validate(chunk) != nil {
 			return false, shapes
 		}
 	}
 	return true, shapes
+}
+
+// withFewerItems is a chunk whose entry DAG's tasks run over one item of
+// each item shape (validate_items.go), or the chunk itself.
+func withFewerItems(chunk *Object) *Object {
+	spec := *chunk.Spec()
+	main := spec.Templates[0] // chunk puts the entry DAG first
+	tasks := fewerItems(main.DAG.Tasks)
+	if tasks == nil {
+		return chunk
+	}
+	dag := *main.DAG
+	dag.Tasks = tasks
+	main.DAG = &dag
+	spec.Templates = slices.Clone(spec.Templates)
+	spec.Templates[0] = main
+	return withSpec(chunk, spec)
 }
 
 // graphShapes computes the keys of the one-task chunks of a graph.
@@ -81,6 +105,15 @@ type graphShapes struct {
 	c     *chunker
 	stubs map[string]bool
 	tmpl  map[string]tmplKey // memo of templateKey
+	task  map[taskRef][]byte // memo of taskJSON
+	whole bool               // every tag of the workflow's and the DAG's own fields is whole
+}
+
+// taskRef is a task of the main DAG (by index), as itself or as the stub
+// of a dependency.
+type taskRef struct {
+	i    int
+	stub bool
 }
 
 type tmplKey struct {
@@ -96,7 +129,7 @@ func newGraphShapes(graph *Object, stubs map[string]bool) (*graphShapes, bool) {
 		return nil, false
 	}
 	for _, t := range c.tasks {
-		if len(t.Name) > 128 || !templateNameRE.MatchString(t.Name) || strings.HasPrefix(t.Name, "name") || t.TemplateRef != nil {
+		if len(t.Name) > 128 || !isTemplateName(t.Name) || strings.HasPrefix(t.Name, "name") || t.TemplateRef != nil {
 			return nil, false
 		}
 	}
@@ -106,13 +139,16 @@ func newGraphShapes(graph *Object, stubs map[string]bool) (*graphShapes, bool) {
 	dag := *main.DAG
 	dag.Tasks = nil
 	main.DAG = &dag
+	whole := true
 	for _, v := range []any{&spec, &main} {
 		b, err := json.Marshal(v)
 		if err != nil || bytes.Contains(b, []byte("tasks.")) {
 			return nil, false
 		}
+		_, w, _ := rewriteTags(b, nil, false)
+		whole = whole && w
 	}
-	return &graphShapes{c: c, stubs: stubs, tmpl: map[string]tmplKey{}}, true
+	return &graphShapes{c: c, stubs: stubs, tmpl: map[string]tmplKey{}, task: map[taskRef][]byte{}, whole: whole}, true
 }
 
 // templateKey is what a chunk's key holds of a template: a stub's shape
@@ -141,20 +177,47 @@ func (g *graphShapes) templateKey(name string) tmplKey {
 // task names, template names and the inputs of stubs renamed by position
 // (with a NUL, which no name holds). A chunk the renaming does not cover
 // has a key of its own.
+//
+// A task is in the key as its JSON without its name, template and depends
+// (taskJSON, the same in every chunk it is in), with the tags that name a
+// task of the chunk renamed, then those three renamed: the same
+// information as the JSON of the renamed task, which is what the
+// argument above is made on (none of the three holds a tag), in a form
+// marshalled once per task. TestShapeKeysSameAsReference checks that it
+// groups chunks as the JSON of the renamed tasks does.
 func (g *graphShapes) key(i int) string {
-	own := "\x00own " + g.c.tasks[i].Name
-	if i == 0 && g.c.exit != nil {
-		return own // the chunk that validates the exit handler
+	key, _ := g.shapeKey(i)
+	return key
+}
+
+// shapeKey is key, and whether it is the chunk's own (no other chunk
+// has it: the renaming does not cover it).
+func (g *graphShapes) shapeKey(i int) (key string, own bool) {
+	key, ok := g.sharedKey(i)
+	if !ok {
+		return "\x00own " + g.c.tasks[i].Name, true
 	}
-	tasks := g.c.chunkTasks(i, i+1)
-	names := make(map[string]string, len(tasks))
-	for n, t := range tasks {
-		names[t.Name] = "\x00" + itoa(n)
+	return key, false
+}
+
+// sharedKey is key where the renaming covers the chunk.
+func (g *graphShapes) sharedKey(i int) (string, bool) {
+	if i == 0 && g.c.exit != nil {
+		return "", false // the chunk that validates the exit handler
+	}
+	var members []taskRef
+	for _, j := range g.c.stubbed(i, i+1) {
+		members = append(members, taskRef{j, true})
+	}
+	members = append(members, taskRef{i, false})
+	names := make(map[string]string, len(members))
+	for n, m := range members {
+		names[g.c.tasks[m.i].Name] = "\x00" + itoa(n)
 	}
 	var key strings.Builder
 	tmplPos := map[string]string{}
-	for _, t := range tasks {
-		for _, name := range closure(g.c.spec, g.c.tmpls, t.Template) {
+	for _, m := range members {
+		for _, name := range closure(g.c.spec, g.c.tmpls, g.c.tasks[m.i].Template) {
 			if _, ok := tmplPos[name]; !ok {
 				tmplPos[name] = "\x00T" + itoa(len(tmplPos))
 				key.WriteString(g.templateKey(name).key)
@@ -162,38 +225,70 @@ func (g *graphShapes) key(i int) string {
 			}
 		}
 	}
-	for _, orig := range tasks {
-		tk := g.templateKey(orig.Template)
-		if tk.key[0] == '\x00' {
-			return own
+	for _, m := range members {
+		b := g.taskJSON(m)
+		if b == nil {
+			return "", false
 		}
-		t := orig
-		t.Name = names[t.Name]
-		t.Template = tmplPos[t.Template]
-		if tk.renamed {
-			inputs := g.c.spec.Templates[g.c.tmpls[orig.Template]].Inputs.Parameters
-			args := argsByPosition(t.Arguments.Parameters, inputs)
-			if len(args) > 0 && !strings.HasPrefix(args[0].Name, "\x00") {
-				return own // an argument that is not an input, or twice
-			}
-			t.Arguments.Parameters = args
-		}
-		depends, ok := renameDepends(t.Depends, names)
+		b, ok := renameTaskTags(b, names)
 		if !ok {
-			return own
+			return "", false
 		}
-		t.Depends = depends
-		b, err := json.Marshal(&t)
-		if err != nil {
-			return own
-		}
-		if b, ok = renameTaskTags(b, names); !ok {
-			return own
+		orig := &g.c.tasks[m.i]
+		depends := ""
+		if !m.stub { // a stub has no depends (stubTask)
+			if depends, ok = renameDepends(orig.Depends, names); !ok {
+				return "", false
+			}
 		}
 		key.Write(b)
+		key.WriteByte('\x02')
+		key.WriteString(names[orig.Name])
+		key.WriteByte('\x02')
+		key.WriteString(tmplPos[orig.Template])
+		key.WriteByte('\x02')
+		key.WriteString(depends)
 		key.WriteByte('\x01')
 	}
-	return key.String()
+	return key.String(), true
+}
+
+// taskJSON is the JSON of a task of a chunk (the task, or its stub)
+// without its name, template and depends, its arguments named by position
+// where its template's key names the inputs so; nil if the chunks it is
+// in have keys of their own.
+func (g *graphShapes) taskJSON(m taskRef) []byte {
+	if b, ok := g.task[m]; ok {
+		return b
+	}
+	t := g.c.tasks[m.i]
+	if m.stub {
+		t = stubTask(t)
+	}
+	b := g.renamedTaskJSON(t)
+	g.task[m] = b
+	return b
+}
+
+func (g *graphShapes) renamedTaskJSON(t wfv1.DAGTask) []byte {
+	tk := g.templateKey(t.Template)
+	if tk.key[0] == '\x00' {
+		return nil
+	}
+	if tk.renamed {
+		inputs := g.c.spec.Templates[g.c.tmpls[t.Template]].Inputs.Parameters
+		args, renamed := renameArgs(t.Arguments.Parameters, inputs)
+		if len(args) > 0 && !renamed {
+			return nil // an argument that is not an input, or twice
+		}
+		t.Arguments.Parameters = args
+	}
+	t.Name, t.Template, t.Depends = "", "", ""
+	b, err := json.Marshal(&t)
+	if err != nil {
+		return nil
+	}
+	return b
 }
 
 // renameDepends is a depends expression with each task name renamed; ok

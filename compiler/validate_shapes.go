@@ -1,10 +1,10 @@
 package compiler
 
 import (
-	"bytes"
 	"encoding/json"
-	"regexp"
+	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
@@ -82,8 +82,9 @@ func validShapes(obj *Object, validate func(*Object) error) (bool, shapeStats) {
 	tops := make(map[int]shapeUnit, len(units))
 	owned := map[int]bool{}
 	kept := units[:0:0]
+	memo := newShapeMemo()
 	for _, u := range units {
-		key, ok := unitShape(spec, u)
+		key, ok := unitShapeMemo(spec, u, memo)
 		if ok && strings.Contains(key, "{{=") || !ok && unitHasExpression(spec, u) {
 			continue // not a unit: see shapeUnits
 		}
@@ -108,41 +109,11 @@ func validShapes(obj *Object, validate func(*Object) error) (bool, shapeStats) {
 
 	// The graph: every unit replaced by a stub, one stub for all units that
 	// look the same to the rest of the workflow, named after the first.
-	stubName := map[string]string{} // a unit's name: its stub's
-	stubs := map[int]wfv1.Template{}
-	byIface := map[string]string{}
-	for _, u := range units {
-		t := spec.Templates[u.top]
-		stub := unitStub(t)
-		stub.Name = ""
-		b, err := json.Marshal(&stub)
-		if err != nil {
-			return false, st
-		}
-		first, seen := byIface[string(b)]
-		if !seen {
-			first = t.Name
-			byIface[string(b)] = first
-			stub.Name = first
-			stubs[u.top] = stub
-		}
-		stubName[t.Name] = first
+	graph, stubNames, ok := shapeGraph(obj, units, tops, owned)
+	if !ok {
+		return false, st
 	}
-	gs := *spec
-	gs.Templates = make([]wfv1.Template, 0, len(spec.Templates))
-	for i, t := range spec.Templates {
-		if stub, ok := stubs[i]; ok {
-			gs.Templates = append(gs.Templates, stub)
-		} else if _, ok := tops[i]; !ok && !owned[i] {
-			gs.Templates = append(gs.Templates, useStubs(t, stubName))
-		}
-	}
-	st.stubs = len(stubs)
-	graph := withSpec(obj, gs)
-	stubNames := make(map[string]bool, len(stubs))
-	for _, s := range stubs {
-		stubNames[s.Name] = true
-	}
+	st.stubs = len(stubNames)
 	ok, n := validGraphShapes(graph, stubNames, validate)
 	st.graphShapes = n
 	if !ok && !validChunksOf(graph, graphChunkSize, validate) && validate(graph) != nil {
@@ -177,10 +148,87 @@ func validShapes(obj *Object, validate func(*Object) error) (bool, shapeStats) {
 	return true, st
 }
 
-func itoa(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
+// shapeGraph is the graph of shape-based validation: obj with every unit
+// replaced by a stub, one stub for all units that look the same to the rest
+// of the workflow, named after the first; and the names of the stubs.
+// tops are the units by their template's index, owned the leaves of
+// wrapper units.
+func shapeGraph(obj *Object, units []shapeUnit, tops map[int]shapeUnit, owned map[int]bool) (*Object, map[string]bool, bool) {
+	spec := obj.Spec()
+	stubName := map[string]string{} // a unit's name: its stub's
+	stubs := map[int]wfv1.Template{}
+	byIface := map[string]string{}
+	// Stubs deeply equal to an earlier one have its JSON: recalled by
+	// their inputs' and outputs' names without marshalling them.
+	type recalled struct {
+		stub  *wfv1.Template
+		first string
+	}
+	recent := map[string][]recalled{}
+	for _, u := range units {
+		t := spec.Templates[u.top]
+		stub := unitStub(t)
+		stub.Name = ""
+		hint := stubHint(&stub)
+		first := ""
+		for _, r := range recent[hint] {
+			if reflect.DeepEqual(r.stub, &stub) {
+				first = r.first
+				break
+			}
+		}
+		if first == "" {
+			b, err := json.Marshal(&stub)
+			if err != nil {
+				return nil, nil, false
+			}
+			var seen bool
+			first, seen = byIface[string(b)]
+			if !seen {
+				first = t.Name
+				byIface[string(b)] = first
+				named := stub
+				named.Name = first
+				stubs[u.top] = named
+			}
+			if len(recent[hint]) < memoProbes {
+				recent[hint] = append(recent[hint], recalled{&stub, first})
+			}
+		}
+		stubName[t.Name] = first
+	}
+	gs := *spec
+	gs.Templates = make([]wfv1.Template, 0, len(spec.Templates))
+	for i, t := range spec.Templates {
+		if stub, ok := stubs[i]; ok {
+			gs.Templates = append(gs.Templates, stub)
+		} else if _, ok := tops[i]; !ok && !owned[i] {
+			gs.Templates = append(gs.Templates, useStubs(t, stubName))
+		}
+	}
+	graph := withSpec(obj, gs)
+	stubNames := make(map[string]bool, len(stubs))
+	for _, s := range stubs {
+		stubNames[s.Name] = true
+	}
+	return graph, stubNames, true
 }
+
+// stubHint is the names of a stub's inputs and outputs, which most stubs
+// of different interfaces differ by.
+func stubHint(s *wfv1.Template) string {
+	var b strings.Builder
+	for _, p := range s.Inputs.Parameters {
+		b.WriteString(strconv.Quote(p.Name))
+	}
+	b.WriteByte('|')
+	for _, p := range s.Outputs.Parameters {
+		b.WriteString(strconv.Quote(p.Name))
+	}
+	return b.String()
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
 
 // useStubs is a template whose tasks and steps run the stubs of the units
 // they ran.
@@ -225,7 +273,7 @@ func shapeUnits(obj *Object) ([]shapeUnit, bool) {
 	}
 	index := map[string]int{}
 	for i, t := range spec.Templates {
-		if _, dup := index[t.Name]; dup || len(t.Name) > 128 || !templateNameRE.MatchString(t.Name) {
+		if _, dup := index[t.Name]; dup || len(t.Name) > 128 || !isTemplateName(t.Name) {
 			return nil, false
 		}
 		index[t.Name] = i
@@ -296,8 +344,6 @@ func shapeUnits(obj *Object) ([]shapeUnit, bool) {
 	return units, true
 }
 
-var templateNameRE = regexp.MustCompile(`^[a-zA-Z0-9][-a-zA-Z0-9]*$`)
-
 // unitHasExpression reports whether a unit's templates hold an {{=...}}
 // expression (a unit's shape keeps every tag, so it shows them too).
 func unitHasExpression(spec *wfv1.WorkflowSpec, u shapeUnit) bool {
@@ -308,53 +354,6 @@ func unitHasExpression(spec *wfv1.WorkflowSpec, u shapeUnit) bool {
 func hasExpression(t *wfv1.Template) bool {
 	b, err := json.Marshal(t)
 	return err != nil || strings.Contains(string(b), "{{=")
-}
-
-// unitShape is the key of a unit's shape: the shapes of its templates, the
-// wrapper's without the name of its leaf.
-func unitShape(spec *wfv1.WorkflowSpec, u shapeUnit) (string, bool) {
-	top := spec.Templates[u.top]
-	if u.leaf < 0 {
-		return templateShape(&top, nil)
-	}
-	a, ok := templateShape(&top, func(c *wfv1.Template) {
-		step := c.Steps[0].Steps[0]
-		step.Template = ""
-		step.Arguments.Parameters = argsByPosition(step.Arguments.Parameters, spec.Templates[u.leaf].Inputs.Parameters)
-		c.Steps = []wfv1.ParallelSteps{{Steps: []wfv1.WorkflowStep{step}}}
-	})
-	if !ok {
-		return "", false
-	}
-	b, ok := templateShape(&spec.Templates[u.leaf], nil)
-	return a + "\x01" + b, ok
-}
-
-// argsByPosition is the arguments a wrapper passes its leaf, named by the
-// position of the leaf's input each one sets (as renameInputs names them),
-// so that the leaf's renaming does not make the wrapper's shape depend on
-// its names. It is args unchanged unless every input's name is of the form
-// Argo accepts and unique and every argument names a different input.
-func argsByPosition(args, inputs []wfv1.Parameter) []wfv1.Parameter {
-	index := make(map[string]int, len(inputs))
-	for i, p := range inputs {
-		if _, dup := index[p.Name]; dup || !paramNameRE.MatchString(p.Name) {
-			return args
-		}
-		index[p.Name] = i
-	}
-	out := make([]wfv1.Parameter, len(args))
-	seen := map[string]bool{}
-	for i, a := range args {
-		n, ok := index[a.Name]
-		if !ok || seen[a.Name] {
-			return args
-		}
-		seen[a.Name] = true
-		a.Name = "\x00" + itoa(n)
-		out[i] = a
-	}
-	return out
 }
 
 // unitStub is what the graph validation sees of a unit: its name, inputs,
@@ -380,197 +379,6 @@ func unitStub(t wfv1.Template) wfv1.Template {
 		}
 	}
 	return s
-}
-
-// templateShape is the key of a leaf's shape: its JSON without its name,
-// with the text outside {{...}} tags in the fields Argo's validator only
-// scans for tags (command, args, env values, working directory, script
-// source, memo key) replaced by "_", and with its input parameters named
-// by position where rewriteTags allows. ok is false if a tag of the JSON
-// spans strings or does not end (text outside tags could then take part
-// in one), or the JSON holds a NUL.
-//
-// Argo's validator reads templates as this JSON (json.Marshal, then its
-// tag scanner and SubstituteParams on the text), so the checks are of the
-// text too. edit, if not nil, changes the copy of the template the key is
-// made of (after the checks).
-func templateShape(t *wfv1.Template, edit func(*wfv1.Template)) (string, bool) {
-	key, ok, _ := templateShapeRenamed(t, edit)
-	return key, ok
-}
-
-// templateShapeRenamed is templateShape, and whether the key names the
-// input parameters by position.
-func templateShapeRenamed(t *wfv1.Template, edit func(*wfv1.Template)) (key string, ok, rename bool) {
-	c := *t
-	c.Name = ""
-	if t.Container != nil {
-		cc := *t.Container
-		abstractContainer(&cc)
-		c.Container = &cc
-	}
-	if t.Script != nil {
-		sc := *t.Script
-		abstractContainer(&sc.Container)
-		sc.Source = outsideTags(sc.Source)
-		c.Script = &sc
-	}
-	if t.Memoize != nil {
-		m := *t.Memoize
-		m.Key = outsideTags(m.Key)
-		c.Memoize = &m
-	}
-	b, err := json.Marshal(&c)
-	if err != nil || bytes.Contains(b, []byte(`\u0000`)) {
-		return "", false, false
-	}
-	index, rename := inputIndex(t.Inputs.Parameters)
-	_, whole, renamable := rewriteTags(b, index, false)
-	if !whole {
-		return "", false, false
-	}
-	rename = rename && renamable
-	if edit == nil && !rename {
-		return string(b), true, false
-	}
-	if edit != nil {
-		edit(&c)
-	}
-	if rename {
-		c.Inputs.Parameters = append([]wfv1.Parameter(nil), c.Inputs.Parameters...)
-		for i := range c.Inputs.Parameters {
-			c.Inputs.Parameters[i].Name = "\x00" + itoa(i)
-		}
-	}
-	if b, err = json.Marshal(&c); err != nil {
-		return "", false, false
-	}
-	if rename {
-		b, _, _ = rewriteTags(b, index, true)
-	}
-	return string(b), true, rename
-}
-
-// inputIndex is the position of each input parameter by name; ok is false
-// if a name is not of the form Argo accepts or repeats (the inputs are
-// then not renamed, so that the shape keeps what Argo checks of them).
-func inputIndex(params []wfv1.Parameter) (map[string]int, bool) {
-	if len(params) == 0 {
-		return nil, false
-	}
-	index := make(map[string]int, len(params))
-	for i, p := range params {
-		if _, dup := index[p.Name]; dup || !paramNameRE.MatchString(p.Name) {
-			return nil, false
-		}
-		index[p.Name] = i
-	}
-	return index, true
-}
-
-var paramNameRE = regexp.MustCompile(`^[-a-zA-Z0-9_]+$`)
-
-// rewriteTags scans the tags of a template's JSON as Argo's scanner does
-// (from "{{" to the next "}}"). whole is false if a tag holds a quote
-// (it spans strings, or a string holds a quote in a tag) or does not end.
-// renamable is false if a tag mentions inputs.parameters. other than as
-// exactly (spaces trimmed, as Argo trims them) a reference to an input of
-// index, or nests a tag. With rename, out is b with each reference to an
-// input renamed to its position, as templateShape names the inputs (the
-// NUL that no template holds makes the renaming one to one): Argo's
-// validator sees an input's name only in such references (its scope,
-// SubstituteParams' map) and in the check that names are valid and
-// unique, which holds for every input list index has.
-func rewriteTags(b []byte, index map[string]int, rename bool) (out []byte, whole, renamable bool) {
-	renamable = true
-	var w bytes.Buffer
-	for {
-		i := bytes.Index(b, []byte("{{"))
-		if i < 0 {
-			w.Write(b)
-			return w.Bytes(), true, renamable
-		}
-		w.Write(b[:i])
-		j := bytes.Index(b[i+2:], []byte("}}"))
-		if j < 0 {
-			return nil, false, false
-		}
-		tag := b[i+2 : i+2+j]
-		b = b[i+2+j+2:]
-		if bytes.IndexByte(tag, '"') >= 0 {
-			return nil, false, false
-		}
-		trimmed := strings.TrimSpace(string(tag))
-		if name, isRef := strings.CutPrefix(trimmed, "inputs.parameters."); isRef {
-			n, isInput := index[name]
-			if isInput && rename {
-				w.WriteString(`{{inputs.parameters.\u0000` + itoa(n) + "}}")
-				continue
-			}
-			renamable = renamable && isInput
-		} else if strings.Contains(trimmed, "inputs.parameters.") || bytes.Contains(tag, []byte("{{")) {
-			renamable = false
-		}
-		w.WriteString("{{")
-		w.Write(tag)
-		w.WriteString("}}")
-	}
-}
-
-func abstractContainer(c *apiv1.Container) {
-	c.Command = abstractAll(c.Command)
-	c.Args = abstractAll(c.Args)
-	c.WorkingDir = outsideTags(c.WorkingDir)
-	if c.Env != nil {
-		env := append([]apiv1.EnvVar(nil), c.Env...)
-		for i := range env {
-			env[i].Value = outsideTags(env[i].Value)
-		}
-		c.Env = env
-	}
-}
-
-func abstractAll(ss []string) []string {
-	if ss == nil {
-		return nil
-	}
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = outsideTags(s)
-	}
-	return out
-}
-
-// outsideTags is s with each non-empty run of text outside {{...}} tags
-// that holds no brace replaced by "_".
-func outsideTags(s string) string {
-	var b strings.Builder
-	for s != "" {
-		i := strings.Index(s, "{{")
-		if i < 0 {
-			i = len(s)
-		}
-		text := s[:i]
-		if text != "" {
-			if strings.ContainsAny(text, "{}") {
-				b.WriteString(text)
-			} else {
-				b.WriteByte('_')
-			}
-		}
-		s = s[i:]
-		if s == "" {
-			break
-		}
-		j := strings.Index(s[2:], "}}")
-		if j < 0 { // not a tag: templateShape rejects the template
-			b.WriteString(s)
-			break
-		}
-		b.WriteString(s[:j+4])
-		s = s[j+4:]
-	}
-	return b.String()
 }
 
 // usedTemplates is the set of templates a template uses through DAG tasks

@@ -1,0 +1,328 @@
+package compiler
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
+	apiv1 "k8s.io/api/core/v1"
+)
+
+// The keys of shape-based validation (validate_shapes.go): two units with
+// the same key are valid or not together.
+
+// unitShape is the key of a unit's shape: the shapes of its templates, the
+// wrapper's without the name of its leaf.
+func unitShape(spec *wfv1.WorkflowSpec, u shapeUnit) (string, bool) {
+	return unitShapeMemo(spec, u, nil)
+}
+
+// unitShapeMemo is unitShape with a memo of template keys (nil: none).
+func unitShapeMemo(spec *wfv1.WorkflowSpec, u shapeUnit, memo *shapeMemo) (string, bool) {
+	shape := func(t *wfv1.Template, edit func(*wfv1.Template) int) (string, bool) {
+		key, ok, _ := templateShapeMemo(t, edit, memo)
+		return key, ok
+	}
+	top := spec.Templates[u.top]
+	if u.leaf < 0 {
+		return shape(&top, nil)
+	}
+	a, ok := shape(&top, func(c *wfv1.Template) int {
+		step := c.Steps[0].Steps[0]
+		step.Template = ""
+		args, renamed := renameArgs(step.Arguments.Parameters, spec.Templates[u.leaf].Inputs.Parameters)
+		step.Arguments.Parameters = args
+		c.Steps = []wfv1.ParallelSteps{{Steps: []wfv1.WorkflowStep{step}}}
+		if renamed {
+			return len(args)
+		}
+		return 0
+	})
+	if !ok {
+		return "", false
+	}
+	b, ok := shape(&spec.Templates[u.leaf], nil)
+	return a + "\x01" + b, ok
+}
+
+// argsByPosition is the arguments a wrapper passes its leaf, named by the
+// position of the leaf's input each one sets (as renameInputs names them),
+// so that the leaf's renaming does not make the wrapper's shape depend on
+// its names. It is args unchanged unless every input's name is of the form
+// Argo accepts and unique and every argument names a different input.
+func argsByPosition(args, inputs []wfv1.Parameter) []wfv1.Parameter {
+	out, _ := renameArgs(args, inputs)
+	return out
+}
+
+// renameArgs is argsByPosition, and whether it renamed the arguments.
+func renameArgs(args, inputs []wfv1.Parameter) ([]wfv1.Parameter, bool) {
+	index := make(map[string]int, len(inputs))
+	for i, p := range inputs {
+		if _, dup := index[p.Name]; dup || !isParamName(p.Name) {
+			return args, false
+		}
+		index[p.Name] = i
+	}
+	out := make([]wfv1.Parameter, len(args))
+	seen := make(map[string]bool, len(args))
+	for i, a := range args {
+		n, ok := index[a.Name]
+		if !ok || seen[a.Name] {
+			return args, false
+		}
+		seen[a.Name] = true
+		a.Name = "\x00" + strconv.Itoa(n)
+		out[i] = a
+	}
+	return out, true
+}
+
+// templateShape is the key of a leaf's shape: its JSON without its name,
+// with the text outside {{...}} tags in the fields Argo's validator only
+// scans for tags (command, args, env values, working directory, script
+// source, memo key) replaced by "_", and with its input parameters named
+// by position where rewriteTags allows. ok is false if a tag of the JSON
+// spans strings or does not end (text outside tags could then take part
+// in one), or the JSON holds a NUL.
+//
+// Argo's validator reads templates as this JSON (json.Marshal, then its
+// tag scanner and SubstituteParams on the text), so the checks are of the
+// text too. edit, if not nil, changes the copy of the template the key is
+// made of, and is the number of NULs it adds to its names.
+func templateShape(t *wfv1.Template, edit func(*wfv1.Template) int) (string, bool) {
+	key, ok, _ := templateShapeRenamed(t, edit)
+	return key, ok
+}
+
+// templateShapeRenamed is templateShape, and whether the key names the
+// input parameters by position.
+//
+// It marshals the template once, after the edit and the renaming: the
+// checks of templateShape's doc comment see the same tags and the same
+// NULs in that JSON as in the template's own. The edit and the renaming
+// change only names of the form Argo accepts (no brace, quote, backslash
+// or NUL) into others with a NUL: no tag is made or unmade, and the NULs
+// they add are counted (marks). TestShapeKeysSameAsReference compares it
+// with the two-marshal definition on every template of the tests.
+func templateShapeRenamed(t *wfv1.Template, edit func(*wfv1.Template) int) (key string, ok, rename bool) {
+	return templateShapeMemo(t, edit, nil)
+}
+
+// templateShapeMemo is templateShapeRenamed, recalling the keys of
+// earlier templates in memo (nil: none).
+func templateShapeMemo(t *wfv1.Template, edit func(*wfv1.Template) int, memo *shapeMemo) (key string, ok, rename bool) {
+	c := *t
+	c.Name = ""
+	if t.Container != nil {
+		cc := *t.Container
+		abstractContainer(&cc)
+		c.Container = &cc
+	}
+	if t.Script != nil {
+		sc := *t.Script
+		abstractContainer(&sc.Container)
+		sc.Source = outsideTags(sc.Source)
+		c.Script = &sc
+	}
+	if t.Memoize != nil {
+		m := *t.Memoize
+		m.Key = outsideTags(m.Key)
+		c.Memoize = &m
+	}
+	index, rename := inputIndex(t.Inputs.Parameters)
+	marks := 0
+	if edit != nil {
+		marks += edit(&c)
+	}
+	inputs := c.Inputs.Parameters
+	if rename {
+		c.Inputs.Parameters = make([]wfv1.Parameter, len(inputs))
+		for i, p := range inputs {
+			p.Name = "\x00" + strconv.Itoa(i)
+			c.Inputs.Parameters[i] = p
+		}
+		marks += len(inputs)
+	}
+	if memo != nil {
+		hint := memo.hint(inputs, marks, rename)
+		if r, found := memo.recall(hint, &c); found {
+			return r.key, r.ok, r.rename
+		}
+		c0 := c
+		defer func() { memo.remember(hint, &c0, shapeResult{key, ok, rename}) }()
+	}
+	b, err := json.Marshal(&c)
+	if err != nil || bytes.Count(b, []byte(`\u0000`)) != marks {
+		return "", false, false
+	}
+	out, whole, renamable := rewriteTags(b, index, rename)
+	if !whole {
+		return "", false, false
+	}
+	if rename && !renamable {
+		// A tag Argo resolves with the inputs' own names: keep them.
+		c.Inputs.Parameters = inputs
+		if b, err = json.Marshal(&c); err != nil {
+			return "", false, false
+		}
+		return string(b), true, false
+	}
+	if rename {
+		b = out
+	}
+	return string(b), true, rename
+}
+
+// inputIndex is the position of each input parameter by name; ok is false
+// if a name is not of the form Argo accepts or repeats (the inputs are
+// then not renamed, so that the shape keeps what Argo checks of them).
+func inputIndex(params []wfv1.Parameter) (map[string]int, bool) {
+	if len(params) == 0 {
+		return nil, false
+	}
+	index := make(map[string]int, len(params))
+	for i, p := range params {
+		if _, dup := index[p.Name]; dup || !isParamName(p.Name) {
+			return nil, false
+		}
+		index[p.Name] = i
+	}
+	return index, true
+}
+
+// isParamName reports whether s matches ^[-a-zA-Z0-9_]+$ (the names of
+// inputs Argo accepts and a shape renames).
+func isParamName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c == '-' || c == '_' || isAlnum(c)) {
+			return false
+		}
+	}
+	return true
+}
+
+// isTemplateName reports whether s matches ^[a-zA-Z0-9][-a-zA-Z0-9]*$.
+func isTemplateName(s string) bool {
+	if s == "" || !isAlnum(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; !(c == '-' || isAlnum(c)) {
+			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
+
+// rewriteTags scans the tags of a template's JSON as Argo's scanner does
+// (from "{{" to the next "}}"). whole is false if a tag holds a quote
+// (it spans strings, or a string holds a quote in a tag) or does not end.
+// renamable is false if a tag mentions inputs.parameters. other than as
+// exactly (spaces trimmed, as Argo trims them) a reference to an input of
+// index, or nests a tag. With rename, out is b with each reference to an
+// input renamed to its position, as templateShape names the inputs (the
+// NUL that no template holds makes the renaming one to one): Argo's
+// validator sees an input's name only in such references (its scope,
+// SubstituteParams' map) and in the check that names are valid and
+// unique, which holds for every input list index has.
+func rewriteTags(b []byte, index map[string]int, rename bool) (out []byte, whole, renamable bool) {
+	renamable = true
+	var w bytes.Buffer
+	for {
+		i := bytes.Index(b, []byte("{{"))
+		if i < 0 {
+			w.Write(b)
+			return w.Bytes(), true, renamable
+		}
+		w.Write(b[:i])
+		j := bytes.Index(b[i+2:], []byte("}}"))
+		if j < 0 {
+			return nil, false, false
+		}
+		tag := b[i+2 : i+2+j]
+		b = b[i+2+j+2:]
+		if bytes.IndexByte(tag, '"') >= 0 {
+			return nil, false, false
+		}
+		trimmed := strings.TrimSpace(string(tag))
+		if name, isRef := strings.CutPrefix(trimmed, "inputs.parameters."); isRef {
+			n, isInput := index[name]
+			if isInput && rename {
+				w.WriteString(`{{inputs.parameters.\u0000` + itoa(n) + "}}")
+				continue
+			}
+			renamable = renamable && isInput
+		} else if strings.Contains(trimmed, "inputs.parameters.") || bytes.Contains(tag, []byte("{{")) {
+			renamable = false
+		}
+		w.WriteString("{{")
+		w.Write(tag)
+		w.WriteString("}}")
+	}
+}
+
+func abstractContainer(c *apiv1.Container) {
+	c.Command = abstractAll(c.Command)
+	c.Args = abstractAll(c.Args)
+	c.WorkingDir = outsideTags(c.WorkingDir)
+	if c.Env != nil {
+		env := append([]apiv1.EnvVar(nil), c.Env...)
+		for i := range env {
+			env[i].Value = outsideTags(env[i].Value)
+		}
+		c.Env = env
+	}
+}
+
+func abstractAll(ss []string) []string {
+	if ss == nil {
+		return nil
+	}
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = outsideTags(s)
+	}
+	return out
+}
+
+// outsideTags is s with each non-empty run of text outside {{...}} tags
+// that holds no brace replaced by "_".
+func outsideTags(s string) string {
+	var b strings.Builder
+	for s != "" {
+		i := strings.Index(s, "{{")
+		if i < 0 {
+			i = len(s)
+		}
+		text := s[:i]
+		if text != "" {
+			if strings.ContainsAny(text, "{}") {
+				b.WriteString(text)
+			} else {
+				b.WriteByte('_')
+			}
+		}
+		s = s[i:]
+		if s == "" {
+			break
+		}
+		j := strings.Index(s[2:], "}}")
+		if j < 0 { // not a tag: templateShape rejects the template
+			b.WriteString(s)
+			break
+		}
+		b.WriteString(s[:j+4])
+		s = s[j+4:]
+	}
+	return b.String()
+}
