@@ -4,7 +4,6 @@ import (
 	"context"
 	"sort"
 
-	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 
 	"github.com/pipec/pipec/dsl"
@@ -20,25 +19,10 @@ import (
 // SemanticTokensRange implements protocol.Server. A range result has no
 // result id: deltas are of full results only.
 func (s *Server) SemanticTokensRange(ctx context.Context, p *protocol.SemanticTokensRangeParams) (*protocol.SemanticTokens, error) {
-	s.mu.Lock()
-	d := s.docs[p.TextDocument.URI]
-	if d == nil {
-		s.mu.Unlock()
-		return nil, errNoDocument(p.TextDocument.URI)
+	_, text, path, m, c, e, err := s.semanticSnapshot(ctx, p.TextDocument.URI)
+	if err != nil {
+		return nil, err
 	}
-	text, path := d.text, d.path
-	m := d.mapperLocked(s.utf8)
-	c := d.checked
-	if c != nil && c.source() == nil {
-		c = nil
-	}
-	var e textEdit
-	if c != nil {
-		e = d.editSinceLocked(c)
-	}
-	d.wantsSem = true
-	s.mu.Unlock()
-	jsonrpc2.Async(ctx) // the text is taken: read on meanwhile
 	from, to := m.offset(p.Range.Start), m.offset(p.Range.End)
 	if to < from {
 		from, to = to, from

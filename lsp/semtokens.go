@@ -450,25 +450,10 @@ func (s *Server) SemanticTokensFullDelta(ctx context.Context, p *protocol.Semant
 // state), translated through the edit since then, so that a request never
 // waits for a parse of a large document.
 func (s *Server) semantic(ctx context.Context, u uri.URI) (data []uint32, id string, prev *semState, err error) {
-	s.mu.Lock()
-	d := s.docs[u]
-	if d == nil {
-		s.mu.Unlock()
-		return nil, "", nil, errNoDocument(u)
+	d, text, path, m, c, e, err := s.semanticSnapshot(ctx, u)
+	if err != nil {
+		return nil, "", nil, err
 	}
-	text, path := d.text, d.path
-	m := d.mapperLocked(s.utf8)
-	c := d.checked
-	if c != nil && c.source() == nil {
-		c = nil
-	}
-	var e textEdit
-	if c != nil {
-		e = d.editSinceLocked(c)
-	}
-	d.wantsSem = true
-	s.mu.Unlock()
-	jsonrpc2.Async(ctx) // the text is taken: read on meanwhile
 	var toks []semTok
 	if c != nil {
 		toks = semanticTokensWith(c.astFacts(), e.toOld, path, text)
@@ -486,6 +471,33 @@ func (s *Server) semantic(ctx context.Context, u uri.URI) (data []uint32, id str
 	id = strconv.FormatInt(s.semSeq, 10)
 	d.sem = &semState{id: id, data: data}
 	return data, id, prev, nil
+}
+
+// semanticSnapshot takes, under the lock, what a semantic tokens request
+// reads of document u: its text and path, its position mapper, its latest
+// checked state with a source (or nil) and the edit since that state. It
+// marks the document as wanting tokens, and lets the connection read on
+// once the text is taken.
+func (s *Server) semanticSnapshot(ctx context.Context, u uri.URI) (d *document, text []byte, path string, m *mapper, c *checkedState, e textEdit, err error) {
+	s.mu.Lock()
+	d = s.docs[u]
+	if d == nil {
+		s.mu.Unlock()
+		return nil, nil, "", nil, nil, e, errNoDocument(u)
+	}
+	text, path = d.text, d.path
+	m = d.mapperLocked(s.utf8)
+	c = d.checked
+	if c != nil && c.source() == nil {
+		c = nil
+	}
+	if c != nil {
+		e = d.editSinceLocked(c)
+	}
+	d.wantsSem = true
+	s.mu.Unlock()
+	jsonrpc2.Async(ctx) // the text is taken: read on meanwhile
+	return d, text, path, m, c, e, nil
 }
 
 // tokenEdits is the one edit that turns old into new: what lies between
