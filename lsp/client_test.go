@@ -195,6 +195,14 @@ func (c *client) change(name string, version int, text string) {
 		"contentChanges": []any{map[string]any{"text": text}}})
 }
 
+// replace sends an incremental change: the text between from and to
+// replaced by text (the client's copy of the file is not updated).
+func (c *client) replace(name string, version int, from, to lspPos, text string) {
+	c.notify("textDocument/didChange", map[string]any{
+		"textDocument":   map[string]any{"uri": c.uri(name), "version": version},
+		"contentChanges": []any{map[string]any{"range": lspRange{from, to}, "text": text}}})
+}
+
 // typeAt sends an incremental change: a space typed at p, or (del) the
 // character at p deleted.
 func (c *client) typeAt(name string, version int, p lspPos, del bool) {

@@ -37,6 +37,15 @@ type document struct {
 	// parsed, with these carried over (see publishEarlyLocked).
 	checkDiags diag.Diagnostics
 	checkText  []byte
+	// The last parse of the document that had no diagnostic in it, with
+	// the unit it was loaded in and the snapshot's seqs, for the first
+	// pass of the next change (see publishRegionEarly); early is the seq
+	// of the last first pass published.
+	clean     *dsl.File
+	cleanUnit *compiler.Unit
+	cleanSeqs map[string]int64
+	cleanLoad diag.Diagnostics
+	early     int64
 
 	// Diagnostics: one compile at a time per document; a change while it
 	// runs asks for another, and the stale result is dropped.
@@ -261,7 +270,7 @@ func (s *Server) DidChange(_ context.Context, p *protocol.DidChangeTextDocumentP
 			}
 			next := make([]byte, 0, len(text)-(end-start)+len(ch.Text))
 			next = append(append(append(next, text[:start]...), ch.Text...), text[end:]...)
-			text, m = next, nil
+			text, m = next, m.edited(next, start, end, ch.Text)
 		}
 	}
 	s.seq++
@@ -285,6 +294,7 @@ func (s *Server) DidClose(ctx context.Context, p *protocol.DidCloseTextDocumentP
 	// dropped when it finishes (the document is no longer open).
 	big := len(d.text) > 1<<20
 	d.checked, d.indexed, d.pending, d.sem, d.lastDiags, d.lastText = nil, nil, nil, nil, nil, nil
+	d.checkDiags, d.checkText, d.clean, d.cleanUnit, d.cleanSeqs, d.cleanLoad = nil, nil, nil, nil, nil, nil
 	d.text, d.m, d.diffFrom = nil, nil, nil
 	s.seq++
 	d.seq = s.seq // in-flight results for it are stale now
@@ -324,11 +334,16 @@ func (s *Server) scheduleLocked(d *document) {
 		wg = &s.bgLarge
 	}
 	wg.Add(1)
+	run := func() {
+		defer wg.Done()
+		s.publishRegionEarly(d)
+		s.diagnose(d)
+	}
 	if s.opts.Debounce < 0 {
-		go func() { defer wg.Done(); s.diagnose(d) }()
+		go run()
 		return
 	}
-	d.timer, d.timerWG = time.AfterFunc(s.opts.Debounce, func() { defer wg.Done(); s.diagnose(d) }), wg
+	d.timer, d.timerWG = time.AfterFunc(s.opts.Debounce, run), wg
 }
 
 // large reports whether a document is large enough that requests answer
@@ -376,6 +391,7 @@ func (s *Server) diagnose(d *document) {
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			if s.large(d) {
+				s.noteParsedLocked(d, sn, unit, ds)
 				s.publishEarlyLocked(d, sn, unit, ds)
 			}
 		}

@@ -1,7 +1,9 @@
 package lsp
 
 import (
+	"bytes"
 	"sort"
+	"strings"
 	"unicode/utf8"
 
 	"go.lsp.dev/protocol"
@@ -17,13 +19,40 @@ type mapper struct {
 }
 
 func newMapper(src []byte, utf8 bool) *mapper {
-	lines := []int{0}
-	for i, b := range src {
-		if b == '\n' {
-			lines = append(lines, i+1)
+	lines := make([]int, 1, bytes.Count(src, []byte{'\n'})+1)
+	for i := 0; ; {
+		j := bytes.IndexByte(src[i:], '\n')
+		if j < 0 {
+			break
 		}
+		i += j + 1
+		lines = append(lines, i)
 	}
 	return &mapper{src: src, lines: lines, utf8: utf8}
+}
+
+// edited is the mapper of next, which is m's source with its start:end
+// replaced by text: the line starts before the edit are m's, those after it
+// are m's moved by the change in length, so that an incremental change of a
+// large document does not scan it all again.
+func (m *mapper) edited(next []byte, start, end int, text string) *mapper {
+	i := sort.SearchInts(m.lines, start+1) // the first line that starts after start
+	j := sort.SearchInts(m.lines, end+1)   // after end: its newline is after the edit
+	delta := len(text) - (end - start)
+	lines := make([]int, 0, i+strings.Count(text, "\n")+len(m.lines)-j)
+	lines = append(lines, m.lines[:i]...)
+	for k := 0; ; {
+		n := strings.IndexByte(text[k:], '\n')
+		if n < 0 {
+			break
+		}
+		k += n + 1
+		lines = append(lines, start+k)
+	}
+	for _, l := range m.lines[j:] {
+		lines = append(lines, l+delta)
+	}
+	return &mapper{src: next, lines: lines, utf8: m.utf8}
 }
 
 // lineEnd is the offset of the end of line i, before its "\n" (or "\r\n").
@@ -47,7 +76,7 @@ func (m *mapper) position(off int) protocol.Position {
 }
 
 func (m *mapper) units(b []byte) int {
-	if m.utf8 {
+	if m.utf8 || ascii(b) {
 		return len(b)
 	}
 	n := 0
@@ -61,6 +90,16 @@ func (m *mapper) units(b []byte) int {
 		}
 	}
 	return n
+}
+
+// ascii reports whether b is all ASCII (one UTF-16 unit a byte).
+func ascii(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // offset converts a position to a byte offset. A character past the end of

@@ -58,6 +58,15 @@ func scaleClient(b *testing.B, steps int) (*client, string) {
 	return c, src
 }
 
+// cpuPerOp reports, when the function it returns is called at the end of
+// a benchmark, the CPU time the whole process used per operation since
+// (the server's background work included: on a loaded machine it says
+// more than the wall time).
+func cpuPerOp(b *testing.B) func() {
+	start := cpuTime()
+	return func() { b.ReportMetric(float64(cpuTime()-start)/float64(b.N)/1e6, "cpu-ms/op") }
+}
+
 // keystrokes prepares iteration n of a request after an edit: a keystroke
 // at the end of big.pipe (an incremental change), its diagnostics awaited
 // (so that the server has a new checked state, which it then indexes in
@@ -79,6 +88,7 @@ func BenchmarkScaleHoverAfterEdit(b *testing.B) {
 		c.mustCall("textDocument/hover", c.textDoc("big.pipe", pos), nil) // the first index
 		end := c.posAt(src, len(src))
 		b.ResetTimer()
+		defer cpuPerOp(b)()
 		for n := 0; n < b.N; n++ {
 			b.StopTimer()
 			c.keystrokes(n, end)
@@ -103,6 +113,7 @@ func BenchmarkScaleCompletionAfterEdit(b *testing.B) {
 		c.mustCall("textDocument/completion", c.textDoc("big.pipe", pos), nil) // the first index
 		end := c.posAt(src, len(src))
 		b.ResetTimer()
+		defer cpuPerOp(b)()
 		for n := 0; n < b.N; n++ {
 			b.StopTimer()
 			c.keystrokes(n, end)
@@ -118,20 +129,59 @@ func BenchmarkScaleCompletionAfterEdit(b *testing.B) {
 
 // BenchmarkScaleFirstDiagnostics: from a change to its first published
 // diagnostics (the first pass: syntax errors, as soon as the text is
-// parsed; see early.go).
-func BenchmarkScaleFirstDiagnostics(b *testing.B) { benchScaleDiagnostics(b, 1) }
+// parsed, or at once when the edited statements re-parse clean on their
+// own; see early.go). The change is what an editor sends: the range edit
+// of two characters (the day of the first parameter's date).
+func BenchmarkScaleFirstDiagnostics(b *testing.B) { benchScaleDiagnostics(b, 1, false) }
+
+// BenchmarkScaleFirstDiagnosticsFullSync: the same with the whole text in
+// each change (a client that does not use incremental sync).
+func BenchmarkScaleFirstDiagnosticsFullSync(b *testing.B) { benchScaleDiagnostics(b, 1, true) }
+
+// BenchmarkScaleFirstDiagnosticsSyntaxError: the same for changes that
+// make a syntax error (a stray quote in the date) and then mend it, in
+// turn: the first pass of a broken text waits for the whole parse.
+func BenchmarkScaleFirstDiagnosticsSyntaxError(b *testing.B) {
+	eachScale(b, func(b *testing.B, steps int) {
+		c, src := scaleClient(b, steps)
+		day := strings.Index(src, "2024-01-01") + len("2024-01-")
+		from, to := c.posAt(src, day), c.posAt(src, day+2)
+		b.ResetTimer()
+		defer cpuPerOp(b)()
+		for n := 0; n < b.N; n++ {
+			v := n + 2
+			dd := fmt.Sprintf("%02d", (n+1)%28+1) // never the original day: each change changes the text
+			if n%2 == 0 {
+				dd = `0"`
+			}
+			c.replace("big.pipe", v, from, to, dd)
+			p := c.waitDiagsN("big.pipe", int32(v), 1)
+			if n%2 == 0 && len(p.Diagnostics) == 0 {
+				b.Fatal("no syntax error")
+			}
+		}
+	})
+}
 
 // BenchmarkScaleCheckedDiagnostics: from a change to its second published
 // diagnostics (parse, check, lower; Argo's validator comes later).
-func BenchmarkScaleCheckedDiagnostics(b *testing.B) { benchScaleDiagnostics(b, 2) }
+func BenchmarkScaleCheckedDiagnostics(b *testing.B) { benchScaleDiagnostics(b, 2, false) }
 
-func benchScaleDiagnostics(b *testing.B, nth int) {
+func benchScaleDiagnostics(b *testing.B, nth int, full bool) {
 	eachScale(b, func(b *testing.B, steps int) {
 		c, src := scaleClient(b, steps)
+		day := strings.Index(src, "2024-01-01") + len("2024-01-")
+		from, to := c.posAt(src, day), c.posAt(src, day+2)
 		b.ResetTimer()
+		defer cpuPerOp(b)()
 		for n := 0; n < b.N; n++ {
 			v := n + 2
-			c.change("big.pipe", v, strings.Replace(src, "2024-01-01", fmt.Sprintf("2024-01-%02d", n%28+1), 1))
+			dd := fmt.Sprintf("%02d", (n+1)%28+1) // never the original day: each change changes the text
+			if full {
+				c.change("big.pipe", v, src[:day]+dd+src[day+2:])
+			} else {
+				c.replace("big.pipe", v, from, to, dd)
+			}
 			c.waitDiagsN("big.pipe", int32(v), nth)
 		}
 	})
@@ -143,9 +193,36 @@ func BenchmarkScaleSemanticTokens(b *testing.B) {
 		c, _ := scaleClient(b, steps)
 		doc := map[string]any{"textDocument": map[string]any{"uri": c.uri("big.pipe")}}
 		b.ResetTimer()
+		defer cpuPerOp(b)()
 		for n := 0; n < b.N; n++ {
 			var res struct{ Data []uint32 }
 			c.mustCall("textDocument/semanticTokens/full", doc, &res)
+			if len(res.Data) == 0 {
+				b.Fatal("no tokens")
+			}
+		}
+	})
+}
+
+// BenchmarkScaleSemanticTokensRange: the tokens of a screenful (60 lines)
+// near the end of the document, right after a keystroke (see keystrokes),
+// as an editor asks for what it shows.
+func BenchmarkScaleSemanticTokensRange(b *testing.B) {
+	eachScale(b, func(b *testing.B, steps int) {
+		c, src := scaleClient(b, steps)
+		lines := strings.Count(src, "\n")
+		doc := map[string]any{"uri": c.uri("big.pipe")}
+		rng := lspRange{lspPos{lines - 100, 0}, lspPos{lines - 40, 0}}
+		var res struct{ Data []uint32 }
+		c.mustCall("textDocument/semanticTokens/full", map[string]any{"textDocument": doc}, &res) // the state's facts
+		end := c.posAt(src, len(src))
+		b.ResetTimer()
+		defer cpuPerOp(b)()
+		for n := 0; n < b.N; n++ {
+			b.StopTimer()
+			c.keystrokes(n, end)
+			b.StartTimer()
+			c.mustCall("textDocument/semanticTokens/range", map[string]any{"textDocument": doc, "range": rng}, &res)
 			if len(res.Data) == 0 {
 				b.Fatal("no tokens")
 			}

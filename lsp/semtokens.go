@@ -5,6 +5,7 @@ import (
 	"context"
 	"reflect"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,7 +18,8 @@ import (
 	"github.com/pipec/pipec/dsl"
 )
 
-// Semantic tokens (textDocument/semanticTokens/full and .../full/delta):
+// Semantic tokens (textDocument/semanticTokens/full, .../full/delta and
+// .../range, see semrange.go):
 // the language's own lexer gives every token, the parsed AST says which
 // identifiers are names and what they name, and dsl.Interpolations finds
 // the ${...} references in strings. An identifier the grammar matched as a
@@ -56,6 +58,7 @@ func semanticTokensOptions() *protocol.SemanticTokensOptions {
 	return &protocol.SemanticTokensOptions{
 		Legend: protocol.SemanticTokensLegend{TokenTypes: semTypes, TokenModifiers: semModifiers},
 		Full:   &protocol.SemanticTokensFullDelta{Delta: &yes},
+		Range:  protocol.Boolean(true),
 	}
 }
 
@@ -258,11 +261,30 @@ func semanticTokensOf(f *dsl.File, path string, src []byte) []semTok {
 // (false inside the region they differ in, where the lexer alone decides:
 // a keyword or a name).
 func semanticTokensWith(facts *astFacts, toOld func(int) (int, bool), path string, src []byte) []semTok {
-	lx, err := dsl.Lexer.LexBytes(path, src)
+	return semanticTokensIn(facts, toOld, path, src, 0, len(src))
+}
+
+// The lexer's token types, by the rule's name.
+var lexTypes = sync.OnceValue(func() (t struct {
+	comment, ident lexer.TokenType
+	number, str    map[lexer.TokenType]bool
+}) {
+	types := dsl.Lexer.Symbols()
+	t.comment, t.ident = types["Comment"], types["Ident"]
+	t.number = map[lexer.TokenType]bool{types["Int"]: true, types["Float"]: true, types["Duration"]: true}
+	t.str = map[lexer.TokenType]bool{types["String"]: true, types["TripleString"]: true, types["RawString"]: true,
+		types["Unterminated"]: true, types["UnterminatedTriple"]: true, types["UnterminatedRaw"]: true}
+	return t
+})
+
+// semanticTokensIn is semanticTokensWith for the tokens of src that start
+// in from:to; from must be where a token starts (lexing starts there).
+func semanticTokensIn(facts *astFacts, toOld func(int) (int, bool), path string, src []byte, from, to int) []semTok {
+	lx, err := dsl.Lexer.LexBytes(path, src[from:])
 	if err != nil {
 		return nil
 	}
-	types := dsl.Lexer.Symbols()
+	types := lexTypes()
 	var out []semTok
 	add := func(start, end, typ, mods int) {
 		// One token per line: clients need not support multi-line tokens.
@@ -280,20 +302,20 @@ func semanticTokensWith(facts *astFacts, toOld func(int) (int, bool), path strin
 	}
 	for {
 		t, err := lx.Next()
-		if err != nil || t.EOF() {
+		if err != nil || t.EOF() || t.Pos.Offset+from >= to {
 			break
 		}
+		t.Pos.Offset += from
 		start, end := t.Pos.Offset, t.Pos.Offset+len(t.Value)
-		switch t.Type {
-		case types["Comment"]:
+		switch {
+		case t.Type == types.comment:
 			add(start, end, tokComment, 0)
-		case types["Int"], types["Float"], types["Duration"]:
+		case types.number[t.Type]:
 			add(start, end, tokNumber, 0)
-		case types["String"], types["TripleString"], types["RawString"],
-			types["Unterminated"], types["UnterminatedTriple"], types["UnterminatedRaw"]:
+		case types.str[t.Type]:
 			old, ok := toOld(start)
 			stringTokens(t, ok && facts.scripts[old], facts, add)
-		case types["Ident"]:
+		case t.Type == types.ident:
 			old, known := toOld(start)
 			if !known {
 				if isKeyword(t.Value) {
@@ -378,15 +400,19 @@ func isKeyword(s string) bool {
 func encodeTokens(toks []semTok, m *mapper) []uint32 {
 	data := make([]uint32, 0, 5*len(toks))
 	var prevLine, prevChar uint32
+	line := 0 // tokens come in source order: the line moves forward
 	for _, t := range toks {
-		p := m.position(t.start)
+		if line+1 < len(m.lines) && m.lines[line+1] <= t.start {
+			line = sort.Search(len(m.lines), func(i int) bool { return m.lines[i] > t.start }) - 1
+		}
+		l, c := uint32(line), uint32(m.units(m.src[m.lines[line]:t.start]))
 		length := uint32(m.units(m.src[t.start:t.end]))
-		dl, dc := p.Line-prevLine, p.Character
+		dl, dc := l-prevLine, c
 		if dl == 0 {
-			dc = p.Character - prevChar
+			dc = c - prevChar
 		}
 		data = append(data, dl, dc, length, uint32(t.typ), uint32(t.mods))
-		prevLine, prevChar = p.Line, p.Character
+		prevLine, prevChar = l, c
 	}
 	return data
 }
@@ -424,25 +450,10 @@ func (s *Server) SemanticTokensFullDelta(ctx context.Context, p *protocol.Semant
 // state), translated through the edit since then, so that a request never
 // waits for a parse of a large document.
 func (s *Server) semantic(ctx context.Context, u uri.URI) (data []uint32, id string, prev *semState, err error) {
-	s.mu.Lock()
-	d := s.docs[u]
-	if d == nil {
-		s.mu.Unlock()
-		return nil, "", nil, errNoDocument(u)
+	d, text, path, m, c, e, err := s.semanticSnapshot(ctx, u)
+	if err != nil {
+		return nil, "", nil, err
 	}
-	text, path := d.text, d.path
-	m := d.mapperLocked(s.utf8)
-	c := d.checked
-	if c != nil && c.source() == nil {
-		c = nil
-	}
-	var e textEdit
-	if c != nil {
-		e = d.editSinceLocked(c)
-	}
-	d.wantsSem = true
-	s.mu.Unlock()
-	jsonrpc2.Async(ctx) // the text is taken: read on meanwhile
 	var toks []semTok
 	if c != nil {
 		toks = semanticTokensWith(c.astFacts(), e.toOld, path, text)
@@ -460,6 +471,33 @@ func (s *Server) semantic(ctx context.Context, u uri.URI) (data []uint32, id str
 	id = strconv.FormatInt(s.semSeq, 10)
 	d.sem = &semState{id: id, data: data}
 	return data, id, prev, nil
+}
+
+// semanticSnapshot takes, under the lock, what a semantic tokens request
+// reads of document u: its text and path, its position mapper, its latest
+// checked state with a source (or nil) and the edit since that state. It
+// marks the document as wanting tokens, and lets the connection read on
+// once the text is taken.
+func (s *Server) semanticSnapshot(ctx context.Context, u uri.URI) (d *document, text []byte, path string, m *mapper, c *checkedState, e textEdit, err error) {
+	s.mu.Lock()
+	d = s.docs[u]
+	if d == nil {
+		s.mu.Unlock()
+		return nil, nil, "", nil, nil, e, errNoDocument(u)
+	}
+	text, path = d.text, d.path
+	m = d.mapperLocked(s.utf8)
+	c = d.checked
+	if c != nil && c.source() == nil {
+		c = nil
+	}
+	if c != nil {
+		e = d.editSinceLocked(c)
+	}
+	d.wantsSem = true
+	s.mu.Unlock()
+	jsonrpc2.Async(ctx) // the text is taken: read on meanwhile
+	return d, text, path, m, c, e, nil
 }
 
 // tokenEdits is the one edit that turns old into new: what lies between

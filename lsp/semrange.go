@@ -1,0 +1,63 @@
+package lsp
+
+import (
+	"context"
+	"sort"
+
+	"go.lsp.dev/protocol"
+
+	"github.com/pipec/pipec/dsl"
+)
+
+// textDocument/semanticTokens/range: an editor asks for the tokens of what
+// it shows before (or instead of) the whole document's, so the work is
+// proportional to the range: the text is lexed from the start of the last
+// well-formed pipeline statement before the range (and before the edit
+// since the checked state, so that its offset is the same in both texts),
+// up to the range's end.
+
+// SemanticTokensRange implements protocol.Server. A range result has no
+// result id: deltas are of full results only.
+func (s *Server) SemanticTokensRange(ctx context.Context, p *protocol.SemanticTokensRangeParams) (*protocol.SemanticTokens, error) {
+	_, text, path, m, c, e, err := s.semanticSnapshot(ctx, p.TextDocument.URI)
+	if err != nil {
+		return nil, err
+	}
+	from, to := m.offset(p.Range.Start), m.offset(p.Range.End)
+	if to < from {
+		from, to = to, from
+	}
+	var toks []semTok
+	if c == nil {
+		toks = semanticTokens(path, text) // no checked state yet: parse it all
+	} else {
+		start := statementStart(c.unit.Files[path], min(from, e.start))
+		toks = semanticTokensIn(c.astFacts(), e.toOld, path, text, start, to)
+	}
+	i := sort.Search(len(toks), func(i int) bool { return toks[i].end > from })
+	j := sort.Search(len(toks), func(i int) bool { return toks[i].start >= to })
+	return &protocol.SemanticTokens{Data: encodeTokens(toks[i:max(i, j)], m)}, nil
+}
+
+// statementStart is the start of the last well-formed statement of a
+// pipeline body of f that starts at or before limit, or 0: a token starts
+// there, in any text that has f's up to limit.
+func statementStart(f *dsl.File, limit int) int {
+	if f == nil {
+		return 0
+	}
+	for _, it := range f.Items {
+		p := it.Pipeline
+		if p == nil || p.Pos.Offset >= limit || p.EndPos.Offset < limit {
+			continue
+		}
+		items := p.Items
+		i := sort.Search(len(items), func(i int) bool { return items[i].Pos.Offset > limit }) - 1
+		for ; i >= 0; i-- {
+			if pi := items[i]; pi.Stmt != nil && pi.Bad == nil {
+				return pi.Pos.Offset
+			}
+		}
+	}
+	return 0
+}
