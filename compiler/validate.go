@@ -74,10 +74,12 @@ func validateCachedKey(obj *Object, cache ValidationCache, wholeKey string) diag
 		}
 		return nil
 	}
-	obj = withoutRetryExpressions(obj)
+	// Shape-based validation copies only the templates it validates; the
+	// fallbacks need every template without pipec's expressions.
 	if ok, _ := validShapes(obj, check); ok {
 		return accepted()
 	}
+	obj = withoutRetryExpressions(obj)
 	if validChunks(obj, check) {
 		return accepted()
 	}
@@ -116,41 +118,60 @@ func argoDiagnostics(obj *Object, err error) diag.Diagnostics {
 // The expressions are fixed text, the same in every template but for the
 // names of its own inputs; the tests validate them as emitted, with Argo's
 // validator, in every example (compiler/examples_test.go).
+//
+// It copies every template: shape-based validation, which validates only
+// a few of them, makes its copies one template at a time
+// (plainTemplates.of) and leaves this to the fallbacks.
 func withoutRetryExpressions(obj *Object) *Object {
 	spec := *obj.Spec()
-	cacheName := ""
-	if obj.Pipeline != nil {
-		cacheName = CacheConfigMapTemplate(obj.Pipeline.Name)
-	}
+	plain := newPlainTemplates(obj)
 	spec.Templates = append([]wfv1.Template(nil), spec.Templates...)
 	for i := range spec.Templates {
-		t := &spec.Templates[i]
-		if t.Container != nil {
-			c := *t.Container
-			c.Env = plainRunID(c.Env)
-			t.Container = &c
-		}
-		if t.Script != nil {
-			s := *t.Script
-			s.Env = plainRunID(s.Env)
-			t.Script = &s
-		}
-		if m := t.Memoize; m != nil {
-			mc := *m
-			if i := strings.Index(mc.Key, memoKeyHashPrefix); i > 0 {
-				mc.Key = mc.Key[:i] + "-{{workflow.uid}}"
-			}
-			if mc.Cache != nil && mc.Cache.ConfigMap != nil && mc.Cache.ConfigMap.Name == cacheName {
-				cache := *mc.Cache
-				cm := *cache.ConfigMap
-				cm.Name = "pipec-memo-{{workflow.uid}}"
-				cache.ConfigMap = &cm
-				mc.Cache = &cache
-			}
-			t.Memoize = &mc
-		}
+		spec.Templates[i] = plain.of(&spec.Templates[i])
 	}
 	return withSpec(obj, spec)
+}
+
+// plainTemplates makes the copies of withoutRetryExpressions, one template
+// at a time.
+type plainTemplates struct{ cacheName string }
+
+func newPlainTemplates(obj *Object) plainTemplates {
+	if obj.Pipeline == nil {
+		return plainTemplates{}
+	}
+	return plainTemplates{cacheName: CacheConfigMapTemplate(obj.Pipeline.Name)}
+}
+
+// of is a copy of t with pipec's three expressions replaced by plain text
+// (t unchanged; a template without them is copied as it is).
+func (p plainTemplates) of(src *wfv1.Template) wfv1.Template {
+	t := *src
+	if t.Container != nil {
+		c := *t.Container
+		c.Env = plainRunID(c.Env)
+		t.Container = &c
+	}
+	if t.Script != nil {
+		s := *t.Script
+		s.Env = plainRunID(s.Env)
+		t.Script = &s
+	}
+	if m := t.Memoize; m != nil {
+		mc := *m
+		if i := strings.Index(mc.Key, memoKeyHashPrefix); i > 0 {
+			mc.Key = mc.Key[:i] + "-{{workflow.uid}}"
+		}
+		if mc.Cache != nil && mc.Cache.ConfigMap != nil && mc.Cache.ConfigMap.Name == p.cacheName {
+			cache := *mc.Cache
+			cm := *cache.ConfigMap
+			cm.Name = "pipec-memo-{{workflow.uid}}"
+			cache.ConfigMap = &cm
+			mc.Cache = &cache
+		}
+		t.Memoize = &mc
+	}
+	return t
 }
 
 // plainRunID is env with RETRY_RUN_ID's expression replaced by a plain

@@ -157,7 +157,7 @@ func TestShapeKeysSameAsReference(t *testing.T) {
 		if len(kept) == 0 {
 			continue
 		}
-		graph, stubs, ok := shapeGraph(obj, kept, tops, owned)
+		graph, stubs, ok := shapeGraph(obj, kept, tops, owned, newPlainTemplates(obj))
 		wantGraph, wantStubs, wantOK := referenceShapeGraph(obj, kept, tops, owned)
 		if ok != wantOK || ok && (!reflect.DeepEqual(graph.Spec(), wantGraph.Spec()) || !reflect.DeepEqual(stubs, wantStubs)) {
 			t.Errorf("%s: shapeGraph differs from the reference", name)

@@ -69,9 +69,16 @@ type shapeUnit struct {
 
 // validShapes reports whether obj is of the form shape-based validation
 // covers, validating it if so: true means Argo accepts the whole workflow.
+//
+// What it validates is without pipec's retry expressions
+// (withoutRetryExpressions), copied one template at a time as it goes:
+// a unit's while its key is made, then only the representatives and the
+// templates the graph keeps, so that a large workflow is not copied
+// whole (obj may also be such a copy already: the copying is idempotent).
 func validShapes(obj *Object, validate func(*Object) error) (bool, shapeStats) {
 	var st shapeStats
 	spec := obj.Spec()
+	plain := newPlainTemplates(obj)
 	units, ok := shapeUnits(obj)
 	if !ok || len(units) == 0 {
 		return false, st
@@ -84,8 +91,9 @@ func validShapes(obj *Object, validate func(*Object) error) (bool, shapeStats) {
 	kept := units[:0:0]
 	memo := newShapeMemo()
 	for _, u := range units {
-		key, ok := unitShapeMemo(spec, u, memo)
-		if ok && strings.Contains(key, "{{=") || !ok && unitHasExpression(spec, u) {
+		us, uu := plainUnit(spec, u, plain)
+		key, ok := unitShapeMemo(us, uu, memo)
+		if ok && strings.Contains(key, "{{=") || !ok && unitHasExpression(us, uu) {
 			continue // not a unit: see shapeUnits
 		}
 		if !ok {
@@ -109,7 +117,7 @@ func validShapes(obj *Object, validate func(*Object) error) (bool, shapeStats) {
 
 	// The graph: every unit replaced by a stub, one stub for all units that
 	// look the same to the rest of the workflow, named after the first.
-	graph, stubNames, ok := shapeGraph(obj, units, tops, owned)
+	graph, stubNames, ok := shapeGraph(obj, units, tops, owned, plain)
 	if !ok {
 		return false, st
 	}
@@ -135,9 +143,9 @@ func validShapes(obj *Object, validate func(*Object) error) (bool, shapeStats) {
 			task.Arguments.Artifacts = append(task.Arguments.Artifacts, wfv1.Artifact{Name: a.Name, ArtifactLocation: wfv1.ArtifactLocation{Raw: &wfv1.RawArtifact{Data: "stub"}}})
 		}
 		entry.DAG.Tasks = append(entry.DAG.Tasks, task)
-		ss.Templates = append(ss.Templates, r)
+		ss.Templates = append(ss.Templates, plain.of(&r))
 		if u.leaf >= 0 {
-			ss.Templates = append(ss.Templates, spec.Templates[u.leaf])
+			ss.Templates = append(ss.Templates, plain.of(&spec.Templates[u.leaf]))
 		}
 	}
 	ss.Templates[0] = entry
@@ -152,8 +160,8 @@ func validShapes(obj *Object, validate func(*Object) error) (bool, shapeStats) {
 // replaced by a stub, one stub for all units that look the same to the rest
 // of the workflow, named after the first; and the names of the stubs.
 // tops are the units by their template's index, owned the leaves of
-// wrapper units.
-func shapeGraph(obj *Object, units []shapeUnit, tops map[int]shapeUnit, owned map[int]bool) (*Object, map[string]bool, bool) {
+// wrapper units; plain copies the templates the graph keeps.
+func shapeGraph(obj *Object, units []shapeUnit, tops map[int]shapeUnit, owned map[int]bool, plain plainTemplates) (*Object, map[string]bool, bool) {
 	spec := obj.Spec()
 	stubName := map[string]string{} // a unit's name: its stub's
 	stubs := map[int]wfv1.Template{}
@@ -198,12 +206,21 @@ func shapeGraph(obj *Object, units []shapeUnit, tops map[int]shapeUnit, owned ma
 		stubName[t.Name] = first
 	}
 	gs := *spec
-	gs.Templates = make([]wfv1.Template, 0, len(spec.Templates))
-	for i, t := range spec.Templates {
+	// Sized exactly: the stubs and what is not a unit are usually a few
+	// of the templates.
+	n := 0
+	for i := range spec.Templates {
+		_, stub := stubs[i]
+		if _, top := tops[i]; stub || !top && !owned[i] {
+			n++
+		}
+	}
+	gs.Templates = make([]wfv1.Template, 0, n)
+	for i := range spec.Templates {
 		if stub, ok := stubs[i]; ok {
 			gs.Templates = append(gs.Templates, stub)
 		} else if _, ok := tops[i]; !ok && !owned[i] {
-			gs.Templates = append(gs.Templates, useStubs(t, stubName))
+			gs.Templates = append(gs.Templates, useStubs(plain.of(&spec.Templates[i]), stubName))
 		}
 	}
 	graph := withSpec(obj, gs)
@@ -212,6 +229,18 @@ func shapeGraph(obj *Object, units []shapeUnit, tops map[int]shapeUnit, owned ma
 		stubNames[s.Name] = true
 	}
 	return graph, stubNames, true
+}
+
+// plainUnit is a workflow spec of a unit's templates alone, copied by
+// plain, and the unit in it.
+func plainUnit(spec *wfv1.WorkflowSpec, u shapeUnit, plain plainTemplates) (*wfv1.WorkflowSpec, shapeUnit) {
+	us := &wfv1.WorkflowSpec{Templates: make([]wfv1.Template, 1, 2)}
+	us.Templates[0] = plain.of(&spec.Templates[u.top])
+	if u.leaf < 0 {
+		return us, shapeUnit{top: 0, leaf: -1}
+	}
+	us.Templates = append(us.Templates, plain.of(&spec.Templates[u.leaf]))
+	return us, shapeUnit{top: 0, leaf: 1}
 }
 
 // stubHint is the names of a stub's inputs and outputs, which most stubs
