@@ -27,15 +27,12 @@ var pipelineUnionParser = sync.OnceValue(func() *participle.Parser[strictPipelin
 	)
 })
 
-// parsePipelineStmt is the PipelineStmt production of fileParser.
+// parsePipelineStmt is the PipelineStmt production of fileParser: the
+// statement's fast parser if it has one and it accepts
+// (fastparse_pipeline.go), else participle's union.
 func parsePipelineStmt(lex *lexer.PeekingLexer) (PipelineStmt, error) {
-	if v := lex.Peek().Value; v == "step" || v == "on" {
-		cp := lex.MakeCheckpoint()
-		c := &fastCursor{lex: lex, ok: true}
-		if s := fastStepDecl(c); c.ok {
-			return s, nil
-		}
-		lex.LoadCheckpoint(cp)
+	if s, ok := parseFastPipelineStmt(lex); ok {
+		return s, nil
 	}
 	v, err := pipelineUnionParser().ParseFromLexer(lex, allowTrailing...)
 	if err != nil {

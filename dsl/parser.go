@@ -135,6 +135,9 @@ func Parse(filename string, src []byte) (*File, diag.Diagnostics) {
 	toks, comments, lexDiags := lex(filename, src)
 	diags = append(diags, lexDiags...)
 	file, ok := parseInParts(toks)
+	if !ok {
+		file, ok = parseFastFile(toks)
+	}
 	var err error
 	if !ok {
 		file, err = fileParser().ParseFromLexer(newPeekingLexer(toks))
