@@ -1,8 +1,6 @@
 package dsl
 
 import (
-	"sync"
-
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
 )
@@ -17,14 +15,14 @@ import (
 // pipelineUnionParser parses one pipeline statement with the union of
 // pipelineStmts, as fileParser did before its PipelineStmt production was
 // parsePipelineStmt.
-var pipelineUnionParser = sync.OnceValue(func() *participle.Parser[strictPipeline] {
-	return participle.MustBuild[strictPipeline](
+var pipelineUnionParser = lazyParser[strictPipeline](func() []participle.Option {
+	return []participle.Option{
 		participle.Lexer(Lexer),
 		participle.Elide("Whitespace", "Comment"),
 		participle.Union[PipelineStmt](pipelineStmts...),
 		participle.ParseTypeWith(parseStepStmt),
 		participle.UseLookahead(participle.MaxLookahead),
-	)
+	}
 })
 
 // parsePipelineStmt is the PipelineStmt production of fileParser: the
