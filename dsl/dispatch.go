@@ -29,7 +29,7 @@ import (
 // grammar, TestParseSameAsReference the results against the union's.
 // It is built on first use: pipec's commands that parse nothing never
 // build it.
-var fileParser = sync.OnceValue(func() *participle.Parser[File] { return participle.MustBuild[File](fileParserOptions()...) })
+var fileParser = lazyParser[File](fileParserOptions)
 
 func fileParserOptions() []participle.Option {
 	return []participle.Option{

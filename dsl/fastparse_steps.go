@@ -1,8 +1,6 @@
 package dsl
 
 import (
-	"sync"
-
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
 )
@@ -17,25 +15,22 @@ import (
 // pipelineUnionParser parses one pipeline statement with the union of
 // pipelineStmts, as fileParser did before its PipelineStmt production was
 // parsePipelineStmt.
-var pipelineUnionParser = sync.OnceValue(func() *participle.Parser[strictPipeline] {
-	return participle.MustBuild[strictPipeline](
+var pipelineUnionParser = lazyParser[strictPipeline](func() []participle.Option {
+	return []participle.Option{
 		participle.Lexer(Lexer),
 		participle.Elide("Whitespace", "Comment"),
 		participle.Union[PipelineStmt](pipelineStmts...),
 		participle.ParseTypeWith(parseStepStmt),
 		participle.UseLookahead(participle.MaxLookahead),
-	)
+	}
 })
 
-// parsePipelineStmt is the PipelineStmt production of fileParser.
+// parsePipelineStmt is the PipelineStmt production of fileParser: the
+// statement's fast parser if it has one and it accepts
+// (fastparse_pipeline.go), else participle's union.
 func parsePipelineStmt(lex *lexer.PeekingLexer) (PipelineStmt, error) {
-	if v := lex.Peek().Value; v == "step" || v == "on" {
-		cp := lex.MakeCheckpoint()
-		c := &fastCursor{lex: lex, ok: true}
-		if s := fastStepDecl(c); c.ok {
-			return s, nil
-		}
-		lex.LoadCheckpoint(cp)
+	if s, ok := parseFastPipelineStmt(lex); ok {
+		return s, nil
 	}
 	v, err := pipelineUnionParser().ParseFromLexer(lex, allowTrailing...)
 	if err != nil {

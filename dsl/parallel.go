@@ -75,6 +75,10 @@ func parseInParts(toks []lexer.Token) (*File, bool) {
 	parts := make([][]*PipelineItem, len(cuts))
 	var file *File
 	parseHead := func() bool {
+		if f, ok := parseFastFile(head); ok {
+			file = f
+			return wellFormedFile(f)
+		}
 		f, err := fileParser().ParseFromLexer(newPeekingLexer(head))
 		file = f
 		return err == nil && wellFormedFile(f)

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
@@ -86,7 +87,7 @@ func options() []participle.Option {
 // in how it finds a step statement's production (dispatch.go).
 // It is built on first use: pipec itself never needs it, and building a
 // participle parser is a noticeable part of start-up.
-var Parser = sync.OnceValue(func() *participle.Parser[File] { return participle.MustBuild[File](options()...) })
+var Parser = lazyParser[File](options)
 
 // The strict parsers parse one statement without the error-recovery
 // alternative; they re-parse a BadStmt to say precisely what is wrong.
@@ -108,10 +109,22 @@ type strictStep struct {
 // a step statement without a fast parser (dispatch.go), the other two only
 // for files with errors.
 var (
-	strictTopParser      = sync.OnceValue(func() *participle.Parser[strictTop] { return participle.MustBuild[strictTop](options()...) })
-	strictPipelineParser = sync.OnceValue(func() *participle.Parser[strictPipeline] { return participle.MustBuild[strictPipeline](options()...) })
-	strictStepParser     = sync.OnceValue(func() *participle.Parser[strictStep] { return participle.MustBuild[strictStep](options()...) })
+	strictTopParser      = lazyParser[strictTop](options)
+	strictPipelineParser = lazyParser[strictPipeline](options)
+	strictStepParser     = lazyParser[strictStep](options)
 )
+
+// parsersBuilt counts the participle parsers built (TestCommonFileBuildsNoParser).
+var parsersBuilt atomic.Int32
+
+// lazyParser returns a function that builds, on first call, the participle
+// parser of G with the options opts returns, and returns it.
+func lazyParser[G any](opts func() []participle.Option) func() *participle.Parser[G] {
+	return sync.OnceValue(func() *participle.Parser[G] {
+		parsersBuilt.Add(1)
+		return participle.MustBuild[G](opts()...)
+	})
+}
 
 // Keywords that can start a statement, by context; used for messages,
 // completion and the formatter.
@@ -135,6 +148,9 @@ func Parse(filename string, src []byte) (*File, diag.Diagnostics) {
 	toks, comments, lexDiags := lex(filename, src)
 	diags = append(diags, lexDiags...)
 	file, ok := parseInParts(toks)
+	if !ok {
+		file, ok = parseFastFile(toks)
+	}
 	var err error
 	if !ok {
 		file, err = fileParser().ParseFromLexer(newPeekingLexer(toks))
