@@ -5,8 +5,6 @@ import (
 	"sort"
 
 	"go.lsp.dev/protocol"
-
-	"github.com/pipec/pipec/dsl"
 )
 
 // textDocument/semanticTokens/range: an editor asks for the tokens of what
@@ -31,33 +29,10 @@ func (s *Server) SemanticTokensRange(ctx context.Context, p *protocol.SemanticTo
 	if c == nil {
 		toks = semanticTokens(path, text) // no checked state yet: parse it all
 	} else {
-		start := statementStart(c.unit.Files[path], min(from, e.start))
+		start, _ := statementStart(c.unit.Files[path], min(from, e.start))
 		toks = semanticTokensIn(c.astFacts(), e.toOld, path, text, start, to)
 	}
 	i := sort.Search(len(toks), func(i int) bool { return toks[i].end > from })
 	j := sort.Search(len(toks), func(i int) bool { return toks[i].start >= to })
 	return &protocol.SemanticTokens{Data: encodeTokens(toks[i:max(i, j)], m)}, nil
-}
-
-// statementStart is the start of the last well-formed statement of a
-// pipeline body of f that starts at or before limit, or 0: a token starts
-// there, in any text that has f's up to limit.
-func statementStart(f *dsl.File, limit int) int {
-	if f == nil {
-		return 0
-	}
-	for _, it := range f.Items {
-		p := it.Pipeline
-		if p == nil || p.Pos.Offset >= limit || p.EndPos.Offset < limit {
-			continue
-		}
-		items := p.Items
-		i := sort.Search(len(items), func(i int) bool { return items[i].Pos.Offset > limit }) - 1
-		for ; i >= 0; i-- {
-			if pi := items[i]; pi.Stmt != nil && pi.Bad == nil {
-				return pi.Pos.Offset
-			}
-		}
-	}
-	return 0
 }

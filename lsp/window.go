@@ -3,6 +3,8 @@ package lsp
 import (
 	"bytes"
 	"sort"
+
+	"github.com/pipec/pipec/dsl"
 )
 
 // Requests about one position of a large document lex only the text near
@@ -18,13 +20,23 @@ import (
 // pipeline body that starts before the cursor and the edit, or 0 and no
 // blocks.
 func (r *request) lexStart() (int, []string) {
-	f := r.st.unit.Files[r.doc.path]
-	if f == nil {
-		return 0, nil
-	}
 	limit := r.stOff
 	if r.edit != nil {
 		limit = min(limit, r.edit.start)
+	}
+	if off, ok := statementStart(r.st.unit.Files[r.doc.path], limit); ok {
+		return off, []string{"pipeline"}
+	}
+	return 0, nil
+}
+
+// statementStart is the start of the last well-formed statement of a
+// pipeline body of f that starts at or before limit (ok), or 0: a token
+// starts there, in any text that has f's up to limit, and the blocks open
+// there are the pipeline's.
+func statementStart(f *dsl.File, limit int) (off int, ok bool) {
+	if f == nil {
+		return 0, false
 	}
 	for _, it := range f.Items {
 		p := it.Pipeline
@@ -35,12 +47,12 @@ func (r *request) lexStart() (int, []string) {
 		i := sort.Search(len(items), func(i int) bool { return items[i].Pos.Offset > limit }) - 1
 		for ; i >= 0; i-- {
 			if pi := items[i]; pi.Stmt != nil && pi.Bad == nil && pi.Pos.Offset > p.Pos.Offset {
-				return pi.Pos.Offset, []string{"pipeline"}
+				return pi.Pos.Offset, true
 			}
 		}
-		return 0, nil
+		return 0, false
 	}
-	return 0, nil
+	return 0, false
 }
 
 // lexTokensFrom is lexTokens of src[from:to], with offsets of src. Line
