@@ -42,17 +42,11 @@ func isAgentPod(pod *corev1.Pod) bool {
 // startAgent marks the agent pod Running and serves its task set in the
 // background until the workflow completes.
 func (k *Kubelet) startAgent(ctx context.Context, pod *corev1.Pod) error {
-	k.mu.Lock()
-	if k.done[pod.UID] {
-		k.mu.Unlock()
+	if !k.claim(pod.UID) {
 		return nil
 	}
-	k.done[pod.UID] = true
-	k.mu.Unlock()
 	if err := k.setRunning(ctx, pod); err != nil {
-		k.mu.Lock()
-		delete(k.done, pod.UID)
-		k.mu.Unlock()
+		k.unclaim(pod.UID)
 		return err
 	}
 	go func() {

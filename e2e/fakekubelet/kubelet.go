@@ -161,20 +161,34 @@ func (k *Kubelet) handle(ctx context.Context, pod *corev1.Pod) error {
 	if wfName == "" || nodeID == "" {
 		return nil // not an Argo workflow pod
 	}
-	k.mu.Lock()
-	if k.done[pod.UID] {
-		k.mu.Unlock()
+	if !k.claim(pod.UID) {
 		return nil
 	}
-	k.done[pod.UID] = true
-	k.mu.Unlock()
 	err := k.complete(ctx, pod, wfName, nodeID)
 	if err != nil {
-		k.mu.Lock()
-		delete(k.done, pod.UID)
-		k.mu.Unlock()
+		k.unclaim(pod.UID)
 	}
 	return err
+}
+
+// claim records that pod uid is being handled, false if it already is
+// (the informer delivers a pod again on every update).
+func (k *Kubelet) claim(uid types.UID) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.done[uid] {
+		return false
+	}
+	k.done[uid] = true
+	return true
+}
+
+// unclaim forgets pod uid after its handling failed, so that its next
+// update tries again.
+func (k *Kubelet) unclaim(uid types.UID) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	delete(k.done, uid)
 }
 
 // outcome is what happened to the main container.
