@@ -2,11 +2,12 @@ package compiler
 
 import (
 	"bytes"
-	"encoding/json"
 	"strconv"
 	"strings"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
+
+	"github.com/pipec/pipec/internal/argojson"
 	apiv1 "k8s.io/api/core/v1"
 )
 
@@ -154,7 +155,7 @@ func templateShapeMemo(t *wfv1.Template, edit func(*wfv1.Template) int, memo *sh
 		c0 := c
 		defer func() { memo.remember(hint, &c0, shapeResult{key, ok, rename}) }()
 	}
-	b, err := json.Marshal(&c)
+	b, err := argojson.AppendTemplate(nil, &c)
 	if err != nil || bytes.Count(b, []byte(`\u0000`)) != marks {
 		return "", false, false
 	}
@@ -165,7 +166,7 @@ func templateShapeMemo(t *wfv1.Template, edit func(*wfv1.Template) int, memo *sh
 	if rename && !renamable {
 		// A tag Argo resolves with the inputs' own names: keep them.
 		c.Inputs.Parameters = inputs
-		if b, err = json.Marshal(&c); err != nil {
+		if b, err = argojson.AppendTemplate(nil, &c); err != nil {
 			return "", false, false
 		}
 		return string(b), true, false

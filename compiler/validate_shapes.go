@@ -1,13 +1,15 @@
 package compiler
 
 import (
-	"encoding/json"
+	"bytes"
 	"reflect"
 	"sort"
 	"strconv"
 	"strings"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
+
+	"github.com/pipec/pipec/internal/argojson"
 	apiv1 "k8s.io/api/core/v1"
 )
 
@@ -186,7 +188,7 @@ func shapeGraph(obj *Object, units []shapeUnit, tops map[int]shapeUnit, owned ma
 			}
 		}
 		if first == "" {
-			b, err := json.Marshal(&stub)
+			b, err := argojson.AppendTemplate(nil, &stub)
 			if err != nil {
 				return nil, nil, false
 			}
@@ -381,8 +383,8 @@ func unitHasExpression(spec *wfv1.WorkflowSpec, u shapeUnit) bool {
 
 // hasExpression reports whether a template holds an {{=...}} expression.
 func hasExpression(t *wfv1.Template) bool {
-	b, err := json.Marshal(t)
-	return err != nil || strings.Contains(string(b), "{{=")
+	b, err := argojson.AppendTemplate(nil, t)
+	return err != nil || bytes.Contains(b, []byte("{{="))
 }
 
 // unitStub is what the graph validation sees of a unit: its name, inputs,
