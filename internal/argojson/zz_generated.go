@@ -159,32 +159,6 @@ func AppendObjectMeta(dst []byte, v *metav1.ObjectMeta) ([]byte, error) {
 	return out, nil
 }
 
-// AppendToleration appends the JSON of v, exactly as json.Marshal writes it.
-func AppendToleration(dst []byte, v *corev1.Toleration) ([]byte, error) {
-	if v == nil {
-		return append(dst, "null"...), nil
-	}
-	n := len(dst)
-	out, err := encCorev1Toleration(dst, v)
-	if err != nil {
-		return fallback(dst[:n], v)
-	}
-	return out, nil
-}
-
-// AppendVolumeSource appends the JSON of v, exactly as json.Marshal writes it.
-func AppendVolumeSource(dst []byte, v *corev1.VolumeSource) ([]byte, error) {
-	if v == nil {
-		return append(dst, "null"...), nil
-	}
-	n := len(dst)
-	out, err := encCorev1VolumeSource(dst, v)
-	if err != nil {
-		return fallback(dst[:n], v)
-	}
-	return out, nil
-}
-
 // AppendWorkflowV4 appends the JSON of v, exactly as json.Marshal writes it.
 func AppendWorkflowV4(dst []byte, v *argoshape.WorkflowV4) ([]byte, error) {
 	if v == nil {
@@ -274,6 +248,19 @@ func AppendHead(dst []byte, v *argoshape.Head) ([]byte, error) {
 	}
 	n := len(dst)
 	out, err := encArgoshapeHead(dst, v)
+	if err != nil {
+		return fallback(dst[:n], v)
+	}
+	return out, nil
+}
+
+// AppendMemoContext appends the JSON of v, exactly as json.Marshal writes it.
+func AppendMemoContext(dst []byte, v *argoshape.MemoContext) ([]byte, error) {
+	if v == nil {
+		return append(dst, "null"...), nil
+	}
+	n := len(dst)
+	out, err := encArgoshapeMemoContext(dst, v)
 	if err != nil {
 		return fallback(dst[:n], v)
 	}
@@ -1965,393 +1952,6 @@ func encMetav1ObjectMeta(dst []byte, v *metav1.ObjectMeta) ([]byte, error) {
 	return append(dst, '}'), nil
 }
 
-func encCorev1Toleration(dst []byte, v *corev1.Toleration) ([]byte, error) {
-	var err error
-	_ = err
-	dst = append(dst, '{')
-	start := len(dst)
-	_ = start
-	if v.Key != "" {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"key\":"...)
-		dst = appendString(dst, string(v.Key))
-	}
-	if v.Operator != "" {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"operator\":"...)
-		dst = appendString(dst, string(v.Operator))
-	}
-	if v.Value != "" {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"value\":"...)
-		dst = appendString(dst, string(v.Value))
-	}
-	if v.Effect != "" {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"effect\":"...)
-		dst = appendString(dst, string(v.Effect))
-	}
-	if v.TolerationSeconds != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"tolerationSeconds\":"...)
-		if v.TolerationSeconds == nil {
-			dst = append(dst, "null"...)
-		} else {
-			dst = strconv.AppendInt(dst, int64((*v.TolerationSeconds)), 10)
-		}
-	}
-	return append(dst, '}'), nil
-}
-
-func encCorev1VolumeSource(dst []byte, v *corev1.VolumeSource) ([]byte, error) {
-	var err error
-	_ = err
-	dst = append(dst, '{')
-	start := len(dst)
-	_ = start
-	if v.HostPath != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"hostPath\":"...)
-		if v.HostPath == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encCorev1HostPathVolumeSource(dst, v.HostPath); err != nil {
-			return dst, err
-		}
-	}
-	if v.EmptyDir != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"emptyDir\":"...)
-		if v.EmptyDir == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encCorev1EmptyDirVolumeSource(dst, v.EmptyDir); err != nil {
-			return dst, err
-		}
-	}
-	if v.GCEPersistentDisk != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"gcePersistentDisk\":"...)
-		if v.GCEPersistentDisk == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encCorev1GCEPersistentDiskVolumeSource(dst, v.GCEPersistentDisk); err != nil {
-			return dst, err
-		}
-	}
-	if v.AWSElasticBlockStore != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"awsElasticBlockStore\":"...)
-		if v.AWSElasticBlockStore == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encCorev1AWSElasticBlockStoreVolumeSource(dst, v.AWSElasticBlockStore); err != nil {
-			return dst, err
-		}
-	}
-	if v.GitRepo != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"gitRepo\":"...)
-		if v.GitRepo == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encCorev1GitRepoVolumeSource(dst, v.GitRepo); err != nil {
-			return dst, err
-		}
-	}
-	if v.Secret != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"secret\":"...)
-		if v.Secret == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encCorev1SecretVolumeSource(dst, v.Secret); err != nil {
-			return dst, err
-		}
-	}
-	if v.NFS != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"nfs\":"...)
-		if v.NFS == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encCorev1NFSVolumeSource(dst, v.NFS); err != nil {
-			return dst, err
-		}
-	}
-	if v.ISCSI != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"iscsi\":"...)
-		if v.ISCSI == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encCorev1ISCSIVolumeSource(dst, v.ISCSI); err != nil {
-			return dst, err
-		}
-	}
-	if v.Glusterfs != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"glusterfs\":"...)
-		if v.Glusterfs == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encCorev1GlusterfsVolumeSource(dst, v.Glusterfs); err != nil {
-			return dst, err
-		}
-	}
-	if v.PersistentVolumeClaim != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"persistentVolumeClaim\":"...)
-		if v.PersistentVolumeClaim == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encCorev1PersistentVolumeClaimVolumeSource(dst, v.PersistentVolumeClaim); err != nil {
-			return dst, err
-		}
-	}
-	if v.RBD != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"rbd\":"...)
-		if v.RBD == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encCorev1RBDVolumeSource(dst, v.RBD); err != nil {
-			return dst, err
-		}
-	}
-	if v.FlexVolume != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"flexVolume\":"...)
-		if v.FlexVolume == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encCorev1FlexVolumeSource(dst, v.FlexVolume); err != nil {
-			return dst, err
-		}
-	}
-	if v.Cinder != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"cinder\":"...)
-		if v.Cinder == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encCorev1CinderVolumeSource(dst, v.Cinder); err != nil {
-			return dst, err
-		}
-	}
-	if v.CephFS != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"cephfs\":"...)
-		if v.CephFS == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encCorev1CephFSVolumeSource(dst, v.CephFS); err != nil {
-			return dst, err
-		}
-	}
-	if v.Flocker != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"flocker\":"...)
-		if v.Flocker == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encCorev1FlockerVolumeSource(dst, v.Flocker); err != nil {
-			return dst, err
-		}
-	}
-	if v.DownwardAPI != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"downwardAPI\":"...)
-		if v.DownwardAPI == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encCorev1DownwardAPIVolumeSource(dst, v.DownwardAPI); err != nil {
-			return dst, err
-		}
-	}
-	if v.FC != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"fc\":"...)
-		if v.FC == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encCorev1FCVolumeSource(dst, v.FC); err != nil {
-			return dst, err
-		}
-	}
-	if v.AzureFile != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"azureFile\":"...)
-		if v.AzureFile == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encCorev1AzureFileVolumeSource(dst, v.AzureFile); err != nil {
-			return dst, err
-		}
-	}
-	if v.ConfigMap != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"configMap\":"...)
-		if v.ConfigMap == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encCorev1ConfigMapVolumeSource(dst, v.ConfigMap); err != nil {
-			return dst, err
-		}
-	}
-	if v.VsphereVolume != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"vsphereVolume\":"...)
-		if v.VsphereVolume == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encCorev1VsphereVirtualDiskVolumeSource(dst, v.VsphereVolume); err != nil {
-			return dst, err
-		}
-	}
-	if v.Quobyte != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"quobyte\":"...)
-		if v.Quobyte == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encCorev1QuobyteVolumeSource(dst, v.Quobyte); err != nil {
-			return dst, err
-		}
-	}
-	if v.AzureDisk != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"azureDisk\":"...)
-		if v.AzureDisk == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encCorev1AzureDiskVolumeSource(dst, v.AzureDisk); err != nil {
-			return dst, err
-		}
-	}
-	if v.PhotonPersistentDisk != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"photonPersistentDisk\":"...)
-		if v.PhotonPersistentDisk == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encCorev1PhotonPersistentDiskVolumeSource(dst, v.PhotonPersistentDisk); err != nil {
-			return dst, err
-		}
-	}
-	if v.Projected != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"projected\":"...)
-		if v.Projected == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encCorev1ProjectedVolumeSource(dst, v.Projected); err != nil {
-			return dst, err
-		}
-	}
-	if v.PortworxVolume != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"portworxVolume\":"...)
-		if v.PortworxVolume == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encCorev1PortworxVolumeSource(dst, v.PortworxVolume); err != nil {
-			return dst, err
-		}
-	}
-	if v.ScaleIO != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"scaleIO\":"...)
-		if v.ScaleIO == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encCorev1ScaleIOVolumeSource(dst, v.ScaleIO); err != nil {
-			return dst, err
-		}
-	}
-	if v.StorageOS != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"storageos\":"...)
-		if v.StorageOS == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encCorev1StorageOSVolumeSource(dst, v.StorageOS); err != nil {
-			return dst, err
-		}
-	}
-	if v.CSI != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"csi\":"...)
-		if v.CSI == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encCorev1CSIVolumeSource(dst, v.CSI); err != nil {
-			return dst, err
-		}
-	}
-	if v.Ephemeral != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"ephemeral\":"...)
-		if v.Ephemeral == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encCorev1EphemeralVolumeSource(dst, v.Ephemeral); err != nil {
-			return dst, err
-		}
-	}
-	if v.Image != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"image\":"...)
-		if v.Image == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encCorev1ImageVolumeSource(dst, v.Image); err != nil {
-			return dst, err
-		}
-	}
-	return append(dst, '}'), nil
-}
-
 func encArgoshapeWorkflowV4(dst []byte, v *argoshape.WorkflowV4) ([]byte, error) {
 	var err error
 	_ = err
@@ -3152,6 +2752,102 @@ func encArgoshapeHead(dst []byte, v *argoshape.Head) ([]byte, error) {
 		dst = append(dst, "null"...)
 	} else if dst, err = encWorkflowv1alpha1WorkflowSpec(dst, v.Spec); err != nil {
 		return dst, err
+	}
+	return append(dst, '}'), nil
+}
+
+func encArgoshapeMemoContext(dst []byte, v *argoshape.MemoContext) ([]byte, error) {
+	var err error
+	_ = err
+	dst = append(dst, '{')
+	start := len(dst)
+	_ = start
+	if v.ServiceAccount != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"serviceAccount\":"...)
+		dst = appendString(dst, string(v.ServiceAccount))
+	}
+	if len(v.NodeSelector) != 0 {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"nodeSelector\":"...)
+		if v.NodeSelector == nil {
+			dst = append(dst, "null"...)
+		} else {
+			m2 := v.NodeSelector
+			dst = append(dst, '{')
+			for k1i, k1 := range sortedKeys(m2) {
+				if k1i > 0 {
+					dst = append(dst, ',')
+				}
+				dst = appendString(dst, string(k1))
+				dst = append(dst, ':')
+				mv3 := m2[k1]
+				dst = appendString(dst, string(mv3))
+			}
+			dst = append(dst, '}')
+		}
+	}
+	if len(v.Tolerations) != 0 {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"tolerations\":"...)
+		if v.Tolerations == nil {
+			dst = append(dst, "null"...)
+		} else {
+			dst = append(dst, '[')
+			for i4 := range v.Tolerations {
+				if i4 > 0 {
+					dst = append(dst, ',')
+				}
+				if dst, err = encCorev1Toleration(dst, &v.Tolerations[i4]); err != nil {
+					return dst, err
+				}
+			}
+			dst = append(dst, ']')
+		}
+	}
+	if len(v.Volumes) != 0 {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"volumes\":"...)
+		if v.Volumes == nil {
+			dst = append(dst, "null"...)
+		} else {
+			dst = append(dst, '[')
+			for i5 := range v.Volumes {
+				if i5 > 0 {
+					dst = append(dst, ',')
+				}
+				if dst, err = encArgoshapeMemoVolume(dst, &v.Volumes[i5]); err != nil {
+					return dst, err
+				}
+			}
+			dst = append(dst, ']')
+		}
+	}
+	if len(v.Raw) != 0 {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"raw\":"...)
+		if v.Raw == nil {
+			dst = append(dst, "null"...)
+		} else {
+			dst = append(dst, '[')
+			for i6 := range v.Raw {
+				if i6 > 0 {
+					dst = append(dst, ',')
+				}
+				dst = appendString(dst, string(v.Raw[i6]))
+			}
+			dst = append(dst, ']')
+		}
 	}
 	return append(dst, '}'), nil
 }
@@ -4140,6 +3836,54 @@ func encCorev1Affinity(dst []byte, v *corev1.Affinity) ([]byte, error) {
 			dst = append(dst, "null"...)
 		} else if dst, err = encCorev1PodAntiAffinity(dst, v.PodAntiAffinity); err != nil {
 			return dst, err
+		}
+	}
+	return append(dst, '}'), nil
+}
+
+func encCorev1Toleration(dst []byte, v *corev1.Toleration) ([]byte, error) {
+	var err error
+	_ = err
+	dst = append(dst, '{')
+	start := len(dst)
+	_ = start
+	if v.Key != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"key\":"...)
+		dst = appendString(dst, string(v.Key))
+	}
+	if v.Operator != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"operator\":"...)
+		dst = appendString(dst, string(v.Operator))
+	}
+	if v.Value != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"value\":"...)
+		dst = appendString(dst, string(v.Value))
+	}
+	if v.Effect != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"effect\":"...)
+		dst = appendString(dst, string(v.Effect))
+	}
+	if v.TolerationSeconds != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"tolerationSeconds\":"...)
+		if v.TolerationSeconds == nil {
+			dst = append(dst, "null"...)
+		} else {
+			dst = strconv.AppendInt(dst, int64((*v.TolerationSeconds)), 10)
 		}
 	}
 	return append(dst, '}'), nil
@@ -6715,6 +6459,1626 @@ func encMetav1ManagedFieldsEntry(dst []byte, v *metav1.ManagedFieldsEntry) ([]by
 	return append(dst, '}'), nil
 }
 
+func encArgoshapeSpecV4(dst []byte, v *argoshape.SpecV4) ([]byte, error) {
+	var err error
+	_ = err
+	dst = append(dst, '{')
+	start := len(dst)
+	_ = start
+	if v.WorkflowSpec != nil {
+		if v.WorkflowSpec.Entrypoint != "" {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"entrypoint\":"...)
+			dst = appendString(dst, string(v.WorkflowSpec.Entrypoint))
+		}
+	}
+	if v.WorkflowSpec != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"arguments\":"...)
+		if dst, err = encWorkflowv1alpha1Arguments(dst, &v.WorkflowSpec.Arguments); err != nil {
+			return dst, err
+		}
+	}
+	if v.WorkflowSpec != nil {
+		if v.WorkflowSpec.ServiceAccountName != "" {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"serviceAccountName\":"...)
+			dst = appendString(dst, string(v.WorkflowSpec.ServiceAccountName))
+		}
+	}
+	if v.WorkflowSpec != nil {
+		if v.WorkflowSpec.AutomountServiceAccountToken != nil {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"automountServiceAccountToken\":"...)
+			if v.WorkflowSpec.AutomountServiceAccountToken == nil {
+				dst = append(dst, "null"...)
+			} else {
+				dst = strconv.AppendBool(dst, bool((*v.WorkflowSpec.AutomountServiceAccountToken)))
+			}
+		}
+	}
+	if v.WorkflowSpec != nil {
+		if v.WorkflowSpec.Executor != nil {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"executor\":"...)
+			if v.WorkflowSpec.Executor == nil {
+				dst = append(dst, "null"...)
+			} else if dst, err = encWorkflowv1alpha1ExecutorConfig(dst, v.WorkflowSpec.Executor); err != nil {
+				return dst, err
+			}
+		}
+	}
+	if v.WorkflowSpec != nil {
+		if len(v.WorkflowSpec.Volumes) != 0 {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"volumes\":"...)
+			if v.WorkflowSpec.Volumes == nil {
+				dst = append(dst, "null"...)
+			} else {
+				dst = append(dst, '[')
+				for i1 := range v.WorkflowSpec.Volumes {
+					if i1 > 0 {
+						dst = append(dst, ',')
+					}
+					if dst, err = encCorev1Volume(dst, &v.WorkflowSpec.Volumes[i1]); err != nil {
+						return dst, err
+					}
+				}
+				dst = append(dst, ']')
+			}
+		}
+	}
+	if v.WorkflowSpec != nil {
+		if len(v.WorkflowSpec.VolumeClaimTemplates) != 0 {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"volumeClaimTemplates\":"...)
+			if v.WorkflowSpec.VolumeClaimTemplates == nil {
+				dst = append(dst, "null"...)
+			} else {
+				dst = append(dst, '[')
+				for i2 := range v.WorkflowSpec.VolumeClaimTemplates {
+					if i2 > 0 {
+						dst = append(dst, ',')
+					}
+					if dst, err = encCorev1PersistentVolumeClaim(dst, &v.WorkflowSpec.VolumeClaimTemplates[i2]); err != nil {
+						return dst, err
+					}
+				}
+				dst = append(dst, ']')
+			}
+		}
+	}
+	if v.WorkflowSpec != nil {
+		if v.WorkflowSpec.Parallelism != nil {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"parallelism\":"...)
+			if v.WorkflowSpec.Parallelism == nil {
+				dst = append(dst, "null"...)
+			} else {
+				dst = strconv.AppendInt(dst, int64((*v.WorkflowSpec.Parallelism)), 10)
+			}
+		}
+	}
+	if v.WorkflowSpec != nil {
+		if v.WorkflowSpec.ArtifactRepositoryRef != nil {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"artifactRepositoryRef\":"...)
+			if v.WorkflowSpec.ArtifactRepositoryRef == nil {
+				dst = append(dst, "null"...)
+			} else if dst, err = encWorkflowv1alpha1ArtifactRepositoryRef(dst, v.WorkflowSpec.ArtifactRepositoryRef); err != nil {
+				return dst, err
+			}
+		}
+	}
+	if v.WorkflowSpec != nil {
+		if v.WorkflowSpec.Suspend != nil {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"suspend\":"...)
+			if v.WorkflowSpec.Suspend == nil {
+				dst = append(dst, "null"...)
+			} else {
+				dst = strconv.AppendBool(dst, bool((*v.WorkflowSpec.Suspend)))
+			}
+		}
+	}
+	if v.WorkflowSpec != nil {
+		if len(v.WorkflowSpec.NodeSelector) != 0 {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"nodeSelector\":"...)
+			if v.WorkflowSpec.NodeSelector == nil {
+				dst = append(dst, "null"...)
+			} else {
+				m4 := v.WorkflowSpec.NodeSelector
+				dst = append(dst, '{')
+				for k3i, k3 := range sortedKeys(m4) {
+					if k3i > 0 {
+						dst = append(dst, ',')
+					}
+					dst = appendString(dst, string(k3))
+					dst = append(dst, ':')
+					mv5 := m4[k3]
+					dst = appendString(dst, string(mv5))
+				}
+				dst = append(dst, '}')
+			}
+		}
+	}
+	if v.WorkflowSpec != nil {
+		if v.WorkflowSpec.Affinity != nil {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"affinity\":"...)
+			if v.WorkflowSpec.Affinity == nil {
+				dst = append(dst, "null"...)
+			} else if dst, err = encCorev1Affinity(dst, v.WorkflowSpec.Affinity); err != nil {
+				return dst, err
+			}
+		}
+	}
+	if v.WorkflowSpec != nil {
+		if len(v.WorkflowSpec.Tolerations) != 0 {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"tolerations\":"...)
+			if v.WorkflowSpec.Tolerations == nil {
+				dst = append(dst, "null"...)
+			} else {
+				dst = append(dst, '[')
+				for i6 := range v.WorkflowSpec.Tolerations {
+					if i6 > 0 {
+						dst = append(dst, ',')
+					}
+					if dst, err = encCorev1Toleration(dst, &v.WorkflowSpec.Tolerations[i6]); err != nil {
+						return dst, err
+					}
+				}
+				dst = append(dst, ']')
+			}
+		}
+	}
+	if v.WorkflowSpec != nil {
+		if len(v.WorkflowSpec.ImagePullSecrets) != 0 {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"imagePullSecrets\":"...)
+			if v.WorkflowSpec.ImagePullSecrets == nil {
+				dst = append(dst, "null"...)
+			} else {
+				dst = append(dst, '[')
+				for i7 := range v.WorkflowSpec.ImagePullSecrets {
+					if i7 > 0 {
+						dst = append(dst, ',')
+					}
+					if dst, err = encCorev1LocalObjectReference(dst, &v.WorkflowSpec.ImagePullSecrets[i7]); err != nil {
+						return dst, err
+					}
+				}
+				dst = append(dst, ']')
+			}
+		}
+	}
+	if v.WorkflowSpec != nil {
+		if v.WorkflowSpec.HostNetwork != nil {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"hostNetwork\":"...)
+			if v.WorkflowSpec.HostNetwork == nil {
+				dst = append(dst, "null"...)
+			} else {
+				dst = strconv.AppendBool(dst, bool((*v.WorkflowSpec.HostNetwork)))
+			}
+		}
+	}
+	if v.WorkflowSpec != nil {
+		if v.WorkflowSpec.DNSPolicy != nil {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"dnsPolicy\":"...)
+			if v.WorkflowSpec.DNSPolicy == nil {
+				dst = append(dst, "null"...)
+			} else {
+				dst = appendString(dst, string((*v.WorkflowSpec.DNSPolicy)))
+			}
+		}
+	}
+	if v.WorkflowSpec != nil {
+		if v.WorkflowSpec.DNSConfig != nil {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"dnsConfig\":"...)
+			if v.WorkflowSpec.DNSConfig == nil {
+				dst = append(dst, "null"...)
+			} else if dst, err = encCorev1PodDNSConfig(dst, v.WorkflowSpec.DNSConfig); err != nil {
+				return dst, err
+			}
+		}
+	}
+	if v.WorkflowSpec != nil {
+		if v.WorkflowSpec.OnExit != "" {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"onExit\":"...)
+			dst = appendString(dst, string(v.WorkflowSpec.OnExit))
+		}
+	}
+	if v.WorkflowSpec != nil {
+		if v.WorkflowSpec.TTLStrategy != nil {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"ttlStrategy\":"...)
+			if v.WorkflowSpec.TTLStrategy == nil {
+				dst = append(dst, "null"...)
+			} else if dst, err = encWorkflowv1alpha1TTLStrategy(dst, v.WorkflowSpec.TTLStrategy); err != nil {
+				return dst, err
+			}
+		}
+	}
+	if v.WorkflowSpec != nil {
+		if v.WorkflowSpec.ActiveDeadlineSeconds != nil {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"activeDeadlineSeconds\":"...)
+			if v.WorkflowSpec.ActiveDeadlineSeconds == nil {
+				dst = append(dst, "null"...)
+			} else {
+				dst = strconv.AppendInt(dst, int64((*v.WorkflowSpec.ActiveDeadlineSeconds)), 10)
+			}
+		}
+	}
+	if v.WorkflowSpec != nil {
+		if v.WorkflowSpec.Priority != nil {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"priority\":"...)
+			if v.WorkflowSpec.Priority == nil {
+				dst = append(dst, "null"...)
+			} else {
+				dst = strconv.AppendInt(dst, int64((*v.WorkflowSpec.Priority)), 10)
+			}
+		}
+	}
+	if v.WorkflowSpec != nil {
+		if v.WorkflowSpec.SchedulerName != "" {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"schedulerName\":"...)
+			dst = appendString(dst, string(v.WorkflowSpec.SchedulerName))
+		}
+	}
+	if v.WorkflowSpec != nil {
+		if v.WorkflowSpec.PodGC != nil {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"podGC\":"...)
+			if v.WorkflowSpec.PodGC == nil {
+				dst = append(dst, "null"...)
+			} else if dst, err = encWorkflowv1alpha1PodGC(dst, v.WorkflowSpec.PodGC); err != nil {
+				return dst, err
+			}
+		}
+	}
+	if v.WorkflowSpec != nil {
+		if v.WorkflowSpec.PodPriorityClassName != "" {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"podPriorityClassName\":"...)
+			dst = appendString(dst, string(v.WorkflowSpec.PodPriorityClassName))
+		}
+	}
+	if v.WorkflowSpec != nil {
+		if len(v.WorkflowSpec.HostAliases) != 0 {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"hostAliases\":"...)
+			if v.WorkflowSpec.HostAliases == nil {
+				dst = append(dst, "null"...)
+			} else {
+				dst = append(dst, '[')
+				for i8 := range v.WorkflowSpec.HostAliases {
+					if i8 > 0 {
+						dst = append(dst, ',')
+					}
+					if dst, err = encCorev1HostAlias(dst, &v.WorkflowSpec.HostAliases[i8]); err != nil {
+						return dst, err
+					}
+				}
+				dst = append(dst, ']')
+			}
+		}
+	}
+	if v.WorkflowSpec != nil {
+		if v.WorkflowSpec.SecurityContext != nil {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"securityContext\":"...)
+			if v.WorkflowSpec.SecurityContext == nil {
+				dst = append(dst, "null"...)
+			} else if dst, err = encCorev1PodSecurityContext(dst, v.WorkflowSpec.SecurityContext); err != nil {
+				return dst, err
+			}
+		}
+	}
+	if v.WorkflowSpec != nil {
+		if v.WorkflowSpec.PodSpecPatch != "" {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"podSpecPatch\":"...)
+			dst = appendString(dst, string(v.WorkflowSpec.PodSpecPatch))
+		}
+	}
+	if v.WorkflowSpec != nil {
+		if v.WorkflowSpec.PodDisruptionBudget != nil {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"podDisruptionBudget\":"...)
+			if v.WorkflowSpec.PodDisruptionBudget == nil {
+				dst = append(dst, "null"...)
+			} else if dst, err = encPolicyv1PodDisruptionBudgetSpec(dst, v.WorkflowSpec.PodDisruptionBudget); err != nil {
+				return dst, err
+			}
+		}
+	}
+	if v.WorkflowSpec != nil {
+		if v.WorkflowSpec.Metrics != nil {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"metrics\":"...)
+			if v.WorkflowSpec.Metrics == nil {
+				dst = append(dst, "null"...)
+			} else if dst, err = encWorkflowv1alpha1Metrics(dst, v.WorkflowSpec.Metrics); err != nil {
+				return dst, err
+			}
+		}
+	}
+	if v.WorkflowSpec != nil {
+		if v.WorkflowSpec.Shutdown != "" {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"shutdown\":"...)
+			dst = appendString(dst, string(v.WorkflowSpec.Shutdown))
+		}
+	}
+	if v.WorkflowSpec != nil {
+		if v.WorkflowSpec.WorkflowTemplateRef != nil {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"workflowTemplateRef\":"...)
+			if v.WorkflowSpec.WorkflowTemplateRef == nil {
+				dst = append(dst, "null"...)
+			} else if dst, err = encWorkflowv1alpha1WorkflowTemplateRef(dst, v.WorkflowSpec.WorkflowTemplateRef); err != nil {
+				return dst, err
+			}
+		}
+	}
+	if v.WorkflowSpec != nil {
+		if v.WorkflowSpec.Synchronization != nil {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"synchronization\":"...)
+			if v.WorkflowSpec.Synchronization == nil {
+				dst = append(dst, "null"...)
+			} else if dst, err = encWorkflowv1alpha1Synchronization(dst, v.WorkflowSpec.Synchronization); err != nil {
+				return dst, err
+			}
+		}
+	}
+	if v.WorkflowSpec != nil {
+		if v.WorkflowSpec.VolumeClaimGC != nil {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"volumeClaimGC\":"...)
+			if v.WorkflowSpec.VolumeClaimGC == nil {
+				dst = append(dst, "null"...)
+			} else if dst, err = encWorkflowv1alpha1VolumeClaimGC(dst, v.WorkflowSpec.VolumeClaimGC); err != nil {
+				return dst, err
+			}
+		}
+	}
+	if v.WorkflowSpec != nil {
+		if v.WorkflowSpec.RetryStrategy != nil {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"retryStrategy\":"...)
+			if v.WorkflowSpec.RetryStrategy == nil {
+				dst = append(dst, "null"...)
+			} else if dst, err = encWorkflowv1alpha1RetryStrategy(dst, v.WorkflowSpec.RetryStrategy); err != nil {
+				return dst, err
+			}
+		}
+	}
+	if v.WorkflowSpec != nil {
+		if v.WorkflowSpec.PodMetadata != nil {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"podMetadata\":"...)
+			if v.WorkflowSpec.PodMetadata == nil {
+				dst = append(dst, "null"...)
+			} else if dst, err = encWorkflowv1alpha1Metadata(dst, v.WorkflowSpec.PodMetadata); err != nil {
+				return dst, err
+			}
+		}
+	}
+	if v.WorkflowSpec != nil {
+		if v.WorkflowSpec.TemplateDefaults != nil {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"templateDefaults\":"...)
+			if v.WorkflowSpec.TemplateDefaults == nil {
+				dst = append(dst, "null"...)
+			} else if dst, err = encWorkflowv1alpha1Template(dst, v.WorkflowSpec.TemplateDefaults); err != nil {
+				return dst, err
+			}
+		}
+	}
+	if v.WorkflowSpec != nil {
+		if v.WorkflowSpec.ArchiveLogs != nil {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"archiveLogs\":"...)
+			if v.WorkflowSpec.ArchiveLogs == nil {
+				dst = append(dst, "null"...)
+			} else {
+				dst = strconv.AppendBool(dst, bool((*v.WorkflowSpec.ArchiveLogs)))
+			}
+		}
+	}
+	if v.WorkflowSpec != nil {
+		if len(v.WorkflowSpec.Hooks) != 0 {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"hooks\":"...)
+			if v.WorkflowSpec.Hooks == nil {
+				dst = append(dst, "null"...)
+			} else {
+				m10 := v.WorkflowSpec.Hooks
+				dst = append(dst, '{')
+				for k9i, k9 := range sortedKeys(m10) {
+					if k9i > 0 {
+						dst = append(dst, ',')
+					}
+					dst = appendString(dst, string(k9))
+					dst = append(dst, ':')
+					mv11 := m10[k9]
+					if dst, err = encWorkflowv1alpha1LifecycleHook(dst, &mv11); err != nil {
+						return dst, err
+					}
+				}
+				dst = append(dst, '}')
+			}
+		}
+	}
+	if v.WorkflowSpec != nil {
+		if v.WorkflowSpec.WorkflowMetadata != nil {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"workflowMetadata\":"...)
+			if v.WorkflowSpec.WorkflowMetadata == nil {
+				dst = append(dst, "null"...)
+			} else if dst, err = encWorkflowv1alpha1WorkflowMetadata(dst, v.WorkflowSpec.WorkflowMetadata); err != nil {
+				return dst, err
+			}
+		}
+	}
+	if v.WorkflowSpec != nil {
+		if v.WorkflowSpec.ArtifactGC != nil {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"artifactGC\":"...)
+			if v.WorkflowSpec.ArtifactGC == nil {
+				dst = append(dst, "null"...)
+			} else if dst, err = encWorkflowv1alpha1WorkflowLevelArtifactGC(dst, v.WorkflowSpec.ArtifactGC); err != nil {
+				return dst, err
+			}
+		}
+	}
+	if len(v.Templates) != 0 {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"templates\":"...)
+		if v.Templates == nil {
+			dst = append(dst, "null"...)
+		} else {
+			dst = append(dst, '[')
+			for i12 := range v.Templates {
+				if i12 > 0 {
+					dst = append(dst, ',')
+				}
+				if dst, err = encArgoshapeTemplateV4(dst, &v.Templates[i12]); err != nil {
+					return dst, err
+				}
+			}
+			dst = append(dst, ']')
+		}
+	}
+	return append(dst, '}'), nil
+}
+
+func encArgoshapeCronSpecV4(dst []byte, v *argoshape.CronSpecV4) ([]byte, error) {
+	var err error
+	_ = err
+	dst = append(dst, '{')
+	start := len(dst)
+	_ = start
+	if v.CronWorkflowSpec != nil {
+		if v.CronWorkflowSpec.Schedule != "" {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"schedule\":"...)
+			dst = appendString(dst, string(v.CronWorkflowSpec.Schedule))
+		}
+	}
+	if v.CronWorkflowSpec != nil {
+		if v.CronWorkflowSpec.ConcurrencyPolicy != "" {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"concurrencyPolicy\":"...)
+			dst = appendString(dst, string(v.CronWorkflowSpec.ConcurrencyPolicy))
+		}
+	}
+	if v.CronWorkflowSpec != nil {
+		if v.CronWorkflowSpec.Suspend {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"suspend\":"...)
+			dst = strconv.AppendBool(dst, bool(v.CronWorkflowSpec.Suspend))
+		}
+	}
+	if v.CronWorkflowSpec != nil {
+		if v.CronWorkflowSpec.StartingDeadlineSeconds != nil {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"startingDeadlineSeconds\":"...)
+			if v.CronWorkflowSpec.StartingDeadlineSeconds == nil {
+				dst = append(dst, "null"...)
+			} else {
+				dst = strconv.AppendInt(dst, int64((*v.CronWorkflowSpec.StartingDeadlineSeconds)), 10)
+			}
+		}
+	}
+	if v.CronWorkflowSpec != nil {
+		if v.CronWorkflowSpec.SuccessfulJobsHistoryLimit != nil {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"successfulJobsHistoryLimit\":"...)
+			if v.CronWorkflowSpec.SuccessfulJobsHistoryLimit == nil {
+				dst = append(dst, "null"...)
+			} else {
+				dst = strconv.AppendInt(dst, int64((*v.CronWorkflowSpec.SuccessfulJobsHistoryLimit)), 10)
+			}
+		}
+	}
+	if v.CronWorkflowSpec != nil {
+		if v.CronWorkflowSpec.FailedJobsHistoryLimit != nil {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"failedJobsHistoryLimit\":"...)
+			if v.CronWorkflowSpec.FailedJobsHistoryLimit == nil {
+				dst = append(dst, "null"...)
+			} else {
+				dst = strconv.AppendInt(dst, int64((*v.CronWorkflowSpec.FailedJobsHistoryLimit)), 10)
+			}
+		}
+	}
+	if v.CronWorkflowSpec != nil {
+		if v.CronWorkflowSpec.Timezone != "" {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"timezone\":"...)
+			dst = appendString(dst, string(v.CronWorkflowSpec.Timezone))
+		}
+	}
+	if v.CronWorkflowSpec != nil {
+		if v.CronWorkflowSpec.WorkflowMetadata != nil {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"workflowMetadata\":"...)
+			if v.CronWorkflowSpec.WorkflowMetadata == nil {
+				dst = append(dst, "null"...)
+			} else if dst, err = encMetav1ObjectMeta(dst, v.CronWorkflowSpec.WorkflowMetadata); err != nil {
+				return dst, err
+			}
+		}
+	}
+	if v.CronWorkflowSpec != nil {
+		if v.CronWorkflowSpec.StopStrategy != nil {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"stopStrategy\":"...)
+			if v.CronWorkflowSpec.StopStrategy == nil {
+				dst = append(dst, "null"...)
+			} else if dst, err = encWorkflowv1alpha1StopStrategy(dst, v.CronWorkflowSpec.StopStrategy); err != nil {
+				return dst, err
+			}
+		}
+	}
+	if v.CronWorkflowSpec != nil {
+		if len(v.CronWorkflowSpec.Schedules) != 0 {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"schedules\":"...)
+			if v.CronWorkflowSpec.Schedules == nil {
+				dst = append(dst, "null"...)
+			} else {
+				dst = append(dst, '[')
+				for i1 := range v.CronWorkflowSpec.Schedules {
+					if i1 > 0 {
+						dst = append(dst, ',')
+					}
+					dst = appendString(dst, string(v.CronWorkflowSpec.Schedules[i1]))
+				}
+				dst = append(dst, ']')
+			}
+		}
+	}
+	if v.CronWorkflowSpec != nil {
+		if v.CronWorkflowSpec.When != "" {
+			if len(dst) > start {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, "\"when\":"...)
+			dst = appendString(dst, string(v.CronWorkflowSpec.When))
+		}
+	}
+	if len(dst) > start {
+		dst = append(dst, ',')
+	}
+	dst = append(dst, "\"workflowSpec\":"...)
+	if dst, err = encArgoshapeSpecV4(dst, &v.WorkflowSpec); err != nil {
+		return dst, err
+	}
+	return append(dst, '}'), nil
+}
+
+func encArgoshapeMemoizeV4(dst []byte, v *argoshape.MemoizeV4) ([]byte, error) {
+	var err error
+	_ = err
+	dst = append(dst, '{')
+	start := len(dst)
+	_ = start
+	if len(dst) > start {
+		dst = append(dst, ',')
+	}
+	dst = append(dst, "\"key\":"...)
+	dst = appendString(dst, string(v.Key))
+	if len(dst) > start {
+		dst = append(dst, ',')
+	}
+	dst = append(dst, "\"cache\":"...)
+	if v.Cache == nil {
+		dst = append(dst, "null"...)
+	} else if dst, err = encStruct1(dst, v.Cache); err != nil {
+		return dst, err
+	}
+	if len(dst) > start {
+		dst = append(dst, ',')
+	}
+	dst = append(dst, "\"maxAge\":"...)
+	dst = appendString(dst, string(v.MaxAge))
+	return append(dst, '}'), nil
+}
+
+func encArgoshapeMemoVolume(dst []byte, v *argoshape.MemoVolume) ([]byte, error) {
+	var err error
+	_ = err
+	dst = append(dst, '{')
+	start := len(dst)
+	_ = start
+	if len(dst) > start {
+		dst = append(dst, ',')
+	}
+	dst = append(dst, "\"name\":"...)
+	dst = appendString(dst, string(v.Name))
+	if len(dst) > start {
+		dst = append(dst, ',')
+	}
+	dst = append(dst, "\"source\":"...)
+	if dst, err = encCorev1VolumeSource(dst, &v.Source); err != nil {
+		return dst, err
+	}
+	if v.ClaimSize != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"claimSize\":"...)
+		dst = appendString(dst, string(v.ClaimSize))
+	}
+	if len(v.AccessModes) != 0 {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"accessModes\":"...)
+		if v.AccessModes == nil {
+			dst = append(dst, "null"...)
+		} else {
+			dst = append(dst, '[')
+			for i1 := range v.AccessModes {
+				if i1 > 0 {
+					dst = append(dst, ',')
+				}
+				dst = appendString(dst, string(v.AccessModes[i1]))
+			}
+			dst = append(dst, ']')
+		}
+	}
+	if v.StorageClass != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"storageClass\":"...)
+		dst = appendString(dst, string(v.StorageClass))
+	}
+	return append(dst, '}'), nil
+}
+
+func encWorkflowv1alpha1NodeStatus(dst []byte, v *workflowv1alpha1.NodeStatus) ([]byte, error) {
+	var err error
+	_ = err
+	dst = append(dst, '{')
+	start := len(dst)
+	_ = start
+	if len(dst) > start {
+		dst = append(dst, ',')
+	}
+	dst = append(dst, "\"id\":"...)
+	dst = appendString(dst, string(v.ID))
+	if len(dst) > start {
+		dst = append(dst, ',')
+	}
+	dst = append(dst, "\"name\":"...)
+	dst = appendString(dst, string(v.Name))
+	if v.DisplayName != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"displayName\":"...)
+		dst = appendString(dst, string(v.DisplayName))
+	}
+	if len(dst) > start {
+		dst = append(dst, ',')
+	}
+	dst = append(dst, "\"type\":"...)
+	dst = appendString(dst, string(v.Type))
+	if v.TemplateName != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"templateName\":"...)
+		dst = appendString(dst, string(v.TemplateName))
+	}
+	if v.TemplateRef != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"templateRef\":"...)
+		if v.TemplateRef == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encWorkflowv1alpha1TemplateRef(dst, v.TemplateRef); err != nil {
+			return dst, err
+		}
+	}
+	if v.TemplateScope != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"templateScope\":"...)
+		dst = appendString(dst, string(v.TemplateScope))
+	}
+	if v.Phase != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"phase\":"...)
+		dst = appendString(dst, string(v.Phase))
+	}
+	if v.BoundaryID != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"boundaryID\":"...)
+		dst = appendString(dst, string(v.BoundaryID))
+	}
+	if v.Message != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"message\":"...)
+		dst = appendString(dst, string(v.Message))
+	}
+	if len(dst) > start {
+		dst = append(dst, ',')
+	}
+	dst = append(dst, "\"startedAt\":"...)
+	if v.StartedAt.IsZero() {
+		dst = append(dst, "null"...)
+	} else {
+		b1, err := v.StartedAt.MarshalJSON()
+		if err != nil {
+			return dst, err
+		}
+		if dst, err = appendMarshaled(dst, b1); err != nil {
+			return dst, err
+		}
+	}
+	if len(dst) > start {
+		dst = append(dst, ',')
+	}
+	dst = append(dst, "\"finishedAt\":"...)
+	if v.FinishedAt.IsZero() {
+		dst = append(dst, "null"...)
+	} else {
+		b2, err := v.FinishedAt.MarshalJSON()
+		if err != nil {
+			return dst, err
+		}
+		if dst, err = appendMarshaled(dst, b2); err != nil {
+			return dst, err
+		}
+	}
+	if v.EstimatedDuration != 0 {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"estimatedDuration\":"...)
+		dst = strconv.AppendInt(dst, int64(v.EstimatedDuration), 10)
+	}
+	if v.Progress != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"progress\":"...)
+		dst = appendString(dst, string(v.Progress))
+	}
+	if len(v.ResourcesDuration) != 0 {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"resourcesDuration\":"...)
+		if v.ResourcesDuration == nil {
+			dst = append(dst, "null"...)
+		} else {
+			m4 := v.ResourcesDuration
+			dst = append(dst, '{')
+			for k3i, k3 := range sortedKeys(m4) {
+				if k3i > 0 {
+					dst = append(dst, ',')
+				}
+				dst = appendString(dst, string(k3))
+				dst = append(dst, ':')
+				mv5 := m4[k3]
+				dst = strconv.AppendInt(dst, int64(mv5), 10)
+			}
+			dst = append(dst, '}')
+		}
+	}
+	if v.PodIP != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"podIP\":"...)
+		dst = appendString(dst, string(v.PodIP))
+	}
+	if v.Daemoned != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"daemoned\":"...)
+		if v.Daemoned == nil {
+			dst = append(dst, "null"...)
+		} else {
+			dst = strconv.AppendBool(dst, bool((*v.Daemoned)))
+		}
+	}
+	if v.NodeFlag != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"nodeFlag\":"...)
+		if v.NodeFlag == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encWorkflowv1alpha1NodeFlag(dst, v.NodeFlag); err != nil {
+			return dst, err
+		}
+	}
+	if v.Inputs != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"inputs\":"...)
+		if v.Inputs == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encWorkflowv1alpha1Inputs(dst, v.Inputs); err != nil {
+			return dst, err
+		}
+	}
+	if v.Outputs != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"outputs\":"...)
+		if v.Outputs == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encWorkflowv1alpha1Outputs(dst, v.Outputs); err != nil {
+			return dst, err
+		}
+	}
+	if len(v.Children) != 0 {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"children\":"...)
+		if v.Children == nil {
+			dst = append(dst, "null"...)
+		} else {
+			dst = append(dst, '[')
+			for i6 := range v.Children {
+				if i6 > 0 {
+					dst = append(dst, ',')
+				}
+				dst = appendString(dst, string(v.Children[i6]))
+			}
+			dst = append(dst, ']')
+		}
+	}
+	if len(v.OutboundNodes) != 0 {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"outboundNodes\":"...)
+		if v.OutboundNodes == nil {
+			dst = append(dst, "null"...)
+		} else {
+			dst = append(dst, '[')
+			for i7 := range v.OutboundNodes {
+				if i7 > 0 {
+					dst = append(dst, ',')
+				}
+				dst = appendString(dst, string(v.OutboundNodes[i7]))
+			}
+			dst = append(dst, ']')
+		}
+	}
+	if v.HostNodeName != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"hostNodeName\":"...)
+		dst = appendString(dst, string(v.HostNodeName))
+	}
+	if v.MemoizationStatus != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"memoizationStatus\":"...)
+		if v.MemoizationStatus == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encWorkflowv1alpha1MemoizationStatus(dst, v.MemoizationStatus); err != nil {
+			return dst, err
+		}
+	}
+	if v.SynchronizationStatus != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"synchronizationStatus\":"...)
+		if v.SynchronizationStatus == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encWorkflowv1alpha1NodeSynchronizationStatus(dst, v.SynchronizationStatus); err != nil {
+			return dst, err
+		}
+	}
+	if v.TaskResultSynced != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"taskResultSynced\":"...)
+		if v.TaskResultSynced == nil {
+			dst = append(dst, "null"...)
+		} else {
+			dst = strconv.AppendBool(dst, bool((*v.TaskResultSynced)))
+		}
+	}
+	return append(dst, '}'), nil
+}
+
+func encWorkflowv1alpha1Condition(dst []byte, v *workflowv1alpha1.Condition) ([]byte, error) {
+	var err error
+	_ = err
+	dst = append(dst, '{')
+	start := len(dst)
+	_ = start
+	if v.Type != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"type\":"...)
+		dst = appendString(dst, string(v.Type))
+	}
+	if v.Status != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"status\":"...)
+		dst = appendString(dst, string(v.Status))
+	}
+	if v.Message != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"message\":"...)
+		dst = appendString(dst, string(v.Message))
+	}
+	return append(dst, '}'), nil
+}
+
+func encWorkflowv1alpha1SynchronizationStatus(dst []byte, v *workflowv1alpha1.SynchronizationStatus) ([]byte, error) {
+	var err error
+	_ = err
+	dst = append(dst, '{')
+	start := len(dst)
+	_ = start
+	if v.Semaphore != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"semaphore\":"...)
+		if v.Semaphore == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encWorkflowv1alpha1SemaphoreStatus(dst, v.Semaphore); err != nil {
+			return dst, err
+		}
+	}
+	if v.Mutex != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"mutex\":"...)
+		if v.Mutex == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encWorkflowv1alpha1MutexStatus(dst, v.Mutex); err != nil {
+			return dst, err
+		}
+	}
+	return append(dst, '}'), nil
+}
+
+func encWorkflowv1alpha1ArtifactRepositoryRefStatus(dst []byte, v *workflowv1alpha1.ArtifactRepositoryRefStatus) ([]byte, error) {
+	var err error
+	_ = err
+	dst = append(dst, '{')
+	start := len(dst)
+	_ = start
+	if v.ArtifactRepositoryRef.ConfigMap != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"configMap\":"...)
+		dst = appendString(dst, string(v.ArtifactRepositoryRef.ConfigMap))
+	}
+	if v.ArtifactRepositoryRef.Key != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"key\":"...)
+		dst = appendString(dst, string(v.ArtifactRepositoryRef.Key))
+	}
+	if v.Namespace != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"namespace\":"...)
+		dst = appendString(dst, string(v.Namespace))
+	}
+	if v.Default {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"default\":"...)
+		dst = strconv.AppendBool(dst, bool(v.Default))
+	}
+	if v.ArtifactRepository != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"artifactRepository\":"...)
+		if v.ArtifactRepository == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encWorkflowv1alpha1ArtifactRepository(dst, v.ArtifactRepository); err != nil {
+			return dst, err
+		}
+	}
+	return append(dst, '}'), nil
+}
+
+func encWorkflowv1alpha1ArtGCStatus(dst []byte, v *workflowv1alpha1.ArtGCStatus) ([]byte, error) {
+	var err error
+	_ = err
+	dst = append(dst, '{')
+	start := len(dst)
+	_ = start
+	if len(v.StrategiesProcessed) != 0 {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"strategiesProcessed\":"...)
+		if v.StrategiesProcessed == nil {
+			dst = append(dst, "null"...)
+		} else {
+			m2 := v.StrategiesProcessed
+			dst = append(dst, '{')
+			for k1i, k1 := range sortedKeys(m2) {
+				if k1i > 0 {
+					dst = append(dst, ',')
+				}
+				dst = appendString(dst, string(k1))
+				dst = append(dst, ':')
+				mv3 := m2[k1]
+				dst = strconv.AppendBool(dst, bool(mv3))
+			}
+			dst = append(dst, '}')
+		}
+	}
+	if len(v.PodsRecouped) != 0 {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"podsRecouped\":"...)
+		if v.PodsRecouped == nil {
+			dst = append(dst, "null"...)
+		} else {
+			m5 := v.PodsRecouped
+			dst = append(dst, '{')
+			for k4i, k4 := range sortedKeys(m5) {
+				if k4i > 0 {
+					dst = append(dst, ',')
+				}
+				dst = appendString(dst, string(k4))
+				dst = append(dst, ':')
+				mv6 := m5[k4]
+				dst = strconv.AppendBool(dst, bool(mv6))
+			}
+			dst = append(dst, '}')
+		}
+	}
+	if v.NotSpecified {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"notSpecified\":"...)
+		dst = strconv.AppendBool(dst, bool(v.NotSpecified))
+	}
+	return append(dst, '}'), nil
+}
+
+func encWorkflowv1alpha1StopStrategy(dst []byte, v *workflowv1alpha1.StopStrategy) ([]byte, error) {
+	var err error
+	_ = err
+	dst = append(dst, '{')
+	start := len(dst)
+	_ = start
+	if len(dst) > start {
+		dst = append(dst, ',')
+	}
+	dst = append(dst, "\"expression\":"...)
+	dst = appendString(dst, string(v.Expression))
+	return append(dst, '}'), nil
+}
+
+func encCorev1ObjectReference(dst []byte, v *corev1.ObjectReference) ([]byte, error) {
+	var err error
+	_ = err
+	dst = append(dst, '{')
+	start := len(dst)
+	_ = start
+	if v.Kind != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"kind\":"...)
+		dst = appendString(dst, string(v.Kind))
+	}
+	if v.Namespace != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"namespace\":"...)
+		dst = appendString(dst, string(v.Namespace))
+	}
+	if v.Name != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"name\":"...)
+		dst = appendString(dst, string(v.Name))
+	}
+	if v.UID != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"uid\":"...)
+		dst = appendString(dst, string(v.UID))
+	}
+	if v.APIVersion != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"apiVersion\":"...)
+		dst = appendString(dst, string(v.APIVersion))
+	}
+	if v.ResourceVersion != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"resourceVersion\":"...)
+		dst = appendString(dst, string(v.ResourceVersion))
+	}
+	if v.FieldPath != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"fieldPath\":"...)
+		dst = appendString(dst, string(v.FieldPath))
+	}
+	return append(dst, '}'), nil
+}
+
+func encWorkflowv1alpha1Parameter(dst []byte, v *workflowv1alpha1.Parameter) ([]byte, error) {
+	var err error
+	_ = err
+	dst = append(dst, '{')
+	start := len(dst)
+	_ = start
+	if len(dst) > start {
+		dst = append(dst, ',')
+	}
+	dst = append(dst, "\"name\":"...)
+	dst = appendString(dst, string(v.Name))
+	if v.Default != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"default\":"...)
+		if v.Default == nil {
+			dst = append(dst, "null"...)
+		} else {
+			dst = appendString(dst, string((*v.Default)))
+		}
+	}
+	if v.Value != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"value\":"...)
+		if v.Value == nil {
+			dst = append(dst, "null"...)
+		} else {
+			dst = appendString(dst, string((*v.Value)))
+		}
+	}
+	if v.ValueFrom != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"valueFrom\":"...)
+		if v.ValueFrom == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encWorkflowv1alpha1ValueFrom(dst, v.ValueFrom); err != nil {
+			return dst, err
+		}
+	}
+	if v.GlobalName != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"globalName\":"...)
+		dst = appendString(dst, string(v.GlobalName))
+	}
+	if len(v.Enum) != 0 {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"enum\":"...)
+		if v.Enum == nil {
+			dst = append(dst, "null"...)
+		} else {
+			dst = append(dst, '[')
+			for i1 := range v.Enum {
+				if i1 > 0 {
+					dst = append(dst, ',')
+				}
+				dst = appendString(dst, string(v.Enum[i1]))
+			}
+			dst = append(dst, ']')
+		}
+	}
+	if v.Description != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"description\":"...)
+		if v.Description == nil {
+			dst = append(dst, "null"...)
+		} else {
+			dst = appendString(dst, string((*v.Description)))
+		}
+	}
+	return append(dst, '}'), nil
+}
+
+func encWorkflowv1alpha1Artifact(dst []byte, v *workflowv1alpha1.Artifact) ([]byte, error) {
+	var err error
+	_ = err
+	dst = append(dst, '{')
+	start := len(dst)
+	_ = start
+	if len(dst) > start {
+		dst = append(dst, ',')
+	}
+	dst = append(dst, "\"name\":"...)
+	dst = appendString(dst, string(v.Name))
+	if v.Path != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"path\":"...)
+		dst = appendString(dst, string(v.Path))
+	}
+	if v.Mode != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"mode\":"...)
+		if v.Mode == nil {
+			dst = append(dst, "null"...)
+		} else {
+			dst = strconv.AppendInt(dst, int64((*v.Mode)), 10)
+		}
+	}
+	if v.From != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"from\":"...)
+		dst = appendString(dst, string(v.From))
+	}
+	if v.ArtifactLocation.ArchiveLogs != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"archiveLogs\":"...)
+		if v.ArtifactLocation.ArchiveLogs == nil {
+			dst = append(dst, "null"...)
+		} else {
+			dst = strconv.AppendBool(dst, bool((*v.ArtifactLocation.ArchiveLogs)))
+		}
+	}
+	if v.ArtifactLocation.S3 != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"s3\":"...)
+		if v.ArtifactLocation.S3 == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encWorkflowv1alpha1S3Artifact(dst, v.ArtifactLocation.S3); err != nil {
+			return dst, err
+		}
+	}
+	if v.ArtifactLocation.Git != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"git\":"...)
+		if v.ArtifactLocation.Git == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encWorkflowv1alpha1GitArtifact(dst, v.ArtifactLocation.Git); err != nil {
+			return dst, err
+		}
+	}
+	if v.ArtifactLocation.HTTP != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"http\":"...)
+		if v.ArtifactLocation.HTTP == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encWorkflowv1alpha1HTTPArtifact(dst, v.ArtifactLocation.HTTP); err != nil {
+			return dst, err
+		}
+	}
+	if v.ArtifactLocation.Artifactory != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"artifactory\":"...)
+		if v.ArtifactLocation.Artifactory == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encWorkflowv1alpha1ArtifactoryArtifact(dst, v.ArtifactLocation.Artifactory); err != nil {
+			return dst, err
+		}
+	}
+	if v.ArtifactLocation.HDFS != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"hdfs\":"...)
+		if v.ArtifactLocation.HDFS == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encWorkflowv1alpha1HDFSArtifact(dst, v.ArtifactLocation.HDFS); err != nil {
+			return dst, err
+		}
+	}
+	if v.ArtifactLocation.Raw != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"raw\":"...)
+		if v.ArtifactLocation.Raw == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encWorkflowv1alpha1RawArtifact(dst, v.ArtifactLocation.Raw); err != nil {
+			return dst, err
+		}
+	}
+	if v.ArtifactLocation.OSS != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"oss\":"...)
+		if v.ArtifactLocation.OSS == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encWorkflowv1alpha1OSSArtifact(dst, v.ArtifactLocation.OSS); err != nil {
+			return dst, err
+		}
+	}
+	if v.ArtifactLocation.GCS != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"gcs\":"...)
+		if v.ArtifactLocation.GCS == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encWorkflowv1alpha1GCSArtifact(dst, v.ArtifactLocation.GCS); err != nil {
+			return dst, err
+		}
+	}
+	if v.ArtifactLocation.Azure != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"azure\":"...)
+		if v.ArtifactLocation.Azure == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encWorkflowv1alpha1AzureArtifact(dst, v.ArtifactLocation.Azure); err != nil {
+			return dst, err
+		}
+	}
+	if v.GlobalName != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"globalName\":"...)
+		dst = appendString(dst, string(v.GlobalName))
+	}
+	if v.Archive != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"archive\":"...)
+		if v.Archive == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encWorkflowv1alpha1ArchiveStrategy(dst, v.Archive); err != nil {
+			return dst, err
+		}
+	}
+	if v.Optional {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"optional\":"...)
+		dst = strconv.AppendBool(dst, bool(v.Optional))
+	}
+	if v.SubPath != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"subPath\":"...)
+		dst = appendString(dst, string(v.SubPath))
+	}
+	if v.RecurseMode {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"recurseMode\":"...)
+		dst = strconv.AppendBool(dst, bool(v.RecurseMode))
+	}
+	if v.FromExpression != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"fromExpression\":"...)
+		dst = appendString(dst, string(v.FromExpression))
+	}
+	if v.ArtifactGC != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"artifactGC\":"...)
+		if v.ArtifactGC == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encWorkflowv1alpha1ArtifactGC(dst, v.ArtifactGC); err != nil {
+			return dst, err
+		}
+	}
+	if v.Deleted {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"deleted\":"...)
+		dst = strconv.AppendBool(dst, bool(v.Deleted))
+	}
+	return append(dst, '}'), nil
+}
+
 func encCorev1HostPathVolumeSource(dst []byte, v *corev1.HostPathVolumeSource) ([]byte, error) {
 	var err error
 	_ = err
@@ -8023,1573 +9387,6 @@ func encCorev1ImageVolumeSource(dst []byte, v *corev1.ImageVolumeSource) ([]byte
 		}
 		dst = append(dst, "\"pullPolicy\":"...)
 		dst = appendString(dst, string(v.PullPolicy))
-	}
-	return append(dst, '}'), nil
-}
-
-func encArgoshapeSpecV4(dst []byte, v *argoshape.SpecV4) ([]byte, error) {
-	var err error
-	_ = err
-	dst = append(dst, '{')
-	start := len(dst)
-	_ = start
-	if v.WorkflowSpec != nil {
-		if v.WorkflowSpec.Entrypoint != "" {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"entrypoint\":"...)
-			dst = appendString(dst, string(v.WorkflowSpec.Entrypoint))
-		}
-	}
-	if v.WorkflowSpec != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"arguments\":"...)
-		if dst, err = encWorkflowv1alpha1Arguments(dst, &v.WorkflowSpec.Arguments); err != nil {
-			return dst, err
-		}
-	}
-	if v.WorkflowSpec != nil {
-		if v.WorkflowSpec.ServiceAccountName != "" {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"serviceAccountName\":"...)
-			dst = appendString(dst, string(v.WorkflowSpec.ServiceAccountName))
-		}
-	}
-	if v.WorkflowSpec != nil {
-		if v.WorkflowSpec.AutomountServiceAccountToken != nil {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"automountServiceAccountToken\":"...)
-			if v.WorkflowSpec.AutomountServiceAccountToken == nil {
-				dst = append(dst, "null"...)
-			} else {
-				dst = strconv.AppendBool(dst, bool((*v.WorkflowSpec.AutomountServiceAccountToken)))
-			}
-		}
-	}
-	if v.WorkflowSpec != nil {
-		if v.WorkflowSpec.Executor != nil {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"executor\":"...)
-			if v.WorkflowSpec.Executor == nil {
-				dst = append(dst, "null"...)
-			} else if dst, err = encWorkflowv1alpha1ExecutorConfig(dst, v.WorkflowSpec.Executor); err != nil {
-				return dst, err
-			}
-		}
-	}
-	if v.WorkflowSpec != nil {
-		if len(v.WorkflowSpec.Volumes) != 0 {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"volumes\":"...)
-			if v.WorkflowSpec.Volumes == nil {
-				dst = append(dst, "null"...)
-			} else {
-				dst = append(dst, '[')
-				for i1 := range v.WorkflowSpec.Volumes {
-					if i1 > 0 {
-						dst = append(dst, ',')
-					}
-					if dst, err = encCorev1Volume(dst, &v.WorkflowSpec.Volumes[i1]); err != nil {
-						return dst, err
-					}
-				}
-				dst = append(dst, ']')
-			}
-		}
-	}
-	if v.WorkflowSpec != nil {
-		if len(v.WorkflowSpec.VolumeClaimTemplates) != 0 {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"volumeClaimTemplates\":"...)
-			if v.WorkflowSpec.VolumeClaimTemplates == nil {
-				dst = append(dst, "null"...)
-			} else {
-				dst = append(dst, '[')
-				for i2 := range v.WorkflowSpec.VolumeClaimTemplates {
-					if i2 > 0 {
-						dst = append(dst, ',')
-					}
-					if dst, err = encCorev1PersistentVolumeClaim(dst, &v.WorkflowSpec.VolumeClaimTemplates[i2]); err != nil {
-						return dst, err
-					}
-				}
-				dst = append(dst, ']')
-			}
-		}
-	}
-	if v.WorkflowSpec != nil {
-		if v.WorkflowSpec.Parallelism != nil {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"parallelism\":"...)
-			if v.WorkflowSpec.Parallelism == nil {
-				dst = append(dst, "null"...)
-			} else {
-				dst = strconv.AppendInt(dst, int64((*v.WorkflowSpec.Parallelism)), 10)
-			}
-		}
-	}
-	if v.WorkflowSpec != nil {
-		if v.WorkflowSpec.ArtifactRepositoryRef != nil {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"artifactRepositoryRef\":"...)
-			if v.WorkflowSpec.ArtifactRepositoryRef == nil {
-				dst = append(dst, "null"...)
-			} else if dst, err = encWorkflowv1alpha1ArtifactRepositoryRef(dst, v.WorkflowSpec.ArtifactRepositoryRef); err != nil {
-				return dst, err
-			}
-		}
-	}
-	if v.WorkflowSpec != nil {
-		if v.WorkflowSpec.Suspend != nil {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"suspend\":"...)
-			if v.WorkflowSpec.Suspend == nil {
-				dst = append(dst, "null"...)
-			} else {
-				dst = strconv.AppendBool(dst, bool((*v.WorkflowSpec.Suspend)))
-			}
-		}
-	}
-	if v.WorkflowSpec != nil {
-		if len(v.WorkflowSpec.NodeSelector) != 0 {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"nodeSelector\":"...)
-			if v.WorkflowSpec.NodeSelector == nil {
-				dst = append(dst, "null"...)
-			} else {
-				m4 := v.WorkflowSpec.NodeSelector
-				dst = append(dst, '{')
-				for k3i, k3 := range sortedKeys(m4) {
-					if k3i > 0 {
-						dst = append(dst, ',')
-					}
-					dst = appendString(dst, string(k3))
-					dst = append(dst, ':')
-					mv5 := m4[k3]
-					dst = appendString(dst, string(mv5))
-				}
-				dst = append(dst, '}')
-			}
-		}
-	}
-	if v.WorkflowSpec != nil {
-		if v.WorkflowSpec.Affinity != nil {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"affinity\":"...)
-			if v.WorkflowSpec.Affinity == nil {
-				dst = append(dst, "null"...)
-			} else if dst, err = encCorev1Affinity(dst, v.WorkflowSpec.Affinity); err != nil {
-				return dst, err
-			}
-		}
-	}
-	if v.WorkflowSpec != nil {
-		if len(v.WorkflowSpec.Tolerations) != 0 {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"tolerations\":"...)
-			if v.WorkflowSpec.Tolerations == nil {
-				dst = append(dst, "null"...)
-			} else {
-				dst = append(dst, '[')
-				for i6 := range v.WorkflowSpec.Tolerations {
-					if i6 > 0 {
-						dst = append(dst, ',')
-					}
-					if dst, err = encCorev1Toleration(dst, &v.WorkflowSpec.Tolerations[i6]); err != nil {
-						return dst, err
-					}
-				}
-				dst = append(dst, ']')
-			}
-		}
-	}
-	if v.WorkflowSpec != nil {
-		if len(v.WorkflowSpec.ImagePullSecrets) != 0 {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"imagePullSecrets\":"...)
-			if v.WorkflowSpec.ImagePullSecrets == nil {
-				dst = append(dst, "null"...)
-			} else {
-				dst = append(dst, '[')
-				for i7 := range v.WorkflowSpec.ImagePullSecrets {
-					if i7 > 0 {
-						dst = append(dst, ',')
-					}
-					if dst, err = encCorev1LocalObjectReference(dst, &v.WorkflowSpec.ImagePullSecrets[i7]); err != nil {
-						return dst, err
-					}
-				}
-				dst = append(dst, ']')
-			}
-		}
-	}
-	if v.WorkflowSpec != nil {
-		if v.WorkflowSpec.HostNetwork != nil {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"hostNetwork\":"...)
-			if v.WorkflowSpec.HostNetwork == nil {
-				dst = append(dst, "null"...)
-			} else {
-				dst = strconv.AppendBool(dst, bool((*v.WorkflowSpec.HostNetwork)))
-			}
-		}
-	}
-	if v.WorkflowSpec != nil {
-		if v.WorkflowSpec.DNSPolicy != nil {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"dnsPolicy\":"...)
-			if v.WorkflowSpec.DNSPolicy == nil {
-				dst = append(dst, "null"...)
-			} else {
-				dst = appendString(dst, string((*v.WorkflowSpec.DNSPolicy)))
-			}
-		}
-	}
-	if v.WorkflowSpec != nil {
-		if v.WorkflowSpec.DNSConfig != nil {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"dnsConfig\":"...)
-			if v.WorkflowSpec.DNSConfig == nil {
-				dst = append(dst, "null"...)
-			} else if dst, err = encCorev1PodDNSConfig(dst, v.WorkflowSpec.DNSConfig); err != nil {
-				return dst, err
-			}
-		}
-	}
-	if v.WorkflowSpec != nil {
-		if v.WorkflowSpec.OnExit != "" {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"onExit\":"...)
-			dst = appendString(dst, string(v.WorkflowSpec.OnExit))
-		}
-	}
-	if v.WorkflowSpec != nil {
-		if v.WorkflowSpec.TTLStrategy != nil {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"ttlStrategy\":"...)
-			if v.WorkflowSpec.TTLStrategy == nil {
-				dst = append(dst, "null"...)
-			} else if dst, err = encWorkflowv1alpha1TTLStrategy(dst, v.WorkflowSpec.TTLStrategy); err != nil {
-				return dst, err
-			}
-		}
-	}
-	if v.WorkflowSpec != nil {
-		if v.WorkflowSpec.ActiveDeadlineSeconds != nil {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"activeDeadlineSeconds\":"...)
-			if v.WorkflowSpec.ActiveDeadlineSeconds == nil {
-				dst = append(dst, "null"...)
-			} else {
-				dst = strconv.AppendInt(dst, int64((*v.WorkflowSpec.ActiveDeadlineSeconds)), 10)
-			}
-		}
-	}
-	if v.WorkflowSpec != nil {
-		if v.WorkflowSpec.Priority != nil {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"priority\":"...)
-			if v.WorkflowSpec.Priority == nil {
-				dst = append(dst, "null"...)
-			} else {
-				dst = strconv.AppendInt(dst, int64((*v.WorkflowSpec.Priority)), 10)
-			}
-		}
-	}
-	if v.WorkflowSpec != nil {
-		if v.WorkflowSpec.SchedulerName != "" {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"schedulerName\":"...)
-			dst = appendString(dst, string(v.WorkflowSpec.SchedulerName))
-		}
-	}
-	if v.WorkflowSpec != nil {
-		if v.WorkflowSpec.PodGC != nil {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"podGC\":"...)
-			if v.WorkflowSpec.PodGC == nil {
-				dst = append(dst, "null"...)
-			} else if dst, err = encWorkflowv1alpha1PodGC(dst, v.WorkflowSpec.PodGC); err != nil {
-				return dst, err
-			}
-		}
-	}
-	if v.WorkflowSpec != nil {
-		if v.WorkflowSpec.PodPriorityClassName != "" {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"podPriorityClassName\":"...)
-			dst = appendString(dst, string(v.WorkflowSpec.PodPriorityClassName))
-		}
-	}
-	if v.WorkflowSpec != nil {
-		if len(v.WorkflowSpec.HostAliases) != 0 {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"hostAliases\":"...)
-			if v.WorkflowSpec.HostAliases == nil {
-				dst = append(dst, "null"...)
-			} else {
-				dst = append(dst, '[')
-				for i8 := range v.WorkflowSpec.HostAliases {
-					if i8 > 0 {
-						dst = append(dst, ',')
-					}
-					if dst, err = encCorev1HostAlias(dst, &v.WorkflowSpec.HostAliases[i8]); err != nil {
-						return dst, err
-					}
-				}
-				dst = append(dst, ']')
-			}
-		}
-	}
-	if v.WorkflowSpec != nil {
-		if v.WorkflowSpec.SecurityContext != nil {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"securityContext\":"...)
-			if v.WorkflowSpec.SecurityContext == nil {
-				dst = append(dst, "null"...)
-			} else if dst, err = encCorev1PodSecurityContext(dst, v.WorkflowSpec.SecurityContext); err != nil {
-				return dst, err
-			}
-		}
-	}
-	if v.WorkflowSpec != nil {
-		if v.WorkflowSpec.PodSpecPatch != "" {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"podSpecPatch\":"...)
-			dst = appendString(dst, string(v.WorkflowSpec.PodSpecPatch))
-		}
-	}
-	if v.WorkflowSpec != nil {
-		if v.WorkflowSpec.PodDisruptionBudget != nil {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"podDisruptionBudget\":"...)
-			if v.WorkflowSpec.PodDisruptionBudget == nil {
-				dst = append(dst, "null"...)
-			} else if dst, err = encPolicyv1PodDisruptionBudgetSpec(dst, v.WorkflowSpec.PodDisruptionBudget); err != nil {
-				return dst, err
-			}
-		}
-	}
-	if v.WorkflowSpec != nil {
-		if v.WorkflowSpec.Metrics != nil {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"metrics\":"...)
-			if v.WorkflowSpec.Metrics == nil {
-				dst = append(dst, "null"...)
-			} else if dst, err = encWorkflowv1alpha1Metrics(dst, v.WorkflowSpec.Metrics); err != nil {
-				return dst, err
-			}
-		}
-	}
-	if v.WorkflowSpec != nil {
-		if v.WorkflowSpec.Shutdown != "" {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"shutdown\":"...)
-			dst = appendString(dst, string(v.WorkflowSpec.Shutdown))
-		}
-	}
-	if v.WorkflowSpec != nil {
-		if v.WorkflowSpec.WorkflowTemplateRef != nil {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"workflowTemplateRef\":"...)
-			if v.WorkflowSpec.WorkflowTemplateRef == nil {
-				dst = append(dst, "null"...)
-			} else if dst, err = encWorkflowv1alpha1WorkflowTemplateRef(dst, v.WorkflowSpec.WorkflowTemplateRef); err != nil {
-				return dst, err
-			}
-		}
-	}
-	if v.WorkflowSpec != nil {
-		if v.WorkflowSpec.Synchronization != nil {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"synchronization\":"...)
-			if v.WorkflowSpec.Synchronization == nil {
-				dst = append(dst, "null"...)
-			} else if dst, err = encWorkflowv1alpha1Synchronization(dst, v.WorkflowSpec.Synchronization); err != nil {
-				return dst, err
-			}
-		}
-	}
-	if v.WorkflowSpec != nil {
-		if v.WorkflowSpec.VolumeClaimGC != nil {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"volumeClaimGC\":"...)
-			if v.WorkflowSpec.VolumeClaimGC == nil {
-				dst = append(dst, "null"...)
-			} else if dst, err = encWorkflowv1alpha1VolumeClaimGC(dst, v.WorkflowSpec.VolumeClaimGC); err != nil {
-				return dst, err
-			}
-		}
-	}
-	if v.WorkflowSpec != nil {
-		if v.WorkflowSpec.RetryStrategy != nil {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"retryStrategy\":"...)
-			if v.WorkflowSpec.RetryStrategy == nil {
-				dst = append(dst, "null"...)
-			} else if dst, err = encWorkflowv1alpha1RetryStrategy(dst, v.WorkflowSpec.RetryStrategy); err != nil {
-				return dst, err
-			}
-		}
-	}
-	if v.WorkflowSpec != nil {
-		if v.WorkflowSpec.PodMetadata != nil {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"podMetadata\":"...)
-			if v.WorkflowSpec.PodMetadata == nil {
-				dst = append(dst, "null"...)
-			} else if dst, err = encWorkflowv1alpha1Metadata(dst, v.WorkflowSpec.PodMetadata); err != nil {
-				return dst, err
-			}
-		}
-	}
-	if v.WorkflowSpec != nil {
-		if v.WorkflowSpec.TemplateDefaults != nil {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"templateDefaults\":"...)
-			if v.WorkflowSpec.TemplateDefaults == nil {
-				dst = append(dst, "null"...)
-			} else if dst, err = encWorkflowv1alpha1Template(dst, v.WorkflowSpec.TemplateDefaults); err != nil {
-				return dst, err
-			}
-		}
-	}
-	if v.WorkflowSpec != nil {
-		if v.WorkflowSpec.ArchiveLogs != nil {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"archiveLogs\":"...)
-			if v.WorkflowSpec.ArchiveLogs == nil {
-				dst = append(dst, "null"...)
-			} else {
-				dst = strconv.AppendBool(dst, bool((*v.WorkflowSpec.ArchiveLogs)))
-			}
-		}
-	}
-	if v.WorkflowSpec != nil {
-		if len(v.WorkflowSpec.Hooks) != 0 {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"hooks\":"...)
-			if v.WorkflowSpec.Hooks == nil {
-				dst = append(dst, "null"...)
-			} else {
-				m10 := v.WorkflowSpec.Hooks
-				dst = append(dst, '{')
-				for k9i, k9 := range sortedKeys(m10) {
-					if k9i > 0 {
-						dst = append(dst, ',')
-					}
-					dst = appendString(dst, string(k9))
-					dst = append(dst, ':')
-					mv11 := m10[k9]
-					if dst, err = encWorkflowv1alpha1LifecycleHook(dst, &mv11); err != nil {
-						return dst, err
-					}
-				}
-				dst = append(dst, '}')
-			}
-		}
-	}
-	if v.WorkflowSpec != nil {
-		if v.WorkflowSpec.WorkflowMetadata != nil {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"workflowMetadata\":"...)
-			if v.WorkflowSpec.WorkflowMetadata == nil {
-				dst = append(dst, "null"...)
-			} else if dst, err = encWorkflowv1alpha1WorkflowMetadata(dst, v.WorkflowSpec.WorkflowMetadata); err != nil {
-				return dst, err
-			}
-		}
-	}
-	if v.WorkflowSpec != nil {
-		if v.WorkflowSpec.ArtifactGC != nil {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"artifactGC\":"...)
-			if v.WorkflowSpec.ArtifactGC == nil {
-				dst = append(dst, "null"...)
-			} else if dst, err = encWorkflowv1alpha1WorkflowLevelArtifactGC(dst, v.WorkflowSpec.ArtifactGC); err != nil {
-				return dst, err
-			}
-		}
-	}
-	if len(v.Templates) != 0 {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"templates\":"...)
-		if v.Templates == nil {
-			dst = append(dst, "null"...)
-		} else {
-			dst = append(dst, '[')
-			for i12 := range v.Templates {
-				if i12 > 0 {
-					dst = append(dst, ',')
-				}
-				if dst, err = encArgoshapeTemplateV4(dst, &v.Templates[i12]); err != nil {
-					return dst, err
-				}
-			}
-			dst = append(dst, ']')
-		}
-	}
-	return append(dst, '}'), nil
-}
-
-func encArgoshapeCronSpecV4(dst []byte, v *argoshape.CronSpecV4) ([]byte, error) {
-	var err error
-	_ = err
-	dst = append(dst, '{')
-	start := len(dst)
-	_ = start
-	if v.CronWorkflowSpec != nil {
-		if v.CronWorkflowSpec.Schedule != "" {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"schedule\":"...)
-			dst = appendString(dst, string(v.CronWorkflowSpec.Schedule))
-		}
-	}
-	if v.CronWorkflowSpec != nil {
-		if v.CronWorkflowSpec.ConcurrencyPolicy != "" {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"concurrencyPolicy\":"...)
-			dst = appendString(dst, string(v.CronWorkflowSpec.ConcurrencyPolicy))
-		}
-	}
-	if v.CronWorkflowSpec != nil {
-		if v.CronWorkflowSpec.Suspend {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"suspend\":"...)
-			dst = strconv.AppendBool(dst, bool(v.CronWorkflowSpec.Suspend))
-		}
-	}
-	if v.CronWorkflowSpec != nil {
-		if v.CronWorkflowSpec.StartingDeadlineSeconds != nil {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"startingDeadlineSeconds\":"...)
-			if v.CronWorkflowSpec.StartingDeadlineSeconds == nil {
-				dst = append(dst, "null"...)
-			} else {
-				dst = strconv.AppendInt(dst, int64((*v.CronWorkflowSpec.StartingDeadlineSeconds)), 10)
-			}
-		}
-	}
-	if v.CronWorkflowSpec != nil {
-		if v.CronWorkflowSpec.SuccessfulJobsHistoryLimit != nil {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"successfulJobsHistoryLimit\":"...)
-			if v.CronWorkflowSpec.SuccessfulJobsHistoryLimit == nil {
-				dst = append(dst, "null"...)
-			} else {
-				dst = strconv.AppendInt(dst, int64((*v.CronWorkflowSpec.SuccessfulJobsHistoryLimit)), 10)
-			}
-		}
-	}
-	if v.CronWorkflowSpec != nil {
-		if v.CronWorkflowSpec.FailedJobsHistoryLimit != nil {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"failedJobsHistoryLimit\":"...)
-			if v.CronWorkflowSpec.FailedJobsHistoryLimit == nil {
-				dst = append(dst, "null"...)
-			} else {
-				dst = strconv.AppendInt(dst, int64((*v.CronWorkflowSpec.FailedJobsHistoryLimit)), 10)
-			}
-		}
-	}
-	if v.CronWorkflowSpec != nil {
-		if v.CronWorkflowSpec.Timezone != "" {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"timezone\":"...)
-			dst = appendString(dst, string(v.CronWorkflowSpec.Timezone))
-		}
-	}
-	if v.CronWorkflowSpec != nil {
-		if v.CronWorkflowSpec.WorkflowMetadata != nil {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"workflowMetadata\":"...)
-			if v.CronWorkflowSpec.WorkflowMetadata == nil {
-				dst = append(dst, "null"...)
-			} else if dst, err = encMetav1ObjectMeta(dst, v.CronWorkflowSpec.WorkflowMetadata); err != nil {
-				return dst, err
-			}
-		}
-	}
-	if v.CronWorkflowSpec != nil {
-		if v.CronWorkflowSpec.StopStrategy != nil {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"stopStrategy\":"...)
-			if v.CronWorkflowSpec.StopStrategy == nil {
-				dst = append(dst, "null"...)
-			} else if dst, err = encWorkflowv1alpha1StopStrategy(dst, v.CronWorkflowSpec.StopStrategy); err != nil {
-				return dst, err
-			}
-		}
-	}
-	if v.CronWorkflowSpec != nil {
-		if len(v.CronWorkflowSpec.Schedules) != 0 {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"schedules\":"...)
-			if v.CronWorkflowSpec.Schedules == nil {
-				dst = append(dst, "null"...)
-			} else {
-				dst = append(dst, '[')
-				for i1 := range v.CronWorkflowSpec.Schedules {
-					if i1 > 0 {
-						dst = append(dst, ',')
-					}
-					dst = appendString(dst, string(v.CronWorkflowSpec.Schedules[i1]))
-				}
-				dst = append(dst, ']')
-			}
-		}
-	}
-	if v.CronWorkflowSpec != nil {
-		if v.CronWorkflowSpec.When != "" {
-			if len(dst) > start {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, "\"when\":"...)
-			dst = appendString(dst, string(v.CronWorkflowSpec.When))
-		}
-	}
-	if len(dst) > start {
-		dst = append(dst, ',')
-	}
-	dst = append(dst, "\"workflowSpec\":"...)
-	if dst, err = encArgoshapeSpecV4(dst, &v.WorkflowSpec); err != nil {
-		return dst, err
-	}
-	return append(dst, '}'), nil
-}
-
-func encArgoshapeMemoizeV4(dst []byte, v *argoshape.MemoizeV4) ([]byte, error) {
-	var err error
-	_ = err
-	dst = append(dst, '{')
-	start := len(dst)
-	_ = start
-	if len(dst) > start {
-		dst = append(dst, ',')
-	}
-	dst = append(dst, "\"key\":"...)
-	dst = appendString(dst, string(v.Key))
-	if len(dst) > start {
-		dst = append(dst, ',')
-	}
-	dst = append(dst, "\"cache\":"...)
-	if v.Cache == nil {
-		dst = append(dst, "null"...)
-	} else if dst, err = encStruct1(dst, v.Cache); err != nil {
-		return dst, err
-	}
-	if len(dst) > start {
-		dst = append(dst, ',')
-	}
-	dst = append(dst, "\"maxAge\":"...)
-	dst = appendString(dst, string(v.MaxAge))
-	return append(dst, '}'), nil
-}
-
-func encWorkflowv1alpha1NodeStatus(dst []byte, v *workflowv1alpha1.NodeStatus) ([]byte, error) {
-	var err error
-	_ = err
-	dst = append(dst, '{')
-	start := len(dst)
-	_ = start
-	if len(dst) > start {
-		dst = append(dst, ',')
-	}
-	dst = append(dst, "\"id\":"...)
-	dst = appendString(dst, string(v.ID))
-	if len(dst) > start {
-		dst = append(dst, ',')
-	}
-	dst = append(dst, "\"name\":"...)
-	dst = appendString(dst, string(v.Name))
-	if v.DisplayName != "" {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"displayName\":"...)
-		dst = appendString(dst, string(v.DisplayName))
-	}
-	if len(dst) > start {
-		dst = append(dst, ',')
-	}
-	dst = append(dst, "\"type\":"...)
-	dst = appendString(dst, string(v.Type))
-	if v.TemplateName != "" {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"templateName\":"...)
-		dst = appendString(dst, string(v.TemplateName))
-	}
-	if v.TemplateRef != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"templateRef\":"...)
-		if v.TemplateRef == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encWorkflowv1alpha1TemplateRef(dst, v.TemplateRef); err != nil {
-			return dst, err
-		}
-	}
-	if v.TemplateScope != "" {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"templateScope\":"...)
-		dst = appendString(dst, string(v.TemplateScope))
-	}
-	if v.Phase != "" {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"phase\":"...)
-		dst = appendString(dst, string(v.Phase))
-	}
-	if v.BoundaryID != "" {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"boundaryID\":"...)
-		dst = appendString(dst, string(v.BoundaryID))
-	}
-	if v.Message != "" {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"message\":"...)
-		dst = appendString(dst, string(v.Message))
-	}
-	if len(dst) > start {
-		dst = append(dst, ',')
-	}
-	dst = append(dst, "\"startedAt\":"...)
-	if v.StartedAt.IsZero() {
-		dst = append(dst, "null"...)
-	} else {
-		b1, err := v.StartedAt.MarshalJSON()
-		if err != nil {
-			return dst, err
-		}
-		if dst, err = appendMarshaled(dst, b1); err != nil {
-			return dst, err
-		}
-	}
-	if len(dst) > start {
-		dst = append(dst, ',')
-	}
-	dst = append(dst, "\"finishedAt\":"...)
-	if v.FinishedAt.IsZero() {
-		dst = append(dst, "null"...)
-	} else {
-		b2, err := v.FinishedAt.MarshalJSON()
-		if err != nil {
-			return dst, err
-		}
-		if dst, err = appendMarshaled(dst, b2); err != nil {
-			return dst, err
-		}
-	}
-	if v.EstimatedDuration != 0 {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"estimatedDuration\":"...)
-		dst = strconv.AppendInt(dst, int64(v.EstimatedDuration), 10)
-	}
-	if v.Progress != "" {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"progress\":"...)
-		dst = appendString(dst, string(v.Progress))
-	}
-	if len(v.ResourcesDuration) != 0 {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"resourcesDuration\":"...)
-		if v.ResourcesDuration == nil {
-			dst = append(dst, "null"...)
-		} else {
-			m4 := v.ResourcesDuration
-			dst = append(dst, '{')
-			for k3i, k3 := range sortedKeys(m4) {
-				if k3i > 0 {
-					dst = append(dst, ',')
-				}
-				dst = appendString(dst, string(k3))
-				dst = append(dst, ':')
-				mv5 := m4[k3]
-				dst = strconv.AppendInt(dst, int64(mv5), 10)
-			}
-			dst = append(dst, '}')
-		}
-	}
-	if v.PodIP != "" {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"podIP\":"...)
-		dst = appendString(dst, string(v.PodIP))
-	}
-	if v.Daemoned != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"daemoned\":"...)
-		if v.Daemoned == nil {
-			dst = append(dst, "null"...)
-		} else {
-			dst = strconv.AppendBool(dst, bool((*v.Daemoned)))
-		}
-	}
-	if v.NodeFlag != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"nodeFlag\":"...)
-		if v.NodeFlag == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encWorkflowv1alpha1NodeFlag(dst, v.NodeFlag); err != nil {
-			return dst, err
-		}
-	}
-	if v.Inputs != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"inputs\":"...)
-		if v.Inputs == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encWorkflowv1alpha1Inputs(dst, v.Inputs); err != nil {
-			return dst, err
-		}
-	}
-	if v.Outputs != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"outputs\":"...)
-		if v.Outputs == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encWorkflowv1alpha1Outputs(dst, v.Outputs); err != nil {
-			return dst, err
-		}
-	}
-	if len(v.Children) != 0 {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"children\":"...)
-		if v.Children == nil {
-			dst = append(dst, "null"...)
-		} else {
-			dst = append(dst, '[')
-			for i6 := range v.Children {
-				if i6 > 0 {
-					dst = append(dst, ',')
-				}
-				dst = appendString(dst, string(v.Children[i6]))
-			}
-			dst = append(dst, ']')
-		}
-	}
-	if len(v.OutboundNodes) != 0 {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"outboundNodes\":"...)
-		if v.OutboundNodes == nil {
-			dst = append(dst, "null"...)
-		} else {
-			dst = append(dst, '[')
-			for i7 := range v.OutboundNodes {
-				if i7 > 0 {
-					dst = append(dst, ',')
-				}
-				dst = appendString(dst, string(v.OutboundNodes[i7]))
-			}
-			dst = append(dst, ']')
-		}
-	}
-	if v.HostNodeName != "" {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"hostNodeName\":"...)
-		dst = appendString(dst, string(v.HostNodeName))
-	}
-	if v.MemoizationStatus != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"memoizationStatus\":"...)
-		if v.MemoizationStatus == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encWorkflowv1alpha1MemoizationStatus(dst, v.MemoizationStatus); err != nil {
-			return dst, err
-		}
-	}
-	if v.SynchronizationStatus != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"synchronizationStatus\":"...)
-		if v.SynchronizationStatus == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encWorkflowv1alpha1NodeSynchronizationStatus(dst, v.SynchronizationStatus); err != nil {
-			return dst, err
-		}
-	}
-	if v.TaskResultSynced != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"taskResultSynced\":"...)
-		if v.TaskResultSynced == nil {
-			dst = append(dst, "null"...)
-		} else {
-			dst = strconv.AppendBool(dst, bool((*v.TaskResultSynced)))
-		}
-	}
-	return append(dst, '}'), nil
-}
-
-func encWorkflowv1alpha1Condition(dst []byte, v *workflowv1alpha1.Condition) ([]byte, error) {
-	var err error
-	_ = err
-	dst = append(dst, '{')
-	start := len(dst)
-	_ = start
-	if v.Type != "" {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"type\":"...)
-		dst = appendString(dst, string(v.Type))
-	}
-	if v.Status != "" {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"status\":"...)
-		dst = appendString(dst, string(v.Status))
-	}
-	if v.Message != "" {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"message\":"...)
-		dst = appendString(dst, string(v.Message))
-	}
-	return append(dst, '}'), nil
-}
-
-func encWorkflowv1alpha1SynchronizationStatus(dst []byte, v *workflowv1alpha1.SynchronizationStatus) ([]byte, error) {
-	var err error
-	_ = err
-	dst = append(dst, '{')
-	start := len(dst)
-	_ = start
-	if v.Semaphore != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"semaphore\":"...)
-		if v.Semaphore == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encWorkflowv1alpha1SemaphoreStatus(dst, v.Semaphore); err != nil {
-			return dst, err
-		}
-	}
-	if v.Mutex != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"mutex\":"...)
-		if v.Mutex == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encWorkflowv1alpha1MutexStatus(dst, v.Mutex); err != nil {
-			return dst, err
-		}
-	}
-	return append(dst, '}'), nil
-}
-
-func encWorkflowv1alpha1ArtifactRepositoryRefStatus(dst []byte, v *workflowv1alpha1.ArtifactRepositoryRefStatus) ([]byte, error) {
-	var err error
-	_ = err
-	dst = append(dst, '{')
-	start := len(dst)
-	_ = start
-	if v.ArtifactRepositoryRef.ConfigMap != "" {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"configMap\":"...)
-		dst = appendString(dst, string(v.ArtifactRepositoryRef.ConfigMap))
-	}
-	if v.ArtifactRepositoryRef.Key != "" {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"key\":"...)
-		dst = appendString(dst, string(v.ArtifactRepositoryRef.Key))
-	}
-	if v.Namespace != "" {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"namespace\":"...)
-		dst = appendString(dst, string(v.Namespace))
-	}
-	if v.Default {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"default\":"...)
-		dst = strconv.AppendBool(dst, bool(v.Default))
-	}
-	if v.ArtifactRepository != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"artifactRepository\":"...)
-		if v.ArtifactRepository == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encWorkflowv1alpha1ArtifactRepository(dst, v.ArtifactRepository); err != nil {
-			return dst, err
-		}
-	}
-	return append(dst, '}'), nil
-}
-
-func encWorkflowv1alpha1ArtGCStatus(dst []byte, v *workflowv1alpha1.ArtGCStatus) ([]byte, error) {
-	var err error
-	_ = err
-	dst = append(dst, '{')
-	start := len(dst)
-	_ = start
-	if len(v.StrategiesProcessed) != 0 {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"strategiesProcessed\":"...)
-		if v.StrategiesProcessed == nil {
-			dst = append(dst, "null"...)
-		} else {
-			m2 := v.StrategiesProcessed
-			dst = append(dst, '{')
-			for k1i, k1 := range sortedKeys(m2) {
-				if k1i > 0 {
-					dst = append(dst, ',')
-				}
-				dst = appendString(dst, string(k1))
-				dst = append(dst, ':')
-				mv3 := m2[k1]
-				dst = strconv.AppendBool(dst, bool(mv3))
-			}
-			dst = append(dst, '}')
-		}
-	}
-	if len(v.PodsRecouped) != 0 {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"podsRecouped\":"...)
-		if v.PodsRecouped == nil {
-			dst = append(dst, "null"...)
-		} else {
-			m5 := v.PodsRecouped
-			dst = append(dst, '{')
-			for k4i, k4 := range sortedKeys(m5) {
-				if k4i > 0 {
-					dst = append(dst, ',')
-				}
-				dst = appendString(dst, string(k4))
-				dst = append(dst, ':')
-				mv6 := m5[k4]
-				dst = strconv.AppendBool(dst, bool(mv6))
-			}
-			dst = append(dst, '}')
-		}
-	}
-	if v.NotSpecified {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"notSpecified\":"...)
-		dst = strconv.AppendBool(dst, bool(v.NotSpecified))
-	}
-	return append(dst, '}'), nil
-}
-
-func encWorkflowv1alpha1StopStrategy(dst []byte, v *workflowv1alpha1.StopStrategy) ([]byte, error) {
-	var err error
-	_ = err
-	dst = append(dst, '{')
-	start := len(dst)
-	_ = start
-	if len(dst) > start {
-		dst = append(dst, ',')
-	}
-	dst = append(dst, "\"expression\":"...)
-	dst = appendString(dst, string(v.Expression))
-	return append(dst, '}'), nil
-}
-
-func encCorev1ObjectReference(dst []byte, v *corev1.ObjectReference) ([]byte, error) {
-	var err error
-	_ = err
-	dst = append(dst, '{')
-	start := len(dst)
-	_ = start
-	if v.Kind != "" {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"kind\":"...)
-		dst = appendString(dst, string(v.Kind))
-	}
-	if v.Namespace != "" {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"namespace\":"...)
-		dst = appendString(dst, string(v.Namespace))
-	}
-	if v.Name != "" {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"name\":"...)
-		dst = appendString(dst, string(v.Name))
-	}
-	if v.UID != "" {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"uid\":"...)
-		dst = appendString(dst, string(v.UID))
-	}
-	if v.APIVersion != "" {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"apiVersion\":"...)
-		dst = appendString(dst, string(v.APIVersion))
-	}
-	if v.ResourceVersion != "" {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"resourceVersion\":"...)
-		dst = appendString(dst, string(v.ResourceVersion))
-	}
-	if v.FieldPath != "" {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"fieldPath\":"...)
-		dst = appendString(dst, string(v.FieldPath))
-	}
-	return append(dst, '}'), nil
-}
-
-func encWorkflowv1alpha1Parameter(dst []byte, v *workflowv1alpha1.Parameter) ([]byte, error) {
-	var err error
-	_ = err
-	dst = append(dst, '{')
-	start := len(dst)
-	_ = start
-	if len(dst) > start {
-		dst = append(dst, ',')
-	}
-	dst = append(dst, "\"name\":"...)
-	dst = appendString(dst, string(v.Name))
-	if v.Default != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"default\":"...)
-		if v.Default == nil {
-			dst = append(dst, "null"...)
-		} else {
-			dst = appendString(dst, string((*v.Default)))
-		}
-	}
-	if v.Value != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"value\":"...)
-		if v.Value == nil {
-			dst = append(dst, "null"...)
-		} else {
-			dst = appendString(dst, string((*v.Value)))
-		}
-	}
-	if v.ValueFrom != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"valueFrom\":"...)
-		if v.ValueFrom == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encWorkflowv1alpha1ValueFrom(dst, v.ValueFrom); err != nil {
-			return dst, err
-		}
-	}
-	if v.GlobalName != "" {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"globalName\":"...)
-		dst = appendString(dst, string(v.GlobalName))
-	}
-	if len(v.Enum) != 0 {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"enum\":"...)
-		if v.Enum == nil {
-			dst = append(dst, "null"...)
-		} else {
-			dst = append(dst, '[')
-			for i1 := range v.Enum {
-				if i1 > 0 {
-					dst = append(dst, ',')
-				}
-				dst = appendString(dst, string(v.Enum[i1]))
-			}
-			dst = append(dst, ']')
-		}
-	}
-	if v.Description != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"description\":"...)
-		if v.Description == nil {
-			dst = append(dst, "null"...)
-		} else {
-			dst = appendString(dst, string((*v.Description)))
-		}
-	}
-	return append(dst, '}'), nil
-}
-
-func encWorkflowv1alpha1Artifact(dst []byte, v *workflowv1alpha1.Artifact) ([]byte, error) {
-	var err error
-	_ = err
-	dst = append(dst, '{')
-	start := len(dst)
-	_ = start
-	if len(dst) > start {
-		dst = append(dst, ',')
-	}
-	dst = append(dst, "\"name\":"...)
-	dst = appendString(dst, string(v.Name))
-	if v.Path != "" {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"path\":"...)
-		dst = appendString(dst, string(v.Path))
-	}
-	if v.Mode != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"mode\":"...)
-		if v.Mode == nil {
-			dst = append(dst, "null"...)
-		} else {
-			dst = strconv.AppendInt(dst, int64((*v.Mode)), 10)
-		}
-	}
-	if v.From != "" {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"from\":"...)
-		dst = appendString(dst, string(v.From))
-	}
-	if v.ArtifactLocation.ArchiveLogs != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"archiveLogs\":"...)
-		if v.ArtifactLocation.ArchiveLogs == nil {
-			dst = append(dst, "null"...)
-		} else {
-			dst = strconv.AppendBool(dst, bool((*v.ArtifactLocation.ArchiveLogs)))
-		}
-	}
-	if v.ArtifactLocation.S3 != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"s3\":"...)
-		if v.ArtifactLocation.S3 == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encWorkflowv1alpha1S3Artifact(dst, v.ArtifactLocation.S3); err != nil {
-			return dst, err
-		}
-	}
-	if v.ArtifactLocation.Git != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"git\":"...)
-		if v.ArtifactLocation.Git == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encWorkflowv1alpha1GitArtifact(dst, v.ArtifactLocation.Git); err != nil {
-			return dst, err
-		}
-	}
-	if v.ArtifactLocation.HTTP != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"http\":"...)
-		if v.ArtifactLocation.HTTP == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encWorkflowv1alpha1HTTPArtifact(dst, v.ArtifactLocation.HTTP); err != nil {
-			return dst, err
-		}
-	}
-	if v.ArtifactLocation.Artifactory != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"artifactory\":"...)
-		if v.ArtifactLocation.Artifactory == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encWorkflowv1alpha1ArtifactoryArtifact(dst, v.ArtifactLocation.Artifactory); err != nil {
-			return dst, err
-		}
-	}
-	if v.ArtifactLocation.HDFS != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"hdfs\":"...)
-		if v.ArtifactLocation.HDFS == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encWorkflowv1alpha1HDFSArtifact(dst, v.ArtifactLocation.HDFS); err != nil {
-			return dst, err
-		}
-	}
-	if v.ArtifactLocation.Raw != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"raw\":"...)
-		if v.ArtifactLocation.Raw == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encWorkflowv1alpha1RawArtifact(dst, v.ArtifactLocation.Raw); err != nil {
-			return dst, err
-		}
-	}
-	if v.ArtifactLocation.OSS != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"oss\":"...)
-		if v.ArtifactLocation.OSS == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encWorkflowv1alpha1OSSArtifact(dst, v.ArtifactLocation.OSS); err != nil {
-			return dst, err
-		}
-	}
-	if v.ArtifactLocation.GCS != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"gcs\":"...)
-		if v.ArtifactLocation.GCS == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encWorkflowv1alpha1GCSArtifact(dst, v.ArtifactLocation.GCS); err != nil {
-			return dst, err
-		}
-	}
-	if v.ArtifactLocation.Azure != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"azure\":"...)
-		if v.ArtifactLocation.Azure == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encWorkflowv1alpha1AzureArtifact(dst, v.ArtifactLocation.Azure); err != nil {
-			return dst, err
-		}
-	}
-	if v.GlobalName != "" {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"globalName\":"...)
-		dst = appendString(dst, string(v.GlobalName))
-	}
-	if v.Archive != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"archive\":"...)
-		if v.Archive == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encWorkflowv1alpha1ArchiveStrategy(dst, v.Archive); err != nil {
-			return dst, err
-		}
-	}
-	if v.Optional {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"optional\":"...)
-		dst = strconv.AppendBool(dst, bool(v.Optional))
-	}
-	if v.SubPath != "" {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"subPath\":"...)
-		dst = appendString(dst, string(v.SubPath))
-	}
-	if v.RecurseMode {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"recurseMode\":"...)
-		dst = strconv.AppendBool(dst, bool(v.RecurseMode))
-	}
-	if v.FromExpression != "" {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"fromExpression\":"...)
-		dst = appendString(dst, string(v.FromExpression))
-	}
-	if v.ArtifactGC != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"artifactGC\":"...)
-		if v.ArtifactGC == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encWorkflowv1alpha1ArtifactGC(dst, v.ArtifactGC); err != nil {
-			return dst, err
-		}
-	}
-	if v.Deleted {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"deleted\":"...)
-		dst = strconv.AppendBool(dst, bool(v.Deleted))
 	}
 	return append(dst, '}'), nil
 }
@@ -12113,170 +11910,6 @@ func encWorkflowv1alpha1Cache(dst []byte, v *workflowv1alpha1.Cache) ([]byte, er
 	return append(dst, '}'), nil
 }
 
-func encCorev1KeyToPath(dst []byte, v *corev1.KeyToPath) ([]byte, error) {
-	var err error
-	_ = err
-	dst = append(dst, '{')
-	start := len(dst)
-	_ = start
-	if len(dst) > start {
-		dst = append(dst, ',')
-	}
-	dst = append(dst, "\"key\":"...)
-	dst = appendString(dst, string(v.Key))
-	if len(dst) > start {
-		dst = append(dst, ',')
-	}
-	dst = append(dst, "\"path\":"...)
-	dst = appendString(dst, string(v.Path))
-	if v.Mode != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"mode\":"...)
-		if v.Mode == nil {
-			dst = append(dst, "null"...)
-		} else {
-			dst = strconv.AppendInt(dst, int64((*v.Mode)), 10)
-		}
-	}
-	return append(dst, '}'), nil
-}
-
-func encCorev1DownwardAPIVolumeFile(dst []byte, v *corev1.DownwardAPIVolumeFile) ([]byte, error) {
-	var err error
-	_ = err
-	dst = append(dst, '{')
-	start := len(dst)
-	_ = start
-	if len(dst) > start {
-		dst = append(dst, ',')
-	}
-	dst = append(dst, "\"path\":"...)
-	dst = appendString(dst, string(v.Path))
-	if v.FieldRef != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"fieldRef\":"...)
-		if v.FieldRef == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encCorev1ObjectFieldSelector(dst, v.FieldRef); err != nil {
-			return dst, err
-		}
-	}
-	if v.ResourceFieldRef != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"resourceFieldRef\":"...)
-		if v.ResourceFieldRef == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encCorev1ResourceFieldSelector(dst, v.ResourceFieldRef); err != nil {
-			return dst, err
-		}
-	}
-	if v.Mode != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"mode\":"...)
-		if v.Mode == nil {
-			dst = append(dst, "null"...)
-		} else {
-			dst = strconv.AppendInt(dst, int64((*v.Mode)), 10)
-		}
-	}
-	return append(dst, '}'), nil
-}
-
-func encCorev1VolumeProjection(dst []byte, v *corev1.VolumeProjection) ([]byte, error) {
-	var err error
-	_ = err
-	dst = append(dst, '{')
-	start := len(dst)
-	_ = start
-	if v.Secret != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"secret\":"...)
-		if v.Secret == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encCorev1SecretProjection(dst, v.Secret); err != nil {
-			return dst, err
-		}
-	}
-	if v.DownwardAPI != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"downwardAPI\":"...)
-		if v.DownwardAPI == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encCorev1DownwardAPIProjection(dst, v.DownwardAPI); err != nil {
-			return dst, err
-		}
-	}
-	if v.ConfigMap != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"configMap\":"...)
-		if v.ConfigMap == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encCorev1ConfigMapProjection(dst, v.ConfigMap); err != nil {
-			return dst, err
-		}
-	}
-	if v.ServiceAccountToken != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"serviceAccountToken\":"...)
-		if v.ServiceAccountToken == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encCorev1ServiceAccountTokenProjection(dst, v.ServiceAccountToken); err != nil {
-			return dst, err
-		}
-	}
-	if v.ClusterTrustBundle != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"clusterTrustBundle\":"...)
-		if v.ClusterTrustBundle == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encCorev1ClusterTrustBundleProjection(dst, v.ClusterTrustBundle); err != nil {
-			return dst, err
-		}
-	}
-	return append(dst, '}'), nil
-}
-
-func encCorev1PersistentVolumeClaimTemplate(dst []byte, v *corev1.PersistentVolumeClaimTemplate) ([]byte, error) {
-	var err error
-	_ = err
-	dst = append(dst, '{')
-	start := len(dst)
-	_ = start
-	if len(dst) > start {
-		dst = append(dst, ',')
-	}
-	dst = append(dst, "\"metadata\":"...)
-	if dst, err = encMetav1ObjectMeta(dst, &v.ObjectMeta); err != nil {
-		return dst, err
-	}
-	if len(dst) > start {
-		dst = append(dst, ',')
-	}
-	dst = append(dst, "\"spec\":"...)
-	if dst, err = encCorev1PersistentVolumeClaimSpec(dst, &v.Spec); err != nil {
-		return dst, err
-	}
-	return append(dst, '}'), nil
-}
-
 func encStruct1(dst []byte, v *struct {
 	ConfigMap *corev1.LocalObjectReference "json:\"configMap\""
 }) ([]byte, error) {
@@ -12293,6 +11926,345 @@ func encStruct1(dst []byte, v *struct {
 		dst = append(dst, "null"...)
 	} else if dst, err = encCorev1LocalObjectReference(dst, v.ConfigMap); err != nil {
 		return dst, err
+	}
+	return append(dst, '}'), nil
+}
+
+func encCorev1VolumeSource(dst []byte, v *corev1.VolumeSource) ([]byte, error) {
+	var err error
+	_ = err
+	dst = append(dst, '{')
+	start := len(dst)
+	_ = start
+	if v.HostPath != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"hostPath\":"...)
+		if v.HostPath == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encCorev1HostPathVolumeSource(dst, v.HostPath); err != nil {
+			return dst, err
+		}
+	}
+	if v.EmptyDir != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"emptyDir\":"...)
+		if v.EmptyDir == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encCorev1EmptyDirVolumeSource(dst, v.EmptyDir); err != nil {
+			return dst, err
+		}
+	}
+	if v.GCEPersistentDisk != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"gcePersistentDisk\":"...)
+		if v.GCEPersistentDisk == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encCorev1GCEPersistentDiskVolumeSource(dst, v.GCEPersistentDisk); err != nil {
+			return dst, err
+		}
+	}
+	if v.AWSElasticBlockStore != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"awsElasticBlockStore\":"...)
+		if v.AWSElasticBlockStore == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encCorev1AWSElasticBlockStoreVolumeSource(dst, v.AWSElasticBlockStore); err != nil {
+			return dst, err
+		}
+	}
+	if v.GitRepo != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"gitRepo\":"...)
+		if v.GitRepo == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encCorev1GitRepoVolumeSource(dst, v.GitRepo); err != nil {
+			return dst, err
+		}
+	}
+	if v.Secret != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"secret\":"...)
+		if v.Secret == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encCorev1SecretVolumeSource(dst, v.Secret); err != nil {
+			return dst, err
+		}
+	}
+	if v.NFS != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"nfs\":"...)
+		if v.NFS == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encCorev1NFSVolumeSource(dst, v.NFS); err != nil {
+			return dst, err
+		}
+	}
+	if v.ISCSI != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"iscsi\":"...)
+		if v.ISCSI == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encCorev1ISCSIVolumeSource(dst, v.ISCSI); err != nil {
+			return dst, err
+		}
+	}
+	if v.Glusterfs != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"glusterfs\":"...)
+		if v.Glusterfs == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encCorev1GlusterfsVolumeSource(dst, v.Glusterfs); err != nil {
+			return dst, err
+		}
+	}
+	if v.PersistentVolumeClaim != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"persistentVolumeClaim\":"...)
+		if v.PersistentVolumeClaim == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encCorev1PersistentVolumeClaimVolumeSource(dst, v.PersistentVolumeClaim); err != nil {
+			return dst, err
+		}
+	}
+	if v.RBD != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"rbd\":"...)
+		if v.RBD == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encCorev1RBDVolumeSource(dst, v.RBD); err != nil {
+			return dst, err
+		}
+	}
+	if v.FlexVolume != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"flexVolume\":"...)
+		if v.FlexVolume == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encCorev1FlexVolumeSource(dst, v.FlexVolume); err != nil {
+			return dst, err
+		}
+	}
+	if v.Cinder != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"cinder\":"...)
+		if v.Cinder == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encCorev1CinderVolumeSource(dst, v.Cinder); err != nil {
+			return dst, err
+		}
+	}
+	if v.CephFS != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"cephfs\":"...)
+		if v.CephFS == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encCorev1CephFSVolumeSource(dst, v.CephFS); err != nil {
+			return dst, err
+		}
+	}
+	if v.Flocker != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"flocker\":"...)
+		if v.Flocker == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encCorev1FlockerVolumeSource(dst, v.Flocker); err != nil {
+			return dst, err
+		}
+	}
+	if v.DownwardAPI != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"downwardAPI\":"...)
+		if v.DownwardAPI == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encCorev1DownwardAPIVolumeSource(dst, v.DownwardAPI); err != nil {
+			return dst, err
+		}
+	}
+	if v.FC != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"fc\":"...)
+		if v.FC == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encCorev1FCVolumeSource(dst, v.FC); err != nil {
+			return dst, err
+		}
+	}
+	if v.AzureFile != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"azureFile\":"...)
+		if v.AzureFile == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encCorev1AzureFileVolumeSource(dst, v.AzureFile); err != nil {
+			return dst, err
+		}
+	}
+	if v.ConfigMap != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"configMap\":"...)
+		if v.ConfigMap == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encCorev1ConfigMapVolumeSource(dst, v.ConfigMap); err != nil {
+			return dst, err
+		}
+	}
+	if v.VsphereVolume != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"vsphereVolume\":"...)
+		if v.VsphereVolume == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encCorev1VsphereVirtualDiskVolumeSource(dst, v.VsphereVolume); err != nil {
+			return dst, err
+		}
+	}
+	if v.Quobyte != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"quobyte\":"...)
+		if v.Quobyte == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encCorev1QuobyteVolumeSource(dst, v.Quobyte); err != nil {
+			return dst, err
+		}
+	}
+	if v.AzureDisk != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"azureDisk\":"...)
+		if v.AzureDisk == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encCorev1AzureDiskVolumeSource(dst, v.AzureDisk); err != nil {
+			return dst, err
+		}
+	}
+	if v.PhotonPersistentDisk != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"photonPersistentDisk\":"...)
+		if v.PhotonPersistentDisk == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encCorev1PhotonPersistentDiskVolumeSource(dst, v.PhotonPersistentDisk); err != nil {
+			return dst, err
+		}
+	}
+	if v.Projected != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"projected\":"...)
+		if v.Projected == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encCorev1ProjectedVolumeSource(dst, v.Projected); err != nil {
+			return dst, err
+		}
+	}
+	if v.PortworxVolume != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"portworxVolume\":"...)
+		if v.PortworxVolume == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encCorev1PortworxVolumeSource(dst, v.PortworxVolume); err != nil {
+			return dst, err
+		}
+	}
+	if v.ScaleIO != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"scaleIO\":"...)
+		if v.ScaleIO == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encCorev1ScaleIOVolumeSource(dst, v.ScaleIO); err != nil {
+			return dst, err
+		}
+	}
+	if v.StorageOS != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"storageos\":"...)
+		if v.StorageOS == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encCorev1StorageOSVolumeSource(dst, v.StorageOS); err != nil {
+			return dst, err
+		}
+	}
+	if v.CSI != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"csi\":"...)
+		if v.CSI == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encCorev1CSIVolumeSource(dst, v.CSI); err != nil {
+			return dst, err
+		}
+	}
+	if v.Ephemeral != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"ephemeral\":"...)
+		if v.Ephemeral == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encCorev1EphemeralVolumeSource(dst, v.Ephemeral); err != nil {
+			return dst, err
+		}
+	}
+	if v.Image != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"image\":"...)
+		if v.Image == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encCorev1ImageVolumeSource(dst, v.Image); err != nil {
+			return dst, err
+		}
 	}
 	return append(dst, '}'), nil
 }
@@ -12700,6 +12672,170 @@ func encWorkflowv1alpha1ArtifactGC(dst []byte, v *workflowv1alpha1.ArtifactGC) (
 		}
 		dst = append(dst, "\"serviceAccountName\":"...)
 		dst = appendString(dst, string(v.ServiceAccountName))
+	}
+	return append(dst, '}'), nil
+}
+
+func encCorev1KeyToPath(dst []byte, v *corev1.KeyToPath) ([]byte, error) {
+	var err error
+	_ = err
+	dst = append(dst, '{')
+	start := len(dst)
+	_ = start
+	if len(dst) > start {
+		dst = append(dst, ',')
+	}
+	dst = append(dst, "\"key\":"...)
+	dst = appendString(dst, string(v.Key))
+	if len(dst) > start {
+		dst = append(dst, ',')
+	}
+	dst = append(dst, "\"path\":"...)
+	dst = appendString(dst, string(v.Path))
+	if v.Mode != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"mode\":"...)
+		if v.Mode == nil {
+			dst = append(dst, "null"...)
+		} else {
+			dst = strconv.AppendInt(dst, int64((*v.Mode)), 10)
+		}
+	}
+	return append(dst, '}'), nil
+}
+
+func encCorev1DownwardAPIVolumeFile(dst []byte, v *corev1.DownwardAPIVolumeFile) ([]byte, error) {
+	var err error
+	_ = err
+	dst = append(dst, '{')
+	start := len(dst)
+	_ = start
+	if len(dst) > start {
+		dst = append(dst, ',')
+	}
+	dst = append(dst, "\"path\":"...)
+	dst = appendString(dst, string(v.Path))
+	if v.FieldRef != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"fieldRef\":"...)
+		if v.FieldRef == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encCorev1ObjectFieldSelector(dst, v.FieldRef); err != nil {
+			return dst, err
+		}
+	}
+	if v.ResourceFieldRef != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"resourceFieldRef\":"...)
+		if v.ResourceFieldRef == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encCorev1ResourceFieldSelector(dst, v.ResourceFieldRef); err != nil {
+			return dst, err
+		}
+	}
+	if v.Mode != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"mode\":"...)
+		if v.Mode == nil {
+			dst = append(dst, "null"...)
+		} else {
+			dst = strconv.AppendInt(dst, int64((*v.Mode)), 10)
+		}
+	}
+	return append(dst, '}'), nil
+}
+
+func encCorev1VolumeProjection(dst []byte, v *corev1.VolumeProjection) ([]byte, error) {
+	var err error
+	_ = err
+	dst = append(dst, '{')
+	start := len(dst)
+	_ = start
+	if v.Secret != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"secret\":"...)
+		if v.Secret == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encCorev1SecretProjection(dst, v.Secret); err != nil {
+			return dst, err
+		}
+	}
+	if v.DownwardAPI != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"downwardAPI\":"...)
+		if v.DownwardAPI == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encCorev1DownwardAPIProjection(dst, v.DownwardAPI); err != nil {
+			return dst, err
+		}
+	}
+	if v.ConfigMap != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"configMap\":"...)
+		if v.ConfigMap == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encCorev1ConfigMapProjection(dst, v.ConfigMap); err != nil {
+			return dst, err
+		}
+	}
+	if v.ServiceAccountToken != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"serviceAccountToken\":"...)
+		if v.ServiceAccountToken == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encCorev1ServiceAccountTokenProjection(dst, v.ServiceAccountToken); err != nil {
+			return dst, err
+		}
+	}
+	if v.ClusterTrustBundle != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"clusterTrustBundle\":"...)
+		if v.ClusterTrustBundle == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encCorev1ClusterTrustBundleProjection(dst, v.ClusterTrustBundle); err != nil {
+			return dst, err
+		}
+	}
+	return append(dst, '}'), nil
+}
+
+func encCorev1PersistentVolumeClaimTemplate(dst []byte, v *corev1.PersistentVolumeClaimTemplate) ([]byte, error) {
+	var err error
+	_ = err
+	dst = append(dst, '{')
+	start := len(dst)
+	_ = start
+	if len(dst) > start {
+		dst = append(dst, ',')
+	}
+	dst = append(dst, "\"metadata\":"...)
+	if dst, err = encMetav1ObjectMeta(dst, &v.ObjectMeta); err != nil {
+		return dst, err
+	}
+	if len(dst) > start {
+		dst = append(dst, ',')
+	}
+	dst = append(dst, "\"spec\":"...)
+	if dst, err = encCorev1PersistentVolumeClaimSpec(dst, &v.Spec); err != nil {
+		return dst, err
 	}
 	return append(dst, '}'), nil
 }
@@ -14026,274 +14162,6 @@ func encWorkflowv1alpha1OSSLifecycleRule(dst []byte, v *workflowv1alpha1.OSSLife
 	return append(dst, '}'), nil
 }
 
-func encCorev1ObjectFieldSelector(dst []byte, v *corev1.ObjectFieldSelector) ([]byte, error) {
-	var err error
-	_ = err
-	dst = append(dst, '{')
-	start := len(dst)
-	_ = start
-	if v.APIVersion != "" {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"apiVersion\":"...)
-		dst = appendString(dst, string(v.APIVersion))
-	}
-	if len(dst) > start {
-		dst = append(dst, ',')
-	}
-	dst = append(dst, "\"fieldPath\":"...)
-	dst = appendString(dst, string(v.FieldPath))
-	return append(dst, '}'), nil
-}
-
-func encCorev1ResourceFieldSelector(dst []byte, v *corev1.ResourceFieldSelector) ([]byte, error) {
-	var err error
-	_ = err
-	dst = append(dst, '{')
-	start := len(dst)
-	_ = start
-	if v.ContainerName != "" {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"containerName\":"...)
-		dst = appendString(dst, string(v.ContainerName))
-	}
-	if len(dst) > start {
-		dst = append(dst, ',')
-	}
-	dst = append(dst, "\"resource\":"...)
-	dst = appendString(dst, string(v.Resource))
-	if len(dst) > start {
-		dst = append(dst, ',')
-	}
-	dst = append(dst, "\"divisor\":"...)
-	{
-		b1, err := v.Divisor.MarshalJSON()
-		if err != nil {
-			return dst, err
-		}
-		if dst, err = appendMarshaled(dst, b1); err != nil {
-			return dst, err
-		}
-	}
-	return append(dst, '}'), nil
-}
-
-func encCorev1SecretProjection(dst []byte, v *corev1.SecretProjection) ([]byte, error) {
-	var err error
-	_ = err
-	dst = append(dst, '{')
-	start := len(dst)
-	_ = start
-	if v.LocalObjectReference.Name != "" {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"name\":"...)
-		dst = appendString(dst, string(v.LocalObjectReference.Name))
-	}
-	if len(v.Items) != 0 {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"items\":"...)
-		if v.Items == nil {
-			dst = append(dst, "null"...)
-		} else {
-			dst = append(dst, '[')
-			for i1 := range v.Items {
-				if i1 > 0 {
-					dst = append(dst, ',')
-				}
-				if dst, err = encCorev1KeyToPath(dst, &v.Items[i1]); err != nil {
-					return dst, err
-				}
-			}
-			dst = append(dst, ']')
-		}
-	}
-	if v.Optional != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"optional\":"...)
-		if v.Optional == nil {
-			dst = append(dst, "null"...)
-		} else {
-			dst = strconv.AppendBool(dst, bool((*v.Optional)))
-		}
-	}
-	return append(dst, '}'), nil
-}
-
-func encCorev1DownwardAPIProjection(dst []byte, v *corev1.DownwardAPIProjection) ([]byte, error) {
-	var err error
-	_ = err
-	dst = append(dst, '{')
-	start := len(dst)
-	_ = start
-	if len(v.Items) != 0 {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"items\":"...)
-		if v.Items == nil {
-			dst = append(dst, "null"...)
-		} else {
-			dst = append(dst, '[')
-			for i1 := range v.Items {
-				if i1 > 0 {
-					dst = append(dst, ',')
-				}
-				if dst, err = encCorev1DownwardAPIVolumeFile(dst, &v.Items[i1]); err != nil {
-					return dst, err
-				}
-			}
-			dst = append(dst, ']')
-		}
-	}
-	return append(dst, '}'), nil
-}
-
-func encCorev1ConfigMapProjection(dst []byte, v *corev1.ConfigMapProjection) ([]byte, error) {
-	var err error
-	_ = err
-	dst = append(dst, '{')
-	start := len(dst)
-	_ = start
-	if v.LocalObjectReference.Name != "" {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"name\":"...)
-		dst = appendString(dst, string(v.LocalObjectReference.Name))
-	}
-	if len(v.Items) != 0 {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"items\":"...)
-		if v.Items == nil {
-			dst = append(dst, "null"...)
-		} else {
-			dst = append(dst, '[')
-			for i1 := range v.Items {
-				if i1 > 0 {
-					dst = append(dst, ',')
-				}
-				if dst, err = encCorev1KeyToPath(dst, &v.Items[i1]); err != nil {
-					return dst, err
-				}
-			}
-			dst = append(dst, ']')
-		}
-	}
-	if v.Optional != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"optional\":"...)
-		if v.Optional == nil {
-			dst = append(dst, "null"...)
-		} else {
-			dst = strconv.AppendBool(dst, bool((*v.Optional)))
-		}
-	}
-	return append(dst, '}'), nil
-}
-
-func encCorev1ServiceAccountTokenProjection(dst []byte, v *corev1.ServiceAccountTokenProjection) ([]byte, error) {
-	var err error
-	_ = err
-	dst = append(dst, '{')
-	start := len(dst)
-	_ = start
-	if v.Audience != "" {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"audience\":"...)
-		dst = appendString(dst, string(v.Audience))
-	}
-	if v.ExpirationSeconds != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"expirationSeconds\":"...)
-		if v.ExpirationSeconds == nil {
-			dst = append(dst, "null"...)
-		} else {
-			dst = strconv.AppendInt(dst, int64((*v.ExpirationSeconds)), 10)
-		}
-	}
-	if len(dst) > start {
-		dst = append(dst, ',')
-	}
-	dst = append(dst, "\"path\":"...)
-	dst = appendString(dst, string(v.Path))
-	return append(dst, '}'), nil
-}
-
-func encCorev1ClusterTrustBundleProjection(dst []byte, v *corev1.ClusterTrustBundleProjection) ([]byte, error) {
-	var err error
-	_ = err
-	dst = append(dst, '{')
-	start := len(dst)
-	_ = start
-	if v.Name != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"name\":"...)
-		if v.Name == nil {
-			dst = append(dst, "null"...)
-		} else {
-			dst = appendString(dst, string((*v.Name)))
-		}
-	}
-	if v.SignerName != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"signerName\":"...)
-		if v.SignerName == nil {
-			dst = append(dst, "null"...)
-		} else {
-			dst = appendString(dst, string((*v.SignerName)))
-		}
-	}
-	if v.LabelSelector != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"labelSelector\":"...)
-		if v.LabelSelector == nil {
-			dst = append(dst, "null"...)
-		} else if dst, err = encMetav1LabelSelector(dst, v.LabelSelector); err != nil {
-			return dst, err
-		}
-	}
-	if v.Optional != nil {
-		if len(dst) > start {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, "\"optional\":"...)
-		if v.Optional == nil {
-			dst = append(dst, "null"...)
-		} else {
-			dst = strconv.AppendBool(dst, bool((*v.Optional)))
-		}
-	}
-	if len(dst) > start {
-		dst = append(dst, ',')
-	}
-	dst = append(dst, "\"path\":"...)
-	dst = appendString(dst, string(v.Path))
-	return append(dst, '}'), nil
-}
-
 func encWorkflowv1alpha1SemaphoreHolding(dst []byte, v *workflowv1alpha1.SemaphoreHolding) ([]byte, error) {
 	var err error
 	_ = err
@@ -14849,6 +14717,274 @@ func encWorkflowv1alpha1ZipStrategy(dst []byte, v *workflowv1alpha1.ZipStrategy)
 	return append(dst, '}'), nil
 }
 
+func encCorev1ObjectFieldSelector(dst []byte, v *corev1.ObjectFieldSelector) ([]byte, error) {
+	var err error
+	_ = err
+	dst = append(dst, '{')
+	start := len(dst)
+	_ = start
+	if v.APIVersion != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"apiVersion\":"...)
+		dst = appendString(dst, string(v.APIVersion))
+	}
+	if len(dst) > start {
+		dst = append(dst, ',')
+	}
+	dst = append(dst, "\"fieldPath\":"...)
+	dst = appendString(dst, string(v.FieldPath))
+	return append(dst, '}'), nil
+}
+
+func encCorev1ResourceFieldSelector(dst []byte, v *corev1.ResourceFieldSelector) ([]byte, error) {
+	var err error
+	_ = err
+	dst = append(dst, '{')
+	start := len(dst)
+	_ = start
+	if v.ContainerName != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"containerName\":"...)
+		dst = appendString(dst, string(v.ContainerName))
+	}
+	if len(dst) > start {
+		dst = append(dst, ',')
+	}
+	dst = append(dst, "\"resource\":"...)
+	dst = appendString(dst, string(v.Resource))
+	if len(dst) > start {
+		dst = append(dst, ',')
+	}
+	dst = append(dst, "\"divisor\":"...)
+	{
+		b1, err := v.Divisor.MarshalJSON()
+		if err != nil {
+			return dst, err
+		}
+		if dst, err = appendMarshaled(dst, b1); err != nil {
+			return dst, err
+		}
+	}
+	return append(dst, '}'), nil
+}
+
+func encCorev1SecretProjection(dst []byte, v *corev1.SecretProjection) ([]byte, error) {
+	var err error
+	_ = err
+	dst = append(dst, '{')
+	start := len(dst)
+	_ = start
+	if v.LocalObjectReference.Name != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"name\":"...)
+		dst = appendString(dst, string(v.LocalObjectReference.Name))
+	}
+	if len(v.Items) != 0 {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"items\":"...)
+		if v.Items == nil {
+			dst = append(dst, "null"...)
+		} else {
+			dst = append(dst, '[')
+			for i1 := range v.Items {
+				if i1 > 0 {
+					dst = append(dst, ',')
+				}
+				if dst, err = encCorev1KeyToPath(dst, &v.Items[i1]); err != nil {
+					return dst, err
+				}
+			}
+			dst = append(dst, ']')
+		}
+	}
+	if v.Optional != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"optional\":"...)
+		if v.Optional == nil {
+			dst = append(dst, "null"...)
+		} else {
+			dst = strconv.AppendBool(dst, bool((*v.Optional)))
+		}
+	}
+	return append(dst, '}'), nil
+}
+
+func encCorev1DownwardAPIProjection(dst []byte, v *corev1.DownwardAPIProjection) ([]byte, error) {
+	var err error
+	_ = err
+	dst = append(dst, '{')
+	start := len(dst)
+	_ = start
+	if len(v.Items) != 0 {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"items\":"...)
+		if v.Items == nil {
+			dst = append(dst, "null"...)
+		} else {
+			dst = append(dst, '[')
+			for i1 := range v.Items {
+				if i1 > 0 {
+					dst = append(dst, ',')
+				}
+				if dst, err = encCorev1DownwardAPIVolumeFile(dst, &v.Items[i1]); err != nil {
+					return dst, err
+				}
+			}
+			dst = append(dst, ']')
+		}
+	}
+	return append(dst, '}'), nil
+}
+
+func encCorev1ConfigMapProjection(dst []byte, v *corev1.ConfigMapProjection) ([]byte, error) {
+	var err error
+	_ = err
+	dst = append(dst, '{')
+	start := len(dst)
+	_ = start
+	if v.LocalObjectReference.Name != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"name\":"...)
+		dst = appendString(dst, string(v.LocalObjectReference.Name))
+	}
+	if len(v.Items) != 0 {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"items\":"...)
+		if v.Items == nil {
+			dst = append(dst, "null"...)
+		} else {
+			dst = append(dst, '[')
+			for i1 := range v.Items {
+				if i1 > 0 {
+					dst = append(dst, ',')
+				}
+				if dst, err = encCorev1KeyToPath(dst, &v.Items[i1]); err != nil {
+					return dst, err
+				}
+			}
+			dst = append(dst, ']')
+		}
+	}
+	if v.Optional != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"optional\":"...)
+		if v.Optional == nil {
+			dst = append(dst, "null"...)
+		} else {
+			dst = strconv.AppendBool(dst, bool((*v.Optional)))
+		}
+	}
+	return append(dst, '}'), nil
+}
+
+func encCorev1ServiceAccountTokenProjection(dst []byte, v *corev1.ServiceAccountTokenProjection) ([]byte, error) {
+	var err error
+	_ = err
+	dst = append(dst, '{')
+	start := len(dst)
+	_ = start
+	if v.Audience != "" {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"audience\":"...)
+		dst = appendString(dst, string(v.Audience))
+	}
+	if v.ExpirationSeconds != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"expirationSeconds\":"...)
+		if v.ExpirationSeconds == nil {
+			dst = append(dst, "null"...)
+		} else {
+			dst = strconv.AppendInt(dst, int64((*v.ExpirationSeconds)), 10)
+		}
+	}
+	if len(dst) > start {
+		dst = append(dst, ',')
+	}
+	dst = append(dst, "\"path\":"...)
+	dst = appendString(dst, string(v.Path))
+	return append(dst, '}'), nil
+}
+
+func encCorev1ClusterTrustBundleProjection(dst []byte, v *corev1.ClusterTrustBundleProjection) ([]byte, error) {
+	var err error
+	_ = err
+	dst = append(dst, '{')
+	start := len(dst)
+	_ = start
+	if v.Name != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"name\":"...)
+		if v.Name == nil {
+			dst = append(dst, "null"...)
+		} else {
+			dst = appendString(dst, string((*v.Name)))
+		}
+	}
+	if v.SignerName != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"signerName\":"...)
+		if v.SignerName == nil {
+			dst = append(dst, "null"...)
+		} else {
+			dst = appendString(dst, string((*v.SignerName)))
+		}
+	}
+	if v.LabelSelector != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"labelSelector\":"...)
+		if v.LabelSelector == nil {
+			dst = append(dst, "null"...)
+		} else if dst, err = encMetav1LabelSelector(dst, v.LabelSelector); err != nil {
+			return dst, err
+		}
+	}
+	if v.Optional != nil {
+		if len(dst) > start {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, "\"optional\":"...)
+		if v.Optional == nil {
+			dst = append(dst, "null"...)
+		} else {
+			dst = strconv.AppendBool(dst, bool((*v.Optional)))
+		}
+	}
+	if len(dst) > start {
+		dst = append(dst, ',')
+	}
+	dst = append(dst, "\"path\":"...)
+	dst = appendString(dst, string(v.Path))
+	return append(dst, '}'), nil
+}
+
 func encCorev1NodeSelectorTerm(dst []byte, v *corev1.NodeSelectorTerm) ([]byte, error) {
 	var err error
 	_ = err
@@ -15154,10 +15290,6 @@ func appendAny(dst []byte, v any) (out []byte, err error, ok bool) {
 		out, err = AppendWorkflowStep(dst, v)
 	case *metav1.ObjectMeta:
 		out, err = AppendObjectMeta(dst, v)
-	case *corev1.Toleration:
-		out, err = AppendToleration(dst, v)
-	case *corev1.VolumeSource:
-		out, err = AppendVolumeSource(dst, v)
 	case *argoshape.WorkflowV4:
 		out, err = AppendWorkflowV4(dst, v)
 	case *argoshape.WorkflowTemplateV4:
@@ -15170,6 +15302,8 @@ func appendAny(dst []byte, v any) (out []byte, err error, ok bool) {
 		out, err = AppendTemplatesV4(dst, v)
 	case *argoshape.Head:
 		out, err = AppendHead(dst, v)
+	case *argoshape.MemoContext:
+		out, err = AppendMemoContext(dst, v)
 	default:
 		return dst, nil, false
 	}

@@ -19,7 +19,6 @@ import (
 	"strings"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
-	apiv1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
@@ -45,14 +44,13 @@ var Roots = []Root{
 	{"DAGTask", reflect.TypeFor[wfv1.DAGTask]()},
 	{"WorkflowStep", reflect.TypeFor[wfv1.WorkflowStep]()},
 	{"ObjectMeta", reflect.TypeFor[metav1.ObjectMeta]()},
-	{"Toleration", reflect.TypeFor[apiv1.Toleration]()},
-	{"VolumeSource", reflect.TypeFor[apiv1.VolumeSource]()},
 	{"WorkflowV4", reflect.TypeFor[argoshape.WorkflowV4]()},
 	{"WorkflowTemplateV4", reflect.TypeFor[argoshape.WorkflowTemplateV4]()},
 	{"ClusterWorkflowTemplateV4", reflect.TypeFor[argoshape.ClusterWorkflowTemplateV4]()},
 	{"CronWorkflowV4", reflect.TypeFor[argoshape.CronWorkflowV4]()},
 	{"TemplatesV4", reflect.TypeFor[[]argoshape.TemplateV4]()},
 	{"Head", reflect.TypeFor[argoshape.Head]()},
+	{"MemoContext", reflect.TypeFor[argoshape.MemoContext]()},
 }
 
 var (
@@ -73,11 +71,11 @@ func init() {
 			return fmt.Sprintf("dst = appendString(dst, string(%s))\n", expr)
 		},
 		// metav1.Time's MarshalJSON writes null for the zero time.
-	reflect.TypeFor[metav1.Time](): func(g *generator, expr string) string {
-		b := g.newTmp("b")
-		return fmt.Sprintf("if %s.IsZero() {\ndst = append(dst, \"null\"...)\n} else {\n%s, err := %s.MarshalJSON()\nif err != nil {\nreturn dst, err\n}\nif dst, err = appendMarshaled(dst, %s); err != nil {\nreturn dst, err\n}\n}\n", expr, b, expr, b)
-	},
-	reflect.TypeFor[wfv1.ParallelSteps](): func(g *generator, expr string) string {
+		reflect.TypeFor[metav1.Time](): func(g *generator, expr string) string {
+			b := g.newTmp("b")
+			return fmt.Sprintf("if %s.IsZero() {\ndst = append(dst, \"null\"...)\n} else {\n%s, err := %s.MarshalJSON()\nif err != nil {\nreturn dst, err\n}\nif dst, err = appendMarshaled(dst, %s); err != nil {\nreturn dst, err\n}\n}\n", expr, b, expr, b)
+		},
+		reflect.TypeFor[wfv1.ParallelSteps](): func(g *generator, expr string) string {
 			return g.value(reflect.TypeFor[[]wfv1.WorkflowStep](), expr+".Steps")
 		},
 		reflect.TypeFor[intstr.IntOrString](): func(g *generator, expr string) string {
