@@ -294,7 +294,7 @@ func (s *stubTemplates) stub(name string) wfv1.WorkflowSpec {
 // other tasks use.
 func (s *stubTemplates) outputsUsed(task, kind string) []string {
 	re := regexp.MustCompile(`tasks\.` + regexp.QuoteMeta(task) + `\.outputs\.` + kind + `\.([-a-zA-Z0-9_]+)`)
-	b, _ := argojson.AppendTemplates(nil, s.spec.Templates)
+	b, _ := argojson.Marshal(s.spec.Templates)
 	seen := map[string]bool{}
 	var out []string
 	for _, m := range re.FindAllStringSubmatch(string(b), -1) {

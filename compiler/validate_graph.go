@@ -167,7 +167,7 @@ func (g *graphShapes) templateKey(name string) tmplKey {
 	t := &g.c.spec.Templates[i]
 	if key, ok, renamed := templateShapeRenamed(t, nil); ok && g.stubs[name] {
 		k = tmplKey{key: "S" + key, renamed: renamed}
-	} else if b, err := argojson.AppendTemplate(nil, t); err == nil {
+	} else if b, err := argojson.Marshal(t); err == nil {
 		k = tmplKey{key: "L" + string(b)}
 	}
 	g.tmpl[name] = k
@@ -285,7 +285,7 @@ func (g *graphShapes) renamedTaskJSON(t wfv1.DAGTask) []byte {
 		t.Arguments.Parameters = args
 	}
 	t.Name, t.Template, t.Depends = "", "", ""
-	b, err := argojson.AppendDAGTask(nil, &t)
+	b, err := argojson.Marshal(&t)
 	if err != nil {
 		return nil
 	}

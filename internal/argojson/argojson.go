@@ -22,15 +22,34 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 )
 
 // Marshal returns json.Marshal(v), without reflection when v is of a
 // root type (a pointer to one of gen.Roots' structs, or one of its
-// slices).
+// slices). It writes into a buffer kept for reuse and returns a copy of
+// the exact size: one allocation, not one per doubling of the buffer.
 func Marshal(v any) ([]byte, error) {
-	return Append(nil, v)
+	p := scratch.Get().(*[]byte)
+	b, err := Append((*p)[:0], v)
+	var out []byte
+	if err == nil {
+		out = make([]byte, len(b))
+		copy(out, b)
+	}
+	if cap(b) <= maxScratch {
+		*p = b[:0]
+	}
+	scratch.Put(p)
+	return out, err
 }
+
+// scratch holds Marshal's buffers; one over maxScratch bytes (a whole
+// large workflow) is not kept.
+var scratch = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxScratch = 1 << 20
 
 // Append appends json.Marshal(v) to dst. On error dst is returned
 // unchanged.
