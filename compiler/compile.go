@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"os"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -119,6 +121,9 @@ func Compile(src Sources, roots []string, opts Options) *Result {
 	tm.begin()
 	unit, diags := Load(src, roots)
 	tm.end("load")
+	if os.Getenv("ZZ_GC1") != "" {
+		runtime.GC()
+	}
 	res.Unit = unit
 	if opts.Loaded != nil {
 		opts.Loaded(unit, diags)
@@ -159,7 +164,14 @@ func Compile(src Sources, roots []string, opts Options) *Result {
 		pipelines = append([]*Pipeline(nil), pipelines...)
 		res.Unit = releasedUnit(unit)
 		res.Program = &Program{Unit: res.Unit, Pipelines: make([]*Pipeline, len(pipelines))}
+		releaseLits(prog)
+		for _, p := range pipelines {
+			releaseAST(p)
+		}
 		unit, prog = res.Unit, nil
+		if os.Getenv("ZZ_GC2") != "" {
+			runtime.GC()
+		}
 	}
 	for i, p := range pipelines {
 		if opts.cancelled() {

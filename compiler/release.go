@@ -15,6 +15,74 @@ import (
 // sources (for the excerpts of diagnostics), the imports, and of each
 // lowered pipeline what Validate and the CLI read (releasedPipeline).
 
+// releaseAST drops, before p is lowered, the model's references into the
+// AST that lowering does not read: the file's and the pipeline's syntax
+// trees, each step's declaration (but its span, its name and its first
+// statement, which blame reads: releasedDecl), its loop's and retry's
+// statements and its outputs' declarations, and the stages' declarations.
+// The AST is then garbage once every pipeline of its file is released
+// (Compile releases them all before lowering the first): a step's
+// statements are most of it, and lowering keeps the model and makes the
+// Argo objects, so the three were live together (docs/performance.md, "2
+// December: peak memory"). Templates (composite and library) keep their
+// declarations, which lowering reads; so do the steps of a composite,
+// whose declarations are the template's statements.
+func releaseAST(p *Pipeline) {
+	p.File = &dsl.File{Name: p.File.Name}
+	if p.Decl != nil {
+		p.Decl = &dsl.Pipeline{Span: p.Decl.Span, Name: p.Decl.Name}
+	}
+	for _, st := range p.AllSteps() {
+		st.Decl = releasedDecl(st.Decl)
+		if st.Loop != nil {
+			st.Loop.Decl = nil
+		}
+		if st.Retry != nil && st.Retry != p.Retry {
+			st.Retry.Stmt = nil
+		}
+		for _, o := range st.Outputs {
+			o.Decl = nil
+		}
+	}
+	for _, stg := range append(p.Stages[:len(p.Stages):len(p.Stages)], p.ExitStages...) {
+		stg.Decl = nil
+	}
+}
+
+// releaseLits drops the string literals of prog's texts (Text.Lit), which
+// only checking reads (for the range of a message about a text's value):
+// the literals are the most numerous of the AST's nodes that the checked
+// model refers to.
+func releaseLits(prog *Program) {
+	for _, a := range prog.texts {
+		for i := range a {
+			a[i].Lit = nil
+		}
+	}
+	prog.texts = nil
+}
+
+// releasedDecl is what lowering and blame read of a step's declaration:
+// its span, its name, whether it loops (its loop clause without its
+// source: loops in artifacts_lower.go) and the span of its first statement
+// (firstStatement): copies of the AST's nodes, not the AST.
+func releasedDecl(d *dsl.StepDecl) *dsl.StepDecl {
+	if d == nil {
+		return nil
+	}
+	r := &dsl.StepDecl{Span: d.Span, Name: d.Name}
+	for _, cl := range d.Clauses {
+		if cl.Loop != nil {
+			r.Clauses = []*dsl.StepClause{{Span: cl.Span, Loop: &dsl.LoopClause{Span: cl.Loop.Span, Var: cl.Loop.Var}}}
+			break
+		}
+	}
+	if it := firstStatement(d); it != nil {
+		r.Items = []*dsl.StepItem{{Span: it.Span}} // its span only: the statement holds values, strings, lists
+	}
+	return r
+}
+
 // releasedUnit is u with only each file's name and source.
 func releasedUnit(u *Unit) *Unit {
 	r := &Unit{Roots: u.Roots, Imports: u.Imports, Files: make(map[string]*dsl.File, len(u.Files))}
@@ -41,15 +109,7 @@ func releasedPipeline(p *Pipeline) *Pipeline {
 		if st.Body != nil && len(st.Body.Raw) > 0 {
 			s.Body = &Body{Raw: st.Body.Raw} // blame points into a step's raw fragments
 		}
-		if d := st.Decl; d != nil {
-			s.Decl = &dsl.StepDecl{Span: d.Span, Name: d.Name}
-			for _, it := range d.Items {
-				if it.Stmt != nil {
-					s.Decl.Items = []*dsl.StepItem{{Span: it.Span, Stmt: it.Stmt}}
-					break
-				}
-			}
-		}
+		s.Decl = releasedDecl(st.Decl)
 		r.Steps = append(r.Steps, s)
 	}
 	return r
