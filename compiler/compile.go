@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"os"
-	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -121,9 +119,6 @@ func Compile(src Sources, roots []string, opts Options) *Result {
 	tm.begin()
 	unit, diags := Load(src, roots)
 	tm.end("load")
-	if os.Getenv("ZZ_GC1") != "" {
-		runtime.GC()
-	}
 	res.Unit = unit
 	if opts.Loaded != nil {
 		opts.Loaded(unit, diags)
@@ -165,13 +160,13 @@ func Compile(src Sources, roots []string, opts Options) *Result {
 		res.Unit = releasedUnit(unit)
 		res.Program = &Program{Unit: res.Unit, Pipelines: make([]*Pipeline, len(pipelines))}
 		releaseLits(prog)
+		steps := 0
 		for _, p := range pipelines {
 			releaseAST(p)
+			steps += len(p.AllSteps())
 		}
 		unit, prog = res.Unit, nil
-		if os.Getenv("ZZ_GC2") != "" {
-			runtime.GC()
-		}
+		releaseGC(steps)
 	}
 	for i, p := range pipelines {
 		if opts.cancelled() {
@@ -196,7 +191,7 @@ func Compile(src Sources, roots []string, opts Options) *Result {
 		if opts.Release {
 			obj.Pipeline = res.Program.Pipelines[i]
 			p = obj.Pipeline
-			releaseGC(obj)
+			releaseGC(len(obj.Spec().Templates))
 		}
 		obj.Target = opts.Argo.or()
 		out := &Output{Pipeline: p, Object: obj}
