@@ -4,14 +4,17 @@ import (
 	"fmt"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"sort"
 	"strings"
 	"testing"
+	"weak"
 
 	"github.com/rogpeppe/go-internal/txtar"
 
 	"github.com/pipec/pipec/bench"
 	"github.com/pipec/pipec/diag"
+	"github.com/pipec/pipec/dsl"
 )
 
 // releaseInput is one build of TestReleaseSameResult.
@@ -126,4 +129,50 @@ func fullMessages(d diag.Diagnostics) string {
 		out = append(out, fmt.Sprintf("%v", reflect.ValueOf(x).Interface()))
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestReleaseDropsAST checks that with Release the AST is garbage before
+// lowering (Options.Cancelled is asked just before each pipeline is
+// lowered): no step's declaration, statement or string literal is
+// reachable from the checked model that lowering reads; without Release
+// the Result keeps them (the language server reads them).
+func TestReleaseDropsAST(t *testing.T) {
+	src := Overlay{Files: map[string][]byte{"gen.pipe": []byte(bench.Pipeline("gen", 20))}}
+	for _, release := range []bool{true, false} {
+		var decl weak.Pointer[dsl.StepDecl]
+		var stmt weak.Pointer[dsl.StepItem]
+		var lit weak.Pointer[dsl.StringLit]
+		calls, checked := 0, false
+		opts := Options{Release: release, SkipValidate: true}
+		opts.Loaded = func(u *Unit, _ diag.Diagnostics) {
+			for _, it := range u.Files["gen.pipe"].Items[0].Pipeline.Items {
+				if d, ok := it.Stmt.(*dsl.StepDecl); ok && len(d.Items) > 0 {
+					run, ok := d.Items[0].Stmt.(*dsl.RunStmt)
+					if !ok {
+						t.Fatalf("step %s does not start with run", d.Name.Name)
+					}
+					decl, stmt = weak.Make(d), weak.Make(d.Items[0])
+					lit = weak.Make(run.List.Elems[0].Str)
+					return
+				}
+			}
+		}
+		opts.Cancelled = func() bool {
+			if calls++; calls == 1 {
+				return false // after loading
+			}
+			runtime.GC()
+			dropped := decl.Value() == nil && stmt.Value() == nil && lit.Value() == nil
+			if dropped != release {
+				t.Errorf("Release %v: AST dropped before lowering: %v (declaration %v, statement %v, literal %v)", release, dropped, decl.Value() == nil, stmt.Value() == nil, lit.Value() == nil)
+			}
+			checked = true
+			return false
+		}
+		res := Compile(src, []string{"gen.pipe"}, opts)
+		if res.Diags.HasErrors() || len(res.Outputs) != 1 || !checked {
+			t.Fatalf("Release %v: %d outputs, checked %v: %v", release, len(res.Outputs), checked, res.Diags)
+		}
+		runtime.KeepAlive(res)
+	}
 }
