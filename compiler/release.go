@@ -7,18 +7,19 @@ import (
 )
 
 // The build path of `pipec build` (Options.Release): a one-shot build
-// needs the AST and the checked program only until a pipeline is lowered,
-// and the Argo objects only until they are rendered and validated, but
-// Compile's Result keeps all of them for the language server and watch
-// mode, and every phase's data stays reachable until the build ends. With
-// Release, Compile keeps of them only what the rest of a build reads: the
-// sources (for the excerpts of diagnostics), the imports, and of each
+// needs the AST only until it is checked, the checked program only until
+// a pipeline is lowered, and the Argo objects only until they are rendered
+// and validated, but Compile's Result keeps all of them for the language
+// server and watch mode, and every phase's data stays reachable until the
+// build ends. With Release, Compile keeps of them only what the rest of a
+// build reads: the sources (for the excerpts of diagnostics), the imports,
+// of the AST what lowering reads (releaseAST, releaseLits), and of each
 // lowered pipeline what Validate and the CLI read (releasedPipeline).
 
 // releaseAST drops, before p is lowered, the model's references into the
 // AST that lowering does not read: the file's and the pipeline's syntax
-// trees, each step's declaration (but its span, its name and its first
-// statement, which blame reads: releasedDecl), its loop's and retry's
+// trees, each step's declaration (but for what lowering and blame read of
+// it: releasedDecl), its loop's and retry's
 // statements and its outputs' declarations, and the stages' declarations.
 // The AST is then garbage once every pipeline of its file is released
 // (Compile releases them all before lowering the first): a step's
@@ -37,8 +38,8 @@ func releaseAST(p *Pipeline) {
 		if st.Loop != nil {
 			st.Loop.Decl = nil
 		}
-		if st.Retry != nil && st.Retry != p.Retry {
-			st.Retry.Stmt = nil
+		if st.Retry != nil {
+			st.Retry.Stmt = nil // perhaps the pipeline's or a template's, released too
 		}
 		for _, o := range st.Outputs {
 			o.Decl = nil
