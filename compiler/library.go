@@ -180,7 +180,8 @@ func (l *lowerer) libraryTemplates(p *Pipeline, spec *wfv1.WorkflowSpec) {
 		if lt.Step == nil {
 			continue
 		}
-		_, tmpls := l.stepTask(lt.Step)
+		tmpls := make([]wfv1.Template, ownTemplates(lt.Step))
+		l.stepTask(lt.Step, tmpls)
 		for i := range tmpls {
 			if tmpls[i].Name == lt.Name {
 				libraryInputs(&tmpls[i], lt.Decl)

@@ -4,7 +4,6 @@
 package compiler
 
 import (
-	"slices"
 	"strings"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
@@ -449,21 +448,28 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 }
 
 // dagTemplates adds the entry point's DAG, the exit handler's and every
-// template they run to spec, with its exit handler and hooks.
+// template they run to spec, with its exit handler and hooks. The steps'
+// templates are built in place in spec.Templates, after the entry point's
+// and the exit handler's.
 func (l *lowerer) dagTemplates(p *Pipeline, spec *wfv1.WorkflowSpec) {
 	main := wfv1.Template{Name: p.EntryName, DAG: &wfv1.DAGTemplate{}}
-	// The templates after the entry point's and the exit handler's: the
-	// steps' (lows) then the others (leaves), put in place at the end.
-	var lows []lowered
+	// spec.Templates: what it had, the entry point's and the exit
+	// handler's (head), the steps' (built in place in all), then the
+	// others (leaves).
+	head := len(spec.Templates) + 1
+	if len(p.ExitSteps) > 0 {
+		head++
+	}
+	var all []wfv1.Template
 	var leaves []wfv1.Template
 	if p.Stages != nil {
 		main, leaves = l.stagesTemplate(p.EntryName, p.Stages)
 	} else {
-		lows = l.steps(p.Steps)
-		main.DAG.Tasks = make([]wfv1.DAGTask, 0, len(lows))
-		for _, low := range lows {
-			main.DAG.Tasks = append(main.DAG.Tasks, low.task)
-		}
+		counts, n := templateCounts(p.Steps)
+		all = make([]wfv1.Template, head+n, head+n+len(p.ExitSteps)+len(p.Hooks))
+		copy(all, spec.Templates)
+		main.DAG.Tasks = l.stepsInto(p.Steps, counts, all[head:])
+		spec.Templates = all[:len(spec.Templates)]
 	}
 	main.Outputs.Parameters = l.dagOutputs(p.Outputs)
 	l.scopeArtifactsLowered(p, &main)
@@ -490,17 +496,14 @@ func (l *lowerer) dagTemplates(p *Pipeline, spec *wfv1.WorkflowSpec) {
 		spec.Templates = append(spec.Templates, exit)
 		spec.OnExit = p.ExitName
 	}
+	if all != nil {
+		// The head was appended in place in all: the steps' templates
+		// follow it.
+		spec.Templates = all
+	}
 	hooks, hookTmpls := l.hooks(p.Hooks)
 	spec.Hooks = hooks
 	leaves = append(leaves, hookTmpls...)
-	n := len(leaves)
-	for _, low := range lows {
-		n += len(low.templates)
-	}
-	spec.Templates = slices.Grow(spec.Templates, n)
-	for _, low := range lows {
-		spec.Templates = append(spec.Templates, low.templates...)
-	}
 	spec.Templates = append(spec.Templates, leaves...)
 }
 
