@@ -151,10 +151,12 @@ func (l *lowerer) stepTask(st *Step, tmpls []wfv1.Template) wfv1.DAGTask {
 	tmpl := &tmpls[len(tmpls)-1]
 	inputs := l.leaf(st, tmpl)
 	if len(inputs) > 0 {
-		task.Arguments.Parameters = make([]wfv1.Parameter, 0, len(inputs))
-	}
-	for _, in := range inputs {
-		task.Arguments.Parameters = append(task.Arguments.Parameters, wfv1.Parameter{Name: in.name, Value: anyString(in.value)})
+		task.Arguments.Parameters = make([]wfv1.Parameter, len(inputs))
+		values := make([]wfv1.AnyString, len(inputs))
+		for i, in := range inputs {
+			values[i] = wfv1.AnyString(in.value)
+			task.Arguments.Parameters[i] = wfv1.Parameter{Name: in.name, Value: &values[i]}
+		}
 	}
 	task.Arguments.Artifacts = taskArtifacts(st)
 	if st.RetryWrapped() {
