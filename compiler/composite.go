@@ -155,7 +155,7 @@ func (c *checker) composite(p *Pipeline, t *dsl.TemplateDecl) *Composite {
 		stepsByName: map[string]*Step{}, composite: comp, root: root}
 	comp.Inner = inner
 	before := len(c.diags)
-	if !argoNameRE.MatchString(comp.Name) {
+	if !isArgoName(comp.Name) {
 		c.errorf(t.Name, "template name %q cannot be an Argo template name here", t.Name.Name).WithHint("use letters, digits, '-' and '_'")
 	}
 	for _, tp := range t.Params {
@@ -179,7 +179,7 @@ func (c *checker) composite(p *Pipeline, t *dsl.TemplateDecl) *Composite {
 	for _, sub := range subs {
 		d := sub.Decl()
 		st := &Step{Name: d.Name.Name, ArgoName: comp.Name + "-" + taskName(d.Name.Name), Decl: d, Pipeline: inner}
-		if !argoNameRE.MatchString(st.ArgoName) || len(st.ArgoName) > 128 {
+		if !isArgoName(st.ArgoName) || len(st.ArgoName) > 128 {
 			c.errorf(d.Name, "step name %q cannot be an Argo task name", st.Name).WithHint("use letters, digits, '-' and '_'")
 		}
 		if prev := inner.stepsByName[st.Name]; prev != nil {
