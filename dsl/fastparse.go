@@ -109,6 +109,12 @@ func isStringToken(t *lexer.Token) bool {
 
 // ---- values ----
 
+// valueString is a string Value with its StringLit, allocated together.
+type valueString struct {
+	v Value
+	s StringLit
+}
+
 func (c *fastCursor) stringLit() *StringLit {
 	t := c.peek()
 	if !c.ok || !isStringToken(t) {
@@ -154,12 +160,16 @@ func (c *fastCursor) value() *Value {
 		return nil
 	}
 	t := c.peek()
+	if isStringToken(t) {
+		// The value and its string in one allocation: most values are
+		// strings.
+		c.next()
+		vs := &valueString{s: StringLit{Span: Span{Pos: t.Pos, EndPos: c.end()}, Raw: t.Value}}
+		vs.v.Str, vs.v.Span = &vs.s, vs.s.Span
+		return &vs.v
+	}
 	v := &Value{}
 	switch {
-	case isStringToken(t):
-		v.Str = c.stringLit()
-		v.Span = v.Str.Span
-		return v
 	case t.Type == intType || t.Type == floatType || t.Type == durationType:
 		num := *t
 		c.next()
