@@ -303,9 +303,17 @@ func (c *checker) dagOutput(sc *scope, outs []*CompositeOutput, owner, kind stri
 // checkTemplateNames reports a composite's template, or one of its steps',
 // that has the Argo name of another template of the pipeline.
 func (c *checker) checkTemplateNames(p *Pipeline) {
+	if len(p.Composites) == 0 {
+		return // the steps' own names are checked where they are declared
+	}
 	seen := map[string]string{p.EntryName: "the entry template", p.ExitName: "the exit handler"}
+	steps := map[string]*Step{}
 	claim := func(name, what string, n dsl.Node) {
-		if prev, dup := seen[name]; dup {
+		prev, dup := seen[name]
+		if st := steps[name]; st != nil && !dup {
+			prev, dup = fmt.Sprintf("step %q", st.Name), true
+		}
+		if dup {
 			c.errorf(n, "%s and %s both become the Argo template %q", prev, what, name).WithHint("rename one of them")
 			return
 		}
@@ -313,7 +321,8 @@ func (c *checker) checkTemplateNames(p *Pipeline) {
 	}
 	// The steps' own names are checked where they are declared.
 	for _, st := range p.AllSteps() {
-		seen[st.TemplateName()] = fmt.Sprintf("step %q", st.Name)
+		steps[st.TemplateName()] = st
+		delete(seen, st.TemplateName())
 	}
 	for _, comp := range p.Composites {
 		claim(comp.Name, fmt.Sprintf("template %q", comp.Decl.Name.Name), comp.Decl.Name)

@@ -289,8 +289,8 @@ const wrapperSuffix = "-with-retry"
 // template pipec generates for another step (a retry wrapper): Argo would
 // see two templates of one name.
 func (c *checker) checkGeneratedNames(p *Pipeline) {
-	byArgoName := map[string]*Step{}
 	all := p.AllSteps()
+	byArgoName := make(map[string]*Step, len(all))
 	for _, st := range all {
 		byArgoName[st.TemplateName()] = st
 	}
