@@ -33,12 +33,13 @@ func (c *checker) plainText(s *dsl.StringLit, what string) *Text {
 		c.diags.Errorf(r, "unclosed ${: a reference ends with }").WithHint("write $${ for a literal ${")
 	}
 	if len(refs) > 0 {
-		t.Refs = make(map[string]*Ref, len(refs))
+		t.Refs = make([]TextRef, 0, len(refs))
 	}
 	for _, r := range refs {
 		if contains(argoVariables, r.Path) {
-			t.Refs[r.Path] = &Ref{Path: r.Path, Kind: RefArgo, Argo: r.Path, Range: r.Range}
-			c.use(nil, t.Refs[r.Path], r.Range)
+			ref := &Ref{Path: r.Path, Kind: RefArgo, Argo: r.Path, Range: r.Range}
+			t.setRef(r.Path, ref)
+			c.use(nil, ref, r.Range)
 			continue
 		}
 		c.diags.Errorf(r.Range, "%s cannot use ${%s}: only Argo's workflow variables are available here", what, r.Path)
@@ -73,15 +74,15 @@ func (c *checker) text(sc *scope, s *dsl.StringLit) *Text {
 		c.diags.Errorf(r, "unclosed ${: a reference ends with }").WithHint("write $${ for a literal ${")
 	}
 	if len(refs) > 0 {
-		t.Refs = make(map[string]*Ref, len(refs))
+		t.Refs = make([]TextRef, 0, len(refs))
 	}
 	for _, r := range refs {
-		ref, done := t.Refs[r.Path]
-		if !done {
+		ref := t.Ref(r.Path)
+		if ref == nil {
 			if ref = c.resolve(sc, r.Path, r.Range); ref == nil {
 				continue
 			}
-			t.Refs[r.Path] = ref
+			t.Refs = append(t.Refs, TextRef{Path: r.Path, Ref: ref})
 		}
 		c.use(sc, ref, r.Range)
 	}
@@ -493,7 +494,7 @@ func substitute(t *Text, repl func(*Ref) string) string {
 		return t.Value
 	}
 	return dslSubstitute(t.Value, func(path string) string {
-		if r := t.Refs[path]; r != nil {
+		if r := t.Ref(path); r != nil {
 			return repl(r)
 		}
 		return "${" + path + "}"
