@@ -63,7 +63,7 @@ func (c *checker) loop(sc *scope, l *dsl.LoopClause) *Loop {
 	case src.Path != nil:
 		// A JSON list: a parameter or a step output.
 		lit := &dsl.StringLit{Span: src.Span, Raw: `"${` + src.Path.String() + `}"`}
-		t := &Text{Value: "${" + src.Path.String() + "}", Lit: lit, }
+		t := &Text{Value: "${" + src.Path.String() + "}", Lit: lit}
 		lp.Param = t
 		if target := sc.p.stepsByName[src.Path.String()]; target != nil && len(src.Path.Parts) == 1 {
 			// for x in step: one item per iteration of a looped step, a map of its outputs.

@@ -172,7 +172,7 @@ func (c *checker) bound(sc *scope, v *dsl.Value) *Bound {
 	case v.Path != nil:
 		path := v.Path.String()
 		lit := &dsl.StringLit{Span: v.Span, Raw: `"${` + path + `}"`}
-		t := &Text{Value: "${" + path + "}", Lit: lit, }
+		t := &Text{Value: "${" + path + "}", Lit: lit}
 		ref := c.resolve(sc, path, v.Range())
 		if ref == nil {
 			return nil
