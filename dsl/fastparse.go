@@ -224,7 +224,8 @@ func (c *fastCursor) value() *Value {
 // values parses `( @@ ( ',' @@ )* ','? )? close`, the elements of a list or
 // the arguments of a call, after the opening token.
 func (c *fastCursor) values(close string) []*Value {
-	var out []*Value
+	var buf [8]*Value
+	out := buf[:0]
 	for c.ok && !c.is(close) {
 		out = append(out, c.value())
 		if !c.is(",") {
@@ -233,6 +234,17 @@ func (c *fastCursor) values(close string) []*Value {
 		c.next()
 	}
 	c.expect(close)
+	return exact(out)
+}
+
+// exact returns a copy of s of its length (nil for none): a list gathered
+// in a buffer on the stack, then allocated once.
+func exact[T any](s []T) []T {
+	if len(s) == 0 {
+		return nil
+	}
+	out := make([]T, len(s))
+	copy(out, s)
 	return out
 }
 
@@ -251,7 +263,8 @@ func (c *fastCursor) list() *ListLit {
 func (c *fastCursor) mapLit() *MapLit {
 	t := c.peek()
 	c.expect("{")
-	var entries []*MapEntry
+	var buf [8]*MapEntry
+	entries := buf[:0]
 	for c.ok && !c.is("}") {
 		kt := c.peek()
 		k := c.key()
@@ -270,7 +283,7 @@ func (c *fastCursor) mapLit() *MapLit {
 	if !c.ok {
 		return nil
 	}
-	return &MapLit{Span: Span{Pos: t.Pos, EndPos: c.end()}, Entries: entries}
+	return &MapLit{Span: Span{Pos: t.Pos, EndPos: c.end()}, Entries: exact(entries)}
 }
 
 // call: `@@Ident '(' ( (?! Ident '=') @@Value ( ',' (?! Ident '=')
