@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 
@@ -66,7 +67,7 @@ var artifactGCStrategies = map[string]wfv1.ArtifactGCStrategy{
 
 // argoArtifactNameRE is what Argo accepts as an artifact, parameter or
 // global name.
-var argoArtifactNameRE = regexp.MustCompile(`^[-a-zA-Z0-9_]+$`)
+var argoArtifactNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[-a-zA-Z0-9_]+$`) })
 
 // artifactRepository checks `artifact_repository "cm" [key "k"]`.
 func (c *checker) artifactRepository(p *Pipeline, s *dsl.ArtifactRepositoryStmt) {
@@ -124,7 +125,7 @@ func (c *checker) artifactStmt(sc *scope, st *Step, n dsl.StepStmt) {
 // a step may read an input and write an output of one name.
 func (c *checker) artifactName(st *Step, id *dsl.Ident, what string) bool {
 	name := id.Name
-	if !argoArtifactNameRE.MatchString(name) {
+	if !argoArtifactNameRE().MatchString(name) {
 		c.errorf(id, "%s name %q is not valid for Argo", what, name).WithHint("use letters, digits, '-' and '_'")
 		return false
 	}
@@ -375,7 +376,7 @@ func (c *checker) archive(o *dsl.ArtifactOption) *wfv1.ArchiveStrategy {
 // globalName checks a `global "name"` of an output or artifact.
 func (c *checker) globalName(s *dsl.StringLit) string {
 	g := c.literalOnly(s, "a global name")
-	if !argoArtifactNameRE.MatchString(g) {
+	if !argoArtifactNameRE().MatchString(g) {
 		c.errorf(s, "global name %q is not valid for Argo", g).WithHint("use letters, digits, '-' and '_'")
 	}
 	return g

@@ -46,7 +46,7 @@ func (c *checker) scopeInputs(p *Pipeline, ins []*dsl.InputStmt) {
 	root := p.composite == nil
 	for _, s := range ins {
 		in := &ScopeInput{Name: s.Name.Name, Decl: s}
-		if !argoArtifactNameRE.MatchString(in.Name) {
+		if !argoArtifactNameRE().MatchString(in.Name) {
 			c.errorf(s.Name, "input artifact name %q is not valid for Argo", in.Name).WithHint("use letters, digits, '-' and '_'")
 			continue
 		}
@@ -127,7 +127,7 @@ func (c *checker) scopeOutputs(p *Pipeline, outs []*dsl.ArtifactStmt) {
 	sc := &scope{p: p, artifactExpr: true}
 	for _, s := range outs {
 		out := &ScopeOutput{Name: s.Name.Name, Decl: s}
-		if !argoArtifactNameRE.MatchString(out.Name) {
+		if !argoArtifactNameRE().MatchString(out.Name) {
 			c.errorf(s.Name, "artifact name %q is not valid for Argo", out.Name).WithHint("use letters, digits, '-' and '_'")
 			continue
 		}

@@ -6,9 +6,9 @@ import (
 )
 
 // durationPartsRE is what parseDuration read before nextDurationPart: the
-// matches of durationPartRE.
+// matches of durationPartRE().
 func durationPartsRE(s string) (out []string) {
-	for _, m := range durationPartRE.FindAllStringSubmatch(s, -1) {
+	for _, m := range durationPartRE().FindAllStringSubmatch(s, -1) {
 		out = append(out, m[1], m[2])
 	}
 	return out

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -200,7 +201,7 @@ func (c *checker) bound(sc *scope, v *dsl.Value) *Bound {
 }
 
 // printfVerbRE is one printf verb that formats an integer.
-var printfVerbRE = regexp.MustCompile(`%[-+# 0]*[0-9]*(\.[0-9]+)?([a-zA-Z%])`)
+var printfVerbRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`%[-+# 0]*[0-9]*(\.[0-9]+)?([a-zA-Z%])`) })
 
 // rangeFormat checks range's format: text with exactly one printf verb
 // that formats an integer, as Argo's withSequence applies it
@@ -212,7 +213,7 @@ func (c *checker) rangeFormat(v *dsl.Value) string {
 	}
 	f := v.Str.Value()
 	verbs := 0
-	for _, m := range printfVerbRE.FindAllStringSubmatch(f, -1) {
+	for _, m := range printfVerbRE().FindAllStringSubmatch(f, -1) {
 		switch {
 		case m[2] == "%":
 		case strings.ContainsAny(m[2], "dboxXcqUv"):

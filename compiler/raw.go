@@ -147,13 +147,13 @@ func (l *lowerer) applyStepRaw(st *Step, t *wfv1.Template, patches []rawPatch) {
 	}
 }
 
-var unknownFieldRE = regexp.MustCompile(`unknown field "([^"]+)"`)
+var unknownFieldRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`unknown field "([^"]+)"`) })
 
 // rawError reports a fragment that does not decode: at the misspelt
 // field's line when the error names one, else at the fragment.
 func (l *lowerer) rawError(r *dsl.RawStmt, err error, hint string) {
 	rng := r.YAML.Range()
-	if m := unknownFieldRE.FindStringSubmatch(err.Error()); m != nil {
+	if m := unknownFieldRE().FindStringSubmatch(err.Error()); m != nil {
 		field := m[1][strings.LastIndexByte(m[1], '.')+1:]
 		if kr, ok := rawKeyRange(r, field); ok {
 			rng = kr

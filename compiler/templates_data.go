@@ -37,7 +37,7 @@ var dataListable = []string{"s3", "gcs", "azure", "oss"}
 func (c *checker) dataSource(sc *scope, st *Step, s *dsl.DataStmt) {
 	d := &DataBody{Name: s.Name.Name, stmt: s}
 	st.Body.Data = d
-	if !argoArtifactNameRE.MatchString(d.Name) {
+	if !argoArtifactNameRE().MatchString(d.Name) {
 		c.errorf(s.Name, "artifact name %q is not valid for Argo", d.Name).WithHint("use letters, digits, '-' and '_'")
 	}
 	l := s.From.Location

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -15,7 +16,7 @@ import (
 	"github.com/pipec/pipec/dsl"
 )
 
-var durationPartRE = regexp.MustCompile(`([0-9]+)(ms|s|m|h|d)`)
+var durationPartRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`([0-9]+)(ms|s|m|h|d)`) })
 
 // duration reads a duration literal such as 10s, 5m, 1h30m or 2d.
 func (c *checker) duration(v *dsl.Value) (time.Duration, bool) {
@@ -54,7 +55,7 @@ func (c *checker) duration(v *dsl.Value) (time.Duration, bool) {
 func (c *checker) badDurationUnit(v *dsl.Value) {
 	text := v.Quantity.Text
 	digits := strings.TrimLeft(text, "-0123456789.")
-	if strings.HasPrefix(text, "-") && durationPartRE.MatchString(strings.TrimPrefix(text, "-")) {
+	if strings.HasPrefix(text, "-") && durationPartRE().MatchString(strings.TrimPrefix(text, "-")) {
 		c.errorf(v, "a duration cannot be negative: %s", text).WithHint("write it without the '-': %s", strings.TrimPrefix(text, "-"))
 		return
 	}

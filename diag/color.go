@@ -3,6 +3,7 @@ package diag
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // ANSI escape sequences for the colours Colorize uses.
@@ -18,11 +19,11 @@ const (
 var (
 	// headerLine is Print's first line of a diagnostic with a position:
 	// file:line:col: [warning: |info: ]message.
-	headerLine = regexp.MustCompile(`^([^\t].*?:\d+:\d+:) (warning: |info: )?(.*)$`)
+	headerLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([^\t].*?:\d+:\d+:) (warning: |info: )?(.*)$`) })
 	// caretLine underlines the range in the excerpt.
-	caretLine = regexp.MustCompile(`^(\t *)(\^+)$`)
+	caretLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\t *)(\^+)$`) })
 	// countLine is the "N errors" summary the CLI prints after them.
-	countLine = regexp.MustCompile(`^(more than )?\d+ errors$`)
+	countLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(more than )?\d+ errors$`) })
 )
 
 // Colorize colours text that Print wrote, for a terminal: the position in
@@ -41,8 +42,8 @@ func Colorize(text string) string {
 			end = "\n"
 		}
 		switch {
-		case headerLine.MatchString(body):
-			m := headerLine.FindStringSubmatch(body)
+		case headerLine().MatchString(body):
+			m := headerLine().FindStringSubmatch(body)
 			b.WriteString(ansiBold + m[1] + ansiReset + " ")
 			switch m[2] {
 			case "warning: ":
@@ -52,12 +53,12 @@ func Colorize(text string) string {
 			default:
 				b.WriteString(ansiRed + m[3] + ansiReset)
 			}
-		case caretLine.MatchString(body):
-			m := caretLine.FindStringSubmatch(body)
+		case caretLine().MatchString(body):
+			m := caretLine().FindStringSubmatch(body)
 			b.WriteString(m[1] + ansiGreen + m[2] + ansiReset)
 		case strings.HasPrefix(body, "\thint: "):
 			b.WriteString("\t" + ansiCyan + "hint:" + ansiReset + strings.TrimPrefix(body, "\thint:"))
-		case countLine.MatchString(body):
+		case countLine().MatchString(body):
 			b.WriteString(ansiRed + body + ansiReset)
 		default:
 			b.WriteString(body)

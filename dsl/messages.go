@@ -29,12 +29,12 @@ var productionWords = map[string]string{
 	"UsesClause": "uses", "Import": `import`, "Pipeline": `pipeline`, "TemplateDecl": `template`,
 }
 
-var expectedRE = regexp.MustCompile(`^(.*) \(expected (.*)\)$`)
+var expectedRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(.*) \(expected (.*)\)$`) })
 
 // explain improves d, a parser error in the bad statement b.
 func explain(d *diag.Diagnostic, b *BadStmt, keywords []string, where string) {
 	var expected []string
-	if m := expectedRE.FindStringSubmatch(d.Message); m != nil {
+	if m := expectedRE().FindStringSubmatch(d.Message); m != nil {
 		expected = firstAtoms(m[2])
 		d.Message = m[1]
 		if words := describe(expected); words != "" {
@@ -147,13 +147,13 @@ func describe(atoms []string) string {
 // such as `Dep ("," Dep)*` (Dep) or `(("off" | "on") ("max_age" Value)?) |
 // ("max_age" Value)` ("off", "on", "max_age").
 func firstAtoms(expr string) []string {
-	toks := grammarTokenRE.FindAllString(expr, -1)
+	toks := grammarTokenRE().FindAllString(expr, -1)
 	p := &exprParser{toks: toks}
 	first, _ := p.alt()
 	return first
 }
 
-var grammarTokenRE = regexp.MustCompile(`"(?:\\.|[^"\\])*"|<\w+>|\w+|[()|?*+]`)
+var grammarTokenRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`"(?:\\.|[^"\\])*"|<\w+>|\w+|[()|?*+]`) })
 
 type exprParser struct {
 	toks []string

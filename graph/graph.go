@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 )
@@ -222,8 +223,10 @@ func failureCondition(when string) (string, bool) {
 type term struct{ task, outcome string }
 
 var (
-	completedRe = regexp.MustCompile(`^\(([-a-zA-Z0-9]+)\.Succeeded \|\| ([-a-zA-Z0-9]+)\.Failed \|\| ([-a-zA-Z0-9]+)\.Errored\)$`)
-	outcomes    = map[string]string{"Succeeded": "succeeded", "Failed": "failed", "Errored": "errored", "Skipped": "skipped",
+	completedRe = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^\(([-a-zA-Z0-9]+)\.Succeeded \|\| ([-a-zA-Z0-9]+)\.Failed \|\| ([-a-zA-Z0-9]+)\.Errored\)$`)
+	})
+	outcomes = map[string]string{"Succeeded": "succeeded", "Failed": "failed", "Errored": "errored", "Skipped": "skipped",
 		"AnySucceeded": "any succeeded", "AllFailed": "all failed", "Daemoned": "daemoned", "Omitted": "omitted"}
 )
 
@@ -236,7 +239,7 @@ func dependsTerms(depends string) []term {
 	var out []term
 	for _, part := range strings.Split(depends, " && ") {
 		part = strings.TrimSpace(part)
-		if m := completedRe.FindStringSubmatch(part); m != nil {
+		if m := completedRe().FindStringSubmatch(part); m != nil {
 			out = append(out, term{m[1], "completed"})
 			continue
 		}
@@ -286,12 +289,14 @@ func loop(t wfv1.DAGTask) string {
 	return ""
 }
 
-var argoRefRe = regexp.MustCompile(`\{\{((?:tasks|steps)\.([-a-zA-Z0-9]+)\.outputs\.(parameters\.([-a-zA-Z0-9_]+)|result)|workflow\.parameters\.([-a-zA-Z0-9_]+)|item(\.[-a-zA-Z0-9_]+)?|[a-z][a-zA-Z0-9_.]*)\}\}`)
+var argoRefRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`\{\{((?:tasks|steps)\.([-a-zA-Z0-9]+)\.outputs\.(parameters\.([-a-zA-Z0-9_]+)|result)|workflow\.parameters\.([-a-zA-Z0-9_]+)|item(\.[-a-zA-Z0-9_]+)?|[a-z][a-zA-Z0-9_.]*)\}\}`)
+})
 
 // pretty writes Argo's {{...}} references as pipec's ${...}.
 func pretty(s string) string {
-	return argoRefRe.ReplaceAllStringFunc(s, func(m string) string {
-		sm := argoRefRe.FindStringSubmatch(m)
+	return argoRefRe().ReplaceAllStringFunc(s, func(m string) string {
+		sm := argoRefRe().FindStringSubmatch(m)
 		switch {
 		case sm[2] != "" && (sm[3] == "result" || sm[4] == "pipec-result"):
 			return "${" + sm[2] + ".result}"

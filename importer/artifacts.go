@@ -308,13 +308,13 @@ var artifactInputRefRE = regexpMust(`^\{\{\s*inputs\.artifacts\.([-a-zA-Z0-9_]+)
 // artifactRef converts an artifact's from: a step's artifact (step.art) or
 // an input artifact of the scope (its name).
 func (c *conv) artifactRef(from string) (string, bool) {
-	if m := artifactTaskRefRE.FindStringSubmatch(from); m != nil && c.stepNames[m[1]] != "" {
+	if m := artifactTaskRefRE().FindStringSubmatch(from); m != nil && c.stepNames[m[1]] != "" {
 		return c.stepNames[m[1]] + "." + m[2], true
 	}
-	if m := artifactInputRefRE.FindStringSubmatch(from); m != nil && c.scopeArts[m[1]] {
+	if m := artifactInputRefRE().FindStringSubmatch(from); m != nil && c.scopeArts[m[1]] {
 		return m[1], true
 	}
-	if m := artifactGlobalRefRE.FindStringSubmatch(from); m != nil {
+	if m := artifactGlobalRefRE().FindStringSubmatch(from); m != nil {
 		return "workflow.outputs.artifacts." + m[1], true
 	}
 	return "", false
@@ -498,7 +498,7 @@ func (c *conv) globalTaken(arts []any) bool {
 		if g == "" {
 			continue
 		}
-		ref := regexpMust(`\{\{\s*workflow\.outputs\.artifacts\.` + regexp.QuoteMeta(g) + `\s*\}\}`)
+		ref := regexp.MustCompile(`\{\{\s*workflow\.outputs\.artifacts\.` + regexp.QuoteMeta(g) + `\s*\}\}`)
 		for _, t := range c.templates {
 			if y, err := yamlText(t); err == nil && ref.MatchString(y) {
 				return true

@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
@@ -129,7 +130,7 @@ type doc struct {
 	comment string
 }
 
-var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+var yamlLineRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^yaml: line (\d+): (.*)$`) })
 
 // splitDocs parses the YAML (or JSON) documents of a file, keeping their
 // nodes for positions.
@@ -144,7 +145,7 @@ func splitDocs(filename string, data []byte, diags *diag.Diagnostics) ([]*doc, e
 				break
 			}
 			line, msg := 1, err.Error()
-			if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+			if m := yamlLineRE().FindStringSubmatch(msg); m != nil {
 				line, _ = strconv.Atoi(m[1])
 				msg = m[2]
 			}
@@ -338,7 +339,7 @@ func checkDoc(filename string, d *doc, diags *diag.Diagnostics) (string, bool) {
 	if err := dec.Decode(typed); err != nil {
 		msg := strings.TrimPrefix(err.Error(), "json: ")
 		at := d.node
-		if m := unknownFieldRE.FindStringSubmatch(msg); m != nil {
+		if m := unknownFieldRE().FindStringSubmatch(msg); m != nil {
 			if n := findKey(d.node, m[1]); n != nil {
 				at = n
 			}
@@ -350,7 +351,7 @@ func checkDoc(filename string, d *doc, diags *diag.Diagnostics) (string, bool) {
 	return kind, true
 }
 
-var unknownFieldRE = regexp.MustCompile(`unknown field "([^"]+)"`)
+var unknownFieldRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`unknown field "([^"]+)"`) })
 
 func findKey(n *yaml.Node, key string) *yaml.Node {
 	if n.Kind == yaml.MappingNode {

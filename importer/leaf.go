@@ -4,11 +4,16 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/pipec/pipec/internal/jsontree"
 )
 
-func regexpMust(s string) *regexp.Regexp { return regexp.MustCompile(s) }
+// regexpMust returns a function that compiles s on first use, so that a
+// process that never imports pays nothing for it at start-up.
+func regexpMust(s string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(s) })
+}
 
 var retryPolicies = map[string]string{"Always": "always", "OnFailure": "on_failure", "OnError": "on_error", "OnTransientError": "on_transient_error"}
 
@@ -261,8 +266,8 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 	if len(raw) > 0 && sc.argo != nil {
 		var bad string
 		raw = jsontree.ReplaceStrings(raw, func(s string) string {
-			return inputRefRE.ReplaceAllStringFunc(s, func(ref string) string {
-				name := inputRefRE.FindStringSubmatch(ref)[1]
+			return inputRefRE().ReplaceAllStringFunc(s, func(ref string) string {
+				name := inputRefRE().FindStringSubmatch(ref)[1]
 				v, ok := sc.argo[name]
 				if ok && !strings.Contains(v, "{{") {
 					return v
@@ -814,14 +819,14 @@ func readyStmt(v any) (string, bool) {
 }
 
 // durationRE is a duration the language reads (`10s`, `1h30m`).
-var durationRE = regexp.MustCompile(`^([0-9]+(h|m|s))+$`)
+var durationRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([0-9]+(h|m|s))+$`) })
 
 // memoMaxAge is the `memoize max_age` statement that keeps a memoize
 // block's maxAge, unless it is pipec's default.
 func memoMaxAge(m any) (string, bool) {
 	mm, _ := m.(map[string]any)
 	age, _ := mm["maxAge"].(string)
-	if age == "" || age == "168h" || !durationRE.MatchString(age) {
+	if age == "" || age == "168h" || !durationRE().MatchString(age) {
 		return "", false
 	}
 	return "memoize max_age " + age, true

@@ -14,7 +14,7 @@ import (
 // or an {{=...}} expression is a quoted string.
 func (c *conv) loopParam(t task, p string, sc *scope) (string, error) {
 	bad := &notNative{path: append(t.path, "withParam"), what: "withParam " + p}
-	if m := argoRefRE.FindStringSubmatch(p); m != nil && m[0] == p {
+	if m := argoRefRE().FindStringSubmatch(p); m != nil && m[0] == p {
 		parts := strings.Split(m[1], ".")
 		switch {
 		case len(parts) == 3 && parts[0] == "workflow" && parts[1] == "parameters" && c.params[parts[2]]:

@@ -409,7 +409,7 @@ func (c *conv) afterExpr(t task, d string) (string, error) {
 	var out []string
 	rest := d
 	for strings.TrimSpace(rest) != "" {
-		m := dependsTokenRE.FindStringSubmatchIndex(rest)
+		m := dependsTokenRE().FindStringSubmatchIndex(rest)
 		if m == nil || m[0] != 0 {
 			return "", bad
 		}
@@ -446,10 +446,10 @@ func (c *conv) after(t task, used string) (string, error) {
 	var terms []string
 	if d, ok := t.m["depends"].(string); ok && strings.TrimSpace(d) != "" {
 		expr := strings.Join(strings.Fields(d), "")
-		if strings.Contains(expr, "||") && !completedRE.MatchString(expr) {
+		if strings.Contains(expr, "||") && !completedRE().MatchString(expr) {
 			// (a.Succeeded || a.Failed || a.Errored) only.
 			for _, part := range strings.Split(expr, "&&") {
-				if strings.ContainsAny(part, "|()!") && !completedRE.MatchString(part) {
+				if strings.ContainsAny(part, "|()!") && !completedRE().MatchString(part) {
 					if !languageHas(featAfterExpr) {
 						return "", &notNative{path: append(t.path, "depends"), what: "a depends expression with || or ! (" + d + ")"}
 					}
@@ -466,7 +466,7 @@ func (c *conv) after(t task, used string) (string, error) {
 	}
 	var deps []string
 	for _, term := range terms {
-		if m := completedRE.FindStringSubmatch(term); m != nil && m[0] == term && m[1] == m[2] && m[2] == m[3] {
+		if m := completedRE().FindStringSubmatch(term); m != nil && m[0] == term && m[1] == m[2] && m[2] == m[3] {
 			deps = append(deps, m[1]+" completed")
 			continue
 		}
@@ -537,7 +537,7 @@ func (c *conv) templateUses(tn string, args taskArgs) (string, error) {
 	}
 	if c.alias[tn] == "" {
 		sc := &scope{inputs: map[string]string{}}
-		if raw, _ := yamlText(tm); inputRefRE.MatchString(raw) && hasRawOnlyInputs(tm) {
+		if raw, _ := yamlText(tm); inputRefRE().MatchString(raw) && hasRawOnlyInputs(tm) {
 			return "", &rawInputs{}
 		}
 		var params []string
@@ -703,7 +703,7 @@ func hasRawOnlyInputs(tm map[string]any) bool {
 		}
 	}
 	raw, _ := yamlText(t)
-	return inputRefRE.MatchString(raw)
+	return inputRefRE().MatchString(raw)
 }
 
 func yamlText(v any) (string, error) {

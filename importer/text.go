@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"sigs.k8s.io/yaml"
@@ -26,7 +27,7 @@ type scope struct {
 	artifacts map[string]map[string]any
 }
 
-var argoRefRE = regexp.MustCompile(`\{\{\s*([^{}]*?)\s*\}\}`)
+var argoRefRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\{\{\s*([^{}]*?)\s*\}\}`) })
 
 // notNative is returned when something has no pipec form.
 type notNative struct {
@@ -42,8 +43,8 @@ func (e *notNative) Error() string { return e.what }
 func (c *conv) text(s string, sc *scope) (string, error) {
 	s = strings.ReplaceAll(s, "${", "$${")
 	var err error
-	out := argoRefRE.ReplaceAllStringFunc(s, func(m string) string {
-		inner := argoRefRE.FindStringSubmatch(m)[1]
+	out := argoRefRE().ReplaceAllStringFunc(s, func(m string) string {
+		inner := argoRefRE().FindStringSubmatch(m)[1]
 		if strings.HasPrefix(inner, "=") {
 			return m
 		}
@@ -93,22 +94,22 @@ var stepFields = map[string]string{"status": "status", "exitCode": "exit_code", 
 // argoVars are the workflow variables written ${workflow.x} in pipec.
 var argoVars = map[string]bool{"name": true, "namespace": true, "uid": true, "status": true}
 
-var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
+var identRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`) })
 
-func isIdent(s string) bool { return identRE.MatchString(s) }
+func isIdent(s string) bool { return identRE().MatchString(s) }
 
 // paramNameRE is what pipec accepts as a parameter or output name;
 // dashParamNameRE once the language takes Argo's names with '-'.
 var (
-	paramNameRE     = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	dashParamNameRE = regexp.MustCompile(`^[A-Za-z_][-A-Za-z0-9_]*$`)
+	paramNameRE     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`) })
+	dashParamNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][-A-Za-z0-9_]*$`) })
 )
 
 func validParamName(s string) bool {
 	if languageHas(featDashNames) {
-		return dashParamNameRE.MatchString(s)
+		return dashParamNameRE().MatchString(s)
 	}
-	return paramNameRE.MatchString(s)
+	return paramNameRE().MatchString(s)
 }
 
 // quote writes s as a pipec string literal: one line with Go escapes, or

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
@@ -541,7 +542,7 @@ func (s *Server) occurrencesOf(r *request, t *target) ([]occurrence, []*compiler
 
 var renamable = map[targetKind]bool{tStep: true, tParam: true, tOutput: true, tTemplate: true, tTParam: true, tLoopVar: true}
 
-var identRE = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_-]*$`)
+var identRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_-]*$`) })
 
 // PrepareRename implements protocol.Server.
 func (s *Server) PrepareRename(ctx context.Context, p *protocol.PrepareRenameParams) (protocol.PrepareRenameResult, error) {
@@ -567,7 +568,7 @@ func (s *Server) Rename(ctx context.Context, p *protocol.RenameParams) (*protoco
 	if o == nil || !renamable[o.tgt.kind] {
 		return nil, jsonrpc2.NewError(jsonrpc2.InvalidRequest, "only steps, parameters, outputs, templates and loop variables can be renamed")
 	}
-	if !identRE.MatchString(p.NewName) || keywordDocs[p.NewName] != "" {
+	if !identRE().MatchString(p.NewName) || keywordDocs[p.NewName] != "" {
 		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%q is not a valid name", p.NewName)
 	}
 	if o.tgt.kind == tParam || o.tgt.kind == tOutput {

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
@@ -140,11 +141,11 @@ func Summarize(wf *wfv1.Workflow) *Run {
 	return r
 }
 
-var iterRe = regexp.MustCompile(`\((\d+):`)
+var iterRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\((\d+):`) })
 
 // iteration is the loop index of an iteration's name, -1 for none.
 func iteration(name string) int {
-	m := iterRe.FindStringSubmatch(name)
+	m := iterRe().FindStringSubmatch(name)
 	if m == nil {
 		return -1
 	}

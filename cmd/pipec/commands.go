@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -166,7 +167,7 @@ func closestFlag(cmd *cobra.Command, name string) string {
 }
 
 // singleDashLong matches -name and -name=value.
-var singleDashLong = regexp.MustCompile(`^-([a-z][a-z0-9-]+)(=.*)?$`)
+var singleDashLong = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^-([a-z][a-z0-9-]+)(=.*)?$`) })
 
 // normalizeArgs accepts the single-dash long flags pipec took before it
 // used cobra (-check, -no-validate, -help, -version: Go's flag package
@@ -189,7 +190,7 @@ func normalizeArgs(root *cobra.Command, args []string) []string {
 		if a == "--" {
 			break
 		}
-		if m := singleDashLong.FindStringSubmatch(a); m != nil && long[m[1]] {
+		if m := singleDashLong().FindStringSubmatch(a); m != nil && long[m[1]] {
 			out[i] = "-" + a
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/renameio/v2"
@@ -87,11 +88,11 @@ func removeStaleTemps(dir string, match func(name string) bool) {
 
 // tempName matches a temporary's name: renameio's .NAME<digits>, or
 // .NAME.tmp-<digits> (os.CreateTemp's, which pipec used before).
-var tempName = regexp.MustCompile(`^\.(.+?)(\.tmp-)?[0-9]+$`)
+var tempName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\.(.+?)(\.tmp-)?[0-9]+$`) })
 
 // tempBase returns the name of the file a temporary's name is for.
 func tempBase(name string) (string, bool) {
-	m := tempName.FindStringSubmatch(name)
+	m := tempName().FindStringSubmatch(name)
 	if m == nil {
 		return "", false
 	}

@@ -57,6 +57,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
@@ -544,8 +545,8 @@ func substituteInputs(t map[string]any, args map[string]any) map[string]any {
 	if len(repl) > 0 {
 		sub := func(v any) any {
 			return jsontree.ReplaceStrings(v, func(s string) string {
-				return inputRefRE.ReplaceAllStringFunc(s, func(ref string) string {
-					if v, ok := repl[inputRefRE.FindStringSubmatch(ref)[1]]; ok {
+				return inputRefRE().ReplaceAllStringFunc(s, func(ref string) string {
+					if v, ok := repl[inputRefRE().FindStringSubmatch(ref)[1]]; ok {
 						return v
 					}
 					return ref
@@ -585,7 +586,7 @@ func passInputArtifacts(t map[string]any, given map[string]map[string]any) {
 		for _, y := range jsontree.List(a["artifacts"]) {
 			am, _ := y.(map[string]any)
 			from, _ := am["from"].(string)
-			m := inputArtifactRE.FindStringSubmatch(from)
+			m := inputArtifactRE().FindStringSubmatch(from)
 			if m == nil || given[m[1]] == nil {
 				continue
 			}
@@ -599,9 +600,11 @@ func passInputArtifacts(t map[string]any, given map[string]map[string]any) {
 	}
 }
 
-var inputArtifactRE = regexp.MustCompile(`^\{\{\s*inputs\.artifacts\.([-a-zA-Z0-9_]+)\s*\}\}$`)
+var inputArtifactRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^\{\{\s*inputs\.artifacts\.([-a-zA-Z0-9_]+)\s*\}\}$`)
+})
 
-var inputRefRE = regexp.MustCompile(`\{\{\s*inputs\.parameters\.([-a-zA-Z0-9_]+)\s*\}\}`)
+var inputRefRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\{\{\s*inputs\.parameters\.([-a-zA-Z0-9_]+)\s*\}\}`) })
 
 // stripCompositePrefix undoes pipec's naming of a composite template's
 // steps: pipec names them <template>-<step> (the task names and the
@@ -792,7 +795,7 @@ func depends(tk map[string]any) string {
 // conjunction, sorts its terms.
 func canonDepends(d string) string {
 	d = strings.Join(strings.Fields(d), "")
-	d = dependsNameRE.ReplaceAllStringFunc(d, func(s string) string {
+	d = dependsNameRE().ReplaceAllStringFunc(d, func(s string) string {
 		if i := strings.IndexByte(s, '.'); i >= 0 {
 			return strings.ToLower(s[:i]) + s[i:]
 		}
@@ -851,7 +854,7 @@ func reduceDepends(tasks map[string]any) {
 	}
 }
 
-var dependsNameRE = regexp.MustCompile(`[a-zA-Z0-9][-a-zA-Z0-9]*(\.[A-Za-z]+)?`)
+var dependsNameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[a-zA-Z0-9][-a-zA-Z0-9]*(\.[A-Za-z]+)?`) })
 
 // scalar renders a JSON scalar (or a structure, as JSON) as text.
 func scalar(v any) string {
@@ -985,16 +988,16 @@ func namedMap(l []any) map[string]any {
 }
 
 var (
-	bracesRE  = regexp.MustCompile(`\{\{\s*([^=}][^}]*?)\s*\}\}`)
-	taskRefRE = regexp.MustCompile(`\{\{(tasks|steps)\.([-a-zA-Z0-9_]+)\.`)
+	bracesRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\{\{\s*([^=}][^}]*?)\s*\}\}`) })
+	taskRefRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\{\{(tasks|steps)\.([-a-zA-Z0-9_]+)\.`) })
 )
 
 func canonText(s string) string {
 	if !strings.Contains(s, "{{") {
 		return s
 	}
-	s = bracesRE.ReplaceAllString(s, "{{$1}}")
-	s = taskRefRE.ReplaceAllStringFunc(s, func(m string) string { return strings.ToLower(m) })
+	s = bracesRE().ReplaceAllString(s, "{{$1}}")
+	s = taskRefRE().ReplaceAllStringFunc(s, func(m string) string { return strings.ToLower(m) })
 	return strings.ReplaceAll(s, ".outputs.parameters."+pipecResultOutput+"}}", ".outputs.result}}")
 }
 
