@@ -7,3 +7,8 @@ func NonString(s []byte) bool { return nonString(s) }
 // Style is the reference of yamlenc's style (its constants: plain,
 // singleQuoted, doubleQuoted, literal, in that order).
 func Style(s []byte, key bool) int { return style(s, key) }
+
+// ParsesAsNumber is the reference of yamlenc's numberLike, without its
+// shortcut: whether s, which starts with a sign or a digit, reads as a
+// number or a timestamp.
+func ParsesAsNumber(s string) bool { return parsesAsNumber(s) }
