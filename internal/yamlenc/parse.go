@@ -47,7 +47,7 @@ type parser struct {
 	pos   int
 	nodes []node
 	arena []byte // decoded text of strings with escapes
-	opts  *Options
+	opts  Options
 	depth int
 }
 

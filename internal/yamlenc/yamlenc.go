@@ -73,9 +73,7 @@ type Options struct {
 // Strings with escapes or invalid UTF-8 are decoded as encoding/json
 // decodes them (invalid bytes and lone surrogates become U+FFFD).
 func FromJSON(dst []byte, src []byte, opts Options) ([]byte, error) {
-	return convert(dst, src, opts, (*parser).parseDocument, "{}\n", func(e *encoder) error {
-		return e.mapping(0, 0, false)
-	})
+	return convert(dst, src, opts, false, 0)
 }
 
 // SequenceFromJSON appends to dst the YAML of the JSON array src as the
@@ -88,31 +86,47 @@ func FromJSON(dst []byte, src []byte, opts Options) ([]byte, error) {
 // JSON that is not an array, is a *SyntaxError; the other errors are
 // FromJSON's.
 func SequenceFromJSON(dst []byte, src []byte, ind int, opts Options) ([]byte, error) {
-	return convert(dst, src, opts, (*parser).parseArrayDocument, "", func(e *encoder) error {
-		return e.sequence(0, ind, false)
-	})
+	return convert(dst, src, opts, true, ind)
 }
 
-// convert is FromJSON and SequenceFromJSON: it parses src with parse,
-// then appends to dst empty if the top value has no members or elements
-// left, or else what write writes.
-func convert(dst, src []byte, opts Options, parse func(*parser) error, empty string, write func(*encoder) error) ([]byte, error) {
+// convert is FromJSON (seq false) and SequenceFromJSON (seq true, at
+// indentation ind). The parser and the encoder stay on its stack (no
+// function values: those would move them to the heap, and every append
+// to their buffers would pay a write barrier while the collector runs).
+func convert(dst, src []byte, opts Options, seq bool, ind int) ([]byte, error) {
 	if len(src) > maxInput {
 		return dst, fmt.Errorf("yamlenc: input of %d bytes is larger than %d", len(src), maxInput)
 	}
-	p := parser{src: src, opts: &opts}
+	var e encoder
+	p := &e.p
+	*p = parser{src: src, opts: opts}
 	// Argo objects marshal to about one node (kept or pruned) per 13
 	// bytes of JSON.
-	p.nodes = getNodes(len(src)/10 + 8)
-	defer func() { putNodes(p.nodes) }()
-	if err := parse(&p); err != nil {
+	pooled := getNodes(len(src)/10 + 8)
+	p.nodes = *pooled
+	defer func() { putNodes(pooled, p.nodes) }()
+	var err error
+	if seq {
+		err = p.parseArrayDocument()
+	} else {
+		err = p.parseDocument()
+	}
+	if err != nil {
 		return dst, err
 	}
 	if p.nodes[0].a == 0 {
-		return append(dst, empty...), nil
+		if seq {
+			return dst, nil
+		}
+		return append(dst, "{}\n"...), nil
 	}
-	e := encoder{p: &p, out: slices.Grow(dst, len(src)+len(src)/4), keys: make([]int32, 0, 64)}
-	if err := write(&e); err != nil {
+	e.out, e.keys = slices.Grow(dst, len(src)+len(src)/4), make([]int32, 0, 64)
+	if seq {
+		err = e.sequence(0, ind, false)
+	} else {
+		err = e.mapping(0, 0, false)
+	}
+	if err != nil {
 		return dst, err
 	}
 	return e.out, nil
@@ -127,20 +141,28 @@ var nodePool sync.Pool // of *[]node
 
 const poolNodes = 1 << 16
 
-// getNodes returns an empty slice of nodes of capacity at least n.
-func getNodes(n int) []node {
+// getNodes returns a pointer to an empty slice of nodes of capacity at
+// least n, to give back with putNodes.
+func getNodes(n int) *[]node {
 	if n <= poolNodes {
-		if sp, ok := nodePool.Get().(*[]node); ok && cap(*sp) >= n {
-			return (*sp)[:0]
+		if sp, ok := nodePool.Get().(*[]node); ok {
+			if cap(*sp) >= n {
+				*sp = (*sp)[:0]
+				return sp
+			}
+			nodePool.Put(sp)
 		}
 	}
-	return make([]node, 0, n)
+	ns := make([]node, 0, n)
+	return &ns
 }
 
-// putNodes gives back a slice of nodes once they are no longer read.
-func putNodes(ns []node) {
+// putNodes gives back the slice sp points to, as used (ns: its nodes,
+// perhaps grown), once the nodes are no longer read.
+func putNodes(sp *[]node, ns []node) {
 	if cap(ns) <= poolNodes {
-		nodePool.Put(&ns)
+		*sp = ns
+		nodePool.Put(sp)
 	}
 }
 
@@ -152,8 +174,9 @@ const maxInput = 512 << 20
 // v2 and v3 reject simple keys longer than 1,024 characters.
 const maxKey = 1000
 
+// An encoder writes the nodes its parser parsed.
 type encoder struct {
-	p    *parser
+	p    parser
 	out  []byte
 	keys []int32 // a stack of the sorted keys of the objects being written
 }
@@ -269,7 +292,7 @@ func (e *encoder) value(v int, ind int, inSeq bool) error {
 
 // sortKeys sorts the key nodes ks by their text and rejects duplicates.
 func (e *encoder) sortKeys(ks []int32) error {
-	p := e.p
+	p := &e.p
 	nodes := p.nodes
 	if len(ks) <= 12 {
 		for i := 1; i < len(ks); i++ {
