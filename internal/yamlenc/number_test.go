@@ -1,6 +1,8 @@
 package yamlenc
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/pipec/pipec/internal/yamlenc/internal/oldyamlenc"
@@ -45,11 +47,41 @@ func FuzzNumberLike(f *testing.F) {
 			t.Errorf("nonString(%q) = %v, want %v", s, got, want)
 		}
 		for _, key := range []bool{false, true} {
-			if got, want := style([]byte(s), key), oldyamlenc.Style([]byte(s), key); got != want {
+			want := oldyamlenc.Style([]byte(s), key)
+			if got := style([]byte(s), key); got != want {
 				t.Errorf("style(%q, key %v) = %v, want %v", s, key, got, want)
 			}
+			if isSimple(s) {
+				if got := simpleStyle([]byte(s)); got != want {
+					t.Errorf("simpleStyle(%q) = %v, want %v", s, got, want)
+				}
+			}
+		}
+		// The parser marks exactly the simple strings.
+		j, _ := json.Marshal(s)
+		p := parser{src: j}
+		if err := p.str(); err != nil {
+			t.Fatalf("str(%s): %v", j, err)
+		}
+		if got, want := p.nodes[0].simple, isSimple(s) && !strings.ContainsAny(s, "<>&"); got != want {
+			t.Errorf("str(%s).simple = %v, want %v", j, got, want)
 		}
 	})
+}
+
+// isSimple is the definition of a node's simple: a string that is not
+// empty and whose bytes are all ASCII, printable, not a space, a colon or
+// DEL, and need no escape in JSON.
+func isSimple(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if c <= ' ' || c >= 0x7f || c == ':' || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // TestNumberLikeAllocates checks that recognising the numbers pipec

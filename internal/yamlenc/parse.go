@@ -33,6 +33,10 @@ type node struct {
 	// del: a key dropped after the fact (the empty "name" of a container,
 	// which is only known to be dropped once the object's "image" is seen).
 	del bool
+	// simple: a string, not empty, in the source (not esc), all of whose
+	// bytes are ASCII that style need not look at (ordinary): its style
+	// is simpleStyle's, found without reading it all again.
+	simple bool
 	// Strings and numbers: the text is src[a:b] (arena[a:b] if esc).
 	// Objects and arrays: a is the number of members or elements kept, b
 	// the index of the first node after the value's last node.
@@ -227,13 +231,16 @@ func (p *parser) str() error {
 	i := p.pos + 1
 	start := i
 	ascii := true
+	styled := uint64(0) // non-zero once a byte style looks at may have been seen
 	// Eight bytes at a time while none is special: a quote, a backslash, a
-	// control character or a non-ASCII byte.
+	// control character or a non-ASCII byte; noting spaces, colons and
+	// DELs, at which style looks.
 	for i+8 <= len(s) {
 		x := binary.LittleEndian.Uint64(s[i:])
 		if (hasZero(x^(lsb*'"'))|hasZero(x^(lsb*'\\'))|hasLess(x, 0x20)|x)&msb != 0 {
 			break
 		}
+		styled |= hasZero(x^(lsb*' ')) | hasZero(x^(lsb*':')) | hasZero(x^(lsb*0x7f))
 		i += 8
 	}
 	for ; i < len(s); i++ {
@@ -245,9 +252,12 @@ func (p *parser) str() error {
 			}
 			break
 		}
+		if !ordinary[c] {
+			styled = 1
+		}
 	}
 	if i < len(s) && s[i] == '"' && (ascii || utf8.Valid(s[start:i])) {
-		p.nodes = append(p.nodes, node{kind: kStr, a: int32(start), b: int32(i)})
+		p.nodes = append(p.nodes, node{kind: kStr, simple: ascii && styled == 0 && i > start, a: int32(start), b: int32(i)})
 		p.pos = i + 1
 		return nil
 	}

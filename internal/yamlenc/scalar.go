@@ -371,11 +371,32 @@ func init() {
 	}
 }
 
-// scalar writes the string s, a key or a value; a multi-line value whose
-// lines are at indentation ind is written as a literal block scalar (its
-// last line not ended).
-func (e *encoder) scalar(s []byte, key bool, ind int) {
-	switch style(s, key) {
+// simpleStyle is style for a string that is not empty and has only ASCII
+// bytes that are ordinary: a string that needs no escapes, has no space,
+// colon or line break, and so can be plain unless it reads as other than
+// a string or starts with an indicator.
+func simpleStyle(s []byte) int {
+	switch {
+	case nonString(s):
+		return doubleQuoted
+	case !plainStart(s):
+		return singleQuoted
+	}
+	return plain
+}
+
+// scalar writes the string of node n, a key or a value; a multi-line value
+// whose lines are at indentation ind is written as a literal block scalar
+// (its last line not ended).
+func (e *encoder) scalar(n *node, key bool, ind int) {
+	s := e.p.text(n)
+	st := 0
+	if n.simple {
+		st = simpleStyle(s)
+	} else {
+		st = style(s, key)
+	}
+	switch st {
 	case plain:
 		e.out = append(e.out, s...)
 	case singleQuoted:

@@ -213,7 +213,7 @@ func (e *encoder) mapping(obj int, ind int, inline bool) error {
 			e.indent(ind)
 		}
 		before := len(e.out)
-		e.scalar(e.p.text(&nodes[k]), true, 0)
+		e.scalar(&nodes[k], true, 0)
 		if len(e.out)-before > maxKey {
 			return fmt.Errorf("yamlenc: key longer than %d bytes: %.40q...", maxKey, e.p.text(&nodes[k]))
 		}
@@ -275,7 +275,7 @@ func (e *encoder) value(v int, ind int, inSeq bool) error {
 		return e.sequence(v, ind, false)
 	case kStr:
 		e.out = append(e.out, ' ')
-		e.scalar(e.p.text(n), false, ind+2)
+		e.scalar(n, false, ind+2)
 	case kNum:
 		e.out = append(e.out, ' ')
 		e.out = append(e.out, e.p.src[n.a:n.b]...)
