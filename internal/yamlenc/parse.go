@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -232,15 +233,22 @@ func (p *parser) str() error {
 	start := i
 	ascii := true
 	styled := uint64(0) // non-zero once a byte style looks at may have been seen
-	// Eight bytes at a time while none is special: a quote, a backslash, a
-	// control character or a non-ASCII byte; noting spaces, colons and
-	// DELs, at which style looks.
+	// Eight bytes at a time up to the first special one: a quote, a
+	// backslash, a control character or a non-ASCII byte; noting spaces,
+	// colons and DELs, at which style looks. (The lowest byte hasZero and
+	// hasLess flag is exact: only bytes above a flagged one can be flagged
+	// wrongly.)
 	for i+8 <= len(s) {
 		x := binary.LittleEndian.Uint64(s[i:])
-		if (hasZero(x^(lsb*'"'))|hasZero(x^(lsb*'\\'))|hasLess(x, 0x20)|x)&msb != 0 {
+		stop := (hasZero(x^(lsb*'"')) | hasZero(x^(lsb*'\\')) | hasLess(x, 0x20) | x) & msb
+		seen := hasZero(x^(lsb*' ')) | hasZero(x^(lsb*':')) | hasZero(x^(lsb*0x7f))
+		if stop != 0 {
+			k := bits.TrailingZeros64(stop) &^ 7 // the special byte's bit offset
+			styled |= seen & (1<<k - 1)
+			i += k >> 3
 			break
 		}
-		styled |= hasZero(x^(lsb*' ')) | hasZero(x^(lsb*':')) | hasZero(x^(lsb*0x7f))
+		styled |= seen
 		i += 8
 	}
 	for ; i < len(s); i++ {

@@ -2,7 +2,9 @@ package yamlenc
 
 import (
 	"bytes"
+	"encoding/binary"
 	"math"
+	"math/bits"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -50,6 +52,20 @@ func style(s []byte, key bool) int {
 		indicator  bool // ": " or " #"
 	)
 	for i := 0; i < len(s); i++ {
+		// Eight bytes at a time up to one that is not ordinary or not
+		// ASCII (the lowest flagged byte is exact, as in parser.str).
+		for i+8 <= len(s) {
+			x := binary.LittleEndian.Uint64(s[i:])
+			m := (hasLess(x, 0x21) | hasZero(x^(lsb*':')) | hasZero(x^(lsb*0x7f)) | x) & msb
+			if m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			i += 8
+		}
+		if i >= len(s) {
+			break
+		}
 		c := s[i]
 		if ordinary[c] {
 			continue
