@@ -401,10 +401,10 @@ func simpleStyle(s []byte) int {
 	return plain
 }
 
-// scalar writes the string of node n, a key or a value; a multi-line value
-// whose lines are at indentation ind is written as a literal block scalar
-// (its last line not ended).
-func (e *encoder) scalar(n *node, key bool, ind int) {
+// scalar appends the string of node n, a key or a value; a multi-line
+// value whose lines are at indentation ind is written as a literal block
+// scalar (its last line not ended).
+func (e *encoder) scalar(out []byte, n *node, key bool, ind int) []byte {
 	s := e.p.text(n)
 	st := 0
 	if n.simple {
@@ -414,31 +414,37 @@ func (e *encoder) scalar(n *node, key bool, ind int) {
 	}
 	switch st {
 	case plain:
-		e.out = append(e.out, s...)
+		return append(out, s...)
 	case singleQuoted:
-		e.out = append(e.out, '\'')
-		for {
-			i := bytes.IndexByte(s, '\'')
-			if i < 0 {
-				break
-			}
-			e.out = append(e.out, s[:i+1]...)
-			e.out = append(e.out, '\'')
-			s = s[i+1:]
-		}
-		e.out = append(e.out, s...)
-		e.out = append(e.out, '\'')
+		return appendSingle(out, s)
 	case doubleQuoted:
-		e.double(s)
-	case literal:
-		e.literal(s, ind)
+		return appendDouble(out, s)
+	default:
+		return appendLiteral(out, s, ind)
 	}
+}
+
+// appendSingle appends s single-quoted.
+func appendSingle(out, s []byte) []byte {
+	out = append(out, '\'')
+	for {
+		i := bytes.IndexByte(s, '\'')
+		if i < 0 {
+			break
+		}
+		out = append(out, s[:i+1]...)
+		out = append(out, '\'')
+		s = s[i+1:]
+	}
+	out = append(out, s...)
+	return append(out, '\'')
 }
 
 const hexDigits = "0123456789ABCDEF"
 
-func (e *encoder) double(s []byte) {
-	out := append(e.out, '"')
+// appendDouble appends s double-quoted, with escapes.
+func appendDouble(out, s []byte) []byte {
+	out = append(out, '"')
 	start := 0 // of the bytes not yet copied
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -473,40 +479,40 @@ func (e *encoder) double(s []byte) {
 		start = i
 	}
 	out = append(out, s[start:]...)
-	e.out = append(out, '"')
+	return append(out, '"')
 }
 
-// literal writes s, which has a newline, as a literal block scalar whose
-// lines are at indentation ind: header, then each line on its own (empty
+// appendLiteral appends s, which has a newline, as a literal block scalar
+// whose lines are at indentation ind: header, then each line on its own (empty
 // lines without indentation), the last one not ended.
-func (e *encoder) literal(s []byte, ind int) {
-	e.out = append(e.out, '|')
+func appendLiteral(out, s []byte, ind int) []byte {
+	out = append(out, '|')
 	if s[0] == ' ' || s[0] == '\n' {
-		e.out = append(e.out, '2')
+		out = append(out, '2')
 	}
 	n := len(s)
 	switch {
 	case s[n-1] != '\n':
-		e.out = append(e.out, '-') // strip
+		out = append(out, '-') // strip
 	case n >= 2 && s[n-2] != '\n':
 		s = s[:n-1] // clip: the one final newline is implied
 	default:
-		e.out = append(e.out, '+') // keep: the final newlines are empty lines
+		out = append(out, '+') // keep: the final newlines are empty lines
 		s = s[:n-1]
 	}
 	for {
-		e.out = append(e.out, '\n')
+		out = append(out, '\n')
 		i := bytes.IndexByte(s, '\n')
 		line := s
 		if i >= 0 {
 			line = s[:i]
 		}
 		if len(line) > 0 {
-			e.indent(ind)
-			e.out = append(e.out, line...)
+			out = appendIndent(out, ind)
+			out = append(out, line...)
 		}
 		if i < 0 {
-			return
+			return out
 		}
 		s = s[i+1:]
 	}

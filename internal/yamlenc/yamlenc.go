@@ -120,16 +120,17 @@ func convert(dst, src []byte, opts Options, seq bool, ind int) ([]byte, error) {
 		}
 		return append(dst, "{}\n"...), nil
 	}
-	e.out, e.keys = slices.Grow(dst, len(src)+len(src)/4), make([]int32, 0, 64)
+	e.keys = make([]int32, 0, 64)
+	out := slices.Grow(dst, len(src)+len(src)/4)
 	if seq {
-		err = e.sequence(0, ind, false)
+		out, err = e.sequence(out, 0, ind, false)
 	} else {
-		err = e.mapping(0, 0, false)
+		out, err = e.mapping(out, 0, 0, false)
 	}
 	if err != nil {
 		return dst, err
 	}
-	return e.out, nil
+	return out, nil
 }
 
 // nodePool recycles the node slices of small inputs (up to poolNodes
@@ -174,27 +175,29 @@ const maxInput = 512 << 20
 // v2 and v3 reject simple keys longer than 1,024 characters.
 const maxKey = 1000
 
-// An encoder writes the nodes its parser parsed.
+// An encoder writes the nodes its parser parsed. The YAML is appended to
+// a slice each method is given and returns, never to a field: a slice in
+// a register needs no reload and no write barrier at each append.
 type encoder struct {
 	p    parser
-	out  []byte
 	keys []int32 // a stack of the sorted keys of the objects being written
 }
 
 const spaces = "                                                                                                                                "
 
-func (e *encoder) indent(n int) {
+// appendIndent appends n spaces.
+func appendIndent(out []byte, n int) []byte {
 	for n > len(spaces) {
-		e.out = append(e.out, spaces...)
+		out = append(out, spaces...)
 		n -= len(spaces)
 	}
-	e.out = append(e.out, spaces[:n]...)
+	return append(out, spaces[:n]...)
 }
 
 // mapping writes the members of the non-empty object at node obj, at
 // indentation ind; if inline, the first member goes on the current line
 // (after a sequence's "- ").
-func (e *encoder) mapping(obj int, ind int, inline bool) error {
+func (e *encoder) mapping(out []byte, obj int, ind int, inline bool) ([]byte, error) {
 	nodes := e.p.nodes
 	end := int(nodes[obj].b)
 	base := len(e.keys)
@@ -205,89 +208,83 @@ func (e *encoder) mapping(obj int, ind int, inline bool) error {
 	}
 	m := len(e.keys) - base
 	if err := e.sortKeys(e.keys[base:]); err != nil {
-		return err
+		return out, err
 	}
 	for i := range m {
 		k := int(e.keys[base+i])
 		if i > 0 || !inline {
-			e.indent(ind)
+			out = appendIndent(out, ind)
 		}
-		before := len(e.out)
-		e.scalar(&nodes[k], true, 0)
-		if len(e.out)-before > maxKey {
-			return fmt.Errorf("yamlenc: key longer than %d bytes: %.40q...", maxKey, e.p.text(&nodes[k]))
+		before := len(out)
+		out = e.scalar(out, &nodes[k], true, 0)
+		if len(out)-before > maxKey {
+			return out, fmt.Errorf("yamlenc: key longer than %d bytes: %.40q...", maxKey, e.p.text(&nodes[k]))
 		}
-		e.out = append(e.out, ':')
-		if err := e.value(k+1, ind, false); err != nil {
-			return err
+		out = append(out, ':')
+		var err error
+		if out, err = e.value(out, k+1, ind, false); err != nil {
+			return out, err
 		}
 	}
 	e.keys = e.keys[:base]
-	return nil
+	return out, nil
 }
 
 // sequence writes the elements of the non-empty array at node arr, at
 // indentation ind, the first on the current line if inline.
-func (e *encoder) sequence(arr int, ind int, inline bool) error {
+func (e *encoder) sequence(out []byte, arr int, ind int, inline bool) ([]byte, error) {
 	nodes := e.p.nodes
 	end := int(nodes[arr].b)
 	first := true
 	for k := arr + 1; k < end; k = next(nodes, k) {
 		if !first || !inline {
-			e.indent(ind)
+			out = appendIndent(out, ind)
 		}
 		first = false
-		e.out = append(e.out, '-')
-		if err := e.value(k, ind, true); err != nil {
-			return err
+		out = append(out, '-')
+		var err error
+		if out, err = e.value(out, k, ind, true); err != nil {
+			return out, err
 		}
 	}
-	return nil
+	return out, nil
 }
 
 // value writes the value at node v after a key's colon or a sequence's
 // dash (inSeq), the key or dash being at indentation ind, and ends the
 // line.
-func (e *encoder) value(v int, ind int, inSeq bool) error {
+func (e *encoder) value(out []byte, v int, ind int, inSeq bool) ([]byte, error) {
 	n := &e.p.nodes[v]
 	switch n.kind {
 	case kObj:
 		if n.a == 0 {
-			e.out = append(e.out, " {}\n"...)
-			return nil
+			return append(out, " {}\n"...), nil
 		}
 		if inSeq {
-			e.out = append(e.out, ' ')
-			return e.mapping(v, ind+2, true)
+			return e.mapping(append(out, ' '), v, ind+2, true)
 		}
-		e.out = append(e.out, '\n')
-		return e.mapping(v, ind+2, false)
+		return e.mapping(append(out, '\n'), v, ind+2, false)
 	case kArr:
 		if n.a == 0 {
-			e.out = append(e.out, " []\n"...)
-			return nil
+			return append(out, " []\n"...), nil
 		}
 		if inSeq {
-			e.out = append(e.out, ' ')
-			return e.sequence(v, ind+2, true)
+			return e.sequence(append(out, ' '), v, ind+2, true)
 		}
-		e.out = append(e.out, '\n')
-		return e.sequence(v, ind, false)
+		return e.sequence(append(out, '\n'), v, ind, false)
 	case kStr:
-		e.out = append(e.out, ' ')
-		e.scalar(n, false, ind+2)
+		out = e.scalar(append(out, ' '), n, false, ind+2)
 	case kNum:
-		e.out = append(e.out, ' ')
-		e.out = append(e.out, e.p.src[n.a:n.b]...)
+		out = append(out, ' ')
+		out = append(out, e.p.src[n.a:n.b]...)
 	case kTrue:
-		e.out = append(e.out, " true"...)
+		out = append(out, " true"...)
 	case kFalse:
-		e.out = append(e.out, " false"...)
+		out = append(out, " false"...)
 	default:
-		e.out = append(e.out, " null"...)
+		out = append(out, " null"...)
 	}
-	e.out = append(e.out, '\n')
-	return nil
+	return append(out, '\n'), nil
 }
 
 // sortKeys sorts the key nodes ks by their text and rejects duplicates.
