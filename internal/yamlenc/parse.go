@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/bits"
+	"slices"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -48,9 +49,12 @@ type node struct {
 const maxDepth = 10000
 
 type parser struct {
-	src   []byte
-	pos   int
+	src []byte
+	pos int
+	// nodes[:n] are the nodes parsed; the slice is kept at its full
+	// length (see add).
 	nodes []node
+	n     int
 	arena []byte // decoded text of strings with escapes
 	opts  Options
 	depth int
@@ -79,6 +83,23 @@ func (p *parser) text(n *node) []byte {
 		return p.arena[n.a:n.b]
 	}
 	return p.src[n.a:n.b]
+}
+
+// add appends a node. The slice is kept at its full length and the count
+// in n, so that adding a node stores no slice header (whose pointer would
+// need a write barrier while the collector runs).
+func (p *parser) add(nd node) {
+	if p.n == len(p.nodes) {
+		p.grow()
+	}
+	p.nodes[p.n] = nd
+	p.n++
+}
+
+// grow makes room for more nodes.
+func (p *parser) grow() {
+	p.nodes = slices.Grow(p.nodes[:p.n], p.n+1)
+	p.nodes = p.nodes[:cap(p.nodes)]
 }
 
 func (p *parser) skipSpace() {
@@ -172,7 +193,7 @@ func (p *parser) literal(word string, kind uint8) error {
 		return p.failf("invalid literal (expected %s)", word)
 	}
 	p.pos += len(word)
-	p.nodes = append(p.nodes, node{kind: kind})
+	p.add(node{kind: kind})
 	return nil
 }
 
@@ -219,7 +240,7 @@ func (p *parser) number() error {
 		}
 	}
 	p.pos = i
-	p.nodes = append(p.nodes, node{kind: kNum, a: int32(start), b: int32(i)})
+	p.add(node{kind: kNum, a: int32(start), b: int32(i)})
 	return nil
 }
 
@@ -265,7 +286,7 @@ func (p *parser) str() error {
 		}
 	}
 	if i < len(s) && s[i] == '"' && (ascii || utf8.Valid(s[start:i])) {
-		p.nodes = append(p.nodes, node{kind: kStr, simple: ascii && styled == 0 && i > start, a: int32(start), b: int32(i)})
+		p.add(node{kind: kStr, simple: ascii && styled == 0 && i > start, a: int32(start), b: int32(i)})
 		p.pos = i + 1
 		return nil
 	}
@@ -283,7 +304,7 @@ func (p *parser) str() error {
 		c := s[i]
 		switch {
 		case c == '"':
-			p.nodes = append(p.nodes, node{kind: kStr, esc: true, a: int32(astart), b: int32(len(p.arena))})
+			p.add(node{kind: kStr, esc: true, a: int32(astart), b: int32(len(p.arena))})
 			p.pos = i + 1
 			return nil
 		case c < 0x20:
@@ -408,8 +429,8 @@ func (p *parser) array() error {
 	if err := p.enter(); err != nil {
 		return err
 	}
-	self := len(p.nodes)
-	p.nodes = append(p.nodes, node{kind: kArr})
+	self := p.n
+	p.add(node{kind: kArr})
 	p.pos++ // '['
 	p.skipSpace()
 	n := int32(0)
@@ -438,7 +459,7 @@ func (p *parser) array() error {
 		}
 	}
 	p.nodes[self].a = n
-	p.nodes[self].b = int32(len(p.nodes))
+	p.nodes[self].b = int32(p.n)
 	p.depth--
 	return nil
 }
@@ -447,8 +468,8 @@ func (p *parser) object(ctx int) error {
 	if err := p.enter(); err != nil {
 		return err
 	}
-	self := len(p.nodes)
-	p.nodes = append(p.nodes, node{kind: kObj})
+	self := p.n
+	p.add(node{kind: kObj})
 	p.pos++ // '{'
 	p.skipSpace()
 	prune := p.opts.Prune
@@ -466,7 +487,7 @@ func (p *parser) object(ctx int) error {
 				}
 				return p.failf("invalid character %q looking for beginning of object key string", p.src[p.pos])
 			}
-			key := len(p.nodes)
+			key := p.n
 			if err := p.str(); err != nil {
 				return err
 			}
@@ -525,7 +546,7 @@ func (p *parser) object(ctx int) error {
 		n--
 	}
 	p.nodes[self].a = n
-	p.nodes[self].b = int32(len(p.nodes))
+	p.nodes[self].b = int32(p.n)
 	p.depth--
 	return nil
 }
@@ -555,7 +576,7 @@ func (p *parser) drop(ctx int, key int) bool {
 		drop = !p.opts.KeepEmpty[string(k)]
 	}
 	if drop {
-		p.nodes = p.nodes[:key]
+		p.n = key
 	}
 	return drop
 }

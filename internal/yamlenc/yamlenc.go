@@ -103,7 +103,7 @@ func convert(dst, src []byte, opts Options, seq bool, ind int) ([]byte, error) {
 	// Argo objects marshal to about one node (kept or pruned) per 13
 	// bytes of JSON.
 	pooled := getNodes(len(src)/10 + 8)
-	p.nodes = *pooled
+	p.nodes = (*pooled)[:cap(*pooled)]
 	defer func() { putNodes(pooled, p.nodes) }()
 	var err error
 	if seq {
@@ -114,6 +114,7 @@ func convert(dst, src []byte, opts Options, seq bool, ind int) ([]byte, error) {
 	if err != nil {
 		return dst, err
 	}
+	p.nodes = p.nodes[:p.n]
 	if p.nodes[0].a == 0 {
 		if seq {
 			return dst, nil
