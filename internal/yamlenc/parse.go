@@ -559,21 +559,26 @@ func next(nodes []node, i int) int {
 	return i + 1
 }
 
+// ctxDrops reports whether the member k of an object in context ctx is
+// dropped whatever its value: the document's status, its metadata's
+// creationTimestamp.
+func ctxDrops(ctx int, k []byte) bool {
+	return ctx == ctxTop && string(k) == "status" || ctx == ctxMeta && string(k) == "creationTimestamp"
+}
+
 // drop drops the member whose key is the node at key (and whose value was
 // the last parsed) if pruning says so, and reports whether it did.
 func (p *parser) drop(ctx int, key int) bool {
-	k := p.text(&p.nodes[key])
 	v := &p.nodes[key+1]
 	drop := false
 	switch {
-	case ctx == ctxTop && string(k) == "status":
-		drop = true
-	case ctx == ctxMeta && string(k) == "creationTimestamp":
-		drop = true
 	case v.kind == kNull:
 		drop = true
 	case (v.kind == kObj || v.kind == kArr) && v.a == 0:
-		drop = !p.opts.KeepEmpty[string(k)]
+		k := p.text(&p.nodes[key])
+		drop = !p.opts.KeepEmpty[string(k)] || ctxDrops(ctx, k)
+	case ctx != ctxNone:
+		drop = ctxDrops(ctx, p.text(&p.nodes[key]))
 	}
 	if drop {
 		p.n = key
