@@ -147,12 +147,10 @@ const poolNodes = 1 << 16
 // least n, to give back with putNodes.
 func getNodes(n int) *[]node {
 	if n <= poolNodes {
-		if sp, ok := nodePool.Get().(*[]node); ok {
-			if cap(*sp) >= n {
-				*sp = (*sp)[:0]
-				return sp
-			}
-			nodePool.Put(sp)
+		// One too small is dropped: put back, it would come first again.
+		if sp, ok := nodePool.Get().(*[]node); ok && cap(*sp) >= n {
+			*sp = (*sp)[:0]
+			return sp
 		}
 	}
 	ns := make([]node, 0, n)
