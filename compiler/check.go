@@ -58,6 +58,7 @@ func Check(u *Unit) (*Program, diag.Diagnostics) {
 			c.prog.Pipelines = append(c.prog.Pipelines, p)
 		}
 	}
+	c.prog.texts = c.texts.arrays
 	return c.prog, c.diags
 }
 
@@ -89,14 +90,16 @@ type checker struct {
 // (the checked model's texts and references), which the garbage collector
 // then sees as a few large objects. An element is zero when handed out.
 type slab[T any] struct {
-	free []T
-	next int // the length of the next array
+	free   []T
+	next   int   // the length of the next array
+	arrays [][]T // every array allocated, for a walk over all elements
 }
 
 func (s *slab[T]) new() *T {
 	if len(s.free) == 0 {
 		s.next = min(max(2*s.next, 16), 1024)
 		s.free = make([]T, s.next)
+		s.arrays = append(s.arrays, s.free)
 	}
 	p := &s.free[0]
 	s.free = s.free[1:]

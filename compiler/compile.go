@@ -159,7 +159,14 @@ func Compile(src Sources, roots []string, opts Options) *Result {
 		pipelines = append([]*Pipeline(nil), pipelines...)
 		res.Unit = releasedUnit(unit)
 		res.Program = &Program{Unit: res.Unit, Pipelines: make([]*Pipeline, len(pipelines))}
+		releaseLits(prog)
+		steps := 0
+		for _, p := range pipelines {
+			releaseAST(p)
+			steps += len(p.AllSteps())
+		}
 		unit, prog = res.Unit, nil
+		releaseGC(steps)
 	}
 	for i, p := range pipelines {
 		if opts.cancelled() {
@@ -184,7 +191,7 @@ func Compile(src Sources, roots []string, opts Options) *Result {
 		if opts.Release {
 			obj.Pipeline = res.Program.Pipelines[i]
 			p = obj.Pipeline
-			releaseGC(obj)
+			releaseGC(len(obj.Spec().Templates))
 		}
 		obj.Target = opts.Argo.or()
 		out := &Output{Pipeline: p, Object: obj}

@@ -18,6 +18,9 @@ type Program struct {
 	// template), for tools such as the language server that find and rename
 	// references without resolving names themselves.
 	Uses []*Use
+	// texts are the arrays of the checker's Texts (most of them), for
+	// releaseLits.
+	texts [][]Text
 }
 
 // Use is one occurrence of a resolved ${...} reference.

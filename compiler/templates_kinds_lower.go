@@ -109,7 +109,7 @@ func suppliedInputs(st *Step) []wfv1.Parameter {
 		for _, e := range o.Enum {
 			p.Enum = append(p.Enum, wfv1.AnyString(e))
 		}
-		if o.Decl != nil && o.Description != "" {
+		if o.Description != "" { // set from the output's doc comment
 			p.Description = anyString(o.Description)
 		}
 		out = append(out, p)

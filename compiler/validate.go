@@ -205,6 +205,18 @@ func argoValidate(obj *Object) error {
 
 var namedRE = regexp.MustCompile(`(?:templates|tasks|steps)[.\[]([a-zA-Z0-9-]+)`)
 
+// firstStatement is the first statement of a step's body (not a bad one:
+// a step with one is not lowered), nil if it has none. A released step
+// keeps of its statements only this one's span (releasedDecl).
+func firstStatement(d *dsl.StepDecl) *dsl.StepItem {
+	for _, it := range d.Items {
+		if it.Bad == nil {
+			return it
+		}
+	}
+	return nil
+}
+
 // blame finds the step an Argo error message is about, falling back to the
 // pipeline's name.
 func blame(p *Pipeline, msg string) diag.Range {
@@ -224,10 +236,8 @@ func blame(p *Pipeline, msg string) diag.Range {
 				if r, ok := rawBlame(raws, msg, "templates."+st.ArgoName+"."); ok {
 					return r
 				}
-				for _, it := range st.Decl.Items {
-					if it.Stmt != nil && strings.Contains(msg, "raw") {
-						return it.Range()
-					}
+				if it := firstStatement(st.Decl); it != nil && strings.Contains(msg, "raw") {
+					return it.Range()
 				}
 				return st.Decl.Name.Range()
 			}
