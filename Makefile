@@ -97,6 +97,7 @@ fuzz:
 	$(GO) test ./compiler -run '^$$' -fuzz '^FuzzCompile$$' -fuzztime 60s
 	$(GO) test ./internal/yamlenc -run '^$$' -fuzz '^FuzzFromJSON$$' -fuzztime 60s
 	$(GO) test ./internal/yamlenc -run '^$$' -fuzz '^FuzzSequenceFromJSON$$' -fuzztime 60s
+	$(GO) test ./internal/argojson -run '^$$' -fuzz '^FuzzDifferential$$' -fuzztime 60s
 	$(GO) test ./importer -run '^$$' -fuzz '^FuzzImport$$' -fuzztime 60s
 	$(GO) test ./diag -run '^$$' -fuzz '^FuzzWriteGitHub$$' -fuzztime 30s
 	$(GO) test ./diag -run '^$$' -fuzz '^FuzzWriteSARIF$$' -fuzztime 30s

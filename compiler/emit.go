@@ -2,12 +2,13 @@ package compiler
 
 import (
 	"bytes"
-	"encoding/json"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/pipec/pipec/internal/argojson"
+	"github.com/pipec/pipec/internal/argojson/argoshape"
 	"github.com/pipec/pipec/internal/workpool"
 	"github.com/pipec/pipec/internal/yamlenc"
 )
@@ -29,13 +30,14 @@ var emitPartTemplates = 64
 
 // Emit renders an object as YAML for its Target: deterministic (keys sorted, same input
 // gives the same bytes), without the empty noise Go structs carry
-// (creationTimestamp: null, status: {}, empty maps). encoding/json
-// marshals the object; internal/yamlenc turns the JSON into YAML.
+// (creationTimestamp: null, status: {}, empty maps). internal/argojson
+// marshals the object (encoding/json's bytes); internal/yamlenc turns the
+// JSON into YAML.
 func Emit(obj *Object) ([]byte, error) {
 	if y, ok := emitInParts(obj); ok {
 		return y, nil
 	}
-	b, err := json.Marshal(obj.EmitValue())
+	b, err := argojson.Marshal(obj.EmitValue())
 	if err != nil {
 		return nil, err
 	}
@@ -114,16 +116,16 @@ func newEmitParts(obj *Object) (ep *emitParts, ok bool) {
 // part renders part i: its templates as the items of spec's "templates",
 // at the indentation of spec's members, appended to dst.
 func (ep *emitParts) part(i int, dst []byte) ([]byte, error) {
-	// The JSON, in a buffer used again by the next part: json.Marshal
-	// would copy it into a new slice, and a part's JSON is only read here.
+	// The JSON, in a buffer used again by the next part: a part's JSON
+	// is only read here.
 	jb := jsonBuffers.Get().(*jsonBuffer) // lower.go's
 	defer jsonBuffers.Put(jb)
-	jb.buf.Reset()
-	if err := jb.enc.Encode(ep.obj.Target.templates(ep.tmpls[i*emitPartTemplates : min((i+1)*emitPartTemplates, len(ep.tmpls))])); err != nil {
+	var err error
+	jb.buf, err = argojson.Append(jb.buf[:0], ep.obj.Target.templates(ep.tmpls[i*emitPartTemplates:min((i+1)*emitPartTemplates, len(ep.tmpls))]))
+	if err != nil {
 		return nil, err
 	}
-	j := bytes.TrimSuffix(jb.buf.Bytes(), []byte("\n")) // Encode's newline
-	return yamlenc.SequenceFromJSON(dst, j, 2, EmitOptions())
+	return yamlenc.SequenceFromJSON(dst, jb.buf, 2, EmitOptions())
 }
 
 // renderHead renders the object with one stand-in template, whose YAML
@@ -132,12 +134,7 @@ func (ep *emitParts) part(i int, dst []byte) ([]byte, error) {
 func (ep *emitParts) renderHead() bool {
 	rest := *ep.obj.Spec()
 	rest.Templates = []wfv1.Template{{Name: emitStandIn}}
-	head, err := json.Marshal(struct {
-		Kind       string             `json:"kind,omitempty"`
-		APIVersion string             `json:"apiVersion,omitempty"`
-		Metadata   *metav1.ObjectMeta `json:"metadata"`
-		Spec       *wfv1.WorkflowSpec `json:"spec"`
-	}{ep.kind, ep.version, ep.meta, &rest})
+	head, err := argojson.AppendHead(nil, &argoshape.Head{Kind: ep.kind, APIVersion: ep.version, Metadata: ep.meta, Spec: &rest})
 	if err != nil {
 		return false
 	}

@@ -1,10 +1,8 @@
 package compiler
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"hash"
 	"io"
 	"sort"
@@ -16,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/pipec/pipec/diag"
+	"github.com/pipec/pipec/internal/argojson"
 )
 
 // Object is one lowered pipeline: exactly one of the pointers is set.
@@ -162,27 +161,21 @@ func shortHex(h hash.Hash) string {
 	return hex.EncodeToString(h.Sum(sum[:0])[:5])
 }
 
-// A jsonBuffer is an encoding/json Encoder with the buffer it writes to,
-// kept for reuse: hashing a template's JSON then allocates nothing but
-// the encoder's own state (json.Marshal copies out every result).
+// A jsonBuffer is a buffer for JSON, kept for reuse: hashing a template's
+// JSON then allocates nothing.
 type jsonBuffer struct {
-	buf bytes.Buffer
-	enc *json.Encoder
+	buf []byte
 }
 
-var jsonBuffers = sync.Pool{New: func() any {
-	jb := &jsonBuffer{}
-	jb.enc = json.NewEncoder(&jb.buf)
-	return jb
-}}
+var jsonBuffers = sync.Pool{New: func() any { return &jsonBuffer{} }}
 
-// writeJSON writes json.Marshal(v) to w (nothing if v does not marshal).
+// writeJSON writes json.Marshal(v) to w (nothing if v does not marshal),
+// with internal/argojson.
 func writeJSON(w io.Writer, v any) {
 	jb := jsonBuffers.Get().(*jsonBuffer)
-	jb.buf.Reset()
-	if jb.enc.Encode(v) == nil {
-		b := jb.buf.Bytes()
-		w.Write(b[:len(b)-1]) // Encode ends with a newline Marshal does not write
+	var err error
+	if jb.buf, err = argojson.Append(jb.buf[:0], v); err == nil {
+		w.Write(jb.buf)
 	}
 	jsonBuffers.Put(jb)
 }

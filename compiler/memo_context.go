@@ -5,6 +5,8 @@ import (
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 	apiv1 "k8s.io/api/core/v1"
+
+	"github.com/pipec/pipec/internal/argojson/argoshape"
 )
 
 // What a step's memo key covers beyond its own template (docs/retries.md,
@@ -24,29 +26,12 @@ import (
 // annotations and description, parameter descriptions, and the exit and
 // failure handlers. A parameter's value is an input of the steps that use
 // it, hashed at run time.
-type memoContext struct {
-	// ServiceAccount is the pods' service account (their permissions and
-	// token).
-	ServiceAccount string `json:"serviceAccount,omitempty"`
-	// NodeSelector and Tolerations of the pipeline choose the nodes (and
-	// so the architecture, GPUs, ...) of every pod.
-	NodeSelector map[string]string  `json:"nodeSelector,omitempty"`
-	Tolerations  []apiv1.Toleration `json:"tolerations,omitempty"`
-	// Volumes are the sources (ConfigMap, Secret, PVC, ... and their items)
-	// of the volumes the step mounts, by name: what the step reads there.
-	Volumes []memoVolume `json:"volumes,omitempty"`
-	// Raw holds the pipeline's raw fragments, merged into the workflow
-	// spec (podSpecPatch, securityContext, hostAliases, volumes, ...).
-	Raw []string `json:"raw,omitempty"`
-}
+//
+// The type is argoshape.MemoContext, whose encoder internal/argojson
+// generates.
+type memoContext = argoshape.MemoContext
 
-type memoVolume struct {
-	Name         string             `json:"name"`
-	Source       apiv1.VolumeSource `json:"source"`
-	ClaimSize    string             `json:"claimSize,omitempty"`
-	AccessModes  []string           `json:"accessModes,omitempty"`
-	StorageClass string             `json:"storageClass,omitempty"`
-}
+type memoVolume = argoshape.MemoVolume
 
 // memoContextOf collects the memoContext of a step's template.
 func memoContextOf(p *Pipeline, t *wfv1.Template) memoContext {
@@ -78,17 +63,12 @@ func memoContextOf(p *Pipeline, t *wfv1.Template) memoContext {
 // the context was added still hit.
 func memoDefinitionHash(p *Pipeline, t *wfv1.Template) string {
 	mc := memoContextOf(p, t)
-	if mc.empty() {
+	if mc.Empty() {
 		return definitionHash(t)
 	}
 	h := sha256.New()
 	writeJSON(h, t)
 	h.Write([]byte{0})
-	writeJSON(h, mc)
+	writeJSON(h, &mc)
 	return shortHex(h)
-}
-
-// empty reports whether mc marshals as {} (every field is omitempty).
-func (mc *memoContext) empty() bool {
-	return mc.ServiceAccount == "" && len(mc.NodeSelector) == 0 && len(mc.Tolerations) == 0 && len(mc.Volumes) == 0 && len(mc.Raw) == 0
 }

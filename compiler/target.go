@@ -6,6 +6,8 @@ import (
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 	apiv1 "k8s.io/api/core/v1"
+
+	"github.com/pipec/pipec/internal/argojson/argoshape"
 )
 
 // A Target is a version of Argo Workflows that pipec compiles for
@@ -81,21 +83,23 @@ func TargetNames() string {
 	return strings.Join(names, "|")
 }
 
-// value returns what encoding/json marshals for an object on this target.
+// value returns what encoding/json marshals for an object on this target:
+// the object, or its Argo v4 shape (internal/argojson/argoshape), whose
+// wrappers shadow the field that leads to memoize.cache.configMap.
 func (t Target) value(o *Object) any {
 	if t.or().memoCacheKey {
 		return o.Value()
 	}
 	switch {
 	case o.Workflow != nil:
-		return &workflowV4{Workflow: o.Workflow, Spec: specV4Of(&o.Workflow.Spec)}
+		return &argoshape.WorkflowV4{Workflow: o.Workflow, Spec: specV4Of(&o.Workflow.Spec)}
 	case o.WorkflowTemplate != nil:
-		return &workflowTemplateV4{WorkflowTemplate: o.WorkflowTemplate, Spec: specV4Of(&o.WorkflowTemplate.Spec)}
+		return &argoshape.WorkflowTemplateV4{WorkflowTemplate: o.WorkflowTemplate, Spec: specV4Of(&o.WorkflowTemplate.Spec)}
 	case o.ClusterWorkflowTemplate != nil:
-		return &clusterWorkflowTemplateV4{ClusterWorkflowTemplate: o.ClusterWorkflowTemplate, Spec: specV4Of(&o.ClusterWorkflowTemplate.Spec)}
+		return &argoshape.ClusterWorkflowTemplateV4{ClusterWorkflowTemplate: o.ClusterWorkflowTemplate, Spec: specV4Of(&o.ClusterWorkflowTemplate.Spec)}
 	default:
-		return &cronWorkflowV4{CronWorkflow: o.CronWorkflow,
-			Spec: cronSpecV4{CronWorkflowSpec: &o.CronWorkflow.Spec, WorkflowSpec: specV4Of(&o.CronWorkflow.Spec.WorkflowSpec)}}
+		return &argoshape.CronWorkflowV4{CronWorkflow: o.CronWorkflow,
+			Spec: argoshape.CronSpecV4{CronWorkflowSpec: &o.CronWorkflow.Spec, WorkflowSpec: specV4Of(&o.CronWorkflow.Spec.WorkflowSpec)}}
 	}
 }
 
@@ -108,62 +112,20 @@ func (t Target) templates(tmpls []wfv1.Template) any {
 	return templatesV4(tmpls)
 }
 
-// The Argo v4 shapes: each wraps the v3 type and shadows the field that
-// leads to memoize.cache.configMap (encoding/json prefers the shallower of
-// two fields with one name), so everything else is marshalled as it is.
-type (
-	workflowV4 struct {
-		*wfv1.Workflow
-		Spec specV4 `json:"spec"`
-	}
-	workflowTemplateV4 struct {
-		*wfv1.WorkflowTemplate
-		Spec specV4 `json:"spec"`
-	}
-	clusterWorkflowTemplateV4 struct {
-		*wfv1.ClusterWorkflowTemplate
-		Spec specV4 `json:"spec"`
-	}
-	cronWorkflowV4 struct {
-		*wfv1.CronWorkflow
-		Spec cronSpecV4 `json:"spec"`
-	}
-	cronSpecV4 struct {
-		*wfv1.CronWorkflowSpec
-		WorkflowSpec specV4 `json:"workflowSpec"`
-	}
-	specV4 struct {
-		*wfv1.WorkflowSpec
-		Templates []templateV4 `json:"templates,omitempty"`
-	}
-	templateV4 struct {
-		*wfv1.Template
-		Memoize *memoizeV4 `json:"memoize,omitempty"`
-	}
-	// memoizeV4 is v4's Memoize: its cache's configMap has a name only.
-	memoizeV4 struct {
-		Key   string `json:"key"`
-		Cache *struct {
-			ConfigMap *apiv1.LocalObjectReference `json:"configMap"`
-		} `json:"cache"`
-		MaxAge string `json:"maxAge"`
-	}
-)
-
-func specV4Of(s *wfv1.WorkflowSpec) specV4 {
-	return specV4{WorkflowSpec: s, Templates: templatesV4(s.Templates)}
+func specV4Of(s *wfv1.WorkflowSpec) argoshape.SpecV4 {
+	return argoshape.SpecV4{WorkflowSpec: s, Templates: templatesV4(s.Templates)}
 }
 
-func templatesV4(tmpls []wfv1.Template) []templateV4 {
+func templatesV4(tmpls []wfv1.Template) []argoshape.TemplateV4 {
 	if tmpls == nil {
 		return nil
 	}
-	out := make([]templateV4, len(tmpls))
+	out := make([]argoshape.TemplateV4, len(tmpls))
 	for i := range tmpls {
 		t := &tmpls[i]
 		out[i].Template = t
 		if m := t.Memoize; m != nil {
-			mv := &memoizeV4{Key: m.Key, MaxAge: m.MaxAge}
+			mv := &argoshape.MemoizeV4{Key: m.Key, MaxAge: m.MaxAge}
 			if m.Cache != nil {
 				mv.Cache = &struct {
 					ConfigMap *apiv1.LocalObjectReference `json:"configMap"`

@@ -2,7 +2,6 @@ package compiler
 
 import (
 	"context"
-	"encoding/json"
 	"regexp"
 	"strings"
 
@@ -13,6 +12,7 @@ import (
 
 	"github.com/pipec/pipec/diag"
 	"github.com/pipec/pipec/dsl"
+	"github.com/pipec/pipec/internal/argojson"
 )
 
 // Validate runs Argo's own validator (the one behind `argo lint` and the
@@ -45,7 +45,7 @@ func validateCachedKey(obj *Object, cache ValidationCache, wholeKey string) diag
 	check := argoValidate // the validator, or the cache where it has the answer
 	if cache != nil {
 		if wholeKey == "" {
-			if b, err := json.Marshal(obj.Value()); err == nil {
+			if b, err := argojson.Marshal(obj.Value()); err == nil {
 				wholeKey = validationKey("json", b)
 			}
 		}
@@ -53,7 +53,7 @@ func validateCachedKey(obj *Object, cache ValidationCache, wholeKey string) diag
 			return nil
 		}
 		check = func(o *Object) error {
-			b, err := json.Marshal(o.Value())
+			b, err := argojson.Marshal(o.Value())
 			if err != nil {
 				return argoValidate(o)
 			}
@@ -304,7 +304,7 @@ func (s *stubTemplates) stub(name string) wfv1.WorkflowSpec {
 // other tasks use.
 func (s *stubTemplates) outputsUsed(task, kind string) []string {
 	re := regexp.MustCompile(`tasks\.` + regexp.QuoteMeta(task) + `\.outputs\.` + kind + `\.([-a-zA-Z0-9_]+)`)
-	b, _ := json.Marshal(s.spec.Templates)
+	b, _ := argojson.Marshal(s.spec.Templates)
 	seen := map[string]bool{}
 	var out []string
 	for _, m := range re.FindAllStringSubmatch(string(b), -1) {

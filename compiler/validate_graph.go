@@ -2,11 +2,12 @@ package compiler
 
 import (
 	"bytes"
-	"encoding/json"
 	"slices"
 	"strings"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
+
+	"github.com/pipec/pipec/internal/argojson"
 )
 
 // Graph shapes: the graph workflow of shape-based validation (every unit a
@@ -141,7 +142,7 @@ func newGraphShapes(graph *Object, stubs map[string]bool) (*graphShapes, bool) {
 	main.DAG = &dag
 	whole := true
 	for _, v := range []any{&spec, &main} {
-		b, err := json.Marshal(v)
+		b, err := argojson.Marshal(v)
 		if err != nil || bytes.Contains(b, []byte("tasks.")) {
 			return nil, false
 		}
@@ -166,7 +167,7 @@ func (g *graphShapes) templateKey(name string) tmplKey {
 	t := &g.c.spec.Templates[i]
 	if key, ok, renamed := templateShapeRenamed(t, nil); ok && g.stubs[name] {
 		k = tmplKey{key: "S" + key, renamed: renamed}
-	} else if b, err := json.Marshal(t); err == nil {
+	} else if b, err := argojson.Marshal(t); err == nil {
 		k = tmplKey{key: "L" + string(b)}
 	}
 	g.tmpl[name] = k
@@ -284,7 +285,7 @@ func (g *graphShapes) renamedTaskJSON(t wfv1.DAGTask) []byte {
 		t.Arguments.Parameters = args
 	}
 	t.Name, t.Template, t.Depends = "", "", ""
-	b, err := json.Marshal(&t)
+	b, err := argojson.Marshal(&t)
 	if err != nil {
 		return nil
 	}

@@ -2,11 +2,12 @@ package compiler
 
 import (
 	"bytes"
-	"encoding/json"
 	"strconv"
 	"strings"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
+
+	"github.com/pipec/pipec/internal/argojson"
 	apiv1 "k8s.io/api/core/v1"
 )
 
@@ -16,15 +17,7 @@ import (
 // unitShape is the key of a unit's shape: the shapes of its templates, the
 // wrapper's without the name of its leaf.
 func unitShape(spec *wfv1.WorkflowSpec, u shapeUnit) (string, bool) {
-	return unitShapeMemo(spec, u, nil)
-}
-
-// unitShapeMemo is unitShape with a memo of template keys (nil: none).
-func unitShapeMemo(spec *wfv1.WorkflowSpec, u shapeUnit, memo *shapeMemo) (string, bool) {
-	shape := func(t *wfv1.Template, edit func(*wfv1.Template) int) (string, bool) {
-		key, ok, _ := templateShapeMemo(t, edit, memo)
-		return key, ok
-	}
+	shape := templateShape
 	top := spec.Templates[u.top]
 	if u.leaf < 0 {
 		return shape(&top, nil)
@@ -107,13 +100,11 @@ func templateShape(t *wfv1.Template, edit func(*wfv1.Template) int) (string, boo
 // or NUL) into others with a NUL: no tag is made or unmade, and the NULs
 // they add are counted (marks). TestShapeKeysSameAsReference compares it
 // with the two-marshal definition on every template of the tests.
+//
+// Each template is marshalled (internal/argojson): since that is cheap,
+// no memo of earlier templates' keys is kept (a memo by reflect.DeepEqual
+// cost more than the marshals it saved; docs/performance.md, 2 December).
 func templateShapeRenamed(t *wfv1.Template, edit func(*wfv1.Template) int) (key string, ok, rename bool) {
-	return templateShapeMemo(t, edit, nil)
-}
-
-// templateShapeMemo is templateShapeRenamed, recalling the keys of
-// earlier templates in memo (nil: none).
-func templateShapeMemo(t *wfv1.Template, edit func(*wfv1.Template) int, memo *shapeMemo) (key string, ok, rename bool) {
 	c := *t
 	c.Name = ""
 	if t.Container != nil {
@@ -146,15 +137,11 @@ func templateShapeMemo(t *wfv1.Template, edit func(*wfv1.Template) int, memo *sh
 		}
 		marks += len(inputs)
 	}
-	if memo != nil {
-		hint := memo.hint(inputs, marks, rename)
-		if r, found := memo.recall(hint, &c); found {
-			return r.key, r.ok, r.rename
-		}
-		c0 := c
-		defer func() { memo.remember(hint, &c0, shapeResult{key, ok, rename}) }()
-	}
-	b, err := json.Marshal(&c)
+	// The JSON in a buffer kept for reuse: the key is a copy of it.
+	jb := jsonBuffers.Get().(*jsonBuffer) // lower.go's
+	defer jsonBuffers.Put(jb)
+	b, err := argojson.AppendTemplate(jb.buf[:0], &c)
+	jb.buf = b
 	if err != nil || bytes.Count(b, []byte(`\u0000`)) != marks {
 		return "", false, false
 	}
@@ -165,7 +152,7 @@ func templateShapeMemo(t *wfv1.Template, edit func(*wfv1.Template) int, memo *sh
 	if rename && !renamable {
 		// A tag Argo resolves with the inputs' own names: keep them.
 		c.Inputs.Parameters = inputs
-		if b, err = json.Marshal(&c); err != nil {
+		if b, err = argojson.AppendTemplate(jb.buf[:0], &c); err != nil {
 			return "", false, false
 		}
 		return string(b), true, false
@@ -238,6 +225,7 @@ func isAlnum(c byte) bool {
 func rewriteTags(b []byte, index map[string]int, rename bool) (out []byte, whole, renamable bool) {
 	renamable = true
 	var w bytes.Buffer
+	w.Grow(len(b))
 	for {
 		i := bytes.Index(b, []byte("{{"))
 		if i < 0 {

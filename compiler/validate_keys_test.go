@@ -212,48 +212,6 @@ func TestDependsNames(t *testing.T) {
 	}
 }
 
-// TestShapeMemo checks that the memo of template keys recalls the key
-// each template has, on every template and unit of the tests, each
-// object's units through one memo as validShapes does, the made
-// templates through one memo too.
-func TestShapeMemo(t *testing.T) {
-	memo := newShapeMemo()
-	made := keyTemplates()
-	for round := 0; round < 2; round++ {
-		for i := range made {
-			tm := &made[i]
-			gk, gok, gr := templateShapeMemo(tm, nil, memo)
-			wk, wok, wr := templateShapeRenamed(tm, nil)
-			if gk != wk || gok != wok || gr != wr {
-				t.Errorf("made template %d %v %v: memo %q %v %v, without %q %v %v", i, tm.Inputs.Parameters, tm.Container.Command, gk, gok, gr, wk, wok, wr)
-			}
-		}
-	}
-	recalled, units := 0, 0
-	for name, obj := range keyObjects(t) {
-		obj = withoutRetryExpressions(obj)
-		spec := obj.Spec()
-		us, ok := shapeUnits(obj)
-		if !ok {
-			continue
-		}
-		memo := newShapeMemo()
-		for _, u := range us {
-			units++
-			before := len(memo.seen)
-			gk, gok := unitShapeMemo(spec, u, memo)
-			wk, wok := unitShape(spec, u)
-			if gk != wk || gok != wok {
-				t.Errorf("%s: unit %s: memo %q %v, without %q %v", name, spec.Templates[u.top].Name, gk, gok, wk, wok)
-			}
-			if len(memo.seen) == before {
-				recalled++
-			}
-		}
-	}
-	t.Logf("%d units, %d with no new hint", units, recalled)
-}
-
 // referenceTemplateShape is templateShapeRenamed as first written: the
 // checks on the template's own JSON, the key a second marshal of it edited
 // and renamed.

@@ -1,14 +1,15 @@
 package compiler
 
 import (
-	"encoding/json"
-	"reflect"
+	"bytes"
 	"sort"
 	"strconv"
 	"strings"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 	apiv1 "k8s.io/api/core/v1"
+
+	"github.com/pipec/pipec/internal/argojson"
 )
 
 // Shape-based validation: pipec generates its leaf templates (a step's
@@ -89,10 +90,9 @@ func validShapes(obj *Object, validate func(*Object) error) (bool, shapeStats) {
 	tops := make(map[int]shapeUnit, len(units))
 	owned := map[int]bool{}
 	kept := units[:0:0]
-	memo := newShapeMemo()
 	for _, u := range units {
 		us, uu := plainUnit(spec, u, plain)
-		key, ok := unitShapeMemo(us, uu, memo)
+		key, ok := unitShape(us, uu)
 		if ok && strings.Contains(key, "{{=") || !ok && unitHasExpression(us, uu) {
 			continue // not a unit: see shapeUnits
 		}
@@ -166,42 +166,26 @@ func shapeGraph(obj *Object, units []shapeUnit, tops map[int]shapeUnit, owned ma
 	stubName := map[string]string{} // a unit's name: its stub's
 	stubs := map[int]wfv1.Template{}
 	byIface := map[string]string{}
-	// Stubs deeply equal to an earlier one have its JSON: recalled by
-	// their inputs' and outputs' names without marshalling them.
-	type recalled struct {
-		stub  *wfv1.Template
-		first string
-	}
-	recent := map[string][]recalled{}
+	// Each stub is marshalled (internal/argojson, into one buffer): that
+	// costs less than recalling an earlier, deeply equal stub did.
+	jb := jsonBuffers.Get().(*jsonBuffer) // lower.go's
+	defer jsonBuffers.Put(jb)
 	for _, u := range units {
 		t := spec.Templates[u.top]
 		stub := unitStub(t)
 		stub.Name = ""
-		hint := stubHint(&stub)
-		first := ""
-		for _, r := range recent[hint] {
-			if reflect.DeepEqual(r.stub, &stub) {
-				first = r.first
-				break
-			}
+		b, err := argojson.AppendTemplate(jb.buf[:0], &stub)
+		if err != nil {
+			return nil, nil, false
 		}
-		if first == "" {
-			b, err := json.Marshal(&stub)
-			if err != nil {
-				return nil, nil, false
-			}
-			var seen bool
-			first, seen = byIface[string(b)]
-			if !seen {
-				first = t.Name
-				byIface[string(b)] = first
-				named := stub
-				named.Name = first
-				stubs[u.top] = named
-			}
-			if len(recent[hint]) < memoProbes {
-				recent[hint] = append(recent[hint], recalled{&stub, first})
-			}
+		jb.buf = b
+		first, seen := byIface[string(b)]
+		if !seen {
+			first = t.Name
+			byIface[string(b)] = first
+			named := stub
+			named.Name = first
+			stubs[u.top] = named
 		}
 		stubName[t.Name] = first
 	}
@@ -241,20 +225,6 @@ func plainUnit(spec *wfv1.WorkflowSpec, u shapeUnit, plain plainTemplates) (*wfv
 	}
 	us.Templates = append(us.Templates, plain.of(&spec.Templates[u.leaf]))
 	return us, shapeUnit{top: 0, leaf: 1}
-}
-
-// stubHint is the names of a stub's inputs and outputs, which most stubs
-// of different interfaces differ by.
-func stubHint(s *wfv1.Template) string {
-	var b strings.Builder
-	for _, p := range s.Inputs.Parameters {
-		b.WriteString(strconv.Quote(p.Name))
-	}
-	b.WriteByte('|')
-	for _, p := range s.Outputs.Parameters {
-		b.WriteString(strconv.Quote(p.Name))
-	}
-	return b.String()
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -381,8 +351,11 @@ func unitHasExpression(spec *wfv1.WorkflowSpec, u shapeUnit) bool {
 
 // hasExpression reports whether a template holds an {{=...}} expression.
 func hasExpression(t *wfv1.Template) bool {
-	b, err := json.Marshal(t)
-	return err != nil || strings.Contains(string(b), "{{=")
+	jb := jsonBuffers.Get().(*jsonBuffer) // lower.go's
+	defer jsonBuffers.Put(jb)
+	var err error
+	jb.buf, err = argojson.AppendTemplate(jb.buf[:0], t)
+	return err != nil || bytes.Contains(jb.buf, []byte("{{="))
 }
 
 // unitStub is what the graph validation sees of a unit: its name, inputs,
