@@ -74,7 +74,7 @@ func (c *checker) artifactRepository(p *Pipeline, s *dsl.ArtifactRepositoryStmt)
 	if s.ConfigMap != nil {
 		// Without one, Argo reads the namespace's artifact-repositories.
 		ref.ConfigMap = c.literalOnly(s.ConfigMap, "an artifact repository")
-		if !dnsLabelRE.MatchString(ref.ConfigMap) && !dnsSubdomain(ref.ConfigMap) {
+		if !isDNSLabel(ref.ConfigMap) && !dnsSubdomain(ref.ConfigMap) {
 			c.errorf(s.ConfigMap, "%q is not a ConfigMap name", ref.ConfigMap).WithHint("lower-case letters, digits, '-' and '.'")
 		}
 	} else if s.Key == nil {
@@ -92,7 +92,7 @@ func dnsSubdomain(s string) bool {
 		return false
 	}
 	for _, part := range strings.Split(s, ".") {
-		if !dnsLabelRE.MatchString(part) {
+		if !isDNSLabel(part) {
 			return false
 		}
 	}

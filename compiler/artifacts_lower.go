@@ -50,13 +50,13 @@ func (l *lowerer) leafArtifacts(st *Step, tmpl *wfv1.Template, sub func(*Text) s
 			a.S3 = &wfv1.S3Artifact{Key: fanInPrefix(st.Pipeline, in.From, in.FromArtifact)}
 		}
 		if in.From != nil && st.Memoize {
-			ins.add("art:"+in.Name, "pipec-art-"+in.Name, artifactIdentity(in.From))
+			ins.add(inputKey{kind: "art", a: in.Name}, "pipec-art-"+in.Name, artifactIdentity(in.From))
 		}
 		if in.FromGlobal != "" && st.Memoize {
-			ins.add("art:"+in.Name, "pipec-art-"+in.Name, "{{workflow.uid}}")
+			ins.add(inputKey{kind: "art", a: in.Name}, "pipec-art-"+in.Name, "{{workflow.uid}}")
 		}
 		if in.FromInput != nil && st.Memoize {
-			ins.add("art:"+in.Name, "pipec-art-"+in.Name, scopeInputIdentity(in.FromInput))
+			ins.add(inputKey{kind: "art", a: in.Name}, "pipec-art-"+in.Name, scopeInputIdentity(in.FromInput))
 		}
 		tmpl.Inputs.Artifacts = append(tmpl.Inputs.Artifacts, a)
 	}
@@ -70,10 +70,10 @@ func (l *lowerer) leafArtifacts(st *Step, tmpl *wfv1.Template, sub func(*Text) s
 			a.ArtifactLocation = lowerLocation(out.Location, sub)
 		case loops(st) && st.Artifacts.Consumed:
 			var item string
-			if in := ins.byKey["loop:"+st.Loop.Var]; in != nil {
-				item = in.name
+			if name, ok := ins.lookup(inputKey{kind: "loop", a: st.Loop.Var}); ok {
+				item = name
 			} else {
-				item = ins.add("loop-item", "pipec-item", "{{item}}")
+				item = ins.add(inputKey{kind: "loop-item"}, "pipec-item", "{{item}}")
 			}
 			a.S3 = &wfv1.S3Artifact{Key: fanInPrefix(st.Pipeline, st, out) + "/{{=sprig.substr(0, 16, sprig.sha256sum(inputs.parameters['" + item + "']))}}"}
 			a.Archive = &wfv1.ArchiveStrategy{None: &wfv1.NoneStrategy{}}

@@ -207,7 +207,8 @@ func (c *checker) scopeOutputExpr(sc *scope, out *ScopeOutput, call *dsl.Call) {
 		c.errorf(call.Args[0], "the expression is empty")
 		return
 	}
-	for _, r := range t.Refs {
+	for _, tr := range t.Refs {
+		r := tr.Ref
 		if r.Step != nil && (r.Step.Handler != "" || r.Step.IsHook()) {
 			c.diags.Errorf(r.Range, "${%s}: an artifact of the %s is computed from its main steps; %q is a handler or a hook", r.Path, scopeKind(sc.p), r.Step.Name)
 		}

@@ -311,7 +311,7 @@ func (c *checker) env(s *dsl.EnvStmt, sc *scope) *EnvVar {
 		c.errorf(s.Name, "environment variable %q is set by pipec in every container", name).WithHint("see docs/retries.md")
 		return nil
 	}
-	if !envNameRE.MatchString(name) {
+	if !isEnvName(name) {
 		c.errorf(s.Name, "invalid environment variable name %q", name)
 		return nil
 	}

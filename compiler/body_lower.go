@@ -15,37 +15,41 @@ import (
 // value the step depends on.
 func (l *lowerer) leaf(st *Step, tmpl *wfv1.Template) []*input {
 	b := st.Body
-	ins := &inputSet{byKey: map[string]*input{}, byName: map[string]bool{}}
+	ins := &inputSet{}
 	if st.Pipeline.composite != nil {
-		ins.add("instance", InstanceParam, "{{inputs.parameters."+InstanceParam+"}}")
+		ins.add(inputKey{kind: "instance"}, InstanceParam, "{{inputs.parameters."+InstanceParam+"}}")
 	}
 	supplied := suppliedInputs(st)
 	for _, p := range supplied {
-		ins.byName[p.Name] = true
+		ins.taken = append(ins.taken, p.Name)
 	}
 	inner := func(t *Text) string {
 		if t == nil {
 			return ""
 		}
 		return substitute(t, func(r *Ref) string {
-			var key, base string
+			var key inputKey
 			switch r.Kind {
 			case RefArgo:
 				return "{{" + r.Argo + "}}"
 			case RefParam:
-				key, base = "param:"+r.Param.Name, r.Param.Name
+				key = inputKey{kind: "param", a: r.Param.Name}
 			case RefOutput:
-				key, base = "out:"+r.Step.Name+"."+r.Output, r.Step.ArgoName+"-"+r.Output
+				key = inputKey{kind: "out", a: r.Step.Name, b: r.Output}
 			case RefResult:
-				key, base = "result:"+r.Step.Name, r.Step.ArgoName+"-result"
+				key = inputKey{kind: "result", a: r.Step.Name}
 			case RefStepField:
-				key, base = "field:"+r.Step.Name+"."+r.Field, r.Step.ArgoName+"-"+r.Path[strings.IndexByte(r.Path, '.')+1:]
+				key = inputKey{kind: "field", a: r.Step.Name, b: r.Field}
 			case RefLoopVar:
-				key, base = "loop:"+r.Path, strings.ReplaceAll(r.Path, ".", "-")
+				key = inputKey{kind: "loop", a: r.Path}
 			case RefTemplateParam:
-				key, base = "tparam:"+r.TemplateParam, r.TemplateParam
+				key = inputKey{kind: "tparam", a: r.TemplateParam}
 			}
-			return "{{inputs.parameters." + ins.add(key, base, l.taskExpr(r)) + "}}"
+			name, ok := ins.lookup(key)
+			if !ok {
+				name = ins.add(key, inputBase(r), l.taskExpr(r))
+			}
+			return "{{inputs.parameters." + name + "}}"
 		})
 	}
 	c := containerOf(b, inner)
@@ -82,8 +86,10 @@ func (l *lowerer) leaf(st *Step, tmpl *wfv1.Template) []*input {
 	}
 	// A loop iteration must be told apart from the others even when the body
 	// does not use the loop variable: pass the item itself.
-	if st.Loop != nil && ins.byKey["loop:"+st.Loop.Var] == nil {
-		ins.add("loop-item", "pipec-item", "{{item}}")
+	if st.Loop != nil {
+		if _, ok := ins.lookup(inputKey{kind: "loop", a: st.Loop.Var}); !ok {
+			ins.add(inputKey{kind: "loop-item"}, "pipec-item", "{{item}}")
+		}
 	}
 	l.leafArtifacts(st, tmpl, inner, ins)
 	var retryExpr string // a step's retry expression reads its references as inputs too
@@ -108,6 +114,26 @@ func (l *lowerer) leaf(st *Step, tmpl *wfv1.Template) []*input {
 	addRetryWiring(tmpl, st, l.cacheName(st.Pipeline))
 	addMemoKeyOutput(tmpl, st)
 	return ins.list
+}
+
+// inputBase is what the input parameter that carries a reference is
+// named after.
+func inputBase(r *Ref) string {
+	switch r.Kind {
+	case RefParam:
+		return r.Param.Name
+	case RefOutput:
+		return r.Step.ArgoName + "-" + r.Output
+	case RefResult:
+		return r.Step.ArgoName + "-result"
+	case RefStepField:
+		return r.Step.ArgoName + "-" + r.Path[strings.IndexByte(r.Path, '.')+1:]
+	case RefLoopVar:
+		return strings.ReplaceAll(r.Path, ".", "-")
+	case RefTemplateParam:
+		return r.TemplateParam
+	}
+	return ""
 }
 
 // containerOf builds the container a body describes: the step's own, or

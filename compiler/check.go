@@ -1,8 +1,6 @@
 package compiler
 
 import (
-	"regexp"
-
 	apiv1 "k8s.io/api/core/v1"
 
 	"github.com/pipec/pipec/diag"
@@ -22,9 +20,6 @@ const (
 )
 
 var (
-	argoNameRE     = regexp.MustCompile(`^[a-zA-Z0-9][-a-zA-Z0-9]*$`)
-	dnsLabelRE     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
-	envNameRE      = regexp.MustCompile(`^[-._a-zA-Z][-._a-zA-Z0-9]*$`)
 	paramTypes     = []string{"string", "int", "float", "bool", "json"}
 	retryPolicies  = map[string]string{"always": "Always", "on_failure": "OnFailure", "on_error": "OnError", "on_transient_error": "OnTransientError"}
 	podGCStrats    = map[string]string{"on_pod_completion": "OnPodCompletion", "on_pod_success": "OnPodSuccess", "on_workflow_completion": "OnWorkflowCompletion", "on_workflow_success": "OnWorkflowSuccess"}
@@ -151,4 +146,47 @@ func (c *checker) templatesFor(path string) map[string]*dsl.TemplateDecl {
 
 func (c *checker) errorf(n dsl.Node, format string, args ...any) *diag.Diagnostic {
 	return c.diags.Errorf(n.Range(), format, args...)
+}
+
+// isArgoName reports whether s is a name Argo accepts for a task or a
+// template: ^[a-zA-Z0-9][-a-zA-Z0-9]*$ (without a regexp: it is asked
+// for every step; TestNameChecksMatchRegexps).
+func isArgoName(s string) bool {
+	if s == "" || s[0] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !isAlnum(c) && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// isDNSLabel reports whether s is a DNS label as Kubernetes names are:
+// ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$.
+func isDNSLabel(s string) bool {
+	if s == "" || s[0] == '-' || s[len(s)-1] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// isEnvName reports whether s is an environment variable name Kubernetes
+// accepts: ^[-._a-zA-Z][-._a-zA-Z0-9]*$.
+func isEnvName(s string) bool {
+	if s == "" || '0' <= s[0] && s[0] <= '9' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !isAlnum(c) && c != '-' && c != '.' && c != '_' {
+			return false
+		}
+	}
+	return true
 }

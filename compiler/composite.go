@@ -155,7 +155,7 @@ func (c *checker) composite(p *Pipeline, t *dsl.TemplateDecl) *Composite {
 		stepsByName: map[string]*Step{}, composite: comp, root: root}
 	comp.Inner = inner
 	before := len(c.diags)
-	if !argoNameRE.MatchString(comp.Name) {
+	if !isArgoName(comp.Name) {
 		c.errorf(t.Name, "template name %q cannot be an Argo template name here", t.Name.Name).WithHint("use letters, digits, '-' and '_'")
 	}
 	for _, tp := range t.Params {
@@ -179,7 +179,7 @@ func (c *checker) composite(p *Pipeline, t *dsl.TemplateDecl) *Composite {
 	for _, sub := range subs {
 		d := sub.Decl()
 		st := &Step{Name: d.Name.Name, ArgoName: comp.Name + "-" + taskName(d.Name.Name), Decl: d, Pipeline: inner}
-		if !argoNameRE.MatchString(st.ArgoName) || len(st.ArgoName) > 128 {
+		if !isArgoName(st.ArgoName) || len(st.ArgoName) > 128 {
 			c.errorf(d.Name, "step name %q cannot be an Argo task name", st.Name).WithHint("use letters, digits, '-' and '_'")
 		}
 		if prev := inner.stepsByName[st.Name]; prev != nil {
@@ -303,9 +303,17 @@ func (c *checker) dagOutput(sc *scope, outs []*CompositeOutput, owner, kind stri
 // checkTemplateNames reports a composite's template, or one of its steps',
 // that has the Argo name of another template of the pipeline.
 func (c *checker) checkTemplateNames(p *Pipeline) {
+	if len(p.Composites) == 0 {
+		return // the steps' own names are checked where they are declared
+	}
 	seen := map[string]string{p.EntryName: "the entry template", p.ExitName: "the exit handler"}
+	steps := map[string]*Step{}
 	claim := func(name, what string, n dsl.Node) {
-		if prev, dup := seen[name]; dup {
+		prev, dup := seen[name]
+		if st := steps[name]; st != nil && !dup {
+			prev, dup = fmt.Sprintf("step %q", st.Name), true
+		}
+		if dup {
 			c.errorf(n, "%s and %s both become the Argo template %q", prev, what, name).WithHint("rename one of them")
 			return
 		}
@@ -313,7 +321,8 @@ func (c *checker) checkTemplateNames(p *Pipeline) {
 	}
 	// The steps' own names are checked where they are declared.
 	for _, st := range p.AllSteps() {
-		seen[st.TemplateName()] = fmt.Sprintf("step %q", st.Name)
+		steps[st.TemplateName()] = st
+		delete(seen, st.TemplateName())
 	}
 	for _, comp := range p.Composites {
 		claim(comp.Name, fmt.Sprintf("template %q", comp.Decl.Name.Name), comp.Decl.Name)

@@ -26,7 +26,8 @@ func (c *checker) checkCycles(p *Pipeline) {
 		active
 		done
 	)
-	state := map[*Step]int{}
+	all := p.AllSteps()
+	state := make(map[*Step]int, len(all))
 	var stack []*Step
 	var visit func(s *Step)
 	visit = func(s *Step) {
@@ -52,7 +53,7 @@ func (c *checker) checkCycles(p *Pipeline) {
 		stack = stack[:len(stack)-1]
 		state[s] = done
 	}
-	for _, s := range p.AllSteps() {
+	for _, s := range all {
 		if state[s] == unvisited {
 			visit(s)
 		}

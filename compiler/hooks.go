@@ -88,7 +88,7 @@ func (c *checker) declareHooks(p *Pipeline, st *Step, argoPrefix string, argoNam
 // and records it; it reports whether the hook was declared.
 func (c *checker) declareStepName(p *Pipeline, st *Step, argoNames map[string]*Step) bool {
 	n := st.Decl.Name
-	if !argoNameRE.MatchString(st.ArgoName) || len(st.ArgoName) > 128 {
+	if !isArgoName(st.ArgoName) || len(st.ArgoName) > 128 {
 		c.errorf(n, "step name %q cannot be an Argo template name", st.Name).WithHint("use letters, digits, '-' and '_', at most 128 characters, starting with a letter or digit")
 	}
 	if prev := p.stepsByName[st.Name]; prev != nil {

@@ -180,7 +180,8 @@ func (l *lowerer) libraryTemplates(p *Pipeline, spec *wfv1.WorkflowSpec) {
 		if lt.Step == nil {
 			continue
 		}
-		_, tmpls := l.stepTask(lt.Step)
+		tmpls := make([]wfv1.Template, ownTemplates(lt.Step))
+		l.stepTask(lt.Step, tmpls)
 		for i := range tmpls {
 			if tmpls[i].Name == lt.Name {
 				libraryInputs(&tmpls[i], lt.Decl)
@@ -230,24 +231,29 @@ func libraryInputs(t *wfv1.Template, decl *dsl.TemplateDecl) {
 // Argo name (Argo's examples call templates main all the time); then
 // pipec-main (pipec-main-2, ...).
 func (c *checker) pipecTemplateNames(p *Pipeline) {
+	all := p.AllSteps()
+	// The steps' template names; each step's retry wrapper's name is taken
+	// too (stepTaken).
+	stepNames := make(map[string]bool, len(all))
 	taken := map[string]bool{}
-	add := func(sts []*Step) {
-		for _, st := range sts {
-			taken[st.TemplateName()] = true
-			taken[st.TemplateName()+wrapperSuffix] = true
-		}
+	for _, st := range all {
+		stepNames[st.TemplateName()] = true
 	}
-	add(p.AllSteps())
 	for _, comp := range p.Composites {
 		taken[comp.Name] = true
-		add(comp.Inner.AllSteps())
+		for _, st := range comp.Inner.AllSteps() {
+			stepNames[st.TemplateName()] = true
+		}
 	}
 	for _, lt := range p.Library {
 		taken[lt.Name] = true
 	}
+	isTaken := func(name string) bool {
+		return taken[name] || stepNames[name] || strings.HasSuffix(name, wrapperSuffix) && stepNames[strings.TrimSuffix(name, wrapperSuffix)]
+	}
 	free := func(base string) string {
 		name := base
-		for i := 1; taken[name]; i++ {
+		for i := 1; isTaken(name); i++ {
 			name = "pipec-" + base
 			if i > 1 {
 				name += "-" + strconv.Itoa(i)

@@ -63,7 +63,7 @@ func (c *checker) loop(sc *scope, l *dsl.LoopClause) *Loop {
 	case src.Path != nil:
 		// A JSON list: a parameter or a step output.
 		lit := &dsl.StringLit{Span: src.Span, Raw: `"${` + src.Path.String() + `}"`}
-		t := &Text{Value: "${" + src.Path.String() + "}", Lit: lit, Refs: map[string]*Ref{}}
+		t := &Text{Value: "${" + src.Path.String() + "}", Lit: lit}
 		lp.Param = t
 		if target := sc.p.stepsByName[src.Path.String()]; target != nil && len(src.Path.Parts) == 1 {
 			// for x in step: one item per iteration of a looped step, a map of its outputs.
@@ -83,8 +83,9 @@ func (c *checker) loop(sc *scope, l *dsl.LoopClause) *Loop {
 					WithHint("make %s loop over a list such as [0, 1, 2] (or a JSON list) instead", target.Name)
 				return lp
 			}
-			t.Refs[src.Path.String()] = &Ref{Path: src.Path.String(), Kind: RefAllOutputs, Step: target, Range: src.Range()}
-			c.use(sc, t.Refs[src.Path.String()], src.Range())
+			ref := &Ref{Path: src.Path.String(), Kind: RefAllOutputs, Step: target, Range: src.Range()}
+			t.setRef(src.Path.String(), ref)
+			c.use(sc, ref, src.Range())
 			lp.Keys = c.outputDecls(target)
 			if !sc.step.dependsOn(target) {
 				sc.step.Deps = append(sc.step.Deps, &Dep{Step: target, Implicit: true, Range: src.Range()})
@@ -95,7 +96,7 @@ func (c *checker) loop(sc *scope, l *dsl.LoopClause) *Loop {
 			if ref.Kind == RefLoopVar {
 				c.errorf(src, "a loop cannot iterate over its own variable")
 			}
-			t.Refs[src.Path.String()] = ref
+			t.setRef(src.Path.String(), ref)
 			c.use(sc, ref, src.Range())
 		}
 		lp.Param = t

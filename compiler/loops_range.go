@@ -172,12 +172,12 @@ func (c *checker) bound(sc *scope, v *dsl.Value) *Bound {
 	case v.Path != nil:
 		path := v.Path.String()
 		lit := &dsl.StringLit{Span: v.Span, Raw: `"${` + path + `}"`}
-		t := &Text{Value: "${" + path + "}", Lit: lit, Refs: map[string]*Ref{}}
+		t := &Text{Value: "${" + path + "}", Lit: lit}
 		ref := c.resolve(sc, path, v.Range())
 		if ref == nil {
 			return nil
 		}
-		t.Refs[path] = ref
+		t.setRef(path, ref)
 		c.use(sc, ref, v.Range())
 		return &Bound{Text: t}
 	case v.Str != nil:

@@ -368,7 +368,35 @@ type Mount struct {
 type Text struct {
 	Value string
 	Lit   *dsl.StringLit
-	Refs  map[string]*Ref // by path
+	Refs  []TextRef // one for each path, in the order they first occur
+}
+
+// TextRef is what one ${path} of a Text refers to.
+type TextRef struct {
+	Path string
+	Ref  *Ref
+}
+
+// Ref returns what ${path} in the text refers to, or nil. A text has few
+// references: they are looked up in order.
+func (t *Text) Ref(path string) *Ref {
+	for i := range t.Refs {
+		if t.Refs[i].Path == path {
+			return t.Refs[i].Ref
+		}
+	}
+	return nil
+}
+
+// setRef makes ${path} in the text refer to r.
+func (t *Text) setRef(path string, r *Ref) {
+	for i := range t.Refs {
+		if t.Refs[i].Path == path {
+			t.Refs[i].Ref = r
+			return
+		}
+	}
+	t.Refs = append(t.Refs, TextRef{Path: path, Ref: r})
 }
 
 // RefKind says what a ${...} reference refers to.

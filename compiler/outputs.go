@@ -25,8 +25,8 @@ func (c *checker) pipelineOutputs(p *Pipeline, items []*dsl.PipelineItem) {
 			if t == nil {
 				continue
 			}
-			for _, r := range t.Refs {
-				if r.Step != nil && (r.Step.Handler != "" || r.Step.HookOf != nil) {
+			for _, tr := range t.Refs {
+				if r := tr.Ref; r.Step != nil && (r.Step.Handler != "" || r.Step.HookOf != nil) {
 					c.diags.Errorf(r.Range, "${%s}: an output of the pipeline is computed from its main steps; %q is a handler or a hook", r.Path, r.Step.Name)
 				}
 			}

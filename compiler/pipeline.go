@@ -4,7 +4,6 @@
 package compiler
 
 import (
-	"slices"
 	"strings"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
@@ -49,7 +48,7 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 		case *dsl.NamespaceStmt:
 			if single("namespace", s) {
 				p.Namespace = s.Namespace.Value()
-				if !dnsLabelRE.MatchString(p.Namespace) {
+				if !isDNSLabel(p.Namespace) {
 					c.errorf(s.Namespace, "invalid namespace %q: it must be lower case letters, digits and '-'", p.Namespace)
 				}
 			}
@@ -226,25 +225,39 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 	c.scopeInputs(p, scopeIns)
 	steps, stageOf := c.stageSteps(p, stageDecls, steps)
 	// Declare every step before resolving any, so references may point forward.
-	byArgoName := map[string][]*Step{} // every step declared so far, by Argo name
+	// Every step declared so far, by Argo name: the first, and the others
+	// of the same name in dupArgoNames.
+	byArgoName := make(map[string]*Step, len(steps))
+	var dupArgoNames map[string][]*Step
+	if len(p.stepsByName) == 0 {
+		p.stepsByName = make(map[string]*Step, len(steps))
+	}
 	for _, s := range steps {
 		st := &Step{Name: s.Name.Name, ArgoName: taskName(s.Name.Name), Decl: s, Handler: s.Handler(), Pipeline: p}
-		if !argoNameRE.MatchString(st.ArgoName) || len(st.ArgoName) > 128 {
+		if !isArgoName(st.ArgoName) || len(st.ArgoName) > 128 {
 			c.errorf(s.Name, "step name %q cannot be an Argo task name", st.Name).WithHint("use letters, digits, '-' and '_', at most 128 characters, starting with a letter or digit")
 		}
 		if prev := p.stepsByName[st.Name]; prev != nil {
 			c.errorf(s.Name, "step %q is defined twice (first at %s)", st.Name, prev.Decl.Name.Range())
 			continue
 		}
-		// Main steps first, then handlers, each in source order.
-		for _, handlers := range []bool{false, true} {
-			for _, other := range byArgoName[st.TemplateName()] {
-				if (other.Handler != "") == handlers {
-					c.errorf(s.Name, "steps %q and %q both become the Argo name %q", other.Name, st.Name, st.TemplateName()).WithHint("rename one of them: '_' becomes '-' and letters become lower case in Argo template names")
+		if first := byArgoName[st.TemplateName()]; first == nil {
+			byArgoName[st.TemplateName()] = st
+		} else {
+			// Main steps first, then handlers, each in source order.
+			same := append([]*Step{first}, dupArgoNames[st.TemplateName()]...)
+			for _, handlers := range []bool{false, true} {
+				for _, other := range same {
+					if (other.Handler != "") == handlers {
+						c.errorf(s.Name, "steps %q and %q both become the Argo name %q", other.Name, st.Name, st.TemplateName()).WithHint("rename one of them: '_' becomes '-' and letters become lower case in Argo template names")
+					}
 				}
 			}
+			if dupArgoNames == nil {
+				dupArgoNames = map[string][]*Step{}
+			}
+			dupArgoNames[st.TemplateName()] = append(dupArgoNames[st.TemplateName()], st)
 		}
-		byArgoName[st.TemplateName()] = append(byArgoName[st.TemplateName()], st)
 		p.stepsByName[st.Name] = st
 		switch {
 		case st.IsHook():
@@ -257,12 +270,8 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 		setStage(st, stageOf)
 	}
 	finishStages(p)
-	argoNames := map[string]*Step{}
-	for name, sts := range byArgoName {
-		argoNames[name] = sts[0]
-	}
 	for _, st := range p.AllSteps() {
-		c.declareHooks(p, st, "", argoNames)
+		c.declareHooks(p, st, "", byArgoName)
 	}
 	// A broken statement may be the step.
 	if len(p.Steps) == 0 && !pipelineHasBad(decl) && p.setting("workflow_template_ref", "cluster_workflow_template_ref") == nil && once["library"] == nil {
@@ -346,7 +355,7 @@ func (c *checker) checkPipelineName(p *Pipeline) {
 		c.errorf(n, "pipeline name %q must be lower case: it becomes a Kubernetes object name", p.Name).WithHint("rename it %q", strings.ReplaceAll(strings.ToLower(p.Name), "_", "-"))
 	case strings.Contains(p.Name, "_"):
 		c.errorf(n, "pipeline name %q cannot contain '_': it becomes a Kubernetes object name", p.Name).WithHint("rename it %q", strings.ReplaceAll(p.Name, "_", "-"))
-	case !dnsLabelRE.MatchString(p.Name):
+	case !isDNSLabel(p.Name):
 		c.errorf(n, "pipeline name %q is not a valid Kubernetes object name", p.Name).WithHint("use lower case letters, digits and '-', starting and ending with a letter or digit")
 	case len(p.Name) > 63:
 		// The name is a label value and an object name (63 at most); a
@@ -449,21 +458,28 @@ func (l *lowerer) spec() wfv1.WorkflowSpec {
 }
 
 // dagTemplates adds the entry point's DAG, the exit handler's and every
-// template they run to spec, with its exit handler and hooks.
+// template they run to spec, with its exit handler and hooks. The steps'
+// templates are built in place in spec.Templates, after the entry point's
+// and the exit handler's.
 func (l *lowerer) dagTemplates(p *Pipeline, spec *wfv1.WorkflowSpec) {
 	main := wfv1.Template{Name: p.EntryName, DAG: &wfv1.DAGTemplate{}}
-	// The templates after the entry point's and the exit handler's: the
-	// steps' (lows) then the others (leaves), put in place at the end.
-	var lows []lowered
+	// spec.Templates: what it had, the entry point's and the exit
+	// handler's (head), the steps' (built in place in all), then the
+	// others (leaves).
+	head := len(spec.Templates) + 1
+	if len(p.ExitSteps) > 0 {
+		head++
+	}
+	var all []wfv1.Template
 	var leaves []wfv1.Template
 	if p.Stages != nil {
 		main, leaves = l.stagesTemplate(p.EntryName, p.Stages)
 	} else {
-		lows = l.steps(p.Steps)
-		main.DAG.Tasks = make([]wfv1.DAGTask, 0, len(lows))
-		for _, low := range lows {
-			main.DAG.Tasks = append(main.DAG.Tasks, low.task)
-		}
+		counts, n := templateCounts(p.Steps)
+		all = make([]wfv1.Template, head+n, head+n+len(p.ExitSteps)+len(p.Hooks))
+		copy(all, spec.Templates)
+		main.DAG.Tasks = l.stepsInto(p.Steps, counts, all[head:])
+		spec.Templates = all[:len(spec.Templates)]
 	}
 	main.Outputs.Parameters = l.dagOutputs(p.Outputs)
 	l.scopeArtifactsLowered(p, &main)
@@ -490,17 +506,14 @@ func (l *lowerer) dagTemplates(p *Pipeline, spec *wfv1.WorkflowSpec) {
 		spec.Templates = append(spec.Templates, exit)
 		spec.OnExit = p.ExitName
 	}
+	if all != nil {
+		// The head was appended in place in all: the steps' templates
+		// follow it.
+		spec.Templates = all
+	}
 	hooks, hookTmpls := l.hooks(p.Hooks)
 	spec.Hooks = hooks
 	leaves = append(leaves, hookTmpls...)
-	n := len(leaves)
-	for _, low := range lows {
-		n += len(low.templates)
-	}
-	spec.Templates = slices.Grow(spec.Templates, n)
-	for _, low := range lows {
-		spec.Templates = append(spec.Templates, low.templates...)
-	}
 	spec.Templates = append(spec.Templates, leaves...)
 }
 

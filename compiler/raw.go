@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -38,18 +39,15 @@ func (c *checker) rawText(sc *scope, s *dsl.RawStmt, atSpec bool) *Text {
 	if !atSpec {
 		return t
 	}
-	paths := make([]string, 0, len(t.Refs))
-	for path := range t.Refs {
-		paths = append(paths, path)
-	}
-	sort.Strings(paths)
-	for _, path := range paths {
-		if r := t.Refs[path]; r.Kind != RefParam && r.Kind != RefArgo {
-			c.diags.Errorf(r.Range, "${%s}: a pipeline's raw fragment is merged into the workflow spec, where only parameters and Argo variables are known", path).
+	refs := slices.Clone(t.Refs)
+	slices.SortFunc(refs, func(a, b TextRef) int { return strings.Compare(a.Path, b.Path) })
+	for _, tr := range refs {
+		if r := tr.Ref; r.Kind != RefParam && r.Kind != RefArgo {
+			c.diags.Errorf(r.Range, "${%s}: a pipeline's raw fragment is merged into the workflow spec, where only parameters and Argo variables are known", tr.Path).
 				WithHint("put the fragment in the step that needs the value: step STEP { raw \"\"\"...\"\"\" }")
-			delete(t.Refs, path)
 		}
 	}
+	t.Refs = slices.DeleteFunc(t.Refs, func(tr TextRef) bool { return tr.Ref.Kind != RefParam && tr.Ref.Kind != RefArgo })
 	return t
 }
 

@@ -6,8 +6,8 @@
 package compiler
 
 import (
-	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/pipec/pipec/diag"
@@ -33,12 +33,13 @@ func (c *checker) plainText(s *dsl.StringLit, what string) *Text {
 		c.diags.Errorf(r, "unclosed ${: a reference ends with }").WithHint("write $${ for a literal ${")
 	}
 	if len(refs) > 0 {
-		t.Refs = make(map[string]*Ref, len(refs))
+		t.Refs = make([]TextRef, 0, len(refs))
 	}
 	for _, r := range refs {
 		if contains(argoVariables, r.Path) {
-			t.Refs[r.Path] = &Ref{Path: r.Path, Kind: RefArgo, Argo: r.Path, Range: r.Range}
-			c.use(nil, t.Refs[r.Path], r.Range)
+			ref := &Ref{Path: r.Path, Kind: RefArgo, Argo: r.Path, Range: r.Range}
+			t.setRef(r.Path, ref)
+			c.use(nil, ref, r.Range)
 			continue
 		}
 		c.diags.Errorf(r.Range, "%s cannot use ${%s}: only Argo's workflow variables are available here", what, r.Path)
@@ -73,15 +74,15 @@ func (c *checker) text(sc *scope, s *dsl.StringLit) *Text {
 		c.diags.Errorf(r, "unclosed ${: a reference ends with }").WithHint("write $${ for a literal ${")
 	}
 	if len(refs) > 0 {
-		t.Refs = make(map[string]*Ref, len(refs))
+		t.Refs = make([]TextRef, 0, len(refs))
 	}
 	for _, r := range refs {
-		ref, done := t.Refs[r.Path]
-		if !done {
+		ref := t.Ref(r.Path)
+		if ref == nil {
 			if ref = c.resolve(sc, r.Path, r.Range); ref == nil {
 				continue
 			}
-			t.Refs[r.Path] = ref
+			t.Refs = append(t.Refs, TextRef{Path: r.Path, Ref: ref})
 		}
 		c.use(sc, ref, r.Range)
 	}
@@ -354,29 +355,90 @@ func (c *checker) declaredNames(st *Step, pick func(dsl.StepStmt) (string, bool)
 // input is one input parameter of a leaf template and the task argument
 // that feeds it.
 type input struct {
-	key   string // identity of what it carries
+	key   inputKey // identity of what it carries
 	name  string
 	value string // the task argument
 }
 
+// inputKey is what an input carries: a kind ("param", "out", "loop",
+// "art", ...) and the names that tell inputs of that kind apart.
+type inputKey struct{ kind, a, b string }
+
+// inputSet is a leaf template's inputs, in order, each with a name of its
+// own. A template has few: they are looked up in the list, and in maps
+// only once there are many (inputSetSmall).
 type inputSet struct {
 	list   []*input
-	byKey  map[string]*input
+	taken  []string // names of inputs supplied otherwise (suppliedInputs)
+	byKey  map[inputKey]*input
 	byName map[string]bool
 }
 
-func (s *inputSet) add(key, base, value string) string {
-	if in := s.byKey[key]; in != nil {
-		return in.name
+// inputSetSmall is the number of inputs up to which an inputSet has no
+// maps.
+const inputSetSmall = 16
+
+// lookup returns the name of the input that carries key, if any.
+func (s *inputSet) lookup(key inputKey) (string, bool) {
+	if s.byKey != nil {
+		if in := s.byKey[key]; in != nil {
+			return in.name, true
+		}
+		return "", false
+	}
+	for _, in := range s.list {
+		if in.key == key {
+			return in.name, true
+		}
+	}
+	return "", false
+}
+
+// nameTaken reports whether an input, or one supplied otherwise, has name.
+func (s *inputSet) nameTaken(name string) bool {
+	if s.byName != nil {
+		return s.byName[name]
+	}
+	for _, in := range s.list {
+		if in.name == name {
+			return true
+		}
+	}
+	for _, t := range s.taken {
+		if t == name {
+			return true
+		}
+	}
+	return false
+}
+
+// add returns the name of the input that carries key, adding it (named
+// after base, with a number if that name is taken) if there is none.
+func (s *inputSet) add(key inputKey, base, value string) string {
+	if name, ok := s.lookup(key); ok {
+		return name
 	}
 	name := sanitizeParamName(base)
-	for i := 2; s.byName[name]; i++ {
-		name = fmt.Sprintf("%s-%d", sanitizeParamName(base), i)
+	for i := 2; s.nameTaken(name); i++ {
+		name = sanitizeParamName(base) + "-" + strconv.Itoa(i)
 	}
 	in := &input{key: key, name: name, value: value}
 	s.list = append(s.list, in)
-	s.byKey[key] = in
-	s.byName[name] = true
+	switch {
+	case s.byKey != nil:
+		s.byKey[key] = in
+		s.byName[name] = true
+	case len(s.list) > inputSetSmall:
+		s.byKey = make(map[inputKey]*input, 2*len(s.list))
+		s.byName = make(map[string]bool, 2*len(s.list)+len(s.taken))
+		for _, in := range s.list {
+			s.byKey[in.key] = in
+			s.byName[in.name] = true
+		}
+		for _, t := range s.taken {
+			s.byName[t] = true
+		}
+	}
 	return name
 }
 
@@ -432,7 +494,7 @@ func substitute(t *Text, repl func(*Ref) string) string {
 		return t.Value
 	}
 	return dslSubstitute(t.Value, func(path string) string {
-		if r := t.Refs[path]; r != nil {
+		if r := t.Ref(path); r != nil {
 			return repl(r)
 		}
 		return "${" + path + "}"

@@ -240,22 +240,28 @@ func (st *Step) RetryWrapped() bool {
 func retryWrapper(st *Step, leaf *wfv1.Template) wfv1.Template {
 	w := wfv1.Template{Name: st.TemplateName() + wrapperSuffix, RetryStrategy: retryStrategy(st.Retry)}
 	call := wfv1.WorkflowStep{Name: "run", Template: leaf.Name}
+	// Every list, and the values they point to, in one allocation each.
 	if n := len(leaf.Inputs.Parameters); n > 0 {
 		w.Inputs.Parameters = make([]wfv1.Parameter, 0, n)
 		call.Arguments.Parameters = make([]wfv1.Parameter, 0, n)
+		values := make([]wfv1.AnyString, n)
+		for i, in := range leaf.Inputs.Parameters {
+			values[i] = wfv1.AnyString("{{inputs.parameters." + in.Name + "}}")
+			w.Inputs.Parameters = append(w.Inputs.Parameters, wfv1.Parameter{Name: in.Name})
+			call.Arguments.Parameters = append(call.Arguments.Parameters, wfv1.Parameter{Name: in.Name, Value: &values[i]})
+		}
 	}
 	if n := len(leaf.Outputs.Parameters); n > 0 || st.ResultUsed {
 		w.Outputs.Parameters = make([]wfv1.Parameter, 0, n+1)
-	}
-	for _, in := range leaf.Inputs.Parameters {
-		w.Inputs.Parameters = append(w.Inputs.Parameters, wfv1.Parameter{Name: in.Name})
-		call.Arguments.Parameters = append(call.Arguments.Parameters, wfv1.Parameter{Name: in.Name, Value: anyString("{{inputs.parameters." + in.Name + "}}")})
-	}
-	for _, out := range leaf.Outputs.Parameters {
-		w.Outputs.Parameters = append(w.Outputs.Parameters, wfv1.Parameter{Name: out.Name, ValueFrom: &wfv1.ValueFrom{Parameter: "{{steps.run.outputs.parameters." + out.Name + "}}"}})
-	}
-	if st.ResultUsed {
-		w.Outputs.Parameters = append(w.Outputs.Parameters, wfv1.Parameter{Name: ResultOutput, ValueFrom: &wfv1.ValueFrom{Parameter: "{{steps.run.outputs.result}}"}})
+		from := make([]wfv1.ValueFrom, 0, n+1)
+		for _, out := range leaf.Outputs.Parameters {
+			from = append(from, wfv1.ValueFrom{Parameter: "{{steps.run.outputs.parameters." + out.Name + "}}"})
+			w.Outputs.Parameters = append(w.Outputs.Parameters, wfv1.Parameter{Name: out.Name, ValueFrom: &from[len(from)-1]})
+		}
+		if st.ResultUsed {
+			from = append(from, wfv1.ValueFrom{Parameter: "{{steps.run.outputs.result}}"})
+			w.Outputs.Parameters = append(w.Outputs.Parameters, wfv1.Parameter{Name: ResultOutput, ValueFrom: &from[len(from)-1]})
+		}
 	}
 	wrapArtifacts(&w, &call, leaf, st)
 	w.Steps = []wfv1.ParallelSteps{{Steps: []wfv1.WorkflowStep{call}}}
@@ -283,8 +289,8 @@ const wrapperSuffix = "-with-retry"
 // template pipec generates for another step (a retry wrapper): Argo would
 // see two templates of one name.
 func (c *checker) checkGeneratedNames(p *Pipeline) {
-	byArgoName := map[string]*Step{}
 	all := p.AllSteps()
+	byArgoName := make(map[string]*Step, len(all))
 	for _, st := range all {
 		byArgoName[st.TemplateName()] = st
 	}

@@ -223,7 +223,7 @@ func checkObjectName(c *checker, v *dsl.Value, what string) (any, bool) {
 	if !ok {
 		return nil, false
 	}
-	if name := s.(string); !dnsLabelRE.MatchString(name) || len(name) > 63 {
+	if name := s.(string); !isDNSLabel(name) || len(name) > 63 {
 		c.errorf(v, "%q is not a valid Workflow name", name).WithHint("use at most 63 lower case letters, digits and '-', starting and ending with a letter or digit")
 		return nil, false
 	}

@@ -77,7 +77,7 @@ func checkTemplateName(c *checker, v *dsl.Value, what string) (any, bool) {
 	if !ok {
 		return nil, false
 	}
-	if name := s.(string); !argoNameRE.MatchString(name) || len(name) > 128 {
+	if name := s.(string); !isArgoName(name) || len(name) > 128 {
 		c.errorf(v, "%q cannot be an Argo template name", name).WithHint("use letters, digits and '-', at most 128 characters, starting with a letter or digit")
 		return nil, false
 	}

@@ -189,7 +189,7 @@ func (c *checker) sync(out **wfv1.Synchronization, s *dsl.SyncStmt) {
 	ns := ""
 	if s.Namespace != nil {
 		ns = c.literalOnly(s.Namespace, "a namespace")
-		if !dnsLabelRE.MatchString(ns) {
+		if !isDNSLabel(ns) {
 			c.errorf(s.Namespace, "invalid namespace %q", ns)
 		}
 	}

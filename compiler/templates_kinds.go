@@ -594,7 +594,8 @@ func (c *checker) runtimeDuration(sc *scope, s *dsl.StringLit, what string) *Tex
 	if len(t.Refs) != 1 {
 		return t
 	}
-	for path, ref := range t.Refs {
+	for _, tr := range t.Refs {
+		path, ref := tr.Path, tr.Ref
 		if t.Value != "${"+path+"}" {
 			break
 		}

@@ -109,6 +109,12 @@ func isStringToken(t *lexer.Token) bool {
 
 // ---- values ----
 
+// valueString is a string Value with its StringLit, allocated together.
+type valueString struct {
+	v Value
+	s StringLit
+}
+
 func (c *fastCursor) stringLit() *StringLit {
 	t := c.peek()
 	if !c.ok || !isStringToken(t) {
@@ -154,12 +160,16 @@ func (c *fastCursor) value() *Value {
 		return nil
 	}
 	t := c.peek()
+	if isStringToken(t) {
+		// The value and its string in one allocation: most values are
+		// strings.
+		c.next()
+		vs := &valueString{s: StringLit{Span: Span{Pos: t.Pos, EndPos: c.end()}, Raw: t.Value}}
+		vs.v.Str, vs.v.Span = &vs.s, vs.s.Span
+		return &vs.v
+	}
 	v := &Value{}
 	switch {
-	case isStringToken(t):
-		v.Str = c.stringLit()
-		v.Span = v.Str.Span
-		return v
 	case t.Type == intType || t.Type == floatType || t.Type == durationType:
 		num := *t
 		c.next()
@@ -214,7 +224,8 @@ func (c *fastCursor) value() *Value {
 // values parses `( @@ ( ',' @@ )* ','? )? close`, the elements of a list or
 // the arguments of a call, after the opening token.
 func (c *fastCursor) values(close string) []*Value {
-	var out []*Value
+	var buf [8]*Value
+	out := buf[:0]
 	for c.ok && !c.is(close) {
 		out = append(out, c.value())
 		if !c.is(",") {
@@ -223,6 +234,17 @@ func (c *fastCursor) values(close string) []*Value {
 		c.next()
 	}
 	c.expect(close)
+	return exact(out)
+}
+
+// exact returns a copy of s of its length (nil for none): a list gathered
+// in a buffer on the stack, then allocated once.
+func exact[T any](s []T) []T {
+	if len(s) == 0 {
+		return nil
+	}
+	out := make([]T, len(s))
+	copy(out, s)
 	return out
 }
 
@@ -241,7 +263,8 @@ func (c *fastCursor) list() *ListLit {
 func (c *fastCursor) mapLit() *MapLit {
 	t := c.peek()
 	c.expect("{")
-	var entries []*MapEntry
+	var buf [8]*MapEntry
+	entries := buf[:0]
 	for c.ok && !c.is("}") {
 		kt := c.peek()
 		k := c.key()
@@ -260,7 +283,7 @@ func (c *fastCursor) mapLit() *MapLit {
 	if !c.ok {
 		return nil
 	}
-	return &MapLit{Span: Span{Pos: t.Pos, EndPos: c.end()}, Entries: entries}
+	return &MapLit{Span: Span{Pos: t.Pos, EndPos: c.end()}, Entries: exact(entries)}
 }
 
 // call: `@@Ident '(' ( (?! Ident '=') @@Value ( ',' (?! Ident '=')

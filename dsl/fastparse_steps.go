@@ -57,18 +57,24 @@ func fastStepDecl(c *fastCursor) *StepDecl {
 	}
 	c.expect("step")
 	s.Name = c.ident()
+	var clauses [4]*StepClause
+	cls := clauses[:0]
 	for c.ok {
 		cl := c.stepClause()
 		if cl == nil {
 			break
 		}
-		s.Clauses = append(s.Clauses, cl)
+		cls = append(cls, cl)
 	}
+	s.Clauses = exact(cls)
 	if c.is("{") {
 		c.next()
+		var buf [16]*StepItem
+		items := buf[:0]
 		for c.ok && !c.is("}") {
-			s.Items = append(s.Items, c.stepItem())
+			items = append(items, c.stepItem())
 		}
+		s.Items = exact(items)
 		c.expect("}")
 	}
 	if !c.ok {

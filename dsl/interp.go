@@ -27,6 +27,11 @@ func Interpolations(s *StringLit) (refs []Interp, unclosed []diag.Range) {
 	pos := base
 	advanceTo := func(from, to int) { pos.Advance(raw[from:to]) }
 	last := 0
+	if n := strings.Count(raw, "${"); n > 0 {
+		refs = make([]Interp, 0, n) // one each, but for $${ and unclosed ones
+	} else {
+		return nil, nil
+	}
 	for i := 0; i+1 < len(raw); i++ {
 		if raw[i] != '$' {
 			continue
@@ -52,6 +57,9 @@ func Interpolations(s *StringLit) (refs []Interp, unclosed []diag.Range) {
 		endPos.Advance(raw[i : i+end+1])
 		refs = append(refs, Interp{Path: strings.TrimSpace(raw[i+2 : i+end]), Range: Span{Pos: start, EndPos: endPos}.Range()})
 		i += end
+	}
+	if len(refs) == 0 {
+		refs = nil
 	}
 	return refs, unclosed
 }
