@@ -156,7 +156,7 @@ func newGraphShapes(graph *Object, stubs map[string]bool) (*graphShapes, bool) {
 		if err != nil || bytes.Contains(b, []byte("tasks.")) {
 			return nil, false
 		}
-		_, w, _ := rewriteTags(b, nil, false)
+		_, w, _ := appendRewrittenTags(nil, b, paramIndex{}, false)
 		whole = whole && w
 	}
 	return &graphShapes{c: c, stubs: stubs, tmpl: map[string]tmplKey{}, task: map[taskRef][]byte{}, whole: whole}, true
