@@ -18,12 +18,14 @@ import (
 // unitShape is the key of a unit's shape: the shapes of its templates, the
 // wrapper's without the name of its leaf.
 func unitShape(spec *wfv1.WorkflowSpec, u shapeUnit) (string, bool) {
-	shape := templateShape
 	top := spec.Templates[u.top]
 	if u.leaf < 0 {
-		return shape(&top, nil)
+		return templateShape(&top, nil)
 	}
-	a, ok := shape(&top, func(c *wfv1.Template) int {
+	// Both shapes in one buffer, copied once.
+	kb := jsonBuffers.Get().(*jsonBuffer)
+	defer jsonBuffers.Put(kb)
+	key, ok, _ := appendTemplateShape(kb.buf[:0], &top, func(c *wfv1.Template) int {
 		step := c.Steps[0].Steps[0]
 		step.Template = ""
 		args, renamed := renameArgs(step.Arguments.Parameters, spec.Templates[u.leaf].Inputs.Parameters)
@@ -35,10 +37,13 @@ func unitShape(spec *wfv1.WorkflowSpec, u shapeUnit) (string, bool) {
 		return 0
 	})
 	if !ok {
+		kb.buf = key
 		return "", false
 	}
-	b, ok := shape(&spec.Templates[u.leaf], nil)
-	return a + "\x01" + b, ok
+	// A leaf that has no shape keeps the wrapper's key (as the reference).
+	key, ok, _ = appendTemplateShape(append(key, '\x01'), &spec.Templates[u.leaf], nil)
+	kb.buf = key
+	return string(key), ok
 }
 
 // argsByPosition is the arguments a wrapper passes its leaf, named by the
@@ -101,6 +106,19 @@ func templateShape(t *wfv1.Template, edit func(*wfv1.Template) int) (string, boo
 // no memo of earlier templates' keys is kept (a memo by reflect.DeepEqual
 // cost more than the marshals it saved; docs/performance.md, 2 December).
 func templateShapeRenamed(t *wfv1.Template, edit func(*wfv1.Template) int) (key string, ok, rename bool) {
+	kb := jsonBuffers.Get().(*jsonBuffer)
+	defer jsonBuffers.Put(kb)
+	b, ok, rename := appendTemplateShape(kb.buf[:0], t, edit)
+	kb.buf = b
+	if !ok {
+		return "", false, false
+	}
+	return string(b), true, rename
+}
+
+// appendTemplateShape is templateShapeRenamed with the key appended to dst
+// (dst, if not ok).
+func appendTemplateShape(dst []byte, t *wfv1.Template, edit func(*wfv1.Template) int) (key []byte, ok, rename bool) {
 	c := *t
 	c.Name = ""
 	if t.Container != nil {
@@ -139,34 +157,25 @@ func templateShapeRenamed(t *wfv1.Template, edit func(*wfv1.Template) int) (key 
 	b, err := argojson.AppendTemplate(jb.buf[:0], &c)
 	jb.buf = b
 	if err != nil || bytes.Count(b, []byte(`\u0000`)) != marks {
-		return "", false, false
+		return dst, false, false
 	}
-	var ob *jsonBuffer
-	out := b
-	if rename {
-		ob = jsonBuffers.Get().(*jsonBuffer)
-		defer jsonBuffers.Put(ob)
-		out = ob.buf[:0]
-	}
-	out, whole, renamable := appendRewrittenTags(out, b, index, rename)
-	if ob != nil {
-		ob.buf = out
-	}
+	out, whole, renamable := appendRewrittenTags(dst, b, index, rename)
 	if !whole {
-		return "", false, false
+		return dst, false, false
 	}
 	if rename && !renamable {
 		// A tag Argo resolves with the inputs' own names: keep them.
 		c.Inputs.Parameters = inputs
 		if b, err = argojson.AppendTemplate(jb.buf[:0], &c); err != nil {
-			return "", false, false
+			return dst, false, false
 		}
-		return string(b), true, false
+		jb.buf = b
+		return append(dst, b...), true, false
 	}
 	if rename {
-		b = out
+		return out, true, true
 	}
-	return string(b), true, rename
+	return append(dst, b...), true, false
 }
 
 // inputIndex is the position of each input parameter by name; ok is false
