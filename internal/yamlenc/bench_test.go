@@ -10,6 +10,7 @@ import (
 	"github.com/pipec/pipec/bench"
 	"github.com/pipec/pipec/compiler"
 	"github.com/pipec/pipec/internal/yamlenc"
+	"github.com/pipec/pipec/internal/yamlenc/internal/oldyamlenc"
 )
 
 var benchObjects = map[int]*compiler.Object{}
@@ -90,4 +91,46 @@ func BenchmarkGenericTree(b *testing.B) {
 			return err
 		}
 	})
+}
+
+// BenchmarkSequenceFromJSON is what pipec's emit does with most of a
+// large workflow: its templates marshalled in parts of 64, each part's
+// JSON converted by SequenceFromJSON into a buffer used again, with
+// pipec's pruning. impl=old is the implementation this one replaced
+// (internal/oldyamlenc), measured in the same binary.
+func BenchmarkSequenceFromJSON(b *testing.B) {
+	for _, impl := range []string{"new", "old"} {
+		b.Run("impl="+impl, func(b *testing.B) {
+			runBench(b, func(b *testing.B, obj *compiler.Object) func() error {
+				tmpls := obj.Spec().Templates
+				var parts [][]byte
+				size := 0
+				for i := 0; i < len(tmpls); i += 64 {
+					j, err := json.Marshal(tmpls[i:min(i+64, len(tmpls))])
+					if err != nil {
+						b.Fatal(err)
+					}
+					parts = append(parts, j)
+					size += len(j)
+				}
+				b.SetBytes(int64(size))
+				oldOpts := oldyamlenc.Options{Prune: pipecOpts.Prune, KeepEmpty: pipecOpts.KeepEmpty}
+				var buf []byte
+				return func() error {
+					for _, j := range parts {
+						var err error
+						if impl == "new" {
+							buf, err = yamlenc.SequenceFromJSON(buf[:0], j, 2, pipecOpts)
+						} else {
+							buf, err = oldyamlenc.SequenceFromJSON(buf[:0], j, 2, oldOpts)
+						}
+						if err != nil {
+							return err
+						}
+					}
+					return nil
+				}
+			})
+		})
+	}
 }

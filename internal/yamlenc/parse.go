@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"math/bits"
+	"slices"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -33,6 +35,10 @@ type node struct {
 	// del: a key dropped after the fact (the empty "name" of a container,
 	// which is only known to be dropped once the object's "image" is seen).
 	del bool
+	// simple: a string, not empty, in the source (not esc), all of whose
+	// bytes are ASCII that style need not look at (ordinary): its style
+	// is simpleStyle's, found without reading it all again.
+	simple bool
 	// Strings and numbers: the text is src[a:b] (arena[a:b] if esc).
 	// Objects and arrays: a is the number of members or elements kept, b
 	// the index of the first node after the value's last node.
@@ -43,11 +49,14 @@ type node struct {
 const maxDepth = 10000
 
 type parser struct {
-	src   []byte
-	pos   int
+	src []byte
+	pos int
+	// nodes[:n] are the nodes parsed; the slice is kept at its full
+	// length (see add).
 	nodes []node
+	n     int
 	arena []byte // decoded text of strings with escapes
-	opts  *Options
+	opts  Options
 	depth int
 }
 
@@ -74,6 +83,23 @@ func (p *parser) text(n *node) []byte {
 		return p.arena[n.a:n.b]
 	}
 	return p.src[n.a:n.b]
+}
+
+// add appends a node. The slice is kept at its full length and the count
+// in n, so that adding a node stores no slice header (whose pointer would
+// need a write barrier while the collector runs).
+func (p *parser) add(nd node) {
+	if p.n == len(p.nodes) {
+		p.grow()
+	}
+	p.nodes[p.n] = nd
+	p.n++
+}
+
+// grow makes room for more nodes.
+func (p *parser) grow() {
+	p.nodes = slices.Grow(p.nodes[:p.n], p.n+1)
+	p.nodes = p.nodes[:cap(p.nodes)]
 }
 
 func (p *parser) skipSpace() {
@@ -167,7 +193,7 @@ func (p *parser) literal(word string, kind uint8) error {
 		return p.failf("invalid literal (expected %s)", word)
 	}
 	p.pos += len(word)
-	p.nodes = append(p.nodes, node{kind: kind})
+	p.add(node{kind: kind})
 	return nil
 }
 
@@ -214,7 +240,7 @@ func (p *parser) number() error {
 		}
 	}
 	p.pos = i
-	p.nodes = append(p.nodes, node{kind: kNum, a: int32(start), b: int32(i)})
+	p.add(node{kind: kNum, a: int32(start), b: int32(i)})
 	return nil
 }
 
@@ -227,13 +253,23 @@ func (p *parser) str() error {
 	i := p.pos + 1
 	start := i
 	ascii := true
-	// Eight bytes at a time while none is special: a quote, a backslash, a
-	// control character or a non-ASCII byte.
+	styled := uint64(0) // non-zero once a byte style looks at may have been seen
+	// Eight bytes at a time up to the first special one: a quote, a
+	// backslash, a control character or a non-ASCII byte; noting spaces,
+	// colons and DELs, at which style looks. (The lowest byte hasZero and
+	// hasLess flag is exact: only bytes above a flagged one can be flagged
+	// wrongly.)
 	for i+8 <= len(s) {
 		x := binary.LittleEndian.Uint64(s[i:])
-		if (hasZero(x^(lsb*'"'))|hasZero(x^(lsb*'\\'))|hasLess(x, 0x20)|x)&msb != 0 {
+		stop := (hasZero(x^(lsb*'"')) | hasZero(x^(lsb*'\\')) | hasLess(x, 0x20) | x) & msb
+		seen := hasZero(x^(lsb*' ')) | hasZero(x^(lsb*':')) | hasZero(x^(lsb*0x7f))
+		if stop != 0 {
+			k := bits.TrailingZeros64(stop) &^ 7 // the special byte's bit offset
+			styled |= seen & (1<<k - 1)
+			i += k >> 3
 			break
 		}
+		styled |= seen
 		i += 8
 	}
 	for ; i < len(s); i++ {
@@ -245,9 +281,12 @@ func (p *parser) str() error {
 			}
 			break
 		}
+		if !ordinary[c] {
+			styled = 1
+		}
 	}
 	if i < len(s) && s[i] == '"' && (ascii || utf8.Valid(s[start:i])) {
-		p.nodes = append(p.nodes, node{kind: kStr, a: int32(start), b: int32(i)})
+		p.add(node{kind: kStr, simple: ascii && styled == 0 && i > start, a: int32(start), b: int32(i)})
 		p.pos = i + 1
 		return nil
 	}
@@ -265,7 +304,7 @@ func (p *parser) str() error {
 		c := s[i]
 		switch {
 		case c == '"':
-			p.nodes = append(p.nodes, node{kind: kStr, esc: true, a: int32(astart), b: int32(len(p.arena))})
+			p.add(node{kind: kStr, esc: true, a: int32(astart), b: int32(len(p.arena))})
 			p.pos = i + 1
 			return nil
 		case c < 0x20:
@@ -390,8 +429,8 @@ func (p *parser) array() error {
 	if err := p.enter(); err != nil {
 		return err
 	}
-	self := len(p.nodes)
-	p.nodes = append(p.nodes, node{kind: kArr})
+	self := p.n
+	p.add(node{kind: kArr})
 	p.pos++ // '['
 	p.skipSpace()
 	n := int32(0)
@@ -420,7 +459,7 @@ func (p *parser) array() error {
 		}
 	}
 	p.nodes[self].a = n
-	p.nodes[self].b = int32(len(p.nodes))
+	p.nodes[self].b = int32(p.n)
 	p.depth--
 	return nil
 }
@@ -429,8 +468,8 @@ func (p *parser) object(ctx int) error {
 	if err := p.enter(); err != nil {
 		return err
 	}
-	self := len(p.nodes)
-	p.nodes = append(p.nodes, node{kind: kObj})
+	self := p.n
+	p.add(node{kind: kObj})
 	p.pos++ // '{'
 	p.skipSpace()
 	prune := p.opts.Prune
@@ -448,7 +487,7 @@ func (p *parser) object(ctx int) error {
 				}
 				return p.failf("invalid character %q looking for beginning of object key string", p.src[p.pos])
 			}
-			key := len(p.nodes)
+			key := p.n
 			if err := p.str(); err != nil {
 				return err
 			}
@@ -507,7 +546,7 @@ func (p *parser) object(ctx int) error {
 		n--
 	}
 	p.nodes[self].a = n
-	p.nodes[self].b = int32(len(p.nodes))
+	p.nodes[self].b = int32(p.n)
 	p.depth--
 	return nil
 }
@@ -520,24 +559,29 @@ func next(nodes []node, i int) int {
 	return i + 1
 }
 
+// ctxDrops reports whether the member k of an object in context ctx is
+// dropped whatever its value: the document's status, its metadata's
+// creationTimestamp.
+func ctxDrops(ctx int, k []byte) bool {
+	return ctx == ctxTop && string(k) == "status" || ctx == ctxMeta && string(k) == "creationTimestamp"
+}
+
 // drop drops the member whose key is the node at key (and whose value was
 // the last parsed) if pruning says so, and reports whether it did.
 func (p *parser) drop(ctx int, key int) bool {
-	k := p.text(&p.nodes[key])
 	v := &p.nodes[key+1]
 	drop := false
 	switch {
-	case ctx == ctxTop && string(k) == "status":
-		drop = true
-	case ctx == ctxMeta && string(k) == "creationTimestamp":
-		drop = true
 	case v.kind == kNull:
 		drop = true
 	case (v.kind == kObj || v.kind == kArr) && v.a == 0:
-		drop = !p.opts.KeepEmpty[string(k)]
+		k := p.text(&p.nodes[key])
+		drop = !p.opts.KeepEmpty[string(k)] || ctxDrops(ctx, k)
+	case ctx != ctxNone:
+		drop = ctxDrops(ctx, p.text(&p.nodes[key]))
 	}
 	if drop {
-		p.nodes = p.nodes[:key]
+		p.n = key
 	}
 	return drop
 }

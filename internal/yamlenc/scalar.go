@@ -2,10 +2,8 @@ package yamlenc
 
 import (
 	"bytes"
-	"regexp"
-	"strconv"
-	"strings"
-	"time"
+	"encoding/binary"
+	"math/bits"
 	"unicode/utf8"
 )
 
@@ -51,6 +49,20 @@ func style(s []byte, key bool) int {
 		indicator  bool // ": " or " #"
 	)
 	for i := 0; i < len(s); i++ {
+		// Eight bytes at a time up to one that is not ordinary or not
+		// ASCII (the lowest flagged byte is exact, as in parser.str).
+		for i+8 <= len(s) {
+			x := binary.LittleEndian.Uint64(s[i:])
+			m := (hasLess(x, 0x21) | hasZero(x^(lsb*':')) | hasZero(x^(lsb*0x7f)) | x) & msb
+			if m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			i += 8
+		}
+		if i >= len(s) {
+			break
+		}
 		c := s[i]
 		if ordinary[c] {
 			continue
@@ -113,166 +125,64 @@ func plainStart(s []byte) bool {
 	return true
 }
 
-// nonString reports whether the plain scalar s would be read as something
-// other than a string by the YAML 1.1 resolver of go.yaml.in/yaml/v2, the
-// library sigs.k8s.io/yaml (and so kubectl and Argo) decode with, or is a
-// base-60 float, which that library's encoder quotes for other parsers:
-// exactly the strings it quotes, so that pipec writes what
-// sigs.k8s.io/yaml writes. They are a boolean (y, n, yes, no, on, off, true,
-// false in three cases), a null (~, null), a merge key (<<), an infinity or
-// not-a-number with a dot, a float, an integer of any base (with
-// underscores), or a timestamp. YAML 1.2 readers read no more of them as
-// other than strings.
-func nonString(s []byte) bool {
-	if !mayNotBeString[s[0]] {
-		return false
+// simpleStyle is style for a string that is not empty and has only ASCII
+// bytes that are ordinary: a string that needs no escapes, has no space,
+// colon or line break, and so can be plain unless it reads as other than
+// a string or starts with an indicator.
+func simpleStyle(s []byte) int {
+	switch {
+	case nonString(s):
+		return doubleQuoted
+	case !plainStart(s):
+		return singleQuoted
 	}
-	if len(s) <= 6 {
-		switch string(s) {
-		case "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON",
-			"n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF",
-			"~", "null", "Null", "NULL", "<<",
-			".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF",
-			"+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF":
-			return true
-		}
-	}
-	switch c := s[0]; {
-	case c == '.':
-		_, err := strconv.ParseFloat(string(s), 64)
-		return err == nil
-	case c == '+' || c == '-' || isDigit(c):
-		return numberLike(string(s))
-	}
-	return false
+	return plain
 }
 
-// numberLike is nonString for a scalar that starts with a sign or a digit.
-func numberLike(s string) bool {
-	// "500m", "1Gi", "30s", "3-retry": no need to parse.
-	return onlyNumberBytes(s) && parsesAsNumber(s)
-}
-
-// onlyNumberBytes reports whether every byte of s is in inNumber.
-func onlyNumberBytes(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if !inNumber[s[i]] {
-			return false
-		}
+// scalar appends the string of node n, a key or a value; a multi-line
+// value whose lines are at indentation ind is written as a literal block
+// scalar (its last line not ended).
+func (e *encoder) scalar(out []byte, n *node, key bool, ind int) []byte {
+	s := e.p.text(n)
+	st := 0
+	if n.simple {
+		st = simpleStyle(s)
+	} else {
+		st = style(s, key)
 	}
-	return true
-}
-
-// parsesAsNumber is numberLike without the check of its bytes.
-func parsesAsNumber(s string) bool {
-	if strings.IndexByte(s, ':') >= 0 && base60Float.MatchString(s) {
-		return true
-	}
-	if isTimestamp(s) {
-		return true
-	}
-	plain := strings.ReplaceAll(s, "_", "")
-	if _, err := strconv.ParseInt(plain, 0, 64); err == nil {
-		return true
-	}
-	if _, err := strconv.ParseUint(plain, 0, 64); err == nil {
-		return true
-	}
-	if yamlStyleFloat.MatchString(plain) {
-		if _, err := strconv.ParseFloat(plain, 64); err == nil {
-			return true
-		}
-	}
-	if strings.HasPrefix(plain, "0b") {
-		if _, err := strconv.ParseUint(plain[2:], 2, 64); err == nil {
-			return true
-		}
-	} else if strings.HasPrefix(plain, "-0b") {
-		if _, err := strconv.ParseInt("-"+plain[3:], 2, 64); err == nil {
-			return true
-		}
-	}
-	return false
-}
-
-var (
-	base60Float    = regexp.MustCompile(`^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$`)
-	yamlStyleFloat = regexp.MustCompile(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`)
-)
-
-// timestampFormats are the layouts YAML 1.1 timestamps are read with.
-var timestampFormats = []string{
-	"2006-1-2T15:4:5.999999999Z07:00",
-	"2006-1-2t15:4:5.999999999Z07:00",
-	"2006-1-2 15:4:5.999999999",
-	"2006-1-2",
-}
-
-// isTimestamp reports whether s reads as a YAML 1.1 timestamp: four digits,
-// a dash, and one of timestampFormats.
-func isTimestamp(s string) bool {
-	if len(s) < 5 || !isDigit(s[0]) || !isDigit(s[1]) || !isDigit(s[2]) || !isDigit(s[3]) || s[4] != '-' {
-		return false
-	}
-	for _, f := range timestampFormats {
-		if _, err := time.Parse(f, s); err == nil {
-			return true
-		}
-	}
-	return false
-}
-
-// inNumber[c] is true for the bytes a scalar numberLike reports may have:
-// those of integers of any base with underscores, floats, base-60 numbers
-// and timestamps (and a few more).
-var inNumber = func() (in [256]bool) {
-	for _, c := range []byte("0123456789abcdefABCDEFxXoO_+-.:tTzZ ") {
-		in[c] = true
-	}
-	return in
-}()
-
-// mayNotBeString[c] is true for the first bytes of the strings nonString
-// may report.
-var mayNotBeString [256]bool
-
-func init() {
-	for _, c := range []byte("0123456789+-.~<yYnNtTfFoO") {
-		mayNotBeString[c] = true
-	}
-}
-
-// scalar writes the string s, a key or a value; a multi-line value whose
-// lines are at indentation ind is written as a literal block scalar (its
-// last line not ended).
-func (e *encoder) scalar(s []byte, key bool, ind int) {
-	switch style(s, key) {
+	switch st {
 	case plain:
-		e.out = append(e.out, s...)
+		return append(out, s...)
 	case singleQuoted:
-		e.out = append(e.out, '\'')
-		for {
-			i := bytes.IndexByte(s, '\'')
-			if i < 0 {
-				break
-			}
-			e.out = append(e.out, s[:i+1]...)
-			e.out = append(e.out, '\'')
-			s = s[i+1:]
-		}
-		e.out = append(e.out, s...)
-		e.out = append(e.out, '\'')
+		return appendSingle(out, s)
 	case doubleQuoted:
-		e.double(s)
-	case literal:
-		e.literal(s, ind)
+		return appendDouble(out, s)
+	default:
+		return appendLiteral(out, s, ind)
 	}
+}
+
+// appendSingle appends s single-quoted.
+func appendSingle(out, s []byte) []byte {
+	out = append(out, '\'')
+	for {
+		i := bytes.IndexByte(s, '\'')
+		if i < 0 {
+			break
+		}
+		out = append(out, s[:i+1]...)
+		out = append(out, '\'')
+		s = s[i+1:]
+	}
+	out = append(out, s...)
+	return append(out, '\'')
 }
 
 const hexDigits = "0123456789ABCDEF"
 
-func (e *encoder) double(s []byte) {
-	out := append(e.out, '"')
+// appendDouble appends s double-quoted, with escapes.
+func appendDouble(out, s []byte) []byte {
+	out = append(out, '"')
 	start := 0 // of the bytes not yet copied
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -307,40 +217,40 @@ func (e *encoder) double(s []byte) {
 		start = i
 	}
 	out = append(out, s[start:]...)
-	e.out = append(out, '"')
+	return append(out, '"')
 }
 
-// literal writes s, which has a newline, as a literal block scalar whose
-// lines are at indentation ind: header, then each line on its own (empty
+// appendLiteral appends s, which has a newline, as a literal block scalar
+// whose lines are at indentation ind: header, then each line on its own (empty
 // lines without indentation), the last one not ended.
-func (e *encoder) literal(s []byte, ind int) {
-	e.out = append(e.out, '|')
+func appendLiteral(out, s []byte, ind int) []byte {
+	out = append(out, '|')
 	if s[0] == ' ' || s[0] == '\n' {
-		e.out = append(e.out, '2')
+		out = append(out, '2')
 	}
 	n := len(s)
 	switch {
 	case s[n-1] != '\n':
-		e.out = append(e.out, '-') // strip
+		out = append(out, '-') // strip
 	case n >= 2 && s[n-2] != '\n':
 		s = s[:n-1] // clip: the one final newline is implied
 	default:
-		e.out = append(e.out, '+') // keep: the final newlines are empty lines
+		out = append(out, '+') // keep: the final newlines are empty lines
 		s = s[:n-1]
 	}
 	for {
-		e.out = append(e.out, '\n')
+		out = append(out, '\n')
 		i := bytes.IndexByte(s, '\n')
 		line := s
 		if i >= 0 {
 			line = s[:i]
 		}
 		if len(line) > 0 {
-			e.indent(ind)
-			e.out = append(e.out, line...)
+			out = appendIndent(out, ind)
+			out = append(out, line...)
 		}
 		if i < 0 {
-			return
+			return out
 		}
 		s = s[i+1:]
 	}

@@ -73,9 +73,7 @@ type Options struct {
 // Strings with escapes or invalid UTF-8 are decoded as encoding/json
 // decodes them (invalid bytes and lone surrogates become U+FFFD).
 func FromJSON(dst []byte, src []byte, opts Options) ([]byte, error) {
-	return convert(dst, src, opts, (*parser).parseDocument, "{}\n", func(e *encoder) error {
-		return e.mapping(0, 0, false)
-	})
+	return convert(dst, src, opts, false, 0)
 }
 
 // SequenceFromJSON appends to dst the YAML of the JSON array src as the
@@ -88,34 +86,52 @@ func FromJSON(dst []byte, src []byte, opts Options) ([]byte, error) {
 // JSON that is not an array, is a *SyntaxError; the other errors are
 // FromJSON's.
 func SequenceFromJSON(dst []byte, src []byte, ind int, opts Options) ([]byte, error) {
-	return convert(dst, src, opts, (*parser).parseArrayDocument, "", func(e *encoder) error {
-		return e.sequence(0, ind, false)
-	})
+	return convert(dst, src, opts, true, ind)
 }
 
-// convert is FromJSON and SequenceFromJSON: it parses src with parse,
-// then appends to dst empty if the top value has no members or elements
-// left, or else what write writes.
-func convert(dst, src []byte, opts Options, parse func(*parser) error, empty string, write func(*encoder) error) ([]byte, error) {
+// convert is FromJSON (seq false) and SequenceFromJSON (seq true, at
+// indentation ind). The parser and the encoder stay on its stack (no
+// function values: those would move them to the heap, and every append
+// to their buffers would pay a write barrier while the collector runs).
+func convert(dst, src []byte, opts Options, seq bool, ind int) ([]byte, error) {
 	if len(src) > maxInput {
 		return dst, fmt.Errorf("yamlenc: input of %d bytes is larger than %d", len(src), maxInput)
 	}
-	p := parser{src: src, opts: &opts}
+	var e encoder
+	p := &e.p
+	*p = parser{src: src, opts: opts}
 	// Argo objects marshal to about one node (kept or pruned) per 13
 	// bytes of JSON.
-	p.nodes = getNodes(len(src)/10 + 8)
-	defer func() { putNodes(p.nodes) }()
-	if err := parse(&p); err != nil {
+	pooled := getNodes(len(src)/10 + 8)
+	p.nodes = (*pooled)[:cap(*pooled)]
+	defer func() { putNodes(pooled, p.nodes) }()
+	var err error
+	if seq {
+		err = p.parseArrayDocument()
+	} else {
+		err = p.parseDocument()
+	}
+	if err != nil {
 		return dst, err
 	}
+	p.nodes = p.nodes[:p.n]
 	if p.nodes[0].a == 0 {
-		return append(dst, empty...), nil
+		if seq {
+			return dst, nil
+		}
+		return append(dst, "{}\n"...), nil
 	}
-	e := encoder{p: &p, out: slices.Grow(dst, len(src)+len(src)/4), keys: make([]int32, 0, 64)}
-	if err := write(&e); err != nil {
+	e.keys = make([]int32, 0, 64)
+	out := slices.Grow(dst, len(src)+len(src)/4)
+	if seq {
+		out, err = e.sequence(out, 0, ind, false)
+	} else {
+		out, err = e.mapping(out, 0, 0, false)
+	}
+	if err != nil {
 		return dst, err
 	}
-	return e.out, nil
+	return out, nil
 }
 
 // nodePool recycles the node slices of small inputs (up to poolNodes
@@ -127,20 +143,26 @@ var nodePool sync.Pool // of *[]node
 
 const poolNodes = 1 << 16
 
-// getNodes returns an empty slice of nodes of capacity at least n.
-func getNodes(n int) []node {
+// getNodes returns a pointer to an empty slice of nodes of capacity at
+// least n, to give back with putNodes.
+func getNodes(n int) *[]node {
 	if n <= poolNodes {
+		// One too small is dropped: put back, it would come first again.
 		if sp, ok := nodePool.Get().(*[]node); ok && cap(*sp) >= n {
-			return (*sp)[:0]
+			*sp = (*sp)[:0]
+			return sp
 		}
 	}
-	return make([]node, 0, n)
+	ns := make([]node, 0, n)
+	return &ns
 }
 
-// putNodes gives back a slice of nodes once they are no longer read.
-func putNodes(ns []node) {
+// putNodes gives back the slice sp points to, as used (ns: its nodes,
+// perhaps grown), once the nodes are no longer read.
+func putNodes(sp *[]node, ns []node) {
 	if cap(ns) <= poolNodes {
-		nodePool.Put(&ns)
+		*sp = ns
+		nodePool.Put(sp)
 	}
 }
 
@@ -152,26 +174,29 @@ const maxInput = 512 << 20
 // v2 and v3 reject simple keys longer than 1,024 characters.
 const maxKey = 1000
 
+// An encoder writes the nodes its parser parsed. The YAML is appended to
+// a slice each method is given and returns, never to a field: a slice in
+// a register needs no reload and no write barrier at each append.
 type encoder struct {
-	p    *parser
-	out  []byte
+	p    parser
 	keys []int32 // a stack of the sorted keys of the objects being written
 }
 
 const spaces = "                                                                                                                                "
 
-func (e *encoder) indent(n int) {
+// appendIndent appends n spaces.
+func appendIndent(out []byte, n int) []byte {
 	for n > len(spaces) {
-		e.out = append(e.out, spaces...)
+		out = append(out, spaces...)
 		n -= len(spaces)
 	}
-	e.out = append(e.out, spaces[:n]...)
+	return append(out, spaces[:n]...)
 }
 
 // mapping writes the members of the non-empty object at node obj, at
 // indentation ind; if inline, the first member goes on the current line
 // (after a sequence's "- ").
-func (e *encoder) mapping(obj int, ind int, inline bool) error {
+func (e *encoder) mapping(out []byte, obj int, ind int, inline bool) ([]byte, error) {
 	nodes := e.p.nodes
 	end := int(nodes[obj].b)
 	base := len(e.keys)
@@ -182,94 +207,88 @@ func (e *encoder) mapping(obj int, ind int, inline bool) error {
 	}
 	m := len(e.keys) - base
 	if err := e.sortKeys(e.keys[base:]); err != nil {
-		return err
+		return out, err
 	}
 	for i := range m {
 		k := int(e.keys[base+i])
 		if i > 0 || !inline {
-			e.indent(ind)
+			out = appendIndent(out, ind)
 		}
-		before := len(e.out)
-		e.scalar(e.p.text(&nodes[k]), true, 0)
-		if len(e.out)-before > maxKey {
-			return fmt.Errorf("yamlenc: key longer than %d bytes: %.40q...", maxKey, e.p.text(&nodes[k]))
+		before := len(out)
+		out = e.scalar(out, &nodes[k], true, 0)
+		if len(out)-before > maxKey {
+			return out, fmt.Errorf("yamlenc: key longer than %d bytes: %.40q...", maxKey, e.p.text(&nodes[k]))
 		}
-		e.out = append(e.out, ':')
-		if err := e.value(k+1, ind, false); err != nil {
-			return err
+		out = append(out, ':')
+		var err error
+		if out, err = e.value(out, k+1, ind, false); err != nil {
+			return out, err
 		}
 	}
 	e.keys = e.keys[:base]
-	return nil
+	return out, nil
 }
 
 // sequence writes the elements of the non-empty array at node arr, at
 // indentation ind, the first on the current line if inline.
-func (e *encoder) sequence(arr int, ind int, inline bool) error {
+func (e *encoder) sequence(out []byte, arr int, ind int, inline bool) ([]byte, error) {
 	nodes := e.p.nodes
 	end := int(nodes[arr].b)
 	first := true
 	for k := arr + 1; k < end; k = next(nodes, k) {
 		if !first || !inline {
-			e.indent(ind)
+			out = appendIndent(out, ind)
 		}
 		first = false
-		e.out = append(e.out, '-')
-		if err := e.value(k, ind, true); err != nil {
-			return err
+		out = append(out, '-')
+		var err error
+		if out, err = e.value(out, k, ind, true); err != nil {
+			return out, err
 		}
 	}
-	return nil
+	return out, nil
 }
 
 // value writes the value at node v after a key's colon or a sequence's
 // dash (inSeq), the key or dash being at indentation ind, and ends the
 // line.
-func (e *encoder) value(v int, ind int, inSeq bool) error {
+func (e *encoder) value(out []byte, v int, ind int, inSeq bool) ([]byte, error) {
 	n := &e.p.nodes[v]
 	switch n.kind {
 	case kObj:
 		if n.a == 0 {
-			e.out = append(e.out, " {}\n"...)
-			return nil
+			return append(out, " {}\n"...), nil
 		}
 		if inSeq {
-			e.out = append(e.out, ' ')
-			return e.mapping(v, ind+2, true)
+			return e.mapping(append(out, ' '), v, ind+2, true)
 		}
-		e.out = append(e.out, '\n')
-		return e.mapping(v, ind+2, false)
+		return e.mapping(append(out, '\n'), v, ind+2, false)
 	case kArr:
 		if n.a == 0 {
-			e.out = append(e.out, " []\n"...)
-			return nil
+			return append(out, " []\n"...), nil
 		}
 		if inSeq {
-			e.out = append(e.out, ' ')
-			return e.sequence(v, ind+2, true)
+			return e.sequence(append(out, ' '), v, ind+2, true)
 		}
-		e.out = append(e.out, '\n')
-		return e.sequence(v, ind, false)
+		return e.sequence(append(out, '\n'), v, ind, false)
 	case kStr:
-		e.out = append(e.out, ' ')
-		e.scalar(e.p.text(n), false, ind+2)
+		out = e.scalar(append(out, ' '), n, false, ind+2)
 	case kNum:
-		e.out = append(e.out, ' ')
-		e.out = append(e.out, e.p.src[n.a:n.b]...)
+		out = append(out, ' ')
+		out = append(out, e.p.src[n.a:n.b]...)
 	case kTrue:
-		e.out = append(e.out, " true"...)
+		out = append(out, " true"...)
 	case kFalse:
-		e.out = append(e.out, " false"...)
+		out = append(out, " false"...)
 	default:
-		e.out = append(e.out, " null"...)
+		out = append(out, " null"...)
 	}
-	e.out = append(e.out, '\n')
-	return nil
+	return append(out, '\n'), nil
 }
 
 // sortKeys sorts the key nodes ks by their text and rejects duplicates.
 func (e *encoder) sortKeys(ks []int32) error {
-	p := e.p
+	p := &e.p
 	nodes := p.nodes
 	if len(ks) <= 12 {
 		for i := 1; i < len(ks); i++ {
