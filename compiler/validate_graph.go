@@ -3,6 +3,7 @@ package compiler
 import (
 	"bytes"
 	"slices"
+	"strconv"
 	"strings"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
@@ -108,6 +109,14 @@ type graphShapes struct {
 	tmpl  map[string]tmplKey // memo of templateKey
 	task  map[taskRef][]byte // memo of taskJSON
 	whole bool               // every tag of the workflow's and the DAG's own fields is whole
+
+	// Scratch of sharedKey, reused from one task to the next.
+	ids     map[string]int      // a number for each distinct templateKey key
+	closure map[string][]string // memo of closure
+	members []taskRef
+	names   map[string]string
+	tmplPos map[string]int
+	buf     []byte
 }
 
 // taskRef is a task of the main DAG (by index), as itself or as the stub
@@ -120,6 +129,7 @@ type taskRef struct {
 type tmplKey struct {
 	key     string
 	renamed bool // the key names inputs by position
+	id      int  // the same for two keys if and only if they are equal
 }
 
 // newGraphShapes is the graphShapes of graph; false if it is not of the
@@ -146,7 +156,7 @@ func newGraphShapes(graph *Object, stubs map[string]bool) (*graphShapes, bool) {
 		if err != nil || bytes.Contains(b, []byte("tasks.")) {
 			return nil, false
 		}
-		_, w, _ := rewriteTags(b, nil, false)
+		_, w, _ := appendRewrittenTags(nil, b, paramIndex{}, false)
 		whole = whole && w
 	}
 	return &graphShapes{c: c, stubs: stubs, tmpl: map[string]tmplKey{}, task: map[taskRef][]byte{}, whole: whole}, true
@@ -158,7 +168,7 @@ func (g *graphShapes) templateKey(name string) tmplKey {
 	if k, ok := g.tmpl[name]; ok {
 		return k
 	}
-	k := tmplKey{key: "\x00" + name}
+	k := tmplKey{key: "\x00" + name, id: -1}
 	i, found := g.c.tmpls[name]
 	if !found {
 		g.tmpl[name] = k
@@ -170,6 +180,15 @@ func (g *graphShapes) templateKey(name string) tmplKey {
 	} else if b, err := argojson.Marshal(t); err == nil {
 		k = tmplKey{key: "L" + string(b)}
 	}
+	if g.ids == nil {
+		g.ids = map[string]int{}
+	}
+	id, seen := g.ids[k.key]
+	if !seen {
+		id = len(g.ids)
+		g.ids[k.key] = id
+	}
+	k.id = id
 	g.tmpl[name] = k
 	return k
 }
@@ -202,27 +221,42 @@ func (g *graphShapes) shapeKey(i int) (key string, own bool) {
 }
 
 // sharedKey is key where the renaming covers the chunk.
+//
+// A template is in the key as the number of its templateKey (one for each
+// distinct key: the same grouping as the key itself, in a few bytes), and
+// the key is built in a buffer reused from task to task.
 func (g *graphShapes) sharedKey(i int) (string, bool) {
 	if i == 0 && g.c.exit != nil {
 		return "", false // the chunk that validates the exit handler
 	}
-	var members []taskRef
+	members := g.members[:0]
 	for _, j := range g.c.stubbed(i, i+1) {
 		members = append(members, taskRef{j, true})
 	}
 	members = append(members, taskRef{i, false})
-	names := make(map[string]string, len(members))
-	for n, m := range members {
-		names[g.c.tasks[m.i].Name] = "\x00" + itoa(n)
+	g.members = members
+	if g.names == nil {
+		g.names, g.tmplPos = map[string]string{}, map[string]int{}
 	}
-	var key strings.Builder
-	tmplPos := map[string]string{}
+	names, tmplPos := g.names, g.tmplPos
+	clear(names)
+	clear(tmplPos)
+	for n, m := range members {
+		names[g.c.tasks[m.i].Name] = positionName(n)
+	}
+	key := g.buf[:0]
 	for _, m := range members {
-		for _, name := range closure(g.c.spec, g.c.tmpls, g.c.tasks[m.i].Template) {
+		for _, name := range g.closureOf(g.c.tasks[m.i].Template) {
 			if _, ok := tmplPos[name]; !ok {
-				tmplPos[name] = "\x00T" + itoa(len(tmplPos))
-				key.WriteString(g.templateKey(name).key)
-				key.WriteByte('\x01')
+				tmplPos[name] = len(tmplPos)
+				k := g.templateKey(name)
+				if k.id < 0 {
+					key = append(key, k.key...) // a name no template has
+				} else {
+					key = append(key, 'T')
+					key = strconv.AppendInt(key, int64(k.id), 10)
+				}
+				key = append(key, '\x01')
 			}
 		}
 	}
@@ -231,27 +265,56 @@ func (g *graphShapes) sharedKey(i int) (string, bool) {
 		if b == nil {
 			return "", false
 		}
-		b, ok := renameTaskTags(b, names)
-		if !ok {
+		var ok bool
+		if key, ok = appendRenamedTaskTags(key, b, names); !ok {
 			return "", false
 		}
 		orig := &g.c.tasks[m.i]
-		depends := ""
+		key = append(key, '\x02')
+		key = append(key, names[orig.Name]...)
+		key = append(key, '\x02', '\x00', 'T')
+		if pos, used := tmplPos[orig.Template]; used {
+			key = strconv.AppendInt(key, int64(pos), 10)
+		}
+		key = append(key, '\x02')
 		if !m.stub { // a stub has no depends (stubTask)
-			if depends, ok = renameDepends(orig.Depends, names); !ok {
+			if key, ok = appendRenamedDepends(key, orig.Depends, names); !ok {
 				return "", false
 			}
 		}
-		key.Write(b)
-		key.WriteByte('\x02')
-		key.WriteString(names[orig.Name])
-		key.WriteByte('\x02')
-		key.WriteString(tmplPos[orig.Template])
-		key.WriteByte('\x02')
-		key.WriteString(depends)
-		key.WriteByte('\x01')
+		key = append(key, '\x01')
 	}
-	return key.String(), true
+	g.buf = key
+	return string(key), true
+}
+
+// positionName is the name of the n-th task of a chunk in its key.
+func positionName(n int) string {
+	if n < len(positionNames) {
+		return positionNames[n]
+	}
+	return "\x00" + itoa(n)
+}
+
+var positionNames = func() []string {
+	out := make([]string, 16)
+	for n := range out {
+		out[n] = "\x00" + itoa(n)
+	}
+	return out
+}()
+
+// closureOf is closure of a template of the graph, computed once.
+func (g *graphShapes) closureOf(name string) []string {
+	if out, ok := g.closure[name]; ok {
+		return out
+	}
+	if g.closure == nil {
+		g.closure = map[string][]string{}
+	}
+	out := closure(g.c.spec, g.c.tmpls, name)
+	g.closure[name] = out
+	return out
 }
 
 // taskJSON is the JSON of a task of a chunk (the task, or its stub)
@@ -298,19 +361,24 @@ func (g *graphShapes) renamedTaskJSON(t wfv1.DAGTask) []byte {
 // ".Result" (a capital, then letters), between spaces, parentheses, "&",
 // "|" and "!".
 func renameDepends(depends string, names map[string]string) (string, bool) {
-	var b strings.Builder
+	b, ok := appendRenamedDepends(nil, depends, names)
+	return string(b), ok
+}
+
+// appendRenamedDepends is renameDepends, appended to dst.
+func appendRenamedDepends(dst []byte, depends string, names map[string]string) ([]byte, bool) {
 	isWord := func(c byte) bool {
 		return c == '-' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 	}
 	for i := 0; i < len(depends); {
 		c := depends[i]
 		if strings.IndexByte(" &|!()", c) >= 0 {
-			b.WriteByte(c)
+			dst = append(dst, c)
 			i++
 			continue
 		}
 		if c == '-' || !isWord(c) {
-			return "", false
+			return dst, false
 		}
 		j := i
 		for j < len(depends) && isWord(depends[j]) {
@@ -318,9 +386,9 @@ func renameDepends(depends string, names map[string]string) (string, bool) {
 		}
 		renamed, ok := names[depends[i:j]]
 		if !ok {
-			return "", false
+			return dst, false
 		}
-		b.WriteString(renamed)
+		dst = append(dst, renamed...)
 		i = j
 		if i < len(depends) && depends[i] == '.' {
 			j = i + 1
@@ -329,13 +397,13 @@ func renameDepends(depends string, names map[string]string) (string, bool) {
 			}
 			result := depends[i+1 : j]
 			if len(result) < 2 || result[0] < 'A' || result[0] > 'Z' || strings.ContainsAny(result, "-0123456789") || j < len(depends) && depends[j] == '.' {
-				return "", false
+				return dst, false
 			}
-			b.WriteString(depends[i:j])
+			dst = append(dst, depends[i:j]...)
 			i = j
 		}
 	}
-	return b.String(), true
+	return dst, true
 }
 
 // renameTaskTags is a task's JSON with the task named at the start of each
@@ -344,33 +412,56 @@ func renameDepends(depends string, names map[string]string) (string, bool) {
 // confused with text), an expression or another tag, or does not end (as
 // Argo's scanner reads tags: from "{{" to the next "}}").
 func renameTaskTags(b []byte, names map[string]string) ([]byte, bool) {
-	var w bytes.Buffer
+	out, ok := appendRenamedTaskTags(nil, b, names)
+	if !ok {
+		return nil, false
+	}
+	return out, true
+}
+
+// appendRenamedTaskTags is renameTaskTags, appended to dst (without
+// copying a tag it does not rename).
+func appendRenamedTaskTags(dst, b []byte, names map[string]string) ([]byte, bool) {
 	for {
 		i := bytes.Index(b, []byte("{{"))
 		if i < 0 {
-			w.Write(b)
-			return w.Bytes(), true
+			return append(dst, b...), true
 		}
-		w.Write(b[:i])
+		dst = append(dst, b[:i]...)
 		j := bytes.Index(b[i+2:], []byte("}}"))
 		if j < 0 {
-			return nil, false
+			return dst, false
 		}
-		tag := string(b[i+2 : i+2+j])
+		tag := b[i+2 : i+2+j]
 		b = b[i+2+j+2:]
-		trimmed := strings.TrimSpace(tag)
-		if strings.ContainsAny(tag, `"{\`) || strings.HasPrefix(trimmed, "=") {
-			return nil, false
+		trimmed := bytes.TrimSpace(tag)
+		if bytes.ContainsAny(tag, `"{\`) || bytes.HasPrefix(trimmed, []byte("=")) {
+			return dst, false
 		}
-		if rest, ok := strings.CutPrefix(trimmed, "tasks."); ok {
-			name, _, _ := strings.Cut(rest, ".")
-			if renamed, ok := names[name]; ok {
-				lead := tag[:strings.Index(tag, "tasks.")]
-				tag = lead + "tasks." + strings.ReplaceAll(renamed, "\x00", `\u0000`) + tag[len(lead)+len("tasks.")+len(name):]
+		dst = append(dst, "{{"...)
+		if rest, ok := bytes.CutPrefix(trimmed, []byte("tasks.")); ok {
+			name, _, _ := bytes.Cut(rest, []byte("."))
+			if renamed, ok := names[string(name)]; ok {
+				lead := bytes.Index(tag, []byte("tasks."))
+				dst = append(dst, tag[:lead]...)
+				dst = append(dst, "tasks."...)
+				dst = appendEscapedNUL(dst, renamed)
+				tag = tag[lead+len("tasks.")+len(name):]
 			}
 		}
-		w.WriteString("{{")
-		w.WriteString(tag)
-		w.WriteString("}}")
+		dst = append(dst, tag...)
+		dst = append(dst, "}}"...)
 	}
+}
+
+// appendEscapedNUL is s appended to dst with each NUL as JSON's \u0000.
+func appendEscapedNUL(dst []byte, s string) []byte {
+	for k := 0; k < len(s); k++ {
+		if s[k] == 0 {
+			dst = append(dst, `\u0000`...)
+		} else {
+			dst = append(dst, s[k])
+		}
+	}
+	return dst
 }

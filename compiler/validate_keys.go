@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"bytes"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -17,12 +18,14 @@ import (
 // unitShape is the key of a unit's shape: the shapes of its templates, the
 // wrapper's without the name of its leaf.
 func unitShape(spec *wfv1.WorkflowSpec, u shapeUnit) (string, bool) {
-	shape := templateShape
 	top := spec.Templates[u.top]
 	if u.leaf < 0 {
-		return shape(&top, nil)
+		return templateShape(&top, nil)
 	}
-	a, ok := shape(&top, func(c *wfv1.Template) int {
+	// Both shapes in one buffer, copied once.
+	kb := jsonBuffers.Get().(*jsonBuffer)
+	defer jsonBuffers.Put(kb)
+	key, ok, _ := appendTemplateShape(kb.buf[:0], &top, func(c *wfv1.Template) int {
 		step := c.Steps[0].Steps[0]
 		step.Template = ""
 		args, renamed := renameArgs(step.Arguments.Parameters, spec.Templates[u.leaf].Inputs.Parameters)
@@ -34,10 +37,13 @@ func unitShape(spec *wfv1.WorkflowSpec, u shapeUnit) (string, bool) {
 		return 0
 	})
 	if !ok {
+		kb.buf = key
 		return "", false
 	}
-	b, ok := shape(&spec.Templates[u.leaf], nil)
-	return a + "\x01" + b, ok
+	// A leaf that has no shape keeps the wrapper's key (as the reference).
+	key, ok, _ = appendTemplateShape(append(key, '\x01'), &spec.Templates[u.leaf], nil)
+	kb.buf = key
+	return string(key), ok
 }
 
 // argsByPosition is the arguments a wrapper passes its leaf, named by the
@@ -52,22 +58,17 @@ func argsByPosition(args, inputs []wfv1.Parameter) []wfv1.Parameter {
 
 // renameArgs is argsByPosition, and whether it renamed the arguments.
 func renameArgs(args, inputs []wfv1.Parameter) ([]wfv1.Parameter, bool) {
-	index := make(map[string]int, len(inputs))
-	for i, p := range inputs {
-		if _, dup := index[p.Name]; dup || !isParamName(p.Name) {
-			return args, false
-		}
-		index[p.Name] = i
+	index, ok := inputIndex(inputs)
+	if !ok && len(inputs) > 0 {
+		return args, false
 	}
 	out := make([]wfv1.Parameter, len(args))
-	seen := make(map[string]bool, len(args))
 	for i, a := range args {
-		n, ok := index[a.Name]
-		if !ok || seen[a.Name] {
+		n := index.of(a.Name)
+		if n < 0 || slices.ContainsFunc(args[:i], func(b wfv1.Parameter) bool { return b.Name == a.Name }) {
 			return args, false
 		}
-		seen[a.Name] = true
-		a.Name = "\x00" + strconv.Itoa(n)
+		a.Name = positionName(n)
 		out[i] = a
 	}
 	return out, true
@@ -105,6 +106,19 @@ func templateShape(t *wfv1.Template, edit func(*wfv1.Template) int) (string, boo
 // no memo of earlier templates' keys is kept (a memo by reflect.DeepEqual
 // cost more than the marshals it saved; docs/performance.md, 2 December).
 func templateShapeRenamed(t *wfv1.Template, edit func(*wfv1.Template) int) (key string, ok, rename bool) {
+	kb := jsonBuffers.Get().(*jsonBuffer)
+	defer jsonBuffers.Put(kb)
+	b, ok, rename := appendTemplateShape(kb.buf[:0], t, edit)
+	kb.buf = b
+	if !ok {
+		return "", false, false
+	}
+	return string(b), true, rename
+}
+
+// appendTemplateShape is templateShapeRenamed with the key appended to dst
+// (dst, if not ok).
+func appendTemplateShape(dst []byte, t *wfv1.Template, edit func(*wfv1.Template) int) (key []byte, ok, rename bool) {
 	c := *t
 	c.Name = ""
 	if t.Container != nil {
@@ -132,7 +146,7 @@ func templateShapeRenamed(t *wfv1.Template, edit func(*wfv1.Template) int) (key 
 	if rename {
 		c.Inputs.Parameters = make([]wfv1.Parameter, len(inputs))
 		for i, p := range inputs {
-			p.Name = "\x00" + strconv.Itoa(i)
+			p.Name = positionName(i)
 			c.Inputs.Parameters[i] = p
 		}
 		marks += len(inputs)
@@ -143,41 +157,92 @@ func templateShapeRenamed(t *wfv1.Template, edit func(*wfv1.Template) int) (key 
 	b, err := argojson.AppendTemplate(jb.buf[:0], &c)
 	jb.buf = b
 	if err != nil || bytes.Count(b, []byte(`\u0000`)) != marks {
-		return "", false, false
+		return dst, false, false
 	}
-	out, whole, renamable := rewriteTags(b, index, rename)
+	out, whole, renamable := appendRewrittenTags(dst, b, index, rename)
 	if !whole {
-		return "", false, false
+		return dst, false, false
 	}
 	if rename && !renamable {
 		// A tag Argo resolves with the inputs' own names: keep them.
 		c.Inputs.Parameters = inputs
 		if b, err = argojson.AppendTemplate(jb.buf[:0], &c); err != nil {
-			return "", false, false
+			return dst, false, false
 		}
-		return string(b), true, false
+		jb.buf = b
+		return append(dst, b...), true, false
 	}
 	if rename {
-		b = out
+		return out, true, true
 	}
-	return string(b), true, rename
+	return append(dst, b...), true, false
 }
 
 // inputIndex is the position of each input parameter by name; ok is false
 // if a name is not of the form Argo accepts or repeats (the inputs are
 // then not renamed, so that the shape keeps what Argo checks of them).
-func inputIndex(params []wfv1.Parameter) (map[string]int, bool) {
+func inputIndex(params []wfv1.Parameter) (paramIndex, bool) {
 	if len(params) == 0 {
-		return nil, false
+		return paramIndex{}, false
 	}
-	index := make(map[string]int, len(params))
+	index := paramIndex{params: params}
+	if len(params) > smallIndex {
+		index.m = make(map[string]int, len(params))
+	}
 	for i, p := range params {
-		if _, dup := index[p.Name]; dup || !isParamName(p.Name) {
-			return nil, false
+		if !isParamName(p.Name) || index.of(p.Name) >= 0 {
+			return paramIndex{}, false
 		}
-		index[p.Name] = i
+		if index.m != nil {
+			index.m[p.Name] = i
+		} else {
+			index.n = i + 1
+		}
 	}
 	return index, true
+}
+
+// smallIndex is the most parameters a paramIndex finds by a scan (no map).
+const smallIndex = 16
+
+// paramIndex is the position of each parameter of a list by name (the
+// first n of params, or m): the zero value knows none.
+type paramIndex struct {
+	params []wfv1.Parameter
+	n      int
+	m      map[string]int
+}
+
+// of is the position of the parameter named name, or -1.
+func (x paramIndex) of(name string) int {
+	if x.m != nil {
+		if i, ok := x.m[name]; ok {
+			return i
+		}
+		return -1
+	}
+	for i := range x.n {
+		if x.params[i].Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// ofBytes is of for a name given as bytes.
+func (x paramIndex) ofBytes(name []byte) int {
+	if x.m != nil {
+		if i, ok := x.m[string(name)]; ok {
+			return i
+		}
+		return -1
+	}
+	for i := range x.n {
+		if x.params[i].Name == string(name) {
+			return i
+		}
+	}
+	return -1
 }
 
 // isParamName reports whether s matches ^[-a-zA-Z0-9_]+$ (the names of
@@ -222,40 +287,53 @@ func isAlnum(c byte) bool {
 // validator sees an input's name only in such references (its scope,
 // SubstituteParams' map) and in the check that names are valid and
 // unique, which holds for every input list index has.
-func rewriteTags(b []byte, index map[string]int, rename bool) (out []byte, whole, renamable bool) {
+func rewriteTags(b []byte, index paramIndex, rename bool) (out []byte, whole, renamable bool) {
+	return appendRewrittenTags(nil, b, index, rename)
+}
+
+// appendRewrittenTags is rewriteTags with out appended to dst; without
+// rename, out is dst (nothing is copied).
+func appendRewrittenTags(dst, b []byte, index paramIndex, rename bool) (out []byte, whole, renamable bool) {
 	renamable = true
-	var w bytes.Buffer
-	w.Grow(len(b))
+	w := dst
 	for {
 		i := bytes.Index(b, []byte("{{"))
 		if i < 0 {
-			w.Write(b)
-			return w.Bytes(), true, renamable
+			if rename {
+				w = append(w, b...)
+			}
+			return w, true, renamable
 		}
-		w.Write(b[:i])
+		if rename {
+			w = append(w, b[:i]...)
+		}
 		j := bytes.Index(b[i+2:], []byte("}}"))
 		if j < 0 {
-			return nil, false, false
+			return dst, false, false
 		}
 		tag := b[i+2 : i+2+j]
 		b = b[i+2+j+2:]
 		if bytes.IndexByte(tag, '"') >= 0 {
-			return nil, false, false
+			return dst, false, false
 		}
-		trimmed := strings.TrimSpace(string(tag))
-		if name, isRef := strings.CutPrefix(trimmed, "inputs.parameters."); isRef {
-			n, isInput := index[name]
-			if isInput && rename {
-				w.WriteString(`{{inputs.parameters.\u0000` + itoa(n) + "}}")
+		trimmed := bytes.TrimSpace(tag)
+		if name, isRef := bytes.CutPrefix(trimmed, []byte("inputs.parameters.")); isRef {
+			n := index.ofBytes(name)
+			if n >= 0 && rename {
+				w = append(w, `{{inputs.parameters.\u0000`...)
+				w = strconv.AppendInt(w, int64(n), 10)
+				w = append(w, "}}"...)
 				continue
 			}
-			renamable = renamable && isInput
-		} else if strings.Contains(trimmed, "inputs.parameters.") || bytes.Contains(tag, []byte("{{")) {
+			renamable = renamable && n >= 0
+		} else if bytes.Contains(trimmed, []byte("inputs.parameters.")) || bytes.Contains(tag, []byte("{{")) {
 			renamable = false
 		}
-		w.WriteString("{{")
-		w.Write(tag)
-		w.WriteString("}}")
+		if rename {
+			w = append(w, "{{"...)
+			w = append(w, tag...)
+			w = append(w, "}}"...)
+		}
 	}
 }
 
@@ -286,7 +364,14 @@ func abstractAll(ss []string) []string {
 // outsideTags is s with each non-empty run of text outside {{...}} tags
 // that holds no brace replaced by "_".
 func outsideTags(s string) string {
+	if !strings.Contains(s, "{{") { // one run of text, or none
+		if s == "" || strings.ContainsAny(s, "{}") {
+			return s
+		}
+		return "_"
+	}
 	var b strings.Builder
+	b.Grow(len(s))
 	for s != "" {
 		i := strings.Index(s, "{{")
 		if i < 0 {
