@@ -22,7 +22,7 @@ import "sync"
 // by reflection (and `pipec version` not even a map's init);
 // TestKeepEmptyIsFresh fails when it is stale.
 
-//go:generate go run ../internal/argojson/gen/keepempty-gen -o zz_keepempty.go
+//go:generate go run ../internal/argojson/gen/argojson-gen -table keepempty -o zz_keepempty.go
 
 var keepEmptySet = sync.OnceValue(func() map[string]bool {
 	set := make(map[string]bool, len(keepEmptyNames))

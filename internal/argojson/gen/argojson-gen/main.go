@@ -1,5 +1,7 @@
-// Command argojson-gen writes internal/argojson's generated encoders
-// (go generate ./internal/argojson).
+// Command argojson-gen writes the files generated from Argo's types:
+// internal/argojson's encoders (go generate ./internal/argojson) and, with
+// -table keepempty, compiler's table of the members whose empty value
+// Emit keeps (go generate ./compiler).
 package main
 
 import (
@@ -14,8 +16,17 @@ import (
 
 func main() {
 	out := flag.String("o", "zz_generated.go", "file to write")
+	table := flag.String("table", "encoders", "what to generate: encoders or keepempty")
 	flag.Parse()
-	src, err := gen.Generate()
+	generate := map[string]func() ([]byte, error){
+		"encoders":  gen.Generate,
+		"keepempty": gen.GenerateKeepEmpty,
+	}[*table]
+	if generate == nil {
+		fmt.Fprintf(os.Stderr, "argojson-gen: -table %q: want encoders or keepempty\n", *table)
+		os.Exit(2)
+	}
+	src, err := generate()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
