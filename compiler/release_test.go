@@ -5,12 +5,9 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
-	"sort"
 	"strings"
 	"testing"
 	"weak"
-
-	"github.com/rogpeppe/go-internal/txtar"
 
 	"github.com/pipec/pipec/bench"
 	"github.com/pipec/pipec/diag"
@@ -85,41 +82,19 @@ func TestReleaseSameResult(t *testing.T) {
 	}
 }
 
-// testscriptInputs are the .pipe files of every testscript archive, each
-// archive's together and each file alone (an archive often holds files
-// that are meant not to compile together).
+// testscriptInputs are the .pipe files of every testscript archive
+// (testscriptFileSets), each built with every .pipe file of its set as a root.
 func testscriptInputs(t *testing.T) []releaseInput {
-	scripts, _ := filepath.Glob("../testscripts/*.txtar")
 	var out []releaseInput
-	for _, path := range scripts {
-		ar, err := txtar.ParseFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		files := map[string][]byte{}
-		for _, f := range ar.Files {
-			files[f.Name] = f.Data
-		}
-		out = append(out, overlayInput(path, files))
-		for _, f := range ar.Files {
-			if strings.HasSuffix(f.Name, ".pipe") {
-				out = append(out, overlayInput(path+": "+f.Name, map[string][]byte{f.Name: f.Data}))
-			}
-		}
+	for _, set := range testscriptFileSets(t) {
+		out = append(out, overlayInput(set.name, set.files))
 	}
 	return out
 }
 
 // overlayInput builds every .pipe file of files as a root.
 func overlayInput(name string, files map[string][]byte) releaseInput {
-	var roots []string
-	for f := range files {
-		if strings.HasSuffix(f, ".pipe") {
-			roots = append(roots, f)
-		}
-	}
-	sort.Strings(roots)
-	return releaseInput{name, Overlay{Files: files}, roots}
+	return releaseInput{name, Overlay{Files: files}, pipeRoots(files)}
 }
 
 // fullMessages is every field of every diagnostic.

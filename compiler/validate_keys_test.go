@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
-	"github.com/rogpeppe/go-internal/txtar"
 	apiv1 "k8s.io/api/core/v1"
 )
 
@@ -37,24 +36,9 @@ func keyObjects(t *testing.T) map[string]*Object {
 			out[path+": "+o.Pipeline.Name] = o.Object
 		}
 	}
-	scripts, _ := filepath.Glob("../testscripts/*.txtar")
-	for _, path := range scripts {
-		ar, err := txtar.ParseFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		files := map[string][]byte{}
-		for _, f := range ar.Files {
-			files[f.Name] = f.Data
-		}
-		sets := []map[string][]byte{files}
-		for name, data := range files {
-			sets = append(sets, map[string][]byte{name: data})
-		}
-		for n, set := range sets {
-			for _, o := range compileSources(set) {
-				out[fmt.Sprintf("%s/%d: %s", path, n, o.Pipeline.Name)] = o.Object
-			}
+	for _, set := range testscriptFileSets(t) {
+		for _, o := range compileSources(set.files) {
+			out[set.name+": "+o.Pipeline.Name] = o.Object
 		}
 	}
 	for i, src := range fuzzCorpus(t) {

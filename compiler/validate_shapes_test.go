@@ -4,13 +4,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
-	"github.com/rogpeppe/go-internal/txtar"
 	apiv1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
@@ -43,13 +41,7 @@ func messages(d diag.Diagnostics) string {
 // compileSources lowers every pipeline of a set of files (roots: the
 // .pipe files), without validating; nil if they do not compile.
 func compileSources(files map[string][]byte) []*Output {
-	var roots []string
-	for name := range files {
-		if strings.HasSuffix(name, ".pipe") {
-			roots = append(roots, name)
-		}
-	}
-	sort.Strings(roots)
+	roots := pipeRoots(files)
 	if len(roots) == 0 {
 		return nil
 	}
@@ -75,28 +67,11 @@ func TestShapesSameAsFull(t *testing.T) {
 			sameAsFull(t, path+": "+o.Pipeline.Name, o.Object)
 		}
 	}
-	scripts, _ := filepath.Glob("../testscripts/*.txtar")
 	compiled := 0
-	for _, path := range scripts {
-		ar, err := txtar.ParseFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		files := map[string][]byte{}
-		for _, f := range ar.Files {
-			files[f.Name] = f.Data
-		}
-		// Each file alone too: an archive often holds files that are
-		// meant not to compile together.
-		sets := []map[string][]byte{files}
-		for name, data := range files {
-			sets = append(sets, map[string][]byte{name: data})
-		}
-		for _, set := range sets {
-			for _, o := range compileSources(set) {
-				compiled++
-				sameAsFull(t, path+": "+o.Pipeline.Name, o.Object)
-			}
+	for _, set := range testscriptFileSets(t) {
+		for _, o := range compileSources(set.files) {
+			compiled++
+			sameAsFull(t, set.name+": "+o.Pipeline.Name, o.Object)
 		}
 	}
 	if compiled == 0 {
