@@ -46,6 +46,63 @@ func exactNode(root *yaml.Node, path ...any) (key, val *yaml.Node) {
 	return key, cur
 }
 
+// commentSlot is one comment of a YAML node: its head, line or foot
+// comment.
+type commentSlot struct {
+	n    *yaml.Node
+	kind byte // 'h', 'l' or 'f'
+}
+
+// text is the slot's comment text ("" when it has none).
+func (s commentSlot) text() string {
+	switch s.kind {
+	case 'h':
+		return s.n.HeadComment
+	case 'l':
+		return s.n.LineComment
+	}
+	return s.n.FootComment
+}
+
+// take marks the slot's comment as written and returns it; "" when the
+// slot is empty or its comment is already written. Each comment is written
+// once.
+func (c *conv) take(n *yaml.Node, kind byte) string {
+	if n == nil {
+		return ""
+	}
+	s := commentSlot{n, kind}
+	t := s.text()
+	if strings.TrimSpace(t) == "" || c.commented[s] {
+		return ""
+	}
+	c.mark(s)
+	return t
+}
+
+// mark records that the slot's comment is written.
+func (c *conv) mark(s commentSlot) {
+	if c.commented == nil {
+		c.commented = map[commentSlot]bool{}
+	}
+	c.commented[s] = true
+}
+
+// headComment is the comment above the task or template item at path (its
+// own or its first key's), marked as written. It is returned each time it
+// is asked for (a template inlined in several steps has it above each).
+func (c *conv) headComment(path ...any) string {
+	n := nodeAt(c.d.node, path...)
+	if n == nil {
+		return ""
+	}
+	if n.HeadComment == "" && n.Kind == yaml.MappingNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	c.mark(commentSlot{n, 'h'})
+	return n.HeadComment
+}
+
 // fieldComment is the comment of the field (or list item) at path, as //
 // lines ending in a newline, or "". Each comment is written once.
 func (c *conv) fieldComment(path ...any) string {
@@ -54,35 +111,68 @@ func (c *conv) fieldComment(path ...any) string {
 		return ""
 	}
 	var parts []string
-	add := func(n *yaml.Node, s string) {
-		if n == nil || strings.TrimSpace(s) == "" {
-			return
+	add := func(s string) {
+		if s != "" {
+			parts = append(parts, s)
 		}
-		if c.commented == nil {
-			c.commented = map[*yaml.Node]bool{}
-		}
-		id := n
-		if c.commented[id] {
-			return
-		}
-		c.commented[id] = true
-		parts = append(parts, s)
 	}
 	if key != nil {
-		add(key, key.HeadComment)
-		add(key, key.LineComment)
-		add(val, val.LineComment)
+		add(c.take(key, 'h'))
+		add(c.take(key, 'l'))
+		add(c.take(val, 'l'))
 	} else {
-		head := val.HeadComment
+		head := c.take(val, 'h')
 		if head == "" && val.Kind == yaml.MappingNode && len(val.Content) > 0 {
-			head = val.Content[0].HeadComment
+			head = c.take(val.Content[0], 'h')
 		}
-		add(val, head)
+		add(head)
 	}
 	if len(parts) == 0 {
 		return ""
 	}
 	return commentText(strings.Join(parts, "\n"), "")
+}
+
+// treeComments is every comment not yet written of the field (or list
+// item) at path and of all it holds, in the YAML's order, as // lines: for
+// a statement written for the whole of it.
+func (c *conv) treeComments(path ...any) string {
+	key, val := exactNode(c.d.node, path...)
+	if val == nil {
+		return ""
+	}
+	var parts []string
+	for _, s := range treeSlots(key, val) {
+		if t := c.take(s.n, s.kind); t != "" {
+			parts = append(parts, t)
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return commentText(strings.Join(parts, "\n"), "")
+}
+
+// treeSlots lists the comment slots of a key (nil for a list item) and
+// its value, in the YAML's order.
+func treeSlots(key, val *yaml.Node) []commentSlot {
+	var out []commentSlot
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		out = append(out, commentSlot{n, 'h'}, commentSlot{n, 'l'})
+		for _, ch := range n.Content {
+			walk(ch)
+		}
+		out = append(out, commentSlot{n, 'f'})
+	}
+	if key != nil {
+		out = append(out, commentSlot{key, 'h'}, commentSlot{key, 'l'})
+	}
+	walk(val)
+	if key != nil {
+		out = append(out, commentSlot{key, 'f'})
+	}
+	return out
 }
 
 // withComments prefixes each line with the comment of the list item it was
@@ -95,7 +185,7 @@ func (c *conv) withComments(lines []string, path ...any) []string {
 	}
 	out := make([]string, len(lines))
 	for i, l := range lines {
-		out[i] = c.fieldComment(append(append([]any{}, path...), i)...) + l
+		out[i] = c.treeComments(append(append([]any{}, path...), i)...) + l
 	}
 	return out
 }

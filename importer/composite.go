@@ -219,7 +219,7 @@ func (c *conv) compositeDecl(tn, alias string) (string, error) {
 		return "", err
 	}
 	body = append(append(artIns, body...), outs...)
-	return commentText(headComment(c.d.node, c.tp(tn)...), "") +
+	return commentText(c.headComment(c.tp(tn)...), "") +
 		"template " + alias + "(" + strings.Join(params, ", ") + ") {\n" + strings.Join(body, "\n") + "\n}\n", nil
 }
 

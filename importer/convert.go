@@ -5,8 +5,6 @@ import (
 	"sort"
 	"strings"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/pipec/pipec/diag"
 	"github.com/pipec/pipec/internal/jsontree"
 )
@@ -48,7 +46,7 @@ type conv struct {
 
 	// commented are the YAML nodes whose comments are written
 	// (comments.go).
-	commented map[*yaml.Node]bool
+	commented map[commentSlot]bool
 	// inlinePaths are the YAML paths of the tasks' inline templates, by
 	// their stand-in names (inline.go).
 	inlinePaths map[string][]any
@@ -208,7 +206,7 @@ func (c *conv) pipeline(names map[string]bool) (string, error) {
 	head = append(head, c.entryStmts...)
 	body = append(append(append(body, head...), params...), steps...)
 	if rest := c.leftoverSpec(); len(rest) > 0 {
-		r, err := rawBlock(rest)
+		r, err := c.rawBlock(rest, c.specPath...)
 		if err != nil {
 			return "", &notNative{what: "raw: " + err.Error()}
 		}

@@ -486,17 +486,3 @@ func commentText(c, indent string) string {
 	}
 	return b.String()
 }
-
-// headComment is the comment above the node at path (a task or template
-// item: its own or its first key's).
-func headComment(root *yaml.Node, path ...any) string {
-	n := nodeAt(root, path...)
-	if n == nil {
-		return ""
-	}
-	c := n.HeadComment
-	if c == "" && n.Kind == yaml.MappingNode && len(n.Content) > 0 {
-		c = n.Content[0].HeadComment
-	}
-	return c
-}

@@ -288,7 +288,7 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 		}
 	}
 	if len(raw) > 0 {
-		r, err := rawBlock(raw)
+		r, err := c.rawBlock(raw, c.tp(tn)...)
 		if err != nil {
 			return nil, &notNative{path: c.tp(tn), what: "raw: " + err.Error()}
 		}

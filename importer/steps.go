@@ -306,11 +306,11 @@ func (c *conv) step(t task, handler string) (string, error) {
 	// Comments above the task, and above the template it inlines.
 	var comment string
 	if !t.entryLeaf {
-		comment = commentText(headComment(c.d.node, t.path...), "") + c.fieldComment(append(append([]any{}, t.path...), "when")...)
+		comment = commentText(c.headComment(t.path...), "") + c.fieldComment(append(append([]any{}, t.path...), "when")...)
 	}
 	comment += ignored
 	if tn, ok := t.m["template"].(string); ok && uses == "" {
-		if tc := commentText(headComment(c.d.node, c.tp(tn)...), ""); tc != "" && tc != comment {
+		if tc := commentText(c.headComment(c.tp(tn)...), ""); tc != "" && tc != comment {
 			comment += tc
 		}
 	}
@@ -572,7 +572,7 @@ func (c *conv) templateUses(tn string, args taskArgs) (string, error) {
 			return "", err
 		}
 		declOf := func(alias string) string {
-			return commentText(headComment(c.d.node, c.tp(tn)...), "") +
+			return commentText(c.headComment(c.tp(tn)...), "") +
 				"template " + alias + "(" + strings.Join(params, ", ") + ") {\n" + strings.Join(body, "\n") + "\n}\n"
 		}
 		// Template names are shared by the pipelines of one file: one that

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"sigs.k8s.io/yaml"
 )
 
 // scope says what Argo references mean where a string is converted.
@@ -131,24 +129,6 @@ func key(s string) string {
 
 // keywords that cannot stand as a bare key.
 var keywords = map[string]bool{"true": true, "false": true}
-
-// rawBlock renders a raw statement with a YAML fragment.
-func rawBlock(v any) (string, error) {
-	b, err := yaml.Marshal(v)
-	if err != nil {
-		return "", err
-	}
-	// pipec interpolates ${...} in raw: Argo's own ${ (a shell variable in
-	// a script) is written $${.
-	y := strings.ReplaceAll(string(b), "${", "$${")
-	switch {
-	case !strings.Contains(y, `"""`) && !strings.HasSuffix(y, `"`):
-		return "raw \"\"\"\n" + y + "\"\"\"", nil
-	case !strings.Contains(y, "`"):
-		return "raw `\n" + y + "`", nil
-	}
-	return "", fmt.Errorf("the fragment holds both \"\"\" and `")
-}
 
 // duration converts an Argo duration (a Go duration, or a number of
 // seconds) to a pipec duration literal.
