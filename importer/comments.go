@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"fmt"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -89,18 +90,27 @@ func (c *conv) mark(s commentSlot) {
 }
 
 // headComment is the comment above the task or template item at path (its
-// own or its first key's), marked as written. It is returned each time it
-// is asked for (a template inlined in several steps has it above each).
+// own or its first key's) and the one at the end of the line of its name,
+// marked as written. It is returned each time it is asked for (a template
+// inlined in several steps has it above each).
 func (c *conv) headComment(path ...any) string {
 	n := nodeAt(c.d.node, path...)
 	if n == nil {
 		return ""
 	}
+	h := n
 	if n.HeadComment == "" && n.Kind == yaml.MappingNode && len(n.Content) > 0 {
-		n = n.Content[0]
+		h = n.Content[0]
 	}
-	c.mark(commentSlot{n, 'h'})
-	return n.HeadComment
+	c.mark(commentSlot{h, 'h'})
+	parts := []string{h.HeadComment}
+	if key, val := exactNode(n, "name"); key != nil {
+		for _, s := range []commentSlot{{key, 'l'}, {val, 'l'}} {
+			c.mark(s)
+			parts = append(parts, s.text())
+		}
+	}
+	return joinComments(parts...)
 }
 
 // fieldComment is the comment of the field (or list item) at path, as //
@@ -188,4 +198,66 @@ func (c *conv) withComments(lines []string, path ...any) []string {
 		out[i] = c.treeComments(append(append([]any{}, path...), i)...) + l
 	}
 	return out
+}
+
+// itemComments are the comments of each item of the list at path (see
+// treeComments), "" for an item without.
+func (c *conv) itemComments(path ...any) []string {
+	_, list := exactNode(c.d.node, path...)
+	if list == nil || list.Kind != yaml.SequenceNode {
+		return nil
+	}
+	out := make([]string, len(list.Content))
+	for i := range list.Content {
+		out[i] = c.treeComments(append(append([]any{}, path...), i)...)
+	}
+	return out
+}
+
+// listComments puts the comments of the list at path above the lines
+// written for it: the field's above the first line, each item's above its
+// line (when there is one line per item).
+func (c *conv) listComments(lines []string, path ...any) []string {
+	if len(lines) == 0 {
+		return lines
+	}
+	lines = c.withComments(lines, path...)
+	lines[0] = c.fieldComment(path...) + lines[0]
+	return lines
+}
+
+// strayComments are the YAML's comments that no statement took (a comment
+// inside a literal, above a label, ...), as // lines naming the YAML line
+// of what each belongs to: written above the pipeline, so that no comment
+// is lost silently. "" when every comment found its place.
+func (c *conv) strayComments() string {
+	top := c.d.node
+	if len(top.Content) > 0 && top.Content[0].HeadComment == c.d.comment {
+		c.mark(commentSlot{top.Content[0], 'h'}) // the document's, written above
+	}
+	var b strings.Builder
+	for _, s := range treeSlots(nil, top) {
+		t := c.take(s.n, s.kind)
+		if t == "" {
+			continue
+		}
+		if b.Len() == 0 {
+			b.WriteString("// Comments of the YAML that have no place in the .pipe (by the line they belong to):\n")
+		}
+		for i, l := range strings.Split(strings.TrimRight(commentText(t, ""), "\n"), "\n") {
+			if i == 0 {
+				l = fmt.Sprintf("// line %d:%s", s.n.Line, strings.TrimPrefix(l, "//"))
+			}
+			b.WriteString(l + "\n")
+		}
+	}
+	return b.String()
+}
+
+// entryComment is the comment of the map entry k of the field at path
+// (with the field's own, for the first entry written), for the statement
+// written for the entry.
+func (c *conv) entryComment(path []any, k string) string {
+	p := append(append([]any{}, path...), k)
+	return c.fieldComment(path...) + c.fieldComment(p...) + c.treeComments(p...)
 }

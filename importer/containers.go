@@ -38,7 +38,7 @@ func (c *conv) containerSetBody(tn string, v any, sc *scope) ([]string, bool, er
 		if !ok || !c.volumes {
 			return nil, false, nil
 		}
-		out = append(out, lines...)
+		out = append(out, c.listComments(lines, c.tp(tn, "containerSet", "volumeMounts")...)...)
 	}
 	list := jsontree.List(set["containers"])
 	if len(list) == 0 {
@@ -74,7 +74,7 @@ func (c *conv) podExtras(tn string, t map[string]any, sc *scope) ([]string, erro
 	if vols := jsontree.List(t["volumes"]); len(vols) > 0 && c.volumes {
 		lines, names, ok := c.templateVolumes(vols)
 		if ok {
-			out = append(out, lines...)
+			out = append(out, c.listComments(lines, c.tp(tn, "volumes")...)...)
 			for _, n := range names {
 				c.volNames[n] = true
 				c.tmplVols = append(c.tmplVols, n)

@@ -168,14 +168,14 @@ func (c *conv) pipeline(names map[string]bool) (string, error) {
 	labels, _ := md["labels"].(map[string]any)
 	for _, k := range sortedKeys(labels) {
 		v, _ := scalarText(labels[k])
-		head = append(head, "label "+key(k)+" = "+quote(v))
+		head = append(head, c.entryComment([]any{"metadata", "labels"}, k)+"label "+key(k)+" = "+quote(v))
 	}
 	for _, k := range sortedKeys(annotations) {
 		if k == "workflows.argoproj.io/description" {
 			continue
 		}
 		v, _ := scalarText(annotations[k])
-		head = append(head, "annotation "+key(k)+" = "+quote(v))
+		head = append(head, c.entryComment([]any{"metadata", "annotations"}, k)+"annotation "+key(k)+" = "+quote(v))
 	}
 	settings, err := c.settings()
 	if err != nil {
@@ -217,6 +217,9 @@ func (c *conv) pipeline(names map[string]bool) (string, error) {
 	// description).
 	if yc := commentText(c.d.comment, ""); yc != "" {
 		b.WriteString(yc + "\n")
+	}
+	if s := c.strayComments(); s != "" {
+		b.WriteString(s + "\n")
 	}
 	if n := c.wiringNote(); n != "" {
 		b.WriteString(n + "\n")
@@ -384,12 +387,12 @@ func (c *conv) settings() ([]string, error) {
 	if ns, ok := s["nodeSelector"].(map[string]any); ok {
 		for _, k := range sortedKeys(ns) {
 			v, _ := scalarText(ns[k])
-			out = append(out, "node_selector "+key(k)+" = "+quote(v))
+			out = append(out, c.entryComment(c.sp("nodeSelector"), k)+"node_selector "+key(k)+" = "+quote(v))
 		}
 		delete(s, "nodeSelector")
 	}
 	if tl, ok := tolerations(s["tolerations"]); ok {
-		out = append(out, tl...)
+		out = append(out, c.listComments(tl, c.sp("tolerations")...)...)
 		delete(s, "tolerations")
 	}
 	if ps := jsontree.List(s["imagePullSecrets"]); len(ps) > 0 {
@@ -401,7 +404,7 @@ func (c *conv) settings() ([]string, error) {
 			}
 		}
 		if len(lines) == len(ps) {
-			out = append(out, lines...)
+			out = append(out, c.listComments(lines, c.sp("imagePullSecrets")...)...)
 			delete(s, "imagePullSecrets")
 		}
 	}
@@ -461,13 +464,13 @@ func tolerations(v any) ([]string, bool) {
 // volumeStmts converts spec.volumes and spec.volumeClaimTemplates when
 // every one of them has a pipec form.
 func (c *conv) volumeStmts() ([]string, bool) {
-	var out []string
+	var vols, claims []string
 	for _, v := range jsontree.List(c.spec["volumes"]) {
 		line, name, ok := volumeStmt(v)
 		if !ok {
 			return nil, false
 		}
-		out = append(out, line)
+		vols = append(vols, line)
 		c.volNames[name] = true
 	}
 	for _, v := range jsontree.List(c.spec["volumeClaimTemplates"]) {
@@ -475,9 +478,10 @@ func (c *conv) volumeStmts() ([]string, bool) {
 		if !ok {
 			return nil, false
 		}
-		out = append(out, line)
+		claims = append(claims, line)
 		c.volNames[name] = true
 	}
+	out := append(c.listComments(vols, c.sp("volumes")...), c.listComments(claims, c.sp("volumeClaimTemplates")...)...)
 	delete(c.spec, "volumes")
 	delete(c.spec, "volumeClaimTemplates")
 	c.volumes = true
@@ -535,6 +539,15 @@ func (c *conv) paramStmts() ([]string, error) {
 			default:
 				return nil, &notNative{path: append(path, k), what: "parameter " + k}
 			}
+		}
+		// The item's comments (the first's with the list's), apart from the
+		// doc comment (the description).
+		cm := c.treeComments(path...)
+		if i == 0 {
+			cm = c.fieldComment(c.sp("arguments")...) + c.fieldComment(c.sp("arguments", "parameters")...) + cm
+		}
+		if cm != "" {
+			out = append(out, cm)
 		}
 		if d, ok := pm["description"].(string); ok && d != "" {
 			out = append(out, strings.TrimRight(docComment(d, ""), "\n"))

@@ -196,12 +196,12 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, "node_selector "+key(k)+" = "+quote(vt))
+			out = append(out, c.entryComment(c.tp(tn, "nodeSelector"), k)+"node_selector "+key(k)+" = "+quote(vt))
 		}
 		delete(t, "nodeSelector")
 	}
 	if tl, ok := tolerations(t["tolerations"]); ok {
-		out = append(out, tl...)
+		out = append(out, c.listComments(tl, c.tp(tn, "tolerations")...)...)
 		delete(t, "tolerations")
 	}
 	if md, ok := t["metadata"].(map[string]any); ok {
@@ -209,7 +209,7 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 			m, _ := md[f].(map[string]any)
 			for _, k := range sortedKeys(m) {
 				v, _ := scalarText(m[k])
-				out = append(out, strings.TrimSuffix(f, "s")+" "+key(k)+" = "+quote(escapeText(v)))
+				out = append(out, c.entryComment(c.tp(tn, "metadata", f), k)+strings.TrimSuffix(f, "s")+" "+key(k)+" = "+quote(escapeText(v)))
 			}
 			delete(md, f)
 		}
@@ -315,7 +315,9 @@ func (c *conv) container(tn, kind string, ct map[string]any, sc *scope) ([]strin
 		}
 		return v, nil
 	}
-	list := func(field string) (string, error) {
+	// list writes the list literal of a field; cmts are the comments of
+	// its items, each written on the line above its item.
+	list := func(field string, cmts []string) (string, error) {
 		var parts []string
 		for i, a := range jsontree.List(ct[field]) {
 			s, ok := scalarText(a)
@@ -325,6 +327,10 @@ func (c *conv) container(tn, kind string, ct map[string]any, sc *scope) ([]strin
 			v, err := txt(s, field, i)
 			if err != nil {
 				return "", err
+			}
+			if i < len(cmts) && cmts[i] != "" {
+				parts = append(parts, "\n"+cmts[i]+quote(v))
+				continue
 			}
 			parts = append(parts, quote(v))
 		}
@@ -359,7 +365,7 @@ func (c *conv) container(tn, kind string, ct map[string]any, sc *scope) ([]strin
 			if len(jsontree.List(ct["command"])) == 0 {
 				return nil, nil, &notNative{path: c.tp(tn, kind), what: "a script without a command"}
 			}
-			l, err := list("command")
+			l, err := list("command", c.itemComments(c.tp(tn, kind, "command")...))
 			if err != nil {
 				return nil, nil, err
 			}
@@ -384,6 +390,8 @@ func (c *conv) container(tn, kind string, ct map[string]any, sc *scope) ([]strin
 		// One argument vector when a command is given (the same thing
 		// to Kubernetes); args alone keep the image's entrypoint.
 		comment := c.fieldComment(c.tp(tn, kind, "command")...) + c.fieldComment(c.tp(tn, kind, "args")...)
+		// The items' comments, in the order of the one argument vector.
+		cmts := append(c.itemComments(c.tp(tn, kind, "command")...), c.itemComments(c.tp(tn, kind, "args")...)...)
 		if len(jsontree.List(ct["command"])) > 0 {
 			ct["command"] = append(jsontree.List(ct["command"]), jsontree.List(ct["args"])...)
 			delete(ct, "args")
@@ -392,7 +400,7 @@ func (c *conv) container(tn, kind string, ct map[string]any, sc *scope) ([]strin
 			if len(jsontree.List(ct[f])) == 0 {
 				continue
 			}
-			l, err := list(f)
+			l, err := list(f, cmts)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -414,7 +422,7 @@ func (c *conv) container(tn, kind string, ct map[string]any, sc *scope) ([]strin
 		delete(ct, "workingDir")
 	}
 	if env, ok := c.envStmts(tn, kind, ct, sc); ok {
-		out = append(out, env...)
+		out = append(out, c.listComments(env, c.tp(tn, kind, "env")...)...)
 		delete(ct, "env")
 	}
 	if res, ok := resourceStmts(ct["resources"]); ok {
@@ -424,7 +432,7 @@ func (c *conv) container(tn, kind string, ct map[string]any, sc *scope) ([]strin
 	}
 	if c.volumes {
 		if m, ok := mountStmts(ct["volumeMounts"], c.volNames); ok {
-			out = append(out, m...)
+			out = append(out, c.listComments(m, c.tp(tn, kind, "volumeMounts")...)...)
 			delete(ct, "volumeMounts")
 		}
 	}

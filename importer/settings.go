@@ -145,7 +145,7 @@ func (c *conv) settingStmts() []string {
 			continue
 		}
 		if line, ok := settingLine(m, v); ok {
-			out = append(out, c.fieldComment(c.sp(m.field)...)+line)
+			out = append(out, c.fieldComment(c.sp(m.field)...)+c.treeComments(c.sp(m.field)...)+line)
 			delete(c.spec, m.field)
 		}
 	}
@@ -204,7 +204,7 @@ func (c *conv) cronSettingStmts(spec map[string]any, done map[string]bool) []str
 			continue
 		}
 		if line, ok := settingLine(m, v); ok {
-			out = append(out, c.fieldComment("spec", m.field)+line)
+			out = append(out, c.fieldComment("spec", m.field)+c.treeComments("spec", m.field)+line)
 			done[m.field] = true
 		}
 	}
