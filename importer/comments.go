@@ -104,6 +104,16 @@ func (c *conv) headComment(path ...any) string {
 	}
 	c.mark(commentSlot{h, 'h'})
 	parts := []string{h.HeadComment}
+	// The first step of a group of parallel steps (- - name: ...): the
+	// group's comment too.
+	if k := len(path); k >= 2 && path[k-1] == 0 {
+		if _, ok := path[k-2].(int); ok {
+			if g := nodeAt(c.d.node, path[:k-1]...); g != nil && g.Kind == yaml.SequenceNode {
+				c.mark(commentSlot{g, 'h'})
+				parts = append([]string{g.HeadComment}, parts...)
+			}
+		}
+	}
 	if key, val := exactNode(n, "name"); key != nil {
 		for _, s := range []commentSlot{{key, 'l'}, {val, 'l'}} {
 			c.mark(s)

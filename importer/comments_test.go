@@ -208,11 +208,11 @@ func assertFormatted(t *testing.T, pipe []byte) {
 
 // A raw fragment whose comment holds """ is written between back quotes;
 // one whose comments hold both quotes is written without them, and its
-// comments are listed above the pipeline.
+// comments go above the step.
 func TestImportRawCommentQuotes(t *testing.T) {
 	for _, tc := range []struct{ comment, want string }{
 		{`say """`, "raw `\ncontainer:\n  lifecycle:\n    # say \"\"\"\n"},
-		{"say \"\"\" and `", "// line 13: say \"\"\" and `\n"},
+		{"say \"\"\" and `", "  // say \"\"\" and `\n  step run {\n"},
 	} {
 		src := strings.Replace(`apiVersion: argoproj.io/v1alpha1
 kind: Workflow

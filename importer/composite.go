@@ -219,7 +219,8 @@ func (c *conv) compositeDecl(tn, alias string) (string, error) {
 		return "", err
 	}
 	body = append(append(artIns, body...), outs...)
-	return commentText(c.headComment(c.tp(tn)...), "") +
+	// Its comments, and those inside it that no statement took.
+	return commentText(c.headComment(c.tp(tn)...), "") + c.treeComments(c.tp(tn)...) +
 		"template " + alias + "(" + strings.Join(params, ", ") + ") {\n" + strings.Join(body, "\n") + "\n}\n", nil
 }
 

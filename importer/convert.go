@@ -366,20 +366,24 @@ func (c *conv) settings() ([]string, error) {
 	}
 	if gc, ok := s["podGC"].(map[string]any); ok {
 		if line, ok := c.podGC(gc); ok {
-			out = append(out, c.fieldComment(c.sp("podGC")...)+c.fieldComment(c.sp("podGC", "strategy")...)+c.fieldComment(c.sp("podGC", "deleteDelayDuration")...)+line)
+			out = append(out, c.fieldComment(c.sp("podGC")...)+c.fieldComment(c.sp("podGC", "strategy")...)+c.fieldComment(c.sp("podGC", "deleteDelayDuration")...)+c.treeComments(c.sp("podGC")...)+line)
 			delete(s, "podGC")
 		}
 	}
 	if ttl, ok := s["ttlStrategy"].(map[string]any); ok {
-		var lines []string
+		var lines, fields []string
 		for _, f := range []struct{ field, when string }{{"secondsAfterCompletion", ""}, {"secondsAfterSuccess", " success"}, {"secondsAfterFailure", " failure"}} {
 			if v, ok := ttl[f.field]; ok {
 				if d, ok := duration(v); ok {
 					lines = append(lines, "ttl"+f.when+" "+d)
+					fields = append(fields, f.field)
 				}
 			}
 		}
 		if len(lines) == len(ttl) {
+			for i, f := range fields {
+				lines[i] = c.entryComment(c.sp("ttlStrategy"), f) + lines[i]
+			}
 			out = append(out, lines...)
 			delete(s, "ttlStrategy")
 		}

@@ -323,6 +323,12 @@ func (c *conv) step(t task, handler string) (string, error) {
 		return "", err
 	}
 	body = append(body, hookStmts...)
+	// The comments inside the task (and the template it inlines) that no
+	// statement of the step took.
+	comment += c.treeComments(t.path...)
+	if tn, ok := t.m["template"].(string); ok && uses == "" && !t.entryLeaf {
+		comment += c.treeComments(c.tp(tn)...)
+	}
 	s := comment + handler + "step " + name
 	if len(header) > 0 {
 		s += " " + strings.Join(header, " ")
@@ -571,8 +577,10 @@ func (c *conv) templateUses(tn string, args taskArgs) (string, error) {
 		if err != nil {
 			return "", err
 		}
+		// Its comments, and those inside it that no statement took.
+		comment := commentText(c.headComment(c.tp(tn)...), "") + c.treeComments(c.tp(tn)...)
 		declOf := func(alias string) string {
-			return commentText(c.headComment(c.tp(tn)...), "") +
+			return comment +
 				"template " + alias + "(" + strings.Join(params, ", ") + ") {\n" + strings.Join(body, "\n") + "\n}\n"
 		}
 		// Template names are shared by the pipelines of one file: one that
