@@ -241,12 +241,19 @@ func (c *conv) listComments(lines []string, path ...any) []string {
 // of what each belongs to: written above the pipeline, so that no comment
 // is lost silently. "" when every comment found its place.
 func (c *conv) strayComments() string {
-	top := c.d.node
-	if len(top.Content) > 0 && top.Content[0].HeadComment == c.d.comment {
-		c.mark(commentSlot{top.Content[0], 'h'}) // the document's, written above
+	root := c.d.node
+	// The document's head comment is written above the pipeline.
+	if c.d.root != nil {
+		root = c.d.root
+		if root.HeadComment == c.d.comment {
+			c.mark(commentSlot{root, 'h'})
+		}
+	}
+	if top := c.d.node; len(top.Content) > 0 && top.Content[0].HeadComment == c.d.comment {
+		c.mark(commentSlot{top.Content[0], 'h'})
 	}
 	var b strings.Builder
-	for _, s := range treeSlots(nil, top) {
+	for _, s := range treeSlots(nil, root) {
 		t := c.take(s.n, s.kind)
 		if t == "" {
 			continue
@@ -256,7 +263,11 @@ func (c *conv) strayComments() string {
 		}
 		for i, l := range strings.Split(strings.TrimRight(commentText(t, ""), "\n"), "\n") {
 			if i == 0 {
-				l = fmt.Sprintf("// line %d:%s", s.n.Line, strings.TrimPrefix(l, "//"))
+				where := fmt.Sprintf("line %d", s.n.Line)
+				if s.n.Kind == yaml.DocumentNode {
+					where = "end of the document"
+				}
+				l = "// " + where + ":" + strings.TrimPrefix(l, "//")
 			}
 			b.WriteString(l + "\n")
 		}

@@ -280,10 +280,7 @@ func yamlCommentLines(t *testing.T, src []byte) []string {
 			}
 			return out
 		}
-		if len(doc.Content) == 0 {
-			continue
-		}
-		for _, s := range treeSlots(nil, doc.Content[0]) {
+		for _, s := range treeSlots(nil, &doc) {
 			for _, l := range strings.Split(s.text(), "\n") {
 				if l = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "#")); l != "" {
 					out = append(out, l)
@@ -291,4 +288,26 @@ func yamlCommentLines(t *testing.T, src []byte) []string {
 			}
 		}
 	}
+}
+
+// The comments of a file's documents go with each document's pipeline:
+// the head above it, one after the document in its list.
+func TestImportDocumentComments(t *testing.T) {
+	one := "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {generateName: NAME-}\nspec:\n  entrypoint: main\n  templates:\n  - {name: main, container: {image: alpine, command: [date]}}\n"
+	src := strings.Replace(one, "NAME", "k", 1) + "# the end\n---\n# second doc\n" + strings.Replace(one, "NAME", "j", 1) + "  # trailing\n"
+	res := importString(t, src, Options{})
+	if res.Diags.HasErrors() {
+		t.Fatal(res.Diags.Error())
+	}
+	got := string(res.Pipe)
+	for _, want := range []string{
+		"// Comments of the YAML that have no place in the .pipe (by the line they belong to):\n// end of the document: the end\n\npipeline k {\n",
+		"// second doc\n\npipeline j {\n",
+		"  // trailing\n  step run {\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the import lacks %q:\n%s", want, got)
+		}
+	}
+	assertFormatted(t, res.Pipe)
 }

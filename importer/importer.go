@@ -128,6 +128,8 @@ type doc struct {
 	lines int
 	// comment is the comment at the head of the document.
 	comment string
+	// root is the document node (its comments: comments.go).
+	root *yaml.Node
 }
 
 var yamlLineRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^yaml: line (\d+): (.*)$`) })
@@ -178,7 +180,7 @@ func splitDocs(filename string, data []byte, diags *diag.Diagnostics) ([]*doc, e
 		if head == "" && len(top.Content) > 0 {
 			head = top.Content[0].HeadComment
 		}
-		docs = append(docs, &doc{node: top, value: m, lines: codeLines(data, top.Line, top.Line+docLines(top)-1), comment: head})
+		docs = append(docs, &doc{node: top, value: m, lines: codeLines(data, top.Line, top.Line+docLines(top)-1), comment: head, root: &n})
 	}
 	return docs, nil
 }
