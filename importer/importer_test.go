@@ -211,6 +211,7 @@ func FuzzImport(f *testing.F) {
 	f.Add([]byte(diamond))
 	f.Add([]byte("kind: Workflow\n"))
 	f.Add([]byte("apiVersion: argoproj.io/v1alpha1\nkind: CronWorkflow\nspec: {workflowSpec: {entrypoint: a}}\n"))
+	f.Add([]byte(commented))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		res := Import("f.yaml", data, Options{NoVerify: true})
 		if res.Pipe == nil && !res.Diags.HasErrors() {
