@@ -182,7 +182,7 @@ func (c *conv) leafBody(tn string, sc *scope) ([]string, error) {
 	}
 	if rs, ok := t["retryStrategy"].(map[string]any); ok {
 		if line, memoOff, ok := retryStmt(rs, func(s string) (string, bool) { return c.retryExpr(s, sc) }); ok {
-			out = append(out, line)
+			out = append(out, c.fieldComment(c.tp(tn, "retryStrategy")...)+c.treeComments(c.tp(tn, "retryStrategy")...)+line)
 			if memoOff && !contains(out, "memoize off") {
 				out = append(out, "memoize off")
 			}
