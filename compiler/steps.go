@@ -91,7 +91,7 @@ func (c *checker) step(p *Pipeline, st *Step, templates map[string]*dsl.Template
 			return
 		}
 	}
-	st.Body = &Body{}
+	st.Body = newBody()
 	c.stepVols = stepVolumeNames(c.stepItems(st))
 	if uses != nil {
 		t := templates[uses.Template.Name]
