@@ -111,7 +111,11 @@ type Pipeline struct {
 	EntryName, ExitName string
 
 	stepsByName map[string]*Step
-	composites  map[*dsl.TemplateDecl]*Composite
+	// freeSteps and freeBodies are the rest of the arrays the pipeline's
+	// steps and bodies are taken from (newStep, newStepBody).
+	freeSteps  []Step
+	freeBodies []Body
+	composites map[*dsl.TemplateDecl]*Composite
 	// composite is set in the pipeline of a composite's steps, whose root
 	// is the pipeline it is checked for.
 	composite *Composite
@@ -352,6 +356,31 @@ type BodyExtra struct {
 // noExtra is the BodyExtra of every body that has none of its own. Nothing
 // writes to it (extra() copies first; TestNoExtraStaysZero).
 var noExtra = &BodyExtra{}
+
+// newStep returns a new step of the pipeline, set to st: the steps of a
+// pipeline are taken from arrays of n (the number of its steps), one
+// allocation for all of them, which live as long as the pipeline.
+func (p *Pipeline) newStep(n int, st Step) *Step {
+	if len(p.freeSteps) == 0 {
+		p.freeSteps = make([]Step, max(n, 1))
+	}
+	out := &p.freeSteps[0]
+	p.freeSteps = p.freeSteps[1:]
+	*out = st
+	return out
+}
+
+// newStepBody returns an empty Body for a step of the pipeline (as
+// newBody), taken from arrays of about as many as it has steps.
+func (p *Pipeline) newStepBody() *Body {
+	if len(p.freeBodies) == 0 {
+		p.freeBodies = make([]Body, max(len(p.Steps)+len(p.ExitSteps)+len(p.Hooks), 4))
+	}
+	b := &p.freeBodies[0]
+	p.freeBodies = p.freeBodies[1:]
+	b.BodyExtra = noExtra
+	return b
+}
 
 // newBody returns an empty Body, which shares noExtra.
 func newBody() *Body { return &Body{BodyExtra: noExtra} }
