@@ -111,14 +111,14 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 			}
 			if c.dynResource(sc, b, name, s.Kind == "gpu", s.Request) {
 				if s.Limit != nil && !c.dynResource(sc, b, name, true, s.Limit) {
-					if q, ok := c.quantity(s.Limit, s.Kind+" limit"); ok {
+					if q, _, ok := c.quantity(s.Limit, s.Kind+" limit"); ok {
 						b.Limits = append(b.Limits, KV{name, q})
 					}
 				}
 				continue
 			}
-			req, reqOK := c.quantity(s.Request, s.Kind)
-			reqOK = reqOK && c.resourceQuantity(s.Request, s.Kind, req)
+			req, reqQty, reqOK := c.quantity(s.Request, s.Kind)
+			reqOK = reqOK && c.resourceQuantity(s.Request, s.Kind, req, reqQty)
 			if q, ok := req, reqOK; ok {
 				if s.Kind == "gpu" {
 					b.Limits = append(b.Limits, KV{name, q})
@@ -129,9 +129,9 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 			if s.Limit != nil {
 				if s.Kind == "gpu" {
 					c.errorf(s.Limit, "a gpu count is already a limit")
-				} else if q, ok := c.quantity(s.Limit, s.Kind+" limit"); ok && c.resourceQuantity(s.Limit, s.Kind, q) {
+				} else if q, qty, ok := c.quantity(s.Limit, s.Kind+" limit"); ok && c.resourceQuantity(s.Limit, s.Kind, q, qty) {
 					if reqOK {
-						c.limitNotBelow(s.Limit, s.Kind, req, q)
+						c.limitNotBelow(s.Limit, s.Kind, req, q, reqQty, qty)
 					}
 					b.Limits = append(b.Limits, KV{name, q})
 				}
@@ -357,7 +357,7 @@ func (c *checker) limitOnly(sc *scope, b *Body, s *dsl.ResourceStmt, name string
 	if c.dynResource(sc, b, name, true, s.LimitOnly) {
 		return
 	}
-	if q, ok := c.quantity(s.LimitOnly, s.Kind+" limit"); ok && c.resourceQuantity(s.LimitOnly, s.Kind, q) {
+	if q, qty, ok := c.quantity(s.LimitOnly, s.Kind+" limit"); ok && c.resourceQuantity(s.LimitOnly, s.Kind, q, qty) {
 		b.Limits = append(b.Limits, KV{name, q})
 	}
 }
