@@ -23,6 +23,9 @@ type DepExpr struct {
 
 // after checks a step's after clause into st.After and st.Deps.
 func (c *checker) after(p *Pipeline, st *Step, a *dsl.AfterClause) {
+	if st.Deps == nil {
+		st.Deps = make([]*Dep, 0, len(a.Conds)) // about one each
+	}
 	if len(a.Conds) == 1 {
 		st.After = c.depOr(p, st, a.Conds[0])
 		return
@@ -101,9 +104,17 @@ func (c *checker) dep(p *Pipeline, st *Step, dep *dsl.Dep) *DepExpr {
 			WithHint("add daemon to step %s, or use succeeded", target.Name)
 		return nil
 	}
-	d := &Dep{Step: target, Outcome: dep.Outcome, Range: dep.Range()}
-	st.Deps = append(st.Deps, d)
-	return &DepExpr{Dep: d}
+	l := &depLeaf{dep: Dep{Step: target, Outcome: dep.Outcome, Range: dep.Range()}}
+	l.expr.Dep = &l.dep
+	st.Deps = append(st.Deps, &l.dep)
+	return &l.expr
+}
+
+// A depLeaf is a dependency of an after clause and the leaf of the
+// expression that holds it, allocated together.
+type depLeaf struct {
+	dep  Dep
+	expr DepExpr
 }
 
 // succeedingOutcomes are the outcomes after which a step's outputs exist.
