@@ -111,14 +111,14 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 			}
 			if c.dynResource(sc, b, name, s.Kind == "gpu", s.Request) {
 				if s.Limit != nil && !c.dynResource(sc, b, name, true, s.Limit) {
-					if q, ok := c.quantity(s.Limit, s.Kind+" limit"); ok {
+					if q, _, ok := c.quantity(s.Limit, s.Kind+" limit"); ok {
 						b.Limits = append(b.Limits, KV{name, q})
 					}
 				}
 				continue
 			}
-			req, reqOK := c.quantity(s.Request, s.Kind)
-			reqOK = reqOK && c.resourceQuantity(s.Request, s.Kind, req)
+			req, reqQty, reqOK := c.quantity(s.Request, s.Kind)
+			reqOK = reqOK && c.resourceQuantity(s.Request, s.Kind, req, reqQty)
 			if q, ok := req, reqOK; ok {
 				if s.Kind == "gpu" {
 					b.Limits = append(b.Limits, KV{name, q})
@@ -129,9 +129,9 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 			if s.Limit != nil {
 				if s.Kind == "gpu" {
 					c.errorf(s.Limit, "a gpu count is already a limit")
-				} else if q, ok := c.quantity(s.Limit, s.Kind+" limit"); ok && c.resourceQuantity(s.Limit, s.Kind, q) {
+				} else if q, qty, ok := c.quantity(s.Limit, s.Kind+" limit"); ok && c.resourceQuantity(s.Limit, s.Kind, q, qty) {
 					if reqOK {
-						c.limitNotBelow(s.Limit, s.Kind, req, q)
+						c.limitNotBelow(s.Limit, s.Kind, req, q, reqQty, qty)
 					}
 					b.Limits = append(b.Limits, KV{name, q})
 				}
@@ -141,7 +141,7 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 				continue
 			}
 			if s.Name == "pod_spec_patch" && s.Value.Str != nil && strings.Contains(s.Value.Str.Value(), "${") {
-				b.PodSpecPatch = c.text(sc, s.Value.Str) // resolved by Argo before it makes the pod
+				b.extra().PodSpecPatch = c.text(sc, s.Value.Str) // resolved by Argo before it makes the pod
 				continue
 			}
 			if s.Name == "display_name" {
@@ -154,7 +154,7 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 			}
 			c.stepSetting(b, s)
 		case *dsl.SyncStmt:
-			c.sync(&b.Sync, s)
+			c.sync(&b.extra().Sync, s)
 		case *dsl.OutputStmt:
 			name := s.Name.Name
 			for _, o := range st.Outputs {
@@ -219,10 +219,10 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 			if s.SubPath != nil {
 				m.SubPath = s.SubPath.Value()
 			}
-			b.Mounts = append(b.Mounts, m)
+			b.extra().Mounts = append(b.Mounts, m)
 		case *dsl.WorkdirStmt:
 			if single("workdir", s) {
-				b.Workdir = c.text(sc, s.Dir)
+				b.extra().Workdir = c.text(sc, s.Dir)
 			}
 		case *dsl.TimeoutStmt:
 			if !single("timeout", s) {
@@ -263,20 +263,20 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 		case *dsl.NodeSelectorStmt:
 			t := c.text(sc, s.Value)
 			c.nodeSelector(s, t)
-			b.NodeSelector = append(b.NodeSelector, &TextKV{s.Key.Value(), t})
+			b.extra().NodeSelector = append(b.NodeSelector, &TextKV{s.Key.Value(), t})
 		case *dsl.TolerationStmt:
-			b.Tolerations = append(b.Tolerations, c.toleration(s))
+			b.extra().Tolerations = append(b.Tolerations, c.toleration(s))
 		case *dsl.LabelStmt:
 			kv := KV{s.Key.Value(), c.literalOnly(s.Value, "a "+s.Kind)}
 			c.labelKV(s, kv.Value)
 			if s.Kind == "label" {
-				b.Labels = append(b.Labels, kv)
+				b.extra().Labels = append(b.Labels, kv)
 			} else {
-				b.Annotations = append(b.Annotations, kv)
+				b.extra().Annotations = append(b.Annotations, kv)
 			}
 		case *dsl.RawStmt:
-			b.Raw = append(b.Raw, s)
-			b.RawText = append(b.RawText, c.rawText(sc, s, false))
+			b.extra().Raw = append(b.Raw, s)
+			b.extra().RawText = append(b.RawText, c.rawText(sc, s, false))
 		case *dsl.InputStmt, *dsl.ArtifactStmt:
 			c.artifactStmt(sc, st, s)
 		case *dsl.SubStep, *dsl.SubStage:
@@ -357,7 +357,7 @@ func (c *checker) limitOnly(sc *scope, b *Body, s *dsl.ResourceStmt, name string
 	if c.dynResource(sc, b, name, true, s.LimitOnly) {
 		return
 	}
-	if q, ok := c.quantity(s.LimitOnly, s.Kind+" limit"); ok && c.resourceQuantity(s.LimitOnly, s.Kind, q) {
+	if q, qty, ok := c.quantity(s.LimitOnly, s.Kind+" limit"); ok && c.resourceQuantity(s.LimitOnly, s.Kind, q, qty) {
 		b.Limits = append(b.Limits, KV{name, q})
 	}
 }

@@ -61,7 +61,7 @@ func (c *checker) containerDecl(sc *scope, st *Step, d *dsl.ContainerDecl) {
 	case name == "main" && d.Kind != containerInSet:
 		c.errorf(d.Name, "container name %q is the step's own container", name).WithHint("choose another name")
 	}
-	spec := &ContainerSpec{Kind: d.Kind, Name: name, Decl: d, Body: &Body{}}
+	spec := &ContainerSpec{Kind: d.Kind, Name: name, Decl: d, Body: newBody()}
 	if len(d.After) > 0 && d.Kind != containerInSet {
 		c.errorf(d.After[0], "after applies only to a container of a container set; %s has no dependencies", aKindWord(d.Kind)).
 			WithHint("an init container runs before the step's container, a sidecar beside it")
@@ -99,11 +99,11 @@ func (c *checker) containerDecl(sc *scope, st *Step, d *dsl.ContainerDecl) {
 	}
 	switch d.Kind {
 	case containerInSet:
-		b.Containers = append(b.Containers, spec)
+		b.extra().Containers = append(b.Containers, spec)
 	case containerSide:
-		b.Sidecars = append(b.Sidecars, spec)
+		b.extra().Sidecars = append(b.Sidecars, spec)
 	case containerInit:
-		b.Inits = append(b.Inits, spec)
+		b.extra().Inits = append(b.Inits, spec)
 	}
 }
 
@@ -201,7 +201,7 @@ func stmtKeyword(n dsl.StepStmt) string {
 
 // containerRetry checks a container set's retry_containers statement.
 func (c *checker) containerRetry(b *Body, s *dsl.ContainerRetryStmt) {
-	b.setRetry = s
+	b.extra().setRetry = s
 	r := &wfv1.ContainerSetRetryStrategy{}
 	if n, ok := c.intValue(s.Limit, "the number of container retries"); ok {
 		if n < 1 {
@@ -215,7 +215,7 @@ func (c *checker) containerRetry(b *Body, s *dsl.ContainerRetryStmt) {
 			r.Duration = d.String()
 		}
 	}
-	b.SetRetry = r
+	b.extra().SetRetry = r
 }
 
 // allContainers returns a body's container blocks of every kind.
@@ -239,7 +239,7 @@ func (c *checker) stepVolume(sc *scope, st *Step, s *dsl.VolumeStmt) {
 			WithHint(`a step's own volume is one of pvc("claim"), empty_dir(), config_map("name"), secret("name")`)
 		return
 	}
-	st.Body.Volumes = append(st.Body.Volumes, v)
+	st.Body.extra().Volumes = append(st.Body.Volumes, v)
 }
 
 // stepVolumeNames are the names of the volumes a step body declares.

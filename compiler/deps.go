@@ -23,7 +23,14 @@ type DepExpr struct {
 
 // after checks a step's after clause into st.After and st.Deps.
 func (c *checker) after(p *Pipeline, st *Step, a *dsl.AfterClause) {
-	var conds []*DepExpr
+	if st.Deps == nil {
+		st.Deps = make([]*Dep, 0, len(a.Conds)) // about one each
+	}
+	if len(a.Conds) == 1 {
+		st.After = c.depOr(p, st, a.Conds[0])
+		return
+	}
+	conds := make([]*DepExpr, 0, len(a.Conds))
 	for _, o := range a.Conds {
 		if e := c.depOr(p, st, o); e != nil {
 			conds = append(conds, e)
@@ -33,18 +40,15 @@ func (c *checker) after(p *Pipeline, st *Step, a *dsl.AfterClause) {
 }
 
 func (c *checker) depOr(p *Pipeline, st *Step, o *dsl.Dependency) *DepExpr {
+	if len(o.Alts) == 1 && len(o.Alts[0].Terms) == 1 {
+		// The common case, one step: no slices for one argument.
+		return c.depTerm(p, st, o.Alts[0].Terms[0])
+	}
 	var alts []*DepExpr
 	for _, and := range o.Alts {
 		var terms []*DepExpr
 		for _, t := range and.Terms {
-			var e *DepExpr
-			switch {
-			case t.Group != nil:
-				e = c.depOr(p, st, t.Group)
-			case t.Dep != nil:
-				e = c.dep(p, st, t.Dep)
-			}
-			if e != nil {
+			if e := c.depTerm(p, st, t); e != nil {
 				terms = append(terms, e)
 			}
 		}
@@ -53,6 +57,17 @@ func (c *checker) depOr(p *Pipeline, st *Step, o *dsl.Dependency) *DepExpr {
 		}
 	}
 	return depOp("||", alts)
+}
+
+// depTerm checks one term of an after expression: a step or a group.
+func (c *checker) depTerm(p *Pipeline, st *Step, t *dsl.DepTerm) *DepExpr {
+	switch {
+	case t.Group != nil:
+		return c.depOr(p, st, t.Group)
+	case t.Dep != nil:
+		return c.dep(p, st, t.Dep)
+	}
+	return nil
 }
 
 func depOp(op string, args []*DepExpr) *DepExpr {
@@ -89,9 +104,17 @@ func (c *checker) dep(p *Pipeline, st *Step, dep *dsl.Dep) *DepExpr {
 			WithHint("add daemon to step %s, or use succeeded", target.Name)
 		return nil
 	}
-	d := &Dep{Step: target, Outcome: dep.Outcome, Range: dep.Range()}
-	st.Deps = append(st.Deps, d)
-	return &DepExpr{Dep: d}
+	l := &depLeaf{dep: Dep{Step: target, Outcome: dep.Outcome, Range: dep.Range()}}
+	l.expr.Dep = &l.dep
+	st.Deps = append(st.Deps, &l.dep)
+	return &l.expr
+}
+
+// A depLeaf is a dependency of an after clause and the leaf of the
+// expression that holds it, allocated together.
+type depLeaf struct {
+	dep  Dep
+	expr DepExpr
 }
 
 // succeedingOutcomes are the outcomes after which a step's outputs exist.

@@ -69,11 +69,7 @@ func (c *checker) objectName(n dsl.Node, name, what string) {
 
 // resourceQuantity checks a resource quantity already parsed by quantity:
 // cpu and memory are not negative, a gpu count is a whole number above 0.
-func (c *checker) resourceQuantity(v *dsl.Value, kind, q string) bool {
-	qty, err := resource.ParseQuantity(q)
-	if err != nil {
-		return false
-	}
+func (c *checker) resourceQuantity(v *dsl.Value, kind, q string, qty resource.Quantity) bool {
 	switch {
 	case qty.Sign() < 0:
 		c.errorf(v, "a %s quantity cannot be negative, got %s", kind, q)
@@ -90,10 +86,8 @@ func (c *checker) resourceQuantity(v *dsl.Value, kind, q string) bool {
 
 // limitNotBelow checks that a limit is at least its request (Kubernetes
 // rejects the pod otherwise).
-func (c *checker) limitNotBelow(limit *dsl.Value, kind, req, lim string) {
-	r, err1 := resource.ParseQuantity(req)
-	l, err2 := resource.ParseQuantity(lim)
-	if err1 == nil && err2 == nil && l.Cmp(r) < 0 {
+func (c *checker) limitNotBelow(limit *dsl.Value, kind, req, lim string, r, l resource.Quantity) {
+	if l.Cmp(r) < 0 {
 		c.errorf(limit, "the %s limit %s is below the request %s: Kubernetes rejects the pod", kind, lim, req).
 			WithHint("raise the limit to at least %s, or lower the request", req)
 	}

@@ -8,6 +8,15 @@ import (
 	"github.com/pipec/pipec/dsl"
 )
 
+// appendItem appends an item to a loop's items, making room for all n of
+// them at the first (Items stays nil until then: no valid item).
+func appendItem(items []any, v any, n int) []any {
+	if items == nil {
+		items = make([]any, 0, n)
+	}
+	return append(items, v)
+}
+
 func (c *checker) loop(sc *scope, l *dsl.LoopClause) *Loop {
 	lp := &Loop{Var: l.Var.Name, Decl: l}
 	src := l.Source
@@ -24,7 +33,7 @@ func (c *checker) loop(sc *scope, l *dsl.LoopClause) *Loop {
 				if scalars > 0 {
 					c.errorf(e, "loop item %d is a map but earlier items are not: all items must be of one kind", i+1)
 				}
-				m := map[string]any{}
+				m := make(map[string]any, len(e.Map.Entries))
 				for _, ent := range e.Map.Entries {
 					v, err := literal(ent.Value)
 					if err != nil {
@@ -33,15 +42,15 @@ func (c *checker) loop(sc *scope, l *dsl.LoopClause) *Loop {
 					m[ent.Key.Value()] = v
 				}
 				if keysSeen == nil {
-					keysSeen = map[string]int{}
+					keysSeen = make(map[string]int, len(m))
 				}
 				for k := range m {
 					keysSeen[k]++
 				}
-				lp.Items = append(lp.Items, m)
+				lp.Items = appendItem(lp.Items, m, len(src.List.Elems))
 			case e.Str != nil || e.Int != nil || e.Float != nil || e.Bool != nil:
 				v, _ := literal(e)
-				lp.Items = append(lp.Items, v)
+				lp.Items = appendItem(lp.Items, v, len(src.List.Elems))
 				scalars++
 				if keysSeen != nil {
 					c.errorf(e, "loop item %d is a %s but earlier items are maps: all items must be of one kind", i+1, e.Kind())

@@ -111,7 +111,11 @@ type Pipeline struct {
 	EntryName, ExitName string
 
 	stepsByName map[string]*Step
-	composites  map[*dsl.TemplateDecl]*Composite
+	// freeSteps and freeBodies are the rest of the arrays the pipeline's
+	// steps and bodies are taken from (newStep, newStepBody).
+	freeSteps  []Step
+	freeBodies []Body
+	composites map[*dsl.TemplateDecl]*Composite
 	// composite is set in the pipeline of a composite's steps, whose root
 	// is the pipeline it is checked for.
 	composite *Composite
@@ -277,19 +281,36 @@ type StepOutput struct {
 	Global      string // also a workflow output of this name
 }
 
-// Body is what a leaf step runs.
+// Body is what a leaf step runs. Its common parts are its own fields; the
+// statements few steps use are in its BodyExtra, which it shares with
+// every other body that uses none of them (noExtra, read-only): a step's
+// Body is the checker's largest allocation per step, and most of what it
+// could hold is rare. Read any field directly; write a rare one through
+// extra(), which gives the body an extra of its own first. Make a Body
+// with newBody.
 type Body struct {
-	Image        *Text
-	Command      []*Text
-	Args         []*Text
-	Script       *Script
-	Env          []*EnvVar
-	Requests     []KV
-	Limits       []KV
+	Image       *Text
+	Command     []*Text
+	Args        []*Text
+	Script      *Script
+	Env         []*EnvVar
+	Requests    []KV
+	Limits      []KV
+	Timeout     *int64
+	TimeoutText *Text // timeout "${t}": Argo's timeout, read at run time
+
+	// Kind is what the step runs when not a container or script:
+	// kindSuspend, kindResource, kindHTTP (templates_kinds.go) or kindData
+	// (templates_data.go).
+	Kind string
+
+	*BodyExtra
+}
+
+// BodyExtra holds the parts of a Body that few steps have.
+type BodyExtra struct {
 	Mounts       []*Mount
 	Workdir      *Text
-	Timeout      *int64
-	TimeoutText  *Text // timeout "${t}": Argo's timeout, read at run time
 	NodeSelector []*TextKV
 	Tolerations  []apiv1.Toleration
 	Labels       []KV
@@ -318,10 +339,7 @@ type Body struct {
 	// node (the template's workflows.argoproj.io/display-name annotation).
 	DisplayName *Text
 
-	// Kind is what the step runs when not a container or script:
-	// kindSuspend, kindResource, kindHTTP (templates_kinds.go) or kindData
-	// (templates_data.go).
-	Kind          string
+	// Suspend, Resource, HTTP and Data are set for their Kind.
 	Suspend       *SuspendBody
 	Resource      *ResourceBody
 	HTTP          *HTTPBody
@@ -333,6 +351,47 @@ type Body struct {
 	httpBody      *Text
 	// dataTransforms are transformations written before a data statement.
 	dataTransforms []string
+}
+
+// noExtra is the BodyExtra of every body that has none of its own. Nothing
+// writes to it (extra() copies first; TestNoExtraStaysZero).
+var noExtra = &BodyExtra{}
+
+// newStep returns a new step of the pipeline, set to st: the steps of a
+// pipeline are taken from arrays of n (the number of its steps), one
+// allocation for all of them, which live as long as the pipeline.
+func (p *Pipeline) newStep(n int, st Step) *Step {
+	if len(p.freeSteps) == 0 {
+		p.freeSteps = make([]Step, max(n, 1))
+	}
+	out := &p.freeSteps[0]
+	p.freeSteps = p.freeSteps[1:]
+	*out = st
+	return out
+}
+
+// newStepBody returns an empty Body for a step of the pipeline (as
+// newBody), taken from arrays of about as many as it has steps.
+func (p *Pipeline) newStepBody() *Body {
+	if len(p.freeBodies) == 0 {
+		p.freeBodies = make([]Body, max(len(p.Steps)+len(p.ExitSteps)+len(p.Hooks), 4))
+	}
+	b := &p.freeBodies[0]
+	p.freeBodies = p.freeBodies[1:]
+	b.BodyExtra = noExtra
+	return b
+}
+
+// newBody returns an empty Body, which shares noExtra.
+func newBody() *Body { return &Body{BodyExtra: noExtra} }
+
+// extra returns the body's own BodyExtra, for writing: the shared noExtra
+// is replaced by a new one first.
+func (b *Body) extra() *BodyExtra {
+	if b.BodyExtra == noExtra {
+		b.BodyExtra = &BodyExtra{}
+	}
+	return b.BodyExtra
 }
 
 // TextKV is a key with a value that may use references.

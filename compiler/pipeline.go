@@ -233,7 +233,7 @@ func (c *checker) pipeline(f *dsl.File, decl *dsl.Pipeline, templates map[string
 		p.stepsByName = make(map[string]*Step, len(steps))
 	}
 	for _, s := range steps {
-		st := &Step{Name: s.Name.Name, ArgoName: taskName(s.Name.Name), Decl: s, Handler: s.Handler(), Pipeline: p}
+		st := p.newStep(len(steps), Step{Name: s.Name.Name, ArgoName: taskName(s.Name.Name), Decl: s, Handler: s.Handler(), Pipeline: p})
 		if !isArgoName(st.ArgoName) || len(st.ArgoName) > 128 {
 			c.errorf(s.Name, "step name %q cannot be an Argo task name", st.Name).WithHint("use letters, digits, '-' and '_', at most 128 characters, starting with a letter or digit")
 		}

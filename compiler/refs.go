@@ -106,7 +106,8 @@ func (c *checker) resolve(sc *scope, path string, rng diag.Range) *Ref {
 		c.diags.Errorf(rng, "empty reference ${}")
 		return nil
 	}
-	parts := strings.Split(path, ".")
+	var buf [4]string
+	parts := splitPath(buf[:0], path)
 	head := parts[0]
 	ref := c.refs.new()
 	ref.Path, ref.Range = path, rng
@@ -315,6 +316,20 @@ func (c *checker) resolve(sc *scope, path string, rng diag.Range) *Ref {
 
 // declaresOutput looks at the step's declaration, which may not have been
 // checked yet (references can point forward).
+// splitPath appends the dot-separated parts of a reference's path to
+// parts: strings.Split without its allocation when the caller's array is
+// long enough (a path has one to three parts).
+func splitPath(parts []string, path string) []string {
+	for {
+		i := strings.IndexByte(path, '.')
+		if i < 0 {
+			return append(parts, path)
+		}
+		parts = append(parts, path[:i])
+		path = path[i+1:]
+	}
+}
+
 func (c *checker) declaresOutput(st *Step, name string) bool {
 	return contains(c.outputDecls(st), name)
 }

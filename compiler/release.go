@@ -108,7 +108,7 @@ func releasedPipeline(p *Pipeline) *Pipeline {
 	for _, st := range p.AllSteps() {
 		s := &Step{Name: st.Name, ArgoName: st.ArgoName, Pipeline: r}
 		if st.Body != nil && len(st.Body.Raw) > 0 {
-			s.Body = &Body{Raw: st.Body.Raw} // blame points into a step's raw fragments
+			s.Body = &Body{BodyExtra: &BodyExtra{Raw: st.Body.Raw}} // blame points into a step's raw fragments
 		}
 		s.Decl = releasedDecl(st.Decl)
 		r.Steps = append(r.Steps, s)

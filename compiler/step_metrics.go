@@ -20,7 +20,7 @@ import (
 // stepMetrics checks a step's metrics setting, resolving the ${...} of its
 // strings in the step's scope.
 func (c *checker) stepMetrics(sc *scope, b *Body, s *dsl.StepSettingStmt) {
-	c.structTexts, c.structScope = &b.MetricTexts, sc
+	c.structTexts, c.structScope = &b.extra().MetricTexts, sc
 	defer func() { c.structTexts, c.structScope = nil, nil }()
 	c.stepSetting(b, s)
 }
@@ -68,5 +68,5 @@ func (c *checker) displayName(sc *scope, b *Body, s *dsl.StepSettingStmt) {
 		c.errorf(s.Value, "display_name takes a string, got %s", s.Value.Kind()).WithHint(`display_name "load-${day}"`)
 		return
 	}
-	b.DisplayName = c.text(sc, s.Value.Str)
+	b.extra().DisplayName = c.text(sc, s.Value.Str)
 }

@@ -96,7 +96,7 @@ func (c *checker) stepSetting(b *Body, s *dsl.StepSettingStmt) {
 		return
 	}
 	if v, ok := def.check(c, s.Value, s.Name); ok {
-		b.Settings = append(b.Settings, &Setting{Name: s.Name, Value: v})
+		b.extra().Settings = append(b.Settings, &Setting{Name: s.Name, Value: v})
 	}
 }
 
@@ -156,7 +156,7 @@ func (c *checker) dynResource(sc *scope, b *Body, name string, limit bool, v *ds
 	if v == nil || v.Str == nil || !strings.Contains(v.Str.Value(), "${") {
 		return false
 	}
-	b.DynResources = append(b.DynResources, &DynResource{Name: name, Limit: limit, Value: c.text(sc, v.Str)})
+	b.extra().DynResources = append(b.DynResources, &DynResource{Name: name, Limit: limit, Value: c.text(sc, v.Str)})
 	return true
 }
 

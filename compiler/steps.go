@@ -91,7 +91,7 @@ func (c *checker) step(p *Pipeline, st *Step, templates map[string]*dsl.Template
 			return
 		}
 	}
-	st.Body = &Body{}
+	st.Body = p.newStepBody()
 	c.stepVols = stepVolumeNames(c.stepItems(st))
 	if uses != nil {
 		t := templates[uses.Template.Name]
@@ -145,11 +145,35 @@ func (c *checker) step(p *Pipeline, st *Step, templates map[string]*dsl.Template
 	if st.Template == nil && st.Body.Script == nil && len(st.Body.Command) == 0 && len(st.Body.Args) == 0 && len(d.Items) > 0 && !hasImage(d.Items) && len(st.Body.Containers) == 0 {
 		c.errorf(d.Name, "step %q has nothing to run", st.Name).WithHint(`add run ["cmd", "arg"] or script python """...""", or an image "..." of its own to run that image's entrypoint`)
 	}
-	for _, ev := range p.Env {
-		if !hasEnv(st.Body.Env, ev.Name) {
-			st.Body.Env = append([]*EnvVar{ev}, st.Body.Env...)
+	st.Body.Env = withPipelineEnv(p.Env, st.Body.Env)
+}
+
+// withPipelineEnv returns a step's environment after the pipeline's
+// variables it does not set itself: the pipeline's in reverse order, then
+// the step's (as prepending each in turn would; of two of one name, the
+// first), in one allocation.
+func withPipelineEnv(pipeline, env []*EnvVar) []*EnvVar {
+	added := func(i int) bool {
+		name := pipeline[i].Name
+		return !hasEnv(env, name) && !hasEnv(pipeline[:i], name)
+	}
+	missing := 0
+	for i := range pipeline {
+		if added(i) {
+			missing++
 		}
 	}
+	if missing == 0 {
+		return env
+	}
+	out := make([]*EnvVar, missing, missing+len(env))
+	for i, ev := range pipeline {
+		if added(i) {
+			missing--
+			out[missing] = ev
+		}
+	}
+	return append(out, env...)
 }
 
 // usesRef reports whether a step runs a WorkflowTemplate's template, whose

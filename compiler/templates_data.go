@@ -36,7 +36,7 @@ var dataListable = []string{"s3", "gcs", "azure", "oss"}
 // dataSource checks `data NAME from LOCATION`.
 func (c *checker) dataSource(sc *scope, st *Step, s *dsl.DataStmt) {
 	d := &DataBody{Name: s.Name.Name, stmt: s}
-	st.Body.Data = d
+	st.Body.extra().Data = d
 	if !argoArtifactNameRE().MatchString(d.Name) {
 		c.errorf(s.Name, "artifact name %q is not valid for Argo", d.Name).WithHint("use letters, digits, '-' and '_'")
 	}
@@ -66,11 +66,11 @@ func aLoc(kind string) string {
 func (c *checker) transform(st *Step, s *dsl.TransformStmt) {
 	b := st.Body
 	if b.Options.nodes == nil {
-		b.Options.nodes = map[string]dsl.Node{}
+		b.extra().Options.nodes = map[string]dsl.Node{}
 	}
 	if _, ok := b.Options.nodes[s.Kind]; !ok {
-		b.Options.order = append(b.Options.order, s.Kind)
-		b.Options.nodes[s.Kind] = s
+		b.extra().Options.order = append(b.Options.order, s.Kind)
+		b.extra().Options.nodes[s.Kind] = s
 	}
 	src := s.Expr.Value()
 	if strings.TrimSpace(src) == "" {
@@ -107,7 +107,7 @@ func (c *checker) transform(st *Step, s *dsl.TransformStmt) {
 	if b.Data != nil {
 		b.Data.Transform = append(b.Data.Transform, expr)
 	} else {
-		b.dataTransforms = append(b.dataTransforms, expr)
+		b.extra().dataTransforms = append(b.dataTransforms, expr)
 	}
 }
 

@@ -144,14 +144,14 @@ func (c *checker) kindStmt(sc *scope, st *Step, n dsl.StepStmt, single func(stri
 	b := st.Body
 	opt := func(key string) bool {
 		if b.Options.nodes == nil {
-			b.Options.nodes = map[string]dsl.Node{}
+			b.extra().Options.nodes = map[string]dsl.Node{}
 		}
 		if key != "header" && !single(key, n) {
 			return false
 		}
 		if _, ok := b.Options.nodes[key]; !ok {
-			b.Options.order = append(b.Options.order, key)
-			b.Options.nodes[key] = n
+			b.extra().Options.order = append(b.Options.order, key)
+			b.extra().Options.nodes[key] = n
 		}
 		return true
 	}
@@ -171,7 +171,7 @@ func (c *checker) kindStmt(sc *scope, st *Step, n dsl.StepStmt, single func(stri
 		if !setKind(kindSuspend, "suspend") {
 			return
 		}
-		b.Suspend = &SuspendBody{}
+		b.extra().Suspend = &SuspendBody{}
 		switch {
 		case s.Duration != nil:
 			v := &dsl.Value{Span: s.Span, Duration: s.Duration}
@@ -185,7 +185,7 @@ func (c *checker) kindStmt(sc *scope, st *Step, n dsl.StepStmt, single func(stri
 		if !setKind(kindResource, "resource") {
 			return
 		}
-		b.Resource = &ResourceBody{Action: s.Action.Name, stmt: s}
+		b.extra().Resource = &ResourceBody{Action: s.Action.Name, stmt: s}
 		if s.Manifest != nil {
 			b.Resource.Manifest = c.text(sc, s.Manifest)
 			// A manifest in """...""" starts on the line after the quotes.
@@ -202,7 +202,7 @@ func (c *checker) kindStmt(sc *scope, st *Step, n dsl.StepStmt, single func(stri
 		if !contains(httpMethods, method) {
 			c.unknownWord(s.Method, "HTTP method", httpMethods)
 		}
-		b.HTTP = &HTTPBody{Method: method, URL: c.text(sc, s.URL)}
+		b.extra().HTTP = &HTTPBody{Method: method, URL: c.text(sc, s.URL)}
 		if u := b.HTTP.URL.Value; !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "${") {
 			c.errorf(s.URL, "the URL %q must start with http:// or https://", u)
 		}
@@ -219,9 +219,9 @@ func (c *checker) kindStmt(sc *scope, st *Step, n dsl.StepStmt, single func(stri
 				c.errorf(s.Cond, "the %s condition is empty", s.Kind)
 			}
 			if s.Kind == "success" {
-				b.Options.Success = t
+				b.extra().Options.Success = t
 			} else {
-				b.Options.Failure = t
+				b.extra().Options.Failure = t
 			}
 		}
 	case *dsl.FlagsStmt:
@@ -231,18 +231,18 @@ func (c *checker) kindStmt(sc *scope, st *Step, n dsl.StepStmt, single func(stri
 					c.errorf(e, "flags takes a list of strings, got %s", e.Kind())
 					continue
 				}
-				b.Options.Flags = append(b.Options.Flags, c.text(sc, e.Str))
+				b.extra().Options.Flags = append(b.Options.Flags, c.text(sc, e.Str))
 			}
 		}
 	case *dsl.SwitchStmt:
 		if opt(s.Kind) {
 			switch s.Kind {
 			case "set_owner_reference":
-				b.Options.OwnerRef = true
+				b.extra().Options.OwnerRef = true
 			case "insecure_skip_verify":
-				b.Options.Insecure = true
+				b.extra().Options.Insecure = true
 			case "daemon":
-				b.Daemon = true
+				b.extra().Daemon = true
 			}
 		}
 	case *dsl.MergeStrategyStmt:
@@ -250,18 +250,18 @@ func (c *checker) kindStmt(sc *scope, st *Step, n dsl.StepStmt, single func(stri
 			if !contains(mergeStrategies, s.Strategy.Name) {
 				c.unknownWord(s.Strategy, "merge strategy", mergeStrategies)
 			}
-			b.mergeStrategy = s.Strategy.Name
+			b.extra().mergeStrategy = s.Strategy.Name
 		}
 	case *dsl.HeaderStmt:
 		opt("header")
 		c.header(sc, b, s)
 	case *dsl.BodyStmt:
 		if opt("body") {
-			b.httpBody = c.text(sc, s.Body)
+			b.extra().httpBody = c.text(sc, s.Body)
 		}
 	case *dsl.ReadyStmt:
 		if opt("ready") {
-			b.Ready = c.readiness(s)
+			b.extra().Ready = c.readiness(s)
 		}
 	}
 }
@@ -290,7 +290,7 @@ func (c *checker) header(sc *scope, b *Body, s *dsl.HeaderStmt) {
 		c.errorf(v, `a header value is a string or secret("name", "key"), got %s`, v.Kind())
 		return
 	}
-	b.Options.Headers = append(b.Options.Headers, h)
+	b.extra().Options.Headers = append(b.Options.Headers, h)
 }
 
 // checkManifest parses a manifest without references, as Argo would only at

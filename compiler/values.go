@@ -201,7 +201,7 @@ func (c *checker) intValue(v *dsl.Value, what string) (int, bool) {
 	return n, true
 }
 
-func (c *checker) quantity(v *dsl.Value, what string) (string, bool) {
+func (c *checker) quantity(v *dsl.Value, what string) (string, resource.Quantity, bool) {
 	var s string
 	switch {
 	case v.Str != nil:
@@ -216,16 +216,17 @@ func (c *checker) quantity(v *dsl.Value, what string) (string, bool) {
 		s = *v.Duration
 	default:
 		c.errorf(v, "%s must be a quantity such as 500m or 1Gi, got %s", what, v.Kind())
-		return "", false
+		return "", resource.Quantity{}, false
 	}
-	if _, err := resource.ParseQuantity(s); err != nil {
+	qty, err := resource.ParseQuantity(s)
+	if err != nil {
 		d := c.errorf(v, "invalid %s quantity %q", what, s).WithHint(`for example 500m or 2 for cpu, 512Mi or 1Gi for memory`)
 		if strings.HasSuffix(strings.ToLower(s), "b") {
 			d.WithHint("Kubernetes writes sizes without a B: Ki, Mi, Gi, Ti (powers of 1024) or k, M, G, T: 512Mi, 1Gi")
 		}
-		return "", false
+		return "", resource.Quantity{}, false
 	}
-	return s, true
+	return s, qty, true
 }
 
 func keys[V any](m map[string]V) []string {
