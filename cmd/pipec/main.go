@@ -12,14 +12,16 @@
 package main
 
 import (
-	// First: a larger first heap goal, set before the packages that
+	// First: the collector's policy, set before the packages that
 	// allocate at start are initialised (see the package).
-	_ "github.com/pipec/pipec/internal/startgc"
+	"github.com/pipec/pipec/internal/gcbudget"
 
 	"errors"
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/spf13/cobra"
 )
 
 func main() {
@@ -37,6 +39,7 @@ func run(args []string, stdout, stderr io.Writer) (status int) {
 		}
 	}()
 	root := newRoot(stdout, stderr)
+	budgetOneShots(root)
 	if len(args) == 0 {
 		root.SetOut(stderr)
 		root.Usage()
@@ -91,4 +94,27 @@ func exitStatus(status int) error {
 // usageErrorf is a usage error (exit status 2) with its message.
 func usageErrorf(format string, args ...any) error {
 	return &exitError{status: 2, msg: fmt.Sprintf(format, args...)}
+}
+
+// oneShotCommands are the commands that read pipelines and end when done:
+// the garbage collector gets a one-shot budget (gcbudget.OneShot) for
+// them. The others keep Go's defaults: long-lived ones (lsp, watch, and run,
+// which may wait for hours on a cluster) and those that read no pipeline.
+var oneShotCommands = map[string]bool{"build": true, "fmt": true, "graph": true, "import": true}
+
+// budgetOneShots makes the root's persistent pre-run hook, which cobra runs
+// before any command's own RunE (no command has a hook of its own), give
+// the one-shot commands their collector's budget.
+func budgetOneShots(root *cobra.Command) {
+	root.PersistentPreRun = func(cmd *cobra.Command, _ []string) {
+		if isOneShot(cmd) {
+			gcbudget.OneShot()
+		}
+	}
+}
+
+// isOneShot reports whether cmd is one of oneShotCommands (a command of
+// the root, not one of the same name further down).
+func isOneShot(cmd *cobra.Command) bool {
+	return cmd.HasParent() && !cmd.Parent().HasParent() && oneShotCommands[cmd.Name()]
 }
