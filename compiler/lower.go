@@ -169,8 +169,7 @@ func definitionHashHex(out *[definitionHashLen]byte, t *wfv1.Template, mc *memoC
 		mh.h.Write(zeroByte)
 		mh.write(mc)
 	}
-	var sum [sha256.Size]byte
-	hex.Encode(out[:], mh.h.Sum(sum[:0])[:definitionHashLen/2])
+	hex.Encode(out[:], mh.h.Sum(mh.sum[:0])[:definitionHashLen/2])
 	memoHashers.Put(mh)
 }
 
@@ -183,6 +182,7 @@ var zeroByte = []byte{0}
 type memoHasher struct {
 	buf []byte
 	h   hash.Hash
+	sum [sha256.Size]byte
 }
 
 var memoHashers = sync.Pool{New: func() any { return &memoHasher{h: sha256.New()} }}

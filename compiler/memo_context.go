@@ -75,5 +75,7 @@ func memoDefinitionHashHex(out *[definitionHashLen]byte, p *Pipeline, t *wfv1.Te
 		definitionHashHex(out, t, nil)
 		return
 	}
-	definitionHashHex(out, t, &mc)
+	heap := new(memoContext) // only here: a non-empty context is rare
+	*heap = mc
+	definitionHashHex(out, t, heap)
 }
