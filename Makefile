@@ -95,6 +95,7 @@ fuzz:
 	$(GO) test ./dsl -run '^$$' -fuzz '^FuzzFormat$$' -fuzztime 60s
 	$(GO) test ./dsl -run '^$$' -fuzz '^FuzzParseEdit$$' -fuzztime 60s
 	$(GO) test ./compiler -run '^$$' -fuzz '^FuzzCompile$$' -fuzztime 60s
+	$(GO) test ./compiler -run '^$$' -fuzz '^FuzzLoopItems$$' -fuzztime 60s
 	$(GO) test ./internal/yamlenc -run '^$$' -fuzz '^FuzzFromJSON$$' -fuzztime 60s
 	$(GO) test ./internal/yamlenc -run '^$$' -fuzz '^FuzzSequenceFromJSON$$' -fuzztime 60s
 	$(GO) test ./internal/argojson -run '^$$' -fuzz '^FuzzDifferential$$' -fuzztime 60s

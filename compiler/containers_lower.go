@@ -4,6 +4,8 @@
 package compiler
 
 import (
+	"iter"
+
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 	apiv1 "k8s.io/api/core/v1"
 )
@@ -56,24 +58,32 @@ func blockContainer(cs *ContainerSpec, inner func(*Text) string) apiv1.Container
 // that runs user code: its container or script, its container set's
 // containers, its sidecars and init containers. Each gets pipec's retry
 // environment.
-func podContainers(t *wfv1.Template) []*apiv1.Container {
-	var out []*apiv1.Container
-	if t.Container != nil {
-		out = append(out, t.Container)
-	}
-	if t.Script != nil {
-		out = append(out, &t.Script.Container)
-	}
-	if t.ContainerSet != nil {
-		for i := range t.ContainerSet.Containers {
-			out = append(out, &t.ContainerSet.Containers[i].Container)
+//
+// It is an iterator, so that walking them allocates nothing.
+func podContainers(t *wfv1.Template) iter.Seq[*apiv1.Container] {
+	return func(yield func(*apiv1.Container) bool) {
+		if t.Container != nil && !yield(t.Container) {
+			return
+		}
+		if t.Script != nil && !yield(&t.Script.Container) {
+			return
+		}
+		if t.ContainerSet != nil {
+			for i := range t.ContainerSet.Containers {
+				if !yield(&t.ContainerSet.Containers[i].Container) {
+					return
+				}
+			}
+		}
+		for i := range t.InitContainers {
+			if !yield(&t.InitContainers[i].Container) {
+				return
+			}
+		}
+		for i := range t.Sidecars {
+			if !yield(&t.Sidecars[i].Container) {
+				return
+			}
 		}
 	}
-	for i := range t.InitContainers {
-		out = append(out, &t.InitContainers[i].Container)
-	}
-	for i := range t.Sidecars {
-		out = append(out, &t.Sidecars[i].Container)
-	}
-	return out
 }

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"hash"
-	"io"
 	"sort"
 	"strconv"
 	"sync"
@@ -150,35 +149,60 @@ func intOrStr(n int) *intstr.IntOrString {
 // definitionHash is a short content hash of a template: an edited step
 // (image, command, env, inputs, outputs...) gets new memo keys.
 func definitionHash(t *wfv1.Template) string {
-	h := sha256.New()
-	writeJSON(h, t)
-	return shortHex(h)
+	var out [definitionHashLen]byte
+	definitionHashHex(&out, t, nil)
+	return string(out[:])
 }
 
-// shortHex is the first 10 hex digits of h's sum.
-func shortHex(h hash.Hash) string {
-	var sum [sha256.Size]byte
-	return hex.EncodeToString(h.Sum(sum[:0])[:5])
+// definitionHashLen is the length of a definition hash: the first 10 hex
+// digits of a SHA-256 sum.
+const definitionHashLen = 10
+
+// definitionHashHex writes to out the first 10 hex digits of the SHA-256
+// of t's JSON and, if mc is not nil, of a zero byte and mc's JSON: the
+// bytes of definitionHash and memoDefinitionHash, without allocating.
+func definitionHashHex(out *[definitionHashLen]byte, t *wfv1.Template, mc *memoContext) {
+	mh := memoHashers.Get().(*memoHasher)
+	mh.h.Reset()
+	mh.write(t)
+	if mc != nil {
+		mh.h.Write(zeroByte)
+		mh.write(mc)
+	}
+	hex.Encode(out[:], mh.h.Sum(mh.sum[:0])[:definitionHashLen/2])
+	memoHashers.Put(mh)
 }
 
-// A jsonBuffer is a buffer for JSON, kept for reuse: hashing a template's
-// JSON then allocates nothing.
+// zeroByte separates a template's JSON from its memoContext's in a
+// definition hash.
+var zeroByte = []byte{0}
+
+// A memoHasher hashes JSON for definition hashes: its buffer and its hash
+// are kept for reuse (memoHashers), so a hash allocates nothing.
+type memoHasher struct {
+	buf []byte
+	h   hash.Hash
+	sum [sha256.Size]byte
+}
+
+var memoHashers = sync.Pool{New: func() any { return &memoHasher{h: sha256.New()} }}
+
+// write hashes json.Marshal(v) (nothing if v does not marshal), encoded
+// with internal/argojson.
+func (mh *memoHasher) write(v any) {
+	var err error
+	if mh.buf, err = argojson.Append(mh.buf[:0], v); err == nil {
+		mh.h.Write(mh.buf)
+	}
+}
+
+// A jsonBuffer is a buffer for JSON, kept for reuse (jsonBuffers) by the
+// validator's keys and shapes and by emit.
 type jsonBuffer struct {
 	buf []byte
 }
 
 var jsonBuffers = sync.Pool{New: func() any { return &jsonBuffer{} }}
-
-// writeJSON writes json.Marshal(v) to w (nothing if v does not marshal),
-// with internal/argojson.
-func writeJSON(w io.Writer, v any) {
-	jb := jsonBuffers.Get().(*jsonBuffer)
-	var err error
-	if jb.buf, err = argojson.Append(jb.buf[:0], v); err == nil {
-		w.Write(jb.buf)
-	}
-	jsonBuffers.Put(jb)
-}
 
 func sortedKeys(m map[string]string) []string {
 	out := make([]string, 0, len(m))

@@ -1,8 +1,6 @@
 package compiler
 
 import (
-	"crypto/sha256"
-
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 	apiv1 "k8s.io/api/core/v1"
 
@@ -35,9 +33,12 @@ type memoVolume = argoshape.MemoVolume
 
 // memoContextOf collects the memoContext of a step's template.
 func memoContextOf(p *Pipeline, t *wfv1.Template) memoContext {
+	if p.ServiceAccount == "" && len(p.NodeSelector) == 0 && len(p.Tolerations) == 0 && len(p.Volumes) == 0 && len(p.Raw) == 0 {
+		return memoContext{} // what the code below makes of such a pipeline, without its allocations
+	}
 	mc := memoContext{ServiceAccount: p.ServiceAccount, NodeSelector: kvMap(p.NodeSelector), Tolerations: p.Tolerations}
 	var mounts []apiv1.VolumeMount
-	for _, c := range podContainers(t) {
+	for c := range podContainers(t) {
 		mounts = append(mounts, c.VolumeMounts...)
 	}
 	if t.ContainerSet != nil {
@@ -62,13 +63,19 @@ func memoContextOf(p *Pipeline, t *wfv1.Template) memoContext {
 // context keeps the hash of its template alone, so keys computed before
 // the context was added still hit.
 func memoDefinitionHash(p *Pipeline, t *wfv1.Template) string {
+	var out [definitionHashLen]byte
+	memoDefinitionHashHex(&out, p, t)
+	return string(out[:])
+}
+
+// memoDefinitionHashHex writes memoDefinitionHash(p, t) to out.
+func memoDefinitionHashHex(out *[definitionHashLen]byte, p *Pipeline, t *wfv1.Template) {
 	mc := memoContextOf(p, t)
 	if mc.Empty() {
-		return definitionHash(t)
+		definitionHashHex(out, t, nil)
+		return
 	}
-	h := sha256.New()
-	writeJSON(h, t)
-	h.Write([]byte{0})
-	writeJSON(h, &mc)
-	return shortHex(h)
+	heap := new(memoContext) // only here: a non-empty context is rare
+	*heap = mc
+	definitionHashHex(out, t, heap)
 }

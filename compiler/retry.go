@@ -1,10 +1,12 @@
 package compiler
 
 import (
+	"strconv"
 	"strings"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 	apiv1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/pipec/pipec/dsl"
 )
@@ -60,7 +62,7 @@ func addRetryWiring(t *wfv1.Template, st *Step, cacheName string) {
 		{Name: EnvRetryRunID, Value: RunIDTemplate},
 		{Name: EnvRetryIndicator, Value: "{{workflow.parameters." + ParamRetryIndicator + "}}"},
 	}
-	for _, c := range podContainers(t) {
+	for c := range podContainers(t) {
 		c.Env = append(c.Env, env...)
 	}
 }
@@ -76,28 +78,38 @@ func addRetryWiring(t *wfv1.Template, st *Step, cacheName string) {
 // so one ConfigMap holds at most one run's entries and never grows with the
 // number of runs.
 func memoize(t *wfv1.Template, st *Step, cacheName string) *wfv1.Memoize {
+	const inPrefix, inSuffix, end = ", inputs.parameters['", "']", "])))}}"
+	n := len(st.ArgoName) + 1 + definitionHashLen + len(memoKeyHashPrefix) + len(runIDExpr) + len(end)
+	for _, in := range t.Inputs.Parameters {
+		n += len(inPrefix) + len(in.Name) + len(inSuffix)
+	}
+	var hash [definitionHashLen]byte
+	memoDefinitionHashHex(&hash, st.Pipeline, t)
 	var b strings.Builder
-	b.Grow(len(st.ArgoName) + 12 + len(memoKeyHashPrefix) + len(runIDExpr) + 32*len(t.Inputs.Parameters) + 6)
+	b.Grow(n)
 	b.WriteString(st.ArgoName)
 	b.WriteByte('-')
-	b.WriteString(memoDefinitionHash(st.Pipeline, t))
+	b.Write(hash[:])
 	b.WriteString(memoKeyHashPrefix)
 	b.WriteString(runIDExpr)
 	for _, in := range t.Inputs.Parameters {
-		b.WriteString(", inputs.parameters['")
+		b.WriteString(inPrefix)
 		b.WriteString(in.Name)
-		b.WriteString("']")
+		b.WriteString(inSuffix)
 	}
-	b.WriteString("])))}}")
-	key := b.String()
-	return &wfv1.Memoize{
-		Key:    key,
-		MaxAge: st.MaxAge,
-		Cache: &wfv1.Cache{ConfigMap: &apiv1.ConfigMapKeySelector{
-			LocalObjectReference: apiv1.LocalObjectReference{Name: cacheName},
-			Key:                  "memo",
-		}},
+	b.WriteString(end)
+	// The block, its cache and its ConfigMap selector in one allocation.
+	m := &struct {
+		memo  wfv1.Memoize
+		cache wfv1.Cache
+		sel   apiv1.ConfigMapKeySelector
+	}{
+		memo: wfv1.Memoize{Key: b.String(), MaxAge: st.MaxAge},
+		sel:  apiv1.ConfigMapKeySelector{LocalObjectReference: apiv1.LocalObjectReference{Name: cacheName}, Key: "memo"},
 	}
+	m.cache.ConfigMap = &m.sel
+	m.memo.Cache = &m.cache
+	return &m.memo
 }
 
 // memoKeyHashPrefix starts the expression part of a memo key.
@@ -239,44 +251,115 @@ func (st *Step) RetryWrapped() bool {
 
 func retryWrapper(st *Step, leaf *wfv1.Template) wfv1.Template {
 	w := wfv1.Template{Name: st.TemplateName() + wrapperSuffix, RetryStrategy: retryStrategy(st.Retry)}
-	call := wfv1.WorkflowStep{Name: "run", Template: leaf.Name}
-	// Every list, and the values they point to, in one allocation each.
-	if n := len(leaf.Inputs.Parameters); n > 0 {
-		w.Inputs.Parameters = make([]wfv1.Parameter, 0, n)
-		call.Arguments.Parameters = make([]wfv1.Parameter, 0, n)
-		values := make([]wfv1.AnyString, n)
+	// The wrapper's one step, and its list of one, in one allocation.
+	body := &struct {
+		steps [1]wfv1.ParallelSteps
+		call  [1]wfv1.WorkflowStep
+	}{}
+	call := &body.call[0]
+	*call = wfv1.WorkflowStep{Name: "run", Template: leaf.Name}
+	nIn, nOut := len(leaf.Inputs.Parameters), len(leaf.Outputs.Parameters)
+	if st.ResultUsed {
+		nOut++
+	}
+	// The inputs, the call's arguments and the outputs in one array; the
+	// texts they point to in one string.
+	params := make([]wfv1.Parameter, 2*nIn+nOut)
+	texts := wrapperTexts(leaf, st.ResultUsed)
+	if nIn > 0 {
+		w.Inputs.Parameters = params[:nIn:nIn]
+		call.Arguments.Parameters = params[nIn : 2*nIn : 2*nIn]
+		values := make([]wfv1.AnyString, nIn)
 		for i, in := range leaf.Inputs.Parameters {
-			values[i] = wfv1.AnyString("{{inputs.parameters." + in.Name + "}}")
-			w.Inputs.Parameters = append(w.Inputs.Parameters, wfv1.Parameter{Name: in.Name})
-			call.Arguments.Parameters = append(call.Arguments.Parameters, wfv1.Parameter{Name: in.Name, Value: &values[i]})
+			values[i] = wfv1.AnyString(texts[i])
+			w.Inputs.Parameters[i] = wfv1.Parameter{Name: in.Name}
+			call.Arguments.Parameters[i] = wfv1.Parameter{Name: in.Name, Value: &values[i]}
 		}
 	}
-	if n := len(leaf.Outputs.Parameters); n > 0 || st.ResultUsed {
-		w.Outputs.Parameters = make([]wfv1.Parameter, 0, n+1)
-		from := make([]wfv1.ValueFrom, 0, n+1)
-		for _, out := range leaf.Outputs.Parameters {
-			from = append(from, wfv1.ValueFrom{Parameter: "{{steps.run.outputs.parameters." + out.Name + "}}"})
-			w.Outputs.Parameters = append(w.Outputs.Parameters, wfv1.Parameter{Name: out.Name, ValueFrom: &from[len(from)-1]})
+	if nOut > 0 {
+		w.Outputs.Parameters = params[2*nIn:]
+		from := make([]wfv1.ValueFrom, nOut)
+		for i, out := range leaf.Outputs.Parameters {
+			from[i] = wfv1.ValueFrom{Parameter: texts[nIn+i]}
+			w.Outputs.Parameters[i] = wfv1.Parameter{Name: out.Name, ValueFrom: &from[i]}
 		}
 		if st.ResultUsed {
-			from = append(from, wfv1.ValueFrom{Parameter: "{{steps.run.outputs.result}}"})
-			w.Outputs.Parameters = append(w.Outputs.Parameters, wfv1.Parameter{Name: ResultOutput, ValueFrom: &from[len(from)-1]})
+			from[nOut-1] = wfv1.ValueFrom{Parameter: texts[len(texts)-1]}
+			w.Outputs.Parameters[nOut-1] = wfv1.Parameter{Name: ResultOutput, ValueFrom: &from[nOut-1]}
 		}
 	}
-	wrapArtifacts(&w, &call, leaf, st)
-	w.Steps = []wfv1.ParallelSteps{{Steps: []wfv1.WorkflowStep{call}}}
+	wrapArtifacts(&w, call, leaf, st)
+	body.steps[0].Steps = body.call[:]
+	w.Steps = body.steps[:]
 	return w
 }
 
+// wrapperTexts are the texts a retry wrapper passes on: each input of its
+// leaf as "{{inputs.parameters.NAME}}", each output as
+// "{{steps.run.outputs.parameters.NAME}}", then, if result, the leaf's
+// result; all in one string.
+func wrapperTexts(leaf *wfv1.Template, result bool) []string {
+	const inPrefix, outPrefix, resultText, end = "{{inputs.parameters.", "{{steps.run.outputs.parameters.", "{{steps.run.outputs.result}}", "}}"
+	n, count := 0, len(leaf.Inputs.Parameters)+len(leaf.Outputs.Parameters)
+	for _, in := range leaf.Inputs.Parameters {
+		n += len(inPrefix) + len(in.Name) + len(end)
+	}
+	for _, out := range leaf.Outputs.Parameters {
+		n += len(outPrefix) + len(out.Name) + len(end)
+	}
+	if result {
+		n += len(resultText)
+		count++
+	}
+	if count == 0 {
+		return nil
+	}
+	var b strings.Builder
+	b.Grow(n)
+	ends := make([]int, 0, count)
+	for _, in := range leaf.Inputs.Parameters {
+		b.WriteString(inPrefix)
+		b.WriteString(in.Name)
+		b.WriteString(end)
+		ends = append(ends, b.Len())
+	}
+	for _, out := range leaf.Outputs.Parameters {
+		b.WriteString(outPrefix)
+		b.WriteString(out.Name)
+		b.WriteString(end)
+		ends = append(ends, b.Len())
+	}
+	if result {
+		b.WriteString(resultText)
+		ends = append(ends, b.Len())
+	}
+	all := b.String()
+	texts := make([]string, count)
+	start := 0
+	for i, e := range ends {
+		texts[i], start = all[start:e], e
+	}
+	return texts
+}
+
 func retryStrategy(r *Retry) *wfv1.RetryStrategy {
-	rs := &wfv1.RetryStrategy{Limit: intOrStr(r.Limit), RetryPolicy: wfv1.RetryPolicy(r.Policy), Expression: r.Expression}
-	if r.Forever {
-		rs.Limit = nil
+	// The strategy, its backoff and their two numbers in one allocation.
+	a := &struct {
+		rs            wfv1.RetryStrategy
+		backoff       wfv1.Backoff
+		limit, factor intstr.IntOrString
+	}{rs: wfv1.RetryStrategy{RetryPolicy: wfv1.RetryPolicy(r.Policy), Expression: r.Expression}}
+	rs := &a.rs
+	if !r.Forever {
+		a.limit = intstr.FromString(strconv.Itoa(r.Limit))
+		rs.Limit = &a.limit
 	}
 	if r.Backoff != "" {
-		rs.Backoff = &wfv1.Backoff{Duration: r.Backoff, MaxDuration: r.Max, Cap: r.Cap}
+		a.backoff = wfv1.Backoff{Duration: r.Backoff, MaxDuration: r.Max, Cap: r.Cap}
+		rs.Backoff = &a.backoff
 		if r.Factor != nil {
-			rs.Backoff.Factor = intOrStr(*r.Factor)
+			a.factor = intstr.FromString(strconv.Itoa(*r.Factor))
+			rs.Backoff.Factor = &a.factor
 		}
 	}
 	return rs

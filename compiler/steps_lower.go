@@ -3,9 +3,6 @@
 package compiler
 
 import (
-	"bytes"
-	"encoding/json"
-
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 
 	"github.com/pipec/pipec/internal/workpool"
@@ -160,30 +157,4 @@ func (l *lowerer) stepTask(st *Step, tmpls []wfv1.Template) wfv1.DAGTask {
 	}
 	task.Template = tmpls[0].Name
 	return task
-}
-
-// loopItems is a literal list of loop items as withItems: each item's JSON
-// (what json.Unmarshal of its json.Marshal into an Item keeps), all in one
-// buffer.
-func loopItems(items []any) []wfv1.Item {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf) // escapes as json.Marshal does
-	ends := make([]int, len(items))
-	for i, it := range items {
-		ends[i] = -1 // an item that cannot be encoded stays empty (nothing written)
-		if enc.Encode(it) == nil {
-			ends[i] = buf.Len() - 1 // without Encode's newline
-		}
-	}
-	all := buf.Bytes()
-	out := make([]wfv1.Item, len(items))
-	start := 0
-	for i, end := range ends {
-		if end < 0 {
-			continue
-		}
-		out[i].Value = all[start:end:end]
-		start = end + 1
-	}
-	return out
 }
