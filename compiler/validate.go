@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 	"strings"
+	"sync"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 	"github.com/argoproj/argo-workflows/v3/workflow/validate"
@@ -203,7 +204,12 @@ func argoValidate(obj *Object) error {
 	return nil
 }
 
-var namedRE = regexp.MustCompile(`(?:templates|tasks|steps)[.\[]([a-zA-Z0-9-]+)`)
+// namedRE finds the names of templates, tasks and steps in an Argo error
+// message, for blame. It is compiled on first use: most builds have no
+// error to blame.
+var namedRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?:templates|tasks|steps)[.\[]([a-zA-Z0-9-]+)`)
+})
 
 // firstStatement is the first statement of a step's body (not a bad one:
 // a step with one is not lowered), nil if it has none. A released step
@@ -220,7 +226,7 @@ func firstStatement(d *dsl.StepDecl) *dsl.StepItem {
 // blame finds the step an Argo error message is about, falling back to the
 // pipeline's name.
 func blame(p *Pipeline, msg string) diag.Range {
-	for _, m := range namedRE.FindAllStringSubmatch(msg, -1) {
+	for _, m := range namedRE().FindAllStringSubmatch(msg, -1) {
 		for _, st := range p.AllSteps() {
 			if st.ArgoName == m[1] {
 				var raws []*dsl.RawStmt
