@@ -85,7 +85,7 @@ func validateCachedKey(obj *Object, cache ValidationCache, wholeKey string) diag
 		return accepted()
 	}
 	if err := check(obj); err != nil {
-		return argoDiagnostics(obj, err)
+		return argoDiagnostics(obj, firstFailure(obj, err, argoValidate))
 	}
 	return accepted()
 }
@@ -95,7 +95,7 @@ func validateCachedKey(obj *Object, cache ValidationCache, wholeKey string) diag
 // expressions, the cache): `pipec build --validate=full`, and what the
 // tests compare the shortcuts with.
 func ValidateFull(obj *Object) diag.Diagnostics {
-	return argoDiagnostics(obj, argoValidate(obj))
+	return argoDiagnostics(obj, firstFailure(obj, argoValidate(obj), argoValidate))
 }
 
 // argoDiagnostics is the diagnostic of an error of Argo's validator (none
