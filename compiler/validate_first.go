@@ -46,6 +46,11 @@ func firstFailure(obj *Object, err error, validate func(*Object) error) error {
 	if err == nil {
 		return nil
 	}
+	if itemsDepRE().MatchString(err.Error()) {
+		// A task's dependencies, not a task, fail: the message names
+		// a dependency as the task (see deterministicMessage).
+		return deterministicMessage(obj, err)
+	}
 	done := map[string]bool{}
 	for range maxFirstDepth {
 		di, x, ok := failedDAGTask(obj, err.Error(), done)
@@ -269,8 +274,3 @@ func plainGlobalName(name string) string {
 	return name
 }
 
-// deterministicMessage is err with the choices Argo makes in map order
-// within one DAG task or one list of hooks made deterministic.
-func deterministicMessage(obj *Object, err error) error {
-	return err
-}

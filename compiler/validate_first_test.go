@@ -183,3 +183,45 @@ func TestInertTemplates(t *testing.T) {
 		}
 	}
 }
+
+// TestDeterministicMessage checks the choices Argo makes in map order
+// within one task or list of hooks: the first in sorted order is named.
+func TestDeterministicMessage(t *testing.T) {
+	noExpr := wfv1.LifecycleHooks{"zz": {Template: "ok"}, "mm": {Template: "ok"}, "exit": {Template: "ok"}, "qq": {Template: "ok"}}
+	for name, c := range map[string]struct {
+		obj  *Object
+		want string
+	}{
+		"workflow hooks": {func() *Object {
+			o := firstWorkflow(wfv1.DAGTask{Name: "a", Template: "ok"})
+			o.Workflow.Spec.Hooks = noExpr
+			return o
+		}(), "hooks.mm Expression required"},
+		"step hooks": {func() *Object {
+			o := firstWorkflow(wfv1.DAGTask{Name: "a", Template: "ok"}, wfv1.DAGTask{Name: "b", Template: "st"})
+			o.Workflow.Spec.Templates = append(o.Workflow.Spec.Templates, wfv1.Template{Name: "st", Steps: []wfv1.ParallelSteps{
+				{Steps: []wfv1.WorkflowStep{{Name: "s0", Template: "ok"}}},
+				{Steps: []wfv1.WorkflowStep{{Name: "s1", Template: "ok"}, {Name: "s2", Template: "ok", Hooks: noExpr}}},
+			}})
+			return o
+		}(), "templates.main.tasks.b templates.st.steps[1].s2.mm Expression required"},
+		"unknown dependency": {firstWorkflow(
+			wfv1.DAGTask{Name: "a", Template: "ok"}, wfv1.DAGTask{Name: "b", Template: "ok", Depends: "zz && a && qq.Succeeded && mm"},
+			wfv1.DAGTask{Name: "c", Template: "ok", Depends: "aa"},
+		), "templates.main sorting failed: invalid dependency mm"},
+		"unknown dependencies list": {firstWorkflow(
+			wfv1.DAGTask{Name: "a", Template: "ok"}, wfv1.DAGTask{Name: "b", Template: "ok", Dependencies: []string{"zz", "a", "mm", "qq"}},
+		), "templates.main sorting failed: invalid dependency mm"},
+		"items dependency": {firstWorkflow(
+			wfv1.DAGTask{Name: "zz", Template: "ok"}, wfv1.DAGTask{Name: "mm", Template: "ok"}, wfv1.DAGTask{Name: "qq", Template: "ok"},
+			wfv1.DAGTask{Name: "b", Template: "ok", Depends: "zz.AnySucceeded && qq.AllFailed && mm.AnySucceeded"},
+			wfv1.DAGTask{Name: "c", Template: "ok", Depends: "zz.AnySucceeded"},
+		), "templates.main.tasks.mm dependency 'mm' uses an items-based condition such as .AnySucceeded or .AllFailed but does not contain any items"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if got := fullOnce(t, c.obj, 30); got != c.want {
+				t.Errorf("got  %s\nwant %s", got, c.want)
+			}
+		})
+	}
+}
