@@ -273,4 +273,3 @@ func plainGlobalName(name string) string {
 	}
 	return name
 }
-
