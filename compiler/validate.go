@@ -22,7 +22,9 @@ import (
 //
 // Large pipelines are validated in chunks, each workflow-sized and checked
 // by Argo's validator, which is quadratic in the size of a DAG; any error
-// is the whole workflow's (see validate_chunks.go).
+// is the whole workflow's (see validate_chunks.go), made deterministic:
+// of several failing DAG tasks, the first in source order
+// (validate_first.go).
 func Validate(obj *Object) diag.Diagnostics {
 	return ValidateCached(obj, nil, nil)
 }
@@ -93,7 +95,9 @@ func validateCachedKey(obj *Object, cache ValidationCache, wholeKey string) diag
 // ValidateFull runs Argo's validator on the whole object as lowered, with
 // none of the shortcuts of Validate (shapes, chunks, stand-ins for pipec's
 // expressions, the cache): `pipec build --validate=full`, and what the
-// tests compare the shortcuts with.
+// tests compare the shortcuts with. Like Validate, it reports of several
+// failing DAG tasks the first in source order (firstFailure,
+// validate_first.go), which it finds by validating again.
 func ValidateFull(obj *Object) diag.Diagnostics {
 	return argoDiagnostics(obj, firstFailure(obj, argoValidate(obj), argoValidate))
 }
