@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 	"strings"
+	"sync"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 	"github.com/argoproj/argo-workflows/v3/workflow/validate"
@@ -21,7 +22,9 @@ import (
 //
 // Large pipelines are validated in chunks, each workflow-sized and checked
 // by Argo's validator, which is quadratic in the size of a DAG; any error
-// is the whole workflow's (see validate_chunks.go).
+// is the whole workflow's (see validate_chunks.go), made deterministic:
+// of several failing DAG tasks, the first in source order
+// (validate_first.go).
 func Validate(obj *Object) diag.Diagnostics {
 	return ValidateCached(obj, nil, nil)
 }
@@ -84,7 +87,7 @@ func validateCachedKey(obj *Object, cache ValidationCache, wholeKey string) diag
 		return accepted()
 	}
 	if err := check(obj); err != nil {
-		return argoDiagnostics(obj, err)
+		return argoDiagnostics(obj, firstFailure(obj, err, argoValidate))
 	}
 	return accepted()
 }
@@ -92,9 +95,11 @@ func validateCachedKey(obj *Object, cache ValidationCache, wholeKey string) diag
 // ValidateFull runs Argo's validator on the whole object as lowered, with
 // none of the shortcuts of Validate (shapes, chunks, stand-ins for pipec's
 // expressions, the cache): `pipec build --validate=full`, and what the
-// tests compare the shortcuts with.
+// tests compare the shortcuts with. Like Validate, it reports of several
+// failing DAG tasks the first in source order (firstFailure,
+// validate_first.go), which it finds by validating again.
 func ValidateFull(obj *Object) diag.Diagnostics {
-	return argoDiagnostics(obj, argoValidate(obj))
+	return argoDiagnostics(obj, firstFailure(obj, argoValidate(obj), argoValidate))
 }
 
 // argoDiagnostics is the diagnostic of an error of Argo's validator (none
@@ -203,7 +208,12 @@ func argoValidate(obj *Object) error {
 	return nil
 }
 
-var namedRE = regexp.MustCompile(`(?:templates|tasks|steps)[.\[]([a-zA-Z0-9-]+)`)
+// namedRE finds the names of templates, tasks and steps in an Argo error
+// message, for blame. It is compiled on first use: most builds have no
+// error to blame.
+var namedRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?:templates|tasks|steps)[.\[]([a-zA-Z0-9-]+)`)
+})
 
 // firstStatement is the first statement of a step's body (not a bad one:
 // a step with one is not lowered), nil if it has none. A released step
@@ -220,7 +230,7 @@ func firstStatement(d *dsl.StepDecl) *dsl.StepItem {
 // blame finds the step an Argo error message is about, falling back to the
 // pipeline's name.
 func blame(p *Pipeline, msg string) diag.Range {
-	for _, m := range namedRE.FindAllStringSubmatch(msg, -1) {
+	for _, m := range namedRE().FindAllStringSubmatch(msg, -1) {
 		for _, st := range p.AllSteps() {
 			if st.ArgoName == m[1] {
 				var raws []*dsl.RawStmt
