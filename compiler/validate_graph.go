@@ -26,7 +26,7 @@ import (
 //     digit, that depends and dependencies are not mixed and continueOn is
 //     not used with depends (usingDepends, a flag of the whole DAG), that
 //     the dependencies are acyclic (sortDAGTasks, verifyNoCycles) and that
-//     targets exist. newChunker (checkDAG) and graphShapes check these
+//     targets exist. newChunker (checkedDAG) and graphShapes check these
 //     here, as strictly or more (no dependencies lists, no continueOn, no
 //     targets, no name beginning with a digit, every depends word a task).
 //   - Everything else is checked of one task at a time, against the
@@ -68,11 +68,11 @@ func validGraphShapes(graph *Object, stubs map[string]bool, validate func(*Objec
 	}
 	seen := map[string]bool{}
 	for i := range g.c.tasks {
-		key, own := g.shapeKey(i)
-		if seen[key] {
+		key, own := g.scratchKey(i)
+		if seen[string(key)] {
 			continue
 		}
-		seen[key] = true
+		seen[string(key)] = true
 		shapes++
 		chunk := g.c.chunk(i, i+1)
 		if !own && g.whole {
@@ -123,8 +123,17 @@ type graphShapes struct {
 	names   map[string]string
 	tmplPos map[string]int
 	args    []wfv1.Parameter
+	task    wfv1.DAGTask // the task appendTaskJSON marshals
 	buf     []byte
 }
+
+// arenaBlock is the size of the blocks of graphShapes.arena: a new block
+// is begun where less than arenaSlack is left, so that the JSON of a task
+// is rarely copied as it grows, and never once written.
+const (
+	arenaBlock = 64 << 10
+	arenaSlack = 4 << 10
+)
 
 // taskRef is a task of the main DAG (by index), as itself or as the stub
 // of a dependency.
@@ -223,21 +232,30 @@ func (g *graphShapes) key(i int) string {
 // shapeKey is key, and whether it is the chunk's own (no other chunk
 // has it: the renaming does not cover it).
 func (g *graphShapes) shapeKey(i int) (key string, own bool) {
+	b, own := g.scratchKey(i)
+	return string(b), own
+}
+
+// scratchKey is shapeKey in scratch space, valid until the next call.
+func (g *graphShapes) scratchKey(i int) (key []byte, own bool) {
 	key, ok := g.sharedKey(i)
 	if !ok {
-		return "\x00own " + g.c.tasks[i].Name, true
+		key = append(append(g.buf[:0], "\x00own "...), g.c.tasks[i].Name...)
+		g.buf = key
+		return key, true
 	}
 	return key, false
 }
 
-// sharedKey is key where the renaming covers the chunk.
+// sharedKey is key where the renaming covers the chunk, in scratch space
+// valid until the next call.
 //
 // A template is in the key as the number of its templateKey (one for each
 // distinct key: the same grouping as the key itself, in a few bytes), and
 // the key is built in a buffer reused from task to task.
-func (g *graphShapes) sharedKey(i int) (string, bool) {
+func (g *graphShapes) sharedKey(i int) ([]byte, bool) {
 	if i == 0 && g.c.exit != nil {
-		return "", false // the chunk that validates the exit handler
+		return nil, false // the chunk that validates the exit handler
 	}
 	members := g.members[:0]
 	for _, j := range g.c.stubbed(i, i+1) {
@@ -273,11 +291,11 @@ func (g *graphShapes) sharedKey(i int) (string, bool) {
 	for _, m := range members {
 		b := g.taskJSON(m)
 		if b == nil {
-			return "", false
+			return nil, false
 		}
 		var ok bool
 		if key, ok = appendRenamedTaskTags(key, b, names); !ok {
-			return "", false
+			return nil, false
 		}
 		orig := &g.c.tasks[m.i]
 		key = append(key, '\x02')
@@ -289,13 +307,13 @@ func (g *graphShapes) sharedKey(i int) (string, bool) {
 		key = append(key, '\x02')
 		if !m.stub { // a stub has no depends (stubTask)
 			if key, ok = appendRenamedDepends(key, orig.Depends, names); !ok {
-				return "", false
+				return nil, false
 			}
 		}
 		key = append(key, '\x01')
 	}
 	g.buf = key
-	return string(key), true
+	return key, true
 }
 
 // positionName is the name of the n-th task of a chunk in its key.
@@ -368,10 +386,10 @@ func (g *graphShapes) appendTaskJSON(t *wfv1.DAGTask, stub bool) []byte {
 	if tk.key[0] == '\x00' {
 		return nil
 	}
-	var s wfv1.DAGTask
+	s := &g.task
 	args := g.args[:0]
 	if stub {
-		s = wfv1.DAGTask{TemplateRef: t.TemplateRef, WithItems: t.WithItems, WithSequence: t.WithSequence}
+		*s = wfv1.DAGTask{TemplateRef: t.TemplateRef, WithItems: t.WithItems, WithSequence: t.WithSequence}
 		if t.WithParam != "" {
 			s.WithParam = `["stub"]`
 		}
@@ -379,18 +397,24 @@ func (g *graphShapes) appendTaskJSON(t *wfv1.DAGTask, stub bool) []byte {
 			args = append(args, wfv1.Parameter{Name: p.Name, Value: stubValue})
 		}
 	} else {
-		s = *t
+		*s = *t
 		s.Name, s.Template, s.Depends = "", "", ""
 		args = append(args, t.Arguments.Parameters...)
 	}
 	g.args = args
 	if tk.renamed && !renameArgsInPlace(args, g.c.spec.Templates[g.c.tmpls[t.Template]].Inputs.Parameters) {
+		clear(args)
+		*s = wfv1.DAGTask{}
 		return nil // an argument that is not an input, or twice
 	}
 	s.Arguments.Parameters = args
+	if cap(g.arena)-len(g.arena) < arenaSlack {
+		g.arena = make([]byte, 0, arenaBlock)
+	}
 	start := len(g.arena)
-	b, err := argojson.AppendDAGTask(g.arena, &s)
+	b, err := argojson.AppendDAGTask(g.arena, s)
 	clear(args) // no pointers into the tasks kept in scratch space
+	*s = wfv1.DAGTask{}
 	if err != nil {
 		g.arena = b[:start]
 		return nil
