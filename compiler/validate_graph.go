@@ -258,8 +258,10 @@ func (g *graphShapes) sharedKey(i int) ([]byte, bool) {
 		return nil, false // the chunk that validates the exit handler
 	}
 	members := g.members[:0]
-	for _, j := range g.c.stubbed(i, i+1) {
-		members = append(members, taskRef{j, true})
+	for _, dep := range g.c.deps[i] { // the order of c.stubbed(i, i+1)
+		if j, ok := g.c.index[dep]; ok && j != i && !slices.Contains(members, taskRef{j, true}) {
+			members = append(members, taskRef{j, true})
+		}
 	}
 	members = append(members, taskRef{i, false})
 	g.members = members
