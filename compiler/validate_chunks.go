@@ -81,18 +81,29 @@ func newChunker(obj *Object) (*chunker, bool) {
 		}
 		exit = &spec.Templates[ei]
 	}
-	used := map[string]bool{main.Name: true}
+	used := make(map[string]bool, len(spec.Templates))
+	used[main.Name] = true
 	if exit != nil {
 		used[exit.Name] = true
 	}
+	var index map[string]int
+	var deps [][]string
 	for _, dag := range []*wfv1.Template{&main, exit} {
 		if dag == nil {
 			continue
 		}
-		if !checkDAG(dag.DAG.Tasks) {
+		ix, ds, ok := checkedDAG(dag.DAG.Tasks)
+		if !ok {
 			return nil, false
 		}
+		if dag == &main {
+			index, deps = ix, ds
+		}
 		for _, task := range dag.DAG.Tasks {
+			if i, ok := tmpls[task.Template]; ok && len(spec.Templates[i].Steps) == 0 {
+				used[task.Template] = true // its closure: itself alone
+				continue
+			}
 			for _, name := range closure(spec, tmpls, task.Template) {
 				used[name] = true
 			}
@@ -107,12 +118,6 @@ func newChunker(obj *Object) (*chunker, bool) {
 		}
 	}
 	tasks := main.DAG.Tasks
-	index := make(map[string]int, len(tasks))
-	deps := make([][]string, len(tasks))
-	for i, task := range tasks {
-		index[task.Name] = i
-		deps[i] = dependsNames(task.Depends)
-	}
 	return &chunker{obj: obj, spec: spec, tmpls: tmpls, main: main, exit: exit, tasks: tasks, index: index, deps: deps}, true
 }
 
@@ -191,25 +196,28 @@ func closure(spec *wfv1.WorkflowSpec, index map[string]int, name string) []strin
 	return out
 }
 
-// checkDAG reports whether task names are unique and the dependencies
-// acyclic. Dependencies are read from depends expressions generously: any
-// word that is a task name (an extra edge can only make this say no).
-func checkDAG(tasks []wfv1.DAGTask) bool {
-	index := make(map[string]int, len(tasks))
+// checkedDAG reports whether task names are unique and the dependencies
+// acyclic, with the index of the tasks by name and the dependsNames of
+// each task. Dependencies are read from depends expressions generously:
+// any word that is a task name (an extra edge can only make this say no).
+func checkedDAG(tasks []wfv1.DAGTask) (index map[string]int, deps [][]string, ok bool) {
+	index = make(map[string]int, len(tasks))
 	for i, t := range tasks {
 		// Argo rejects some of these only when another task of the DAG
 		// uses depends: a chunk might not have it.
 		if _, dup := index[t.Name]; dup || t.Name == "" || ('0' <= t.Name[0] && t.Name[0] <= '9') ||
 			len(t.Dependencies) > 0 || t.ContinueOn != nil || t.Inline != nil || t.Hooks != nil || t.OnExit != "" {
-			return false
+			return nil, nil, false
 		}
 		index[t.Name] = i
 	}
 	// Kahn's algorithm.
+	deps = make([][]string, len(tasks))
 	indegree := make([]int, len(tasks))
 	users := make([][]int, len(tasks))
 	for i, t := range tasks {
-		for _, dep := range dependsNames(t.Depends) {
+		deps[i] = dependsNames(t.Depends)
+		for _, dep := range deps[i] {
 			if j, ok := index[dep]; ok {
 				indegree[i]++
 				users[j] = append(users[j], i)
@@ -233,7 +241,7 @@ func checkDAG(tasks []wfv1.DAGTask) bool {
 			}
 		}
 	}
-	return done == len(tasks)
+	return index, deps, done == len(tasks)
 }
 
 // dependsNames returns the words of a depends expression before any '.':

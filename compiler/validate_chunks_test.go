@@ -8,7 +8,7 @@ import (
 	"github.com/pipec/pipec/bench"
 )
 
-func lowerGenerated(t *testing.T, n int, edit func(string) string) *Object {
+func lowerGenerated(t testing.TB, n int, edit func(string) string) *Object {
 	t.Helper()
 	name := fmt.Sprintf("gen-%d", n)
 	src := edit(bench.Pipeline(name, n))

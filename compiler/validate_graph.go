@@ -26,7 +26,7 @@ import (
 //     digit, that depends and dependencies are not mixed and continueOn is
 //     not used with depends (usingDepends, a flag of the whole DAG), that
 //     the dependencies are acyclic (sortDAGTasks, verifyNoCycles) and that
-//     targets exist. newChunker (checkDAG) and graphShapes check these
+//     targets exist. newChunker (checkedDAG) and graphShapes check these
 //     here, as strictly or more (no dependencies lists, no continueOn, no
 //     targets, no name beginning with a digit, every depends word a task).
 //   - Everything else is checked of one task at a time, against the
@@ -68,11 +68,11 @@ func validGraphShapes(graph *Object, stubs map[string]bool, validate func(*Objec
 	}
 	seen := map[string]bool{}
 	for i := range g.c.tasks {
-		key, own := g.shapeKey(i)
-		if seen[key] {
+		key, own := g.scratchKey(i)
+		if seen[string(key)] {
 			continue
 		}
-		seen[key] = true
+		seen[string(key)] = true
 		shapes++
 		chunk := g.c.chunk(i, i+1)
 		if !own && g.whole {
@@ -107,17 +107,33 @@ type graphShapes struct {
 	c     *chunker
 	stubs map[string]bool
 	tmpl  map[string]tmplKey // memo of templateKey
-	task  map[taskRef][]byte // memo of taskJSON
 	whole bool               // every tag of the workflow's and the DAG's own fields is whole
 
-	// Scratch of sharedKey, reused from one task to the next.
+	// Memo of taskJSON, by task index and stub: the JSON, written into
+	// arena, and whether it was computed yet.
+	taskJSONs [2][][]byte
+	taskDone  [2][]bool
+	arena     []byte
+
+	// Scratch of sharedKey and taskJSON, reused from one task to the next.
 	ids     map[string]int      // a number for each distinct templateKey key
-	closure map[string][]string // memo of closure
+	closure map[string][]string // memo of closure, for templates that have steps
+	single  [1]string           // closureOf of a template without steps
 	members []taskRef
 	names   map[string]string
 	tmplPos map[string]int
+	args    []wfv1.Parameter
+	task    wfv1.DAGTask // the task appendTaskJSON marshals
 	buf     []byte
 }
+
+// arenaBlock is the size of the blocks of graphShapes.arena: a new block
+// is begun where less than arenaSlack is left, so that the JSON of a task
+// is rarely copied as it grows, and never once written.
+const (
+	arenaBlock = 64 << 10
+	arenaSlack = 4 << 10
+)
 
 // taskRef is a task of the main DAG (by index), as itself or as the stub
 // of a dependency.
@@ -159,7 +175,10 @@ func newGraphShapes(graph *Object, stubs map[string]bool) (*graphShapes, bool) {
 		_, w, _ := appendRewrittenTags(nil, b, paramIndex{}, false)
 		whole = whole && w
 	}
-	return &graphShapes{c: c, stubs: stubs, tmpl: map[string]tmplKey{}, task: map[taskRef][]byte{}, whole: whole}, true
+	n := len(c.tasks)
+	return &graphShapes{c: c, stubs: stubs, tmpl: map[string]tmplKey{}, whole: whole,
+		taskJSONs: [2][][]byte{make([][]byte, n), make([][]byte, n)},
+		taskDone:  [2][]bool{make([]bool, n), make([]bool, n)}}, true
 }
 
 // templateKey is what a chunk's key holds of a template: a stub's shape
@@ -213,25 +232,36 @@ func (g *graphShapes) key(i int) string {
 // shapeKey is key, and whether it is the chunk's own (no other chunk
 // has it: the renaming does not cover it).
 func (g *graphShapes) shapeKey(i int) (key string, own bool) {
+	b, own := g.scratchKey(i)
+	return string(b), own
+}
+
+// scratchKey is shapeKey in scratch space, valid until the next call.
+func (g *graphShapes) scratchKey(i int) (key []byte, own bool) {
 	key, ok := g.sharedKey(i)
 	if !ok {
-		return "\x00own " + g.c.tasks[i].Name, true
+		key = append(append(g.buf[:0], "\x00own "...), g.c.tasks[i].Name...)
+		g.buf = key
+		return key, true
 	}
 	return key, false
 }
 
-// sharedKey is key where the renaming covers the chunk.
+// sharedKey is key where the renaming covers the chunk, in scratch space
+// valid until the next call.
 //
 // A template is in the key as the number of its templateKey (one for each
 // distinct key: the same grouping as the key itself, in a few bytes), and
 // the key is built in a buffer reused from task to task.
-func (g *graphShapes) sharedKey(i int) (string, bool) {
+func (g *graphShapes) sharedKey(i int) ([]byte, bool) {
 	if i == 0 && g.c.exit != nil {
-		return "", false // the chunk that validates the exit handler
+		return nil, false // the chunk that validates the exit handler
 	}
 	members := g.members[:0]
-	for _, j := range g.c.stubbed(i, i+1) {
-		members = append(members, taskRef{j, true})
+	for _, dep := range g.c.deps[i] { // the order of c.stubbed(i, i+1)
+		if j, ok := g.c.index[dep]; ok && j != i && !slices.Contains(members, taskRef{j, true}) {
+			members = append(members, taskRef{j, true})
+		}
 	}
 	members = append(members, taskRef{i, false})
 	g.members = members
@@ -263,11 +293,11 @@ func (g *graphShapes) sharedKey(i int) (string, bool) {
 	for _, m := range members {
 		b := g.taskJSON(m)
 		if b == nil {
-			return "", false
+			return nil, false
 		}
 		var ok bool
 		if key, ok = appendRenamedTaskTags(key, b, names); !ok {
-			return "", false
+			return nil, false
 		}
 		orig := &g.c.tasks[m.i]
 		key = append(key, '\x02')
@@ -279,13 +309,13 @@ func (g *graphShapes) sharedKey(i int) (string, bool) {
 		key = append(key, '\x02')
 		if !m.stub { // a stub has no depends (stubTask)
 			if key, ok = appendRenamedDepends(key, orig.Depends, names); !ok {
-				return "", false
+				return nil, false
 			}
 		}
 		key = append(key, '\x01')
 	}
 	g.buf = key
-	return string(key), true
+	return key, true
 }
 
 // positionName is the name of the n-th task of a chunk in its key.
@@ -304,8 +334,17 @@ var positionNames = func() []string {
 	return out
 }()
 
-// closureOf is closure of a template of the graph, computed once.
+// closureOf is closure of a template of the graph, computed once for a
+// template with steps. The closure of a template without steps is the
+// template alone, in scratch space valid until the next call.
 func (g *graphShapes) closureOf(name string) []string {
+	if i, ok := g.c.tmpls[name]; !ok || len(g.c.spec.Templates[i].Steps) == 0 {
+		if name == "" {
+			return nil
+		}
+		g.single[0] = name
+		return g.single[:]
+	}
 	if out, ok := g.closure[name]; ok {
 		return out
 	}
@@ -321,38 +360,90 @@ func (g *graphShapes) closureOf(name string) []string {
 // without its name, template and depends, its arguments named by position
 // where its template's key names the inputs so; nil if the chunks it is
 // in have keys of their own.
+//
+// It is the JSON of the task renamedTaskJSON is given, stubTask's for a
+// stub, written without copying the task's arguments or building the stub
+// (TestTaskJSONSameAsReference).
 func (g *graphShapes) taskJSON(m taskRef) []byte {
-	if b, ok := g.task[m]; ok {
-		return b
-	}
-	t := g.c.tasks[m.i]
+	s := 0
 	if m.stub {
-		t = stubTask(t)
+		s = 1
 	}
-	b := g.renamedTaskJSON(t)
-	g.task[m] = b
+	if g.taskDone[s][m.i] {
+		return g.taskJSONs[s][m.i]
+	}
+	b := g.appendTaskJSON(&g.c.tasks[m.i], m.stub)
+	g.taskJSONs[s][m.i], g.taskDone[s][m.i] = b, true
 	return b
 }
 
-func (g *graphShapes) renamedTaskJSON(t wfv1.DAGTask) []byte {
+// stubValue is the value of every argument of a stub (stubTask); only
+// read.
+var stubValue = wfv1.AnyStringPtr("stub")
+
+// appendTaskJSON is taskJSON of task t or of its stub, written at the end
+// of g.arena (nil: the chunks have keys of their own).
+func (g *graphShapes) appendTaskJSON(t *wfv1.DAGTask, stub bool) []byte {
 	tk := g.templateKey(t.Template)
 	if tk.key[0] == '\x00' {
 		return nil
 	}
-	if tk.renamed {
-		inputs := g.c.spec.Templates[g.c.tmpls[t.Template]].Inputs.Parameters
-		args, renamed := renameArgs(t.Arguments.Parameters, inputs)
-		if len(args) > 0 && !renamed {
-			return nil // an argument that is not an input, or twice
+	s := &g.task
+	args := g.args[:0]
+	if stub {
+		*s = wfv1.DAGTask{TemplateRef: t.TemplateRef, WithItems: t.WithItems, WithSequence: t.WithSequence}
+		if t.WithParam != "" {
+			s.WithParam = `["stub"]`
 		}
-		t.Arguments.Parameters = args
+		for _, p := range t.Arguments.Parameters {
+			args = append(args, wfv1.Parameter{Name: p.Name, Value: stubValue})
+		}
+	} else {
+		*s = *t
+		s.Name, s.Template, s.Depends = "", "", ""
+		args = append(args, t.Arguments.Parameters...)
 	}
-	t.Name, t.Template, t.Depends = "", "", ""
-	b, err := argojson.Marshal(&t)
+	g.args = args
+	if tk.renamed && !renameArgsInPlace(args, g.c.spec.Templates[g.c.tmpls[t.Template]].Inputs.Parameters) {
+		clear(args)
+		*s = wfv1.DAGTask{}
+		return nil // an argument that is not an input, or twice
+	}
+	s.Arguments.Parameters = args
+	if cap(g.arena)-len(g.arena) < arenaSlack {
+		g.arena = make([]byte, 0, arenaBlock)
+	}
+	start := len(g.arena)
+	b, err := argojson.AppendDAGTask(g.arena, s)
+	clear(args) // no pointers into the tasks kept in scratch space
+	*s = wfv1.DAGTask{}
 	if err != nil {
+		g.arena = b[:start]
 		return nil
 	}
-	return b
+	g.arena = b
+	return b[start:len(b):len(b)]
+}
+
+// renameArgsInPlace is renameArgs(args, inputs), in args: false (and
+// args in any state) where renameArgs is not renamed and there are
+// arguments.
+func renameArgsInPlace(args, inputs []wfv1.Parameter) bool {
+	if len(args) == 0 {
+		return true
+	}
+	index, ok := inputIndex(inputs)
+	if !ok && len(inputs) > 0 {
+		return false
+	}
+	for i := range args {
+		n := index.of(args[i].Name)
+		if n < 0 || slices.ContainsFunc(args[:i], func(b wfv1.Parameter) bool { return b.Name == args[i].Name }) {
+			return false
+		}
+		args[i].Name = positionName(n)
+	}
+	return true
 }
 
 // renameDepends is a depends expression with each task name renamed; ok
