@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"sort"
 	"strconv"
-	"strings"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 	apiv1 "k8s.io/api/core/v1"
@@ -85,27 +84,32 @@ func validShapes(obj *Object, validate func(*Object) error) (bool, shapeStats) {
 		return false, st
 	}
 	// The shapes, one representative each, in the order of the templates.
+	// The keys are made in one buffer: a map's key is copied only for a
+	// new shape.
 	byShape := map[string]bool{}
 	var reps []shapeUnit
 	tops := make(map[int]shapeUnit, len(units))
-	owned := map[int]bool{}
+	owned := make(map[int]bool, len(units))
 	kept := units[:0:0]
+	ks := getKeyScratch()
+	defer ks.put()
 	for _, u := range units {
-		us, uu := plainUnit(spec, u, plain)
-		key, ok := unitShape(us, uu)
-		if ok && strings.Contains(key, "{{=") || !ok && unitHasExpression(us, uu) {
+		key, ok := ks.appendUnitShape(ks.key[:0], spec, u, &plain)
+		ks.key = key
+		if ok && bytes.Contains(key, []byte("{{=")) || !ok && unitHasExpression(plainUnit(spec, u, plain)) {
 			continue // not a unit: see shapeUnits
 		}
 		if !ok {
-			key = "\x00" + spec.Templates[u.top].Name // a shape of its own
+			key = append(append(key[:0], 0), spec.Templates[u.top].Name...) // a shape of its own
+			ks.key = key
 		}
 		kept = append(kept, u)
 		tops[u.top] = u
 		if u.leaf >= 0 {
 			owned[u.leaf] = true
 		}
-		if !byShape[key] {
-			byShape[key] = true
+		if !byShape[string(key)] {
+			byShape[string(key)] = true
 			reps = append(reps, u)
 		}
 	}
@@ -163,18 +167,20 @@ func validShapes(obj *Object, validate func(*Object) error) (bool, shapeStats) {
 // wrapper units; plain copies the templates the graph keeps.
 func shapeGraph(obj *Object, units []shapeUnit, tops map[int]shapeUnit, owned map[int]bool, plain plainTemplates) (*Object, map[string]bool, bool) {
 	spec := obj.Spec()
-	stubName := map[string]string{} // a unit's name: its stub's
+	stubName := make(map[string]string, len(units)) // a unit's name: its stub's
 	stubs := map[int]wfv1.Template{}
 	byIface := map[string]string{}
 	// Each stub is marshalled (internal/argojson, into one buffer): that
-	// costs less than recalling an earlier, deeply equal stub did.
+	// costs less than recalling an earlier, deeply equal stub did. The
+	// stub is made in one place too (it would escape once per unit).
 	jb := jsonBuffers.Get().(*jsonBuffer) // lower.go's
 	defer jsonBuffers.Put(jb)
+	stub := new(wfv1.Template)
 	for _, u := range units {
-		t := spec.Templates[u.top]
-		stub := unitStub(t)
+		t := &spec.Templates[u.top]
+		*stub = unitStub(*t)
 		stub.Name = ""
-		b, err := argojson.AppendTemplate(jb.buf[:0], &stub)
+		b, err := argojson.AppendTemplate(jb.buf[:0], stub)
 		if err != nil {
 			return nil, nil, false
 		}
@@ -183,7 +189,7 @@ func shapeGraph(obj *Object, units []shapeUnit, tops map[int]shapeUnit, owned ma
 		if !seen {
 			first = t.Name
 			byIface[string(b)] = first
-			named := stub
+			named := *stub
 			named.Name = first
 			stubs[u.top] = named
 		}
