@@ -132,6 +132,8 @@ type keyScratch struct {
 	cc        apiv1.Container
 	sc        wfv1.ScriptTemplate
 	m         wfv1.Memoize
+	cache     wfv1.Cache
+	cm        apiv1.ConfigMapKeySelector
 	cbuf      containerBufs // cc's
 	sbuf      containerBufs // sc.Container's
 	inputs    []wfv1.Parameter
@@ -148,6 +150,7 @@ func getKeyScratch() *keyScratch { return keyScratches.Get().(*keyScratch) }
 // put returns s to the pool, without the template it last held.
 func (s *keyScratch) put() {
 	s.c, s.cc, s.sc, s.m, s.step[0], s.group[0] = wfv1.Template{}, apiv1.Container{}, wfv1.ScriptTemplate{}, wfv1.Memoize{}, wfv1.WorkflowStep{}, wfv1.ParallelSteps{}
+	s.cache, s.cm = wfv1.Cache{}, apiv1.ConfigMapKeySelector{}
 	s.cbuf.clear()
 	s.sbuf.clear()
 	clear(s.inputs[:cap(s.inputs)])
@@ -192,25 +195,24 @@ func (e shapeEdit) apply(s *keyScratch) int {
 // if not ok), of the template as plain copies it (as it is if plain is
 // nil).
 func (s *keyScratch) appendShape(dst []byte, t *wfv1.Template, plain *plainTemplates, edit shapeEdit) (key []byte, ok, rename bool) {
-	if plain != nil {
-		s.c = plain.of(t)
-	} else {
-		s.c = *t
-	}
+	s.c = *t
 	s.c.Name = ""
 	if s.c.Container != nil {
 		s.cc = *s.c.Container
-		s.cbuf.abstract(&s.cc)
+		s.cbuf.abstract(&s.cc, plain != nil)
 		s.c.Container = &s.cc
 	}
 	if s.c.Script != nil {
 		s.sc = *s.c.Script
-		s.sbuf.abstract(&s.sc.Container)
+		s.sbuf.abstract(&s.sc.Container, plain != nil)
 		s.sc.Source = outsideTags(s.sc.Source)
 		s.c.Script = &s.sc
 	}
 	if s.c.Memoize != nil {
 		s.m = *s.c.Memoize
+		if plain != nil {
+			plain.memoInto(s)
+		}
 		s.m.Key = outsideTags(s.m.Key)
 		s.c.Memoize = &s.m
 	}
@@ -257,17 +259,39 @@ type containerBufs struct {
 }
 
 // abstract is abstractContainer(c) with the slices it changes made in b
-// (c a copy, whose slices are the template's).
-func (b *containerBufs) abstract(c *apiv1.Container) {
+// (c a copy, whose slices are the template's), after plainRunID's change
+// if plain.
+func (b *containerBufs) abstract(c *apiv1.Container, plain bool) {
 	c.Command, b.cmd = abstractInto(b.cmd, c.Command)
 	c.Args, b.args = abstractInto(b.args, c.Args)
 	c.WorkingDir = outsideTags(c.WorkingDir)
 	if len(c.Env) > 0 {
 		b.env = append(b.env[:0], c.Env...)
 		for i := range b.env {
+			if e := &b.env[i]; plain && e.Name == EnvRetryRunID && e.Value == RunIDTemplate {
+				e.Value = "{{workflow.uid}}" // plainRunID's, for the first only
+				plain = false
+			}
 			b.env[i].Value = outsideTags(b.env[i].Value)
 		}
 		c.Env = b.env
+	}
+}
+
+// memoInto makes plainTemplates.of's change of the memo key and cache in
+// s.m, a copy of the template's, with s's memory. The differential test
+// (TestShapeKeysSameAsReference) keys the lowered templates this way and
+// their copies by withoutRetryExpressions the reference way.
+func (p *plainTemplates) memoInto(s *keyScratch) {
+	if i := strings.Index(s.m.Key, memoKeyHashPrefix); i > 0 {
+		s.m.Key = s.m.Key[:i] + "-{{workflow.uid}}"
+	}
+	if c := s.m.Cache; c != nil && c.ConfigMap != nil && c.ConfigMap.Name == p.cacheName {
+		s.cache = *c
+		s.cm = *c.ConfigMap
+		s.cm.Name = "pipec-memo-{{workflow.uid}}"
+		s.cache.ConfigMap = &s.cm
+		s.m.Cache = &s.cache
 	}
 }
 

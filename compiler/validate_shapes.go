@@ -276,7 +276,9 @@ func shapeUnits(obj *Object) ([]shapeUnit, bool) {
 	if spec.WorkflowTemplateRef != nil || len(spec.Hooks) > 0 || spec.Entrypoint == "" {
 		return nil, false
 	}
-	index := map[string]int{}
+	// The maps are sized for all templates: the entry point uses nearly
+	// all of them, and growing maps of thousands of names cost more.
+	index := make(map[string]int, len(spec.Templates))
 	for i, t := range spec.Templates {
 		if _, dup := index[t.Name]; dup || len(t.Name) > 128 || !isTemplateName(t.Name) {
 			return nil, false
@@ -296,17 +298,18 @@ func shapeUnits(obj *Object) ([]shapeUnit, bool) {
 	if _, ok := index[spec.Entrypoint]; !ok {
 		return nil, false
 	}
-	fromMain, ok := usedTemplates(spec, index, spec.Entrypoint)
+	fromMain, ok := usedTemplates(spec, index, spec.Entrypoint, len(spec.Templates))
 	if !ok {
 		return nil, false
 	}
 	fromExit := map[string]bool{}
 	if spec.OnExit != "" {
-		if fromExit, ok = usedTemplates(spec, index, spec.OnExit); !ok {
+		if fromExit, ok = usedTemplates(spec, index, spec.OnExit, 0); !ok {
 			return nil, false
 		}
 	}
-	uses := map[string]int{spec.Entrypoint: 1, spec.OnExit: 1}
+	uses := make(map[string]int, len(spec.Templates)+1)
+	uses[spec.Entrypoint], uses[spec.OnExit] = 1, 1
 	for _, t := range spec.Templates {
 		if t.DAG != nil {
 			for _, task := range t.DAG.Tasks {
@@ -328,7 +331,7 @@ func shapeUnits(obj *Object) ([]shapeUnit, bool) {
 	}
 	isLeaf := func(t *wfv1.Template) bool { return t.Container != nil || t.Script != nil }
 	var units []shapeUnit
-	owned := map[int]bool{}
+	owned := make(map[int]bool, len(spec.Templates)/2)
 	for i := range spec.Templates {
 		t := &spec.Templates[i]
 		if t.Steps == nil || !candidate(i) || len(t.Steps) != 1 || len(t.Steps[0].Steps) != 1 {
@@ -393,9 +396,9 @@ func unitStub(t wfv1.Template) wfv1.Template {
 // and steps, transitively, itself included. ok is false if any of them
 // uses a template another way (hooks, exit handlers, inline templates,
 // template references), which the argument for shape-based validation
-// does not cover.
-func usedTemplates(spec *wfv1.WorkflowSpec, index map[string]int, root string) (map[string]bool, bool) {
-	used := map[string]bool{}
+// does not cover. size is the number of templates it is likely to find.
+func usedTemplates(spec *wfv1.WorkflowSpec, index map[string]int, root string, size int) (map[string]bool, bool) {
+	used := make(map[string]bool, size)
 	var walk func(name string) bool
 	walk = func(name string) bool {
 		if used[name] {
