@@ -284,7 +284,11 @@ func (b *containerBufs) abstract(c *apiv1.Container, plain bool) {
 // their copies by withoutRetryExpressions the reference way.
 func (p *plainTemplates) memoInto(s *keyScratch) {
 	if i := strings.Index(s.m.Key, memoKeyHashPrefix); i > 0 {
-		s.m.Key = s.m.Key[:i] + "-{{workflow.uid}}"
+		if strings.ContainsAny(s.m.Key[:i], "{}") {
+			s.m.Key = s.m.Key[:i] + "-{{workflow.uid}}"
+		} else {
+			s.m.Key = "_{{workflow.uid}}" // its outsideTags, without the concatenation
+		}
 	}
 	if c := s.m.Cache; c != nil && c.ConfigMap != nil && c.ConfigMap.Name == p.cacheName {
 		s.cache = *c
