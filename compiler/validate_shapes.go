@@ -72,9 +72,10 @@ type shapeUnit struct {
 //
 // What it validates is without pipec's retry expressions
 // (withoutRetryExpressions), copied one template at a time as it goes:
-// a unit's while its key is made, then only the representatives and the
-// templates the graph keeps, so that a large workflow is not copied
-// whole (obj may also be such a copy already: the copying is idempotent).
+// a unit's in the scratch copy its key is made of (keyScratch), then only
+// the representatives and the templates the graph keeps, so that a large
+// workflow is not copied whole (obj may also be such a copy already: the
+// copying is idempotent).
 func validShapes(obj *Object, validate func(*Object) error) (bool, shapeStats) {
 	var st shapeStats
 	spec := obj.Spec()
