@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 
@@ -18,32 +19,29 @@ import (
 // unitShape is the key of a unit's shape: the shapes of its templates, the
 // wrapper's without the name of its leaf.
 func unitShape(spec *wfv1.WorkflowSpec, u shapeUnit) (string, bool) {
-	top := spec.Templates[u.top]
+	s := getKeyScratch()
+	defer s.put()
+	key, ok := s.appendUnitShape(nil, spec, u, nil)
+	return string(key), ok
+}
+
+// appendUnitShape is unitShape appended to dst, of the unit's templates as
+// plain copies them (as they are if plain is nil): validShapes keys the
+// copies plainUnit would make without making them.
+func (s *keyScratch) appendUnitShape(dst []byte, spec *wfv1.WorkflowSpec, u shapeUnit, plain *plainTemplates) ([]byte, bool) {
+	top := &spec.Templates[u.top]
 	if u.leaf < 0 {
-		return templateShape(&top, nil)
+		key, ok, _ := s.appendShape(dst, top, plain, shapeEdit{})
+		return key, ok
 	}
-	// Both shapes in one buffer, copied once.
-	kb := jsonBuffers.Get().(*jsonBuffer)
-	defer jsonBuffers.Put(kb)
-	key, ok, _ := appendTemplateShape(kb.buf[:0], &top, func(c *wfv1.Template) int {
-		step := c.Steps[0].Steps[0]
-		step.Template = ""
-		args, renamed := renameArgs(step.Arguments.Parameters, spec.Templates[u.leaf].Inputs.Parameters)
-		step.Arguments.Parameters = args
-		c.Steps = []wfv1.ParallelSteps{{Steps: []wfv1.WorkflowStep{step}}}
-		if renamed {
-			return len(args)
-		}
-		return 0
-	})
+	leaf := &spec.Templates[u.leaf]
+	key, ok, _ := s.appendShape(dst, top, plain, shapeEdit{leafInputs: leaf.Inputs.Parameters, wrapper: true})
 	if !ok {
-		kb.buf = key
-		return "", false
+		return key, false
 	}
 	// A leaf that has no shape keeps the wrapper's key (as the reference).
-	key, ok, _ = appendTemplateShape(append(key, '\x01'), &spec.Templates[u.leaf], nil)
-	kb.buf = key
-	return string(key), ok
+	key, ok, _ = s.appendShape(append(key, '\x01'), leaf, plain, shapeEdit{})
+	return key, ok
 }
 
 // argsByPosition is the arguments a wrapper passes its leaf, named by the
@@ -58,18 +56,27 @@ func argsByPosition(args, inputs []wfv1.Parameter) []wfv1.Parameter {
 
 // renameArgs is argsByPosition, and whether it renamed the arguments.
 func renameArgs(args, inputs []wfv1.Parameter) ([]wfv1.Parameter, bool) {
+	return appendRenamedArgs(nil, args, inputs)
+}
+
+// appendRenamedArgs is renameArgs with the renamed arguments appended to
+// dst (args itself, not a copy, if it does not rename them).
+func appendRenamedArgs(dst, args, inputs []wfv1.Parameter) ([]wfv1.Parameter, bool) {
 	index, ok := inputIndex(inputs)
 	if !ok && len(inputs) > 0 {
 		return args, false
 	}
-	out := make([]wfv1.Parameter, len(args))
+	if dst == nil {
+		dst = make([]wfv1.Parameter, 0, len(args))
+	}
+	out := dst
 	for i, a := range args {
 		n := index.of(a.Name)
 		if n < 0 || slices.ContainsFunc(args[:i], func(b wfv1.Parameter) bool { return b.Name == a.Name }) {
 			return args, false
 		}
 		a.Name = positionName(n)
-		out[i] = a
+		out = append(out, a)
 	}
 	return out, true
 }
@@ -106,56 +113,123 @@ func templateShape(t *wfv1.Template, edit func(*wfv1.Template) int) (string, boo
 // no memo of earlier templates' keys is kept (a memo by reflect.DeepEqual
 // cost more than the marshals it saved; docs/performance.md, 2 December).
 func templateShapeRenamed(t *wfv1.Template, edit func(*wfv1.Template) int) (key string, ok, rename bool) {
-	kb := jsonBuffers.Get().(*jsonBuffer)
-	defer jsonBuffers.Put(kb)
-	b, ok, rename := appendTemplateShape(kb.buf[:0], t, edit)
-	kb.buf = b
+	s := getKeyScratch()
+	defer s.put()
+	b, ok, rename := s.appendShape(s.key[:0], t, nil, shapeEdit{fn: edit})
+	s.key = b
 	if !ok {
 		return "", false, false
 	}
 	return string(b), true, rename
 }
 
-// appendTemplateShape is templateShapeRenamed with the key appended to dst
-// (dst, if not ok).
-func appendTemplateShape(dst []byte, t *wfv1.Template, edit func(*wfv1.Template) int) (key []byte, ok, rename bool) {
-	c := *t
-	c.Name = ""
-	if t.Container != nil {
-		cc := *t.Container
-		abstractContainer(&cc)
-		c.Container = &cc
+// keyScratch is the memory shape keys are made in: the copy of a template
+// with its text abstracted, its inputs renamed and the edit made, and its
+// JSON. It is reused from template to template (getKeyScratch), so that a
+// key allocates only the strings outsideTags changes.
+type keyScratch struct {
+	c         wfv1.Template
+	cc        apiv1.Container
+	sc        wfv1.ScriptTemplate
+	m         wfv1.Memoize
+	cache     wfv1.Cache
+	cm        apiv1.ConfigMapKeySelector
+	cbuf      containerBufs // cc's
+	sbuf      containerBufs // sc.Container's
+	inputs    []wfv1.Parameter
+	stepArgs  []wfv1.Parameter
+	step      [1]wfv1.WorkflowStep
+	group     [1]wfv1.ParallelSteps
+	json, key []byte
+}
+
+var keyScratches = sync.Pool{New: func() any { return new(keyScratch) }}
+
+func getKeyScratch() *keyScratch { return keyScratches.Get().(*keyScratch) }
+
+// put returns s to the pool, without the template it last held.
+func (s *keyScratch) put() {
+	s.c, s.cc, s.sc, s.m, s.step[0], s.group[0] = wfv1.Template{}, apiv1.Container{}, wfv1.ScriptTemplate{}, wfv1.Memoize{}, wfv1.WorkflowStep{}, wfv1.ParallelSteps{}
+	s.cache, s.cm = wfv1.Cache{}, apiv1.ConfigMapKeySelector{}
+	s.cbuf.clear()
+	s.sbuf.clear()
+	clear(s.inputs[:cap(s.inputs)])
+	clear(s.stepArgs[:cap(s.stepArgs)])
+	keyScratches.Put(s)
+}
+
+// shapeEdit is the edit of the copy a key is made of: fn's (templateShape's
+// edit), or, for the wrapper of a unit, its step without the leaf's name
+// and with its arguments named as the leaf's inputs (leafInputs) are.
+type shapeEdit struct {
+	fn         func(*wfv1.Template) int
+	leafInputs []wfv1.Parameter
+	wrapper    bool
+}
+
+// apply makes the edit on s.c and is the number of NULs it adds.
+func (e shapeEdit) apply(s *keyScratch) int {
+	if e.fn != nil {
+		return e.fn(&s.c)
 	}
-	if t.Script != nil {
-		sc := *t.Script
-		abstractContainer(&sc.Container)
-		sc.Source = outsideTags(sc.Source)
-		c.Script = &sc
+	if !e.wrapper {
+		return 0
 	}
-	if t.Memoize != nil {
-		m := *t.Memoize
-		m.Key = outsideTags(m.Key)
-		c.Memoize = &m
+	step := s.c.Steps[0].Steps[0]
+	step.Template = ""
+	args, renamed := appendRenamedArgs(s.stepArgs[:0], step.Arguments.Parameters, e.leafInputs)
+	if renamed {
+		s.stepArgs = args
+	}
+	step.Arguments.Parameters = args
+	s.step[0] = step
+	s.group[0] = wfv1.ParallelSteps{Steps: s.step[:]}
+	s.c.Steps = s.group[:]
+	if renamed {
+		return len(args)
+	}
+	return 0
+}
+
+// appendShape is templateShapeRenamed with the key appended to dst (dst,
+// if not ok), of the template as plain copies it (as it is if plain is
+// nil).
+func (s *keyScratch) appendShape(dst []byte, t *wfv1.Template, plain *plainTemplates, edit shapeEdit) (key []byte, ok, rename bool) {
+	s.c = *t
+	s.c.Name = ""
+	if s.c.Container != nil {
+		s.cc = *s.c.Container
+		s.cbuf.abstract(&s.cc, plain != nil)
+		s.c.Container = &s.cc
+	}
+	if s.c.Script != nil {
+		s.sc = *s.c.Script
+		s.sbuf.abstract(&s.sc.Container, plain != nil)
+		s.sc.Source = outsideTags(s.sc.Source)
+		s.c.Script = &s.sc
+	}
+	if s.c.Memoize != nil {
+		s.m = *s.c.Memoize
+		if plain != nil {
+			plain.memoInto(s)
+		}
+		s.m.Key = outsideTags(s.m.Key)
+		s.c.Memoize = &s.m
 	}
 	index, rename := inputIndex(t.Inputs.Parameters)
-	marks := 0
-	if edit != nil {
-		marks += edit(&c)
-	}
-	inputs := c.Inputs.Parameters
+	marks := edit.apply(s)
+	inputs := s.c.Inputs.Parameters
 	if rename {
-		c.Inputs.Parameters = make([]wfv1.Parameter, len(inputs))
+		s.inputs = s.inputs[:0]
 		for i, p := range inputs {
 			p.Name = positionName(i)
-			c.Inputs.Parameters[i] = p
+			s.inputs = append(s.inputs, p)
 		}
+		s.c.Inputs.Parameters = s.inputs
 		marks += len(inputs)
 	}
-	// The JSON in a buffer kept for reuse: the key is a copy of it.
-	jb := jsonBuffers.Get().(*jsonBuffer) // lower.go's
-	defer jsonBuffers.Put(jb)
-	b, err := argojson.AppendTemplate(jb.buf[:0], &c)
-	jb.buf = b
+	b, err := argojson.AppendTemplate(s.json[:0], &s.c)
+	s.json = b
 	if err != nil || bytes.Count(b, []byte(`\u0000`)) != marks {
 		return dst, false, false
 	}
@@ -165,17 +239,83 @@ func appendTemplateShape(dst []byte, t *wfv1.Template, edit func(*wfv1.Template)
 	}
 	if rename && !renamable {
 		// A tag Argo resolves with the inputs' own names: keep them.
-		c.Inputs.Parameters = inputs
-		if b, err = argojson.AppendTemplate(jb.buf[:0], &c); err != nil {
+		s.c.Inputs.Parameters = inputs
+		if b, err = argojson.AppendTemplate(s.json[:0], &s.c); err != nil {
 			return dst, false, false
 		}
-		jb.buf = b
+		s.json = b
 		return append(dst, b...), true, false
 	}
 	if rename {
 		return out, true, true
 	}
 	return append(dst, b...), true, false
+}
+
+// containerBufs are the slices a container's copy is abstracted into.
+type containerBufs struct {
+	cmd, args []string
+	env       []apiv1.EnvVar
+}
+
+// abstract is abstractContainer(c) with the slices it changes made in b
+// (c a copy, whose slices are the template's), after plainRunID's change
+// if plain.
+func (b *containerBufs) abstract(c *apiv1.Container, plain bool) {
+	c.Command, b.cmd = abstractInto(b.cmd, c.Command)
+	c.Args, b.args = abstractInto(b.args, c.Args)
+	c.WorkingDir = outsideTags(c.WorkingDir)
+	if len(c.Env) > 0 {
+		b.env = append(b.env[:0], c.Env...)
+		for i := range b.env {
+			if e := &b.env[i]; plain && e.Name == EnvRetryRunID && e.Value == RunIDTemplate {
+				e.Value = "{{workflow.uid}}" // plainRunID's, for the first only
+				plain = false
+			}
+			b.env[i].Value = outsideTags(b.env[i].Value)
+		}
+		c.Env = b.env
+	}
+}
+
+// memoInto makes plainTemplates.of's change of the memo key and cache in
+// s.m, a copy of the template's, with s's memory. The differential test
+// (TestShapeKeysSameAsReference) keys the lowered templates this way and
+// their copies by withoutRetryExpressions the reference way.
+func (p *plainTemplates) memoInto(s *keyScratch) {
+	if i := strings.Index(s.m.Key, memoKeyHashPrefix); i > 0 {
+		if strings.ContainsAny(s.m.Key[:i], "{}") {
+			s.m.Key = s.m.Key[:i] + "-{{workflow.uid}}"
+		} else {
+			s.m.Key = "_{{workflow.uid}}" // its outsideTags, without the concatenation
+		}
+	}
+	if c := s.m.Cache; c != nil && c.ConfigMap != nil && c.ConfigMap.Name == p.cacheName {
+		s.cache = *c
+		s.cm = *c.ConfigMap
+		s.cm.Name = "pipec-memo-{{workflow.uid}}"
+		s.cache.ConfigMap = &s.cm
+		s.m.Cache = &s.cache
+	}
+}
+
+// clear drops what b's slices hold.
+func (b *containerBufs) clear() {
+	clear(b.cmd[:cap(b.cmd)])
+	clear(b.args[:cap(b.args)])
+	clear(b.env[:cap(b.env)])
+}
+
+// abstractInto is abstractAll(ss) made in buf, and buf.
+func abstractInto(buf, ss []string) ([]string, []string) {
+	if len(ss) == 0 {
+		return ss, buf
+	}
+	buf = buf[:0]
+	for _, x := range ss {
+		buf = append(buf, outsideTags(x))
+	}
+	return buf, buf
 }
 
 // inputIndex is the position of each input parameter by name; ok is false
@@ -337,38 +477,17 @@ func appendRewrittenTags(dst, b []byte, index paramIndex, rename bool) (out []by
 	}
 }
 
-func abstractContainer(c *apiv1.Container) {
-	c.Command = abstractAll(c.Command)
-	c.Args = abstractAll(c.Args)
-	c.WorkingDir = outsideTags(c.WorkingDir)
-	if c.Env != nil {
-		env := append([]apiv1.EnvVar(nil), c.Env...)
-		for i := range env {
-			env[i].Value = outsideTags(env[i].Value)
-		}
-		c.Env = env
-	}
-}
-
-func abstractAll(ss []string) []string {
-	if ss == nil {
-		return nil
-	}
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = outsideTags(s)
-	}
-	return out
-}
-
 // outsideTags is s with each non-empty run of text outside {{...}} tags
-// that holds no brace replaced by "_".
+// that holds no brace replaced by "_" (s itself if that changes nothing).
 func outsideTags(s string) string {
 	if !strings.Contains(s, "{{") { // one run of text, or none
 		if s == "" || strings.ContainsAny(s, "{}") {
 			return s
 		}
 		return "_"
+	}
+	if !abstractsText(s) {
+		return s
 	}
 	var b strings.Builder
 	b.Grow(len(s))
@@ -398,4 +517,28 @@ func outsideTags(s string) string {
 		s = s[j+4:]
 	}
 	return b.String()
+}
+
+// abstractsText reports whether outsideTags changes s: whether a run of
+// text outside its tags holds no brace and is other than "_".
+func abstractsText(s string) bool {
+	for s != "" {
+		i := strings.Index(s, "{{")
+		if i < 0 {
+			i = len(s)
+		}
+		if text := s[:i]; text != "" && text != "_" && !strings.ContainsAny(text, "{}") {
+			return true
+		}
+		s = s[i:]
+		if s == "" {
+			return false
+		}
+		j := strings.Index(s[2:], "}}")
+		if j < 0 {
+			return false
+		}
+		s = s[j+4:]
+	}
+	return false
 }

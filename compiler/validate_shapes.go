@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"sort"
 	"strconv"
-	"strings"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 	apiv1 "k8s.io/api/core/v1"
@@ -73,9 +72,10 @@ type shapeUnit struct {
 //
 // What it validates is without pipec's retry expressions
 // (withoutRetryExpressions), copied one template at a time as it goes:
-// a unit's while its key is made, then only the representatives and the
-// templates the graph keeps, so that a large workflow is not copied
-// whole (obj may also be such a copy already: the copying is idempotent).
+// a unit's in the scratch copy its key is made of (keyScratch), then only
+// the representatives and the templates the graph keeps, so that a large
+// workflow is not copied whole (obj may also be such a copy already: the
+// copying is idempotent).
 func validShapes(obj *Object, validate func(*Object) error) (bool, shapeStats) {
 	var st shapeStats
 	spec := obj.Spec()
@@ -85,27 +85,32 @@ func validShapes(obj *Object, validate func(*Object) error) (bool, shapeStats) {
 		return false, st
 	}
 	// The shapes, one representative each, in the order of the templates.
+	// The keys are made in one buffer: a map's key is copied only for a
+	// new shape.
 	byShape := map[string]bool{}
 	var reps []shapeUnit
 	tops := make(map[int]shapeUnit, len(units))
-	owned := map[int]bool{}
+	owned := make(map[int]bool, len(units))
 	kept := units[:0:0]
+	ks := getKeyScratch()
+	defer ks.put()
 	for _, u := range units {
-		us, uu := plainUnit(spec, u, plain)
-		key, ok := unitShape(us, uu)
-		if ok && strings.Contains(key, "{{=") || !ok && unitHasExpression(us, uu) {
+		key, ok := ks.appendUnitShape(ks.key[:0], spec, u, &plain)
+		ks.key = key
+		if ok && bytes.Contains(key, []byte("{{=")) || !ok && unitHasExpression(plainUnit(spec, u, plain)) {
 			continue // not a unit: see shapeUnits
 		}
 		if !ok {
-			key = "\x00" + spec.Templates[u.top].Name // a shape of its own
+			key = append(append(key[:0], 0), spec.Templates[u.top].Name...) // a shape of its own
+			ks.key = key
 		}
 		kept = append(kept, u)
 		tops[u.top] = u
 		if u.leaf >= 0 {
 			owned[u.leaf] = true
 		}
-		if !byShape[key] {
-			byShape[key] = true
+		if !byShape[string(key)] {
+			byShape[string(key)] = true
 			reps = append(reps, u)
 		}
 	}
@@ -163,18 +168,20 @@ func validShapes(obj *Object, validate func(*Object) error) (bool, shapeStats) {
 // wrapper units; plain copies the templates the graph keeps.
 func shapeGraph(obj *Object, units []shapeUnit, tops map[int]shapeUnit, owned map[int]bool, plain plainTemplates) (*Object, map[string]bool, bool) {
 	spec := obj.Spec()
-	stubName := map[string]string{} // a unit's name: its stub's
+	stubName := make(map[string]string, len(units)) // a unit's name: its stub's
 	stubs := map[int]wfv1.Template{}
 	byIface := map[string]string{}
 	// Each stub is marshalled (internal/argojson, into one buffer): that
-	// costs less than recalling an earlier, deeply equal stub did.
+	// costs less than recalling an earlier, deeply equal stub did. The
+	// stub is made in one place too (it would escape once per unit).
 	jb := jsonBuffers.Get().(*jsonBuffer) // lower.go's
 	defer jsonBuffers.Put(jb)
+	stub := new(wfv1.Template)
 	for _, u := range units {
-		t := spec.Templates[u.top]
-		stub := unitStub(t)
+		t := &spec.Templates[u.top]
+		*stub = unitStub(*t)
 		stub.Name = ""
-		b, err := argojson.AppendTemplate(jb.buf[:0], &stub)
+		b, err := argojson.AppendTemplate(jb.buf[:0], stub)
 		if err != nil {
 			return nil, nil, false
 		}
@@ -183,7 +190,7 @@ func shapeGraph(obj *Object, units []shapeUnit, tops map[int]shapeUnit, owned ma
 		if !seen {
 			first = t.Name
 			byIface[string(b)] = first
-			named := stub
+			named := *stub
 			named.Name = first
 			stubs[u.top] = named
 		}
@@ -270,7 +277,9 @@ func shapeUnits(obj *Object) ([]shapeUnit, bool) {
 	if spec.WorkflowTemplateRef != nil || len(spec.Hooks) > 0 || spec.Entrypoint == "" {
 		return nil, false
 	}
-	index := map[string]int{}
+	// The maps are sized for all templates: the entry point uses nearly
+	// all of them, and growing maps of thousands of names cost more.
+	index := make(map[string]int, len(spec.Templates))
 	for i, t := range spec.Templates {
 		if _, dup := index[t.Name]; dup || len(t.Name) > 128 || !isTemplateName(t.Name) {
 			return nil, false
@@ -290,17 +299,18 @@ func shapeUnits(obj *Object) ([]shapeUnit, bool) {
 	if _, ok := index[spec.Entrypoint]; !ok {
 		return nil, false
 	}
-	fromMain, ok := usedTemplates(spec, index, spec.Entrypoint)
+	fromMain, ok := usedTemplates(spec, index, spec.Entrypoint, len(spec.Templates))
 	if !ok {
 		return nil, false
 	}
 	fromExit := map[string]bool{}
 	if spec.OnExit != "" {
-		if fromExit, ok = usedTemplates(spec, index, spec.OnExit); !ok {
+		if fromExit, ok = usedTemplates(spec, index, spec.OnExit, 0); !ok {
 			return nil, false
 		}
 	}
-	uses := map[string]int{spec.Entrypoint: 1, spec.OnExit: 1}
+	uses := make(map[string]int, len(spec.Templates)+1)
+	uses[spec.Entrypoint], uses[spec.OnExit] = 1, 1
 	for _, t := range spec.Templates {
 		if t.DAG != nil {
 			for _, task := range t.DAG.Tasks {
@@ -322,7 +332,7 @@ func shapeUnits(obj *Object) ([]shapeUnit, bool) {
 	}
 	isLeaf := func(t *wfv1.Template) bool { return t.Container != nil || t.Script != nil }
 	var units []shapeUnit
-	owned := map[int]bool{}
+	owned := make(map[int]bool, len(spec.Templates)/2)
 	for i := range spec.Templates {
 		t := &spec.Templates[i]
 		if t.Steps == nil || !candidate(i) || len(t.Steps) != 1 || len(t.Steps[0].Steps) != 1 {
@@ -387,9 +397,9 @@ func unitStub(t wfv1.Template) wfv1.Template {
 // and steps, transitively, itself included. ok is false if any of them
 // uses a template another way (hooks, exit handlers, inline templates,
 // template references), which the argument for shape-based validation
-// does not cover.
-func usedTemplates(spec *wfv1.WorkflowSpec, index map[string]int, root string) (map[string]bool, bool) {
-	used := map[string]bool{}
+// does not cover. size is the number of templates it is likely to find.
+func usedTemplates(spec *wfv1.WorkflowSpec, index map[string]int, root string, size int) (map[string]bool, bool) {
+	used := make(map[string]bool, size)
 	var walk func(name string) bool
 	walk = func(name string) bool {
 		if used[name] {
