@@ -147,3 +147,31 @@ func checkRuntime(t *testing.T, when string, want Settings) {
 		t.Errorf("%s: memory limit %d, want %d", when, limit, want.Limit)
 	}
 }
+
+// TestOneShotDuringStart: OneShot before the first collection keeps the
+// start phase's first goal but as a GOGC (Go's first goal is 4 MB times
+// GOGC/100), with no limit, so the end of the first collection does not
+// find the runtime's memory above a limit and start a second one at once.
+func TestOneShotDuringStart(t *testing.T) {
+	if got := uint64(oneShotStart.Percent) * (4 << 20) / 100; got != FirstGoal || oneShotStart.Limit != math.MaxInt64 {
+		t.Fatalf("oneShotStart %+v: first goal %d, want %d with no limit", oneShotStart, got, FirstGoal)
+	}
+	state.Lock()
+	enabled, oneShot, started, watching, current := state.enabled, state.oneShot, state.started, state.watching, state.current
+	state.enabled, state.oneShot, state.started = true, false, false
+	state.Unlock()
+	defer func() {
+		state.Lock()
+		apply(current)
+		state.enabled, state.oneShot, state.started, state.watching = enabled, oneShot, started, watching
+		state.Unlock()
+	}()
+	OneShot()
+	state.Lock()
+	cur := state.current
+	state.Unlock()
+	if cur != oneShotStart {
+		t.Fatalf("OneShot during the start phase applied %+v, want %+v", cur, oneShotStart)
+	}
+	checkRuntime(t, "OneShot during the start phase", oneShotStart)
+}
