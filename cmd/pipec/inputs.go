@@ -81,7 +81,10 @@ func gatherInputs(name string, args []string, stdin io.Reader, stdinFilename str
 var kubectlFormats = []string{"json", "yaml", "wide", "name"}
 
 // checkOutDir refuses an output directory that looks like an output format
-// (pipec build -o json), which would quietly create a directory named json.
+// (pipec build -o json), which would quietly create a directory named json,
+// standard output's usual name (-o -), which would create a directory named
+// -, and a path that exists and is not a directory (-o /dev/null, -o
+// out.yaml), which would fail later with mkdir's error.
 func checkOutDir(dir string) error {
 	for _, f := range kubectlFormats {
 		if dir == f {
@@ -92,6 +95,12 @@ func checkOutDir(dir string) error {
 		if strings.HasPrefix(dir, f) {
 			return usageErrorf("-o %s: pipec's -o is the output directory (--out-dir), not an output format\n\thint: pipec build prints YAML on standard output without -o", dir)
 		}
+	}
+	if dir == "-" {
+		return usageErrorf("-o -: pipec's -o is the output directory (--out-dir), not an output file\n\thint: pipec build prints YAML on standard output without -o; for a directory named -, write -o ./-")
+	}
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return usageErrorf("-o %s: not a directory: pipec's -o is the output directory (--out-dir), where each pipeline's YAML goes as <pipeline>.yaml\n\thint: pipec build prints YAML on standard output without -o (redirect it: > %s)", dir, dir)
 	}
 	return nil
 }
