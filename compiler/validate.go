@@ -148,6 +148,34 @@ func newPlainTemplates(obj *Object) plainTemplates {
 	return plainTemplates{cacheName: CacheConfigMapTemplate(obj.Pipeline.Name)}
 }
 
+// The plain text withoutRetryExpressions puts in place of pipec's three
+// expressions. Shape keys (keyScratch.appendShape) make the same changes in
+// their scratch copy with these same rules.
+const (
+	plainRunIDValue  = "{{workflow.uid}}"
+	plainMemoSuffix  = "-{{workflow.uid}}"
+	plainCacheMapFor = "pipec-memo-{{workflow.uid}}"
+)
+
+// isPlainRunID reports whether e is RETRY_RUN_ID with pipec's expression.
+func isPlainRunID(e *apiv1.EnvVar) bool {
+	return e.Name == EnvRetryRunID && e.Value == RunIDTemplate
+}
+
+// memoHashAt is where the definition hash starts in a memo key (> 0), or
+// -1: the key is then left as it is.
+func memoHashAt(key string) int {
+	if i := strings.Index(key, memoKeyHashPrefix); i > 0 {
+		return i
+	}
+	return -1
+}
+
+// isPipecCache reports whether a memo cache is the pipeline's ConfigMap.
+func (p plainTemplates) isPipecCache(c *wfv1.Cache) bool {
+	return c != nil && c.ConfigMap != nil && c.ConfigMap.Name == p.cacheName
+}
+
 // of is a copy of t with pipec's three expressions replaced by plain text
 // (t unchanged; a template without them is copied as it is).
 func (p plainTemplates) of(src *wfv1.Template) wfv1.Template {
@@ -164,13 +192,13 @@ func (p plainTemplates) of(src *wfv1.Template) wfv1.Template {
 	}
 	if m := t.Memoize; m != nil {
 		mc := *m
-		if i := strings.Index(mc.Key, memoKeyHashPrefix); i > 0 {
-			mc.Key = mc.Key[:i] + "-{{workflow.uid}}"
+		if i := memoHashAt(mc.Key); i > 0 {
+			mc.Key = mc.Key[:i] + plainMemoSuffix
 		}
-		if mc.Cache != nil && mc.Cache.ConfigMap != nil && mc.Cache.ConfigMap.Name == p.cacheName {
+		if p.isPipecCache(mc.Cache) {
 			cache := *mc.Cache
 			cm := *cache.ConfigMap
-			cm.Name = "pipec-memo-{{workflow.uid}}"
+			cm.Name = plainCacheMapFor
 			cache.ConfigMap = &cm
 			mc.Cache = &cache
 		}
@@ -182,10 +210,10 @@ func (p plainTemplates) of(src *wfv1.Template) wfv1.Template {
 // plainRunID is env with RETRY_RUN_ID's expression replaced by a plain
 // variable.
 func plainRunID(env []apiv1.EnvVar) []apiv1.EnvVar {
-	for i, e := range env {
-		if e.Name == EnvRetryRunID && e.Value == RunIDTemplate {
+	for i := range env {
+		if isPlainRunID(&env[i]) {
 			out := append([]apiv1.EnvVar(nil), env...)
-			out[i].Value = "{{workflow.uid}}"
+			out[i].Value = plainRunIDValue
 			return out
 		}
 	}

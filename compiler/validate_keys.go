@@ -268,8 +268,8 @@ func (b *containerBufs) abstract(c *apiv1.Container, plain bool) {
 	if len(c.Env) > 0 {
 		b.env = append(b.env[:0], c.Env...)
 		for i := range b.env {
-			if e := &b.env[i]; plain && e.Name == EnvRetryRunID && e.Value == RunIDTemplate {
-				e.Value = "{{workflow.uid}}" // plainRunID's, for the first only
+			if e := &b.env[i]; plain && isPlainRunID(e) {
+				e.Value = plainRunIDValue // plainRunID's, for the first only
 				plain = false
 			}
 			b.env[i].Value = outsideTags(b.env[i].Value)
@@ -283,17 +283,17 @@ func (b *containerBufs) abstract(c *apiv1.Container, plain bool) {
 // (TestShapeKeysSameAsReference) keys the lowered templates this way and
 // their copies by withoutRetryExpressions the reference way.
 func (p *plainTemplates) memoInto(s *keyScratch) {
-	if i := strings.Index(s.m.Key, memoKeyHashPrefix); i > 0 {
+	if i := memoHashAt(s.m.Key); i > 0 {
 		if strings.ContainsAny(s.m.Key[:i], "{}") {
-			s.m.Key = s.m.Key[:i] + "-{{workflow.uid}}"
+			s.m.Key = s.m.Key[:i] + plainMemoSuffix
 		} else {
-			s.m.Key = "_{{workflow.uid}}" // its outsideTags, without the concatenation
+			s.m.Key = "_" + plainRunIDValue // outsideTags of the above, without the concatenation
 		}
 	}
-	if c := s.m.Cache; c != nil && c.ConfigMap != nil && c.ConfigMap.Name == p.cacheName {
+	if c := s.m.Cache; p.isPipecCache(c) {
 		s.cache = *c
 		s.cm = *c.ConfigMap
-		s.cm.Name = "pipec-memo-{{workflow.uid}}"
+		s.cm.Name = plainCacheMapFor
 		s.cache.ConfigMap = &s.cm
 		s.m.Cache = &s.cache
 	}
