@@ -6,7 +6,11 @@
 #   scripts/bench-process.sh                 # sizes 10 100 1000 10000, 5 runs each
 #   SIZES="1000" RUNS=11 MODES=warm scripts/bench-process.sh
 #
-# Each size is built in three modes (MODES selects some):
+# Each size is built in four modes (MODES selects some), which take turns
+# run by run:
+#   floor       bench/cmd/floor: a Go program that only builds the same
+#               Argo objects and writes their YAML (its test holds its
+#               bytes to pipec's); the "× floor" column is CPU against it
 #   cold        a first build: Argo's validator runs on everything (--no-cache)
 #   warm        the same build again, with the validation cache of a first,
 #               untimed build (what pipec watch and a CI job with a kept
@@ -35,7 +39,7 @@ set -euo pipefail
 
 SIZES=${SIZES:-"10 100 1000 10000"}
 RUNS=${RUNS:-5}
-MODES=${MODES:-"cold warm novalidate"}
+MODES=${MODES:-"floor cold warm novalidate"}
 cd "$(dirname "$0")/.."
 
 if [ ! -x /usr/bin/time ]; then
@@ -53,7 +57,7 @@ trap 'rm -rf "$work"' EXIT
 # Each binary is run from a copy (cp) of what go build wrote: a binary the
 # linker has just written peaks at about 30 MB more RSS, and runs slower,
 # than a copy of it (docs/performance.md, "A trap when comparing peak RSS").
-for b in pipec:./cmd/pipec genpipe:./bench/cmd/genpipe marshalone:./bench/cmd/marshalone; do
+for b in pipec:./cmd/pipec genpipe:./bench/cmd/genpipe marshalone:./bench/cmd/marshalone floor:./bench/cmd/floor; do
 	go build -o "$work/${b%%:*}.built" "${b#*:}"
 	cp "$work/${b%%:*}.built" "$work/${b%%:*}"
 	rm "$work/${b%%:*}.built"
@@ -61,41 +65,65 @@ done
 
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
 
-echo "| steps | mode | source | YAML | wall (median) | CPU user+sys (median) | peak RSS (max) | runs |"
-echo "|---:|---|---:|---:|---:|---:|---:|---:|"
+# One build of size $1 in mode $2, its wall and CPU time and peak RSS
+# appended to $work/{wall,cpu,rss}-$2.
+build() {
+	local n=$1 mode=$2 flags=()
+	export PIPEC_CACHE_DIR="$work/cache-$n"
+	case $mode in
+	floor)
+		rm -rf "$work/out" && mkdir -p "$work/out"
+		/usr/bin/time -v -o "$work/time.txt" "$work/floor" -n "$n" -o "$work/out/gen-$n.yaml"
+		;;
+	*)
+		case $mode in
+		cold) flags=(--no-cache) ;;
+		warm) flags=() ;;
+		novalidate) flags=(--no-validate) ;;
+		full) flags=(--validate=full) ;;
+		esac
+		rm -rf "$work/out"
+		# pipec's warnings (the generated pipelines memoize many steps) are
+		# kept out of the table; its errors are shown.
+		if ! /usr/bin/time -v -o "$work/time.txt" "$work/pipec" build "${flags[@]}" -o "$work/out" "$work/gen-$n.pipe" 2>"$work/stderr"; then
+			cat "$work/stderr" >&2
+			exit 1
+		fi
+		;;
+	esac
+	# GNU time -v: "Elapsed (wall clock) time (h:mm:ss or m:ss): 0:00.05"
+	awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; print s}' "$work/time.txt" >>"$work/wall-$mode"
+	awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u+s}' "$work/time.txt" >>"$work/cpu-$mode"
+	awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.txt" >>"$work/rss-$mode"
+}
+
+echo "| steps | mode | source | YAML | wall (median) | CPU user+sys (median) | × floor (CPU) | peak RSS (max) | runs |"
+echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|"
 for n in $SIZES; do
 	src="$work/gen-$n.pipe"
 	"$work/genpipe" -n "$n" -o "$src"
 	for mode in $MODES; do
-	export PIPEC_CACHE_DIR="$work/cache-$n"
-	rm -rf "$PIPEC_CACHE_DIR"
-	case $mode in
-	cold) flags=(--no-cache) ;;
-	warm) flags=() ; "$work/pipec" build -o "$work/out" "$src" 2>/dev/null ;;
-	novalidate) flags=(--no-validate) ;;
-	full) flags=(--validate=full) ;;
-	*) echo "bench-process.sh: unknown mode $mode" >&2; exit 2 ;;
-	esac
-	: >"$work/wall" ; : >"$work/cpu" ; : >"$work/rss"
-	for _ in $(seq "$RUNS"); do
-		rm -rf "$work/out"
-		# pipec's warnings (the generated pipelines memoize many steps) are
-		# kept out of the table; its errors are shown.
-		if ! /usr/bin/time -v -o "$work/time.txt" "$work/pipec" build "${flags[@]}" -o "$work/out" "$src" 2>"$work/stderr"; then
-			cat "$work/stderr" >&2
-			exit 1
-		fi
-		# GNU time -v: "Elapsed (wall clock) time (h:mm:ss or m:ss): 0:00.05"
-		awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; print s}' "$work/time.txt" >>"$work/wall"
-		awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {print u+s}' "$work/time.txt" >>"$work/cpu"
-		awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.txt" >>"$work/rss"
+		case $mode in cold | warm | novalidate | full | floor) ;; *) echo "bench-process.sh: unknown mode $mode" >&2; exit 2 ;; esac
+		: >"$work/wall-$mode" ; : >"$work/cpu-$mode" ; : >"$work/rss-$mode"
 	done
-	wall=$(median <"$work/wall")
-	cpu=$(median <"$work/cpu")
-	rss=$(sort -g "$work/rss" | tail -1)
-	awk -v n="$n" -v mode="$mode" -v src="$(wc -c <"$src")" -v yaml="$(wc -c <"$work/out/gen-$n.yaml")" \
-		-v wall="$wall" -v cpu="$cpu" -v rss="$rss" -v runs="$RUNS" \
-		'BEGIN {printf "| %d | %s | %d KB | %d KB | %.0f ms | %.0f ms | %.0f MB | %d |\n", n, mode, src/1024, yaml/1024, wall*1000, cpu*1000, rss/1024, runs}'
+	# The warm mode's cache, from a first, untimed build.
+	rm -rf "$work/cache-$n"
+	PIPEC_CACHE_DIR="$work/cache-$n" "$work/pipec" build -o "$work/out" "$src" 2>/dev/null
+	# The modes take turns, one run each per round, so that a change in the
+	# machine's load falls on all of them alike.
+	for _ in $(seq "$RUNS"); do
+		for mode in $MODES; do
+			build "$n" "$mode"
+		done
+	done
+	floorcpu=""
+	case " $MODES " in *" floor "*) floorcpu=$(median <"$work/cpu-floor") ;; esac
+	for mode in $MODES; do
+		awk -v n="$n" -v mode="$mode" -v src="$(wc -c <"$src")" -v yaml="$(wc -c <"$work/out/gen-$n.yaml")" \
+			-v wall="$(median <"$work/wall-$mode")" -v cpu="$(median <"$work/cpu-$mode")" -v floor="$floorcpu" \
+			-v rss="$(sort -g "$work/rss-$mode" | tail -1)" -v runs="$RUNS" \
+			'BEGIN {x = (floor > 0) ? sprintf("%.2f×", cpu / floor) : "—"
+			printf "| %d | %s | %d KB | %d KB | %.0f ms | %.0f ms | %s | %.0f MB | %d |\n", n, mode, src/1024, yaml/1024, wall*1000, cpu*1000, x, rss/1024, runs}'
 	done
 done
 
