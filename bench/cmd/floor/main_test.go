@@ -23,17 +23,19 @@ func TestSameBytesAsPipec(t *testing.T) {
 			if res.Diags.HasErrors() || len(res.Outputs) != 1 {
 				t.Fatalf("pipec: %d outputs, %v", len(res.Outputs), res.Diags)
 			}
-			got, err := render(n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if want := res.Outputs[0].YAML; !bytes.Equal(got, want) {
-				i := 0
-				for i < len(got) && i < len(want) && got[i] == want[i] {
-					i++
+			for enc, marshal := range encoders {
+				got, err := render(n, marshal)
+				if err != nil {
+					t.Fatal(err)
 				}
-				t.Errorf("floor's YAML differs from pipec's at byte %d of %d:\nfloor: %q\npipec: %q",
-					i, len(want), excerpt(got, i), excerpt(want, i))
+				if want := res.Outputs[0].YAML; !bytes.Equal(got, want) {
+					i := 0
+					for i < len(got) && i < len(want) && got[i] == want[i] {
+						i++
+					}
+					t.Errorf("floor's YAML (-json %s) differs from pipec's at byte %d of %d:\nfloor: %q\npipec: %q",
+						enc, i, len(want), excerpt(got, i), excerpt(want, i))
+				}
 			}
 		})
 	}
@@ -43,8 +45,11 @@ func excerpt(b []byte, i int) []byte {
 	return b[max(0, i-80):min(len(b), i+80)]
 }
 
-func TestRejectsNoSteps(t *testing.T) {
-	if err := run(0, ""); err == nil {
-		t.Fatal("run(0) succeeded")
+func TestRejectsBadFlags(t *testing.T) {
+	if err := run(0, "encoding/json", ""); err == nil {
+		t.Error("run with -n 0 succeeded")
+	}
+	if err := run(1, "gob", ""); err == nil {
+		t.Error("run with -json gob succeeded")
 	}
 }
