@@ -18,7 +18,8 @@ func appendItem(items []any, v any, n int) []any {
 }
 
 func (c *checker) loop(sc *scope, l *dsl.LoopClause) *Loop {
-	lp := &Loop{Var: l.Var.Name, Decl: l}
+	lp := c.loops.new()
+	lp.Var, lp.Decl = l.Var.Name, l
 	src := l.Source
 	switch {
 	case src.List != nil:
@@ -58,6 +59,15 @@ func (c *checker) loop(sc *scope, l *dsl.LoopClause) *Loop {
 			default:
 				c.errorf(e, "a loop item must be a string, number, bool or map, got %s", e.Kind())
 			}
+		}
+		common := 0 // keys in every item
+		for _, n := range keysSeen {
+			if n == len(lp.Items) {
+				common++
+			}
+		}
+		if common > 0 {
+			lp.Keys = make([]string, 0, common)
 		}
 		for k, n := range keysSeen {
 			if n == len(lp.Items) {
