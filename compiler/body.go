@@ -71,7 +71,8 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 			if !single("script", s) {
 				continue
 			}
-			sc2 := &Script{Source: c.text(sc, s.Source)}
+			sc2 := c.scripts.new()
+			sc2.Source = c.text(sc, s.Source)
 			if s.Lang != nil {
 				cmd, ok := scriptCommands[s.Lang.Name]
 				if !ok {
@@ -94,6 +95,9 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 				if hasEnv(b.Env, ev.Name) {
 					c.errorf(s.Name, "environment variable %q is set twice", ev.Name)
 					continue
+				}
+				if b.Env == nil {
+					b.Env = c.envLists.make(countEnv(items))
 				}
 				b.Env = append(b.Env, ev)
 			}
@@ -237,11 +241,12 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 				b.TimeoutText = c.runtimeDuration(sc, s.Value.Str, "timeout")
 			} else {
 				if d, ok := c.duration(s.Value); ok {
-					secs := int64(d.Seconds())
-					if secs < 1 {
+					secs := c.seconds.new()
+					*secs = int64(d.Seconds())
+					if *secs < 1 {
 						c.errorf(s.Value, "a step timeout must be at least 1s")
 					}
-					b.Timeout = &secs
+					b.Timeout = secs
 				}
 			}
 		case *dsl.RetryStmt:
@@ -373,6 +378,17 @@ func limitWhat(kind string) string {
 		return "memory limit"
 	}
 	return kind + " limit"
+}
+
+// countEnv is the number of env statements among a body's items.
+func countEnv(items []*dsl.StepItem) int {
+	n := 0
+	for _, it := range items {
+		if _, ok := it.Stmt.(*dsl.EnvStmt); ok {
+			n++
+		}
+	}
+	return n
 }
 
 // countOutputs is the number of output statements among a body's items.

@@ -5,6 +5,8 @@ import (
 	"math/rand"
 	"path/filepath"
 	"reflect"
+	"sort"
+	"strings"
 	"testing"
 )
 
@@ -80,5 +82,73 @@ func TestDeclaresOutputMatchesList(t *testing.T) {
 	}
 	if checked < 1000 {
 		t.Errorf("only %d names checked: the inputs should have more steps", checked)
+	}
+}
+
+// TestLoopKeysMatchCounting checks a loop's Keys (the keys every item
+// has) against the counting they replace: a key's count among the map
+// items equal to the number of items, on random lists of maps and
+// scalars.
+func TestLoopKeysMatchCounting(t *testing.T) {
+	rng := rand.New(rand.NewSource(1))
+	keys := []string{"a", "b", "c", "d"}
+	withKeys, without := 0, 0
+	for i := 0; i < 300; i++ {
+		var items []string
+		for n := rng.Intn(5); n >= 0; n-- {
+			if rng.Intn(5) == 0 {
+				items = append(items, `"s"`)
+				continue
+			}
+			var ents []string
+			for _, k := range keys {
+				if rng.Intn(3) > 0 {
+					ents = append(ents, k+": 1")
+				}
+			}
+			if rng.Intn(4) == 0 && len(ents) > 0 {
+				ents = append(ents, ents[0]) // a key twice
+			}
+			items = append(items, "{"+strings.Join(ents, ", ")+"}")
+		}
+		src := fmt.Sprintf("pipeline p {\n  image \"alpine\"\n  step s for x in [%s] {\n    run [\"echo\"]\n  }\n}\n", strings.Join(items, ", "))
+		unit, _ := Load(Overlay{Files: map[string][]byte{"f.pipe": []byte(src)}}, []string{"f.pipe"})
+		if unit == nil {
+			continue
+		}
+		prog, _ := Check(unit)
+		for _, p := range prog.Pipelines {
+			for _, st := range p.AllSteps() {
+				if st.Loop == nil {
+					continue
+				}
+				count := map[string]int{}
+				for _, it := range st.Loop.Items {
+					if m, ok := it.(map[string]any); ok {
+						for k := range m {
+							count[k]++
+						}
+					}
+				}
+				var want []string
+				for k, n := range count {
+					if n == len(st.Loop.Items) {
+						want = append(want, k)
+					}
+				}
+				sort.Strings(want)
+				if len(want) > 0 {
+					withKeys++
+				} else {
+					without++
+				}
+				if !reflect.DeepEqual(st.Loop.Keys, want) {
+					t.Errorf("%s: Keys = %#v, want %#v", src, st.Loop.Keys, want)
+				}
+			}
+		}
+	}
+	if withKeys < 50 || without < 20 {
+		t.Errorf("%d loops with common keys and %d without: the inputs should have more of both", withKeys, without)
 	}
 }

@@ -121,7 +121,7 @@ func (c *checker) dep(p *Pipeline, st *Step, dep *dsl.Dep) *DepExpr {
 	l := c.depLeaves.new()
 	l.dep = Dep{Step: target, Outcome: dep.Outcome, Range: dep.Range()}
 	l.expr.Dep = &l.dep
-	st.Deps = append(st.Deps, &l.dep)
+	st.Deps = c.appendDep(st.Deps, &l.dep)
 	return &l.expr
 }
 
@@ -252,11 +252,12 @@ func (c *checker) stepField(sc *scope, ref *Ref, target *Step, field string) *Re
 		}
 	}
 	if sc.step != nil && !sc.step.dependsOn(target) {
-		d := &Dep{Step: target, Implicit: true, Range: ref.Range}
+		d := c.deps.new()
+		*d = Dep{Step: target, Implicit: true, Range: ref.Range}
 		if field == "status" || field == "exit_code" {
 			d.Outcome = "completed"
 		}
-		sc.step.Deps = append(sc.step.Deps, d)
+		sc.step.Deps = c.appendDep(sc.step.Deps, d)
 	}
 	return ref
 }

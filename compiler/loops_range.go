@@ -61,7 +61,7 @@ const rangeHint = "range(end) or range(start, end) with literal numbers (end exc
 
 // sequence checks a range(...) loop source.
 func (c *checker) sequence(sc *scope, call *dsl.Call) *Sequence {
-	seq := &Sequence{}
+	seq := c.sequences.new()
 	ok := true
 	for _, a := range call.Named {
 		if !contains(rangeArgs, a.Name.Name) {

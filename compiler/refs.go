@@ -89,6 +89,15 @@ func (c *checker) text(sc *scope, s *dsl.StringLit) *Text {
 	return t
 }
 
+// appendDep appends a dependency to a step's, growing the slice in the
+// checker's slab.
+func (c *checker) appendDep(deps []*Dep, d *Dep) []*Dep {
+	if len(deps) == cap(deps) {
+		deps = append(c.depLists.make(max(2*len(deps), 2)), deps...)
+	}
+	return append(deps, d)
+}
+
 // use records one occurrence of a resolved reference in Program.Uses.
 func (c *checker) use(sc *scope, ref *Ref, r diag.Range) {
 	u := c.uses.new()
@@ -276,7 +285,7 @@ func (c *checker) resolve(sc *scope, path string, rng diag.Range) *Ref {
 		if sc.step != nil && !ofParent && !sc.step.dependsOn(target) {
 			d := c.deps.new()
 			*d = Dep{Step: target, Implicit: true, Range: rng}
-			sc.step.Deps = append(sc.step.Deps, d)
+			sc.step.Deps = c.appendDep(sc.step.Deps, d)
 		}
 		return ref
 	}
