@@ -44,7 +44,7 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 			}
 			var list []*Text
 			if len(s.List.Elems) > 0 {
-				list = make([]*Text, 0, len(s.List.Elems))
+				list = c.textLists.make(len(s.List.Elems))
 			}
 			for _, e := range s.List.Elems {
 				if e.Str == nil {
@@ -71,7 +71,8 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 			if !single("script", s) {
 				continue
 			}
-			sc2 := &Script{Source: c.text(sc, s.Source)}
+			sc2 := c.scripts.new()
+			sc2.Source = c.text(sc, s.Source)
 			if s.Lang != nil {
 				cmd, ok := scriptCommands[s.Lang.Name]
 				if !ok {
@@ -95,6 +96,9 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 					c.errorf(s.Name, "environment variable %q is set twice", ev.Name)
 					continue
 				}
+				if b.Env == nil {
+					b.Env = c.envLists.make(countEnv(items))
+				}
 				b.Env = append(b.Env, ev)
 			}
 		case *dsl.ResourceStmt:
@@ -111,8 +115,8 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 			}
 			if c.dynResource(sc, b, name, s.Kind == "gpu", s.Request) {
 				if s.Limit != nil && !c.dynResource(sc, b, name, true, s.Limit) {
-					if q, _, ok := c.quantity(s.Limit, s.Kind+" limit"); ok {
-						b.Limits = append(b.Limits, KV{name, q})
+					if q, _, ok := c.quantity(s.Limit, limitWhat(s.Kind)); ok {
+						b.Limits = c.appendKV(b.Limits, KV{name, q})
 					}
 				}
 				continue
@@ -121,19 +125,19 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 			reqOK = reqOK && c.resourceQuantity(s.Request, s.Kind, req, reqQty)
 			if q, ok := req, reqOK; ok {
 				if s.Kind == "gpu" {
-					b.Limits = append(b.Limits, KV{name, q})
+					b.Limits = c.appendKV(b.Limits, KV{name, q})
 				} else {
-					b.Requests = append(b.Requests, KV{name, q})
+					b.Requests = c.appendKV(b.Requests, KV{name, q})
 				}
 			}
 			if s.Limit != nil {
 				if s.Kind == "gpu" {
 					c.errorf(s.Limit, "a gpu count is already a limit")
-				} else if q, qty, ok := c.quantity(s.Limit, s.Kind+" limit"); ok && c.resourceQuantity(s.Limit, s.Kind, q, qty) {
+				} else if q, qty, ok := c.quantity(s.Limit, limitWhat(s.Kind)); ok && c.resourceQuantity(s.Limit, s.Kind, q, qty) {
 					if reqOK {
 						c.limitNotBelow(s.Limit, s.Kind, req, q, reqQty, qty)
 					}
-					b.Limits = append(b.Limits, KV{name, q})
+					b.Limits = c.appendKV(b.Limits, KV{name, q})
 				}
 			}
 		case *dsl.StepSettingStmt:
@@ -166,7 +170,8 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 				c.errorf(s.Name, "output name %q is reserved: ${%s.%s} is a field of every step", name, st.Name, name).WithHint("choose another name")
 				continue
 			}
-			out := &StepOutput{Name: name, Decl: s, Source: "file"}
+			out := c.outputs.new()
+			out.Name, out.Decl, out.Source = name, s, "file"
 			if it.Doc != nil {
 				out.Description = it.Doc.Text()
 			}
@@ -190,6 +195,9 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 				c.errorf(s.Enum, "one_of applies only to supplied() outputs")
 			}
 			c.outputGlobal(out, s)
+			if st.Outputs == nil {
+				st.Outputs = c.outLists.make(countOutputs(items))
+			}
 			st.Outputs = append(st.Outputs, out)
 		case *dsl.MountStmt:
 			vol := argoName(s.Volume.Name)
@@ -233,11 +241,12 @@ func (c *checker) body(sc *scope, st *Step, items []*dsl.StepItem) {
 				b.TimeoutText = c.runtimeDuration(sc, s.Value.Str, "timeout")
 			} else {
 				if d, ok := c.duration(s.Value); ok {
-					secs := int64(d.Seconds())
-					if secs < 1 {
+					secs := c.seconds.new()
+					*secs = int64(d.Seconds())
+					if *secs < 1 {
 						c.errorf(s.Value, "a step timeout must be at least 1s")
 					}
-					b.Timeout = &secs
+					b.Timeout = secs
 				}
 			}
 		case *dsl.RetryStmt:
@@ -315,7 +324,8 @@ func (c *checker) env(s *dsl.EnvStmt, sc *scope) *EnvVar {
 		c.errorf(s.Name, "invalid environment variable name %q", name)
 		return nil
 	}
-	ev := &EnvVar{Name: name, Range: s.Range()}
+	ev := c.envVars.new()
+	ev.Name, ev.Range = name, s.Range()
 	v := s.Value
 	switch {
 	case v.Str != nil:
@@ -348,6 +358,50 @@ func (c *checker) env(s *dsl.EnvStmt, sc *scope) *EnvVar {
 	return ev
 }
 
+// appendKV appends a resource to a body's requests or limits, the first
+// in a slice with room for two (a step's requests are about always cpu
+// and memory).
+func (c *checker) appendKV(list []KV, kv KV) []KV {
+	if list == nil {
+		list = c.kvLists.make(2)
+	}
+	return append(list, kv)
+}
+
+// limitWhat names a resource's limit in messages: kind + " limit", without
+// building the string for the usual kinds.
+func limitWhat(kind string) string {
+	switch kind {
+	case "cpu":
+		return "cpu limit"
+	case "memory":
+		return "memory limit"
+	}
+	return kind + " limit"
+}
+
+// countEnv is the number of env statements among a body's items.
+func countEnv(items []*dsl.StepItem) int {
+	n := 0
+	for _, it := range items {
+		if _, ok := it.Stmt.(*dsl.EnvStmt); ok {
+			n++
+		}
+	}
+	return n
+}
+
+// countOutputs is the number of output statements among a body's items.
+func countOutputs(items []*dsl.StepItem) int {
+	n := 0
+	for _, it := range items {
+		if _, ok := it.Stmt.(*dsl.OutputStmt); ok {
+			n++
+		}
+	}
+	return n
+}
+
 // limitOnly checks a resource limit without a request (`memory limit 32Mi`).
 func (c *checker) limitOnly(sc *scope, b *Body, s *dsl.ResourceStmt, name string) {
 	if s.Kind == "gpu" {
@@ -357,7 +411,7 @@ func (c *checker) limitOnly(sc *scope, b *Body, s *dsl.ResourceStmt, name string
 	if c.dynResource(sc, b, name, true, s.LimitOnly) {
 		return
 	}
-	if q, qty, ok := c.quantity(s.LimitOnly, s.Kind+" limit"); ok && c.resourceQuantity(s.LimitOnly, s.Kind, q, qty) {
-		b.Limits = append(b.Limits, KV{name, q})
+	if q, qty, ok := c.quantity(s.LimitOnly, limitWhat(s.Kind)); ok && c.resourceQuantity(s.LimitOnly, s.Kind, q, qty) {
+		b.Limits = c.appendKV(b.Limits, KV{name, q})
 	}
 }

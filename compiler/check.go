@@ -78,6 +78,26 @@ type checker struct {
 	texts slab[Text]
 	refs  slab[Ref]
 	uses  slab[Use]
+	// The per-step values and short slices the checker makes for nearly
+	// every step, allocated many at a time in the same way.
+	scopes    slab[scope]
+	deps      slab[Dep]
+	depLeaves slab[depLeaf]
+	depExprs  slab[DepExpr]
+	envVars   slab[EnvVar]
+	loops     slab[Loop]
+	numBounds slab[numBound]
+	sequences slab[Sequence]
+	scripts   slab[Script]
+	seconds   slab[int64]
+	outputs   slab[StepOutput]
+	textRefs  sliceSlab[TextRef]
+	textLists sliceSlab[*Text]
+	envLists  sliceSlab[*EnvVar]
+	depLists  sliceSlab[*Dep]
+	exprLists sliceSlab[*DepExpr]
+	kvLists   sliceSlab[KV]
+	outLists  sliceSlab[*StepOutput]
 }
 
 // A slab hands out the elements of arrays it allocates, one at a time:
@@ -99,6 +119,35 @@ func (s *slab[T]) new() *T {
 	p := &s.free[0]
 	s.free = s.free[1:]
 	return p
+}
+
+// A sliceSlab hands out short slices cut from arrays it allocates, as slab
+// does single values. A slice has length zero and a capacity of exactly
+// what was asked for (an append beyond it moves the slice to an array of
+// its own, never into its neighbour's elements); a long one gets an array
+// of its own.
+type sliceSlab[T any] struct {
+	free []T
+	next int // the length of the next array
+}
+
+// sliceSlabLongest is the longest slice a sliceSlab cuts from its arrays.
+const sliceSlabLongest = 64
+
+func (s *sliceSlab[T]) make(n int) []T {
+	if n <= 0 {
+		return nil
+	}
+	if n > sliceSlabLongest {
+		return make([]T, 0, n)
+	}
+	if len(s.free) < n {
+		s.next = min(max(2*s.next, 4*sliceSlabLongest), 4096)
+		s.free = make([]T, s.next)
+	}
+	out := s.free[:0:n]
+	s.free = s.free[n:]
+	return out
 }
 
 // templatesFor collects the templates visible from a file: its own and

@@ -38,7 +38,7 @@ func TestWithPipelineEnvMatchesPrepending(t *testing.T) {
 				want = append([]*EnvVar{ev}, want...)
 			}
 		}
-		if got := withPipelineEnv(pipeline, env); !reflect.DeepEqual(got, want) {
+		if got := withPipelineEnv(&sliceSlab[*EnvVar]{}, pipeline, env); !reflect.DeepEqual(got, want) {
 			t.Fatalf("pipeline %v, step %v: got %v, want %v", names(pipeline), names(env), names(got), names(want))
 		}
 	}

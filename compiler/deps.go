@@ -24,19 +24,19 @@ type DepExpr struct {
 // after checks a step's after clause into st.After and st.Deps.
 func (c *checker) after(p *Pipeline, st *Step, a *dsl.AfterClause) {
 	if st.Deps == nil {
-		st.Deps = make([]*Dep, 0, len(a.Conds)) // about one each
+		st.Deps = c.depLists.make(len(a.Conds)) // about one each
 	}
 	if len(a.Conds) == 1 {
 		st.After = c.depOr(p, st, a.Conds[0])
 		return
 	}
-	conds := make([]*DepExpr, 0, len(a.Conds))
+	conds := c.exprLists.make(len(a.Conds))
 	for _, o := range a.Conds {
 		if e := c.depOr(p, st, o); e != nil {
 			conds = append(conds, e)
 		}
 	}
-	st.After = depOp("&&", conds)
+	st.After = c.joinDeps("&&", conds)
 }
 
 func (c *checker) depOr(p *Pipeline, st *Step, o *dsl.Dependency) *DepExpr {
@@ -52,11 +52,11 @@ func (c *checker) depOr(p *Pipeline, st *Step, o *dsl.Dependency) *DepExpr {
 				terms = append(terms, e)
 			}
 		}
-		if e := depOp("&&", terms); e != nil {
+		if e := c.joinDeps("&&", terms); e != nil {
 			alts = append(alts, e)
 		}
 	}
-	return depOp("||", alts)
+	return c.joinDeps("||", alts)
 }
 
 // depTerm checks one term of an after expression: a step or a group.
@@ -70,6 +70,7 @@ func (c *checker) depTerm(p *Pipeline, st *Step, t *dsl.DepTerm) *DepExpr {
 	return nil
 }
 
+// depOp is op over args: nil for none, the argument itself for one.
 func depOp(op string, args []*DepExpr) *DepExpr {
 	switch len(args) {
 	case 0:
@@ -78,6 +79,19 @@ func depOp(op string, args []*DepExpr) *DepExpr {
 		return args[0]
 	}
 	return &DepExpr{Op: op, Args: args}
+}
+
+// joinDeps is depOp for the checker, the expression from its slab.
+func (c *checker) joinDeps(op string, args []*DepExpr) *DepExpr {
+	switch len(args) {
+	case 0:
+		return nil
+	case 1:
+		return args[0]
+	}
+	e := c.depExprs.new()
+	e.Op, e.Args = op, args
+	return e
 }
 
 // dep checks one dependency of an after clause.
@@ -104,9 +118,10 @@ func (c *checker) dep(p *Pipeline, st *Step, dep *dsl.Dep) *DepExpr {
 			WithHint("add daemon to step %s, or use succeeded", target.Name)
 		return nil
 	}
-	l := &depLeaf{dep: Dep{Step: target, Outcome: dep.Outcome, Range: dep.Range()}}
+	l := c.depLeaves.new()
+	l.dep = Dep{Step: target, Outcome: dep.Outcome, Range: dep.Range()}
 	l.expr.Dep = &l.dep
-	st.Deps = append(st.Deps, &l.dep)
+	st.Deps = c.appendDep(st.Deps, &l.dep)
 	return &l.expr
 }
 
@@ -237,11 +252,12 @@ func (c *checker) stepField(sc *scope, ref *Ref, target *Step, field string) *Re
 		}
 	}
 	if sc.step != nil && !sc.step.dependsOn(target) {
-		d := &Dep{Step: target, Implicit: true, Range: ref.Range}
+		d := c.deps.new()
+		*d = Dep{Step: target, Implicit: true, Range: ref.Range}
 		if field == "status" || field == "exit_code" {
 			d.Outcome = "completed"
 		}
-		sc.step.Deps = append(sc.step.Deps, d)
+		sc.step.Deps = c.appendDep(sc.step.Deps, d)
 	}
 	return ref
 }

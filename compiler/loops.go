@@ -17,16 +17,37 @@ func appendItem(items []any, v any, n int) []any {
 	return append(items, v)
 }
 
+// commonKeys returns the keys of a loop's map items so far that the map
+// item m also has, in common's array: m's keys when m is the first.
+func commonKeys(common []string, m map[string]any, first bool) []string {
+	if first {
+		common = make([]string, 0, len(m))
+		for k := range m {
+			common = append(common, k)
+		}
+		return common
+	}
+	kept := common[:0]
+	for _, k := range common {
+		if _, ok := m[k]; ok {
+			kept = append(kept, k)
+		}
+	}
+	return kept
+}
+
 func (c *checker) loop(sc *scope, l *dsl.LoopClause) *Loop {
-	lp := &Loop{Var: l.Var.Name, Decl: l}
+	lp := c.loops.new()
+	lp.Var, lp.Decl = l.Var.Name, l
 	src := l.Source
 	switch {
 	case src.List != nil:
 		if len(src.List.Elems) == 0 {
 			c.errorf(src, "the loop list is empty: the step would never run")
 		}
-		var keysSeen map[string]int
-		scalars := 0 // scalar items so far
+		mapsSeen := false
+		var common []string // the keys of every map item so far
+		scalars := 0        // scalar items so far
 		for i, e := range src.List.Elems {
 			switch {
 			case e.Map != nil:
@@ -41,28 +62,22 @@ func (c *checker) loop(sc *scope, l *dsl.LoopClause) *Loop {
 					}
 					m[ent.Key.Value()] = v
 				}
-				if keysSeen == nil {
-					keysSeen = make(map[string]int, len(m))
-				}
-				for k := range m {
-					keysSeen[k]++
-				}
+				common = commonKeys(common, m, !mapsSeen)
+				mapsSeen = true
 				lp.Items = appendItem(lp.Items, m, len(src.List.Elems))
 			case e.Str != nil || e.Int != nil || e.Float != nil || e.Bool != nil:
 				v, _ := literal(e)
 				lp.Items = appendItem(lp.Items, v, len(src.List.Elems))
 				scalars++
-				if keysSeen != nil {
+				if mapsSeen {
 					c.errorf(e, "loop item %d is a %s but earlier items are maps: all items must be of one kind", i+1, e.Kind())
 				}
 			default:
 				c.errorf(e, "a loop item must be a string, number, bool or map, got %s", e.Kind())
 			}
 		}
-		for k, n := range keysSeen {
-			if n == len(lp.Items) {
-				lp.Keys = append(lp.Keys, k)
-			}
+		if scalars == 0 && len(common) > 0 { // a scalar item has no keys
+			lp.Keys = common
 		}
 		sort.Strings(lp.Keys)
 	case src.Call != nil && src.Call.Name.Name == "range":

@@ -61,7 +61,7 @@ const rangeHint = "range(end) or range(start, end) with literal numbers (end exc
 
 // sequence checks a range(...) loop source.
 func (c *checker) sequence(sc *scope, call *dsl.Call) *Sequence {
-	seq := &Sequence{}
+	seq := c.sequences.new()
 	ok := true
 	for _, a := range call.Named {
 		if !contains(rangeArgs, a.Name.Name) {
@@ -127,8 +127,7 @@ func (c *checker) sequence(sc *scope, call *dsl.Call) *Sequence {
 			c.errorf(call, "range(%d) is empty: the end is excluded and must be greater than 0", *end.N).WithHint("%s", rangeHint)
 			return nil
 		}
-		zero, last := 0, *end.N-1
-		seq.Start, seq.End = &Bound{N: &zero}, &Bound{N: &last}
+		seq.Start, seq.End = c.numBound(0), c.numBound(*end.N-1)
 		return seq
 	}
 	start, end := bounds[0], bounds[1]
@@ -149,8 +148,23 @@ func (c *checker) sequence(sc *scope, call *dsl.Call) *Sequence {
 	case *end.N < *start.N:
 		last = *end.N + 1 // counting down: the end is still excluded
 	}
-	seq.Start, seq.End = start, &Bound{N: &last}
+	seq.Start, seq.End = start, c.numBound(last)
 	return seq
+}
+
+// A numBound is a literal Bound and the number it points to, allocated
+// together.
+type numBound struct {
+	bound Bound
+	n     int
+}
+
+// numBound returns a Bound of the number n.
+func (c *checker) numBound(n int) *Bound {
+	nb := c.numBounds.new()
+	nb.n = n
+	nb.bound.N = &nb.n
+	return &nb.bound
 }
 
 func okSeq(s *Sequence, ok bool) *Sequence {
@@ -169,7 +183,7 @@ func (c *checker) bound(sc *scope, v *dsl.Value) *Bound {
 		if !ok {
 			return nil
 		}
-		return &Bound{N: &n}
+		return c.numBound(n)
 	case v.Path != nil:
 		path := v.Path.String()
 		lit := &dsl.StringLit{Span: v.Span, Raw: `"${` + path + `}"`}
@@ -192,7 +206,7 @@ func (c *checker) bound(sc *scope, v *dsl.Value) *Bound {
 				c.errorf(v, "a range bound must be a whole number or a reference, got %q", t.Value).WithHint("%s", rangeHint)
 				return nil
 			}
-			return &Bound{N: &n}
+			return c.numBound(n)
 		}
 		return &Bound{Text: t}
 	}

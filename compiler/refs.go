@@ -33,7 +33,7 @@ func (c *checker) plainText(s *dsl.StringLit, what string) *Text {
 		c.diags.Errorf(r, "unclosed ${: a reference ends with }").WithHint("write $${ for a literal ${")
 	}
 	if len(refs) > 0 {
-		t.Refs = make([]TextRef, 0, len(refs))
+		t.Refs = c.textRefs.make(len(refs))
 	}
 	for _, r := range refs {
 		if contains(argoVariables, r.Path) {
@@ -74,7 +74,7 @@ func (c *checker) text(sc *scope, s *dsl.StringLit) *Text {
 		c.diags.Errorf(r, "unclosed ${: a reference ends with }").WithHint("write $${ for a literal ${")
 	}
 	if len(refs) > 0 {
-		t.Refs = make([]TextRef, 0, len(refs))
+		t.Refs = c.textRefs.make(len(refs))
 	}
 	for _, r := range refs {
 		ref := t.Ref(r.Path)
@@ -87,6 +87,15 @@ func (c *checker) text(sc *scope, s *dsl.StringLit) *Text {
 		c.use(sc, ref, r.Range)
 	}
 	return t
+}
+
+// appendDep appends a dependency to a step's, growing the slice in the
+// checker's slab.
+func (c *checker) appendDep(deps []*Dep, d *Dep) []*Dep {
+	if len(deps) == cap(deps) {
+		deps = append(c.depLists.make(max(2*len(deps), 2)), deps...)
+	}
+	return append(deps, d)
 }
 
 // use records one occurrence of a resolved reference in Program.Uses.
@@ -274,7 +283,9 @@ func (c *checker) resolve(sc *scope, path string, rng diag.Range) *Ref {
 			}
 		}
 		if sc.step != nil && !ofParent && !sc.step.dependsOn(target) {
-			sc.step.Deps = append(sc.step.Deps, &Dep{Step: target, Implicit: true, Range: rng})
+			d := c.deps.new()
+			*d = Dep{Step: target, Implicit: true, Range: rng}
+			sc.step.Deps = c.appendDep(sc.step.Deps, d)
 		}
 		return ref
 	}
@@ -314,8 +325,6 @@ func (c *checker) resolve(sc *scope, path string, rng diag.Range) *Ref {
 	return nil
 }
 
-// declaresOutput looks at the step's declaration, which may not have been
-// checked yet (references can point forward).
 // splitPath appends the dot-separated parts of a reference's path to
 // parts: strings.Split without its allocation when the caller's array is
 // long enough (a path has one to three parts).
@@ -330,8 +339,30 @@ func splitPath(parts []string, path string) []string {
 	}
 }
 
+// declaresOutput looks at the step's declaration, which may not have been
+// checked yet (references can point forward). It is
+// contains(c.outputDecls(st), name) without the list: it is asked for
+// every ${step.output} reference.
 func (c *checker) declaresOutput(st *Step, name string) bool {
-	return contains(c.outputDecls(st), name)
+	declares := func(items []*dsl.StepItem) bool {
+		for _, it := range items {
+			if o, ok := it.Stmt.(*dsl.OutputStmt); ok && o.Name.Name == name {
+				return true
+			}
+		}
+		return false
+	}
+	found := declares(st.Decl.Items)
+	for _, cl := range st.Decl.Clauses {
+		if cl.Uses != nil && cl.Uses.Template != nil {
+			// templatesFor as declaredNames calls it, even once found: its
+			// first call for a file reports duplicate templates.
+			if t := c.templatesFor(st.Pipeline.File.Name)[cl.Uses.Template.Name]; t != nil && !found {
+				found = declares(t.Items)
+			}
+		}
+	}
+	return found
 }
 
 func (c *checker) outputDecls(st *Step) []string {

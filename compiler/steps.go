@@ -28,7 +28,8 @@ func (c *checker) step(p *Pipeline, st *Step, templates map[string]*dsl.Template
 		c.checkHook(st)
 	}
 	d := st.Decl
-	sc := &scope{p: p, step: st}
+	sc := c.scopes.new()
+	sc.p, sc.step = p, st
 	var uses *dsl.UsesClause
 	onceClause := map[string]bool{}
 	for _, cl := range d.Clauses {
@@ -145,14 +146,14 @@ func (c *checker) step(p *Pipeline, st *Step, templates map[string]*dsl.Template
 	if st.Template == nil && st.Body.Script == nil && len(st.Body.Command) == 0 && len(st.Body.Args) == 0 && len(d.Items) > 0 && !hasImage(d.Items) && len(st.Body.Containers) == 0 {
 		c.errorf(d.Name, "step %q has nothing to run", st.Name).WithHint(`add run ["cmd", "arg"] or script python """...""", or an image "..." of its own to run that image's entrypoint`)
 	}
-	st.Body.Env = withPipelineEnv(p.Env, st.Body.Env)
+	st.Body.Env = withPipelineEnv(&c.envLists, p.Env, st.Body.Env)
 }
 
 // withPipelineEnv returns a step's environment after the pipeline's
 // variables it does not set itself: the pipeline's in reverse order, then
 // the step's (as prepending each in turn would; of two of one name, the
-// first), in one allocation.
-func withPipelineEnv(pipeline, env []*EnvVar) []*EnvVar {
+// first), in one slice from lists.
+func withPipelineEnv(lists *sliceSlab[*EnvVar], pipeline, env []*EnvVar) []*EnvVar {
 	added := func(i int) bool {
 		name := pipeline[i].Name
 		return !hasEnv(env, name) && !hasEnv(pipeline[:i], name)
@@ -166,7 +167,7 @@ func withPipelineEnv(pipeline, env []*EnvVar) []*EnvVar {
 	if missing == 0 {
 		return env
 	}
-	out := make([]*EnvVar, missing, missing+len(env))
+	out := lists.make(missing + len(env))[:missing]
 	for i, ev := range pipeline {
 		if added(i) {
 			missing--
