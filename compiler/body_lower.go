@@ -7,7 +7,6 @@ import (
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 	apiv1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
 )
 
 // leaf builds a step's own template in tmpl (a zero Template). Every
@@ -47,12 +46,12 @@ func (l *lowerer) leaf(st *Step, tmpl *wfv1.Template) []*input {
 			}
 			name, ok := ins.lookup(key)
 			if !ok {
-				name = ins.add(key, inputBase(r), l.taskExpr(r))
+				name = ins.add(key, inputBase(r), l.refTask(r))
 			}
-			return "{{inputs.parameters." + name + "}}"
+			return l.inputText(name, r.Kind == RefParam)
 		})
 	}
-	c := containerOf(b, inner)
+	c := l.containerOf(st.Pipeline, b, inner)
 	tmpl.Name, tmpl.Tolerations = st.TemplateName(), b.Tolerations
 	for _, kv := range b.NodeSelector {
 		if tmpl.NodeSelector == nil {
@@ -77,13 +76,9 @@ func (l *lowerer) leaf(st *Step, tmpl *wfv1.Template) []*input {
 	} else if len(b.Containers) == 0 {
 		tmpl.Container = &c
 	}
-	lowerContainers(b, tmpl, &c, inner)
+	l.lowerContainers(st.Pipeline, b, tmpl, &c, inner)
 	applyStepSettings(b, tmpl, inner)
-	for _, o := range st.Outputs {
-		op := outputParam(o, inner)
-		op.GlobalName = o.Global
-		tmpl.Outputs.Parameters = append(tmpl.Outputs.Parameters, op)
-	}
+	leafOutputs(st, tmpl, inner)
 	// A loop iteration must be told apart from the others even when the body
 	// does not use the loop variable: pass the item itself.
 	if st.Loop != nil {
@@ -105,7 +100,7 @@ func (l *lowerer) leaf(st *Step, tmpl *wfv1.Template) []*input {
 	}
 	tmpl.Inputs.Parameters = append(tmpl.Inputs.Parameters, supplied...)
 	if r := st.Retry; r != nil && !st.RetryWrapped() {
-		tmpl.RetryStrategy = retryStrategy(r)
+		tmpl.RetryStrategy = l.retryStrategyOf(st, r)
 		if r.ExprText != nil {
 			tmpl.RetryStrategy.Expression = retryExpr
 		}
@@ -136,9 +131,38 @@ func inputBase(r *Ref) string {
 	return ""
 }
 
-// containerOf builds the container a body describes: the step's own, or
-// one of its container blocks'.
-func containerOf(b *Body, inner func(*Text) string) apiv1.Container {
+// refTask is taskExpr(r): the value a template's input that carries r is
+// given by its task.
+func (l *lowerer) refTask(r *Ref) string {
+	if r.Kind == RefParam {
+		return l.paramTask(r)
+	}
+	return l.taskExpr(r)
+}
+
+// leafOutputs writes a step's output parameters into its leaf template,
+// with room for the memo key's (addMemoKeyOutput) and their ValueFroms in
+// one array.
+func leafOutputs(st *Step, tmpl *wfv1.Template, inner func(*Text) string) {
+	if len(st.Outputs) == 0 {
+		return
+	}
+	room := len(st.Outputs)
+	if st.Memoize && st.Artifacts.Consumed {
+		room++
+	}
+	tmpl.Outputs.Parameters = make([]wfv1.Parameter, len(st.Outputs), room)
+	from := make([]wfv1.ValueFrom, len(st.Outputs))
+	for i, o := range st.Outputs {
+		op := outputParam(o, inner, &from[i])
+		op.GlobalName = o.Global
+		tmpl.Outputs.Parameters[i] = op
+	}
+}
+
+// containerOf builds the container a body of pipeline p describes: the
+// step's own, or one of its container blocks'.
+func (l *lowerer) containerOf(p *Pipeline, b *Body, inner func(*Text) string) apiv1.Container {
 	c := apiv1.Container{}
 	if b.Image != nil {
 		c.Image = inner(b.Image)
@@ -154,28 +178,15 @@ func containerOf(b *Body, inner func(*Text) string) apiv1.Container {
 	}
 	for _, e := range b.Env {
 		ev := apiv1.EnvVar{Name: e.Name}
-		switch {
-		case e.SecretRef != nil:
-			ev.ValueFrom = &apiv1.EnvVarSource{SecretKeyRef: e.SecretRef}
-		case e.ConfigRef != nil:
-			ev.ValueFrom = &apiv1.EnvVarSource{ConfigMapKeyRef: e.ConfigRef}
-		default:
+		if e.SecretRef != nil || e.ConfigRef != nil {
+			ev.ValueFrom = l.envSource(p, e)
+		} else {
 			ev.Value = inner(e.Value)
 		}
 		c.Env = append(c.Env, ev)
 	}
-	if len(b.Requests) > 0 {
-		c.Resources.Requests = apiv1.ResourceList{}
-		for _, kv := range b.Requests {
-			c.Resources.Requests[apiv1.ResourceName(kv.Key)] = resource.MustParse(kv.Value)
-		}
-	}
-	if len(b.Limits) > 0 {
-		c.Resources.Limits = apiv1.ResourceList{}
-		for _, kv := range b.Limits {
-			c.Resources.Limits[apiv1.ResourceName(kv.Key)] = resource.MustParse(kv.Value)
-		}
-	}
+	c.Resources.Requests = l.resourceList(b.Requests)
+	c.Resources.Limits = l.resourceList(b.Limits)
 	for _, m := range b.Mounts {
 		c.VolumeMounts = append(c.VolumeMounts, apiv1.VolumeMount{Name: m.Volume, MountPath: m.Path, ReadOnly: m.ReadOnly, SubPath: m.SubPath})
 	}

@@ -13,16 +13,16 @@ import (
 // lowerContainers writes a body's container blocks and volumes into its
 // template; main is the step's own container, whose mounts are the
 // container set's when the step runs one.
-func lowerContainers(b *Body, tmpl *wfv1.Template, main *apiv1.Container, inner func(*Text) string) {
+func (l *lowerer) lowerContainers(p *Pipeline, b *Body, tmpl *wfv1.Template, main *apiv1.Container, inner func(*Text) string) {
 	if len(b.Containers) > 0 {
 		set := &wfv1.ContainerSetTemplate{VolumeMounts: main.VolumeMounts, RetryStrategy: b.SetRetry}
 		for _, cs := range b.Containers {
-			set.Containers = append(set.Containers, wfv1.ContainerNode{Container: blockContainer(cs, inner), Dependencies: cs.After})
+			set.Containers = append(set.Containers, wfv1.ContainerNode{Container: l.blockContainer(p, cs, inner), Dependencies: cs.After})
 		}
 		tmpl.ContainerSet = set
 	}
 	user := func(cs *ContainerSpec) wfv1.UserContainer {
-		u := wfv1.UserContainer{Container: blockContainer(cs, inner)}
+		u := wfv1.UserContainer{Container: l.blockContainer(p, cs, inner)}
 		if cs.Mirror {
 			yes := true
 			u.MirrorVolumeMounts = &yes
@@ -42,8 +42,8 @@ func lowerContainers(b *Body, tmpl *wfv1.Template, main *apiv1.Container, inner 
 
 // blockContainer is the container of a container block, with its name,
 // readiness probe and security context.
-func blockContainer(cs *ContainerSpec, inner func(*Text) string) apiv1.Container {
-	c := containerOf(cs.Body, inner)
+func (l *lowerer) blockContainer(p *Pipeline, cs *ContainerSpec, inner func(*Text) string) apiv1.Container {
+	c := l.containerOf(p, cs.Body, inner)
 	c.Name = cs.Name
 	c.ReadinessProbe = cs.Body.Ready
 	for _, s := range cs.Body.Settings {

@@ -105,6 +105,9 @@ type lowerer struct {
 	// cache is CacheConfigMapTemplate(cacheOf), made once for all the
 	// memoized steps of a pipeline.
 	cache, cacheOf string
+	// shared are the values made once for many templates
+	// (shared_lower.go).
+	shared sharedValues
 }
 
 // cacheName is CacheConfigMapTemplate(p.Name).

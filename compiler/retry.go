@@ -249,8 +249,10 @@ func (st *Step) RetryWrapped() bool {
 	return st.Body != nil && st.Retry != nil && st.Memoize
 }
 
-func retryWrapper(st *Step, leaf *wfv1.Template) wfv1.Template {
-	w := wfv1.Template{Name: st.TemplateName() + wrapperSuffix, RetryStrategy: retryStrategy(st.Retry)}
+// retryWrapper is the retry wrapper of a step whose leaf template is leaf,
+// with the retry strategy rs.
+func retryWrapper(st *Step, leaf *wfv1.Template, rs *wfv1.RetryStrategy) wfv1.Template {
+	w := wfv1.Template{Name: st.TemplateName() + wrapperSuffix, RetryStrategy: rs}
 	// The wrapper's one step, and its list of one, in one allocation.
 	body := &struct {
 		steps [1]wfv1.ParallelSteps
@@ -263,28 +265,27 @@ func retryWrapper(st *Step, leaf *wfv1.Template) wfv1.Template {
 		nOut++
 	}
 	// The inputs, the call's arguments and the outputs in one array; the
-	// texts they point to in one string.
+	// texts they point to in one string, and the arguments' values are
+	// the first of those texts.
 	params := make([]wfv1.Parameter, 2*nIn+nOut)
 	texts := wrapperTexts(leaf, st.ResultUsed)
 	if nIn > 0 {
 		w.Inputs.Parameters = params[:nIn:nIn]
 		call.Arguments.Parameters = params[nIn : 2*nIn : 2*nIn]
-		values := make([]wfv1.AnyString, nIn)
 		for i, in := range leaf.Inputs.Parameters {
-			values[i] = wfv1.AnyString(texts[i])
 			w.Inputs.Parameters[i] = wfv1.Parameter{Name: in.Name}
-			call.Arguments.Parameters[i] = wfv1.Parameter{Name: in.Name, Value: &values[i]}
+			call.Arguments.Parameters[i] = wfv1.Parameter{Name: in.Name, Value: &texts[i]}
 		}
 	}
 	if nOut > 0 {
 		w.Outputs.Parameters = params[2*nIn:]
 		from := make([]wfv1.ValueFrom, nOut)
 		for i, out := range leaf.Outputs.Parameters {
-			from[i] = wfv1.ValueFrom{Parameter: texts[nIn+i]}
+			from[i] = wfv1.ValueFrom{Parameter: string(texts[nIn+i])}
 			w.Outputs.Parameters[i] = wfv1.Parameter{Name: out.Name, ValueFrom: &from[i]}
 		}
 		if st.ResultUsed {
-			from[nOut-1] = wfv1.ValueFrom{Parameter: texts[len(texts)-1]}
+			from[nOut-1] = wfv1.ValueFrom{Parameter: string(texts[len(texts)-1])}
 			w.Outputs.Parameters[nOut-1] = wfv1.Parameter{Name: ResultOutput, ValueFrom: &from[nOut-1]}
 		}
 	}
@@ -294,21 +295,28 @@ func retryWrapper(st *Step, leaf *wfv1.Template) wfv1.Template {
 	return w
 }
 
+// Texts of a retry wrapper (wrapperTexts).
+const (
+	wrapperInPrefix  = "{{inputs.parameters."
+	wrapperOutPrefix = "{{steps.run.outputs.parameters."
+	wrapperResult    = "{{steps.run.outputs.result}}"
+	wrapperEnd       = "}}"
+)
+
 // wrapperTexts are the texts a retry wrapper passes on: each input of its
 // leaf as "{{inputs.parameters.NAME}}", each output as
 // "{{steps.run.outputs.parameters.NAME}}", then, if result, the leaf's
-// result; all in one string.
-func wrapperTexts(leaf *wfv1.Template, result bool) []string {
-	const inPrefix, outPrefix, resultText, end = "{{inputs.parameters.", "{{steps.run.outputs.parameters.", "{{steps.run.outputs.result}}", "}}"
+// result; all in one string, cut into one array.
+func wrapperTexts(leaf *wfv1.Template, result bool) []wfv1.AnyString {
 	n, count := 0, len(leaf.Inputs.Parameters)+len(leaf.Outputs.Parameters)
 	for _, in := range leaf.Inputs.Parameters {
-		n += len(inPrefix) + len(in.Name) + len(end)
+		n += len(wrapperInPrefix) + len(in.Name) + len(wrapperEnd)
 	}
 	for _, out := range leaf.Outputs.Parameters {
-		n += len(outPrefix) + len(out.Name) + len(end)
+		n += len(wrapperOutPrefix) + len(out.Name) + len(wrapperEnd)
 	}
 	if result {
-		n += len(resultText)
+		n += len(wrapperResult)
 		count++
 	}
 	if count == 0 {
@@ -316,28 +324,33 @@ func wrapperTexts(leaf *wfv1.Template, result bool) []string {
 	}
 	var b strings.Builder
 	b.Grow(n)
-	ends := make([]int, 0, count)
 	for _, in := range leaf.Inputs.Parameters {
-		b.WriteString(inPrefix)
+		b.WriteString(wrapperInPrefix)
 		b.WriteString(in.Name)
-		b.WriteString(end)
-		ends = append(ends, b.Len())
+		b.WriteString(wrapperEnd)
 	}
 	for _, out := range leaf.Outputs.Parameters {
-		b.WriteString(outPrefix)
+		b.WriteString(wrapperOutPrefix)
 		b.WriteString(out.Name)
-		b.WriteString(end)
-		ends = append(ends, b.Len())
+		b.WriteString(wrapperEnd)
 	}
 	if result {
-		b.WriteString(resultText)
-		ends = append(ends, b.Len())
+		b.WriteString(wrapperResult)
 	}
-	all := b.String()
-	texts := make([]string, count)
-	start := 0
-	for i, e := range ends {
-		texts[i], start = all[start:e], e
+	// Cut the string where each text ends, by the same lengths.
+	all, texts := b.String(), make([]wfv1.AnyString, 0, count)
+	next := func(length int) {
+		texts = append(texts, wfv1.AnyString(all[:length]))
+		all = all[length:]
+	}
+	for _, in := range leaf.Inputs.Parameters {
+		next(len(wrapperInPrefix) + len(in.Name) + len(wrapperEnd))
+	}
+	for _, out := range leaf.Outputs.Parameters {
+		next(len(wrapperOutPrefix) + len(out.Name) + len(wrapperEnd))
+	}
+	if result {
+		next(len(wrapperResult))
 	}
 	return texts
 }

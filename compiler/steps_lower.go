@@ -153,7 +153,7 @@ func (l *lowerer) stepTask(st *Step, tmpls []wfv1.Template) wfv1.DAGTask {
 	}
 	task.Arguments.Artifacts = taskArtifacts(st)
 	if st.RetryWrapped() {
-		tmpls[0] = retryWrapper(st, tmpl)
+		tmpls[0] = retryWrapper(st, tmpl, l.retryStrategyOf(st, st.Retry))
 	}
 	task.Template = tmpls[0].Name
 	return task

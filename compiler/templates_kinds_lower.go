@@ -74,9 +74,9 @@ func kindTemplate(st *Step, tmpl *wfv1.Template, c *apiv1.Container, inner func(
 	return true
 }
 
-// outputParam is a step's output parameter.
-func outputParam(o *StepOutput, inner func(*Text) string) wfv1.Parameter {
-	vf := &wfv1.ValueFrom{}
+// outputParam is a step's output parameter, whose value comes from vf (a
+// zero ValueFrom, filled here).
+func outputParam(o *StepOutput, inner func(*Text) string, vf *wfv1.ValueFrom) wfv1.Parameter {
 	switch o.Source {
 	case "supplied":
 		vf.Supplied = &wfv1.SuppliedValueFrom{}

@@ -70,7 +70,29 @@ func Substitute(value string, repl func(path string) string) string {
 	if !strings.Contains(value, "${") {
 		return value
 	}
+	if wholeReference(value) {
+		return repl(strings.TrimSpace(value[2 : len(value)-1])) // not a copy of it
+	}
+	return substituteAll(value, repl)
+}
+
+// wholeReference reports whether a value is one ${path} and nothing else,
+// which Substitute replaces by repl(path) itself.
+func wholeReference(value string) bool {
+	return len(value) >= 3 && value[0] == '$' && value[1] == '{' &&
+		strings.IndexByte(value, '}') == len(value)-1 && !strings.Contains(value[2:], "${")
+}
+
+// substituteRoom is how much longer than its ${path} a replacement is
+// taken to be: pipec's {{inputs.parameters.NAME}} for ${NAME} is 19 bytes
+// longer, {{tasks.STEP.outputs.parameters.NAME}} for ${STEP.NAME} 26.
+const substituteRoom = 24
+
+// substituteAll is Substitute of a value that has ${ in it, built in one
+// buffer with room for a replacement of each ${ about as long as pipec's.
+func substituteAll(value string, repl func(path string) string) string {
 	var b strings.Builder
+	b.Grow(len(value) + substituteRoom*strings.Count(value, "${"))
 	for i := 0; i < len(value); i++ {
 		if value[i] == '$' && i+2 < len(value) && value[i+1] == '$' && value[i+2] == '{' {
 			b.WriteString("${")

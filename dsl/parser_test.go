@@ -384,3 +384,33 @@ func TestKeywordsAsNames(t *testing.T) {
 		t.Errorf("step %q after %q", s.Name.Name, s.Clauses[0].After.Deps()[0].Step.Name)
 	}
 }
+
+// substituteTexts are values for the tests of Substitute's shortcut for a
+// value that is one reference.
+var substituteTexts = []string{"${x}", "${ x.y }", "${}", "${x}}", "${x} ", " ${x}", "${${x}", "${x${y}", "$${x}", "${x}${y}", "${x", "$", "${", "a ${x} b", "${x.y}/in"}
+
+// TestSubstituteWholeReference checks Substitute's shortcut for a value
+// that is one ${path} against the loop it skips.
+func TestSubstituteWholeReference(t *testing.T) {
+	for _, v := range substituteTexts {
+		checkSubstitute(t, v)
+	}
+}
+
+func FuzzSubstitute(f *testing.F) {
+	for _, v := range substituteTexts {
+		f.Add(v)
+	}
+	f.Fuzz(checkSubstitute)
+}
+
+// checkSubstitute compares Substitute with substituteAll on v.
+func checkSubstitute(t *testing.T, v string) {
+	repl := func(p string) string { return "<" + p + ">" }
+	if !strings.Contains(v, "${") {
+		return
+	}
+	if got, want := Substitute(v, repl), substituteAll(v, repl); got != want {
+		t.Errorf("Substitute(%q) = %q, want %q", v, got, want)
+	}
+}
