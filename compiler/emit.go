@@ -2,6 +2,7 @@ package compiler
 
 import (
 	"bytes"
+	"sync"
 
 	wfv1 "github.com/argoproj/argo-workflows/v3/pkg/apis/workflow/v1alpha1"
 
@@ -116,17 +117,58 @@ func newEmitParts(obj *Object) (ep *emitParts, ok bool) {
 // part renders part i: its templates as the items of spec's "templates",
 // at the indentation of spec's members, appended to dst.
 func (ep *emitParts) part(i int, dst []byte) ([]byte, error) {
+	tmpls := ep.obj.Target.templates(ep.tmpls[i*emitPartTemplates : min((i+1)*emitPartTemplates, len(ep.tmpls))])
+	if y, ok := templatesYAML(dst, tmpls, 2); ok {
+		return y, nil
+	}
 	// The JSON, in a buffer used again by the next part: a part's JSON
 	// is only read here.
 	jb := jsonBuffers.Get().(*jsonBuffer) // lower.go's
 	defer jsonBuffers.Put(jb)
 	var err error
-	jb.buf, err = argojson.Append(jb.buf[:0], ep.obj.Target.templates(ep.tmpls[i*emitPartTemplates:min((i+1)*emitPartTemplates, len(ep.tmpls))]))
+	jb.buf, err = argojson.Append(jb.buf[:0], tmpls)
 	if err != nil {
 		return nil, err
 	}
 	return yamlenc.SequenceFromJSON(dst, jb.buf, 2, EmitOptions())
 }
+
+// templatesYAML appends the YAML of tmpls (Target.templates' value) as the
+// items of a sequence at indentation ind, written straight from the Go
+// values by internal/argojson's YAML writers: exactly what
+// yamlenc.SequenceFromJSON writes for their JSON with EmitOptions
+// (TestTemplatesYAML). ok is false if the writers could not (a value they
+// hand back to the JSON path, which then reports any error).
+func templatesYAML(dst []byte, tmpls any, ind int) (y []byte, ok bool) {
+	// Written in a buffer used again by the next part, then copied: dst
+	// grows once, to the size of the YAML, not by doubling as it is
+	// written.
+	sb := yamlScratch.Get().(*[]byte)
+	defer func() {
+		if cap(*sb) <= maxYAMLScratch {
+			yamlScratch.Put(sb)
+		}
+	}()
+	var err error
+	switch v := tmpls.(type) {
+	case []wfv1.Template:
+		*sb, err = argojson.AppendYAMLTemplates((*sb)[:0], v, ind)
+	case []argoshape.TemplateV4:
+		*sb, err = argojson.AppendYAMLTemplatesV4((*sb)[:0], v, ind)
+	default:
+		return dst, false
+	}
+	if err != nil {
+		return dst, false
+	}
+	return append(dst, *sb...), true
+}
+
+// yamlScratch holds templatesYAML's buffers; one over maxYAMLScratch
+// bytes is not kept.
+var yamlScratch = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxYAMLScratch = 8 << 20
 
 // renderHead renders the object with one stand-in template, whose YAML
 // says where the templates go, and sets prefix and suffix; it reports
