@@ -19,8 +19,7 @@ func shapeGraphOf(obj *Object) (*Object, map[string]bool, bool) {
 	if !ok {
 		return nil, nil, false
 	}
-	tops := map[int]shapeUnit{}
-	owned := map[int]bool{}
+	roles := newUnitRoles(len(spec.Templates))
 	var kept []shapeUnit
 	for _, u := range us {
 		k, ok := unitShape(spec, u)
@@ -28,15 +27,12 @@ func shapeGraphOf(obj *Object) (*Object, map[string]bool, bool) {
 			continue
 		}
 		kept = append(kept, u)
-		tops[u.top] = u
-		if u.leaf >= 0 {
-			owned[u.leaf] = true
-		}
+		roles.add(u)
 	}
 	if len(kept) == 0 {
 		return nil, nil, false
 	}
-	return shapeGraph(obj, kept, tops, owned, newPlainTemplates(obj))
+	return shapeGraph(obj, kept, roles, newPlainTemplates(obj))
 }
 
 // BenchmarkGraphShapeKeys is the graph side of shape-based validation

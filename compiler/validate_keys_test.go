@@ -131,6 +131,7 @@ func TestShapeKeysSameAsReference(t *testing.T) {
 		}
 		tops := map[int]shapeUnit{}
 		owned := map[int]bool{}
+		roles := newUnitRoles(len(spec.Templates))
 		var kept []shapeUnit
 		for _, u := range us {
 			units++
@@ -150,6 +151,7 @@ func TestShapeKeysSameAsReference(t *testing.T) {
 				continue
 			}
 			kept = append(kept, u)
+			roles.add(u)
 			tops[u.top] = u
 			if u.leaf >= 0 {
 				owned[u.leaf] = true
@@ -158,7 +160,7 @@ func TestShapeKeysSameAsReference(t *testing.T) {
 		if len(kept) == 0 {
 			continue
 		}
-		graph, stubs, ok := shapeGraph(obj, kept, tops, owned, newPlainTemplates(obj))
+		graph, stubs, ok := shapeGraph(obj, kept, roles, newPlainTemplates(obj))
 		wantGraph, wantStubs, wantOK := referenceShapeGraph(obj, kept, tops, owned)
 		if ok != wantOK || ok && (!reflect.DeepEqual(graph.Spec(), wantGraph.Spec()) || !reflect.DeepEqual(stubs, wantStubs)) {
 			t.Errorf("%s: shapeGraph differs from the reference", name)

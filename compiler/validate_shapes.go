@@ -89,8 +89,7 @@ func validShapes(obj *Object, validate func(*Object) error) (bool, shapeStats) {
 	// new shape.
 	byShape := map[string]bool{}
 	var reps []shapeUnit
-	tops := make(map[int]shapeUnit, len(units))
-	owned := make(map[int]bool, len(units))
+	roles := newUnitRoles(len(spec.Templates))
 	kept := units[:0:0]
 	ks := getKeyScratch()
 	defer ks.put()
@@ -105,10 +104,7 @@ func validShapes(obj *Object, validate func(*Object) error) (bool, shapeStats) {
 			ks.key = key
 		}
 		kept = append(kept, u)
-		tops[u.top] = u
-		if u.leaf >= 0 {
-			owned[u.leaf] = true
-		}
+		roles.add(u)
 		if !byShape[string(key)] {
 			byShape[string(key)] = true
 			reps = append(reps, u)
@@ -122,7 +118,7 @@ func validShapes(obj *Object, validate func(*Object) error) (bool, shapeStats) {
 
 	// The graph: every unit replaced by a stub, one stub for all units that
 	// look the same to the rest of the workflow, named after the first.
-	graph, stubNames, ok := shapeGraph(obj, units, tops, owned, plain)
+	graph, stubNames, ok := shapeGraph(obj, units, roles, plain)
 	if !ok {
 		return false, st
 	}
@@ -161,27 +157,46 @@ func validShapes(obj *Object, validate func(*Object) error) (bool, shapeStats) {
 	return true, st
 }
 
+// unitRoles is the part each template has in the units validShapes
+// keeps, by the template's index: the template a unit's tasks run (top),
+// or the leaf of a wrapper unit (owned).
+type unitRoles struct{ top, owned []bool }
+
+func newUnitRoles(templates int) unitRoles {
+	return unitRoles{top: make([]bool, templates), owned: make([]bool, templates)}
+}
+
+// add marks the templates of u.
+func (r unitRoles) add(u shapeUnit) {
+	r.top[u.top] = true
+	if u.leaf >= 0 {
+		r.owned[u.leaf] = true
+	}
+}
+
+// inUnit reports whether template i is one of a unit's.
+func (r unitRoles) inUnit(i int) bool { return r.top[i] || r.owned[i] }
+
 // shapeGraph is the graph of shape-based validation: obj with every unit
 // replaced by a stub, one stub for all units that look the same to the rest
 // of the workflow, named after the first; and the names of the stubs.
-// tops are the units by their template's index, owned the leaves of
-// wrapper units; plain copies the templates the graph keeps.
-func shapeGraph(obj *Object, units []shapeUnit, tops map[int]shapeUnit, owned map[int]bool, plain plainTemplates) (*Object, map[string]bool, bool) {
+// roles are the units' templates; plain copies the templates the graph
+// keeps.
+func shapeGraph(obj *Object, units []shapeUnit, roles unitRoles, plain plainTemplates) (*Object, map[string]bool, bool) {
 	spec := obj.Spec()
 	stubName := make(map[string]string, len(units)) // a unit's name: its stub's
-	stubs := map[int]wfv1.Template{}
+	firstOf := make([]bool, len(spec.Templates))    // a unit whose stub the graph has
+	stubs := 0
 	byIface := map[string]string{}
 	// Each stub is marshalled (internal/argojson, into one buffer): that
 	// costs less than recalling an earlier, deeply equal stub did. The
-	// stub is made in one place too (it would escape once per unit).
+	// stub is made in one place, of shared parts (stubKeyScratch).
 	jb := jsonBuffers.Get().(*jsonBuffer) // lower.go's
 	defer jsonBuffers.Put(jb)
-	stub := new(wfv1.Template)
+	var ss stubKeyScratch
 	for _, u := range units {
 		t := &spec.Templates[u.top]
-		*stub = unitStub(*t)
-		stub.Name = ""
-		b, err := argojson.AppendTemplate(jb.buf[:0], stub)
+		b, err := argojson.AppendTemplate(jb.buf[:0], ss.of(t))
 		if err != nil {
 			return nil, nil, false
 		}
@@ -190,36 +205,87 @@ func shapeGraph(obj *Object, units []shapeUnit, tops map[int]shapeUnit, owned ma
 		if !seen {
 			first = t.Name
 			byIface[string(b)] = first
-			named := *stub
-			named.Name = first
-			stubs[u.top] = named
+			firstOf[u.top] = true
+			stubs++
 		}
 		stubName[t.Name] = first
 	}
+	ss.clear()
 	gs := *spec
 	// Sized exactly: the stubs and what is not a unit are usually a few
 	// of the templates.
 	n := 0
 	for i := range spec.Templates {
-		_, stub := stubs[i]
-		if _, top := tops[i]; stub || !top && !owned[i] {
+		if firstOf[i] || !roles.inUnit(i) {
 			n++
 		}
 	}
 	gs.Templates = make([]wfv1.Template, 0, n)
+	stubNames := make(map[string]bool, stubs)
 	for i := range spec.Templates {
-		if stub, ok := stubs[i]; ok {
-			gs.Templates = append(gs.Templates, stub)
-		} else if _, ok := tops[i]; !ok && !owned[i] {
-			gs.Templates = append(gs.Templates, useStubs(plain.of(&spec.Templates[i]), stubName))
+		t := &spec.Templates[i]
+		if firstOf[i] {
+			gs.Templates = append(gs.Templates, unitStub(*t))
+			stubNames[t.Name] = true
+		} else if !roles.inUnit(i) {
+			gs.Templates = append(gs.Templates, useStubs(plain.of(t), stubName))
 		}
 	}
-	graph := withSpec(obj, gs)
-	stubNames := make(map[string]bool, len(stubs))
-	for _, s := range stubs {
-		stubNames[s.Name] = true
+	return withSpec(obj, gs), stubNames, true
+}
+
+// stubKeyScratch is where shapeGraph makes the unnamed stub of each unit
+// to marshal it: unitStub's template, with the parts unitStub allocates
+// shared (only read) or in scratch space reused from unit to unit.
+type stubKeyScratch struct {
+	t      wfv1.Template
+	params []wfv1.Parameter
+	arts   []wfv1.Artifact
+}
+
+// The stubs' parts stubKeyScratch shares: what unitStub puts in every
+// stub (never written).
+var (
+	stubKeyContainer = &apiv1.Container{Image: "stub"}
+	stubKeyScript    = &wfv1.ScriptTemplate{Container: apiv1.Container{Image: "stub"}, Source: "stub"}
+	stubKeySuspend   = &wfv1.SuspendTemplate{}
+)
+
+// of is unitStub(*t) without its name, in s (valid until the next call).
+// TestStubKeySameAsUnitStub compares the two.
+func (s *stubKeyScratch) of(t *wfv1.Template) *wfv1.Template {
+	s.t = wfv1.Template{Inputs: t.Inputs, Outputs: t.Outputs, Daemon: t.Daemon, Timeout: t.Timeout, RetryStrategy: t.RetryStrategy}
+	switch {
+	case t.Container != nil:
+		s.t.Container = stubKeyContainer
+	case t.Script != nil:
+		s.t.Script = stubKeyScript
+	default:
+		s.t.Suspend = stubKeySuspend
+		s.t.Outputs = wfv1.Outputs{}
+		if len(t.Outputs.Parameters) > 0 {
+			s.params = s.params[:0]
+			for _, p := range t.Outputs.Parameters {
+				s.params = append(s.params, wfv1.Parameter{Name: p.Name, Value: stubValue})
+			}
+			s.t.Outputs.Parameters = s.params
+		}
+		if len(t.Outputs.Artifacts) > 0 {
+			s.arts = s.arts[:0]
+			for _, a := range t.Outputs.Artifacts {
+				s.arts = append(s.arts, wfv1.Artifact{Name: a.Name})
+			}
+			s.t.Outputs.Artifacts = s.arts
+		}
 	}
-	return graph, stubNames, true
+	return &s.t
+}
+
+// clear drops what s holds of the templates.
+func (s *stubKeyScratch) clear() {
+	s.t = wfv1.Template{}
+	clear(s.params[:cap(s.params)])
+	clear(s.arts[:cap(s.arts)])
 }
 
 // plainUnit is a workflow spec of a unit's templates alone, copied by
@@ -296,30 +362,42 @@ func shapeUnits(obj *Object) ([]shapeUnit, bool) {
 			}
 		}
 	}
-	if _, ok := index[spec.Entrypoint]; !ok {
-		return nil, false
-	}
-	fromMain, ok := usedTemplates(spec, index, spec.Entrypoint, len(spec.Templates))
+	entry, ok := index[spec.Entrypoint]
 	if !ok {
 		return nil, false
 	}
-	fromExit := map[string]bool{}
+	fromMain, ok := usedTemplates(spec, index, entry)
+	if !ok {
+		return nil, false
+	}
+	var fromExit []bool // by template index; nil: no exit handler
 	if spec.OnExit != "" {
-		if fromExit, ok = usedTemplates(spec, index, spec.OnExit, 0); !ok {
-			return nil, false
+		if exit, found := index[spec.OnExit]; found {
+			if fromExit, ok = usedTemplates(spec, index, exit); !ok {
+				return nil, false
+			}
 		}
 	}
-	uses := make(map[string]int, len(spec.Templates)+1)
-	uses[spec.Entrypoint], uses[spec.OnExit] = 1, 1
+	// How many times each template is used (by index), the entry point and
+	// the exit handler once.
+	uses := make([]int32, len(spec.Templates))
+	uses[entry] = 1
+	if exit, found := index[spec.OnExit]; found {
+		uses[exit] = 1
+	}
 	for _, t := range spec.Templates {
 		if t.DAG != nil {
 			for _, task := range t.DAG.Tasks {
-				uses[task.Template]++
+				if j, found := index[task.Template]; found {
+					uses[j]++
+				}
 			}
 		}
 		for _, group := range t.Steps {
 			for _, step := range group.Steps {
-				uses[step.Template]++
+				if j, found := index[step.Template]; found {
+					uses[j]++
+				}
 			}
 		}
 	}
@@ -327,19 +405,18 @@ func shapeUnits(obj *Object) ([]shapeUnit, bool) {
 	// exit handler's templates are validated with workflow.failures in the
 	// global scope.
 	candidate := func(i int) bool {
-		name := spec.Templates[i].Name
-		return fromMain[name] && !fromExit[name] && name != spec.Entrypoint
+		return fromMain[i] && (fromExit == nil || !fromExit[i]) && i != entry
 	}
 	isLeaf := func(t *wfv1.Template) bool { return t.Container != nil || t.Script != nil }
 	var units []shapeUnit
-	owned := make(map[int]bool, len(spec.Templates)/2)
+	owned := make([]bool, len(spec.Templates))
 	for i := range spec.Templates {
 		t := &spec.Templates[i]
 		if t.Steps == nil || !candidate(i) || len(t.Steps) != 1 || len(t.Steps[0].Steps) != 1 {
 			continue
 		}
 		li, ok := index[t.Steps[0].Steps[0].Template]
-		if ok && li != i && uses[spec.Templates[li].Name] == 1 && isLeaf(&spec.Templates[li]) && candidate(li) {
+		if ok && li != i && uses[li] == 1 && isLeaf(&spec.Templates[li]) && candidate(li) {
 			units = append(units, shapeUnit{top: i, leaf: li})
 			owned[li] = true
 		}
@@ -393,34 +470,31 @@ func unitStub(t wfv1.Template) wfv1.Template {
 	return s
 }
 
-// usedTemplates is the set of templates a template uses through DAG tasks
-// and steps, transitively, itself included. ok is false if any of them
-// uses a template another way (hooks, exit handlers, inline templates,
-// template references), which the argument for shape-based validation
-// does not cover. size is the number of templates it is likely to find.
-func usedTemplates(spec *wfv1.WorkflowSpec, index map[string]int, root string, size int) (map[string]bool, bool) {
-	used := make(map[string]bool, size)
-	var walk func(name string) bool
-	walk = func(name string) bool {
-		if used[name] {
+// usedTemplates is the set of templates (by index) template root uses
+// through DAG tasks and steps, transitively, itself included (a name no
+// template has is left to Argo, which reports it). ok is false if any of
+// them uses a template another way (hooks, exit handlers, inline
+// templates, template references), which the argument for shape-based
+// validation does not cover.
+func usedTemplates(spec *wfv1.WorkflowSpec, index map[string]int, root int) ([]bool, bool) {
+	used := make([]bool, len(spec.Templates))
+	var walk func(i int) bool
+	walk = func(i int) bool {
+		if used[i] {
 			return true
 		}
-		used[name] = true
-		i, ok := index[name]
-		if !ok {
-			return true // Argo reports it; the graph keeps the reference
-		}
+		used[i] = true
 		t := &spec.Templates[i]
 		if t.DAG != nil {
 			for _, task := range t.DAG.Tasks {
-				if task.Hooks != nil || task.OnExit != "" || task.Inline != nil || task.TemplateRef != nil || task.Template == "" || !walk(task.Template) {
+				if task.Hooks != nil || task.OnExit != "" || task.Inline != nil || task.TemplateRef != nil || task.Template == "" || !walkName(walk, index, task.Template) {
 					return false
 				}
 			}
 		}
 		for _, group := range t.Steps {
 			for _, step := range group.Steps {
-				if step.Hooks != nil || step.OnExit != "" || step.Inline != nil || step.TemplateRef != nil || step.Template == "" || !walk(step.Template) {
+				if step.Hooks != nil || step.OnExit != "" || step.Inline != nil || step.TemplateRef != nil || step.Template == "" || !walkName(walk, index, step.Template) {
 					return false
 				}
 			}
@@ -431,6 +505,12 @@ func usedTemplates(spec *wfv1.WorkflowSpec, index map[string]int, root string, s
 		return nil, false
 	}
 	return used, true
+}
+
+// walkName is walk of the template named name, true if there is none.
+func walkName(walk func(int) bool, index map[string]int, name string) bool {
+	i, ok := index[name]
+	return !ok || walk(i)
 }
 
 // graphChunkSize is the number of tasks per chunk of the graph validation
