@@ -41,16 +41,7 @@ func AppendKey(dst []byte, s string) ([]byte, error) {
 
 // appendScalar is encoder.scalar for a string not in a node.
 func appendScalar(out, s []byte, key bool, ind int) []byte {
-	switch style(s, key) {
-	case plain:
-		return append(out, s...)
-	case singleQuoted:
-		return appendSingle(out, s)
-	case doubleQuoted:
-		return appendDouble(out, s)
-	default:
-		return appendLiteral(out, s, ind)
-	}
+	return appendStyled(out, s, style(s, key), ind)
 }
 
 // MappingFromJSON appends the members of the JSON object src, pruned as

@@ -150,6 +150,12 @@ func (e *encoder) scalar(out []byte, n *node, key bool, ind int) []byte {
 	} else {
 		st = style(s, key)
 	}
+	return appendStyled(out, s, st, ind)
+}
+
+// appendStyled appends s in style st (plain, singleQuoted, doubleQuoted
+// or a literal block scalar at indentation ind).
+func appendStyled(out, s []byte, st, ind int) []byte {
 	switch st {
 	case plain:
 		return append(out, s...)

@@ -267,31 +267,37 @@ func (g *generator) structFunc(t reflect.Type) string {
 	return n
 }
 
+// fieldPath writes the nil checks of the embedded pointers on the way to
+// field f of struct type t and returns the field's expression (from "v")
+// and the number of blocks the checks opened.
+func fieldPath(w *bytes.Buffer, t reflect.Type, f field) (expr string, closes int) {
+	expr = "v"
+	cur := t
+	for i, idx := range f.index {
+		sf := cur.Field(idx)
+		if !sf.IsExported() {
+			fail("argojson/gen: field %s of %s is not exported", sf.Name, cur)
+		}
+		expr += "." + sf.Name
+		if i == len(f.index)-1 {
+			break
+		}
+		cur = sf.Type
+		if cur.Kind() == reflect.Pointer {
+			fmt.Fprintf(w, "if %s != nil {\n", expr)
+			closes++
+			cur = cur.Elem()
+		}
+	}
+	return expr, closes
+}
+
 // writeStruct writes the encoder of struct type t.
 func (g *generator) writeStruct(w *bytes.Buffer, t reflect.Type) {
 	g.tmp = 0
 	fmt.Fprintf(w, "func %s(dst []byte, v *%s) ([]byte, error) {\nvar err error\n_ = err\ndst = append(dst, '{')\nstart := len(dst)\n_ = start\n", g.funcs[t], g.typeExpr(t))
 	for _, f := range typeFields(t) {
-		// The path to the field, nil-checking embedded pointers.
-		expr := "v"
-		cur := t
-		closes := 0
-		for i, idx := range f.index {
-			sf := cur.Field(idx)
-			if !sf.IsExported() {
-				fail("argojson/gen: field %s of %s is not exported", sf.Name, cur)
-			}
-			expr += "." + sf.Name
-			if i == len(f.index)-1 {
-				break
-			}
-			cur = sf.Type
-			if cur.Kind() == reflect.Pointer {
-				fmt.Fprintf(w, "if %s != nil {\n", expr)
-				closes++
-				cur = cur.Elem()
-			}
-		}
+		expr, closes := fieldPath(w, t, f)
 		if f.omitZero {
 			fail("argojson/gen: omitzero (field %s of %s) is not supported", f.name, t)
 		}

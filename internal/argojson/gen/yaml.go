@@ -253,22 +253,7 @@ func (y *yamlGen) writeStruct(w *bytes.Buffer, t reflect.Type) {
 
 // member writes the code of one member of a struct.
 func (y *yamlGen) member(w *bytes.Buffer, t reflect.Type, f field, dropName string) {
-	expr := "v"
-	cur := t
-	closes := 0
-	for i, idx := range f.index {
-		sf := cur.Field(idx)
-		expr += "." + sf.Name
-		if i == len(f.index)-1 {
-			break
-		}
-		cur = sf.Type
-		if cur.Kind() == reflect.Pointer {
-			fmt.Fprintf(w, "if %s != nil {\n", expr)
-			closes++
-			cur = cur.Elem()
-		}
-	}
+	expr, closes := fieldPath(w, t, f)
 	if f.omitEmpty {
 		if cond := nonEmpty(f.typ, expr); cond != "" {
 			fmt.Fprintf(w, "if %s {\n", cond)
